@@ -1,0 +1,36 @@
+# Two commands do everything: `make run` and `make test`. Re-running either is safe.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup migrate seed demo check bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py load_seed_plans
+
+demo: seed
+	$(BIN)/python manage.py load_demo_data
+
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

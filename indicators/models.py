@@ -1,0 +1,289 @@
+"""Indicators (指标), their reported values (实际值) and task progress reports.
+
+Writes to `IndicatorValue` and `TaskProgress` go through `indicators.services` so that validation, permissions
+and history are applied in one place; never `QuerySet.update()` them (it would skip the audit trail).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators import engine
+from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        LEVEL = engine.Kind.LEVEL.value, _("存量（到期达到）")
+        CUMULATIVE = engine.Kind.CUMULATIVE.value, _("规划期累计")
+        ANNUAL = engine.Kind.ANNUAL.value, _("年度任务")
+        GROWTH = engine.Kind.GROWTH.value, _("年均增长")
+        RATE = engine.Kind.RATE.value, _("比例/比率")
+        MILESTONE = engine.Kind.MILESTONE.value, _("定性（里程碑）")
+
+    class Comparison(models.TextChoices):
+        GTE = engine.Comparison.GTE.value, _("≥ 不低于")
+        LTE = engine.Comparison.LTE.value, _("≤ 不高于")
+        APPROX = engine.Comparison.APPROX.value, _("≈ 左右")
+        RANGE = engine.Comparison.RANGE.value, _("区间")
+        EXACT = engine.Comparison.EXACT.value, _("= 等于")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="indicators")
+    section = models.ForeignKey(
+        Section, verbose_name=_("章节"), null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("所在任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inline_indicators"
+    )
+    group = models.CharField(_("一级指标"), max_length=100, blank=True)
+    number = models.CharField(_("序号"), max_length=20, blank=True)
+    name = models.CharField(_("指标名称"), max_length=200)
+    unit = models.CharField(_("计量单位"), max_length=20, blank=True)
+    kind = models.CharField(_("指标类型"), max_length=20, choices=Kind.choices)
+    comparison = models.CharField(_("比较方式"), max_length=10, choices=Comparison.choices, default=Comparison.GTE)
+    baseline_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
+    baseline = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("目标年度"), null=True, blank=True)
+    target = models.DecimalField(
+        _("目标值"), max_digits=20, decimal_places=4, null=True, blank=True, help_text=_("为空表示原文无目标（——）。")
+    )
+    target_upper = models.DecimalField(_("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True)
+    tolerance = models.DecimalField(
+        _("容差"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("“左右”的相对容差，为空时用规划默认值。")
+    )
+    decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
+    is_share = models.BooleanField(_("比例类（差距以百分点计）"), default=False)
+    per_unit = models.BooleanField(_("按单位分别考核"), default=False)
+    reporting_unit = models.ForeignKey(
+        Department, verbose_name=_("填报单位"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reported_indicators", help_text=_("为空时由牵头单位填报；无牵头单位时由制定单位填报。"),
+    )
+    data_source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    source = models.TextField(_("原文表述"), blank=True)
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal("1"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(verbose_name=_("指标变更记录"))
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["plan", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_upper__isnull=True) | Q(target__isnull=False, target_upper__gte=models.F("target")),
+                name="indicator_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:indicator", args=[self.pk])
+
+    def names_for(self, role: str) -> list[str]:
+        return [a.display_name for a in self.assignments.all() if a.role == role]
+
+
+class IndicatorAssignment(models.Model):
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="indicator_assignments",
+    )
+    group = models.ForeignKey(
+        UnitGroup, verbose_name=_("单位集合"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="indicator_assignments",
+    )
+    printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标分工")
+        verbose_name_plural = _("指标分工")
+        ordering = ["indicator", "role", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)),
+                name="indicatorassignment_department_xor_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}：{self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.printed_name or str(self.department or self.group)
+
+
+class Milestone(models.Model):
+    """A yearly target (年度目标) on the way to the final one."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="milestones")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("年度目标值"), max_digits=20, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("年度目标")
+        verbose_name_plural = _("年度目标")
+        ordering = ["indicator", "year"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="milestone_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.value}"
+
+
+class UnitTarget(models.Model):
+    """Per-unit baseline/target override (each town has its own baseline in seed 000)."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="unit_targets")
+    department = models.ForeignKey(Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="unit_targets")
+    baseline_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
+    baseline = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("单位目标")
+        verbose_name_plural = _("单位目标")
+        constraints = [models.UniqueConstraint(fields=["indicator", "department"], name="unittarget_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} @ {self.department}"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+class IndicatorValue(models.Model):
+    """One reported figure for an indicator, period and unit.
+
+    An estimate (预计) and an official figure (统计) may both exist; the official one is current and the estimate is
+    kept so both can be shown.
+    """
+
+    class Basis(models.TextChoices):
+        ESTIMATE = "estimate", _("预计")
+        OFFICIAL = "official", _("统计")
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="values")
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="values")
+    department = models.ForeignKey(Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("实际值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    basis = models.CharField(_("数据口径"), max_length=10, choices=Basis.choices, default=Basis.ESTIMATE)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("审核状态"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人修改。"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("实际值变更记录"))
+
+    class Meta:
+        verbose_name = _("实际值")
+        verbose_name_plural = _("实际值")
+        ordering = ["indicator", "period__end", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period", "department", "basis"], name="value_unique_per_basis"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "department", "status"], name="value_period_unit_status"),
+            models.Index(fields=["indicator", "department"], name="value_indicator_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period.code} {self.department}: {self.value}"
+
+
+class TaskProgress(models.Model):
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", _("未启动")
+        IN_PROGRESS = "in_progress", _("推进中")
+        DONE = "done", _("已完成")
+        DELAYED = "delayed", _("滞后")
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="progress_reports")
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="task_reports")
+    department = models.ForeignKey(Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="task_reports")
+    progress_status = models.CharField(
+        _("推进状态"), max_length=20, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    progress = models.TextField(_("进展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下一步打算"), blank=True)
+    status = models.CharField(_("审核状态"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("任务进展变更记录"))
+
+    class Meta:
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        ordering = ["task", "period__end", "department"]
+        constraints = [models.UniqueConstraint(fields=["task", "period", "department"], name="progress_unique")]
+        indexes = [models.Index(fields=["period", "department", "status"], name="progress_period_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.period.code} {self.department}"
+
+
+class Evidence(models.Model):
+    """A supporting document (佐证材料) attached to a value or a progress report."""
+
+    value = models.ForeignKey(
+        IndicatorValue, verbose_name=_("实际值"), null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    progress = models.ForeignKey(
+        TaskProgress, verbose_name=_("任务进展"), null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False, progress__isnull=True) | Q(value__isnull=True, progress__isnull=False)),
+                name="evidence_value_xor_progress",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

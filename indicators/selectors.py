@@ -1,0 +1,250 @@
+"""Reads that turn stored plans and values into engine evaluations, in a constant number of queries.
+
+`evaluate_plans()` is the one door for dashboards, reports and `plan_report`: it fetches indicators, their
+assignments, milestones, unit targets and every counted value for the plans in a fixed set of queries, then calls
+the pure engine in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from indicators import engine
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, UnitTarget
+from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
+
+# Drafts and returned figures are the reporter's business; leadership sees what was submitted or approved.
+COUNTED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+
+@dataclass
+class UnitResult:
+    department: Department
+    evaluation: engine.Evaluation
+    basis: str = ""
+    unreviewed: bool = False
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    evaluation: engine.Evaluation
+    lead: list[str]
+    responsible: list[str]
+    basis: str = ""  # basis of the actual used: estimate / official
+    estimate: Decimal | None = None  # the estimate kept beside an official figure for the same period
+    unreviewed: bool = False
+    units: list[UnitResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> engine.Status:
+        return self.evaluation.status
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    as_of: dt.date
+    indicators: list[IndicatorResult]
+    tasks: list[Task]
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in engine.Status}
+        for row in self.indicators:
+            counts[row.status.value] += 1
+        return counts
+
+    @property
+    def completion(self) -> Decimal | None:
+        """Share of assessable targets achieved or on track (the plan's overall standing)."""
+        judged = [r for r in self.indicators if r.status not in (engine.Status.NOT_APPLICABLE, engine.Status.NO_DATA)]
+        if not judged:
+            return None
+        good = sum(1 for r in judged if r.status in (engine.Status.ACHIEVED, engine.Status.ON_TRACK))
+        return (Decimal(good) / Decimal(len(judged))).quantize(Decimal("0.0001"))
+
+
+def thresholds_for(plan: Plan) -> engine.Thresholds:
+    return engine.Thresholds(on_track=plan.on_track_ratio, lagging=plan.lagging_ratio, tolerance=plan.approx_tolerance)
+
+
+def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = None) -> engine.Spec:
+    baseline, baseline_year, target = indicator.baseline, indicator.baseline_year, indicator.target
+    if unit_target is not None:
+        baseline = unit_target.baseline if unit_target.baseline is not None else baseline
+        baseline_year = unit_target.baseline_year or baseline_year
+        target = unit_target.target if unit_target.target is not None else target
+    return engine.Spec(
+        kind=engine.Kind(indicator.kind),
+        comparison=engine.Comparison(indicator.comparison),
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+        target=target,
+        target_year=indicator.target_year,
+        baseline=baseline,
+        baseline_year=baseline_year,
+        target_upper=indicator.target_upper,
+        tolerance=indicator.tolerance,
+        is_share=indicator.is_share,
+        unit=indicator.unit,
+        decimals=indicator.decimals,
+        milestones=tuple((m.year, m.value) for m in indicator.milestones.all()),
+    )
+
+
+def _current(values: Iterable[IndicatorValue]) -> dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]]:
+    """(period, department) → (current value, estimate kept beside it). Official beats estimate."""
+    chosen: dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]] = {}
+    for value in values:
+        key = (value.period_id, value.department_id)
+        if key not in chosen:
+            chosen[key] = (value, None)
+            continue
+        current, _ = chosen[key]
+        official, estimate = (value, current) if value.basis == IndicatorValue.Basis.OFFICIAL else (current, value)
+        chosen[key] = (official, estimate if estimate.basis == IndicatorValue.Basis.ESTIMATE else None)
+    return chosen
+
+
+def _observation(value: IndicatorValue) -> engine.Observation:
+    period = value.period
+    return engine.Observation(
+        start=period.start, end=period.end, value=value.value, granularity=period.granularity, label=period.code
+    )
+
+
+def _pick_series(
+    chosen: dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]], department_id: int | None
+) -> list[tuple[IndicatorValue, IndicatorValue | None]]:
+    """One value per period: the given unit's, or for plan-level indicators the one reporting unit's per period."""
+    per_period: dict[int, tuple[IndicatorValue, IndicatorValue | None]] = {}
+    for (period_id, dept_id), pair in chosen.items():
+        if department_id is not None and dept_id != department_id:
+            continue
+        existing = per_period.get(period_id)
+        if existing is None or pair[0].updated_at > existing[0].updated_at:
+            per_period[period_id] = pair
+    return list(per_period.values())
+
+
+def _evaluate_series(
+    spec: engine.Spec, series: list[tuple[IndicatorValue, IndicatorValue | None]], as_of: dt.date, th: engine.Thresholds
+) -> tuple[engine.Evaluation, str, Decimal | None, bool]:
+    usable = [pair for pair in series if pair[0].value is not None]
+    evaluation = engine.evaluate(spec, [_observation(v) for v, _ in usable], as_of, th)
+    used = next((pair for pair in usable if pair[0].period.code == evaluation.actual_label), None)
+    if used is None:
+        return evaluation, "", None, False
+    value, estimate = used
+    return (
+        evaluation,
+        value.basis,
+        estimate.value if estimate is not None else None,
+        value.status != ReviewStatus.APPROVED,
+    )
+
+
+def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
+    qs = Plan.objects.select_related("issuer").order_by("-end_year", "code")
+    if codes:
+        qs = qs.filter(code__in=list(codes))
+    return qs
+
+
+def evaluate_plans(
+    plans: Iterable[Plan], *, as_of: dt.date, include_tasks: bool = True, department: Department | None = None
+) -> list[PlanResult]:
+    """Evaluate every indicator of the given plans as of a date (normally a period's end)."""
+    plans = list(plans)
+    plan_ids = [p.id for p in plans]
+    assignments = Prefetch(
+        "assignments", queryset=IndicatorAssignment.objects.select_related("department", "group").order_by("role", "order")
+    )
+    indicators = list(
+        Indicator.objects.filter(plan_id__in=plan_ids)
+        .select_related("section", "task")
+        .prefetch_related(assignments, "milestones")
+        .order_by("plan_id", "order")
+    )
+    unit_targets: dict[tuple[int, int], UnitTarget] = {
+        (ut.indicator_id, ut.department_id): ut for ut in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)
+    }
+    values_by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    value_qs = (
+        IndicatorValue.objects.filter(
+            indicator__plan_id__in=plan_ids, status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False
+        )
+        .select_related("period")
+        .only("id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at",
+              "period__start", "period__end", "period__kind", "period__code")
+    )
+    for value in value_qs:
+        values_by_indicator[value.indicator_id].append(value)
+    assessed: dict[int, list[Department]] = defaultdict(list)
+    for through in Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).select_related("department"):
+        assessed[through.plan_id].append(through.department)
+    tasks_by_plan: dict[int, list[Task]] = defaultdict(list)
+    if include_tasks:
+        task_assignments = Prefetch(
+            "assignments", queryset=TaskAssignment.objects.select_related("department", "group").order_by("role", "order")
+        )
+        for task in Task.objects.filter(plan_id__in=plan_ids).select_related("section").prefetch_related(task_assignments):
+            tasks_by_plan[task.plan_id].append(task)
+
+    by_plan: dict[int, list[IndicatorResult]] = defaultdict(list)
+    plan_map = {p.id: p for p in plans}
+    for indicator in indicators:
+        plan = plan_map[indicator.plan_id]
+        th = thresholds_for(plan)
+        chosen = _current(values_by_indicator.get(indicator.id, []))
+        lead = indicator.names_for(Role.LEAD)
+        responsible = indicator.names_for(Role.RESPONSIBLE)
+        if indicator.per_unit:
+            units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
+            unit_rows = []
+            for unit in units:
+                spec = spec_for(indicator, plan, unit_targets.get((indicator.id, unit.id)))
+                evaluation, basis, _, unreviewed = _evaluate_series(spec, _pick_series(chosen, unit.id), as_of, th)
+                unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
+            summary = _summarise(spec_for(indicator, plan), unit_rows)
+            by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows))
+        else:
+            evaluation, basis, estimate, unreviewed = _evaluate_series(
+                spec_for(indicator, plan), _pick_series(chosen, None), as_of, th
+            )
+            by_plan[plan.id].append(IndicatorResult(indicator, evaluation, lead, responsible, basis, estimate, unreviewed))
+    return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]
+
+
+def _summarise(spec: engine.Spec, rows: list[UnitResult]) -> engine.Evaluation:
+    """A per-unit indicator's plan-level line: the worst unit sets the status, the sentence gives the spread."""
+    if spec.target is None and spec.kind != engine.Kind.MILESTONE:
+        return engine.Evaluation(engine.Status.NOT_APPLICABLE, "原文未设定目标值。")
+    with_data = [r for r in rows if r.evaluation.status != engine.Status.NO_DATA]
+    if not rows:
+        return engine.Evaluation(engine.Status.NO_DATA, "本指标按单位考核，尚未设置考核对象单位。")
+    if not with_data:
+        return engine.Evaluation(engine.Status.NO_DATA, f"本指标按单位考核，{len(rows)}个单位均无数据。")
+    counts: dict[engine.Status, int] = defaultdict(int)
+    for r in rows:
+        counts[r.evaluation.status] += 1
+    worst = min(with_data, key=lambda r: r.evaluation.severity).evaluation.status
+    parts = "，".join(f"{engine.STATUS_LABELS[s]}{n}个" for s, n in sorted(counts.items(), key=lambda kv: engine.STATUS_SEVERITY[kv[0]]))
+    return engine.Evaluation(worst, f"按单位考核（共{len(rows)}个单位）：{parts}。")
+
+
+def latest_period_with_data() -> ReportingPeriod | None:
+    """The most recent period that holds counted values (the dashboards' default)."""
+    period_id = (
+        IndicatorValue.objects.filter(status__in=COUNTED_STATUSES)
+        .order_by("-period__end", "-period__kind")
+        .values_list("period_id", flat=True)
+        .first()
+    )
+    return ReportingPeriod.objects.filter(pk=period_id).first() if period_id else None

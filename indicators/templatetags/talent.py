@@ -1,0 +1,62 @@
+"""Template filters for figures and statuses (Chinese labels, icons that read in grayscale)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from indicators import engine
+from indicators.formatting import dec_str
+
+register = template.Library()
+
+STATUS_TEXT = {
+    engine.Status.ACHIEVED: _("已完成"),
+    engine.Status.ON_TRACK: _("正常推进"),
+    engine.Status.LAGGING: _("滞后"),
+    engine.Status.BEHIND: _("严重滞后"),
+    engine.Status.NOT_ACHIEVED: _("未完成"),
+    engine.Status.NO_DATA: _("无数据"),
+    engine.Status.NOT_APPLICABLE: _("不适用"),
+}
+# Shape + colour so the status reads in grayscale print as well.
+STATUS_ICON = {
+    engine.Status.ACHIEVED: "✔",
+    engine.Status.ON_TRACK: "●",
+    engine.Status.LAGGING: "▲",
+    engine.Status.BEHIND: "✖",
+    engine.Status.NOT_ACHIEVED: "✖",
+    engine.Status.NO_DATA: "○",
+    engine.Status.NOT_APPLICABLE: "–",
+}
+
+
+@register.filter
+def num(value: Decimal | None, decimals: int | None = None) -> str:
+    if value is None:
+        return "—"
+    if decimals is not None:
+        return engine.fmt(value, int(decimals))
+    return dec_str(value) or "—"
+
+
+@register.filter
+def percent(ratio: Decimal | None) -> str:
+    return engine.pct(ratio)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return str(STATUS_TEXT.get(engine.Status(status), status)) if status else ""
+
+
+@register.filter
+def status_icon(status: str) -> str:
+    return STATUS_ICON.get(engine.Status(status), "") if status else ""
+
+
+@register.inclusion_tag("components/status.html")
+def status_badge(status: str) -> dict[str, str]:
+    return {"status": str(status), "label": status_label(status), "icon": status_icon(status)}

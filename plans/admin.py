@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Indicator
+from plans.models import Department, Membership, Plan, ReportingPeriod, Section, Task, TaskAssignment, UnitGroup
+from plans.resources import DepartmentResource, TaskResource
+
+
+@admin.register(Department)
+class DepartmentAdmin(ImportExportModelAdmin):
+    resource_classes = [DepartmentResource]
+    list_display = ["name", "short_name", "parent", "kind", "category", "order", "is_active", "is_demo"]
+    list_filter = ["kind", "is_active", "is_demo", ("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "root"]
+    list_filter = [("root", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["key", "number", "title", "parent", "order"]
+    extra = 0
+    show_change_link = True
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ["number", "text", "departments_text", "lead_inferred", "due_date", "order"]
+    extra = 0
+    show_change_link = True
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["group", "number", "name", "unit", "kind", "comparison", "baseline", "target", "target_year"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "doc_number", "issuer", "start_year", "end_year", "kind", "status"]
+    list_filter = ["kind", "status", ("issuer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "title", "doc_number"]
+    inlines = [SectionInline, IndicatorInline, TaskInline]
+    filter_horizontal = ["assessed_units"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+class TaskAssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    fields = ["role", "department", "group", "printed_name", "order"]
+    autocomplete_fields = ["department"]
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+    resource_classes = [TaskResource]
+    list_display = ["plan", "number", "short_text", "lead_inferred", "due_date"]
+    list_filter = ["plan", "lead_inferred"]
+    search_fields = ["text", "number", "departments_text"]
+    inlines = [TaskAssignmentInline]
+    filter_horizontal = ["indicators"]
+
+    @admin.display(description=_("任务内容"))
+    def short_text(self, obj: Task) -> str:
+        return obj.text[:60]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "kind", "year", "index", "start", "end", "deadline", "state"]
+    list_filter = ["kind", "state", "year"]
+    search_fields = ["code"]
+    readonly_fields = ["code", "start", "end"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department"]
+    search_fields = ["user__username", "department__name"]
+    autocomplete_fields = ["department"]

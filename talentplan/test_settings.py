@@ -1,0 +1,11 @@
+"""Settings for pytest: plain static storage (the manifest one 404s without collectstatic) and fast hashing."""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests drive live_server from a sync API
+
+from talentplan.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
