@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("plans.urls")),
     path("report/", include("indicators.urls")),
+    path("excel/", include("indicators.excel.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,156 @@
+"""Who may see and change what. One helper per object type; views, forms, exports and imports all come here.
+
+Rules (also registered with django-rules in `indicators/rules.py` for templates and the admin):
+- 组织部管理员 reads everything, reviews (approve / return), manages periods. 领导 reads everything, changes nothing.
+- 填报员 reads and writes only items of the units they belong to (Membership):
+  * a plan-level indicator is entered by its reporting unit: `Indicator.reporting_unit`, else its first lead
+    department, else the plan's issuer; its lead and responsible units may read it;
+  * a per-unit indicator (`per_unit`) is entered by each of the plan's assessed units for itself;
+  * a task's progress is entered by each lead and responsible department for itself.
+Anything else is a 404 — we do not confirm that another unit's item exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, TaskProgress
+from plans.models import Department, Membership, Plan, Role, Task, TaskAssignment
+from plans.roles import can_read_all, is_admin, is_reporter
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def unit_ids(user: User) -> frozenset[int]:
+    """Units the user belongs to (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_unit_ids", None)
+    if cached is None:
+        cached = frozenset(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+        user._unit_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_units(user: User) -> QuerySet[Department]:
+    return Department.objects.filter(pk__in=unit_ids(user)).order_by("order", "name")
+
+
+def reporting_unit_id(indicator: Indicator, plan: Plan | None = None) -> int:
+    """The unit that enters a plan-level indicator's figure (uses prefetched assignments when present)."""
+    if indicator.reporting_unit_id:
+        return indicator.reporting_unit_id
+    leads = [a for a in indicator.assignments.all() if a.role == Role.LEAD and a.department_id]
+    if leads:
+        return min(leads, key=lambda a: a.order).department_id  # type: ignore[return-value]
+    return (plan or indicator.plan).issuer_id
+
+
+def entry_units_for_indicator(indicator: Indicator) -> set[int]:
+    """Units allowed to enter figures for this indicator."""
+    if indicator.per_unit:
+        return set(indicator.plan.assessed_units.values_list("pk", flat=True))
+    return {reporting_unit_id(indicator)}
+
+
+# --- indicators -----------------------------------------------------------------------------------------------
+
+
+def indicators_visible_to(user: User) -> QuerySet[Indicator]:
+    if can_read_all(user):
+        return Indicator.objects.all()
+    units = unit_ids(user)
+    if not units:
+        return Indicator.objects.none()
+    assigned = IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), department_id__in=units)
+    return Indicator.objects.filter(
+        Q(Exists(assigned))
+        | Q(reporting_unit_id__in=units)
+        | Q(per_unit=True, plan__assessed_units__in=units)
+        | Q(reporting_unit__isnull=True, plan__issuer_id__in=units)
+    ).distinct()
+
+
+def can_enter_indicator(user: User, indicator: Indicator, department: Department) -> bool:
+    if not is_reporter(user) or department.pk not in unit_ids(user):
+        return False
+    return department.pk in entry_units_for_indicator(indicator)
+
+
+# --- values ---------------------------------------------------------------------------------------------------
+
+
+def values_visible_to(user: User) -> QuerySet[IndicatorValue]:
+    if can_read_all(user):
+        return IndicatorValue.objects.all()
+    return IndicatorValue.objects.filter(department_id__in=unit_ids(user))
+
+
+def get_value_for_user(user: User, pk: int, *, for_edit: bool = False) -> IndicatorValue:
+    """The value if the user may see it (or edit it, with for_edit); otherwise 404."""
+    value = (
+        values_visible_to(user).select_related("indicator__plan", "period", "department").filter(pk=pk).first()
+    )
+    if value is None:
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    if for_edit and not can_enter_indicator(user, value.indicator, value.department):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    return value
+
+
+# --- tasks ----------------------------------------------------------------------------------------------------
+
+
+def task_units(task: Task) -> set[int]:
+    return {a.department_id for a in task.assignments.all() if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE)}
+
+
+def tasks_visible_to(user: User) -> QuerySet[Task]:
+    if can_read_all(user):
+        return Task.objects.all()
+    assigned = TaskAssignment.objects.filter(task=OuterRef("pk"), department_id__in=unit_ids(user))
+    return Task.objects.filter(Exists(assigned))
+
+
+def can_enter_task(user: User, task: Task, department: Department) -> bool:
+    if not is_reporter(user) or department.pk not in unit_ids(user):
+        return False
+    return TaskAssignment.objects.filter(
+        task=task, department=department, role__in=(Role.LEAD, Role.RESPONSIBLE)
+    ).exists()
+
+
+def progress_visible_to(user: User) -> QuerySet[TaskProgress]:
+    if can_read_all(user):
+        return TaskProgress.objects.all()
+    return TaskProgress.objects.filter(department_id__in=unit_ids(user))
+
+
+def get_progress_for_user(user: User, pk: int, *, for_edit: bool = False) -> TaskProgress:
+    progress = progress_visible_to(user).select_related("task__plan", "period", "department").filter(pk=pk).first()
+    if progress is None or (for_edit and not can_enter_task(user, progress.task, progress.department)):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    return progress
+
+
+# --- review and periods ---------------------------------------------------------------------------------------
+
+
+def can_review(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_manage_periods(user: User) -> bool:
+    return is_admin(user)
+
+
+def get_department_for_user(user: User, pk: int) -> Department:
+    """A unit the user may act for (reporters: their own units; admins: any)."""
+    qs = Department.objects.all() if is_admin(user) else user_units(user)
+    department = qs.filter(pk=pk).first()
+    if department is None:
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    return department

@@ -1,0 +1,400 @@
+"""Writes: enter, submit, approve, return figures and task progress; open, close, lock and reopen periods.
+
+Every function is keyword-only, checks permission and period state, validates, and records history (who, when,
+old → new, reason) through django-simple-history. The web form and the Excel import call the same functions;
+`save_values` is the bulk door the import uses (all or nothing, history written with the bulk helpers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from indicators import access
+from indicators.formatting import dec_str
+from indicators.models import Evidence, Indicator, IndicatorValue, ReviewStatus, TaskProgress
+from indicators.validation import IndicatorRules, edit_block_reason, validate_figure
+from plans.models import Department, ReportingPeriod, Task
+from plans.roles import is_admin
+
+
+class ServiceError(Exception):
+    """A refused write. `errors` maps a field (or "__all__") to a Chinese message the user can act on."""
+
+    def __init__(self, errors: dict[str, str] | str, *, current: object | None = None) -> None:
+        self.errors = {"__all__": errors} if isinstance(errors, str) else errors
+        self.current = current
+        super().__init__("；".join(self.errors.values()))
+
+
+class StaleEditError(ServiceError):
+    """Someone else saved the item after the form was loaded; `current` is the newer row."""
+
+
+@dataclass(frozen=True)
+class ValueEntry:
+    indicator: Indicator
+    department: Department
+    period: ReportingPeriod
+    value: Decimal | None
+    basis: str = IndicatorValue.Basis.ESTIMATE
+    note: str = ""
+    expected_version: int | None = None  # version the form was loaded with; None for "no prior row expected/known"
+    location: str = ""  # e.g. "第5行" for import messages
+
+
+@dataclass
+class SaveResult:
+    created: list[IndicatorValue] = field(default_factory=list)
+    updated: list[IndicatorValue] = field(default_factory=list)
+    unchanged: list[IndicatorValue] = field(default_factory=list)
+
+
+def rules_for(indicator: Indicator) -> IndicatorRules:
+    return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def ensure_can_edit_period(period: ReportingPeriod, *, today: dt.date | None = None) -> None:
+    reason = edit_block_reason(period, today or _today())
+    if reason:
+        raise ServiceError(reason)
+
+
+def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int], Decimal]:
+    """(indicator, department, period) → the latest counted figure of an earlier period, in one query."""
+    if not entries:
+        return {}
+    indicator_ids = {e.indicator.pk for e in entries}
+    department_ids = {e.department.pk for e in entries}
+    latest_end = max(e.period.end for e in entries)
+    rows = (
+        IndicatorValue.objects.filter(
+            indicator_id__in=indicator_ids, department_id__in=department_ids, period__end__lt=latest_end,
+            value__isnull=False,
+        )
+        .exclude(status=ReviewStatus.RETURNED)
+        .values_list("indicator_id", "department_id", "period__end", "period__kind", "basis", "value")
+        .order_by("period__end")
+    )
+    by_key: dict[tuple[int, int], list[tuple[dt.date, str, Decimal]]] = {}
+    for ind, dept, end, kind, basis, value in rows:
+        by_key.setdefault((ind, dept), []).append((end, kind, value))
+    result: dict[tuple[int, int, int], Decimal] = {}
+    for e in entries:
+        # Compare like with like: the previous period of the same kind (quarter after quarter).
+        candidates = [v for end, kind, v in by_key.get((e.indicator.pk, e.department.pk), [])
+                      if end < e.period.start and kind == e.period.kind]
+        if candidates:
+            result[(e.indicator.pk, e.department.pk, e.period.pk)] = candidates[-1]
+    return result
+
+
+def _check_entry(user: AbstractBaseUser, entry: ValueEntry, previous: Decimal | None) -> dict[str, str]:
+    if not access.can_enter_indicator(user, entry.indicator, entry.department):
+        return {"__all__": _("您无权填报“%(unit)s”的“%(name)s”。") % {"unit": entry.department.name, "name": entry.indicator.name}}
+    if entry.basis not in IndicatorValue.Basis.values:
+        return {"basis": _("数据口径应为“预计”或“统计”。")}
+    reason = edit_block_reason(entry.period, _today())
+    if reason:
+        return {"__all__": reason}
+    return validate_figure(rules_for(entry.indicator), entry.value, entry.note, previous)
+
+
+def save_values(
+    *, user: AbstractBaseUser, entries: Sequence[ValueEntry], submit: bool = False, reason: str = "", dry_run: bool = False
+) -> SaveResult:
+    """Validate every entry, then write all of them or none. Raises ServiceError with per-entry messages.
+
+    Three queries to read (previous figures, existing rows) whatever the number of entries, then bulk writes
+    with history rows.
+    """
+    previous = previous_values(entries)
+    errors: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        found = _check_entry(user, entry, previous.get((entry.indicator.pk, entry.department.pk, entry.period.pk)))
+        for key, message in found.items():
+            errors[f"{entry.location or i}:{key}"] = f"{entry.location}{'：' if entry.location else ''}{message}"
+    if errors:
+        raise ServiceError(errors)
+    keys = {(e.indicator.pk, e.period.pk, e.department.pk, e.basis) for e in entries}
+    if len(keys) != len(entries):
+        raise ServiceError(_("同一指标、周期、单位和口径出现了多次，请合并后再提交。"))
+    existing = {
+        (v.indicator_id, v.period_id, v.department_id, v.basis): v
+        for v in IndicatorValue.objects.filter(
+            indicator_id__in={k[0] for k in keys}, period_id__in={k[1] for k in keys},
+            department_id__in={k[2] for k in keys},
+        )
+    }
+    now = timezone.now()
+    result = SaveResult()
+    for entry in entries:
+        row = existing.get((entry.indicator.pk, entry.period.pk, entry.department.pk, entry.basis))
+        if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
+            raise StaleEditError(
+                _("该项已被 %(who)s 于 %(when)s 修改为 %(value)s，请刷新后在最新数据上修改。") % {
+                    "who": row.updated_by or _("他人"), "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                    "value": dec_str(row.value) or "—"},
+                current=row,
+            )
+        if row is not None and row.status == ReviewStatus.APPROVED:
+            raise ServiceError(_("%(loc)s“%(name)s”已审核通过，不能再修改；如需更正请联系组织部退回。") % {
+                "loc": entry.location, "name": entry.indicator.name})
+        status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
+        if row is None:
+            row = IndicatorValue(
+                indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis,
+                value=entry.value, note=entry.note, status=status, updated_by=user, updated_at=now,
+                submitted_at=now if submit else None,
+            )
+            result.created.append(row)
+            continue
+        same = row.value == entry.value and row.note == entry.note and (not submit or row.status == status)
+        if same:
+            result.unchanged.append(row)
+            continue
+        row.value, row.note, row.updated_by, row.updated_at = entry.value, entry.note, user, now
+        if submit or row.status != ReviewStatus.RETURNED:
+            row.status = status
+        if submit:
+            row.submitted_at = now
+        row.version += 1
+        result.updated.append(row)
+    if dry_run:
+        return result
+    change_reason = reason or (_("填报并报送") if submit else _("保存草稿"))
+    with transaction.atomic():
+        if result.created:
+            bulk_create_with_history(result.created, IndicatorValue, batch_size=1000, default_user=user,
+                                     default_change_reason=change_reason, default_date=now)
+        if result.updated:
+            bulk_update_with_history(
+                result.updated, IndicatorValue,
+                ["value", "note", "status", "updated_by", "updated_at", "submitted_at", "version"],
+                batch_size=1000, default_user=user, default_change_reason=change_reason, default_date=now,
+            )
+    return result
+
+
+@transaction.atomic
+def save_value(*, user: AbstractBaseUser, entry: ValueEntry, submit: bool = False) -> IndicatorValue:
+    """Save one figure from the web form, refusing a stale form (lost-update protection)."""
+    previous = previous_values([entry]).get((entry.indicator.pk, entry.department.pk, entry.period.pk))
+    errors = _check_entry(user, entry, previous)
+    if errors:
+        raise ServiceError(errors)
+    row = (
+        IndicatorValue.objects.select_for_update()
+        .filter(indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis)
+        .first()
+    )
+    if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
+        raise StaleEditError(
+            _("该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。") % {
+                "who": row.updated_by or _("他人"), "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "value": dec_str(row.value) or "—"},
+            current=row,
+        )
+    if row is None and entry.expected_version not in (None, 0):
+        raise StaleEditError(_("该项已被他人删除或变更，请刷新页面。"))
+    if row is not None and row.status == ReviewStatus.APPROVED:
+        raise ServiceError(_("该项已审核通过，不能再修改；如需更正请联系组织部退回。"))
+    now = timezone.now()
+    if row is None:
+        row = IndicatorValue(indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis)
+    else:
+        row.version += 1
+    row.value, row.note, row.updated_by = entry.value, entry.note, user
+    if submit:
+        row.status, row.submitted_at = ReviewStatus.SUBMITTED, now
+    elif row.status != ReviewStatus.RETURNED:
+        row.status = ReviewStatus.DRAFT
+    row._change_reason = _("填报并报送") if submit else _("保存草稿")
+    row.save()
+    return row
+
+
+def _review_guard(user: AbstractBaseUser, item: IndicatorValue | TaskProgress) -> None:
+    if not access.can_review(user):
+        raise ServiceError(_("只有组织部管理员可以审核。"))
+    if item.period.state == ReportingPeriod.State.LOCKED:
+        raise ServiceError(_("%(p)s 已锁定，不能再审核或退回；如需更正请先重新开放。") % {"p": item.period.label})
+
+
+def submit_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress) -> None:
+    if isinstance(item, IndicatorValue):
+        allowed = access.can_enter_indicator(user, item.indicator, item.department)
+        if not allowed:
+            raise ServiceError(_("您无权报送该项。"))
+        if item.value is None:
+            raise ServiceError(_("“%(name)s”尚未填写实际值，不能报送。") % {"name": item.indicator.name})
+    elif not access.can_enter_task(user, item.task, item.department):
+        raise ServiceError(_("您无权报送该项。"))
+    ensure_can_edit_period(item.period)
+    if item.status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
+        return
+    item.status, item.submitted_at, item.updated_by = ReviewStatus.SUBMITTED, timezone.now(), user
+    item.version += 1
+    item._change_reason = _("报送")
+    item.save()
+
+
+def approve_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress) -> None:
+    _review_guard(user, item)
+    if item.status != ReviewStatus.SUBMITTED:
+        raise ServiceError(_("只有“已报送”的项可以审核通过，当前状态为“%(s)s”。") % {"s": item.get_status_display()})
+    item.status, item.reviewed_by, item.reviewed_at = ReviewStatus.APPROVED, user, timezone.now()
+    item.return_reason = ""
+    item.version += 1
+    item._change_reason = _("审核通过")
+    item.save()
+
+
+def return_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, reason: str) -> None:
+    _review_guard(user, item)
+    if not reason.strip():
+        raise ServiceError({"reason": _("退回必须填写原因，填报人会看到该原因。")})
+    if item.status not in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
+        raise ServiceError(_("只有已报送或已审核的项可以退回，当前状态为“%(s)s”。") % {"s": item.get_status_display()})
+    item.status, item.return_reason = ReviewStatus.RETURNED, reason.strip()
+    item.reviewed_by, item.reviewed_at = user, timezone.now()
+    item.version += 1
+    item._change_reason = _("退回：%(r)s") % {"r": reason.strip()}
+    item.save()
+
+
+@transaction.atomic
+def save_progress(
+    *, user: AbstractBaseUser, task: Task, department: Department, period: ReportingPeriod, progress_status: str,
+    progress: str, problems: str = "", next_steps: str = "", expected_version: int | None = None, submit: bool = False,
+) -> TaskProgress:
+    if not access.can_enter_task(user, task, department):
+        raise ServiceError(_("您无权填报“%(unit)s”的该项任务进展。") % {"unit": department.name})
+    ensure_can_edit_period(period)
+    if progress_status not in TaskProgress.Progress.values:
+        raise ServiceError({"progress_status": _("请选择推进状态。")})
+    if submit and not progress.strip():
+        raise ServiceError({"progress": _("报送前请填写进展情况。")})
+    row = TaskProgress.objects.select_for_update().filter(task=task, period=period, department=department).first()
+    if row is not None and expected_version is not None and row.version != expected_version:
+        raise StaleEditError(
+            _("该任务进展已被 %(who)s 于 %(when)s 修改，您的页面已过期，请刷新后再改。") % {
+                "who": row.updated_by or _("他人"), "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M")},
+            current=row,
+        )
+    if row is not None and row.status == ReviewStatus.APPROVED:
+        raise ServiceError(_("该项已审核通过，不能再修改；如需更正请联系组织部退回。"))
+    if row is None:
+        row = TaskProgress(task=task, period=period, department=department)
+    else:
+        row.version += 1
+    row.progress_status, row.progress, row.problems, row.next_steps = progress_status, progress, problems, next_steps
+    row.updated_by = user
+    if submit:
+        row.status, row.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
+    elif row.status != ReviewStatus.RETURNED:
+        row.status = ReviewStatus.DRAFT
+    row._change_reason = _("填报并报送") if submit else _("保存草稿")
+    row.save()
+    return row
+
+
+# --- periods --------------------------------------------------------------------------------------------------
+
+_TRANSITIONS = {
+    (ReportingPeriod.State.OPEN, ReportingPeriod.State.CLOSED),
+    (ReportingPeriod.State.CLOSED, ReportingPeriod.State.LOCKED),
+    (ReportingPeriod.State.OPEN, ReportingPeriod.State.LOCKED),
+    (ReportingPeriod.State.CLOSED, ReportingPeriod.State.OPEN),
+    (ReportingPeriod.State.LOCKED, ReportingPeriod.State.OPEN),
+    (ReportingPeriod.State.LOCKED, ReportingPeriod.State.CLOSED),
+}
+
+
+def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: str, reason: str = "",
+                     deadline: dt.date | None = None) -> ReportingPeriod:
+    """Close, lock or reopen a period. Reopening needs a reason, which is kept in the period's history."""
+    if not access.can_manage_periods(user):
+        raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
+    if (period.state, state) not in _TRANSITIONS:
+        raise ServiceError(_("%(p)s 当前为“%(s)s”，不能变更为该状态。") % {"p": period.label, "s": period.get_state_display()})
+    reopening = state == ReportingPeriod.State.OPEN or (
+        period.state == ReportingPeriod.State.LOCKED and state == ReportingPeriod.State.CLOSED)
+    if reopening and not reason.strip():
+        raise ServiceError({"reason": _("重新开放已截止或已锁定的周期必须填写原因。")})
+    period.state = state
+    if deadline is not None:
+        period.deadline = deadline
+    period._change_reason = reason.strip() or {
+        ReportingPeriod.State.CLOSED: _("截止填报"), ReportingPeriod.State.LOCKED: _("锁定")}.get(state, "")
+    period.save()
+    return period
+
+
+def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None = None) -> ReportingPeriod:
+    if not access.can_manage_periods(user):
+        raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
+    kind, year, index = ReportingPeriod.parse_code(code)
+    period, created = ReportingPeriod.objects.get_or_create(
+        kind=kind, year=year, index=index, defaults={"state": ReportingPeriod.State.OPEN, "deadline": deadline}
+    )
+    if not created:
+        raise ServiceError(_("%(p)s 已存在（状态：%(s)s）。") % {"p": period.label, "s": period.get_state_display()})
+    return period
+
+
+# --- evidence -------------------------------------------------------------------------------------------------
+
+EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+
+
+def attach_evidence(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, upload: UploadedFile,
+                    max_bytes: int) -> Evidence:
+    """Attach a supporting file after checking its type by content, not just by name."""
+    if isinstance(item, IndicatorValue):
+        allowed = access.can_enter_indicator(user, item.indicator, item.department) or is_admin(user)
+    else:
+        allowed = access.can_enter_task(user, item.task, item.department) or is_admin(user)
+    if not allowed:
+        raise ServiceError(_("您无权为该项上传佐证材料。"))
+    ensure_can_edit_period(item.period)
+    name = upload.name or ""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in EVIDENCE_TYPES:
+        raise ServiceError({"evidence": _("“%(n)s”的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。") % {"n": name}})
+    if upload.size > max_bytes:
+        raise ServiceError({"evidence": _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。") % {
+            "n": name, "s": upload.size / 1048576, "m": max_bytes / 1048576}})
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
+        raise ServiceError({"evidence": _("“%(n)s”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。") % {"n": name}})
+    evidence = Evidence(original_name=name[:255], size=upload.size, uploaded_by=user)
+    if isinstance(item, IndicatorValue):
+        evidence.value = item
+    else:
+        evidence.progress = item
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    return evidence
