@@ -1,0 +1,43 @@
+"""load_demo_data: demo users for every role, every invented figure flagged as demo, safe to re-run."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from indicators.models import IndicatorValue, TaskProgress
+from plans.models import Department
+from plans.roles import ADMIN, LEADER, REPORTER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_labelled_and_idempotent(seeded):
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "演示账号" in out.getvalue()
+    first = IndicatorValue.objects.count()
+    assert IndicatorValue.objects.filter(is_demo=True).count() > 100
+    # The only non-demo values are the ones the documents print (表1 完成情况).
+    real = IndicatorValue.objects.filter(is_demo=False)
+    assert set(real.values_list("indicator__plan__code", flat=True)) == {"wuxing-13th"}
+    assert all("演示" in name for name in Department.objects.filter(is_demo=True).values_list("name", flat=True))
+    assert TaskProgress.objects.filter(is_demo=False).count() == 0
+    call_command("load_demo_data", stdout=StringIO())
+    assert IndicatorValue.objects.count() == first
+
+
+@pytest.mark.parametrize("username,password,role", [
+    ("zzb_admin", "demo-zzb-2025", ADMIN),
+    ("leader", "demo-leader-2025", LEADER),
+    ("wx_reporter", "demo-report-2025", REPORTER),
+])
+def test_demo_logins_work(seeded, username, password, role):
+    call_command("load_demo_data", stdout=StringIO())
+    client = Client()
+    assert client.login(username=username, password=password)
+    from django.contrib.auth.models import User
+    assert User.objects.get(username=username).groups.filter(name=role).exists()
