@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "plans",
     "indicators",
+    "assessment",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("plans.urls")),
     path("report/", include("indicators.urls")),
     path("excel/", include("indicators.excel.urls")),
+    path("assessment/", include("assessment.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
