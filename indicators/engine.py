@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 
@@ -386,7 +386,9 @@ def yearly_sums(observations: list[Observation]) -> dict[int, tuple[Decimal, Obs
 def _evaluate_cumulative(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thresholds) -> Evaluation:
     assert spec.target is not None
     plan_start = dt.date(spec.start_year, 1, 1)
-    in_plan = [o for o in obs if o.start >= plan_start]
+    # Periods after the target year do not count toward the plan-period total (as for annual), so a final verdict
+    # stays final when later years are reported.
+    in_plan = [o for o in obs if o.start >= plan_start and o.end <= spec.due_date]
     if not in_plan:
         return Evaluation(Status.NO_DATA, "规划期内尚无填报数据。")
     sums = yearly_sums(in_plan)
@@ -434,8 +436,9 @@ def _evaluate_annual(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thr
         status = Status.ACHIEVED if all_met else Status.NOT_ACHIEVED
         if not all_met and len(years) < spec.due_year - spec.start_year + 1:
             explanation = explanation.rstrip("。") + "；部分年度无数据。"
-    elif status == Status.NOT_ACHIEVED:
-        # A past year missed its quota but the plan continues: that year's verdict is in `years`.
+    elif missed or status == Status.NOT_ACHIEVED:
+        # A past year missed its quota (or the latest reported year closed short) but the plan continues: the
+        # indicator is behind even if the current year is on pace; each year's verdict is in `years`.
         status = Status.BEHIND
     return replace(evaluation, status=status, explanation=explanation, years=years, final=final)
 
@@ -447,6 +450,15 @@ def compound_growth(start: Decimal, end: Decimal, years: Decimal) -> Decimal:
         return ((end / start).ln() / years).exp() * HUNDRED - HUNDRED
 
 
+def _years_since(year: int, at: dt.date) -> Decimal:
+    """Years from the end of `year` to `at`: whole calendar years plus the elapsed share of `at`'s own year.
+
+    Days / 365.25 would put 2020-12-31 → 2022-12-31 at 1.9986 years and turn 100 → 116.64 into 8.01 % a year
+    instead of 8.00 %; counting calendar years keeps year-end figures exact.
+    """
+    return Decimal(at.year - year - 1) + year_fraction(dt.date(at.year - 1, 12, 31), dt.date(at.year, 12, 31), at)
+
+
 def _evaluate_growth(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thresholds) -> Evaluation:
     assert spec.target is not None
     if spec.baseline is None or spec.baseline_year is None:
@@ -454,8 +466,7 @@ def _evaluate_growth(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thr
     if spec.baseline <= 0:
         return Evaluation(Status.NO_DATA, "基期值不为正，无法计算年均增长。")
     latest = _latest(obs)
-    base_date = dt.date(spec.baseline_year, 12, 31)
-    elapsed_years = Decimal((latest.end - base_date).days) / Decimal("365.25")
+    elapsed_years = _years_since(spec.baseline_year, latest.end)
     total_years = Decimal(spec.due_year - spec.baseline_year)
     rate_target = spec.target
     final_level = spec.baseline * (ONE + rate_target / HUNDRED) ** int(total_years)
@@ -469,20 +480,32 @@ def _evaluate_growth(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thr
     with localcontext() as ctx:
         ctx.prec = 28
         expected_level = spec.baseline * ((ONE + rate_target / HUNDRED).ln() * elapsed_years).exp()
-    gap = rate - rate_target
-    ratio = ONE if rate_target == 0 else rate / rate_target
-    completion = None if rate_target == 0 else rate / rate_target
+    # The comparison applies to the rates. `_direction` compares baseline (a level) with target (a rate), so judge
+    # against a copy without the baseline: approx/exact then read "higher is better", lte reads "lower is better".
+    lower_better = spec.comparison == Comparison.LTE
+    rate_met = meets_target(replace(spec, baseline=None), rate, rate_target, th)
+    gap = (rate_target - rate) if lower_better else (rate - rate_target)  # negative = short, as elsewhere
+    if lower_better:
+        ratio = ONE if rate <= rate_target else (rate_target / rate if rate_target > 0 else ZERO)
+    else:
+        ratio = ONE if rate_target == 0 else rate / rate_target
+    completion = ratio if lower_better else (None if rate_target == 0 else rate / rate_target)
     base.update(
         completion=_q(completion), expected=_q(expected_level), expected_progress=_q(min(ONE, elapsed_years / total_years) if total_years else ONE),
         progress=_q(ratio), gap=_q(gap), growth_rate=_q(rate, Decimal("0.01")),
     )
     text = f"基期{spec.baseline_year}年{fmt(spec.baseline, spec.decimals)}{spec.unit}，现为{fmt(latest.value, spec.decimals)}{spec.unit}，年均增长{fmt(rate, 2)}%，目标{fmt(rate_target, 2)}%"
-    if latest.value >= final_level or (final and rate >= rate_target):
+    # Reaching the final level early settles a "grow at least" target; a ceiling (lte) is only settled at the end.
+    if (not lower_better and latest.value >= final_level) or (final and rate_met):
         return Evaluation(Status.ACHIEVED, text + "，已达到目标。", **base)
     if final:
         return Evaluation(Status.NOT_ACHIEVED, text + f"，规划期已满，差{fmt(abs(gap), 2)}个百分点。", **base)
-    status = _status_from_ratio(ratio, th) if rate_target > 0 else (Status.ON_TRACK if rate >= rate_target else Status.BEHIND)
-    return Evaluation(status, text + f"，{'高于' if gap >= 0 else '低于'}目标{fmt(abs(gap), 2)}个百分点。", **base)
+    if lower_better or rate_target > 0:
+        status = _status_from_ratio(ratio, th)
+    else:
+        status = Status.ON_TRACK if rate >= rate_target else Status.BEHIND
+    above = rate >= rate_target
+    return Evaluation(status, text + f"，{'高于' if above else '低于'}目标{fmt(abs(gap), 2)}个百分点。", **base)
 
 
 def _evaluate_milestone(spec: Spec, obs: list[Observation], as_of: dt.date, th: Thresholds) -> Evaluation:
