@@ -98,7 +98,7 @@ def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = 
     )
 
 
-def _current(values: Iterable[IndicatorValue]) -> dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]]:
+def current_values(values: Iterable[IndicatorValue]) -> dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]]:
     """(period, department) → (current value, estimate kept beside it). Official beats estimate."""
     chosen: dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]] = {}
     for value in values:
@@ -119,7 +119,7 @@ def _observation(value: IndicatorValue) -> engine.Observation:
     )
 
 
-def _pick_series(
+def pick_series(
     chosen: dict[tuple[int, int], tuple[IndicatorValue, IndicatorValue | None]], department_id: int | None
 ) -> list[tuple[IndicatorValue, IndicatorValue | None]]:
     """One value per period: the given unit's, or for plan-level indicators the one reporting unit's per period."""
@@ -202,7 +202,7 @@ def evaluate_plans(
     for indicator in indicators:
         plan = plan_map[indicator.plan_id]
         th = thresholds_for(plan)
-        chosen = _current(values_by_indicator.get(indicator.id, []))
+        chosen = current_values(values_by_indicator.get(indicator.id, []))
         lead = indicator.names_for(Role.LEAD)
         responsible = indicator.names_for(Role.RESPONSIBLE)
         if indicator.per_unit:
@@ -210,13 +210,13 @@ def evaluate_plans(
             unit_rows = []
             for unit in units:
                 spec = spec_for(indicator, plan, unit_targets.get((indicator.id, unit.id)))
-                evaluation, basis, _, unreviewed = _evaluate_series(spec, _pick_series(chosen, unit.id), as_of, th)
+                evaluation, basis, _, unreviewed = _evaluate_series(spec, pick_series(chosen, unit.id), as_of, th)
                 unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
             summary = _summarise(spec_for(indicator, plan), unit_rows)
             by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows))
         else:
             evaluation, basis, estimate, unreviewed = _evaluate_series(
-                spec_for(indicator, plan), _pick_series(chosen, None), as_of, th
+                spec_for(indicator, plan), pick_series(chosen, None), as_of, th
             )
             by_plan[plan.id].append(IndicatorResult(indicator, evaluation, lead, responsible, basis, estimate, unreviewed))
     return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]

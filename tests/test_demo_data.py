@@ -41,3 +41,11 @@ def test_demo_logins_work(seeded, username, password, role):
     assert client.login(username=username, password=password)
     from django.contrib.auth.models import User
     assert User.objects.get(username=username).groups.filter(name=role).exists()
+
+
+def test_chinese_by_default_even_for_english_browsers(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = client.get("/accounts/login/")
+    assert 'lang="zh-hans"' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()

@@ -1,0 +1,593 @@
+"""Reads behind the leadership dashboards (总览 / 规划 / 指标 / 单位), each in a constant number of queries.
+
+Everything is built on `selectors.evaluate_plans`, so the statuses shown are the engine's; this module only groups
+and sorts them and adds what the pages need besides: overdue tasks, trends, change history, reporting timeliness
+and rankings. Every query fetches whole sets (per plan, indicator or unit family), never one row per item; the page
+tests pin the counts at two data sizes. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from indicators import engine
+from indicators.access import reporting_unit_id
+from indicators.formatting import dec_str
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
+from indicators.selectors import (
+    COUNTED_STATUSES,
+    IndicatorResult,
+    PlanResult,
+    current_values,  # the same official-over-estimate choice the evaluation used, so the trend shows what was judged
+    pick_series,
+    evaluate_plans,
+    latest_period_with_data,
+    plans_queryset,
+    spec_for,
+)
+from plans import charts
+from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
+
+Status = engine.Status
+SHORT = (Status.NOT_ACHIEVED, Status.BEHIND, Status.LAGGING)
+GOOD = (Status.ACHIEVED, Status.ON_TRACK)
+ZERO = Decimal(0)
+
+
+def worst_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Non-zero status counts, worst first, for traffic-light lists."""
+    return [(s.value, counts[s.value]) for s in sorted(Status, key=engine.STATUS_SEVERITY.get) if counts.get(s.value)]
+
+
+# --- periods ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeriodChoice:
+    period: ReportingPeriod | None
+    as_of: dt.date
+    periods: list[ReportingPeriod]
+    unknown_code: str = ""  # a ?period= code that matched no period (the page says so and shows the default)
+
+    @property
+    def query(self) -> str:
+        """Carried on every dashboard link so following one keeps the period being looked at."""
+        return f"?period={self.period.code}" if self.period else ""
+
+
+def choose_period(code: str | None) -> PeriodChoice:
+    """The period to judge at: ?period=CODE when it exists, else the latest period holding counted values."""
+    periods = list(ReportingPeriod.objects.order_by("-end", "kind"))
+    wanted = (code or "").strip().upper()
+    period = next((p for p in periods if p.code == wanted), None)
+    if period is None:
+        period = latest_period_with_data()
+    return PeriodChoice(period, period.end if period else timezone.localdate(), periods,
+                        wanted if wanted and (period is None or period.code != wanted) else "")
+
+
+# --- units and tasks ----------------------------------------------------------------------------------------------
+Named = IndicatorAssignment | TaskAssignment
+
+
+def links(assignments: Iterable[Named], role: str) -> list[Named]:
+    """Assignments of one role, as printed; `department_id` is set when the name resolves to a unit (a collective
+    such as 各成员单位 has no page)."""
+    return [a for a in assignments if a.role == role]
+
+
+class TaskState(StrEnum):
+    OVERDUE = "overdue"
+    DELAYED = "delayed"
+    NOT_STARTED = "not_started"
+    NO_REPORT = "no_report"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Badge:
+    css: str  # an engine status class, so one legend (colour + icon + word) reads for tasks and indicators alike
+    icon: str
+    label: Promise
+
+
+TASK_BADGES: dict[TaskState, Badge] = {
+    TaskState.OVERDUE: Badge("behind", "✖", _("逾期未完成")),
+    TaskState.DELAYED: Badge("lagging", "▲", _("滞后")),
+    TaskState.NOT_STARTED: Badge("no_data", "○", _("未启动")),
+    TaskState.NO_REPORT: Badge("no_data", "○", _("未报进展")),
+    TaskState.IN_PROGRESS: Badge("on_track", "●", _("推进中")),
+    TaskState.DONE: Badge("achieved", "✔", _("已完成")),
+}
+TASK_GOOD = (TaskState.IN_PROGRESS, TaskState.DONE)
+
+
+@dataclass
+class TaskRow:
+    task: Task  # with prefetched assignments
+    plan: Plan
+    state: TaskState
+    latest: TaskProgress | None
+    lead: list[Named]
+    responsible: list[Named]
+    cooperating: list[Named]
+    department_ids: set[int] = field(default_factory=set)
+
+    @property
+    def badge(self) -> Badge:
+        return TASK_BADGES[self.state]
+
+
+def latest_progress(plan_ids: list[int], as_of: dt.date) -> dict[int, TaskProgress]:
+    """Task id → the report that speaks for it at `as_of`, among counted ones (one query for all the plans)."""
+    reports = (
+        TaskProgress.objects.filter(task__plan_id__in=plan_ids, status__in=COUNTED_STATUSES, period__end__lte=as_of)
+        .select_related("period")
+        .only("id", "task_id", "department_id", "progress_status", "progress", "problems", "is_demo", "updated_at",
+              "period__end", "period__kind", "period__code")
+    )
+    # Lead and responsible units each report: within the latest period the worst report speaks for the task (it is
+    # done only when every unit says so).
+    order = list(TaskState)
+    rank = lambda r: (r.period.end, r.period.granularity, -order.index(TaskState(r.progress_status)))  # noqa: E731
+    latest: dict[int, TaskProgress] = {}
+    for report in reports:
+        if report.task_id not in latest or rank(report) > rank(latest[report.task_id]):
+            latest[report.task_id] = report
+    return latest
+
+
+def task_rows(result: PlanResult, progress: dict[int, TaskProgress]) -> list[TaskRow]:
+    """Each task with its state: done wins; past its due date otherwise it is overdue; else its latest report."""
+    rows = []
+    for task in result.tasks:
+        latest = progress.get(task.id)
+        state = TaskState(latest.progress_status) if latest is not None else TaskState.NO_REPORT
+        if state != TaskState.DONE and task.due_date is not None and task.due_date < result.as_of:
+            state = TaskState.OVERDUE
+        assignments = list(task.assignments.all())
+        rows.append(TaskRow(
+            task, result.plan, state, latest, links(assignments, Role.LEAD), links(assignments, Role.RESPONSIBLE),
+            links(assignments, Role.COOPERATING), {a.department_id for a in assignments if a.department_id},
+        ))
+    return rows
+
+
+def unit_targets(plan_ids: list[int]) -> dict[tuple[int, int], UnitTarget]:
+    return {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)}
+
+
+def own(targets: dict[tuple[int, int], UnitTarget], indicator: Indicator, unit_id: int, attr: str) -> Decimal | None:
+    """A unit's own baseline or target (UnitTarget) where one is set, else the indicator's."""
+    value = getattr(targets.get((indicator.id, unit_id)), attr, None)
+    return value if value is not None else getattr(indicator, attr)
+
+
+def demo_shown(values: QuerySet[IndicatorValue], as_of: dt.date) -> bool:
+    """One EXISTS query: is any counted value behind these figures a demo figure?"""
+    return values.filter(status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False,
+                         is_demo=True).exists()
+
+
+def gap_unit(indicator: Indicator) -> str | Promise:
+    """Gaps of shares and growth rates are in percentage points, not in the indicator's unit."""
+    if indicator.kind == Indicator.Kind.GROWTH:
+        return _("个百分点")
+    if indicator.is_share:
+        return _("个千分点") if indicator.unit == "‰" else _("个百分点")
+    return indicator.unit
+
+
+# --- shortfalls ---------------------------------------------------------------------------------------------------
+@dataclass
+class Shortfall:
+    plan: Plan
+    status: str  # an engine status, or "overdue" for a task
+    sort_key: tuple
+    indicator: Indicator | None = None
+    evaluation: engine.Evaluation | None = None
+    unit: Department | None = None  # the assessed unit, for one unit's instance of a per-unit indicator
+    target: Decimal | None = None
+    gap_unit: str | Promise = ""
+    lead: list[Named] = field(default_factory=list)
+    task: TaskRow | None = None
+
+
+def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: engine.Evaluation, target: Decimal | None,
+                         unit: Department | None = None) -> Shortfall:
+    indicator, ev = row.indicator, evaluation
+    if ev.years:  # annual quotas: the current year's target is the one judged
+        target = ev.years[-1].target
+    # Within a severity, the furthest behind its path first (progress against expected progress).
+    ratio = ev.progress / ev.expected_progress if ev.progress is not None and ev.expected_progress else ev.progress
+    return Shortfall(
+        plan, ev.status.value, (ev.severity, 0, ratio or ZERO, plan.code, indicator.order, unit.name if unit else ""),
+        indicator=indicator, evaluation=evaluation, unit=unit, target=target, gap_unit=gap_unit(indicator),
+        lead=links(list(indicator.assignments.all()), Role.LEAD),
+    )
+
+
+def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targets: dict[tuple[int, int], UnitTarget],
+               *, department_id: int | None = None) -> list[Shortfall]:
+    """Lagging/behind/not-achieved indicators (one line per short unit for per-unit ones) and overdue tasks, worst
+    first. With `department_id`, only what that unit leads, shares or is assessed on."""
+    found: list[Shortfall] = []
+    for result in results:
+        plan = result.plan
+        for row in result.indicators:
+            assigned = any(a.department_id == department_id for a in row.indicator.assignments.all())
+            if row.units:
+                for unit_row in row.units:
+                    if unit_row.evaluation.status in SHORT and (department_id in (None, unit_row.department.id)
+                                                                or assigned):
+                        target = own(targets, row.indicator, unit_row.department.id, "target")
+                        found.append(_indicator_shortfall(plan, row, unit_row.evaluation, target, unit_row.department))
+            elif row.status in SHORT and (department_id is None or assigned):
+                found.append(_indicator_shortfall(plan, row, row.evaluation, row.indicator.target))
+        for task_row in tasks.get(plan.id, []):
+            mine = department_id is None or department_id in task_row.department_ids
+            if task_row.state == TaskState.OVERDUE and mine:
+                task = task_row.task  # a missed deadline is final: as severe as 未完成, the longest overdue first
+                key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, task.due_date.toordinal(), plan.code, task.order)
+                found.append(Shortfall(plan, TaskState.OVERDUE.value, key, lead=task_row.lead, task=task_row))
+    return sorted(found, key=lambda s: s.sort_key)
+
+
+# --- overview -----------------------------------------------------------------------------------------------------
+@dataclass
+class GroupSummary:
+    name: str
+    rows: list[IndicatorResult]
+    counts: list[tuple[str, int]]
+
+
+@dataclass
+class PlanSummary:
+    result: PlanResult
+    counts: list[tuple[str, int]]
+    groups: list[GroupSummary]
+    strip: SafeString
+    overdue: int
+
+
+@dataclass
+class Overview:
+    plans: list[PlanSummary]
+    shortfalls: list[Shortfall]
+    has_demo: bool
+
+
+def group_rows(rows: list[IndicatorResult]) -> list[GroupSummary]:
+    """Indicators by first-level group (一级指标), in the plan's order; ungrouped prose targets come as one group."""
+    grouped: dict[str, list[IndicatorResult]] = {}
+    for row in rows:
+        grouped.setdefault(row.indicator.group, []).append(row)
+    return [GroupSummary(name or str(_("其他指标")), members, worst_first(Counter(r.status.value for r in members)))
+            for name, members in grouped.items()]
+
+
+def overview(as_of: dt.date) -> Overview:
+    plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE))
+    plan_ids = [p.id for p in plans]
+    results = evaluate_plans(plans, as_of=as_of, include_tasks=True)
+    progress = latest_progress(plan_ids, as_of)
+    tasks = {r.plan.id: task_rows(r, progress) for r in results}
+    summaries = [PlanSummary(r, worst_first(r.counts()), group_rows(r.indicators),
+                             charts.status_strip(worst_first(r.counts()), r.plan.title),
+                             sum(1 for t in tasks[r.plan.id] if t.state == TaskState.OVERDUE)) for r in results]
+    has_demo = any(p.is_demo for p in progress.values()) or demo_shown(
+        IndicatorValue.objects.filter(indicator__plan_id__in=plan_ids), as_of)
+    return Overview(summaries, shortfalls(results, tasks, unit_targets(plan_ids)), has_demo)
+
+
+# --- plan page ----------------------------------------------------------------------------------------------------
+@dataclass
+class UnitLine:
+    unit: Department
+    evaluation: engine.Evaluation
+    basis: str
+    unreviewed: bool
+    baseline: Decimal | None
+    target: Decimal | None
+    chart: SafeString
+
+
+def unit_lines(row: IndicatorResult, targets: dict[tuple[int, int], UnitTarget]) -> list[UnitLine]:
+    """A per-unit indicator's lines, each against that unit's own baseline and target where one is set."""
+    ind, lines = row.indicator, []
+    for u in row.units:
+        baseline, target = own(targets, ind, u.department.id, "baseline"), own(targets, ind, u.department.id, "target")
+        lines.append(UnitLine(u.department, u.evaluation, u.basis, u.unreviewed, baseline, target,
+                              charts.bullet_for(ind.kind, u.evaluation, baseline, target, ind.decimals, ind.unit)))
+    return lines
+
+
+@dataclass
+class PlanLine:
+    row: IndicatorResult
+    group_rowspan: int  # on the first line of a group: rows it spans (unit lines included); 0 on the others
+    chart: SafeString
+    units: list[UnitLine]
+    gap_unit: str | Promise
+
+
+@dataclass
+class PlanPage:
+    result: PlanResult
+    lines: list[PlanLine]
+    tasks: list[TaskRow]  # worst state first (the template regroups them by state)
+    counts: list[tuple[str, int]]
+    strip: SafeString
+    has_demo: bool
+
+
+def plan_page(plan: Plan, as_of: dt.date) -> PlanPage:
+    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=True)
+    targets = unit_targets([plan.id])
+    lines: list[PlanLine] = []
+    for group in group_rows(result.indicators):
+        first = len(lines)
+        for row in group.rows:
+            ind = row.indicator
+            chart = charts.bullet_for(ind.kind, row.evaluation, ind.baseline, ind.target, ind.decimals, ind.unit)
+            lines.append(PlanLine(row, 0, chart, unit_lines(row, targets), gap_unit(ind)))
+        lines[first].group_rowspan = sum(1 + len(line.units) for line in lines[first:])
+    progress = latest_progress([plan.id], as_of)
+    tasks = sorted(task_rows(result, progress), key=lambda t: list(TaskState).index(t.state))
+    counts = worst_first(result.counts())
+    has_demo = any(p.is_demo for p in progress.values()) or demo_shown(
+        IndicatorValue.objects.filter(indicator__plan=plan), as_of)
+    return PlanPage(result, lines, tasks, counts, charts.status_strip(counts, plan.title), has_demo)
+
+
+# --- indicator page -----------------------------------------------------------------------------------------------
+@dataclass
+class SeriesRow:
+    value: IndicatorValue  # the current figure of the period (official over estimate)
+    estimate: IndicatorValue | None  # the estimate kept beside an official figure
+    comparable: Decimal  # the figure on the chart: the value, or the running total for cumulative/annual kinds
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    action: str
+    period: str
+    unit: str
+    changes: list[tuple[str, str, str]]  # (field, old, new)
+
+
+@dataclass
+class IndicatorPage:
+    plan: Plan
+    row: IndicatorResult
+    lead: list[Named]
+    responsible: list[Named]
+    unit: UnitLine | None  # the unit whose series is charted, for per-unit indicators
+    units: list[UnitLine]
+    series: list[SeriesRow]
+    chart: SafeString
+    projection: charts.Projection | None
+    history: list[HistoryEntry]
+    has_demo: bool
+    gap_unit: str | Promise
+
+
+HISTORY_LIMIT = 100
+_ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+
+
+def _history(indicator: Indicator) -> list[HistoryEntry]:
+    """Who changed which figure when, old → new, latest first (one query; diffs computed in memory)."""
+    records = (IndicatorValue.history.filter(indicator_id=indicator.id)
+               .select_related("history_user", "period", "department").order_by("id", "history_date", "history_id"))
+    shown = {
+        "value": (_("实际值"), lambda v: dec_str(v) or "—"),
+        "basis": (_("数据口径"), lambda v: str(IndicatorValue.Basis(v).label) if v else "—"),
+        "status": (_("审核状态"), lambda v: str(ReviewStatus(v).label) if v else "—"),
+        "note": (_("说明"), lambda v: v or "—"),
+        "return_reason": (_("退回原因"), lambda v: v or "—"),
+    }
+    entries: list[HistoryEntry] = []
+    previous: dict[int, object] = {}
+    for rec in records:
+        before = previous.get(rec.id)
+        # On creation list what was filled in; afterwards what changed.
+        changes = [(str(label), fmt(getattr(before, name)) if before is not None else "—", fmt(getattr(rec, name)))
+                   for name, (label, fmt) in shown.items()
+                   if (getattr(rec, name) not in (None, "") if before is None
+                       else getattr(before, name) != getattr(rec, name))]
+        previous[rec.id] = rec
+        user = rec.history_user
+        entries.append(HistoryEntry(
+            rec.history_date, (user.get_full_name() or user.username) if user else "—",
+            str(_ACTIONS.get(rec.history_type, rec.history_type)), rec.period.code if rec.period else "",
+            rec.department.name if rec.department else "", changes if rec.history_type != "-" else [],
+        ))
+    return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
+
+
+def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = None) -> IndicatorPage:
+    plan = indicator.plan
+    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=False)
+    row = next(r for r in result.indicators if r.indicator.id == indicator.id)
+    ind = row.indicator  # carries prefetched assignments and milestones
+    values = list(IndicatorValue.objects.filter(indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of,
+                                                value__isnull=False).select_related("period", "department"))
+    targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
+    units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
+    selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
+    spec = spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
+    evaluation = selected.evaluation if selected else row.evaluation
+    pairs = sorted(pick_series(current_values(values), selected.unit.id if selected else None),
+                   key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
+    observations = [engine.Observation(v.period.start, v.period.end, v.value, v.period.granularity, v.period.code)
+                    for v, _e in pairs]
+    comparable = {o.label: total for o, total in charts.running_actuals(spec, observations)}
+    series = [SeriesRow(v, e, comparable[v.period.code]) for v, e in pairs]
+    projection = charts.projection_for(spec, evaluation)
+    chart = charts.indicator_trend(spec, [(s.value.period.end, s.value.period.code, s.comparable,
+                                           str(s.value.get_basis_display())) for s in series], projection)
+    named = list(ind.assignments.all())
+    return IndicatorPage(plan, row, links(named, Role.LEAD), links(named, Role.RESPONSIBLE), selected, units, series,
+                         chart, projection, _history(ind), any(v.is_demo for v in values), gap_unit(ind))
+
+
+# --- department page ----------------------------------------------------------------------------------------------
+@dataclass
+class UnitItem:
+    """One indicator or task a unit is named for, with its roles and the status that counts for it."""
+
+    plan: Plan
+    roles: list[str]
+    status: str
+    row: IndicatorResult | None = None
+    evaluation: engine.Evaluation | None = None  # the unit's own instance for per-unit indicators
+    task: TaskRow | None = None
+
+
+@dataclass
+class TimelinessRow:
+    COUNTS: ClassVar = ("on_time", "late", "missing", "pending")
+    period: ReportingPeriod | None
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    pending: int = 0
+
+
+@dataclass
+class DepartmentPage:
+    department: Department
+    indicators: list[UnitItem]
+    tasks: list[UnitItem]
+    shortfalls: list[Shortfall]
+    timeliness: list[TimelinessRow]
+    ranking: list[charts.Ranked]
+    position: charts.Ranked | None
+    ranking_chart: SafeString
+    has_demo: bool
+
+    @property
+    def timeliness_total(self) -> TimelinessRow:
+        return TimelinessRow(None, *(sum(getattr(r, f) for r in self.timeliness) for f in TimelinessRow.COUNTS))
+
+
+def _roles(assignments: Iterable, unit_id: int) -> list[str]:
+    return list(dict.fromkeys(str(a.get_role_display()) for a in assignments if a.department_id == unit_id))
+
+
+def unit_items(unit_id: int, results: list[PlanResult],
+               tasks: dict[int, list[TaskRow]]) -> tuple[list[UnitItem], list[UnitItem]]:
+    """What a unit leads, shares or is assessed on, resolved by department FK (collectives are not expanded)."""
+    indicators, own_tasks = [], []
+    for result in results:
+        for row in result.indicators:
+            roles = _roles(row.indicator.assignments.all(), unit_id)
+            mine = next((u.evaluation for u in row.units if u.department.id == unit_id), None)
+            if mine is not None:
+                roles.append(str(_("考核对象")))
+            evaluation = mine or row.evaluation
+            if roles and evaluation.status != Status.NOT_APPLICABLE:
+                indicators.append(UnitItem(result.plan, roles, evaluation.status.value, row, evaluation))
+        for task_row in tasks.get(result.plan.id, []):
+            if unit_id in task_row.department_ids:
+                own_tasks.append(UnitItem(result.plan, _roles(task_row.task.assignments.all(), unit_id),
+                                          task_row.state.value, task=task_row))
+    return indicators, own_tasks
+
+
+def rank_units(units: list[Department], results: list[PlanResult],
+               tasks: dict[int, list[TaskRow]]) -> list[charts.Ranked]:
+    """Units with items, by share of their items achieved/on track (tasks: done or in progress). Items without data
+    count as not good: a unit cannot climb by not reporting."""
+    rows = []
+    for unit in units:
+        items = [i for group in unit_items(unit.id, results, tasks) for i in group]
+        if items:
+            good = sum(1 for i in items if i.status in (*GOOD, *TASK_GOOD))
+            rows.append(charts.Ranked(unit, unit.name, len(items), good))
+    return charts.competition_rank(rows)
+
+
+def timeliness(unit: Department, results: list[PlanResult], periods: list[ReportingPeriod],
+               as_of: dt.date) -> list[TimelinessRow]:
+    """Per period with a deadline: figures this unit owes that came in by the deadline, late, or not at all.
+
+    Owed: per-unit indicators it is assessed on, and plan-level ones it reports, for every period with a deadline
+    inside the plan's years up to `as_of`. Counted figures without a submission time (loaded from the documents)
+    count as on time: nothing shows they were late.
+    """
+    owed: dict[int, list[int]] = {}  # indicator id → plan years
+    for result in results:
+        for row in result.indicators:
+            if any(u.department.id == unit.id for u in row.units) or (
+                    not row.indicator.per_unit and reporting_unit_id(row.indicator, result.plan) == unit.id):
+                owed[row.indicator.id] = [result.plan.start_year, result.plan.end_year]
+    due = [p for p in periods if p.deadline is not None and p.end <= as_of]
+    if not owed or not due:
+        return []
+    values = IndicatorValue.objects.filter(department=unit, indicator_id__in=list(owed), status__in=COUNTED_STATUSES,
+                                           period_id__in=[p.id for p in due]).only("indicator_id", "period_id",
+                                                                                   "submitted_at")
+    # The first submission (estimate or official) decides; latest-first order leaves the earliest in the dict.
+    submitted = {(v.indicator_id, v.period_id): v for v in values.order_by(F("submitted_at").desc(nulls_last=True))}
+    today = timezone.localdate()
+    rows = []
+    for period in due:
+        row = TimelinessRow(period)
+        for indicator_id, (first, last) in owed.items():
+            if not first <= period.year <= last:
+                continue
+            value = submitted.get((indicator_id, period.id))
+            if value is None:
+                row.missing, row.pending = (row.missing + 1, row.pending) if period.deadline < today else (
+                    row.missing, row.pending + 1)
+            elif value.submitted_at is None or timezone.localtime(value.submitted_at).date() <= period.deadline:
+                row.on_time += 1
+            else:
+                row.late += 1
+        if any(getattr(row, f) for f in TimelinessRow.COUNTS):
+            rows.append(row)
+    return rows
+
+
+def department_page(department: Department, choice: PeriodChoice) -> DepartmentPage:
+    as_of = choice.as_of
+    siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
+    ids = [s.id for s in siblings]
+    plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE).filter(
+        Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=ids).values("indicator__plan_id"))
+        | Q(pk__in=TaskAssignment.objects.filter(department_id__in=ids).values("task__plan_id"))
+        | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
+        | Q(issuer_id__in=ids)))  # an issuer reports the indicators nobody else is named for
+    plan_ids = [p.id for p in plans]
+    results = evaluate_plans(plans, as_of=as_of, include_tasks=True)
+    progress = latest_progress(plan_ids, as_of)
+    tasks = {r.plan.id: task_rows(r, progress) for r in results}
+    indicators, own_tasks = unit_items(department.id, results, tasks)
+    indicators.sort(key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order))
+    own_tasks.sort(key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order))
+    ranking = rank_units(siblings, results, tasks)
+    shown_ids = [i.row.indicator.id for i in indicators]
+    has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task.latest) or (
+        bool(shown_ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=shown_ids), as_of))
+    return DepartmentPage(
+        department, indicators, own_tasks,
+        shortfalls(results, tasks, unit_targets(plan_ids), department_id=department.id),
+        timeliness(department, results, choice.periods, as_of), ranking,
+        next((r for r in ranking if r.key.id == department.id), None),
+        charts.ranking_bars(ranking, department), has_demo,
+    )
