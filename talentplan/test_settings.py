@@ -9,3 +9,6 @@ from talentplan.settings import *  # noqa: E402,F403
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+STATIC_ROOT = None  # tests serve from finders (WhiteNoise would otherwise warn that staticfiles/ is missing)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
