@@ -21,6 +21,7 @@ seed: migrate
 
 demo: seed
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_assessment
 
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000

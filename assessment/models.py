@@ -1,0 +1,417 @@
+"""Assessment (考核): schemes, items, self-assessment and review, bulletins (通报) and supervision notices (督办).
+
+Writes go through `assessment.services` (permissions, states, history with a change reason); never `QuerySet.update()`
+these models, which would skip the audit trail. The arithmetic lives in `assessment.scoring`, reads in
+`assessment.selectors`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assessment.scoring import Basis, ItemKind
+from indicators.models import Indicator
+from plans.models import Department, Plan, ReportingPeriod, Task
+
+RATIO_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+def _points(verbose_name: object, **kwargs: object) -> models.DecimalField:
+    """Points are stored with two decimals, the quantum `assessment.scoring` rounds to."""
+    return models.DecimalField(verbose_name, max_digits=8, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+class AssessmentScheme(models.Model):
+    """考核方案: which units are assessed on a plan for one period (a year or a half-year), on what, and how."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("制定中")
+        ACTIVE = "active", _("自评与审核中")
+        CLOSED = "closed", _("已结束")
+
+    class IndicatorBasis(models.TextChoices):
+        PROGRESS = Basis.PROGRESS.value, _("按序时完成比（完成进度÷序时进度）")
+        COMPLETION = Basis.COMPLETION.value, _("按完成率（实际值÷目标值）")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.PROTECT, related_name="assessment_schemes")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("考核周期"), on_delete=models.PROTECT, related_name="assessment_schemes",
+        help_text=_("年度或半年。"),
+    )
+    title = models.CharField(_("方案名称"), max_length=200)
+    notes = models.TextField(_("方案说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    indicator_basis = models.CharField(
+        _("指标计分依据"), max_length=12, choices=IndicatorBasis.choices, default=IndicatorBasis.PROGRESS
+    )
+    indicator_floor = models.DecimalField(
+        _("指标保底比例"), max_digits=5, decimal_places=4, default=Decimal("0"), validators=RATIO_VALIDATORS,
+        help_text=_("未达序时的指标至少得该比例的分值（有数据时）。"),
+    )
+    indicator_cap = models.DecimalField(
+        _("指标封顶比例"), max_digits=5, decimal_places=4, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("2"))],
+        help_text=_("1 表示最多得满分；大于 1 时超序时完成可按比例多得，最多为该比例。"),
+    )
+    lead_share = models.DecimalField(
+        _("牵头单位分值比例"), max_digits=5, decimal_places=4, default=Decimal("0.6"), validators=RATIO_VALIDATORS
+    )
+    responsible_share = models.DecimalField(
+        _("责任单位分值比例"), max_digits=5, decimal_places=4, default=Decimal("0.4"), validators=RATIO_VALIDATORS,
+        help_text=_("每个责任单位各按该比例计分（不在责任单位之间平分）。"),
+    )
+    task_in_progress_ratio = models.DecimalField(
+        _("任务“推进中”得分比例"), max_digits=5, decimal_places=4, default=Decimal("0.8"), validators=RATIO_VALIDATORS
+    )
+    task_delayed_ratio = models.DecimalField(
+        _("任务“滞后”得分比例"), max_digits=5, decimal_places=4, default=Decimal("0.4"), validators=RATIO_VALIDATORS
+    )
+    task_not_started_ratio = models.DecimalField(
+        _("任务“未启动”得分比例"), max_digits=5, decimal_places=4, default=Decimal("0"), validators=RATIO_VALIDATORS
+    )
+    bonus_cap = _points(_("加分上限"), null=True, blank=True, default=Decimal("10"), help_text=_("为空表示加分不封顶。"))
+    red_ratio = models.DecimalField(
+        _("红色项阈值"), max_digits=5, decimal_places=4, default=Decimal("0.6"), validators=RATIO_VALIDATORS,
+        help_text=_("得分低于满分该比例的项在通报中列为红色项。"),
+    )
+    escalation_periods = models.PositiveSmallIntegerField(
+        _("督办触发期数"), default=2, validators=[MinValueValidator(1)],
+        help_text=_("指标连续该数量的填报周期“严重滞后”即向牵头单位发督办通知。"),
+    )
+    notice_days = models.PositiveSmallIntegerField(_("督办答复期限（天）"), default=15, validators=[MinValueValidator(1)])
+    compare_to = models.ForeignKey(
+        "self", verbose_name=_("对比的上次考核"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("为空时取同一规划周期更早的最近一次考核。"),
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("考核方案变更记录"))
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-period__end", "plan__code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="scheme_unique_plan_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:scheme", args=[self.pk])
+
+
+class SchemeUnit(models.Model):
+    """An assessed unit and its group (考核组别) within a scheme; units are ranked overall and within the group."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="units")
+    department = models.ForeignKey(Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("考核组别"), max_length=50, blank=True, help_text=_("默认取单位的考核类别。"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(verbose_name=_("考核对象变更记录"))
+
+    class Meta:
+        verbose_name = _("考核对象")
+        verbose_name_plural = _("考核对象")
+        ordering = ["scheme", "order", "department__order", "department__name"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "department"], name="schemeunit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group or '—'}：{self.department}"
+
+
+class DeductionSource(models.TextChoices):
+    MANUAL = "manual", _("组织部认定")
+    LATE = "late", _("迟报（报送晚于截止日期）")
+    RETURNED = "returned", _("被退回的报送")
+
+
+class AssessmentItem(models.Model):
+    """One line of the scheme: an indicator, a task, a bonus, a deduction or a veto (一票否决)."""
+
+    class Kind(models.TextChoices):
+        INDICATOR = ItemKind.INDICATOR.value, _("指标")
+        TASK = ItemKind.TASK.value, _("重点任务")
+        BONUS = ItemKind.BONUS.value, _("加分项")
+        DEDUCTION = ItemKind.DEDUCTION.value, _("扣分项")
+        VETO = ItemKind.VETO.value, _("一票否决项")
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("考核内容"), max_length=200)
+    description = models.TextField(_("评分标准"), blank=True)
+    points = _points(_("分值"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("指标、任务：满分；加分、扣分：本项上限；一票否决：不填。"),
+    )
+    unit_points = _points(_("每人/每次分值"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("加分项每人分值、扣分项每次扣分。"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
+    )
+    source = models.CharField(
+        _("扣分依据"), max_length=10, choices=DeductionSource.choices, blank=True, help_text=_("仅扣分项。")
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(verbose_name=_("考核项变更记录"))
+
+    class Meta:
+        verbose_name = _("考核项")
+        verbose_name_plural = _("考核项")
+        ordering = ["scheme", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (Q(kind="indicator") & Q(indicator__isnull=False, task__isnull=True))
+                    | (Q(kind="task") & Q(task__isnull=False, indicator__isnull=True))
+                    | (Q(kind__in=["bonus", "deduction", "veto"]) & Q(indicator__isnull=True, task__isnull=True))
+                ),
+                name="assessmentitem_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitAssessment(models.Model):
+    """One unit's assessment under a scheme: self-assessment, review, and the final score once fixed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("未报送自评")
+        SUBMITTED = "submitted", _("已报送自评")
+        RETURNED = "returned", _("自评已退回")
+        FINALIZED = "finalized", _("已审定")
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    department = models.ForeignKey(Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    self_note = models.TextField(_("自评说明"), blank=True)
+    submitted_at = models.DateTimeField(_("自评报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("自评报送人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    final_score = _points(_("审定总分"), null=True, blank=True)
+    final_lines = models.JSONField(_("审定得分明细"), null=True, blank=True, help_text=_("审定时冻结的逐项得分与说明。"))
+    finalized_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审定人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人修改。"))
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("单位考核变更记录"))
+
+    class Meta:
+        verbose_name = _("单位考核")
+        verbose_name_plural = _("单位考核")
+        ordering = ["scheme", "department__order", "department__name"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "department"], name="unitassessment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.department}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:unit", args=[self.scheme_id, self.department_id])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINALIZED
+
+
+class ItemScore(models.Model):
+    """A unit's self-score and the reviewer's figure for one item (blank reviewed score: the computed one stands)."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment, verbose_name=_("单位考核"), on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.ForeignKey(AssessmentItem, verbose_name=_("考核项"), on_delete=models.CASCADE, related_name="scores")
+    self_score = _points(_("自评得分"), null=True, blank=True)
+    self_note = models.TextField(_("自评说明"), blank=True)
+    reviewed_score = _points(_("核定得分"), null=True, blank=True, help_text=_("为空表示采用系统计算得分；扣分项填负数。"))
+    review_note = models.TextField(_("审核意见"), blank=True)
+    vetoed = models.BooleanField(_("触发一票否决"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("逐项得分变更记录"))
+
+    class Meta:
+        verbose_name = _("逐项得分")
+        verbose_name_plural = _("逐项得分")
+        ordering = ["assessment", "item__order"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="itemscore_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.item}"
+
+
+def claim_upload_to(instance: BonusClaim, filename: str) -> str:
+    return f"assessment/claims/{instance.assessment.scheme_id}/{filename}"
+
+
+class BonusClaim(models.Model):
+    """A unit's claim for a bonus item (e.g. one person selected into a programme), with evidence, for review."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("待审核")
+        APPROVED = "approved", _("已认定")
+        REJECTED = "rejected", _("不予认定")
+
+    assessment = models.ForeignKey(
+        UnitAssessment, verbose_name=_("单位考核"), on_delete=models.CASCADE, related_name="claims"
+    )
+    item = models.ForeignKey(AssessmentItem, verbose_name=_("加分项"), on_delete=models.CASCADE, related_name="claims")
+    description = models.CharField(_("申报内容"), max_length=200, help_text=_("如：张某入选省“双创人才计划”。"))
+    quantity = models.PositiveIntegerField(_("申报人数/数量"), default=1, validators=[MinValueValidator(1)])
+    evidence = models.FileField(_("佐证材料"), upload_to=claim_upload_to, max_length=255)
+    evidence_name = models.CharField(_("原文件名"), max_length=255)
+    status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    approved_quantity = models.PositiveIntegerField(_("认定数量"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申报人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(verbose_name=_("加分申报变更记录"))
+
+    class Meta:
+        verbose_name = _("加分申报")
+        verbose_name_plural = _("加分申报")
+        ordering = ["assessment", "item__order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Bulletin(models.Model):
+    """通报 of a scheme's results. A draft reads live results; publishing freezes them into `snapshot`."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    scheme = models.OneToOneField(
+        AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="bulletin"
+    )
+    title = models.CharField(_("通报标题"), max_length=200)
+    number = models.CharField(_("文号"), max_length=100, blank=True)
+    intro = models.TextField(_("导语"), blank=True)
+    good_examples = models.TextField(_("典型经验做法"), blank=True, help_text=_("组织部撰写，与系统列出的先进单位一并通报。"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    snapshot = models.JSONField(_("发布快照"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(verbose_name=_("通报变更记录"))
+
+    class Meta:
+        verbose_name = _("考核通报")
+        verbose_name_plural = _("考核通报")
+        ordering = ["-scheme__period__end"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:bulletin", args=[self.scheme_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class SupervisionNotice(models.Model):
+    """督办通知 to a unit about an item that stayed seriously behind or a task past its due date."""
+
+    class Reason(models.TextChoices):
+        BEHIND = "behind", _("指标连续严重滞后")
+        OVERDUE = "overdue", _("任务逾期未完成")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ANSWERED = "answered", _("已答复")
+        CLOSED = "closed", _("已办结")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.PROTECT, related_name="supervision_notices")
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("考核方案"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="notices",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("发现周期"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("据以发出督办的最近一个周期。"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    task = models.ForeignKey(Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("督办对象单位"), on_delete=models.PROTECT, related_name="supervision_notices"
+    )
+    reason = models.CharField(_("督办事由"), max_length=10, choices=Reason.choices)
+    detail = models.TextField(_("情况说明"))
+    deadline = models.DateField(_("答复期限"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(_("单位答复"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    close_reason = models.TextField(_("办结说明"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(verbose_name=_("督办变更记录"))
+
+    class Meta:
+        verbose_name = _("督办通知")
+        verbose_name_plural = _("督办通知")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(indicator__isnull=False, task__isnull=True) | Q(indicator__isnull=True, task__isnull=False)),
+                name="notice_indicator_xor_task",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "department"], name="notice_status_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}：{self.subject}（{self.department}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:notice", args=[self.pk])
+
+    @property
+    def subject(self) -> str:
+        return self.indicator.name if self.indicator_id else str(self.task)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED

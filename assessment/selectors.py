@@ -1,0 +1,392 @@
+"""Reads: a scheme's results (every unit's lines, totals, ranks and change) and open supervision notices.
+
+`scheme_results()` runs a fixed number of queries whatever the number of units and items (plus the same fixed number
+once more for the previous assessment), then calls the pure `assessment.scoring` in memory. Hooks for other pages:
+
+* `open_notices(unit=None) -> list[SupervisionNotice]` — not-yet-closed notices, optionally of one unit;
+* `latest_unit_results(unit) -> list[UnitRow]` — the unit's row in each scheme that assesses it, newest first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+
+from assessment import scoring
+from assessment.models import (
+    AssessmentItem, AssessmentScheme, BonusClaim, DeductionSource, ItemScore, SchemeUnit, SupervisionNotice,
+    UnitAssessment,
+)
+from indicators import engine
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
+from indicators.selectors import IndicatorResult, evaluate_plans
+from plans.models import Department, Role, TaskAssignment, UnitGroup
+
+DEDUCTION_WHAT = {
+    DeductionSource.LATE: "本期迟报（报送晚于截止日期）",
+    DeductionSource.RETURNED: "本期报送被退回",
+    DeductionSource.MANUAL: "经组织部认定的扣分情形",
+}
+
+
+@dataclass
+class UnitRow:
+    unit: Department
+    group: str
+    assessment: UnitAssessment | None
+    lines: list[scoring.Line]
+    score: Decimal
+    base_max: Decimal
+    vetoed: bool
+    finalized: bool
+    rank: int = 0
+    group_rank: int = 0
+    previous_score: Decimal | None = None
+    previous_rank: int | None = None
+    scores: dict[int, ItemScore] = field(default_factory=dict)  # item id → the unit's self/reviewed scores
+    claims: list[BonusClaim] = field(default_factory=list)
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous_score is None else self.score - self.previous_score
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous assessment (positive: moved up)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def red_lines(self) -> list[scoring.Line]:
+        return [line for line in self.lines if line.red]
+
+    @property
+    def status_label(self) -> str:
+        return str(self.assessment.get_status_display()) if self.assessment else str(UnitAssessment.Status.DRAFT.label)
+
+
+@dataclass
+class SchemeResult:
+    scheme: AssessmentScheme
+    rules: scoring.Rules
+    items: list[AssessmentItem]
+    rows: list[UnitRow]  # by overall rank, then the units' order
+    previous: AssessmentScheme | None = None
+    group_names: list[str] = field(default_factory=list)  # in the order the scheme lists its units
+
+    def groups(self) -> list[tuple[str, list[UnitRow]]]:
+        """Each group with its rows by group rank (经济开发区, 重点镇, 其他镇 in the order units are configured)."""
+        return [(name, sorted((r for r in self.rows if r.group == name), key=lambda r: (r.group_rank, r.rank)))
+                for name in self.group_names]
+
+    def row_for(self, department_id: int) -> UnitRow | None:
+        return next((r for r in self.rows if r.unit.pk == department_id), None)
+
+    @property
+    def full_score(self) -> Decimal:
+        return max((r.base_max for r in self.rows), default=Decimal("0"))
+
+
+def rules_for(scheme: AssessmentScheme) -> scoring.Rules:
+    return scoring.Rules(
+        basis=scoring.Basis(scheme.indicator_basis),
+        floor=scheme.indicator_floor,
+        cap=scheme.indicator_cap,
+        lead_share=scheme.lead_share,
+        responsible_share=scheme.responsible_share,
+        task_ratios={
+            TaskProgress.Progress.DONE: Decimal("1"),
+            TaskProgress.Progress.IN_PROGRESS: scheme.task_in_progress_ratio,
+            TaskProgress.Progress.DELAYED: scheme.task_delayed_ratio,
+            TaskProgress.Progress.NOT_STARTED: scheme.task_not_started_ratio,
+        },
+        bonus_cap=scheme.bonus_cap,
+        red_ratio=scheme.red_ratio,
+    )
+
+
+def previous_scheme(scheme: AssessmentScheme) -> AssessmentScheme | None:
+    if scheme.compare_to_id:
+        return AssessmentScheme.objects.select_related("plan", "period").filter(pk=scheme.compare_to_id).first()
+    return (
+        AssessmentScheme.objects.select_related("plan", "period")
+        .filter(plan_id=scheme.plan_id, period__end__lt=scheme.period.end)
+        .exclude(status=AssessmentScheme.Status.DRAFT)
+        .order_by("-period__end")
+        .first()
+    )
+
+
+# --- roles ----------------------------------------------------------------------------------------------------
+
+
+def group_members(group_ids: set[int]) -> dict[int, set[int]]:
+    members: dict[int, set[int]] = defaultdict(set)
+    if group_ids:
+        through = UnitGroup.members.through.objects.filter(unitgroup_id__in=group_ids)
+        for group_id, department_id in through.values_list("unitgroup_id", "department_id"):
+            members[group_id].add(department_id)
+    return members
+
+
+def roles_from(
+    assignments: Iterable[tuple[str, int | None, int | None]], members: dict[int, set[int]]
+) -> dict[int, scoring.UnitRole]:
+    """department id → its role; a collective (各镇（区）) stands for its members; lead wins over responsible."""
+    roles: dict[int, scoring.UnitRole] = {}
+    for role, department_id, group_id in assignments:
+        if role not in (Role.LEAD, Role.RESPONSIBLE):
+            continue
+        unit_role = scoring.UnitRole.LEAD if role == Role.LEAD else scoring.UnitRole.RESPONSIBLE
+        for dept in ({department_id} if department_id else members.get(group_id or 0, set())):
+            if roles.get(dept) != scoring.UnitRole.LEAD:
+                roles[dept] = unit_role
+    return roles
+
+
+def task_roles(task_ids: set[int]) -> dict[int, dict[int, scoring.UnitRole]]:
+    """task id → department id → role, in two queries."""
+    rows = list(
+        TaskAssignment.objects.filter(task_id__in=task_ids).values_list("task_id", "role", "department_id", "group_id")
+    )
+    members = group_members({g for *_, g in rows if g})
+    by_task: dict[int, list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    for task_id, role, dept, group in rows:
+        by_task[task_id].append((role, dept, group))
+    return {task_id: roles_from(assignments, members) for task_id, assignments in by_task.items()}
+
+
+# --- counts for automatic deductions --------------------------------------------------------------------------
+
+
+def _deduction_counts(scheme: AssessmentScheme, sources: set[str], unit_ids: set[int]) -> dict[tuple[str, int], int]:
+    """(source, department id) → number of the unit's reports in the scheme's period that were late / returned."""
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    window = Q(period__start__gte=scheme.period.start, period__end__lte=scheme.period.end, department_id__in=unit_ids)
+    models = ((IndicatorValue, Q(indicator__plan_id=scheme.plan_id)), (TaskProgress, Q(task__plan_id=scheme.plan_id)))
+    for model, in_plan in models:
+        if DeductionSource.LATE in sources:
+            late = (
+                model.objects.filter(window & in_plan, period__deadline__isnull=False, submitted_at__isnull=False)
+                .filter(submitted_at__date__gt=F("period__deadline"))
+                .values("department_id").annotate(n=Count("id"))
+            )
+            for row in late:
+                counts[(DeductionSource.LATE, row["department_id"])] += row["n"]
+        if DeductionSource.RETURNED in sources:
+            # The history, not the current status: a report returned and later corrected still counts once.
+            returned = (
+                model.history.filter(window & in_plan, status=ReviewStatus.RETURNED)
+                .values("department_id").annotate(n=Count("id", distinct=True))
+            )
+            for row in returned:
+                counts[(DeductionSource.RETURNED, row["department_id"])] += row["n"]
+    return counts
+
+
+# --- results --------------------------------------------------------------------------------------------------
+
+
+def scheme_results(scheme: AssessmentScheme, *, with_previous: bool = True) -> SchemeResult:
+    """Every assessed unit's lines, score, rank and group rank (and change against the previous assessment)."""
+    rules = rules_for(scheme)
+    items = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator", "task").order_by("order", "pk"))
+    units = list(SchemeUnit.objects.filter(scheme=scheme).select_related("department"))
+    unit_ids = {u.department_id for u in units}
+    assessments = {
+        a.department_id: a
+        for a in UnitAssessment.objects.filter(scheme=scheme).prefetch_related("scores")
+    }
+    claims: dict[tuple[int, int], list[BonusClaim]] = defaultdict(list)
+    claims_by_unit: dict[int, list[BonusClaim]] = defaultdict(list)
+    for claim in BonusClaim.objects.filter(assessment__scheme=scheme).select_related("assessment", "item"):
+        claims[(claim.assessment.department_id, claim.item_id)].append(claim)
+        claims_by_unit[claim.assessment.department_id].append(claim)
+
+    live = [u for u in units if not (assessments.get(u.department_id) and assessments[u.department_id].is_final)]
+    indicator_items = [i for i in items if i.kind == AssessmentItem.Kind.INDICATOR]
+    task_items = [i for i in items if i.kind == AssessmentItem.Kind.TASK]
+    evaluated: dict[int, IndicatorResult] = {}
+    indicator_roles: dict[int, dict[int, scoring.UnitRole]] = {}
+    if live and indicator_items:
+        (plan_result,) = evaluate_plans([scheme.plan], as_of=scheme.period.end, include_tasks=False)
+        evaluated = {r.indicator.pk: r for r in plan_result.indicators}
+        plan_level = [evaluated[i.indicator_id] for i in indicator_items if i.indicator_id in evaluated
+                      and not evaluated[i.indicator_id].indicator.per_unit]
+        members = group_members({a.group_id for r in plan_level for a in r.indicator.assignments.all() if a.group_id})
+        for r in plan_level:
+            indicator_roles[r.indicator.pk] = roles_from(
+                ((a.role, a.department_id, a.group_id) for a in r.indicator.assignments.all()), members
+            )
+    roles_by_task = task_roles({i.task_id for i in task_items if i.task_id}) if live and task_items else {}
+    progress: dict[tuple[int, int], TaskProgress] = {}
+    if live and task_items:
+        approved = (
+            TaskProgress.objects.filter(
+                task_id__in={i.task_id for i in task_items}, department_id__in=unit_ids,
+                status=ReviewStatus.APPROVED, period__end__lte=scheme.period.end,
+            )
+            .select_related("period")
+        )
+        # Oldest first, so the latest approved report per (task, unit) wins; on the same end date the coarser period
+        # (the half-year or annual report) wins over the quarter's.
+        for report in sorted(approved, key=lambda p: (p.period.end, p.period.granularity)):
+            progress[(report.task_id, report.department_id)] = report
+    sources = {i.source for i in items if i.kind == AssessmentItem.Kind.DEDUCTION and i.source != DeductionSource.MANUAL}
+    counts = _deduction_counts(scheme, sources, unit_ids) if live and sources else {}
+
+    rows: list[UnitRow] = []
+    for unit in units:
+        assessment = assessments.get(unit.department_id)
+        scores = {s.item_id: s for s in assessment.scores.all()} if assessment else {}
+        if assessment is not None and assessment.is_final:
+            lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
+        else:
+            lines = unit_lines(
+                unit.department, items, rules, scores=scores, evaluated=evaluated, indicator_roles=indicator_roles,
+                task_roles=roles_by_task, progress=progress, claims=claims, counts=counts,
+            )
+        rows.append(UnitRow(
+            unit=unit.department, group=unit.group or unit.department.category or "—", assessment=assessment,
+            lines=lines, score=scoring.total(lines), base_max=scoring.base_max(lines),
+            vetoed=any(line.vetoed for line in lines), finalized=bool(assessment and assessment.is_final),
+            scores=scores, claims=claims_by_unit.get(unit.department_id, []),
+        ))
+    _rank(rows)
+    previous = previous_scheme(scheme) if with_previous else None
+    if previous is not None:
+        before = {r.unit.pk: r for r in scheme_results(previous, with_previous=False).rows}
+        for row in rows:
+            if row.unit.pk in before:
+                row.previous_score, row.previous_rank = before[row.unit.pk].score, before[row.unit.pk].rank
+    group_names = list(dict.fromkeys(r.group for r in rows))
+    rows.sort(key=lambda r: (r.rank, r.unit.order, r.unit.name))
+    return SchemeResult(scheme, rules, items, rows, previous, group_names)
+
+
+def _rank(rows: list[UnitRow]) -> None:
+    overall = scoring.rank([(r.unit.pk, r.score, r.vetoed) for r in rows])
+    by_group: dict[str, list[UnitRow]] = defaultdict(list)
+    for row in rows:
+        row.rank = overall[row.unit.pk]
+        by_group[row.group].append(row)
+    for members in by_group.values():
+        in_group = scoring.rank([(r.unit.pk, r.score, r.vetoed) for r in members])
+        for row in members:
+            row.group_rank = in_group[row.unit.pk]
+
+
+def unit_lines(
+    unit: Department,
+    items: list[AssessmentItem],
+    rules: scoring.Rules,
+    *,
+    scores: dict[int, ItemScore],
+    evaluated: dict[int, IndicatorResult],
+    indicator_roles: dict[int, dict[int, scoring.UnitRole]],
+    task_roles: dict[int, dict[int, scoring.UnitRole]],
+    progress: dict[tuple[int, int], TaskProgress],
+    claims: dict[tuple[int, int], list[BonusClaim]],
+    counts: dict[tuple[str, int], int],
+) -> list[scoring.Line]:
+    """The unit's lines from already fetched data (no queries). Items the unit has no role in are left out."""
+    lines: list[scoring.Line] = []
+    for item in items:
+        key = str(item.pk)
+        line: scoring.Line | None = None
+        if item.kind == AssessmentItem.Kind.INDICATOR:
+            line = _indicator_line(item, unit, rules, evaluated, indicator_roles)
+        elif item.kind == AssessmentItem.Kind.TASK:
+            role = task_roles.get(item.task_id or 0, {}).get(unit.pk)
+            if role is not None:
+                report = progress.get((item.task_id or 0, unit.pk))
+                line = scoring.score_task(
+                    key=key, name=item.name, points=item.points, role=role,
+                    progress_status=report.progress_status if report else None,
+                    period_label=f"{report.period.label}" if report else "", rules=rules,
+                )
+        elif item.kind == AssessmentItem.Kind.BONUS:
+            mine = claims.get((unit.pk, item.pk), [])
+            approved = [
+                scoring.Claim(c.description, c.approved_quantity if c.approved_quantity is not None else c.quantity)
+                for c in mine if c.status == BonusClaim.Status.APPROVED
+            ]
+            pending = sum(1 for c in mine if c.status == BonusClaim.Status.CLAIMED)
+            line = scoring.score_bonus(key=key, name=item.name, cap=item.points, unit_points=item.unit_points or Decimal("0"),
+                                       approved=approved, pending=pending)
+        elif item.kind == AssessmentItem.Kind.DEDUCTION:
+            source = item.source or DeductionSource.MANUAL
+            line = scoring.score_deduction(
+                key=key, name=item.name, cap=item.points, unit_points=item.unit_points or Decimal("0"),
+                count=counts.get((source, unit.pk), 0), what=DEDUCTION_WHAT[DeductionSource(source)],
+            )
+        elif item.kind == AssessmentItem.Kind.VETO:
+            score = scores.get(item.pk)
+            line = scoring.score_veto(key=key, name=item.name, vetoed=bool(score and score.vetoed),
+                                      reason=score.review_note if score else "")
+        if line is None:
+            continue
+        score = scores.get(item.pk)
+        if score is not None and score.reviewed_score is not None and item.kind != AssessmentItem.Kind.VETO:
+            line = scoring.override(line, score.reviewed_score, rules, score.review_note, score.self_score)
+        lines.append(line)
+    capped = scoring.cap_bonus(lines, rules.bonus_cap)
+    if capped is not None:
+        lines.append(capped)
+    return lines
+
+
+def _indicator_line(
+    item: AssessmentItem, unit: Department, rules: scoring.Rules, evaluated: dict[int, IndicatorResult],
+    indicator_roles: dict[int, dict[int, scoring.UnitRole]],
+) -> scoring.Line | None:
+    result = evaluated.get(item.indicator_id or 0)
+    if result is None:
+        return None
+    indicator = result.indicator
+    if indicator.per_unit:
+        role = scoring.UnitRole.OWN
+        unit_result = next((u for u in result.units if u.department.pk == unit.pk), None)
+        evaluation = unit_result.evaluation if unit_result else engine.Evaluation(
+            engine.Status.NO_DATA, "该单位未列入规划的考核对象，无评估结果。")
+    else:
+        found = indicator_roles.get(indicator.pk, {}).get(unit.pk)
+        if found is None:
+            return None
+        role, evaluation = found, result.evaluation
+    return scoring.score_indicator(
+        key=str(item.pk), name=item.name, points=item.points, role=role, status=evaluation.status,
+        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis), detail=evaluation.explanation, rules=rules,
+    )
+
+
+# --- hooks for other pages ------------------------------------------------------------------------------------
+
+
+def open_notices(unit: Department | None = None) -> list[SupervisionNotice]:
+    """Supervision notices not yet closed (待答复 and 已答复), soonest deadline first; one query."""
+    qs = SupervisionNotice.objects.exclude(status=SupervisionNotice.Status.CLOSED).select_related(
+        "plan", "period", "indicator", "task", "department"
+    )
+    if unit is not None:
+        qs = qs.filter(department=unit)
+    return list(qs.order_by("deadline", "pk"))
+
+
+def latest_unit_results(unit: Department) -> list[UnitRow]:
+    """The unit's row (score, rank, change, lines) in every non-draft scheme that assesses it, newest first."""
+    schemes = (
+        AssessmentScheme.objects.filter(units__department=unit)
+        .exclude(status=AssessmentScheme.Status.DRAFT)
+        .select_related("plan", "period")
+        .order_by("-period__end")
+    )
+    rows = []
+    for scheme in schemes:
+        row = scheme_results(scheme).row_for(unit.pk)
+        if row is not None:
+            rows.append(row)
+    return rows

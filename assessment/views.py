@@ -1,0 +1,408 @@
+"""Assessment pages. Thin: access check first (assessment.access), then a selector or a service, then render.
+
+Writes are POST-only and redirect back with a message; a refused write shows the service's Chinese message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment import access, escalation, services
+from assessment.bulletins import bulletin_data, write_xlsx
+from assessment.forms import (
+    BulletinForm, ClaimForm, ClaimReviewForm, ItemReviewForm, NoticeResponseForm, ReasonForm, SchemeStatusForm,
+    SelfAssessmentForm,
+)
+from assessment.models import AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, ItemScore, UnitAssessment
+from assessment.selectors import scheme_results
+from assessment.services import SelfScore, ServiceError
+from indicators.access import unit_ids
+
+
+def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    try:
+        action()
+    except ServiceError as exc:
+        for message in exc.errors.values():
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+# --- index and schemes ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    schemes = list(access.schemes_visible_to(request.user).select_related("bulletin").order_by("-period__end", "plan__code"))
+    notices = access.notices_visible_to(request.user).exclude(status="closed").count()
+    return render(request, "assessment/index.html", {
+        "schemes": schemes, "open_notice_count": notices, "can_manage": access.can_manage(request.user),
+        "sees_all": access.sees_all_units(request.user),
+    })
+
+
+@login_required
+@require_GET
+def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    result = scheme_results(scheme)
+    sees_all = access.sees_all_units(request.user)
+    mine = unit_ids(request.user)
+    rows = result.rows if sees_all else [r for r in result.rows if r.unit.pk in mine]
+    found = Bulletin.objects.filter(scheme=scheme).first()
+    return render(request, "assessment/scheme.html", {
+        "scheme": scheme, "result": result, "rows": rows, "sees_all": sees_all,
+        "groups": result.groups() if sees_all else [], "can_manage": access.can_manage(request.user),
+        "status_form": SchemeStatusForm(initial={"status": scheme.status}),
+        "bulletin": found if found and (sees_all or found.is_published) else None,
+        # Units learn their rank from the published bulletin, not before.
+        "show_rank": sees_all or bool(found and found.is_published),
+    })
+
+
+@login_required
+@require_POST
+def scheme_status(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    form = SchemeStatusForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.set_scheme_status(
+            user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]),
+            _("方案状态已更新。"))
+    else:
+        _form_errors(request, form)
+    return redirect("assessment:scheme", pk=scheme.pk)
+
+
+@login_required
+@require_POST
+def scheme_escalate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    try:
+        report = escalation.run_escalation(user=request.user, scheme=scheme)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("督办检查完成：新发督办%(o)s件，自动办结%(c)s件。") % {
+            "o": len(report.opened), "c": len(report.closed)})
+    return redirect("assessment:scheme", pk=scheme.pk)
+
+
+# --- a unit's assessment --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    scheme_unit = access.get_scheme_unit_for_user(request.user, scheme, unit_pk)
+    department = scheme_unit.department
+    result = scheme_results(scheme)
+    row = result.row_for(department.pk)
+    if row is None:
+        raise Http404
+    can_self = access.can_self_assess(request.user, scheme, department) and access.assessment_editable_by_unit(row.assessment)
+    can_review = access.can_review(request.user, scheme) and not row.finalized
+    self_form = SelfAssessmentForm(
+        lines=row.lines, scores=row.scores,
+        initial={"note": getattr(row.assessment, "self_note", ""), "version": getattr(row.assessment, "version", None)},
+    ) if can_self else None
+    review_forms = {
+        line.key: ItemReviewForm(initial={
+            "item": int(line.key), "reviewed_score": getattr(row.scores.get(int(line.key)), "reviewed_score", None),
+            "vetoed": getattr(row.scores.get(int(line.key)), "vetoed", False),
+            "note": getattr(row.scores.get(int(line.key)), "review_note", ""),
+        })
+        for line in row.lines if can_review and line.key.isdigit()
+    }
+    lines = [(line, row.scores.get(int(line.key)) if line.key.isdigit() else None, review_forms.get(line.key))
+             for line in row.lines]
+    return render(request, "assessment/unit.html", {
+        "scheme": scheme, "result": result, "row": row, "department": department, "lines": lines,
+        "self_form": self_form, "claim_form": ClaimForm(scheme=scheme) if can_self else None,
+        "can_self": can_self, "can_review": can_review, "can_manage": access.can_manage(request.user),
+        "claim_review_form": ClaimReviewForm() if can_review else None, "reason_form": ReasonForm(),
+        "history": _history(row.assessment) if row.assessment else [],
+        "show_rank": access.sees_all_units(request.user)
+        or Bulletin.objects.filter(scheme=scheme, status=Bulletin.Status.PUBLISHED).exists(),
+    })
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    who: object
+    what: str
+    reason: str
+
+
+def _history(assessment: UnitAssessment) -> list[Change]:
+    """The audit trail of this unit's assessment, newest first (three queries)."""
+    changes = [Change(h.history_date, h.history_user, f"{_('单位考核')}：{h.get_status_display()}", h.history_change_reason or "")
+               for h in assessment.history.select_related("history_user")[:50]]
+    changes += [
+        Change(h.history_date, h.history_user,
+               f"{h.item.name}：{_('自评')} {h.self_score if h.self_score is not None else '—'}，"
+               f"{_('核定')} {h.reviewed_score if h.reviewed_score is not None else '—'}", h.history_change_reason or "")
+        for h in ItemScore.history.filter(assessment_id=assessment.pk).select_related("history_user", "item")[:100]
+    ]
+    changes += [
+        Change(h.history_date, h.history_user, f"{_('加分申报')}：{h.description}（{h.get_status_display()}）",
+               h.history_change_reason or "")
+        for h in BonusClaim.history.filter(assessment_id=assessment.pk).select_related("history_user")[:50]
+    ]
+    return sorted(changes, key=lambda c: c.when, reverse=True)[:60]
+
+
+def _unit_redirect(scheme: AssessmentScheme, department_pk: int) -> HttpResponseRedirect:
+    return redirect("assessment:unit", pk=scheme.pk, unit_pk=department_pk)
+
+
+@login_required
+@require_POST
+def self_assess(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
+    row = scheme_results(scheme, with_previous=False).row_for(department.pk)
+    form = SelfAssessmentForm(request.POST, lines=row.lines if row else [], scores=row.scores if row else {})
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _unit_redirect(scheme, department.pk)
+    submit = request.POST.get("action") == "submit"
+    _attempt(request, lambda: services.save_self_assessment(
+        user=request.user, scheme=scheme, department=department,
+        scores={i: SelfScore(score, note) for i, (score, note) in form.entries().items()},
+        note=form.cleaned_data["note"], expected_version=form.cleaned_data.get("version"), submit=submit,
+    ), _("自评已报送组织部审核。") if submit else _("自评已保存。"))
+    return _unit_redirect(scheme, department.pk)
+
+
+@login_required
+@require_POST
+def claim_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
+    form = ClaimForm(request.POST, request.FILES, scheme=scheme)
+    if form.is_valid():
+        data = form.cleaned_data
+        _attempt(request, lambda: services.add_claim(
+            user=request.user, scheme=scheme, department=department, item=data["item"],
+            description=data["description"], quantity=data["quantity"], evidence=data["evidence"]), _("加分申报已提交。"))
+    else:
+        _form_errors(request, form)
+    return _unit_redirect(scheme, department.pk)
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
+    claim = access.get_claim_for_user(request.user, claim_pk)
+    _attempt(request, lambda: services.withdraw_claim(user=request.user, claim=claim), _("加分申报已撤回。"))
+    return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
+
+
+@login_required
+@require_GET
+def claim_evidence(request: HttpRequest, claim_pk: int) -> FileResponse:
+    claim = access.get_claim_for_user(request.user, claim_pk)
+    if not claim.evidence:
+        raise Http404
+    return FileResponse(claim.evidence.open("rb"), as_attachment=True, filename=claim.evidence_name)
+
+
+@login_required
+@require_POST
+def claim_review(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
+    claim = access.get_claim_for_user(request.user, claim_pk)
+    form = ClaimReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _attempt(request, lambda: services.review_claim(
+            user=request.user, claim=claim, approve=data["decision"] == "approve",
+            approved_quantity=data["approved_quantity"], note=data["note"]), _("加分申报已审核。"))
+    else:
+        _form_errors(request, form)
+    return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
+
+
+@login_required
+@require_POST
+def item_review(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
+    form = ItemReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        item = AssessmentItem.objects.filter(scheme=scheme, pk=data["item"]).first()
+        if item is None:
+            raise Http404
+        _attempt(request, lambda: services.review_item(
+            user=request.user, scheme=scheme, department=department, item=item,
+            reviewed_score=data["reviewed_score"], note=data["note"], vetoed=data["vetoed"]),
+            _("“%(n)s”已审核。") % {"n": item.name})
+    else:
+        _form_errors(request, form)
+    return _unit_redirect(scheme, department.pk)
+
+
+@login_required
+@require_POST
+def unit_action(request: HttpRequest, pk: int, unit_pk: int, action: str) -> HttpResponseRedirect:
+    """finalize / return / reopen a unit's assessment (组织部 only; the services check)."""
+    scheme = access.get_scheme_for_user(request.user, pk)
+    department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
+    reason = request.POST.get("reason", "")
+    actions: dict[str, tuple[Callable[[], object], str]] = {
+        "finalize": (lambda: services.finalize_unit(user=request.user, scheme=scheme, department=department), _("总分已审定。")),
+        "return": (lambda: services.return_self_assessment(user=request.user, scheme=scheme, department=department,
+                                                           reason=reason), _("自评已退回单位。")),
+        "reopen": (lambda: services.reopen_unit(user=request.user, scheme=scheme, department=department, reason=reason),
+                   _("已撤销审定。")),
+    }
+    if action not in actions:
+        raise Http404
+    _attempt(request, *actions[action])
+    return _unit_redirect(scheme, department.pk)
+
+
+# --- bulletins ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    found = access.get_bulletin_for_user(request.user, scheme)
+    data = found.snapshot if found.is_published else bulletin_data(scheme_results(scheme), found)
+    editable = access.can_manage(request.user) and not found.is_published
+    return render(request, "assessment/bulletin.html", {
+        "scheme": scheme, "bulletin": found, "data": data, "form": BulletinForm(instance=found) if editable else None,
+        "can_manage": access.can_manage(request.user),
+    })
+
+
+@login_required
+@require_POST
+def bulletin_create(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    try:
+        services.ensure_bulletin(user=request.user, scheme=scheme)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment:scheme", pk=scheme.pk)
+    return redirect("assessment:bulletin", pk=scheme.pk)
+
+
+@login_required
+@require_POST
+def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    found = access.get_bulletin_for_user(request.user, scheme)
+    form = BulletinForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _attempt(request, lambda: services.update_bulletin(
+            user=request.user, bulletin=found, title=data["title"], number=data["number"], intro=data["intro"],
+            good_examples=data["good_examples"]), _("通报草稿已保存。"))
+    else:
+        _form_errors(request, form)
+    return redirect("assessment:bulletin", pk=scheme.pk)
+
+
+@login_required
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    found = access.get_bulletin_for_user(request.user, scheme)
+    _attempt(request, lambda: services.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。"))
+    return redirect("assessment:bulletin", pk=scheme.pk)
+
+
+@login_required
+@require_GET
+def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme = access.get_scheme_for_user(request.user, pk)
+    found = access.get_bulletin_for_user(request.user, scheme)
+    data = found.snapshot if found.is_published else bulletin_data(scheme_results(scheme), found)
+    suffix = "" if found.is_published else "-草稿"
+    response = HttpResponse(
+        write_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"考核通报-{scheme.plan.code}-{scheme.period.code}{suffix}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- supervision notices --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    show_closed = request.GET.get("closed") == "1"
+    qs = access.notices_visible_to(request.user)
+    if not show_closed:
+        qs = qs.exclude(status="closed")
+    return render(request, "assessment/notices.html", {
+        "notices": list(qs.order_by("status", "deadline", "pk")), "show_closed": show_closed,
+    })
+
+
+@login_required
+@require_GET
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = access.get_notice_for_user(request.user, pk)
+    return render(request, "assessment/notice.html", {
+        "notice": notice,
+        "response_form": (NoticeResponseForm(initial={"response": notice.response})
+                          if access.can_respond(request.user, notice) else None),
+        "close_form": ReasonForm() if access.can_close(request.user, notice) else None,
+        "history": list(notice.history.select_related("history_user")[:30]),
+    })
+
+
+@login_required
+@require_POST
+def notice_respond(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    notice = access.get_notice_for_user(request.user, pk)
+    form = NoticeResponseForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: escalation.respond_notice(user=request.user, notice=notice,
+                                                            response=form.cleaned_data["response"]), _("答复已提交。"))
+    else:
+        _form_errors(request, form)
+    return redirect("assessment:notice", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def notice_close(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    notice = access.get_notice_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: escalation.close_notice(user=request.user, notice=notice,
+                                                          reason=form.cleaned_data["reason"]), _("督办已办结。"))
+    else:
+        _form_errors(request, form)
+    return redirect("assessment:notice", pk=notice.pk)
+
