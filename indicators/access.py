@@ -52,7 +52,8 @@ def reporting_unit_id(indicator: Indicator, plan: Plan | None = None) -> int:
 def entry_units_for_indicator(indicator: Indicator) -> set[int]:
     """Units allowed to enter figures for this indicator."""
     if indicator.per_unit:
-        return set(indicator.plan.assessed_units.values_list("pk", flat=True))
+        # .all() uses a prefetch (plan__assessed_units) when the caller made one: bulk imports check 10k rows.
+        return {unit.pk for unit in indicator.plan.assessed_units.all()}
     return {reporting_unit_id(indicator)}
 
 
@@ -150,6 +151,15 @@ def can_manage_periods(user: User) -> bool:
 def get_department_for_user(user: User, pk: int) -> Department:
     """A unit the user may act for (reporters: their own units; admins: any)."""
     qs = Department.objects.all() if is_admin(user) else user_units(user)
+    department = qs.filter(pk=pk).first()
+    if department is None:
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    return department
+
+
+def get_department_to_view(user: User, pk: int) -> Department:
+    """A unit whose reporting page the user may read: admins and leaders any (read everything), reporters their own."""
+    qs = Department.objects.all() if can_read_all(user) else user_units(user)
     department = qs.filter(pk=pk).first()
     if department is None:
         raise Http404(_("未找到该单位，或您无权访问。"))

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from indicators.formatting import dec_str
 from plans.models import ReportingPeriod
 
 JUMP_LIMIT = Decimal("0.5")  # a change of more than ±50 % against the previous period needs an explanation
@@ -68,9 +69,9 @@ def validate_figure(
     elif rules.kind == "milestone" and value not in (Decimal(0), Decimal(1)):
         errors["value"] = _("定性指标请填写 1（已完成）或 0（未完成）。")
     elif rules.is_share and rules.unit == "‰" and not Decimal(0) <= value <= Decimal(1000):
-        errors["value"] = _("千分比应在 0–1000‰ 之间，您填写了 %(v)s。") % {"v": value}
+        errors["value"] = _("千分比应在 0–1000‰ 之间，您填写了 %(v)s。") % {"v": dec_str(value)}
     elif rules.is_share and rules.unit != "‰" and "增长" not in rules.name and not Decimal(0) <= value <= Decimal(100):
-        errors["value"] = _("比例应在 0–100%% 之间，您填写了 %(v)s。") % {"v": value}
+        errors["value"] = _("比例应在 0–100%% 之间，您填写了 %(v)s。") % {"v": dec_str(value)}
     elif value < 0 and "增长" not in rules.name:
         errors["value"] = _("“%(name)s”不能为负数。") % {"name": rules.name}
     if "value" not in errors and previous is not None and previous != 0 and not note.strip():
@@ -78,7 +79,7 @@ def validate_figure(
         if abs(change) > JUMP_LIMIT:
             errors["note"] = _(
                 "本期值较上期（%(prev)s）变化%(pct)s%%，超过±50%%，请在“说明”中写明原因。"
-            ) % {"prev": previous.normalize(), "pct": (change * 100).quantize(Decimal("0.1"))}
+            ) % {"prev": dec_str(previous), "pct": (change * 100).quantize(Decimal("0.1"))}
     return errors
 
 

@@ -1,8 +1,482 @@
+"""Reporting pages: my reporting page, save and submit, review queue, 催报, periods, item history, evidence.
+
+Views stay thin: role gate (`indicators.rules`, 403) → access helper (404 for another unit's items: we never confirm
+they exist) → form → service → selector → render. Every write goes through `indicators.services`.
+Pages work without JavaScript; with htmx a saved card is swapped in place instead of reloading the page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import rules
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators import access, services
+from indicators import rules as perms
+from indicators.forms import (
+    PeriodOpenForm, PeriodStateForm, ProgressForm, ReviewFilterForm, ReviewForm, SubmitAllForm, ValueForm,
+)
+from indicators.formatting import dec_str
+from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
+from indicators.reporting_selectors import (
+    ReportingPage, TaskItem, ValueItem, default_period, history_entries, ordered_periods, overdue_report,
+    period_history, reporting_page, review_queue as review_queue_rows,
+)
+from plans.models import Department, ReportingPeriod
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not rules.has_perm(perm, request.user):
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+
+
+def _posted_id(data: QueryDict, name: str) -> int:
+    try:
+        return int(data.get(name, ""))
+    except ValueError:
+        raise Http404(_("未找到该填报项，或您无权访问。")) from None
+
+
+def _pick_period(code: str | None, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The period asked for by code (404 if unknown), else the default: the newest open one."""
+    if not code:
+        return default_period(periods)
+    period = next((p for p in periods if p.code == code.strip().upper()), None)
+    if period is None:
+        raise Http404(_("未找到该填报周期。"))
+    return period
+
+
+def _my_url(department: Department, period: ReportingPeriod, anchor: str = "") -> str:
+    query = urlencode({"unit": department.pk, "period": period.code})
+    return f"{reverse('reporting:my')}?{query}{'#' + anchor if anchor else ''}"
+
+
+def _add_errors(form: ValueForm | ProgressForm | ReviewForm | PeriodOpenForm | PeriodStateForm,
+                exc: services.ServiceError) -> None:
+    """Put each service message next to its field (or on top of the form when it concerns the whole item)."""
+    for key, message in exc.errors.items():
+        form.add_error(key if key in form.fields else None, message)
+
+
+# --- my reporting page ----------------------------------------------------------------------------------------
 
 
 @login_required
 def my_reporting(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/my.html", {})
+    periods = ordered_periods()
+    period = _pick_period(request.GET.get("period"), periods)
+    units = list(access.user_units(request.user))
+    department = None
+    if request.GET.get("unit"):
+        department = access.get_department_to_view(request.user, _posted_id(request.GET, "unit"))
+    elif units:
+        department = units[0]
+    if department is None or period is None:
+        choices = list(Department.objects.filter(is_active=True)) if access.can_read_all(request.user) else []
+        return render(request, "reporting/my.html", {"periods": periods, "period": period, "units": units,
+                                                     "unit_choices": choices, "page": None})
+    return _render_my(request, department, period, periods=periods, units=units)
+
+
+def _render_my(request: HttpRequest, department: Department, period: ReportingPeriod, *,
+               periods: list[ReportingPeriod] | None = None, units: list[Department] | None = None,
+               value_forms: dict[int, ValueForm] | None = None, task_forms: dict[int, ProgressForm] | None = None,
+               card: tuple[str, int] | None = None, saved: bool = False) -> HttpResponse:
+    page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {})
+    item = _find(page, card) if card is not None else None
+    if card is not None and item is not None:  # htmx: just the card that was posted
+        template = "reporting/_value_card.html" if card[0] == "value" else "reporting/_task_card.html"
+        return render(request, template, {"item": item, "page": page, "saved": saved})
+    if periods is None:
+        periods, units = ordered_periods(), list(access.user_units(request.user))
+    unit_choices = units or []
+    if access.can_read_all(request.user):
+        unit_choices = list(Department.objects.filter(is_active=True))
+    return render(request, "reporting/my.html", {
+        "page": page, "period": period, "periods": periods, "units": units, "unit_choices": unit_choices,
+        "department": department, "can_enter": _can_enter(request, department),
+    })
+
+
+def _find(page: ReportingPage, card: tuple[str, int]) -> ValueItem | TaskItem | None:
+    """The page's item for a posted card (None if the page no longer lists it, e.g. its plan was closed)."""
+    kind, pk = card
+    if kind == "value":
+        return next((i for i in page.values if i.indicator.pk == pk), None)
+    return next((i for i in page.tasks if i.task.pk == pk), None)
+
+
+def _can_enter(request: HttpRequest, department: Department) -> bool:
+    return rules.has_perm(perms.ENTER, request.user) and department.pk in access.unit_ids(request.user)
+
+
+def _page_with_forms(request: HttpRequest, department: Department, period: ReportingPeriod,
+                     value_forms: dict[int, ValueForm], task_forms: dict[int, ProgressForm]) -> ReportingPage:
+    """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one)."""
+    page = reporting_page(department=department, period=period, today=timezone.localdate())
+    editing = page.can_edit and _can_enter(request, department)
+    for item in page.values:
+        # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
+        item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
+        if item.form is None and editing and item.review_status != ReviewStatus.APPROVED:
+            item.form = ValueForm(  # type: ignore[attr-defined]
+                initial=ValueForm.initial_for(item.indicator.pk, department.pk, period.pk, item.estimate,
+                                              item.official),
+                indicator=item.indicator, auto_id=f"v{item.indicator.pk}_%s",
+            )
+    for task_item in page.tasks:
+        task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
+        if task_item.form is None and editing and task_item.review_status != ReviewStatus.APPROVED:
+            task_item.form = ProgressForm(  # type: ignore[attr-defined]
+                initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
+                auto_id=f"t{task_item.task.pk}_%s",
+            )
+    return page
+
+
+def _resolve_entry_target(request: HttpRequest) -> tuple[Department, ReportingPeriod]:
+    """The posted unit and period, through the access helper: another unit's id is a 404."""
+    department = access.get_department_for_user(request.user, _posted_id(request.POST, "department"))
+    if department.pk not in access.unit_ids(request.user):
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    period = get_object_or_404(ReportingPeriod, pk=_posted_id(request.POST, "period"))
+    return department, period
+
+
+def _attach_all(request: HttpRequest, item: IndicatorValue | TaskProgress, files: list) -> list[Evidence]:
+    created: list[Evidence] = []
+    try:
+        for upload in files:
+            created.append(services.attach_evidence(user=request.user, item=item, upload=upload,
+                                                    max_bytes=_max_bytes()))
+    except services.ServiceError:
+        for evidence in created:  # the transaction rolls the rows back; remove their stored files too
+            evidence.file.delete(save=False)
+        raise
+    return created
+
+
+def _max_bytes() -> int:
+    return settings.EVIDENCE_MAX_BYTES
+
+
+@login_required
+@require_POST
+def save_value(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    department, period = _resolve_entry_target(request)
+    indicator = (access.indicators_visible_to(request.user).select_related("plan")
+                 .filter(pk=_posted_id(request.POST, "indicator")).first())
+    if indicator is None or not access.can_enter_indicator(request.user, indicator, department):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    form = ValueForm(request.POST, request.FILES, indicator=indicator, auto_id=f"v{indicator.pk}_%s")
+    submit = "submit" in request.POST
+    if form.is_valid():
+        data = form.cleaned_data
+        entry = services.ValueEntry(
+            indicator=indicator, department=department, period=period, value=data["value"], basis=data["basis"],
+            note=data["note"].strip(), expected_version=form.expected_version,
+        )
+        try:
+            with transaction.atomic():
+                row = (IndicatorValue.objects.filter(indicator=indicator, period=period, department=department,
+                                                     basis=entry.basis).select_related("period").first())
+                unchanged = (row is not None and row.version == entry.expected_version and row.value == entry.value
+                             and row.note == entry.note)
+                # Attaching a file to a submitted figure must not turn it back into a draft: save only on change.
+                changed = submit or not unchanged or row is None
+                if changed:
+                    row = services.save_value(user=request.user, entry=entry, submit=submit)
+                _attach_all(request, row, data["evidence"])
+        except services.StaleEditError as exc:
+            return _stale(request, department, period, ("value", indicator.pk), exc, form)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            text = (_("“%(name)s”已报送。") if submit else _("“%(name)s”已保存为草稿。") if changed
+                    else _("“%(name)s”的佐证材料已上传。"))
+            return _saved(request, department, period, ("value", indicator.pk), text % {"name": indicator.name})
+    return _render_my(request, department, period, value_forms={indicator.pk: form},
+                      card=("value", indicator.pk) if request.htmx else None)
+
+
+@login_required
+@require_POST
+def save_progress(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    department, period = _resolve_entry_target(request)
+    task = access.tasks_visible_to(request.user).filter(pk=_posted_id(request.POST, "task")).first()
+    if task is None or not access.can_enter_task(request.user, task, department):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    form = ProgressForm(request.POST, request.FILES, auto_id=f"t{task.pk}_%s")
+    submit = "submit" in request.POST
+    if form.is_valid():
+        data = form.cleaned_data
+        fields = {k: data[k].strip() for k in ("progress", "problems", "next_steps")}
+        try:
+            with transaction.atomic():
+                row = TaskProgress.objects.filter(task=task, period=period, department=department).first()
+                unchanged = (row is not None and row.version == data["version"]
+                             and row.progress_status == data["progress_status"]
+                             and all(getattr(row, k) == v for k, v in fields.items()))
+                changed = submit or not unchanged or row is None
+                if changed:
+                    row = services.save_progress(
+                        user=request.user, task=task, department=department, period=period,
+                        progress_status=data["progress_status"], expected_version=data["version"], submit=submit,
+                        **fields,
+                    )
+                _attach_all(request, row, data["evidence"])
+        except services.StaleEditError as exc:
+            return _stale(request, department, period, ("task", task.pk), exc, form)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            text = (_("任务进展已报送。") if submit else _("任务进展已保存为草稿。") if changed
+                    else _("佐证材料已上传。"))
+            return _saved(request, department, period, ("task", task.pk), text)
+    return _render_my(request, department, period, task_forms={task.pk: form},
+                      card=("task", task.pk) if request.htmx else None)
+
+
+def _saved(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
+           text: str) -> HttpResponse:
+    if request.htmx:
+        return _render_my(request, department, period, card=card, saved=True)
+    messages.success(request, text)
+    return redirect(_my_url(department, period, f"{card[0][0]}{card[1]}"))
+
+
+def _stale(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
+           exc: services.StaleEditError, posted: ValueForm | ProgressForm) -> HttpResponse:
+    """Someone saved first: show the newer data in the form, and say what was not saved."""
+    kind, pk = card
+    attempted = ""
+    if kind == "value" and posted.is_bound and posted.cleaned_data.get("value") is not None:
+        attempted = _("您填写的 %(v)s 未保存。") % {"v": dec_str(posted.cleaned_data["value"])}
+    message = f"{exc.errors['__all__']}{attempted}"
+    fresh: ValueForm | ProgressForm
+    if kind == "value":
+        rows = {v.basis: v for v in IndicatorValue.objects.filter(indicator_id=pk, period=period, department=department)}
+        fresh = ValueForm(initial=ValueForm.initial_for(pk, department.pk, period.pk, rows.get("estimate"),
+                                                        rows.get("official")),
+                          indicator=posted.indicator, auto_id=f"v{pk}_%s")  # type: ignore[union-attr]
+        forms_kw: dict = {"value_forms": {pk: fresh}}
+    else:
+        row = TaskProgress.objects.filter(task_id=pk, period=period, department=department).first()
+        fresh = ProgressForm(initial=ProgressForm.initial_for(pk, department.pk, period.pk, row), auto_id=f"t{pk}_%s")
+        forms_kw = {"task_forms": {pk: fresh}}
+    fresh.stale_message = message  # type: ignore[attr-defined]
+    if not request.htmx:
+        messages.error(request, message)
+    return _render_my(request, department, period, card=card if request.htmx else None, **forms_kw)
+
+
+@login_required
+@require_POST
+def submit_all(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    form = SubmitAllForm(request.POST)
+    if not form.is_valid():
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    department, period = _resolve_entry_target(request)
+    page = reporting_page(department=department, period=period, today=timezone.localdate())
+    if page.block_reason:
+        messages.error(request, page.block_reason)
+        return redirect(_my_url(department, period))
+    done, problems = 0, []
+    pending = [(i.current, i.indicator.name, i) for i in page.values] + [(t.row, str(t.task), t) for t in page.tasks]
+    for row, name, item in pending:
+        if row is None:
+            problems.append(_("“%(n)s”尚未填写") % {"n": name})
+            continue
+        if row.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            continue
+        # Objects already in memory: spares the access checks a query per item.
+        row.department, row.period = department, period
+        if isinstance(row, IndicatorValue):
+            row.indicator = item.indicator
+        else:
+            row.task = item.task
+        try:
+            services.submit_item(user=request.user, item=row)
+            done += 1
+        except services.ServiceError as exc:
+            problems.append(f"{name}：{'；'.join(exc.errors.values())}")
+    if done:
+        messages.success(request, _("已报送 %(n)s 项。") % {"n": done})
+    if problems:
+        messages.warning(request, _("以下各项未报送：%(list)s") % {"list": "；".join(problems)})
+    if not done and not problems:
+        messages.info(request, _("没有需要报送的草稿。"))
+    return redirect(_my_url(department, period))
+
+
+# --- item history and evidence --------------------------------------------------------------------------------
+
+
+@login_required
+def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    value = access.get_value_for_user(request.user, pk)
+    rows = list(IndicatorValue.objects.filter(indicator=value.indicator_id, period=value.period_id,
+                                              department=value.department_id)
+                .select_related("updated_by", "reviewed_by").prefetch_related("evidence").order_by("basis"))
+    return render(request, "reporting/item.html", {
+        "kind": "value", "item": value, "rows": rows, "history": history_entries(IndicatorValue, rows),
+        "title": value.indicator.name, "back": _my_url(value.department, value.period, f"v{value.indicator_id}"),
+    })
+
+
+@login_required
+def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    progress = access.get_progress_for_user(request.user, pk)
+    rows = list(TaskProgress.objects.filter(pk=pk).select_related("updated_by", "reviewed_by")
+                .prefetch_related("evidence"))
+    return render(request, "reporting/item.html", {
+        "kind": "progress", "item": progress, "rows": rows, "history": history_entries(TaskProgress, rows),
+        "title": str(progress.task), "back": _my_url(progress.department, progress.period, f"t{progress.task_id}"),
+    })
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served only through here, after the same read check as its item (never a public media URL)."""
+    evidence = Evidence.objects.filter(pk=pk).first()
+    if evidence is None:
+        raise Http404(_("未找到该文件，或您无权访问。"))
+    if evidence.value_id:
+        access.get_value_for_user(request.user, evidence.value_id)
+    else:
+        access.get_progress_for_user(request.user, evidence.progress_id)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+# --- review ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.REVIEW)
+    return _render_queue(request, request.GET)
+
+
+def _render_queue(request: HttpRequest, params: QueryDict, errors: dict[tuple[str, int], ReviewForm] | None = None
+                  ) -> HttpResponse:
+    periods = ordered_periods()
+    period = _pick_period(params.get("period"), periods)
+    status = params.get("status", ReviewStatus.SUBMITTED)
+    status = status if status in ReviewStatus.values or status == "" else ReviewStatus.SUBMITTED
+    unit = params.get("unit", "")
+    unit_id = int(unit) if unit.isdigit() else None
+    queue = review_queue_rows(period=period, department_id=unit_id, status=status) if period else None
+    filters = ReviewFilterForm(initial={"period": period.code if period else "", "unit": unit_id, "status": status},
+                               periods=periods, units=queue.units if queue else [])
+    query = {"period": period.code if period else "", "unit": unit_id or "", "status": status}
+    here = f"{reverse('reporting:review')}?{urlencode(query)}"
+    errors = dict(errors or {})
+    for row in [*(queue.values if queue else []), *(queue.progress if queue else [])]:
+        row.form = errors.pop((row.kind, row.item.pk), None) or ReviewForm(  # type: ignore[attr-defined]
+            initial={"version": row.item.version, "next": here}, auto_id=f"r{row.kind[0]}{row.item.pk}_%s")
+    # An item outside the current filter (e.g. already approved) still gets its message, on top of the page.
+    orphan_errors = [e for form in errors.values() for field_errors in form.errors.values() for e in field_errors]
+    return render(request, "reporting/review.html", {
+        "queue": queue, "period": period, "filters": filters, "status": status, "orphan_errors": orphan_errors,
+    })
+
+
+@login_required
+@require_POST
+def review_item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    _require(request, perms.REVIEW)
+    get_item = access.get_value_for_user if kind == "value" else access.get_progress_for_user
+    item = get_item(request.user, pk)
+    form = ReviewForm(request.POST, auto_id=f"r{kind[0]}{pk}_%s")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("reporting:review")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == ReviewForm.APPROVE:
+                services.approve_item(user=request.user, item=item, expected_version=data["version"])
+                messages.success(request, _("已审核通过。"))
+            else:
+                services.return_item(user=request.user, item=item, reason=data["reason"],
+                                     expected_version=data["version"])
+                messages.success(request, _("已退回，填报单位会看到退回原因。"))
+            return HttpResponseRedirect(next_url)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+    return _render_queue(request, QueryDict(urlsplit(next_url).query), errors={(kind, pk): form})
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.VIEW_OVERDUE)
+    periods = ordered_periods()
+    period = _pick_period(request.GET.get("period"), periods)
+    report = overdue_report(period=period, today=timezone.localdate()) if period else None
+    return render(request, "reporting/overdue.html", {"report": report, "period": period, "periods": periods})
+
+
+# --- periods --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def periods(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.MANAGE_PERIODS)
+    open_form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST" and open_form.is_valid():
+        try:
+            period = services.open_period(user=request.user, code=open_form.cleaned_data["code"],
+                                          deadline=open_form.cleaned_data["deadline"])
+        except services.ServiceError as exc:
+            _add_errors(open_form, exc)
+        else:
+            messages.success(request, _("%(p)s 已开放填报。") % {"p": period.label})
+            return redirect("reporting:periods")
+    return _render_periods(request, open_form=open_form)
+
+
+def _render_periods(request: HttpRequest, *, open_form: PeriodOpenForm | None = None,
+                    state_errors: dict[int, PeriodStateForm] | None = None) -> HttpResponse:
+    rows = ordered_periods()
+    history = period_history(rows)
+    for period in rows:
+        period.state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(  # type: ignore[attr-defined]
+            auto_id=f"p{period.pk}_%s")
+        period.changes = history.get(period.pk, [])[:5]  # type: ignore[attr-defined]
+    return render(request, "reporting/periods.html", {
+        "periods": rows, "open_form": open_form or PeriodOpenForm(), "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def period_state(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, perms.MANAGE_PERIODS)
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    form = PeriodStateForm(request.POST, auto_id=f"p{pk}_%s")
+    if form.is_valid():
+        try:
+            services.set_period_state(user=request.user, period=period, state=form.cleaned_data["state"],
+                                      reason=form.cleaned_data["reason"], deadline=form.cleaned_data["deadline"])
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(p)s 已变更为“%(s)s”。") % {"p": period.label, "s": period.get_state_display()})
+            return redirect("reporting:periods")
+    return _render_periods(request, state_errors={pk: form})

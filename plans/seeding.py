@@ -143,7 +143,7 @@ def _load_plan(
         "parent": parent,
         "source_file": source_file,
         "notes": pd.get("notes", ""),
-        "status": Plan.Status.ACTIVE,
+        "status": pd.get("status", Plan.Status.ACTIVE),
     }
     if source_text:
         defaults["source_text"] = source_text

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,5 +18,4 @@ urlpatterns = [
     path("excel/", include("indicators.excel.urls")),
     path("assessment/", include("assessment.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media (evidence files) is never served as static files: downloads go through a permission-checked view.

@@ -1,0 +1,178 @@
+"""Forms of the reporting workflow. They parse and shape input; permissions, period state and the rules on figures
+live in `indicators.access`, `indicators.services` and `indicators.validation` (shared with the Excel import).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from indicators.formatting import dec_str
+from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress
+from indicators.validation import parse_decimal
+from plans.models import ReportingPeriod
+
+EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several supporting files at once; the size cap is checked here so the message sits next to the field.
+
+    The type is checked by content in `services.attach_evidence`.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned = [super(EvidenceField, self).clean(f, initial) for f in files if f]
+        limit = settings.EVIDENCE_MAX_BYTES
+        for f in cleaned:
+            if f.size > limit:
+                raise forms.ValidationError(
+                    _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。"),
+                    params={"n": f.name, "s": f.size / 1048576, "m": limit / 1048576}, code="too_big",
+                )
+        return cleaned
+
+
+class ValueForm(forms.Form):
+    """One indicator's figure for one unit and period. `version` is the row version the page was loaded with."""
+
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    department = forms.IntegerField(widget=forms.HiddenInput)
+    period = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.CharField(label=_("本期实际值"), required=False, max_length=40,
+                            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    basis = forms.ChoiceField(label=_("数据口径"), choices=IndicatorValue.Basis.choices)
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = EvidenceField(label=_("佐证材料"))
+    # Lost-update protection: the versions of the estimate/official rows as shown when the page was rendered.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    loaded_basis = forms.ChoiceField(choices=IndicatorValue.Basis.choices, widget=forms.HiddenInput)
+    other_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, indicator: Indicator | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.indicator = indicator
+        if indicator is not None and indicator.kind == Indicator.Kind.GROWTH:
+            # The engine derives the growth rate from the level since the baseline: ask for the level, not a rate.
+            self.fields["value"].label = _("本期总量（水平值，不是增长率）")
+        elif indicator is not None and indicator.unit:
+            self.fields["value"].label = _("本期实际值（%(unit)s）") % {"unit": indicator.unit}
+
+    def clean_value(self) -> Decimal | None:
+        raw = self.cleaned_data["value"]
+        if raw in (None, ""):
+            return None
+        try:
+            return parse_decimal(raw)
+        except ValueError:
+            unit = self.indicator.unit if self.indicator is not None and self.indicator.unit else ""
+            raise forms.ValidationError(
+                _("请填写数字%(unit)s，如 12.5；不要填写文字。"),
+                params={"unit": _("（单位：%(u)s）") % {"u": unit} if unit else ""}, code="not_a_number",
+            ) from None
+
+    @property
+    def expected_version(self) -> int:
+        """The version the chosen basis's row had when the page was rendered (0: there was none)."""
+        data = self.cleaned_data
+        if data["basis"] == data["loaded_basis"]:
+            return data["version"]
+        return data.get("other_version") or 0
+
+    @staticmethod
+    def initial_for(indicator_id: int, department_id: int, period_id: int, estimate: IndicatorValue | None,
+                    official: IndicatorValue | None) -> dict[str, object]:
+        shown = official or estimate
+        other = estimate if shown is official else official
+        basis = shown.basis if shown else IndicatorValue.Basis.ESTIMATE
+        return {
+            "indicator": indicator_id, "department": department_id, "period": period_id,
+            "value": (dec_str(shown.value) or "") if shown else "",  # dec_str: 120, never 1.2E+2
+            "basis": basis, "note": shown.note if shown else "", "version": shown.version if shown else 0,
+            "loaded_basis": basis, "other_version": other.version if other else 0,
+        }
+
+
+class ProgressForm(forms.Form):
+    """One task's progress report for one unit and period."""
+
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    department = forms.IntegerField(widget=forms.HiddenInput)
+    period = forms.IntegerField(widget=forms.HiddenInput)
+    progress_status = forms.ChoiceField(label=_("推进状态"), choices=TaskProgress.Progress.choices)
+    progress = forms.CharField(label=_("进展情况"), required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(label=_("存在问题"), required=False, max_length=3000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    next_steps = forms.CharField(label=_("下一步打算"), required=False, max_length=3000,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = EvidenceField(label=_("佐证材料"))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(task_id: int, department_id: int, period_id: int, row: TaskProgress | None) -> dict[str, object]:
+        return {
+            "task": task_id, "department": department_id, "period": period_id,
+            "progress_status": row.progress_status if row else TaskProgress.Progress.IN_PROGRESS,
+            "progress": row.progress if row else "", "problems": row.problems if row else "",
+            "next_steps": row.next_steps if row else "", "version": row.version if row else 0,
+        }
+
+
+class SubmitAllForm(forms.Form):
+    department = forms.IntegerField(widget=forms.HiddenInput)
+    period = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReviewForm(forms.Form):
+    """Approve or return one item; a return needs a reason (checked by the service, shown next to the field)."""
+
+    APPROVE, RETURN = "approve", "return"
+
+    action = forms.ChoiceField(choices=[(APPROVE, _("审核通过")), (RETURN, _("退回"))])
+    reason = forms.CharField(label=_("退回原因"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+
+class ReviewFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("填报周期"), required=False)
+    unit = forms.TypedChoiceField(label=_("单位"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("审核状态"), required=False,
+                               choices=[("", _("全部"))] + list(ReviewStatus.choices))
+
+    def __init__(self, *args: object, periods: list[ReportingPeriod], units: list | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["period"].choices = [(p.code, f"{p.label}（{p.get_state_display()}）") for p in periods]
+        self.fields["unit"].choices = [("", _("全部单位"))] + [(u.pk, u.name) for u in (units or [])]
+
+
+class PeriodOpenForm(forms.Form):
+    code = forms.CharField(label=_("周期代码"), max_length=8, help_text=_("如 2025Q4、2025M03、2025H1、2025Y。"))
+    deadline = forms.DateField(label=_("填报截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PeriodStateForm(forms.Form):
+    state = forms.ChoiceField(label=_("变更为"), choices=ReportingPeriod.State.choices)
+    reason = forms.CharField(label=_("原因"), required=False, max_length=500,
+                             help_text=_("重新开放已截止或已锁定的周期必须填写原因。"))
+    # Reopening after the deadline would still block staff (edit_block_reason): allow a new deadline with it.
+    deadline = forms.DateField(label=_("新的填报截止日期"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
