@@ -4,11 +4,14 @@
 once more for the previous assessment), then calls the pure `assessment.scoring` in memory. Hooks for other pages:
 
 * `open_notices(unit=None) -> list[SupervisionNotice]` — not-yet-closed notices, optionally of one unit;
-* `latest_unit_results(unit) -> list[UnitRow]` — the unit's row in each scheme that assesses it, newest first.
+* `latest_unit_results(unit) -> list[UnitRow]` — the unit's row in each scheme that assesses it, newest first;
+* `results_for_schemes(schemes) -> dict[int, SchemeResult]` — `scheme_results()` for several schemes in one batch of
+  queries (the dashboards, which must not grow a query per scheme).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from assessment.models import (
 from indicators import engine
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from indicators.selectors import IndicatorResult, evaluate_plans
-from plans.models import Department, Role, TaskAssignment, UnitGroup
+from plans.models import Department, Plan, Role, TaskAssignment, UnitGroup
 
 DEDUCTION_WHAT = {
     DeductionSource.LATE: "本期迟报（报送晚于截止日期）",
@@ -162,109 +165,12 @@ def task_roles(task_ids: set[int]) -> dict[int, dict[int, scoring.UnitRole]]:
 # --- counts for automatic deductions --------------------------------------------------------------------------
 
 
-def _deduction_counts(scheme: AssessmentScheme, sources: set[str], unit_ids: set[int]) -> dict[tuple[str, int], int]:
-    """(source, department id) → number of the unit's reports in the scheme's period that were late / returned."""
-    counts: dict[tuple[str, int], int] = defaultdict(int)
-    window = Q(period__start__gte=scheme.period.start, period__end__lte=scheme.period.end, department_id__in=unit_ids)
-    models = ((IndicatorValue, Q(indicator__plan_id=scheme.plan_id)), (TaskProgress, Q(task__plan_id=scheme.plan_id)))
-    for model, in_plan in models:
-        if DeductionSource.LATE in sources:
-            late = (
-                model.objects.filter(window & in_plan, period__deadline__isnull=False, submitted_at__isnull=False)
-                .filter(submitted_at__date__gt=F("period__deadline"))
-                .values("department_id").annotate(n=Count("id"))
-            )
-            for row in late:
-                counts[(DeductionSource.LATE, row["department_id"])] += row["n"]
-        if DeductionSource.RETURNED in sources:
-            # The history, not the current status: a report returned and later corrected still counts once.
-            returned = (
-                model.history.filter(window & in_plan, status=ReviewStatus.RETURNED)
-                .values("department_id").annotate(n=Count("id", distinct=True))
-            )
-            for row in returned:
-                counts[(DeductionSource.RETURNED, row["department_id"])] += row["n"]
-    return counts
-
-
 # --- results --------------------------------------------------------------------------------------------------
 
 
 def scheme_results(scheme: AssessmentScheme, *, with_previous: bool = True) -> SchemeResult:
     """Every assessed unit's lines, score, rank and group rank (and change against the previous assessment)."""
-    rules = rules_for(scheme)
-    items = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator", "task").order_by("order", "pk"))
-    units = list(SchemeUnit.objects.filter(scheme=scheme).select_related("department"))
-    unit_ids = {u.department_id for u in units}
-    assessments = {
-        a.department_id: a
-        for a in UnitAssessment.objects.filter(scheme=scheme).prefetch_related("scores")
-    }
-    claims: dict[tuple[int, int], list[BonusClaim]] = defaultdict(list)
-    claims_by_unit: dict[int, list[BonusClaim]] = defaultdict(list)
-    for claim in BonusClaim.objects.filter(assessment__scheme=scheme).select_related("assessment", "item"):
-        claims[(claim.assessment.department_id, claim.item_id)].append(claim)
-        claims_by_unit[claim.assessment.department_id].append(claim)
-
-    live = [u for u in units if not (assessments.get(u.department_id) and assessments[u.department_id].is_final)]
-    indicator_items = [i for i in items if i.kind == AssessmentItem.Kind.INDICATOR]
-    task_items = [i for i in items if i.kind == AssessmentItem.Kind.TASK]
-    evaluated: dict[int, IndicatorResult] = {}
-    indicator_roles: dict[int, dict[int, scoring.UnitRole]] = {}
-    if live and indicator_items:
-        (plan_result,) = evaluate_plans([scheme.plan], as_of=scheme.period.end, include_tasks=False)
-        evaluated = {r.indicator.pk: r for r in plan_result.indicators}
-        plan_level = [evaluated[i.indicator_id] for i in indicator_items if i.indicator_id in evaluated
-                      and not evaluated[i.indicator_id].indicator.per_unit]
-        members = group_members({a.group_id for r in plan_level for a in r.indicator.assignments.all() if a.group_id})
-        for r in plan_level:
-            indicator_roles[r.indicator.pk] = roles_from(
-                ((a.role, a.department_id, a.group_id) for a in r.indicator.assignments.all()), members
-            )
-    roles_by_task = task_roles({i.task_id for i in task_items if i.task_id}) if live and task_items else {}
-    progress: dict[tuple[int, int], TaskProgress] = {}
-    if live and task_items:
-        approved = (
-            TaskProgress.objects.filter(
-                task_id__in={i.task_id for i in task_items}, department_id__in=unit_ids,
-                status=ReviewStatus.APPROVED, period__end__lte=scheme.period.end,
-            )
-            .select_related("period")
-        )
-        # Oldest first, so the latest approved report per (task, unit) wins; on the same end date the coarser period
-        # (the half-year or annual report) wins over the quarter's.
-        for report in sorted(approved, key=lambda p: (p.period.end, p.period.granularity)):
-            progress[(report.task_id, report.department_id)] = report
-    sources = {i.source for i in items if i.kind == AssessmentItem.Kind.DEDUCTION and i.source != DeductionSource.MANUAL}
-    counts = _deduction_counts(scheme, sources, unit_ids) if live and sources else {}
-
-    rows: list[UnitRow] = []
-    for unit in units:
-        assessment = assessments.get(unit.department_id)
-        scores = {s.item_id: s for s in assessment.scores.all()} if assessment else {}
-        if assessment is not None and assessment.is_final:
-            lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
-        else:
-            lines = unit_lines(
-                unit.department, items, rules, scores=scores, evaluated=evaluated, indicator_roles=indicator_roles,
-                task_roles=roles_by_task, progress=progress, claims=claims, counts=counts,
-            )
-        rows.append(UnitRow(
-            unit=unit.department, group=unit.group or unit.department.category or "—", assessment=assessment,
-            lines=lines, score=scoring.total(lines), base_max=scoring.base_max(lines),
-            vetoed=any(line.vetoed for line in lines), finalized=bool(assessment and assessment.is_final),
-            scores=scores, claims=claims_by_unit.get(unit.department_id, []),
-        ))
-    _rank(rows)
-    previous = previous_scheme(scheme) if with_previous else None
-    if previous is not None:
-        before = {r.unit.pk: r for r in scheme_results(previous, with_previous=False).rows}
-        for row in rows:
-            if row.unit.pk in before:
-                row.previous_score, row.previous_rank = before[row.unit.pk].score, before[row.unit.pk].rank
-    group_names = list(dict.fromkeys(r.group for r in rows))
-    rows.sort(key=lambda r: (r.rank, r.unit.order, r.unit.name))
-    return SchemeResult(scheme, rules, items, rows, previous, group_names)
+    return results_for_schemes([scheme], with_previous=with_previous)[scheme.pk]
 
 
 def _rank(rows: list[UnitRow]) -> None:
@@ -384,9 +290,216 @@ def latest_unit_results(unit: Department) -> list[UnitRow]:
         .select_related("plan", "period")
         .order_by("-period__end")
     )
-    rows = []
+    schemes = list(schemes)
+    results = results_for_schemes(schemes)
+    rows = [results[scheme.pk].row_for(unit.pk) for scheme in schemes]
+    return [row for row in rows if row is not None]
+
+
+# --- several schemes at once (the dashboards) -----------------------------------------------------------------
+
+
+def previous_schemes(schemes: list[AssessmentScheme]) -> dict[int, AssessmentScheme | None]:
+    """`previous_scheme()` for each scheme, in at most two queries whatever their number."""
+    if not schemes:
+        return {}
+    fetch = AssessmentScheme.objects.select_related("plan", "period")
+    chosen = {s.compare_to_id for s in schemes if s.compare_to_id}
+    by_pk = {s.pk: s for s in fetch.filter(pk__in=chosen)} if chosen else {}
+    candidates: dict[int, list[AssessmentScheme]] = defaultdict(list)
+    if any(not s.compare_to_id for s in schemes):
+        plan_ids = {s.plan_id for s in schemes if not s.compare_to_id}
+        earlier = fetch.filter(plan_id__in=plan_ids).exclude(status=AssessmentScheme.Status.DRAFT)
+        for found in earlier.order_by("-period__end", "pk"):
+            candidates[found.plan_id].append(found)
+    previous: dict[int, AssessmentScheme | None] = {}
     for scheme in schemes:
-        row = scheme_results(scheme).row_for(unit.pk)
-        if row is not None:
-            rows.append(row)
-    return rows
+        if scheme.compare_to_id:
+            previous[scheme.pk] = by_pk.get(scheme.compare_to_id)
+        else:
+            end = scheme.period.end
+            previous[scheme.pk] = next((c for c in candidates[scheme.plan_id] if c.period.end < end), None)
+    return previous
+
+
+def _deduction_counts_for(
+    wanted: list[tuple[AssessmentScheme, set[str], set[int]]],
+) -> dict[int, dict[tuple[str, int], int]]:
+    """`_deduction_counts()` for several schemes: scheme id → counts, in at most four queries (one per model and
+    source, over the union of the schemes' plans, units and periods, then split per scheme in memory)."""
+    counts: dict[int, dict[tuple[str, int], int]] = {s.pk: defaultdict(int) for s, _, _ in wanted}
+    if not wanted:
+        return counts
+    plan_ids = {s.plan_id for s, _, _ in wanted}
+    units = set().union(*(u for _, _, u in wanted))
+    window = Q(period__start__gte=min(s.period.start for s, _, _ in wanted),
+               period__end__lte=max(s.period.end for s, _, _ in wanted), department_id__in=units)
+    all_sources = set().union(*(src for _, src, _ in wanted))
+
+    def spread(rows: Iterable[dict], source: str, plan_field: str) -> None:
+        for row in rows:
+            for scheme, sources, unit_ids in wanted:
+                if (source in sources and row[plan_field] == scheme.plan_id and row["department_id"] in unit_ids
+                        and row["period__start"] >= scheme.period.start and row["period__end"] <= scheme.period.end):
+                    counts[scheme.pk][(source, row["department_id"])] += row["n"]
+
+    for model, plan_field in ((IndicatorValue, "indicator__plan_id"), (TaskProgress, "task__plan_id")):
+        in_plan = Q(**{f"{plan_field}__in": plan_ids})
+        keys = ("department_id", plan_field, "period__start", "period__end")
+        if DeductionSource.LATE in all_sources:
+            spread(
+                model.objects.filter(window & in_plan, period__deadline__isnull=False, submitted_at__isnull=False)
+                .filter(submitted_at__date__gt=F("period__deadline")).values(*keys).annotate(n=Count("id")),
+                DeductionSource.LATE, plan_field,
+            )
+        if DeductionSource.RETURNED in all_sources:
+            spread(
+                model.history.filter(window & in_plan, status=ReviewStatus.RETURNED)
+                .values(*keys).annotate(n=Count("id", distinct=True)),
+                DeductionSource.RETURNED, plan_field,
+            )
+    return counts
+
+
+def results_for_schemes(
+    schemes: Iterable[AssessmentScheme], *, with_previous: bool = True
+) -> dict[int, SchemeResult]:
+    """`scheme_results()` for several schemes at once: scheme id → the same SchemeResult, in a number of queries that
+    does not grow with the number of schemes, units, items or claims (the previous assessments are computed in the
+    same batch). The only repeat is the engine evaluation: once per distinct period end among the schemes that still
+    have unfinalized units and indicator items, since the engine judges at one date per call.
+
+    The dashboards use it; `tests/test_dashboard.py` checks it gives what `scheme_results()` gives.
+    """
+    schemes = list(schemes)
+    previous = previous_schemes(schemes) if with_previous else {}
+    batch = {s.pk: s for s in schemes}
+    for found in previous.values():
+        if found is not None:
+            batch.setdefault(found.pk, found)
+    ids = list(batch)
+    if not ids:
+        return {}
+
+    items_by: dict[int, list[AssessmentItem]] = defaultdict(list)
+    for item in AssessmentItem.objects.filter(scheme_id__in=ids).select_related("indicator", "task").order_by(
+            "scheme_id", "order", "pk"):
+        items_by[item.scheme_id].append(item)
+    units_by: dict[int, list[SchemeUnit]] = defaultdict(list)
+    for scheme_unit in SchemeUnit.objects.filter(scheme_id__in=ids).select_related("department"):
+        units_by[scheme_unit.scheme_id].append(scheme_unit)
+    assessments_by: dict[int, dict[int, UnitAssessment]] = defaultdict(dict)
+    for assessment in UnitAssessment.objects.filter(scheme_id__in=ids).prefetch_related("scores"):
+        assessments_by[assessment.scheme_id][assessment.department_id] = assessment
+    claims_by: dict[int, dict[tuple[int, int], list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
+    unit_claims_by: dict[int, dict[int, list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
+    for claim in BonusClaim.objects.filter(assessment__scheme_id__in=ids).select_related("assessment", "item"):
+        scheme_id, department_id = claim.assessment.scheme_id, claim.assessment.department_id
+        claims_by[scheme_id][(department_id, claim.item_id)].append(claim)
+        unit_claims_by[scheme_id][department_id].append(claim)
+
+    live_by = {
+        pk: any(not (assessments_by[pk].get(u.department_id) and assessments_by[pk][u.department_id].is_final)
+                for u in units_by[pk])
+        for pk in ids
+    }
+
+    def live(scheme_id: int) -> bool:
+        """Some unit is not finalized yet, so its lines are computed from the data (finalized ones are frozen)."""
+        return live_by[scheme_id]
+
+    def of_kind(scheme_id: int, kind: str) -> list[AssessmentItem]:
+        return [i for i in items_by[scheme_id] if i.kind == kind]
+
+    # The engine, once per period end, for every plan judged at that end.
+    to_evaluate: dict[dt.date, dict[int, Plan]] = defaultdict(dict)
+    for scheme in batch.values():
+        if live(scheme.pk) and of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR):
+            to_evaluate[scheme.period.end][scheme.plan_id] = scheme.plan
+    evaluated_at: dict[tuple[dt.date, int], dict[int, IndicatorResult]] = {}
+    for end, plans in to_evaluate.items():
+        for plan_result in evaluate_plans(list(plans.values()), as_of=end, include_tasks=False):
+            evaluated_at[(end, plan_result.plan.pk)] = {r.indicator.pk: r for r in plan_result.indicators}
+    plan_level_by: dict[int, list[IndicatorResult]] = {}
+    for scheme in batch.values():
+        evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {})
+        plan_level_by[scheme.pk] = [
+            evaluated[i.indicator_id] for i in of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR)
+            if i.indicator_id in evaluated and not evaluated[i.indicator_id].indicator.per_unit
+        ]
+    members = group_members({a.group_id for rows in plan_level_by.values() for r in rows
+                             for a in r.indicator.assignments.all() if a.group_id})
+
+    # Tasks: roles and approved reports for every scheme's task items, split per scheme below.
+    task_schemes = [s for s in batch.values() if live(s.pk) and of_kind(s.pk, AssessmentItem.Kind.TASK)]
+    task_ids = {i.task_id for s in task_schemes for i in of_kind(s.pk, AssessmentItem.Kind.TASK) if i.task_id}
+    roles_by_task = task_roles(task_ids) if task_schemes else {}
+    reports: list[TaskProgress] = []
+    if task_schemes:
+        reports = sorted(
+            TaskProgress.objects.filter(
+                task_id__in=task_ids, department_id__in={u.department_id for s in task_schemes for u in units_by[s.pk]},
+                status=ReviewStatus.APPROVED, period__end__lte=max(s.period.end for s in task_schemes),
+            ).select_related("period"),
+            key=lambda p: (p.period.end, p.period.granularity),
+        )
+
+    wanted = []
+    for scheme in batch.values():
+        deductions = of_kind(scheme.pk, AssessmentItem.Kind.DEDUCTION)
+        sources = {i.source for i in deductions if i.source != DeductionSource.MANUAL}
+        if live(scheme.pk) and sources:
+            wanted.append((scheme, sources, {u.department_id for u in units_by[scheme.pk]}))
+    counts_by = _deduction_counts_for(wanted)
+
+    results: dict[int, SchemeResult] = {}
+    for scheme in batch.values():
+        rules = rules_for(scheme)
+        items, units, assessments = items_by[scheme.pk], units_by[scheme.pk], assessments_by[scheme.pk]
+        unit_ids = {u.department_id for u in units}
+        is_live = live(scheme.pk)
+        evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {}) if is_live else {}
+        indicator_roles = {
+            r.indicator.pk: roles_from(((a.role, a.department_id, a.group_id) for a in r.indicator.assignments.all()),
+                                       members)
+            for r in (plan_level_by[scheme.pk] if is_live else [])
+        }
+        own_tasks = {i.task_id for i in of_kind(scheme.pk, AssessmentItem.Kind.TASK)}
+        progress = {
+            (p.task_id, p.department_id): p for p in reports  # oldest first: the latest approved report wins
+            if is_live and p.task_id in own_tasks and p.department_id in unit_ids and p.period.end <= scheme.period.end
+        }
+        claims = claims_by[scheme.pk]
+        rows: list[UnitRow] = []
+        for unit in units:
+            assessment = assessments.get(unit.department_id)
+            scores = {s.item_id: s for s in assessment.scores.all()} if assessment else {}
+            if assessment is not None and assessment.is_final:
+                lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
+            else:
+                lines = unit_lines(
+                    unit.department, items, rules, scores=scores, evaluated=evaluated, indicator_roles=indicator_roles,
+                    task_roles=roles_by_task if is_live else {}, progress=progress, claims=claims,
+                    counts=counts_by.get(scheme.pk, {}),
+                )
+            rows.append(UnitRow(
+                unit=unit.department, group=unit.group or unit.department.category or "—", assessment=assessment,
+                lines=lines, score=scoring.total(lines), base_max=scoring.base_max(lines),
+                vetoed=any(line.vetoed for line in lines), finalized=bool(assessment and assessment.is_final),
+                scores=scores, claims=unit_claims_by[scheme.pk].get(unit.department_id, []),
+            ))
+        _rank(rows)
+        results[scheme.pk] = SchemeResult(scheme, rules, items, rows, None, list(dict.fromkeys(r.group for r in rows)))
+
+    for scheme in schemes:
+        before_scheme = previous.get(scheme.pk)
+        result = results[scheme.pk]
+        if before_scheme is not None:
+            result.previous = before_scheme
+            before = {r.unit.pk: r for r in results[before_scheme.pk].rows}
+            for row in result.rows:
+                if row.unit.pk in before:
+                    row.previous_score, row.previous_rank = before[row.unit.pk].score, before[row.unit.pk].rank
+    for result in results.values():
+        result.rows.sort(key=lambda r: (r.rank, r.unit.order, r.unit.name))
+    return {s.pk: results[s.pk] for s in schemes}

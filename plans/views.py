@@ -1,7 +1,9 @@
 """Dashboard pages (read-only). Views stay thin: access check, selector call, render.
 
 Any logged-in user may read every dashboard (leaders, administrators and reporters alike); `require_safe` refuses
-anything but GET/HEAD with 405, so a dashboard URL can never change data.
+anything but GET/HEAD with 405, so a dashboard URL can never change data. The assessment panels (考核排名, 督办事项)
+are the exception: they follow the assessment app's rules (assessment.access), so what a 填报员 sees there depends on
+their units and on whether a scheme's bulletin is published.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from plans.models import Department
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.overview(choice.as_of)
-    return render(request, "dashboard/overview.html", {"choice": choice, "page": page})
+    assessment = selectors.assessment_overview(request.user)
+    return render(request, "dashboard/overview.html", {"choice": choice, "page": page, "assessment": assessment})
 
 
 @require_safe
@@ -50,4 +53,6 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.department_page(department, choice)
-    return render(request, "dashboard/department.html", {"choice": choice, "page": page, "department": department})
+    assessment = selectors.department_assessment(department, request.user)
+    return render(request, "dashboard/department.html",
+                  {"choice": choice, "page": page, "department": department, "assessment": assessment})
