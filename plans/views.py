@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from assessment import dashboard_panels as assessment_panels
 from indicators import dashboard_selectors as selectors
 from indicators.models import Indicator
 from indicators.selectors import plans_queryset
@@ -24,7 +25,7 @@ from plans.models import Department
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.overview(choice.as_of)
-    assessment = selectors.assessment_overview(request.user)
+    assessment = assessment_panels.assessment_overview(request.user)
     return render(request, "dashboard/overview.html", {"choice": choice, "page": page, "assessment": assessment})
 
 
@@ -53,6 +54,6 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.department_page(department, choice)
-    assessment = selectors.department_assessment(department, request.user)
+    assessment = assessment_panels.department_assessment(department, request.user)
     return render(request, "dashboard/department.html",
                   {"choice": choice, "page": page, "department": department, "assessment": assessment})
