@@ -1,0 +1,424 @@
+"""The assessment report workbook (考核报表): 封面汇总, 指标完成情况, 重点任务进展, 单位情况.
+
+Written with xlsxwriter in constant_memory mode (see `common.py` for what that implies: widths and merges first,
+rows strictly in order, text through `write_string`). Print-ready: A4 landscape, one page wide, title rows repeated,
+frozen headers, 宋体 body and 黑体 titles.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from xlsxwriter.worksheet import Worksheet
+
+from indicators import engine
+from indicators.excel.common import (
+    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, column_width, date_text, new_workbook, number_format, row_height,
+    setup_print, status_text, write_decimal, write_merged_row_text, write_text, register_merge,
+)
+from indicators.excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
+from indicators.models import IndicatorValue, TaskProgress
+from plans.models import Plan
+
+SHEET_COVER = "封面汇总"
+SHEET_INDICATORS = "指标完成情况"
+SHEET_TASKS = "重点任务进展"
+SHEET_UNITS = "单位情况"
+HEADER_ROW = 2  # 0-based: rows 0–1 are the title and the subtitle, row 2 the column headers
+COUNT_STATUSES = list(engine.Status)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    minimum: int
+    maximum: int
+    wrap: bool = True
+
+
+def export_assessment(
+    plans: Sequence[Plan], period_code: str, output: str | Path | IO[bytes], *,
+    user: AbstractBaseUser | AnonymousUser | None = None, prepared_by: str = "",
+) -> AssessmentReport:
+    """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written."""
+    report = gather_report(plans, period_code, user=user, prepared_by=prepared_by)
+    write_assessment(report, output)
+    return report
+
+
+def timed_export(plans: Sequence[Plan], period_code: str, output: str | Path | IO[bytes]) -> float:
+    """Seconds to gather and write one report (for the benchmark command)."""
+    started = time.perf_counter()
+    export_assessment(plans, period_code, output)
+    return time.perf_counter() - started
+
+
+def report_title(report: AssessmentReport) -> str:
+    if len(report.sections) == 1:
+        return report.sections[0].plan.title
+    return _("各项人才规划")
+
+
+def write_assessment(report: AssessmentReport, output: str | Path | IO[bytes]) -> None:
+    target = str(output) if isinstance(output, Path) else output
+    workbook, formats = new_workbook(target, title=_("%(t)s考核报表") % {"t": report_title(report)})
+    _cover(workbook.add_worksheet(SHEET_COVER), formats, report)
+    _indicators(workbook.add_worksheet(SHEET_INDICATORS), formats, report)
+    _tasks(workbook.add_worksheet(SHEET_TASKS), formats, report)
+    _units(workbook.add_worksheet(SHEET_UNITS), formats, report)
+    workbook.close()
+
+
+def _subtitle(report: AssessmentReport) -> str:
+    return _("考核周期：%(p)s（%(c)s）　数据截至：%(d)s") % {
+        "p": report.period.label, "c": report.period.code, "d": date_text(report.period.end)}
+
+
+def _titles(ws: Worksheet, f: Formats, last_col: int, title: str, report: AssessmentReport) -> None:
+    ws.set_row(0, 30)
+    write_merged_row_text(ws, 0, 0, last_col, title, f.title())
+    write_merged_row_text(ws, 1, 0, last_col, _subtitle(report), f.subtitle())
+
+
+def _headers(ws: Worksheet, f: Formats, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    ws.set_row(row, row_height(zip(headers, widths), minimum=24))
+    for col, text in enumerate(headers):
+        write_text(ws, row, col, text, f.header())
+
+
+def _set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+
+
+# --- 封面汇总 ----------------------------------------------------------------------------------------------------
+
+def _cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
+    headers = [_("规划"), _("文号"), _("指标数"), *[status_text(s) for s in COUNT_STATUSES], _("总体完成率")]
+    last = len(headers) - 1
+    widths = [column_width([s.plan.title for s in report.sections] + [headers[0]], minimum=20, maximum=44),
+              column_width([s.plan.doc_number for s in report.sections], minimum=10, maximum=24)]
+    widths += [7.0] + [9.0] * len(COUNT_STATUSES) + [11.0]
+    _set_widths(ws, widths)
+    label = f.get(font_size=12, align="left")
+    ws.set_row(0, 40)
+    write_merged_row_text(ws, 0, 0, last, report_title(report), f.title(20))
+    write_merged_row_text(ws, 1, 0, last, _("目标任务完成情况考核报表"), f.get(font_name="黑体", font_size=14, align="center"))
+    lines: list[str] = []
+    if len(report.sections) == 1:
+        plan = report.sections[0].plan
+        lines += [_("文　　号：%(v)s") % {"v": plan.doc_number or "—"},
+                  _("制定单位：%(v)s") % {"v": plan.issuer_body or plan.issuer.name},
+                  _("规 划 期：%(a)s—%(b)s年") % {"a": plan.start_year, "b": plan.end_year}]
+    else:
+        lines.append(_("规划数量：%(n)s个") % {"n": len(report.sections)})
+    lines += [_("考核周期：%(p)s（%(c)s）") % {"p": report.period.label, "c": report.period.code},
+              _("数据截至：%(d)s") % {"d": date_text(report.period.end)}]
+    row = 3
+    for line in lines:
+        write_merged_row_text(ws, row, 0, last, line, label)
+        row += 1
+    row += 1
+    ws.set_row(row, 30)
+    for col, text in enumerate(headers):
+        status_col = 3 <= col < 3 + len(COUNT_STATUSES)
+        write_text(ws, row, col, text, f.status(COUNT_STATUSES[col - 3]) if status_col else f.header())
+    row += 1
+    totals = {s: 0 for s in COUNT_STATUSES}
+    for section in report.sections:
+        counts = section.counts()
+        ws.set_row(row, row_height([(section.plan.title, widths[0])], minimum=20))
+        write_text(ws, row, 0, section.plan.title, f.text())
+        write_text(ws, row, 1, section.plan.doc_number or "—", f.text(align="center"))
+        ws.write_number(row, 2, sum(counts.values()), f.number("0"))
+        for i, status in enumerate(COUNT_STATUSES):
+            ws.write_number(row, 3 + i, counts[status], f.number("0"))
+            totals[status] += counts[status]
+        write_decimal(ws, row, last, section.completion, f.number(RATIO_FORMAT))
+        row += 1
+    if len(report.sections) > 1:
+        write_text(ws, row, 0, _("合计"), f.text(bold=True))
+        write_text(ws, row, 1, "", f.text())
+        ws.write_number(row, 2, sum(totals.values()), f.number("0", bold=True))
+        for i, status in enumerate(COUNT_STATUSES):
+            ws.write_number(row, 3 + i, totals[status], f.number("0", bold=True))
+        judged = sum(n for s, n in totals.items() if s not in (engine.Status.NO_DATA, engine.Status.NOT_APPLICABLE))
+        good = totals[engine.Status.ACHIEVED] + totals[engine.Status.ON_TRACK]
+        overall = (Decimal(good) / Decimal(judged)).quantize(Decimal("0.0001")) if judged else None
+        write_decimal(ws, row, last, overall, f.number(RATIO_FORMAT, bold=True))
+        row += 1
+    notes = [_("注：总体完成率 =（已完成 + 正常推进）÷ 可判定指标数（不含无数据、不适用）；仅计已报送和已审核的数据。")]
+    if report.has_demo:
+        notes.append(_("本表含演示数据（标注“演示数据”），不得作为正式考核依据。"))
+    if report.restricted:
+        notes.append(_("本表仅含您所在单位可查看的指标和任务。"))
+    small = f.get(font_size=9, align="left", text_wrap=True)
+    for note in notes:
+        row += 1
+        ws.set_row(row, row_height([(note, sum(widths))], minimum=18))
+        write_merged_row_text(ws, row, 0, last, note, small)
+    row += 2
+    sign = f.get(font_size=12, align="left")
+    prepared_by = report.prepared_by or "____________________"
+    write_merged_row_text(ws, row, 0, 1, _("制表单位：%(v)s") % {"v": prepared_by}, sign)
+    write_merged_row_text(ws, row, 2, 6, _("制表日期：%(v)s") % {"v": date_text(report.prepared_on)}, sign)
+    write_merged_row_text(ws, row, 7, last, _("审核人：____________"), sign)
+    setup_print(ws, repeat_to_row=None, fit_height=1)
+
+
+# --- 指标完成情况 ------------------------------------------------------------------------------------------------
+
+INDICATOR_COLUMNS = [
+    Column(N_("一级指标"), 8, 14), Column(N_("序号"), 4, 6), Column(N_("指标名称"), 14, 30),
+    Column(N_("单位"), 4, 8), Column(N_("基期值"), 8, 12, False), Column(N_("目标值"), 8, 12, False),
+    Column(N_("实际值"), 8, 12, False), Column(N_("完成率"), 8, 9, False), Column(N_("实际进度"), 8, 9, False),
+    Column(N_("序时进度"), 8, 9, False), Column(N_("较序时差距"), 9, 12, False), Column(N_("状态"), 10, 11),
+    Column(N_("牵头单位"), 10, 18), Column(N_("说明"), 24, 46),
+]
+
+
+def _year_header(label: str, years: set[int | None], suffix: str) -> str:
+    if len(years) == 1 and None not in years:
+        return f"{years.pop()}年{suffix}"
+    return label
+
+
+def _indicator_cells(row: IndicatorRow) -> dict[str, Any]:
+    ind, ev = row.result.indicator, row.evaluation
+    basis = row.unit.basis if row.unit else row.result.basis
+    notes: list[str] = []
+    if ev.actual is not None:
+        if basis:
+            notes.append(f"【{IndicatorValue.Basis(basis).label}】")
+        if row.demo:
+            notes.append(_("【演示数据】"))
+        unreviewed = row.unit.unreviewed if row.unit else row.result.unreviewed
+        if unreviewed:
+            notes.append(_("【未审核】"))
+    text = "".join(notes) + ev.explanation
+    if row.unit is None and row.result.estimate is not None:
+        text += _("（同期预计值%(v)s）") % {"v": engine.fmt(row.result.estimate, ind.decimals)}
+    name = ind.name if row.unit is None else _("其中：%(u)s") % {"u": row.unit.department.name}
+    lead = "、".join(row.result.lead) if row.unit is None else row.unit.department.name
+    return {"group": ind.group, "number": ind.number if row.unit is None else "", "name": name, "unit": ind.unit,
+            "lead": lead or "—", "note": text, "status": ev.status}
+
+
+def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
+    columns = INDICATOR_COLUMNS
+    last = len(columns) - 1
+    multi = len(report.sections) > 1
+    cells = [[_indicator_cells(r) for r in s.indicators] for s in report.sections]
+    flat = [c for part in cells for c in part]
+    headers = [_(c.header) for c in columns]
+    all_rows = [r for s in report.sections for r in s.indicators]
+    # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
+    headers[4] = _year_header(headers[4], {r.result.indicator.baseline_year for r in all_rows if r.baseline is not None},
+                              _("基期值"))
+    headers[5] = _year_header(headers[5], {r.result.indicator.target_year for r in all_rows if r.target is not None},
+                              _("目标值"))
+    text_keys = {0: "group", 1: "number", 2: "name", 3: "unit", 12: "lead", 13: "note"}
+    widths = []
+    for col, spec in enumerate(columns):
+        values = [headers[col]] + ([c[text_keys[col]] for c in flat] if col in text_keys else [])
+        widths.append(column_width(values, minimum=spec.minimum, maximum=spec.maximum))
+    _set_widths(ws, widths)
+    _titles(ws, f, last, _("%(t)s指标完成情况") % {"t": report_title(report)}, report)
+    _headers(ws, f, HEADER_ROW, headers, widths)
+    ws.freeze_panes(HEADER_ROW + 1, 3)
+    band = f.get(font_name="黑体", bold=True, align="left", border=1, bg_color="#F2F2F2")
+    group_fmt = f.text(align="center")
+    row = HEADER_ROW + 1
+    for section, section_cells in zip(report.sections, cells):
+        if multi:
+            write_merged_row_text(ws, row, 0, last, f"{section.plan.title}　{section.plan.doc_number}".strip(), band)
+            row += 1
+        if not section.indicators:
+            write_merged_row_text(ws, row, 0, last, _("（本规划无可显示的指标）"), f.text())
+            row += 1
+            continue
+        # Merges are known before writing: runs of equal, non-empty groups within this plan.
+        spans: dict[int, int] = {}
+        start = 0
+        for i in range(1, len(section_cells) + 1):
+            if i == len(section_cells) or section_cells[i]["group"] != section_cells[start]["group"]:
+                if section_cells[start]["group"] and i - 1 > start:
+                    spans[start] = i - 1
+                start = i
+        span_end = -1
+        for i, (data, c) in enumerate(zip(section.indicators, section_cells)):
+            ws.set_row(row, row_height([(c["name"], widths[2]), (c["note"], widths[13]), (c["lead"], widths[12]),
+                                        (c["group"], widths[0])]))
+            if i in spans:
+                register_merge(ws, row, 0, row + spans[i] - i, 0)
+                span_end = spans[i]
+                write_text(ws, row, 0, c["group"], group_fmt)
+            elif i <= span_end:
+                ws.write_blank(row, 0, None, group_fmt)
+            else:
+                write_text(ws, row, 0, c["group"], group_fmt)
+            _indicator_row(ws, f, row, data, c)
+            row += 1
+    row += 1
+    notes = [
+        _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；实际进度＝（实际值－基期值）÷（目标值－基期值）；"
+          "序时进度为按规划期时间进度应完成的比例；较序时差距以指标单位计，比例类指标以百分点计，负数为落后。"),
+        _("2. 状态：✔已完成　●正常推进（实际进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　○无数据　"
+          "–不适用（原文无目标值）。"),
+        _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
+    ]
+    small = f.get(font_size=9, align="left", text_wrap=True)
+    for note in notes:
+        ws.set_row(row, row_height([(note, sum(widths))]))
+        write_merged_row_text(ws, row, 0, last, note, small)
+        row += 1
+    setup_print(ws, repeat_to_row=HEADER_ROW)
+
+
+def _indicator_row(ws: Worksheet, f: Formats, row: int, data: IndicatorRow, c: dict[str, Any]) -> None:
+    ind, ev = data.result.indicator, data.evaluation
+    fmt = f.number(number_format(ind.unit, ind.decimals))
+    ratio = f.number(RATIO_FORMAT)
+    write_text(ws, row, 1, c["number"], f.text(align="center"))
+    write_text(ws, row, 2, c["name"], f.text(indent=1) if data.unit else f.text())
+    write_text(ws, row, 3, c["unit"], f.text(align="center"))
+    write_decimal(ws, row, 4, data.baseline, fmt)
+    write_decimal(ws, row, 5, data.target, fmt, empty="——")
+    write_decimal(ws, row, 6, ev.actual, fmt)
+    write_decimal(ws, row, 7, ev.completion, ratio)
+    write_decimal(ws, row, 8, ev.progress, ratio)
+    write_decimal(ws, row, 9, ev.expected_progress, ratio)
+    gap_places = 2 if ind.kind == "growth" else ind.decimals
+    # A shortfall too small for the indicator's decimals must not print as "-0.0": show one more place.
+    while ev.gap is not None and ev.gap != 0 and gap_places < 4 and round(abs(ev.gap), gap_places) == 0:
+        gap_places += 1
+    write_decimal(ws, row, 10, ev.gap, f.number(number_format("", gap_places, signed=True)))
+    write_text(ws, row, 11, status_text(c["status"]), f.status(c["status"]))
+    write_text(ws, row, 12, c["lead"], f.text())
+    write_text(ws, row, 13, c["note"], f.text())
+
+
+# --- 重点任务进展 ------------------------------------------------------------------------------------------------
+
+TASK_HEADERS = [N_("编号"), N_("重点任务"), N_("牵头单位"), N_("责任单位"), N_("推进状态"), N_("进展情况"),
+                N_("存在问题"), N_("下一步打算")]
+TASK_WIDTHS = [6.0, 46.0, 16.0, 20.0, 12.0, 34.0, 22.0, 22.0]
+
+
+def _joined(reports: list[TaskProgress], attr: str) -> str:
+    if len(reports) == 1:
+        return getattr(reports[0], attr) or "—"
+    return "\n".join(f"【{r.department.name}】{getattr(r, attr) or '—'}" for r in reports)
+
+
+def _task_cells(task_row: TaskRow) -> dict[str, Any]:
+    reports = task_row.reports
+    if not reports:
+        status_key, status = "", _("未报送")
+    else:
+        worst = min(reports, key=lambda r: PROGRESS_SEVERITY.get(r.progress_status, 2))
+        status_key = worst.progress_status
+        labels = {r.get_progress_status_display() for r in reports}
+        status = str(worst.get_progress_status_display()) if len(labels) == 1 else "\n".join(
+            f"{r.department.name}：{r.get_progress_status_display()}" for r in reports)
+    demo = _("【演示数据】") if any(r.is_demo for r in reports) else ""
+    return {
+        "number": task_row.task.number, "text": task_row.task.text,
+        "lead": "、".join(task_row.lead) or "—", "responsible": "、".join(task_row.responsible) or "—",
+        "status_key": status_key, "status": status,
+        "progress": demo + _joined(reports, "progress") if reports else "—",
+        "problems": _joined(reports, "problems") if reports else "—",
+        "next_steps": _joined(reports, "next_steps") if reports else "—",
+    }
+
+
+def _tasks(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
+    last = len(TASK_HEADERS) - 1
+    widths = TASK_WIDTHS
+    _set_widths(ws, widths)
+    _titles(ws, f, last, _("%(t)s重点任务进展情况") % {"t": report_title(report)}, report)
+    _headers(ws, f, HEADER_ROW, [_(h) for h in TASK_HEADERS], widths)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    band = f.get(font_name="黑体", bold=True, align="left", border=1, bg_color="#F2F2F2")
+    keys = ["number", "text", "lead", "responsible", "status", "progress", "problems", "next_steps"]
+    row = HEADER_ROW + 1
+    for section in report.sections:
+        if len(report.sections) > 1:
+            write_merged_row_text(ws, row, 0, last, section.plan.title, band)
+            row += 1
+        if not section.tasks:
+            write_merged_row_text(ws, row, 0, last, _("（本规划无重点任务）"), f.text())
+            row += 1
+            continue
+        for task_row in section.tasks:
+            c = _task_cells(task_row)
+            ws.set_row(row, row_height([(c[k], w) for k, w in zip(keys, widths)]))
+            for col, key in enumerate(keys):
+                if key == "status":
+                    write_text(ws, row, col, c[key], f.progress(c["status_key"]))
+                else:
+                    write_text(ws, row, col, c[key], f.text(align="center" if key == "number" else "left"))
+            row += 1
+    row += 1
+    note = _("注：进展情况取各责任单位本周期已报送或已审核的报告；多个单位报送时逐单位列出，推进状态按最不利者着色。")
+    write_merged_row_text(ws, row, 0, last, note, f.get(font_size=9, align="left", text_wrap=True))
+    setup_print(ws, repeat_to_row=HEADER_ROW)
+
+
+# --- 单位情况 ----------------------------------------------------------------------------------------------------
+
+UNIT_HEADERS = [N_("序号"), N_("单位"), N_("承担指标"), N_("承担任务"), N_("差距指标数"), N_("差距指标"), N_("应报项"),
+                N_("已报送"), N_("其中按时"), N_("逾期报送"), N_("未报送"), N_("报送及时率")]
+
+
+def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
+    last = len(UNIT_HEADERS) - 1
+    shortfall_texts = ["；".join(u.shortfalls) for u in report.units]
+    widths = [5.0, column_width([u.department.name for u in report.units] + ["单位"], minimum=12, maximum=28),
+              8.0, 8.0, 8.0, column_width(shortfall_texts, minimum=20, maximum=44), 8.0, 8.0, 8.0, 8.0, 8.0, 10.0]
+    _set_widths(ws, widths)
+    _titles(ws, f, last, _("%(t)s责任单位情况") % {"t": report_title(report)}, report)
+    _headers(ws, f, HEADER_ROW, [_(h) for h in UNIT_HEADERS], widths)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    row = HEADER_ROW + 1
+    count = f.number("0")
+    for i, (unit, shortfall) in enumerate(zip(report.units, shortfall_texts), start=1):
+        ws.set_row(row, row_height([(unit.department.name, widths[1]), (shortfall, widths[5])]))
+        ws.write_number(row, 0, i, f.number("0", align="center"))
+        write_text(ws, row, 1, unit.department.name, f.text())
+        ws.write_number(row, 2, unit.indicators, count)
+        ws.write_number(row, 3, unit.tasks, count)
+        ws.write_number(row, 4, len(unit.shortfalls), f.number("0", font_color="#9C0006") if unit.shortfalls else count)
+        write_text(ws, row, 5, shortfall or "—", f.text())
+        ws.write_number(row, 6, unit.due, count)
+        if report.period.period is None:
+            for col in range(7, 12):
+                write_text(ws, row, col, "—", f.text(align="center"))
+        else:
+            for col, value in ((7, unit.reported), (8, unit.on_time), (9, unit.late), (10, unit.missing)):
+                ws.write_number(row, col, value, count)
+            write_decimal(ws, row, 11, unit.timeliness, f.number(RATIO_FORMAT))
+        row += 1
+    if not report.units:
+        write_merged_row_text(ws, row, 0, last, _("（无责任单位）"), f.text())
+        row += 1
+    row += 1
+    notes = [
+        _("注：1. 承担指标含牵头、责任、填报及按单位考核的指标；差距指标为状态滞后、严重滞后或未完成者。"),
+        _("2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；按时指在填报截止日期前报送。"),
+        _("3. 考核得分与排名待考核办法确定后增加（见“考核”议题），本表暂不列出。"),
+    ]
+    if report.period.period is None:
+        notes.append(_("4. 系统中尚未开设%(p)s填报周期，报送情况无从统计。") % {"p": report.period.label})
+    for note in notes:
+        write_merged_row_text(ws, row, 0, last, note, f.get(font_size=9, align="left", text_wrap=True))
+        row += 1
+    setup_print(ws, repeat_to_row=HEADER_ROW)

@@ -1,0 +1,307 @@
+"""What the assessment report shows, gathered in a fixed number of queries (the writing is in `export.py`).
+
+`gather_report()` evaluates the plans through `selectors.evaluate_plans` (as of the period's end), then adds what
+the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data, the task
+progress reported for the period, and per-unit reporting timeliness. A reporter sees only the indicators, tasks and
+units `indicators.access` lets them read; administrators and leaders see everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators import access, engine
+from indicators.models import IndicatorValue, TaskProgress, UnitTarget
+from indicators.selectors import COUNTED_STATUSES, IndicatorResult, PlanResult, UnitResult, evaluate_plans
+from plans.models import Department, Plan, ReportingPeriod, Role, Task
+from plans.roles import can_read_all
+
+SHORTFALL = (engine.Status.LAGGING, engine.Status.BEHIND, engine.Status.NOT_ACHIEVED)
+
+
+class ReportError(Exception):
+    """A request the report cannot answer (bad period code…); the message is Chinese and user-facing."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    code: str
+    label: str
+    end: dt.date
+    period: ReportingPeriod | None  # None when the code is valid but no such reporting period was opened
+
+
+def resolve_period(code: str) -> PeriodInfo:
+    try:
+        kind, year, index = ReportingPeriod.parse_code(code or "")
+        _start, end, canonical = ReportingPeriod.bounds(kind, year, index)  # "2025Q7" is refused here
+    except ValidationError as exc:
+        raise ReportError(" ".join(exc.messages)) from exc
+    period = ReportingPeriod.objects.filter(code=canonical).first()
+    label = period.label if period else ReportingPeriod(kind=kind, year=year, index=index).label
+    return PeriodInfo(canonical, str(label), end, period)
+
+
+@dataclass
+class IndicatorRow:
+    result: IndicatorResult
+    unit: UnitResult | None = None  # set on the "其中：某单位" line under a per-unit indicator
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    demo: bool = False
+
+    @property
+    def evaluation(self) -> engine.Evaluation:
+        return self.unit.evaluation if self.unit else self.result.evaluation
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    lead: list[str]
+    responsible: list[str]
+    reports: list[TaskProgress]
+
+
+@dataclass
+class PlanSection:
+    result: PlanResult
+    indicators: list[IndicatorRow]
+    tasks: list[TaskRow]
+
+    @property
+    def plan(self) -> Plan:
+        return self.result.plan
+
+    def counts(self) -> dict[engine.Status, int]:
+        counts = {status: 0 for status in engine.Status}
+        for row in self.indicators:
+            if row.unit is None:
+                counts[row.result.status] += 1
+        return counts
+
+    @property
+    def completion(self) -> Decimal | None:
+        counts = self.counts()
+        judged = sum(n for s, n in counts.items() if s not in (engine.Status.NO_DATA, engine.Status.NOT_APPLICABLE))
+        if not judged:
+            return None
+        good = counts[engine.Status.ACHIEVED] + counts[engine.Status.ON_TRACK]
+        return (Decimal(good) / Decimal(judged)).quantize(Decimal("0.0001"))
+
+
+@dataclass
+class UnitLine:
+    department: Department
+    indicators: int = 0
+    tasks: int = 0
+    shortfalls: list[str] = field(default_factory=list)
+    due: int = 0
+    reported: int = 0
+    on_time: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.reported - self.on_time
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.reported
+
+    @property
+    def timeliness(self) -> Decimal | None:
+        return None if not self.due else (Decimal(self.on_time) / Decimal(self.due)).quantize(Decimal("0.0001"))
+
+
+@dataclass
+class AssessmentReport:
+    period: PeriodInfo
+    sections: list[PlanSection]
+    units: list[UnitLine]
+    prepared_on: dt.date
+    prepared_by: str = ""
+    restricted: bool = False  # a reporter's view: only their units' items
+
+    @property
+    def has_demo(self) -> bool:
+        return any(row.demo for s in self.sections for row in s.indicators) or any(
+            r.is_demo for s in self.sections for t in s.tasks for r in t.reports)
+
+
+def _demo_keys(plan_ids: list[int], as_of: dt.date) -> set[tuple[int, str, int]]:
+    rows = IndicatorValue.objects.filter(
+        indicator__plan_id__in=plan_ids, is_demo=True, status__in=COUNTED_STATUSES, period__end__lte=as_of,
+    ).values_list("indicator_id", "period__code", "department_id")
+    return set(rows)
+
+
+def gather_report(
+    plans: Sequence[Plan], period_code: str, *, user: AbstractBaseUser | AnonymousUser | None = None,
+    prepared_by: str = "", today: dt.date | None = None,
+) -> AssessmentReport:
+    """Everything the workbook shows. `user=None` (the command line) reads everything."""
+    info = resolve_period(period_code)
+    plans = list(plans)
+    restricted = user is not None and not can_read_all(user)
+    visible_indicators: set[int] | None = None
+    visible_tasks: set[int] | None = None
+    visible_units: set[int] | None = None
+    plan_ids = [p.pk for p in plans]
+    if restricted:
+        assert user is not None
+        visible_indicators = set(
+            access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
+        visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
+        visible_units = set(access.unit_ids(user))
+    results = evaluate_plans(plans, as_of=info.end)
+    unit_targets = {
+        (ut.indicator_id, ut.department_id): ut
+        for ut in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids, indicator__per_unit=True)
+    }
+    demo = _demo_keys(plan_ids, info.end)
+    demo_any = {(i, code) for i, code, _d in demo}
+    progress: dict[int, list[TaskProgress]] = defaultdict(list)
+    if info.period is not None:
+        for report in (
+            TaskProgress.objects.filter(task__plan_id__in=plan_ids, period=info.period, status__in=COUNTED_STATUSES)
+            .select_related("department").order_by("task_id", "department__order", "department__name")
+        ):
+            progress[report.task_id].append(report)
+
+    sections: list[PlanSection] = []
+    for result in results:
+        rows: list[IndicatorRow] = []
+        for ir in result.indicators:
+            if visible_indicators is not None and ir.indicator.pk not in visible_indicators:
+                continue
+            ind = ir.indicator
+            rows.append(IndicatorRow(ir, None, ind.baseline, ind.target,
+                                     demo=(ind.pk, ir.evaluation.actual_label) in demo_any))
+            for unit in ir.units:
+                if visible_units is not None and unit.department.pk not in visible_units:
+                    continue
+                ut = unit_targets.get((ind.pk, unit.department.pk))
+                rows.append(IndicatorRow(
+                    ir, unit,
+                    ut.baseline if ut and ut.baseline is not None else ind.baseline,
+                    ut.target if ut and ut.target is not None else ind.target,
+                    demo=(ind.pk, unit.evaluation.actual_label, unit.department.pk) in demo,
+                ))
+        tasks = [
+            TaskRow(t, t.names_for(Role.LEAD), t.names_for(Role.RESPONSIBLE), progress.get(t.pk, []))
+            for t in result.tasks if visible_tasks is None or t.pk in visible_tasks
+        ]
+        if restricted and not rows and not tasks:
+            continue  # a reporter's "all plans" report lists only plans where their units have something
+        sections.append(PlanSection(result, rows, tasks))
+    units = _unit_lines(sections, info, visible_units)
+    return AssessmentReport(info, sections, units, today or timezone.localdate(), prepared_by, restricted)
+
+
+def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set[int] | None) -> list[UnitLine]:
+    """Per unit: items carried (lead, responsible, reporting or assessed), shortfalls, and reporting timeliness."""
+    lines: dict[int, UnitLine] = {}
+    departments: dict[int, Department] = {}
+    carried_ind: dict[int, set[int]] = defaultdict(set)
+    carried_task: dict[int, set[int]] = defaultdict(set)
+    due_ind: set[tuple[int, int]] = set()  # (indicator, department) the unit must report this period
+    due_task: set[tuple[int, int]] = set()
+    shortfalls: dict[int, list[str]] = defaultdict(list)
+    reporting_ids: set[int] = set()
+    for section in sections:
+        plan = section.plan
+        for row in section.indicators:
+            ind = row.result.indicator
+            if row.unit is not None:
+                dept = row.unit.department
+                departments[dept.pk] = dept
+                carried_ind[dept.pk].add(ind.pk)
+                due_ind.add((ind.pk, dept.pk))
+                if row.unit.evaluation.status in SHORTFALL:
+                    shortfalls[dept.pk].append(f"{ind.name}（{row.unit.evaluation.label}）")
+                continue
+            holders: set[int] = set()
+            for a in ind.assignments.all():
+                if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
+                    departments[a.department_id] = a.department
+                    holders.add(a.department_id)
+            if not ind.per_unit:
+                reporter = access.reporting_unit_id(ind, plan)
+                reporting_ids.add(reporter)
+                holders.add(reporter)
+                due_ind.add((ind.pk, reporter))
+            for dept_id in holders:
+                carried_ind[dept_id].add(ind.pk)
+                if row.result.status in SHORTFALL:
+                    shortfalls[dept_id].append(f"{ind.name}（{row.result.evaluation.label}）")
+        for task_row in section.tasks:
+            for a in task_row.task.assignments.all():
+                if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
+                    departments[a.department_id] = a.department
+                    carried_task[a.department_id].add(task_row.task.pk)
+                    due_task.add((task_row.task.pk, a.department_id))
+    missing = reporting_ids - set(departments)
+    if missing:
+        departments.update({d.pk: d for d in Department.objects.filter(pk__in=missing)})
+    unit_ids = set(carried_ind) | set(carried_task)
+    if visible_units is not None:
+        unit_ids &= visible_units
+    for dept_id in unit_ids:
+        lines[dept_id] = UnitLine(departments[dept_id], len(carried_ind[dept_id]), len(carried_task[dept_id]),
+                                  shortfalls[dept_id])
+    for (_item, dept_id) in due_ind | due_task:
+        if dept_id in lines:
+            lines[dept_id].due += 1
+    if info.period is not None and lines:
+        deadline = info.period.deadline
+        indicator_ids = {i for i, _d in due_ind}
+        task_ids = {t for t, _d in due_task}
+        seen: set[tuple[str, int, int]] = set()
+        value_rows = IndicatorValue.objects.filter(
+            period=info.period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES,
+        ).values_list("indicator_id", "department_id", "submitted_at")
+        task_rows = TaskProgress.objects.filter(
+            period=info.period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES,
+        ).values_list("task_id", "department_id", "submitted_at")
+        for kind, rows, due in (("i", value_rows, due_ind), ("t", task_rows, due_task)):
+            for item_id, dept_id, submitted_at in rows:
+                key = (kind, item_id, dept_id)
+                if key in seen or (item_id, dept_id) not in due:
+                    continue  # an estimate and an official figure for one item count once
+                seen.add(key)
+                line = lines[dept_id]
+                line.reported += 1
+                if deadline is None or submitted_at is None or _local_date(submitted_at) <= deadline:
+                    line.on_time += 1
+    # Keep each government's units together (the root first), then in the tree's order.
+    return sorted(lines.values(), key=lambda line: (
+        line.department.parent_id or line.department.pk, line.department.parent_id is not None,
+        line.department.order, line.department.name))
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def plans_for(code: str) -> list[Plan]:
+    """`all` → every plan that is not a draft; otherwise the one plan (drafts included). Raises ReportError."""
+    qs = Plan.objects.select_related("issuer").order_by("-end_year", "code")
+    if code == "all":
+        return list(qs.exclude(status=Plan.Status.DRAFT))
+    plan = qs.filter(code=code).first()
+    if plan is None:
+        raise ReportError(_("规划代码“%(code)s”不存在。") % {"code": code}, status=404)
+    return [plan]

@@ -1,0 +1,246 @@
+"""Assessment report export: sheets, headers, merges, values, colours, print setup, formula-safe text, views."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from indicators import engine
+from indicators.excel.common import STATUS_COLOURS
+from indicators.excel.export import SHEET_COVER, SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS, export_assessment
+from indicators.excel.report_data import plans_for
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
+from indicators.selectors import evaluate_plans
+from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
+from plans.roles import LEADER, REPORTER
+from tests.conftest import make_user
+from tests.test_excel_support import approve, enter, load, wuxing  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def export(code: str, period: str, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    export_assessment(plans_for(code), period, buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def fill(cell) -> str:
+    return (cell.fill.fgColor.rgb or "")[-6:].upper()
+
+
+def find_row(ws, column: int, text: str, start: int = 4) -> int:
+    for row in range(start, ws.max_row + 1):
+        if ws.cell(row=row, column=column).value == text:
+            return row
+    raise AssertionError(f"{text!r} not found")
+
+
+def test_sheets_headers_merges_and_print_setup(wuxing):
+    wb = load(export("wuxing-14th", "2025Q1"))
+    assert wb.sheetnames == [SHEET_COVER, SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS]
+    ws = wb[SHEET_INDICATORS]
+    assert ws["A1"].value == "吴兴区人才发展“十四五”规划指标完成情况"
+    headers = [c.value for c in ws[3]]
+    assert headers[:4] == ["一级指标", "序号", "指标名称", "单位"]
+    assert headers[6:12] == ["实际值", "完成率", "实际进度", "序时进度", "较序时差距", "状态"]
+    assert headers[12:] == ["牵头单位", "说明"]
+    assert headers[4] == "2020年基期值" and headers[5] == "2025年目标值"  # as in the plan's 表2
+    # 表2's first group (人才资源总量, rows 1–7) is one merged cell down its seven rows.
+    first = find_row(ws, 2, "1")
+    assert ws.cell(row=first, column=1).value == "人才资源总量"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert f"A{first}:A{first + 6}" in merged
+    assert f"A{first + 7}:A{first + 9}" in merged  # 人才结构: 8–10
+    assert "A1:N1" in merged and "A2:N2" in merged
+    # Values and number formats follow the unit and decimals: 23.2 万人 with one decimal, 31.5 % with one.
+    assert ws.cell(row=first, column=5).value == pytest.approx(23.2)
+    assert ws.cell(row=first, column=6).value == pytest.approx(26.4)
+    assert ws.cell(row=first, column=5).number_format == "#,##0.0"
+    pct_row = find_row(ws, 2, "9")
+    assert ws.cell(row=pct_row, column=6).number_format == '0.0"%"'
+    # No figures reported yet: every row says so in words and in grey.
+    status = ws.cell(row=first, column=12)
+    assert "无数据" in status.value
+    assert fill(status) == STATUS_COLOURS[engine.Status.NO_DATA][0].lstrip("#")
+    # Print-ready: A4 landscape, one page wide, title rows repeated, frozen header, Chinese fonts.
+    for name in (SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS):
+        sheet = wb[name]
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        # fitToWidth 1 is the file format's default, so it may be omitted; fitToHeight 0 = as many pages as needed.
+        assert int(sheet.page_setup.fitToWidth or 1) == 1 and int(sheet.page_setup.fitToHeight) == 0
+        assert sheet.print_title_rows == "$1:$3"
+        assert sheet.freeze_panes in ("D4", "C4")
+    assert ws["A1"].font.name == "黑体" and ws.cell(row=first, column=3).font.name == "宋体"
+    assert ws.column_dimensions["N"].width > ws.column_dimensions["B"].width  # 说明 is wide, 序号 narrow
+    cover = wb[SHEET_COVER]
+    assert cover.page_setup.orientation == "landscape" and int(cover.page_setup.fitToHeight or 1) == 1
+
+
+def test_statuses_are_coloured_and_labelled(wuxing):
+    enter(wuxing, {"1": "26.5", "12": "40"}, submit=True, note="")  # 1 achieved; 12 (PCT 35 → 100) far behind
+    approve(wuxing, "1")
+    wb = load(export("wuxing-14th", "2025Q1"))
+    ws = wb[SHEET_INDICATORS]
+    done, behind = find_row(ws, 2, "1"), find_row(ws, 2, "12")
+    assert ws.cell(row=done, column=7).value == pytest.approx(26.5)
+    assert "已完成" in ws.cell(row=done, column=12).value
+    assert fill(ws.cell(row=done, column=12)) == "C6EFCE"
+    assert "严重滞后" in ws.cell(row=behind, column=12).value
+    assert fill(ws.cell(row=behind, column=12)) == "FFC7CE"
+    note = ws.cell(row=behind, column=14).value
+    assert note.startswith("【预计】【未审核】") and "序时进度" in note
+    assert ws.cell(row=behind, column=10).number_format == "0.0%"
+    cover = wb[SHEET_COVER]
+    table = find_row(cover, 1, "吴兴区人才发展“十四五”规划", start=find_row(cover, 1, "规划", start=1))
+    assert cover.cell(row=table, column=3).value == 48  # 指标数
+    assert cover.cell(row=table, column=4).value == 1  # 已完成
+
+
+def test_demo_and_official_figures_are_marked(wuxing):
+    indicator = wuxing.indicator("2")
+    IndicatorValue.objects.create(indicator=indicator, period=wuxing.period, department=wuxing.unit, value=Decimal("0.70"),
+                                  basis="official", status=ReviewStatus.APPROVED, is_demo=True)
+    ws = load(export("wuxing-14th", "2025Q1"))[SHEET_INDICATORS]
+    note = ws.cell(row=find_row(ws, 2, "2"), column=14).value
+    assert note.startswith("【统计】【演示数据】")
+
+
+def test_formula_like_text_is_written_as_text(wuxing, make_period):
+    plan = Plan.objects.get(code="ziliujing-reform")
+    period = make_period("2025Q1")
+    lead = Department.objects.get(name="区委组织部", parent__name="自流井区")
+    task = Task.objects.create(plan=plan, number="=1+1", text="=SUM(A1)", order=999)
+    TaskAssignment.objects.create(task=task, role=Role.LEAD, department=lead, order=1)
+    TaskProgress.objects.create(task=task, period=period, department=lead, progress_status="in_progress",
+                                progress="@cmd", problems="+1", next_steps="-2", status=ReviewStatus.SUBMITTED)
+    data = export("ziliujing-reform", "2025Q1")
+    ws = load(data)[SHEET_TASKS]
+    row = find_row(ws, 2, "=SUM(A1)")
+    cells = [ws.cell(row=row, column=c) for c in (1, 2, 6, 7, 8)]
+    assert [c.value for c in cells] == ["=1+1", "=SUM(A1)", "@cmd", "+1", "-2"]
+    assert all(c.data_type == "s" for c in cells)
+    assert "推进中" in ws.cell(row=row, column=5).value
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)
+
+
+def test_tasks_joined_per_unit_and_units_timeliness(seeded, make_period):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    period = make_period("2025Q1", deadline=dt.date(2025, 4, 15))
+    task = Task.objects.get(plan__code="ziliujing-reform", number="2.")
+    lead1, lead2 = [a.department for a in task.assignments.filter(role=Role.LEAD).order_by("order")]
+    on_time = timezone.make_aware(dt.datetime(2025, 4, 10, 9))
+    late = timezone.make_aware(dt.datetime(2025, 4, 20, 9))
+    TaskProgress.objects.create(task=task, period=period, department=lead1, progress_status="done", progress="已完成调研",
+                                status=ReviewStatus.SUBMITTED, submitted_at=on_time)
+    TaskProgress.objects.create(task=task, period=period, department=lead2, progress_status="delayed", progress="推进慢",
+                                status=ReviewStatus.APPROVED, submitted_at=late)
+    wb = load(export("ziliujing-reform", "2025Q1"))
+    ws = wb[SHEET_TASKS]
+    row = find_row(ws, 1, "2.")
+    assert ws.cell(row=row, column=6).value == f"【{lead1.name}】已完成调研\n【{lead2.name}】推进慢"
+    assert fill(ws.cell(row=row, column=5)) == "FFC7CE"  # the worst (滞后) colours the cell
+    units = wb[SHEET_UNITS]
+    assert [c.value for c in units[3]][:6] == ["序号", "单位", "承担指标", "承担任务", "差距指标数", "差距指标"]
+    r1 = find_row(units, 2, lead1.name)
+    r2 = find_row(units, 2, lead2.name)
+    assert units.cell(row=r1, column=8).value >= 1 and units.cell(row=r1, column=9).value >= 1  # reported, on time
+    assert units.cell(row=r2, column=10).value == 1  # reported late
+    notes = " ".join(str(c.value) for row in units.iter_rows() for c in row if c.value)
+    assert "考核得分与排名待考核办法确定后增加" in notes
+
+
+def test_all_plans_by_command(seeded, tmp_path):
+    out = tmp_path / "all.xlsx"
+    call_command("export_assessment", "--plan", "all", "--period", "2020Y", "--output", str(out), stdout=io.StringIO())
+    wb = load(out.read_bytes())
+    cover = wb[SHEET_COVER]
+    as_of = ReportingPeriod.bounds("year", 2020, 1)[1]
+    results = {r.plan.code: r for r in evaluate_plans(Plan.objects.exclude(status="draft"), as_of=as_of)}
+    row = find_row(cover, 1, Plan.objects.get(code="wuxing-13th").title, start=find_row(cover, 1, "规划", start=1))
+    counts = results["wuxing-13th"].counts()
+    assert cover.cell(row=row, column=4).value == counts["achieved"] == 6  # 表1: all six with a target met
+    assert cover.cell(row=row, column=10).value == counts["not_applicable"]
+    ws = wb[SHEET_INDICATORS]
+    titles = {ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)}
+    assert {p.title for p in Plan.objects.all()} <= {str(t).split("　")[0] for t in titles if t}
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("export_assessment", "--plan", "nope", "--period", "2020Y", "--output", str(out))
+    with pytest.raises(CommandError, match="无法识别的周期代码"):
+        call_command("export_assessment", "--plan", "all", "--period", "2020Q9x", "--output", str(out))
+
+
+def test_per_unit_indicator_lists_each_unit(seeded, make_period):
+    plan = Plan.objects.get(code="wujiang-town-3yr")
+    root = Department.objects.get(name="吴江区", parent=None)
+    town = Department.objects.create(parent=root, name="测试镇", kind=Department.Kind.TOWN)
+    plan.assessed_units.add(town)
+    ws = load(export("wujiang-town-3yr", "2013Y"))[SHEET_INDICATORS]
+    assert ws.cell(row=find_row(ws, 3, "其中：测试镇"), column=13).value == "测试镇"
+
+
+def test_assessment_view(client, wuxing, roles):
+    url = reverse("excel:assessment", args=["wuxing-14th"])
+    assert url == "/excel/assessment/wuxing-14th/"
+    assert client.get(url + "?period=2025Q1").status_code == 302  # login first
+    leader = make_user("leader", LEADER)
+    client.force_login(leader)
+    response = client.get(url + "?period=2025Q1")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "attachment" in response["Content-Disposition"] and "2025Q1" in response["Content-Disposition"]
+    assert load(response.content).sheetnames[0] == SHEET_COVER
+    assert client.get(reverse("excel:assessment", args=["all"]) + "?period=2025Q1").status_code == 200
+    missing = client.get(reverse("excel:assessment", args=["nope"]) + "?period=2025Q1")
+    assert missing.status_code == 404 and "不存在" in missing.content.decode()
+    bad = client.get(url + "?period=2025Q7")
+    assert bad.status_code == 400 and "周期" in bad.content.decode()
+
+
+def test_reporter_gets_only_items_of_their_units(client, seeded, make_period):
+    make_period("2025Q1")
+    unit = Department.objects.get(name="区教育局", parent__name="自流井区")
+    client.force_login(make_user("edu", REPORTER, unit))
+    response = client.get(reverse("excel:assessment", args=["ziliujing-reform"]) + "?period=2025Q1")
+    assert response.status_code == 200
+    wb = load(response.content)
+    tasks = wb[SHEET_TASKS]
+    shown = [tasks.cell(row=r, column=2).value for r in range(4, tasks.max_row + 1) if tasks.cell(row=r, column=1).value]
+    expected = Task.objects.filter(plan__code="ziliujing-reform", assignments__department=unit).distinct().count()
+    assert 0 < len([s for s in shown if s and not s.startswith("注")]) == expected
+    units = wb[SHEET_UNITS]
+    assert [units.cell(row=r, column=2).value for r in range(4, 5)] == ["区教育局"]
+    # A plan where the unit has nothing: not found rather than an empty report.
+    other = client.get(reverse("excel:assessment", args=["wuxing-14th"]) + "?period=2025Q1")
+    assert other.status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice not installed")
+def test_report_converts_to_pdf(seeded, tmp_path):
+    source = tmp_path / "report.xlsx"
+    source.write_bytes(export("wuxing-13th", "2020Y"))
+    subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        check=True, timeout=120, capture_output=True,
+    )
+    pdf = Path(tmp_path / "report.pdf")
+    assert pdf.exists()
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
+    assert b"/MediaBox" in data and (b"841.8" in data or b"842" in data)  # A4 landscape width in points
