@@ -12,6 +12,8 @@ Anything else is a 404 — we do not confirm that another unit's item exists.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -75,10 +77,40 @@ def indicators_visible_to(user: User) -> QuerySet[Indicator]:
     ).distinct()
 
 
-def can_enter_indicator(user: User, indicator: Indicator, department: Department) -> bool:
+def entry_units_map(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
+    """`entry_units_for_indicator` for many indicators in three queries (bulk imports check thousands of rows)."""
+    ids = set(indicator_ids)
+    rows = list(Indicator.objects.filter(pk__in=ids).values_list("pk", "per_unit", "reporting_unit_id", "plan_id",
+                                                                   "plan__issuer_id"))
+    leads: dict[int, tuple[int, int]] = {}
+    for indicator_id, department_id, order in IndicatorAssignment.objects.filter(
+        indicator_id__in=ids, role=Role.LEAD, department__isnull=False
+    ).values_list("indicator_id", "department_id", "order"):
+        if indicator_id not in leads or order < leads[indicator_id][0]:
+            leads[indicator_id] = (order, department_id)
+    per_unit_plans = {plan_id for _, per_unit, _, plan_id, _ in rows if per_unit}
+    assessed: dict[int, set[int]] = {plan_id: set() for plan_id in per_unit_plans}
+    for plan_id, department_id in Plan.assessed_units.through.objects.filter(plan_id__in=per_unit_plans).values_list(
+        "plan_id", "department_id"
+    ):
+        assessed[plan_id].add(department_id)
+    result: dict[int, set[int]] = {}
+    for pk, per_unit, reporting_unit, plan_id, issuer_id in rows:
+        if per_unit:
+            result[pk] = assessed[plan_id]
+        else:
+            result[pk] = {reporting_unit or (leads[pk][1] if pk in leads else issuer_id)}
+    return result
+
+
+def can_enter_indicator(
+    user: User, indicator: Indicator, department: Department, *, entry_units: set[int] | None = None
+) -> bool:
+    """`entry_units` lets a bulk caller pass what `entry_units_map` computed for this indicator."""
     if not is_reporter(user) or department.pk not in unit_ids(user):
         return False
-    return department.pk in entry_units_for_indicator(indicator)
+    allowed = entry_units if entry_units is not None else entry_units_for_indicator(indicator)
+    return department.pk in allowed
 
 
 # --- values ---------------------------------------------------------------------------------------------------

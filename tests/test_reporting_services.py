@@ -91,3 +91,28 @@ def test_submit_item_refuses_empty_progress(world: World) -> None:
     with pytest.raises(ServiceError) as excinfo:
         services.submit_item(user=world.rep_a, item=progress)
     assert excinfo.value.errors == {"progress": "报送前请填写进展情况。"}
+
+
+def test_bulk_import_writes_history_for_created_and_changed_rows(world):
+    """The executemany path in indicators/bulk.py must leave the same audit trail the ORM would."""
+    from decimal import Decimal as D
+
+    from indicators.models import IndicatorValue
+    from indicators.services import ValueEntry, save_values
+
+    w = world
+    entries = [ValueEntry(indicator=w.total, department=w.a, period=w.q2, value=D("26.2"), basis="estimate")]
+    result = save_values(user=w.rep_a, entries=entries)
+    (row,) = result.created
+    stored = IndicatorValue.objects.get(pk=row.pk)
+    assert stored.value == D("26.2") and stored.version == 1
+    created = stored.history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == ("+", w.rep_a, "保存草稿")
+    entries = [ValueEntry(indicator=w.total, department=w.a, period=w.q2, value=D("26.3"), basis="estimate",
+                          expected_version=1)]
+    save_values(user=w.rep_a, entries=entries, submit=True)
+    stored.refresh_from_db()
+    assert stored.value == D("26.3") and stored.version == 2 and stored.status == "submitted"
+    latest = stored.history.first()
+    assert latest.history_type == "~" and latest.value == D("26.3")
+    assert latest.diff_against(created).changed_fields

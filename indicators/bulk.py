@@ -1,0 +1,141 @@
+"""Plain `executemany` writes for the bulk import path, history included.
+
+Django's bulk_create / bulk_update and simple_history's bulk helpers build a model instance and a compiled
+expression per row and per field: about 0.2 ms a row, so 10 000 figures plus their 10 000 history rows cost ~2 s of
+CPU. These helpers send the same rows as parameter lists (~0.02 ms a row). They never skip the audit trail: every
+row written here gets its history row in the same transaction, with the same user, date and reason the ORM path
+would record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from indicators.models import IndicatorValue
+
+_NATURAL_KEY = ("indicator_id", "period_id", "department_id", "basis")
+
+
+def _db() -> BaseDatabaseWrapper:
+    # The real wrapper, not the `connection` proxy: the proxy costs a thread-local lookup per attribute access,
+    # which is most of the time when preparing 10 000 rows × 20 fields.
+    return connections[DEFAULT_DB_ALIAS]
+
+
+class _Prepared:
+    """get_db_prep_save per field, memoised: in an import most values repeat (user, date, period, unit, status)."""
+
+    def __init__(self, fields: Sequence[models.Field]) -> None:
+        self.fields = fields
+        self.db = _db()
+        self.cache: list[dict[object, object]] = [{} for _ in fields]
+
+    def row(self, get: Callable[[models.Field], object]) -> list[object]:
+        out = []
+        for i, f in enumerate(self.fields):
+            value = get(f)
+            cache = self.cache[i]
+            try:
+                out.append(cache[value])
+            except KeyError:
+                cache[value] = prepared = f.get_db_prep_save(value, self.db)
+                out.append(prepared)
+            except TypeError:  # unhashable
+                out.append(f.get_db_prep_save(value, self.db))
+        return out
+
+
+def _columns(model: type[models.Model], *, skip_pk: bool) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not (skip_pk and f.primary_key)]
+
+
+def _insert(model: type[models.Model], fields: Sequence[models.Field], params: list[list[object]]) -> None:
+    if not params:
+        return
+    db = _db()
+    qn = db.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # psycopg2's executemany is one round trip per row; execute_values sends pages of multi-row VALUES.
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, head + "%s", params, page_size=2000)
+        else:
+            cursor.executemany(head + f"({', '.join(['%s'] * len(fields))})", params)
+
+
+def insert_values(rows: Sequence[IndicatorValue]) -> None:
+    """INSERT new values, then read their ids back by natural key (unique per indicator, period, unit, basis)."""
+    if not rows:
+        return
+    fields = _columns(IndicatorValue, skip_pk=True)
+    prep = _Prepared(fields)
+    _insert(IndicatorValue, fields, [prep.row(lambda f, r=r: getattr(r, f.attname)) for r in rows])
+    wanted = {tuple(getattr(r, k) for k in _NATURAL_KEY): r for r in rows}
+    found = IndicatorValue.objects.filter(
+        indicator_id__in={r.indicator_id for r in rows}, period_id__in={r.period_id for r in rows},
+        department_id__in={r.department_id for r in rows},
+    ).values_list("pk", *_NATURAL_KEY)
+    for pk, *key in found.iterator(chunk_size=5000):
+        row = wanted.get(tuple(key))
+        if row is not None:
+            row.pk = pk
+            row._state.adding = False
+
+
+def update_values(rows: Sequence[IndicatorValue], fields: Sequence[str]) -> None:
+    """One plain UPDATE … WHERE id = %s per row, sent with executemany."""
+    if not rows:
+        return
+    meta = IndicatorValue._meta
+    columns = [meta.get_field(name) for name in fields]
+    db = _db()
+    qn = db.ops.quote_name
+    prep = _Prepared(columns)
+    params = [prep.row(lambda c, r=row: getattr(r, c.attname)) + [row.pk] for row in rows]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # One UPDATE … FROM (VALUES …) per page instead of one round trip per row.
+            from psycopg2.extras import execute_values
+
+            sets = ", ".join(f"{qn(c.column)} = v.c{i}" for i, c in enumerate(columns))
+            names = ", ".join(f"c{i}" for i in range(len(columns))) + ", pk"
+            casts = [f"%s::{c.db_type(db)}" for c in columns] + ["%s::bigint"]
+            execute_values(
+                cursor.cursor,
+                f"UPDATE {qn(meta.db_table)} AS t SET {sets} FROM (VALUES %s) AS v({names}) "
+                f"WHERE t.{qn(meta.pk.column)} = v.pk",
+                params, template="(" + ", ".join(casts) + ")", page_size=2000,
+            )
+        else:
+            sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in columns)} "
+                   f"WHERE {qn(meta.pk.column)} = %s")
+            cursor.executemany(sql, params)
+
+
+def insert_history(
+    rows: Sequence[IndicatorValue], *, history_type: str, user: AbstractBaseUser | None, reason: str, date: dt.datetime
+) -> None:
+    """Write one simple_history row per value ("+" created, "~" changed), as the ORM's save() would."""
+    history_model = IndicatorValue.history.model
+    tracked = {f.attname for f in _columns(IndicatorValue, skip_pk=False)}
+    fields = [f for f in _columns(history_model, skip_pk=True)]
+    extra = {
+        "history_date": date,
+        "history_change_reason": reason,
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+    }
+    prep = _Prepared(fields)
+    params = [prep.row(lambda f, r=row: getattr(r, f.attname) if f.attname in tracked else extra.get(f.attname))
+              for row in rows]
+    unknown = {f.attname for f in fields} - tracked - set(extra)
+    if unknown:  # a simple_history upgrade added a column we do not fill: fail loudly rather than write bad audit rows
+        raise RuntimeError(f"history columns not handled: {sorted(unknown)}")
+    _insert(history_model, fields, params)
