@@ -604,3 +604,25 @@ def test_assessment_panels_queries_do_not_grow_with_schemes_units_or_notices(cli
     for name, url in urls.items():
         with django_assert_max_num_queries(ASSESSMENT_MAX_QUERIES[name]):
             client_leader.get(url)
+
+
+def test_plan_page_links_the_excel_report_for_the_period(seeded, make_period):
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    from indicators.models import Indicator, IndicatorValue
+    from plans.models import Department
+
+    period = make_period("2023Y")
+    leader = User.objects.create_user("excel-link-leader", password="x")
+    leader.groups.add(Group.objects.get(name="领导"))
+    indicator = Indicator.objects.get(plan__code="wuxing-14th", number="1")
+    IndicatorValue.objects.create(indicator=indicator, period=period, department=Department.objects.get(name="吴兴区"),
+                                  value=24, basis="official", status="approved")
+    client = Client()
+    client.force_login(leader)
+    html = client.get("/dashboard/plan/wuxing-14th/?period=2023Y").content.decode()
+    assert "/excel/assessment/wuxing-14th/?period=2023Y" in html
+    response = client.get("/excel/assessment/wuxing-14th/?period=2023Y")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
