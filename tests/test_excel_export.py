@@ -162,7 +162,7 @@ def test_tasks_joined_per_unit_and_units_timeliness(seeded, make_period):
     assert units.cell(row=r1, column=8).value >= 1 and units.cell(row=r1, column=9).value >= 1  # reported, on time
     assert units.cell(row=r2, column=10).value == 1  # reported late
     notes = " ".join(str(c.value) for row in units.iter_rows() for c in row if c.value)
-    assert "考核得分与排名待考核办法确定后增加" in notes
+    assert "本规划本周期尚无考核方案，不列考核得分与排名" in notes
 
 
 def test_all_plans_by_command(seeded, tmp_path):
@@ -244,3 +244,25 @@ def test_report_converts_to_pdf(seeded, tmp_path):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
     assert b"/MediaBox" in data and (b"841.8" in data or b"842" in data)  # A4 landscape width in points
+
+
+def test_unit_sheet_gains_score_and_rank_from_the_assessment(seeded, tmp_path):
+    """Issue 6: once a scheme exists for the plan and period, 单位情况 lists score, rank and group rank (veto marked)."""
+    from io import StringIO
+
+    import openpyxl
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_assessment", stdout=StringIO())
+    out = tmp_path / "wj.xlsx"
+    call_command("export_assessment", "--plan", "wujiang-town-3yr", "--period", "2014H1", "--output", str(out),
+                 stdout=StringIO())
+    ws = openpyxl.load_workbook(out)["单位情况"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "序号")
+    assert list(header[-4:]) == ["考核分组", "考核得分", "总排名", "组内排名"]
+    by_name = {r[1]: r for r in rows if r and isinstance(r[0], int)}
+    assert by_name["七都镇（演示）"][-2] == "一票否决"
+    ranks = sorted(r[-2] for r in by_name.values() if isinstance(r[-2], int))
+    assert ranks[0] == 1

@@ -379,14 +379,21 @@ UNIT_HEADERS = [N_("序号"), N_("单位"), N_("承担指标"), N_("承担任务
                 N_("已报送"), N_("其中按时"), N_("逾期报送"), N_("未报送"), N_("报送及时率")]
 
 
+SCORE_HEADERS = [N_("考核分组"), N_("考核得分"), N_("总排名"), N_("组内排名")]
+
+
 def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
-    last = len(UNIT_HEADERS) - 1
+    scored = any(u.score is not None for u in report.units)
+    headers = UNIT_HEADERS + (SCORE_HEADERS if scored else [])
+    last = len(headers) - 1
     shortfall_texts = ["；".join(u.shortfalls) for u in report.units]
     widths = [5.0, column_width([u.department.name for u in report.units] + ["单位"], minimum=12, maximum=28),
               8.0, 8.0, 8.0, column_width(shortfall_texts, minimum=20, maximum=44), 8.0, 8.0, 8.0, 8.0, 8.0, 10.0]
+    if scored:
+        widths += [column_width([u.group for u in report.units] + ["考核分组"], minimum=10, maximum=20), 9.0, 7.0, 8.0]
     _set_widths(ws, widths)
     _titles(ws, f, last, _("%(t)s责任单位情况") % {"t": report_title(report)}, report)
-    _headers(ws, f, HEADER_ROW, [_(h) for h in UNIT_HEADERS], widths)
+    _headers(ws, f, HEADER_ROW, [_(h) for h in headers], widths)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     row = HEADER_ROW + 1
     count = f.number("0")
@@ -406,6 +413,22 @@ def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
             for col, value in ((7, unit.reported), (8, unit.on_time), (9, unit.late), (10, unit.missing)):
                 ws.write_number(row, col, value, count)
             write_decimal(ws, row, 11, unit.timeliness, f.number(RATIO_FORMAT))
+        if scored:
+            write_text(ws, row, 12, unit.group or "—", f.text())
+            if unit.score is None:
+                write_text(ws, row, 13, "—", f.text(align="center"))
+            else:
+                write_decimal(ws, row, 13, unit.score, f.number("0.00"))
+            if unit.vetoed:
+                write_text(ws, row, 14, _("一票否决"), f.text(align="center", font_color="#9C0006"))
+            elif unit.rank is None:
+                write_text(ws, row, 14, "—", f.text(align="center"))
+            else:
+                ws.write_number(row, 14, unit.rank, f.number("0", align="center"))
+            if unit.group_rank is None or unit.vetoed:
+                write_text(ws, row, 15, "—", f.text(align="center"))
+            else:
+                ws.write_number(row, 15, unit.group_rank, f.number("0", align="center"))
         row += 1
     if not report.units:
         write_merged_row_text(ws, row, 0, last, _("（无责任单位）"), f.text())
@@ -414,7 +437,8 @@ def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     notes = [
         _("注：1. 承担指标含牵头、责任、填报及按单位考核的指标；差距指标为状态滞后、严重滞后或未完成者。"),
         _("2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；按时指在填报截止日期前报送。"),
-        _("3. 考核得分与排名待考核办法确定后增加（见“考核”议题），本表暂不列出。"),
+        _("3. 考核得分与排名取本规划本周期的考核方案（草稿除外）；通报发布前，排名仅组织部与领导可见。")
+        if scored else _("3. 本规划本周期尚无考核方案，不列考核得分与排名。"),
     ]
     if report.period.period is None:
         notes.append(_("4. 系统中尚未开设%(p)s填报周期，报送情况无从统计。") % {"p": report.period.label})

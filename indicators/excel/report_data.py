@@ -112,6 +112,12 @@ class UnitLine:
     due: int = 0
     reported: int = 0
     on_time: int = 0
+    # From the assessment scheme of this plan and period, when one is out of draft (考核得分与排名).
+    score: Decimal | None = None
+    rank: int | None = None
+    group: str = ""
+    group_rank: int | None = None
+    vetoed: bool = False
 
     @property
     def late(self) -> int:
@@ -208,7 +214,38 @@ def gather_report(
             continue  # a reporter's "all plans" report lists only plans where their units have something
         sections.append(PlanSection(result, rows, tasks))
     units = _unit_lines(sections, info, visible_units)
+    _add_scores(units, plans, info, user)
     return AssessmentReport(info, sections, units, today or timezone.localdate(), prepared_by, restricted)
+
+
+def _add_scores(units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo,
+                user: AbstractBaseUser | AnonymousUser | None) -> None:
+    """Fill score and rank from the assessment schemes of these plans for exactly this period (not drafts).
+
+    Ranks of a scheme whose bulletin is unpublished stay hidden from units, as on the assessment pages.
+    """
+    if info.period is None or not units:
+        return
+    from assessment.dashboard_panels import ranks_visible
+    from assessment.models import AssessmentScheme
+    from assessment.selectors import results_for_schemes
+
+    schemes = list(
+        AssessmentScheme.objects.filter(plan__in=list(plans), period=info.period)
+        .exclude(status=AssessmentScheme.Status.DRAFT).select_related("plan", "period", "bulletin")
+    )
+    if not schemes:
+        return
+    by_unit = {u.department.pk: u for u in units}
+    for scheme in schemes:
+        show_rank = user is None or ranks_visible(user, scheme)
+        for row in results_for_schemes([scheme], with_previous=False)[scheme.pk].rows:
+            line = by_unit.get(row.unit.pk)
+            if line is None:
+                continue
+            line.score, line.group, line.vetoed = row.score, row.group, row.vetoed
+            if show_rank:
+                line.rank, line.group_rank = row.rank, row.group_rank
 
 
 def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set[int] | None) -> list[UnitLine]:
