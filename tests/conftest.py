@@ -40,3 +40,13 @@ def make_period(db):
 @pytest.fixture
 def roles(db):
     return {name: Group.objects.get(name=name) for name in (ADMIN, REPORTER, LEADER)}
+
+
+@pytest.fixture(autouse=True)
+def chinese_first():
+    """Each test starts in the product's default language; a request that switched to English must not leak."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
