@@ -141,7 +141,7 @@ def target_path(spec: engine.Spec) -> list[Point]:
         for year in range(spec.start_year, spec.due_year + 1):
             quota = quotas.get(year, spec.target)
             points.append(Point(year_end(year - 1), ZERO, f"{year}{_('年初')} 0"))
-            points.append(Point(year_end(year), quota, f"{year}{_('年目标')} {engine.fmt(quota, spec.decimals)}"))
+            points.append(Point(year_end(year), quota, _("%(year)s年目标 %(value)s") % {"year": year, "value": engine.fmt(quota, spec.decimals)}))
         return points
     if spec.kind == engine.Kind.GROWTH:
         if spec.baseline is None or spec.baseline_year is None or spec.baseline <= 0:
@@ -244,7 +244,7 @@ def bullet(
     x = _scale(lo - pad, hi + pad, ZERO, width)
     colour = STATUS_COLOURS.get(status, PATH_GREY)
     fmt = lambda v: f"{engine.fmt(v, decimals)}{unit}"  # noqa: E731 - local shorthand for the tooltip only
-    title_parts = [f"{_('实际')} {fmt(actual)}", f"{_('目标')} {fmt(target)}"]
+    title_parts = [_("实际 %(v)s") % {"v": fmt(actual)}, _("目标 %(v)s") % {"v": fmt(target)}]
     if expected is not None:
         title_parts.insert(1, f"{_('序时')} {fmt(expected)}")
     title = escape(" · ".join(title_parts))
@@ -408,7 +408,8 @@ def projection_for(spec: engine.Spec, evaluation: engine.Evaluation) -> Projecti
 def indicator_trend(spec: engine.Spec, actuals: Sequence[tuple[dt.date, str, Decimal, str]],
                     projection: Projection | None) -> SafeString:
     """The indicator page's chart from (period end, period code, comparable figure, basis label) rows."""
-    points = [Point(day, value, f"{code} {_('实际')} {engine.fmt(value, spec.decimals)}{spec.unit}（{basis}）")
+    points = [Point(day, value, _("%(code)s 实际 %(value)s%(unit)s（%(basis)s）") % {
+                         "code": code, "value": engine.fmt(value, spec.decimals), "unit": spec.unit, "basis": basis})
               for day, code, value, basis in actuals]
     projected = None
     if projection is not None:
