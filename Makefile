@@ -30,6 +30,9 @@ test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
+bench: migrate
+	$(BIN)/python manage.py bench --preset district --json test-artifacts/bench-district.json
+
 check: setup
 	$(BIN)/python manage.py check
 

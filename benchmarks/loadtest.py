@@ -1,0 +1,500 @@
+"""Load test: N concurrent logged-in users against gunicorn on 127.0.0.1, standard library only.
+
+    python -m benchmarks.loadtest --users 50 --seconds 30 --workers 2 [--preset district] [--think 1.0] [--json F]
+
+Starts gunicorn itself (talentplan.wsgi, plain static storage, DEBUG off) on a free port against the database in
+DATABASE_URL, makes sure the preset's scale data exists (generating it if missing), gives the set's `bench-…` users a
+throw-away password for the run (made unusable again afterwards), logs every virtual user in through the login form
+(CSRF cookie + token), then for `--seconds` lets them browse: 领导 read the dashboards; 填报员 open their reporting
+page, save a figure through its form (as a draft, with the CSRF token) and read dashboards. Each user waits a random
+think time (0.5–1.5 × --think) between requests. Bounded: --seconds, --max-requests and a per-request timeout.
+
+Reports throughput, p50/p95/p99 (overall and per page) and errors (HTTP ≥ 400, timeouts, connection errors).
+Only HTML is requested (no static files). Saved drafts land in the generated units (bench data; regenerate to reset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
+REQUEST_TIMEOUT = 30.0
+
+
+# --- a minimal HTTP/1.1 client on asyncio streams -------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        return (self.headers.get(name.lower()) or [""])[0]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+async def http(port: int, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close", "Accept: text/html",
+                 *(f"{k}: {v}" for k, v in headers.items())]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split()[1])
+        parsed: dict[str, list[str]] = defaultdict(list)
+        for line in header_lines:
+            if ":" in line:
+                key, value = line.split(":", 1)
+                parsed[key.strip().lower()].append(value.strip())
+        if "chunked" in (parsed.get("transfer-encoding") or [""])[0].lower():
+            chunks = []
+            while True:
+                size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    break
+                chunks.append(await reader.readexactly(size))
+                await reader.readline()
+            data = b"".join(chunks)
+        elif parsed.get("content-length"):
+            data = await reader.readexactly(int(parsed["content-length"][0]))
+        else:
+            data = await reader.read()
+        return Response(status, dict(parsed), data)
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except (ConnectionError, OSError):
+            pass
+
+
+# --- forms ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    text_names: list[str] = field(default_factory=list)  # fillable inputs (text/number)
+
+
+class FormParser(HTMLParser):
+    """Collects <form>s with their inputs, selects (selected or first option) and textareas."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: tuple[str, list[tuple[str, bool]]] | None = None
+        self._textarea: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = Form(a.get("action", ""), a.get("method", "get").lower())
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._form.fields.append((a["name"], a.get("value", "")))
+            if kind in ("text", "number", "") and a["name"] != "csrfmiddlewaretoken":
+                self._form.text_names.append(a["name"])
+        elif tag == "select" and a.get("name"):
+            self._select = (a["name"], [])
+        elif tag == "option" and self._select is not None:
+            self._select[1].append((a.get("value", ""), "selected" in a))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = (a["name"], [])
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            name, options = self._select
+            chosen = next((v for v, sel in options if sel), options[0][0] if options else "")
+            self._form.fields.append((name, chosen))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None and self._form is not None:
+            self._form.fields.append((self._textarea[0], "".join(self._textarea[1])))
+            self._textarea = None
+
+
+def parse_forms(html: str) -> list[Form]:
+    parser = FormParser()
+    parser.feed(html)
+    return parser.forms
+
+
+# --- virtual users --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    label: str
+    status: int  # 0: no response (timeout / connection error)
+    ms: float
+    error: str = ""
+
+
+@dataclass
+class Targets:
+    overview: str
+    plans: list[str]
+    indicators: list[str]
+    departments: list[str]
+    reporting: str
+    login: str
+
+
+class VirtualUser:
+    def __init__(self, port: int, username: str, password: str, role: str, targets: Targets, rng: random.Random,
+                 think: float) -> None:
+        self.port, self.username, self.password, self.role = port, username, password, role
+        self.t, self.rng, self.think = targets, rng, think
+        self.cookies: dict[str, str] = {}
+        self.reporting_html = ""
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        return {**h, **(extra or {})}
+
+    def _keep_cookies(self, response: Response) -> None:
+        for raw in response.headers.get("set-cookie", []):
+            name, _, rest = raw.partition("=")
+            value = rest.split(";", 1)[0]
+            if value in ('""', ""):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    async def call(self, label: str, method: str, path: str, body: dict[str, str] | list | None = None,
+                   samples: list[Sample] | None = None) -> Response | None:
+        extra = {}
+        data = b""
+        if body is not None:
+            data = urlencode(body).encode()
+            extra = {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.cookies.get("csrftoken", "")}
+        started = time.perf_counter()
+        try:
+            response = await asyncio.wait_for(http(self.port, method, path, self._headers(extra), data), REQUEST_TIMEOUT)
+        except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            if samples is not None:
+                samples.append(Sample(label, 0, (time.perf_counter() - started) * 1000, type(exc).__name__))
+            return None
+        ms = (time.perf_counter() - started) * 1000
+        self._keep_cookies(response)
+        if samples is not None:
+            samples.append(Sample(label, response.status, ms, f"HTTP {response.status}" if response.status >= 400 else ""))
+        return response
+
+    async def login(self) -> tuple[bool, float]:
+        started = time.perf_counter()
+        page = await self.call("login", "GET", self.t.login)
+        if page is None or page.status != 200:
+            return False, 0.0
+        token = next((v for f in parse_forms(page.text) for k, v in f.fields if k == "csrfmiddlewaretoken"), "")
+        done = await self.call("login", "POST", self.t.login,
+                               {"csrfmiddlewaretoken": token, "username": self.username, "password": self.password})
+        ok = done is not None and done.status == 302 and "sessionid" in self.cookies
+        return ok, (time.perf_counter() - started) * 1000
+
+    async def browse(self, deadline: float, samples: list[Sample], budget: list[int]) -> None:
+        while time.monotonic() < deadline and budget[0] > 0:
+            budget[0] -= 1
+            await self.step(samples)
+            await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
+
+    async def step(self, samples: list[Sample]) -> None:
+        r = self.rng.random()
+        if self.role == "reporter" and r < 0.4:
+            response = await self.call("reporting", "GET", self.t.reporting, samples=samples)
+            if response is not None and response.status == 200:
+                self.reporting_html = response.text
+            return
+        if self.role == "reporter" and r < 0.6:
+            await self.save_figure(samples)
+            return
+        await self.dashboard(samples)
+
+    async def dashboard(self, samples: list[Sample]) -> None:
+        r = self.rng.random()
+        if r < 0.3 or not (self.t.plans and self.t.indicators and self.t.departments):
+            await self.call("overview", "GET", self.t.overview, samples=samples)
+        elif r < 0.6:
+            await self.call("plan", "GET", self.rng.choice(self.t.plans), samples=samples)
+        elif r < 0.8:
+            await self.call("indicator", "GET", self.rng.choice(self.t.indicators), samples=samples)
+        else:
+            await self.call("department", "GET", self.rng.choice(self.t.departments), samples=samples)
+
+    async def save_figure(self, samples: list[Sample]) -> None:
+        """Post one value form of the reporting page back, as the browser would (draft save, same figure)."""
+        if not self.reporting_html:
+            response = await self.call("reporting", "GET", self.t.reporting, samples=samples)
+            if response is None or response.status != 200:
+                return
+            self.reporting_html = response.text
+        forms = [f for f in parse_forms(self.reporting_html)
+                 if f.method == "post" and "value" in f.action and "save" in f.action]
+        if not forms:
+            samples.append(Sample("save", -1, 0.0, "no value form on the reporting page"))
+            return
+        form = self.rng.choice(forms)
+        fields = dict(form.fields)
+        for name in form.text_names:
+            if "value" in name:
+                fields[name] = _nudged(fields.get(name, ""))
+        for name in fields:
+            if name.endswith("note") and not fields[name]:
+                fields[name] = "压测：负载测试保存"
+        fields.setdefault("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))
+        response = await self.call("save", "POST", form.action or self.t.reporting, list(fields.items()), samples)
+        if response is not None and response.status in (301, 302, 303):
+            self.reporting_html = ""  # the page changed; fetch it again before the next save
+
+
+def _nudged(text: str) -> str:
+    """The figure changed by +1 % at the precision it was shown with (a real edit, within the ±50 % check); "1" when
+    empty."""
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return "1"
+    exponent = value.as_tuple().exponent
+    quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    nudged = (value * Decimal("1.01")).quantize(quantum)
+    return str(nudged if nudged != value else value + quantum)
+
+
+# --- orchestration ----------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentplan.settings", "STATICFILES_BACKEND": PLAIN_STATIC,
+           "DEBUG": "0", "ALLOWED_HOSTS": f"{HOST},localhost"}
+    log = open(log_path, "w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "talentplan.wsgi:application", "--workers", str(workers),
+         "--bind", f"{HOST}:{port}", "--timeout", "120", "--log-level", "warning", "--error-logfile", "-"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def stop_gunicorn(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+async def wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {proc.returncode}")
+        try:
+            response = await asyncio.wait_for(http(port, "GET", path, {}), 5)
+            if response.status == 200:
+                return
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
+            pass
+        await asyncio.sleep(0.25)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
+    def stats(rows: list[Sample]) -> dict[str, Any]:
+        ms = sorted(s.ms for s in rows if s.status > 0)
+        pick = lambda q: round(ms[max(0, int(round(q / 100 * len(ms) + 0.5)) - 1)], 1) if ms else None  # noqa: E731
+        return {"requests": len(rows), "p50_ms": pick(50), "p95_ms": pick(95), "p99_ms": pick(99),
+                "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+                "errors": sum(1 for s in rows if s.error)}
+    real = [s for s in samples if s.status >= 0]
+    by_label: dict[str, list[Sample]] = defaultdict(list)
+    for s in real:
+        by_label[s.label].append(s)
+    overall = stats(real)
+    overall["throughput_rps"] = round(len(real) / seconds, 1) if seconds else None
+    return {
+        "overall": overall,
+        "pages": {label: stats(rows) for label, rows in sorted(by_label.items())},
+        "errors": dict(Counter(f"{s.label}: {s.error}" for s in samples if s.error)),
+    }
+
+
+async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tuple[str, str]], password: str,
+                   port: int) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    users = [VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think)
+             for name, role in accounts]
+    # Log in a few at a time (password hashing is deliberately slow); not part of the measured window.
+    gate = asyncio.Semaphore(max(2, args.workers * 2))
+
+    async def login(u: VirtualUser) -> tuple[bool, float]:
+        async with gate:
+            return await u.login()
+
+    started = time.monotonic()
+    logins = await asyncio.gather(*(login(u) for u in users))
+    login_seconds = time.monotonic() - started
+    failed = [u.username for u, (ok, _) in zip(users, logins) if not ok]
+    active = [u for u, (ok, _) in zip(users, logins) if ok]
+    samples: list[Sample] = []
+    budget = [args.max_requests]
+    window_start = time.monotonic()
+    deadline = window_start + args.seconds
+    await asyncio.gather(*(u.browse(deadline, samples, budget) for u in active))
+    window = time.monotonic() - window_start
+    result = summarize(samples, window)
+    result.update({
+        "users": len(users), "logged_in": len(active), "login_failures": failed,
+        "login_seconds": round(login_seconds, 1),
+        "login_p50_ms": round(statistics.median([ms for ok, ms in logins if ok]), 1) if active else None,
+        "window_seconds": round(window, 1),
+    })
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--preset", default="district")
+    parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument("--leaders", type=float, default=0.2, help="share of users who are 领导 (the rest 填报员)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentplan.settings")
+    os.environ.setdefault("STATICFILES_BACKEND", PLAIN_STATIC)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.urls import reverse
+
+    from benchmarks import scale
+    from indicators.models import Indicator
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("数据库尚未迁移，先执行 migrate。")
+        call_command("migrate", interactive=False, verbosity=0)
+    if args.preset not in scale.PRESETS:
+        parser.error(f"--preset must be one of {', '.join(scale.PRESETS)}")
+    shape = scale.PRESETS[args.preset]
+    bench_set = scale.find(shape)
+    if bench_set is None:
+        print(f"未找到压测数据集“{shape.tag}”，先生成……")
+        scale.generate(shape)
+        bench_set = scale.find(shape)
+    tag = bench_set.tag
+    indicator_ids = list(Indicator.objects.filter(plan__in=bench_set.plans).order_by("?").values_list("pk", flat=True)[:30])
+    targets = Targets(
+        overview=reverse("dashboard:overview"),
+        plans=[reverse("dashboard:plan", args=[p.code]) for p in bench_set.plans],
+        indicators=[reverse("dashboard:indicator", args=[pk]) for pk in indicator_ids],
+        departments=[reverse("dashboard:department", args=[c.pk]) for c in bench_set.counties[:20]],
+        reporting=reverse("reporting:my"),
+        login=reverse("login"),
+    )
+    n_leaders = round(args.users * args.leaders)
+    accounts = [(scale.username(tag, "leader"), "leader") for _ in range(n_leaders)]
+    accounts += [(scale.reporter_username(tag, i % len(bench_set.counties) + 1), "reporter")
+                 for i in range(args.users - n_leaders)]
+    password = scale.new_password()
+    scale.set_password_for_bench_users(tag, password)
+    connection.close()
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{port}.log"
+    proc = start_gunicorn(port, args.workers, log_path)
+    print(f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，数据库 {connection.settings_dict['NAME']}；"
+          f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。")
+    try:
+        asyncio.run(wait_ready(port, targets.login, proc))
+        result = asyncio.run(run_load(args, targets, accounts, password, port))
+    finally:
+        stop_gunicorn(proc)
+        scale.set_password_for_bench_users(tag, None)
+    result.update({"preset": tag, "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+                   "workers": args.workers, "think_s": args.think, "cpus": os.cpu_count(),
+                   "load_avg_1m": round(os.getloadavg()[0], 2), "gunicorn_log": str(log_path)})
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"已写入 {args.json}")
+    return 0
+
+
+def print_report(result: dict[str, Any]) -> None:
+    o = result["overall"]
+    print(f"\n登录 {result['logged_in']}/{result['users']} 个用户，用时 {result['login_seconds']} 秒"
+          f"（中位 {result['login_p50_ms']} ms）；测量窗口 {result['window_seconds']} 秒。")
+    print(f"{'page':<12}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for label, s in [("ALL", o), *result["pages"].items()]:
+        row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
+        print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
+    print(f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个。")
+    for kind, n in result["errors"].items():
+        print(f"  {kind} × {n}")
+    if result["login_failures"]:
+        print(f"  登录失败：{', '.join(result['login_failures'][:5])}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,674 @@
+"""Scale data for benchmarks (压测数据): realistic, clearly marked, removable.
+
+Everything generated lives under its own root unit named “压测根单位（TAG）” (is_demo=True). Units and plans are
+named with the prefix 压测, every value is is_demo=True, users are `bench-TAG-…` with unusable passwords (the load
+test sets a throw-away password for its run and removes it afterwards). `clear()` deletes only that.
+
+Shape: U counties (the assessed units), P plans, I indicators spread unevenly over the plans (the first plan is the
+largest), Y years of quarterly figures ending in END_YEAR Q4, which is the open (current) quarter.
+
+- kinds, comparisons, units and decimals are mixed as in the seed plans; ~95 % of the indicators are assessed per
+  unit (every county reports its own figure), the rest are reported once by their lead department;
+- ~30 % of the per-unit indicators carry per-county baselines/targets (UnitTarget), ~20 % of level/annual ones
+  yearly milestones; level/rate indicators every 7th carry an extra official (统计) Q4 figure beside the estimate;
+- ~2 % of slots are gaps; the open quarter is 60 % filled (submitted, drafts, returned); the last closed quarter
+  has unreviewed and returned items; older quarters are approved;
+- history: every value of the last four quarters gets its lifecycle rows (created → submitted → approved/returned)
+  written in bulk into HistoricalIndicatorValue; indicators, tasks and plans get their creation rows.
+
+Values go through `bulk_create` in batches (5,000 by default); nothing is saved row by row except the plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from indicators.models import (
+    Evidence,
+    Indicator,
+    IndicatorAssignment,
+    IndicatorValue,
+    Milestone,
+    ReviewStatus,
+    TaskProgress,
+    UnitTarget,
+)
+from plans.models import Department, Membership, Plan, ReportingPeriod, Role, Section, Task, TaskAssignment
+from plans.roles import ADMIN, LEADER, REPORTER
+
+PREFIX = "压测"
+ROOT_PREFIX = "压测根单位（"
+PERIOD_REASON = "压测数据生成"
+VALUE_NOTE = "压测数据（非真实统计）"
+RETURN_REASON = "压测：口径与上期不一致，请核实后重报。"
+END_YEAR = 2025
+
+HistoricalIndicatorValue = IndicatorValue.history.model
+
+
+@dataclass(frozen=True)
+class Shape:
+    units: int
+    plans: int
+    indicators: int
+    years: int
+    seed: int = 1
+
+    @property
+    def tag(self) -> str:
+        for name, preset in PRESETS.items():
+            if preset == self:
+                return name
+        return f"u{self.units}-p{self.plans}-i{self.indicators}-y{self.years}-s{self.seed}"
+
+    @property
+    def expected_values(self) -> int:
+        """Rough count (before gaps and the partly filled open quarter)."""
+        return self.indicators * self.units * self.years * 4
+
+
+PRESETS: dict[str, Shape] = {
+    # ≈ 40 k values: fine on SQLite.
+    "district": Shape(units=10, plans=3, indicators=200, years=5),
+    # 100 counties × 800 indicators × 20 quarters ≈ 1.6 M values: PostgreSQL.
+    "province": Shape(units=100, plans=8, indicators=800, years=5),
+}
+
+
+def root_name(tag: str) -> str:
+    return f"{ROOT_PREFIX}{tag}）"
+
+
+def plan_code(tag: str, n: int) -> str:
+    return f"bench-{tag}-{n:02d}"
+
+
+def username(tag: str, role: str) -> str:
+    return f"bench-{tag}-{role}"
+
+
+def reporter_username(tag: str, county: int) -> str:
+    return username(tag, f"r{county:03d}")
+
+
+# --- finding a generated set ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchSet:
+    """What benchmarks need to know about one generated data set."""
+
+    tag: str
+    root: Department
+    plans: list[Plan]  # largest first
+    counties: list[Department]
+    leader: User
+    admin: User
+    reporter: User  # 填报员 of the first county
+    importer: User  # 填报员 of every county (bulk import)
+    open_period: ReportingPeriod
+
+    @property
+    def largest_plan(self) -> Plan:
+        return self.plans[0]
+
+
+def find(shape: Shape) -> BenchSet | None:
+    """The complete generated set for a shape, or None when missing or only partly generated."""
+    tag = shape.tag
+    root = Department.objects.filter(parent=None, name=root_name(tag), is_demo=True).first()
+    if root is None:
+        return None
+    codes = [plan_code(tag, n) for n in range(1, shape.plans + 1)]
+    plans = {p.code: p for p in Plan.objects.filter(code__in=codes).select_related("issuer")}
+    if len(plans) != len(codes):
+        return None  # interrupted generation: plans are the last thing written, one transaction each
+    users = {u.username: u for u in User.objects.filter(username__startswith=f"bench-{tag}-")}
+    try:
+        leader = users[username(tag, "leader")]
+        admin = users[username(tag, "admin")]
+        reporter = users[reporter_username(tag, 1)]
+        importer = users[username(tag, "import")]
+    except KeyError:
+        return None
+    kind, year, index = ReportingPeriod.parse_code(f"{END_YEAR}Q4")
+    open_period = ReportingPeriod.objects.get(kind=kind, year=year, index=index)
+    counties = list(Department.objects.filter(parent=root, kind=Department.Kind.GOVERNMENT).order_by("order"))
+    return BenchSet(tag, root, [plans[c] for c in codes], counties, leader, admin, reporter, importer, open_period)
+
+
+def generated_roots() -> list[Department]:
+    return list(Department.objects.filter(parent=None, name__startswith=ROOT_PREFIX, is_demo=True))
+
+
+# --- clearing ---------------------------------------------------------------------------------------------------
+
+
+def clear(tag: str | None = None, log: Callable[[str], None] = lambda _: None) -> dict[str, int]:
+    """Delete generated data (one set, or every set when tag is None). Touches nothing else."""
+    roots = [r for r in generated_roots() if tag is None or r.name == root_name(tag)]
+    counts = {"roots": 0, "values": 0, "history": 0, "plans": 0, "users": 0, "periods": 0}
+    HistoricalIndicator = Indicator.history.model
+    HistoricalTask = Task.history.model
+    HistoricalPlan = Plan.history.model
+    for root in roots:
+        root_tag = root.name[len(ROOT_PREFIX):-1]
+        unit_ids = [root.pk, *Department.objects.filter(parent=root).values_list("pk", flat=True)]
+        plan_ids = list(Plan.objects.filter(issuer=root, code__startswith=f"bench-{root_tag}-").values_list("pk", flat=True))
+        indicator_ids = list(Indicator.objects.filter(plan_id__in=plan_ids).values_list("pk", flat=True))
+        with transaction.atomic():
+            # Raw deletes: a Django delete() would load 1.6 M rows to send signals and write a "-" history row each.
+            # Every figure of a generated unit is bench data (generated, or written by bench/loadtest runs).
+            values = IndicatorValue.objects.filter(department_id__in=unit_ids)
+            Evidence.objects.filter(
+                Q(value__department_id__in=unit_ids) | Q(progress__department_id__in=unit_ids)
+            ).delete()
+            counts["values"] += values._raw_delete(values.db)
+            for chunk in _chunks(indicator_ids, 5000):
+                hist = HistoricalIndicatorValue.objects.filter(indicator_id__in=chunk)
+                counts["history"] += hist._raw_delete(hist.db)
+            hist = HistoricalIndicatorValue.objects.filter(department_id__in=unit_ids)
+            counts["history"] += hist._raw_delete(hist.db)
+            progress = TaskProgress.objects.filter(department_id__in=unit_ids)
+            progress._raw_delete(progress.db)
+            TaskProgress.history.model.objects.filter(department_id__in=unit_ids).delete()
+            for plan in Plan.objects.filter(pk__in=plan_ids):
+                plan.delete()
+                counts["plans"] += 1
+            for model, field in ((HistoricalIndicator, "plan_id"), (HistoricalTask, "plan_id"), (HistoricalPlan, "id")):
+                hist = model.objects.filter(**{f"{field}__in": plan_ids})
+                counts["history"] += hist._raw_delete(hist.db)
+            users = User.objects.filter(username__startswith=f"bench-{root_tag}-")
+            counts["users"] += users.count()
+            users.delete()
+            Department.objects.filter(parent=root).delete()
+            root.delete()
+            counts["roots"] += 1
+        log(f"已删除压测数据集“{root.name}”。")
+    counts["periods"] = _clear_periods()
+    return counts
+
+
+def _clear_periods() -> int:
+    """Periods this generator created and nothing uses any more."""
+    HistoricalPeriod = ReportingPeriod.history.model
+    ours = set(HistoricalPeriod.objects.filter(history_type="+", history_change_reason=PERIOD_REASON).values_list("id", flat=True))
+    if not ours:
+        return 0
+    unused = ReportingPeriod.objects.filter(pk__in=ours, values__isnull=True, task_reports__isnull=True)
+    ids = list(unused.values_list("pk", flat=True).distinct())
+    ReportingPeriod.objects.filter(pk__in=ids).delete()
+    HistoricalPeriod.objects.filter(id__in=ids).delete()
+    return len(ids)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- generation -------------------------------------------------------------------------------------------------
+
+DEPARTMENTS = ("组织部", "人社局", "科技局", "教育局", "卫健委", "经信局", "发改委", "财政局", "农业农村局", "商务局",
+               "团委", "科协")
+COUNTY_CATEGORIES = ("经济强县", "重点县", "其他县")
+GROUPS = ("人才总量", "人才结构", "人才效能", "人才发展环境")
+# (kind, weight): as mixed as the seed plans.
+KINDS = (("level", 30), ("rate", 20), ("cumulative", 15), ("annual", 15), ("growth", 10), ("milestone", 10))
+NAMES = {
+    "level": [("人才资源总量", "万人", 2), ("高技能人才数", "人", 0), ("专业技术人才数", "人", 0), ("规上企业研发人员数", "人", 0),
+              ("人才公寓房源", "套", 0), ("每万名劳动力中研发人员", "人年", 1)],
+    "rate": [("人才贡献率", "%", 1), ("主要劳动年龄人口受过高等教育比例", "%", 1), ("高技能人才占技能人才比例", "%", 1),
+             ("青年人才流失率", "%", 2), ("每千人口执业医师", "‰", 2)],
+    "cumulative": [("累计引进高层次人才", "人", 0), ("累计建设人才创新平台", "个", 0), ("累计培育领军企业", "家", 0),
+                   ("累计发放人才安居补贴", "万元", 1)],
+    "annual": [("年度引进青年大学生", "名", 0), ("年度举办人才招聘活动", "场", 0), ("年度新增技能人才", "人", 0),
+               ("年度培训专业技术人员", "人次", 0)],
+    "growth": [("人才资源总量年均增长", "%", 2), ("研发经费投入年均增长", "%", 2)],
+    "milestone": [("建立人才工作目标责任制考核制度", "", 0), ("建成人才服务一站式平台", "", 0), ("出台人才分类评价办法", "", 0)],
+}
+FACTORS = (1.10, 1.03, 1.00, 0.97, 0.93, 0.90, 0.86, 0.80, 0.60, 1.20)
+
+
+@dataclass
+class _Ind:
+    """Generation-time view of an indicator (avoids touching model attributes in the hot loop)."""
+
+    obj: Indicator
+    kind: str
+    lte: bool
+    baseline: float
+    target: float
+    decimals: int
+    is_share: bool
+    per_unit: bool
+    official_q4: bool
+    scale: dict[int, float]  # county pk → multiplier from its UnitTarget (1.0 without one)
+    lead_id: int
+
+
+def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([k for k, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _plan_sizes(total: int, plans: int) -> list[int]:
+    weights = [1 / (k + 1) for k in range(plans)]
+    sizes = [max(1, int(total * w / sum(weights))) for w in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
+def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _ensure_periods(shape: Shape) -> list[ReportingPeriod]:
+    """Quarters of the data window; existing ones are left as they are (they may belong to real data)."""
+    periods = []
+    first_year = END_YEAR - shape.years + 1
+    today = timezone.localdate()
+    for year in range(first_year, END_YEAR + 1):
+        for q in range(1, 5):
+            period = ReportingPeriod.objects.filter(kind="quarter", year=year, index=q).first()
+            if period is None:
+                period = ReportingPeriod(kind="quarter", year=year, index=q)
+                if (year, q) == (END_YEAR, 4):
+                    period.state = ReportingPeriod.State.OPEN
+                    period.deadline = max(dt.date(END_YEAR + 1, 1, 15), today + dt.timedelta(days=90))
+                elif (year, q) == (END_YEAR, 3):
+                    period.state = ReportingPeriod.State.CLOSED
+                    period.deadline = dt.date(year, 10, 15)
+                else:
+                    period.state = ReportingPeriod.State.LOCKED
+                    period.deadline = ReportingPeriod.bounds("quarter", year, q)[1] + dt.timedelta(days=15)
+                period._change_reason = PERIOD_REASON
+                period.save()
+            periods.append(period)
+    return periods
+
+
+def _ensure_units(shape: Shape, tag: str) -> tuple[Department, list[Department], list[Department]]:
+    root = Department.objects.create(
+        name=root_name(tag), short_name=f"{PREFIX}{tag}", kind=Department.Kind.GOVERNMENT, order=9000, is_demo=True
+    )
+    rng = random.Random(f"{shape.seed}-units")
+    counties = Department.objects.bulk_create([
+        Department(parent=root, name=f"{PREFIX}县{i:03d}", kind=Department.Kind.GOVERNMENT,
+                   category=rng.choice(COUNTY_CATEGORIES), order=i, is_demo=True)
+        for i in range(1, shape.units + 1)
+    ])
+    departments = Department.objects.bulk_create([
+        Department(parent=root, name=f"{PREFIX}{name}", kind=Department.Kind.PARTY if name in ("组织部", "团委") else Department.Kind.DEPARTMENT,
+                   order=1000 + i, is_demo=True)
+        for i, name in enumerate(DEPARTMENTS)
+    ])
+    if not counties[0].pk:  # backends without RETURNING
+        counties = list(Department.objects.filter(parent=root, kind=Department.Kind.GOVERNMENT).order_by("order"))
+        departments = list(Department.objects.filter(parent=root).exclude(kind=Department.Kind.GOVERNMENT).order_by("order"))
+    return root, counties, departments
+
+
+def _ensure_users(tag: str, root: Department, counties: list[Department], departments: list[Department]) -> dict[str, User]:
+    unusable = make_password(None)
+    specs = [
+        (username(tag, "leader"), LEADER, [], f"{PREFIX}领导"),
+        (username(tag, "admin"), ADMIN, [root], f"{PREFIX}组织部管理员"),
+        (username(tag, "import"), REPORTER, [*counties, *departments], f"{PREFIX}批量导入填报员"),
+        *((reporter_username(tag, i), REPORTER, [c], f"{PREFIX}{c.name}填报员") for i, c in enumerate(counties, start=1)),
+        *((username(tag, f"d{i:02d}"), REPORTER, [d], f"{PREFIX}{d.name}填报员") for i, d in enumerate(departments, start=1)),
+    ]
+    User.objects.bulk_create([User(username=name, password=unusable, first_name=full) for name, _, _, full in specs])
+    users = {u.username: u for u in User.objects.filter(username__in=[s[0] for s in specs])}
+    groups = {g.name: g for g in Group.objects.filter(name__in=[ADMIN, LEADER, REPORTER])}
+    through = User.groups.through
+    through.objects.bulk_create([through(user_id=users[name].pk, group_id=groups[role].pk) for name, role, _, _ in specs])
+    Membership.objects.bulk_create([
+        Membership(user=users[name], department=unit) for name, _, units, _ in specs for unit in units
+    ])
+    return users
+
+
+def _make_indicators(
+    rng: random.Random, plan: Plan, size: int, sections: list[Section], departments: list[Department],
+    counties: list[Department], admin: User,
+) -> list[_Ind]:
+    inds: list[Indicator] = []
+    meta: list[dict] = []
+    for order in range(1, size + 1):
+        kind = _weighted(rng, KINDS)
+        name, unit, decimals = rng.choice(NAMES[kind])
+        is_share = kind == "rate"
+        lte = kind == "rate" and "流失" in name
+        comparison = "lte" if lte else rng.choices(["gte", "approx", "range", "exact"], weights=[80, 10, 5, 5])[0]
+        if kind in ("milestone", "growth", "cumulative", "annual") and comparison in ("exact", "range"):
+            comparison = "gte"
+        target_upper = None
+        if kind == "level":
+            baseline = rng.uniform(200, 20000) if decimals == 0 else rng.uniform(5, 80)
+            target = baseline * rng.uniform(1.15, 1.6)
+        elif kind == "rate":
+            limit = 1000 if unit == "‰" else 100
+            baseline = rng.uniform(5, 60) * limit / 100
+            target = baseline * (rng.uniform(0.6, 0.85) if lte else rng.uniform(1.1, 1.4))
+            target = min(target, limit * 0.95)
+        elif kind == "growth":
+            baseline = rng.uniform(1000, 50000)
+            target = rng.uniform(3, 12)
+        elif kind == "milestone":
+            baseline, target = 0.0, 1.0
+        elif kind == "cumulative":
+            baseline, target = 0.0, rng.uniform(40, 4000)
+        else:  # annual
+            baseline, target = 0.0, rng.uniform(10, 1200)
+        if comparison == "range":
+            target_upper = target * 1.1
+        q = f"{{:.{decimals}f}}"
+        target_d = Decimal(q.format(target))
+        per_unit = rng.random() < 0.95
+        lead = rng.choice(departments)
+        inds.append(Indicator(
+            plan=plan, section=rng.choice(sections), group=rng.choice(GROUPS), number=str(order),
+            name=f"{name}（{PREFIX}{order}）", unit=unit, kind=kind, comparison=comparison,
+            baseline_year=plan.start_year - 1 if kind not in ("cumulative", "annual", "milestone") else None,
+            baseline=Decimal(q.format(baseline)) if kind not in ("cumulative", "annual", "milestone") else None,
+            target_year=plan.end_year, target=target_d,
+            target_upper=Decimal(q.format(max(target_upper, float(target_d)))) if target_upper is not None else None,
+            tolerance=Decimal("0.05") if comparison == "approx" else None, decimals=decimals, is_share=is_share,
+            per_unit=per_unit, data_source="压测生成", order=order,
+        ))
+        meta.append(dict(kind=kind, lte=lte, baseline=baseline, target=float(target_d), decimals=decimals,
+                         is_share=is_share, per_unit=per_unit, lead=lead,
+                         official_q4=kind in ("level", "rate") and order % 7 == 0))
+    created = bulk_create_with_history(inds, Indicator, batch_size=1000, default_user=admin,
+                                       default_change_reason=PERIOD_REASON)
+    if not created or created[0].pk is None:
+        created = list(Indicator.objects.filter(plan=plan).order_by("order"))
+    assignments, milestones, unit_targets = [], [], []
+    result: list[_Ind] = []
+    for ind, m in zip(created, meta):
+        assignments.append(IndicatorAssignment(indicator=ind, role=Role.LEAD, department=m["lead"], order=0))
+        for k, other in enumerate(rng.sample([d for d in departments if d != m["lead"]], 2), start=1):
+            assignments.append(IndicatorAssignment(indicator=ind, role=Role.RESPONSIBLE, department=other, order=k))
+        scale: dict[int, float] = {}
+        if m["per_unit"] and m["kind"] in ("level", "growth", "cumulative", "annual") and rng.random() < 0.3:
+            for county in counties:
+                s = rng.uniform(0.5, 2.0)
+                scale[county.pk] = s
+                d = m["decimals"]
+                unit_targets.append(UnitTarget(
+                    indicator=ind, department=county, is_demo=True,
+                    baseline_year=plan.start_year - 1 if m["kind"] in ("level", "growth") else None,
+                    baseline=Decimal(f"{m['baseline'] * s:.{d}f}") if m["kind"] in ("level", "growth") else None,
+                    target=None if m["kind"] == "growth" else Decimal(f"{m['target'] * s:.{d}f}"),
+                ))
+        # Yearly milestones are plan-wide, so only where units share the indicator's baseline and target.
+        if not scale and m["kind"] in ("level", "annual") and rng.random() < 0.2:
+            for year in range(plan.start_year, plan.end_year):
+                frac = (year - plan.start_year + 1) / (plan.end_year - plan.start_year + 1)
+                value = m["target"] if m["kind"] == "annual" else m["baseline"] + (m["target"] - m["baseline"]) * frac
+                milestones.append(Milestone(indicator=ind, year=year, value=Decimal(f"{value:.{m['decimals']}f}")))
+        result.append(_Ind(ind, m["kind"], m["lte"], m["baseline"], m["target"], m["decimals"], m["is_share"],
+                           m["per_unit"], m["official_q4"], scale, m["lead"].pk))
+    IndicatorAssignment.objects.bulk_create(assignments, batch_size=5000)
+    Milestone.objects.bulk_create(milestones, batch_size=5000)
+    UnitTarget.objects.bulk_create(unit_targets, batch_size=5000)
+    return result
+
+
+def _make_tasks(rng: random.Random, plan: Plan, sections: list[Section], departments: list[Department],
+                inds: list[_Ind], admin: User) -> int:
+    count = max(3, len(inds) // 8)
+    tasks = [
+        Task(plan=plan, section=rng.choice(sections), number=f"{n}", order=n, due_date=dt.date(plan.end_year, 12, 31),
+             text=f"{PREFIX}任务{n}：完善人才引育留用政策体系，推进重点项目落地见效。")
+        for n in range(1, count + 1)
+    ]
+    tasks = bulk_create_with_history(tasks, Task, batch_size=1000, default_user=admin, default_change_reason=PERIOD_REASON)
+    if not tasks or tasks[0].pk is None:
+        tasks = list(Task.objects.filter(plan=plan).order_by("order"))
+    assignments, carried = [], []
+    through = Task.indicators.through
+    for task in tasks:
+        lead, *others = rng.sample(departments, 3)
+        assignments.append(TaskAssignment(task=task, role=Role.LEAD, department=lead, order=0))
+        assignments += [TaskAssignment(task=task, role=Role.RESPONSIBLE, department=d, order=k) for k, d in enumerate(others, 1)]
+        carried += [through(task_id=task.pk, indicator_id=i.obj.pk) for i in rng.sample(inds, min(3, len(inds)))]
+    TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
+    through.objects.bulk_create(carried, batch_size=5000, ignore_conflicts=True)
+    return count
+
+
+@contextmanager
+def _keep_updated_at() -> Iterator[None]:
+    """Let bulk_create store the generated updated_at instead of now() (auto_now), for this process only."""
+    field = IndicatorValue._meta.get_field("updated_at")
+    before = field.auto_now
+    field.auto_now = False
+    try:
+        yield
+    finally:
+        field.auto_now = before
+
+
+def _series(ind: _Ind, s: float, factor: float, rng: random.Random, periods: list[ReportingPeriod],
+            plan: Plan) -> list[float]:
+    """Raw (unrounded) values per period for one indicator and unit."""
+    out = []
+    start = dt.date(plan.start_year - 1, 12, 31)
+    span_years = max(1, plan.end_year - plan.start_year + 1)
+    done_at = rng.randrange(len(periods) // 2, len(periods) * 2) if factor >= 0.97 else 10 ** 6
+    for k, period in enumerate(periods):
+        elapsed = (period.end - start).days / 365.25
+        noise = 1 + rng.uniform(-0.005, 0.005)
+        if ind.kind in ("level", "rate"):
+            frac = min(1.0, elapsed / span_years)
+            value = (ind.baseline * s + (ind.target * s - ind.baseline * s) * frac * factor) * noise
+            if ind.is_share:
+                value = min(value, 999.0 if ind.obj.unit == "‰" else 99.9)
+        elif ind.kind == "cumulative":
+            value = ind.target * s / span_years / 4 * factor * (1 + rng.uniform(-0.1, 0.1))
+        elif ind.kind == "annual":
+            value = ind.target * s / 4 * factor * (1 + rng.uniform(-0.1, 0.1))
+        elif ind.kind == "growth":
+            value = ind.baseline * s * math.exp(math.log(1 + ind.target * factor / 100) * elapsed) * noise
+        else:  # milestone
+            value = 1.0 if k >= done_at else 0.0
+        out.append(max(0.0, value))
+    return out
+
+
+def _lifecycle(rng: random.Random, period_index: int, n_periods: int) -> tuple[str | None, int]:
+    """(status or None for a gap, number of lifecycle steps) for a slot of the period_index-th quarter."""
+    last_closed, open_q = n_periods - 2, n_periods - 1
+    r = rng.random()
+    if period_index == open_q:
+        if r >= 0.6:
+            return None, 0
+        r /= 0.6
+        if r < 0.65:
+            return ReviewStatus.SUBMITTED, 2
+        if r < 0.95:
+            return ReviewStatus.DRAFT, 1
+        return ReviewStatus.RETURNED, 3
+    if r < 0.02:
+        return None, 0
+    if period_index == last_closed:
+        if r < 0.85:
+            return ReviewStatus.APPROVED, 3
+        if r < 0.98:
+            return ReviewStatus.SUBMITTED, 2
+        return ReviewStatus.RETURNED, 3
+    if r < 0.997:
+        return ReviewStatus.APPROVED, 3
+    return ReviewStatus.RETURNED, 3
+
+
+class _Writer:
+    """Buffers values and their history rows, writes them with bulk_create in batches."""
+
+    def __init__(self, batch_size: int, history_from: dt.date) -> None:
+        self.batch_size = batch_size
+        self.history_from = history_from
+        self.values: list[IndicatorValue] = []
+        self.steps: list[tuple[int, int, int]] = []  # per value: (steps, reporter id, admin id)
+        self.written = 0
+        self.history_written = 0
+        fields = HistoricalIndicatorValue.tracked_fields
+        self.tracked = [f.attname for f in fields]
+
+    def add(self, value: IndicatorValue, steps: int, reporter_id: int, admin_id: int) -> None:
+        self.values.append(value)
+        self.steps.append((steps, reporter_id, admin_id))
+        if len(self.values) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.values:
+            return
+        created = IndicatorValue.objects.bulk_create(self.values, batch_size=self.batch_size)
+        if created and created[0].pk is None:  # pragma: no cover - every supported backend returns ids
+            raise RuntimeError("数据库未返回主键，无法写入历史记录。")
+        history = []
+        for value, (steps, reporter_id, admin_id) in zip(created, self.steps):
+            if value.period.end < self.history_from:
+                continue
+            history.extend(self._history_rows(value, steps, reporter_id, admin_id))
+        HistoricalIndicatorValue.objects.bulk_create(history, batch_size=self.batch_size)
+        self.written += len(created)
+        self.history_written += len(history)
+        self.values, self.steps = [], []
+
+    def _history_rows(self, value: IndicatorValue, steps: int, reporter_id: int, admin_id: int) -> list:
+        base = {name: getattr(value, name) for name in self.tracked}
+        rows = []
+        created_at = value.submitted_at - dt.timedelta(days=5) if value.submitted_at else value.updated_at
+        rows.append(HistoricalIndicatorValue(
+            **{**base, "status": ReviewStatus.DRAFT, "version": 1, "submitted_at": None, "reviewed_at": None,
+               "reviewed_by_id": None, "return_reason": "", "updated_at": created_at},
+            history_date=created_at, history_type="+", history_user_id=reporter_id, history_change_reason="保存草稿",
+        ))
+        if steps >= 2:
+            rows.append(HistoricalIndicatorValue(
+                **{**base, "status": ReviewStatus.SUBMITTED, "version": 2, "reviewed_at": None, "reviewed_by_id": None,
+                   "return_reason": "", "updated_at": value.submitted_at},
+                history_date=value.submitted_at, history_type="~", history_user_id=reporter_id, history_change_reason="报送",
+            ))
+        if steps >= 3:
+            reason = "审核通过" if value.status == ReviewStatus.APPROVED else f"退回：{RETURN_REASON}"
+            rows.append(HistoricalIndicatorValue(
+                **base, history_date=value.reviewed_at, history_type="~", history_user_id=admin_id,
+                history_change_reason=reason,
+            ))
+        return rows
+
+
+def _write_values(rng: random.Random, plan: Plan, inds: list[_Ind], counties: list[Department],
+                  periods: list[ReportingPeriod], writer: _Writer, reporters: dict[int, int], admin_id: int) -> None:
+    n = len(periods)
+    stamps = {p.pk: (_aware(p.end + dt.timedelta(days=3)), _aware(p.end + dt.timedelta(days=8)),
+                     _aware(p.end + dt.timedelta(days=15))) for p in periods}
+    for ind in inds:
+        units = counties if ind.per_unit else [None]
+        for unit in units:
+            dept_id = unit.pk if unit is not None else ind.lead_id
+            s = ind.scale.get(dept_id, 1.0)
+            factor = rng.choice(FACTORS) * rng.uniform(0.97, 1.03)
+            raw = _series(ind, s, factor, rng, periods, plan)
+            for k, (period, x) in enumerate(zip(periods, raw)):
+                status, steps = _lifecycle(rng, k, n)
+                if status is None:
+                    continue
+                bases = ["estimate", "official"] if ind.official_q4 and period.index == 4 and k < n - 1 else ["estimate"]
+                for basis in bases:
+                    y = x * (1 + rng.uniform(-0.01, 0.01)) if basis == "official" else x
+                    created_at, submitted, reviewed = stamps[period.pk]
+                    submitted = submitted if steps >= 2 else None
+                    reviewed = reviewed if steps >= 3 else None
+                    returned = status == ReviewStatus.RETURNED
+                    writer.add(IndicatorValue(
+                        indicator_id=ind.obj.pk, period=period, department_id=dept_id,
+                        value=Decimal(f"{y:.{ind.decimals}f}"), basis=basis, note=VALUE_NOTE, status=status,
+                        return_reason=RETURN_REASON if returned else "", is_demo=True, version=steps,
+                        updated_by_id=reporters.get(dept_id), updated_at=reviewed or submitted or created_at,
+                        submitted_at=submitted, reviewed_by_id=admin_id if reviewed else None, reviewed_at=reviewed,
+                    ), steps, reporters.get(dept_id) or admin_id, admin_id)
+
+
+def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int]:
+    """Build one data set. Re-running for a complete set does nothing; an incomplete one is cleared first."""
+    tag = shape.tag
+    if find(shape) is not None:
+        log(f"压测数据集“{tag}”已存在，跳过生成。")
+        return {"values": 0, "history": 0, "skipped": 1}
+    if Department.objects.filter(parent=None, name=root_name(tag)).exists():
+        log(f"压测数据集“{tag}”不完整（上次生成被中断），先删除再重新生成。")
+        clear(tag, log)
+    started = time.monotonic()
+    with transaction.atomic():
+        periods = _ensure_periods(shape)
+        root, counties, departments = _ensure_units(shape, tag)
+        users = _ensure_users(tag, root, counties, departments)
+    admin = users[username(tag, "admin")]
+    reporters = {c.pk: users[reporter_username(tag, i)].pk for i, c in enumerate(counties, start=1)}
+    reporters.update({d.pk: users[username(tag, f"d{i:02d}")].pk for i, d in enumerate(departments, start=1)})
+    log(f"单位{len(counties)}个县 + {len(departments)}个部门，用户{len(users)}个，周期{len(periods)}个季度。")
+    writer = _Writer(batch_size, history_from=periods[-4].start)
+    first_year = END_YEAR - shape.years + 1
+    totals = {"plans": 0, "indicators": 0, "tasks": 0}
+    with _keep_updated_at():
+        for n, size in enumerate(_plan_sizes(shape.indicators, shape.plans), start=1):
+            rng = random.Random(f"{shape.seed}-plan-{n}")
+            # Mostly mid-plan (序时进度 matters); one in four ends with the data (final verdicts).
+            end_year = END_YEAR if n % 4 == 0 else END_YEAR + 1 + (n % 2)
+            with transaction.atomic():
+                plan = Plan(
+                    code=plan_code(tag, n), title=f"{PREFIX}规划{n:02d}（{tag}）", issuer=root, issuer_body=root.name,
+                    start_year=first_year, end_year=end_year,
+                    kind=Plan.Kind.FIVE_YEAR if end_year - first_year >= 4 else Plan.Kind.THREE_YEAR,
+                    notes="压测生成的数据，可用 generate_scale_data --clear 删除。",
+                )
+                plan._change_reason = PERIOD_REASON
+                plan.save()
+                plan.assessed_units.add(*counties)
+                sections = Section.objects.bulk_create([
+                    Section(plan=plan, key=str(k), number=f"{'一二三四五六'[k - 1]}、", title=f"{PREFIX}章节{k}", order=k)
+                    for k in range(1, 7)
+                ])
+                if sections[0].pk is None:
+                    sections = list(Section.objects.filter(plan=plan).order_by("order"))
+                inds = _make_indicators(rng, plan, size, sections, departments, counties, admin)
+                totals["tasks"] += _make_tasks(rng, plan, sections, departments, inds, admin)
+                _write_values(rng, plan, inds, counties, periods, writer, reporters, admin.pk)
+                writer.flush()
+            totals["plans"] += 1
+            totals["indicators"] += size
+            log(f"  规划{n:02d}：{size}个指标，累计实际值{writer.written:,}条，历史{writer.history_written:,}条，"
+                f"用时{time.monotonic() - started:.0f}秒。")
+    return {**totals, "values": writer.written, "history": writer.history_written,
+            "seconds": round(time.monotonic() - started, 1), "skipped": 0}
+
+
+def set_password_for_bench_users(tag: str, password: str | None) -> int:
+    """Give every user of a set one password (hashed once), or make them unusable again with None."""
+    return User.objects.filter(username__startswith=f"bench-{tag}-").update(
+        password=make_password(password) if password else make_password(None)
+    )
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(16)
