@@ -424,7 +424,7 @@ def _history(indicator: Indicator) -> list[HistoryEntry]:
 
 def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = None) -> IndicatorPage:
     plan = indicator.plan
-    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=False)
+    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=False, indicator_ids=[indicator.pk])
     row = next(r for r in result.indicators if r.indicator.id == indicator.id)
     ind = row.indicator  # carries prefetched assignments and milestones
     values = list(IndicatorValue.objects.filter(indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of,
