@@ -20,13 +20,23 @@ from indicators.selectors import plans_queryset
 from plans.models import Department
 
 
+SHORTFALL_LIMIT = 100
+GROUP_ROW_LIMIT = 30
+
+
 @require_safe
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.overview(choice.as_of)
     assessment = assessment_panels.assessment_overview(request.user)
-    return render(request, "dashboard/overview.html", {"choice": choice, "page": page, "assessment": assessment})
+    # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays light.
+    show_all = request.GET.get("all") == "1"
+    shown = page.shortfalls if show_all else page.shortfalls[:SHORTFALL_LIMIT]
+    return render(request, "dashboard/overview.html", {
+        "choice": choice, "page": page, "assessment": assessment, "shortfalls": shown,
+        "shortfalls_hidden": len(page.shortfalls) - len(shown), "group_row_limit": GROUP_ROW_LIMIT,
+    })
 
 
 @require_safe

@@ -626,3 +626,16 @@ def test_plan_page_links_the_excel_report_for_the_period(seeded, make_period):
     response = client.get("/excel/assessment/wuxing-14th/?period=2023Y")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_overview_shows_the_worst_shortfalls_and_the_rest_on_demand(world, client_leader, monkeypatch):
+    """A province has thousands of shortfalls: the overview lists the worst first and links to the full list."""
+    from plans import views
+
+    monkeypatch.setattr(views, "SHORTFALL_LIMIT", 1)
+    html = client_leader.get(reverse("dashboard:overview") + "?period=2023Y").content.decode()
+    assert "另有2项较轻的差距未显示" in html  # level (lagging), total (behind), the overdue task: one shown
+    assert "all=1" in html
+    full = client_leader.get(reverse("dashboard:overview") + "?period=2023Y&all=1").content.decode()
+    assert "较轻的差距未显示" not in full
+    assert "人才资源总量" in full and "累计引进人才" in full
