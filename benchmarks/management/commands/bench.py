@@ -92,3 +92,7 @@ class Command(BaseCommand):
             options["json"].parent.mkdir(parents=True, exist_ok=True)
             options["json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
             log(f"已写入 {options['json']}")
+        # Timing never fails the command (CI runs it as a smoke test); an error in a measured path does.
+        failed = [r["name"] for r in rows if r.get("error") and r["error"] != "not available"]
+        if failed:
+            raise CommandError(f"以下测量项出错：{'、'.join(failed)}")
