@@ -295,7 +295,8 @@ class ReportingPeriod(models.Model):
         months_per = {"month": 1, "quarter": 3, "half": 6, "year": 12}[kind]
         limit = 12 // months_per
         if not 1 <= index <= limit:
-            raise ValidationError(_("周期序号超出范围：%(kind)s 的序号应为 1–%(limit)s。") % {"kind": kind, "limit": limit})
+            kind_label = {"month": _("月度"), "quarter": _("季度"), "half": _("半年"), "year": _("年度")}[kind]
+            raise ValidationError(_("周期序号超出范围：%(kind)s的序号应为 1–%(limit)s。") % {"kind": kind_label, "limit": limit})
         first_month = (index - 1) * months_per + 1
         last_month = first_month + months_per - 1
         start = dt.date(year, first_month, 1)

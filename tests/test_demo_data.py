@@ -49,3 +49,18 @@ def test_chinese_by_default_even_for_english_browsers(db):
     assert 'lang="zh-hans"' in response.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert 'lang="en"' in client.get("/accounts/login/").content.decode()
+
+
+def test_error_pages_are_chinese(db, settings):
+    settings.DEBUG = False
+    client = Client()
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_plan_report_rejects_an_impossible_period_in_chinese(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="季度的序号应为 1–4"):
+        call_command("plan_report", "--period", "2025Q9", stdout=StringIO())

@@ -30,9 +30,9 @@ class Command(BaseCommand):
         if options["period"]:
             try:
                 kind, year, index = ReportingPeriod.parse_code(options["period"])
+                _, as_of, period_code = ReportingPeriod.bounds(kind, year, index)
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
-            _, as_of, period_code = ReportingPeriod.bounds(kind, year, index)
         plans = plans_queryset([options["plan"]] if options["plan"] else None)
         if options["plan"] and not plans.exists():
             raise CommandError(f"规划代码“{options['plan']}”不存在。可用代码：{', '.join(plans_queryset().values_list('code', flat=True))}")
