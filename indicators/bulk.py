@@ -27,7 +27,7 @@ def _db() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
-class _Prepared:
+class Prepared:
     """get_db_prep_save per field, memoised: in an import most values repeat (user, date, period, unit, status)."""
 
     def __init__(self, fields: Sequence[models.Field]) -> None:
@@ -54,20 +54,24 @@ def _columns(model: type[models.Model], *, skip_pk: bool) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not (skip_pk and f.primary_key)]
 
 
-def _insert(model: type[models.Model], fields: Sequence[models.Field], params: list[list[object]]) -> None:
+def insert_rows(model: type[models.Model], fields: Sequence[models.Field], params: list[list[object]], *,
+                ignore_conflicts: bool = False) -> None:
+    """INSERT prepared parameter rows in one logged statement (executemany / execute_values pages)."""
     if not params:
         return
     db = _db()
     qn = db.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    verb = "INSERT OR IGNORE" if ignore_conflicts and db.vendor == "sqlite" else "INSERT"
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts and db.vendor == "postgresql" else ""
+    head = f"{verb} INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             # psycopg2's executemany is one round trip per row; execute_values sends pages of multi-row VALUES.
             from psycopg2.extras import execute_values
 
-            execute_values(cursor.cursor, head + "%s", params, page_size=2000)
+            execute_values(cursor.cursor, head + "%s" + tail, params, page_size=2000)
         else:
-            cursor.executemany(head + f"({', '.join(['%s'] * len(fields))})", params)
+            cursor.executemany(head + f"({', '.join(['%s'] * len(fields))})" + tail, params)
 
 
 def insert_values(rows: Sequence[IndicatorValue]) -> None:
@@ -75,8 +79,8 @@ def insert_values(rows: Sequence[IndicatorValue]) -> None:
     if not rows:
         return
     fields = _columns(IndicatorValue, skip_pk=True)
-    prep = _Prepared(fields)
-    _insert(IndicatorValue, fields, [prep.row(lambda f, r=r: getattr(r, f.attname)) for r in rows])
+    prep = Prepared(fields)
+    insert_rows(IndicatorValue, fields, [prep.row(lambda f, r=r: getattr(r, f.attname)) for r in rows])
     wanted = {tuple(getattr(r, k) for k in _NATURAL_KEY): r for r in rows}
     found = IndicatorValue.objects.filter(
         indicator_id__in={r.indicator_id for r in rows}, period_id__in={r.period_id for r in rows},
@@ -97,7 +101,7 @@ def update_values(rows: Sequence[IndicatorValue], fields: Sequence[str]) -> None
     columns = [meta.get_field(name) for name in fields]
     db = _db()
     qn = db.ops.quote_name
-    prep = _Prepared(columns)
+    prep = Prepared(columns)
     params = [prep.row(lambda c, r=row: getattr(r, c.attname)) + [row.pk] for row in rows]
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
@@ -132,10 +136,10 @@ def insert_history(
         "history_type": history_type,
         "history_user_id": getattr(user, "pk", None),
     }
-    prep = _Prepared(fields)
+    prep = Prepared(fields)
     params = [prep.row(lambda f, r=row: getattr(r, f.attname) if f.attname in tracked else extra.get(f.attname))
               for row in rows]
     unknown = {f.attname for f in fields} - tracked - set(extra)
     if unknown:  # a simple_history upgrade added a column we do not fill: fail loudly rather than write bad audit rows
         raise RuntimeError(f"history columns not handled: {sorted(unknown)}")
-    _insert(history_model, fields, params)
+    insert_rows(history_model, fields, params)

@@ -6,6 +6,7 @@ and history are applied in one place; never `QuerySet.update()` them (it would s
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from simple_history.models import HistoricalRecords
 
 from indicators import engine
 from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
+
+
+def new_evaluation_token() -> int:
+    """A random 62-bit token: tokens never repeat, so an equal token proves nothing changed since."""
+    return secrets.randbits(62)
 
 
 class Indicator(models.Model):
@@ -69,7 +75,11 @@ class Indicator(models.Model):
     source = models.TextField(_("原文表述"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal("1"))
     order = models.PositiveIntegerField(_("排序"), default=0)
-    history = HistoricalRecords(verbose_name=_("指标变更记录"))
+    evaluation_token = models.BigIntegerField(
+        _("评估版本"), default=new_evaluation_token, editable=False,
+        help_text=_("指标或其数据每次变化都换一个新值；与之相同的评估快照才算最新。"),
+    )
+    history = HistoricalRecords(verbose_name=_("指标变更记录"), excluded_fields=["evaluation_token"])
 
     class Meta:
         verbose_name = _("指标")
@@ -84,6 +94,15 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A fresh token on every save, never an increment: an instance loaded before a value write must not write
+        # back a token that an older snapshot still carries.
+        self.evaluation_token = new_evaluation_token()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "evaluation_token"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:indicator", args=[self.pk])
@@ -287,3 +306,39 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EvaluationSnapshot(models.Model):
+    """The engine's verdict on one indicator (unit = None) or one assessed unit's instance of it, as of a date.
+
+    Written by `indicators.snapshots` when an evaluation is computed and read back while `token` still equals the
+    indicator's `evaluation_token`; any write to the indicator, its plan, targets or values changes that token, so a
+    stale row is never shown. The scalar columns let the overview count and sort in SQL; `payload` keeps the whole
+    evaluation for the pages that show its details.
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="snapshots")
+    unit = models.ForeignKey(Department, verbose_name=_("考核单位"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+", help_text=_("为空表示指标整体。"))
+    as_of = models.DateField(_("评估日期"))
+    token = models.BigIntegerField(_("评估版本"))
+    status = models.CharField(_("状态"), max_length=20)
+    severity = models.SmallIntegerField(_("严重程度"))
+    sort_ratio = models.DecimalField(_("进度比"), max_digits=30, decimal_places=8, default=Decimal(0))
+    has_demo = models.BooleanField(_("含演示数据"), default=False)
+    payload = models.JSONField(_("评估结果"))
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评估快照")
+        verbose_name_plural = _("评估快照")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "as_of"], condition=Q(unit__isnull=True),
+                                    name="snapshot_unique_indicator"),
+            models.UniqueConstraint(fields=["indicator", "as_of", "unit"], condition=Q(unit__isnull=False),
+                                    name="snapshot_unique_unit"),
+        ]
+        indexes = [models.Index(fields=["as_of", "status", "severity"], name="snapshot_asof_status")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.as_of}/{self.unit_id or '-'}: {self.status}"

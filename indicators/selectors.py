@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from indicators import engine
+from indicators import engine, snapshots
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
@@ -180,7 +180,8 @@ def evaluate_plans(
     """Evaluate every indicator of the given plans as of a date (normally a period's end).
 
     `department` limits per-unit indicators to that unit; `indicator_ids` limits the evaluation to those indicators
-    (the indicator page needs one, not the whole plan).
+    (the indicator page needs one, not the whole plan). Verdicts come from the evaluation snapshots where they are
+    current; only the indicators changed since are evaluated, and their verdicts are stored for the next reader.
     """
     plans = list(plans)
     plan_ids = [p.id for p in plans]
@@ -190,34 +191,17 @@ def evaluate_plans(
     indicator_qs = Indicator.objects.filter(plan_id__in=plan_ids)
     if indicator_ids is not None:
         indicator_qs = indicator_qs.filter(pk__in=list(indicator_ids))
-    indicators = list(
-        indicator_qs
-        .select_related("section", "task")
-        .prefetch_related(assignments, "milestones")
-        .order_by("plan_id", "order")
-    )
-    unit_targets: dict[tuple[int, int], UnitTarget] = {
-        (ut.indicator_id, ut.department_id): ut for ut in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)
-    }
-    values_by_indicator: dict[int, list[ValueRow]] = defaultdict(list)
-    periods = {p.pk: p for p in ReportingPeriod.objects.filter(end__lte=as_of)}
-    value_qs = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, period_id__in=list(periods), value__isnull=False)
-    if indicator_ids is not None:
-        value_qs = value_qs.filter(indicator_id__in=[i.pk for i in indicators])
-    else:
-        value_qs = value_qs.filter(indicator__plan_id__in=plan_ids)
-    if department is not None:
-        # A unit's page needs plan-level figures and its own per-unit ones, not every other town's.
-        value_qs = value_qs.filter(
-            Q(indicator_id__in=[i.pk for i in indicators if not i.per_unit]) | Q(department_id=department.pk)
-        )
-    for row in value_qs.order_by().values_list(
-        "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at"
-    ).iterator(chunk_size=10000):
-        values_by_indicator[row[1]].append(ValueRow(*row, period=periods[row[2]]))
+    # Tokens are read here, before any value: a verdict computed below is never labelled newer than its data.
+    indicators = list(indicator_qs.select_related("section", "task")
+                      .prefetch_related(assignments, "milestones").order_by("plan_id", "order"))
+    stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None)
     assessed: dict[int, list[Department]] = defaultdict(list)
     for through in Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).select_related("department"):
         assessed[through.plan_id].append(through.department)
+    plan_map = {p.id: p for p in plans}
+    stale = [i for i in indicators if not _complete(stored.get(i.id), i, assessed[i.plan_id], department)]
+    if stale:
+        stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department))
     tasks_by_plan: dict[int, list[Task]] = defaultdict(list)
     if include_tasks:
         task_assignments = Prefetch(
@@ -227,33 +211,97 @@ def evaluate_plans(
             tasks_by_plan[task.plan_id].append(task)
 
     by_plan: dict[int, list[IndicatorResult]] = defaultdict(list)
-    plan_map = {p.id: p for p in plans}
     for indicator in indicators:
         plan = plan_map[indicator.plan_id]
-        th = thresholds_for(plan)
-        chosen = current_values(values_by_indicator.get(indicator.id, []))
-        by_unit: dict[int, list[tuple[ValueRow, ValueRow | None]]] = defaultdict(list)
-        if indicator.per_unit:
-            # Group once per indicator: picking per unit by scanning all pairs grows with units² × periods.
-            for (_period_id, dept_id), pair in chosen.items():
-                by_unit[dept_id].append(pair)
+        verdicts = stored[indicator.id]
         lead = indicator.names_for(Role.LEAD)
         responsible = indicator.names_for(Role.RESPONSIBLE)
         if indicator.per_unit:
             units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
             unit_rows = []
             for unit in units:
+                v = verdicts.units[unit.id]
+                unit_rows.append(UnitResult(unit, v.evaluation, v.basis, v.unreviewed))
+            summary = verdicts.summary.evaluation
+            if department is not None:
+                summary = _summarise(spec_for(indicator, plan), unit_rows)
+            by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows))
+        else:
+            v = verdicts.summary
+            by_plan[plan.id].append(IndicatorResult(indicator, v.evaluation, lead, responsible, v.basis, v.estimate,
+                                                    v.unreviewed))
+    return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]
+
+
+def _complete(stored: snapshots.Stored | None, indicator: Indicator, assessed: list[Department],
+              department: Department | None) -> bool:
+    """A current snapshot that holds every unit row the caller will read."""
+    if stored is None:
+        return False
+    if not indicator.per_unit:
+        return True
+    wanted = [department.id] if department is not None else [d.id for d in assessed]
+    return all(u in stored.units for u in wanted)
+
+
+def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], assessed: dict[int, list[Department]],
+                        as_of: dt.date, department: Department | None) -> dict[int, snapshots.Stored]:
+    """Evaluate these indicators for every assessed unit and store the verdicts (a fixed number of queries).
+
+    A `department` that reports a per-unit indicator without being assessed on it gets its own row too (its page
+    shows its figures against the indicator's target); it does not count in the indicator's summary.
+    """
+    ids = [i.pk for i in indicators]
+    unit_targets: dict[tuple[int, int], UnitTarget] = {
+        (ut.indicator_id, ut.department_id): ut for ut in UnitTarget.objects.filter(indicator_id__in=ids)
+    }
+    periods = {p.pk: p for p in ReportingPeriod.objects.filter(end__lte=as_of)}
+    values_by_indicator: dict[int, list[ValueRow]] = defaultdict(list)
+    demo: set[tuple[int, int]] = set()
+    value_qs = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, period_id__in=list(periods),
+                                             value__isnull=False, indicator_id__in=ids)
+    for *row, is_demo in value_qs.order_by().values_list(
+        "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo"
+    ).iterator(chunk_size=10000):
+        values_by_indicator[row[1]].append(ValueRow(*row, period=periods[row[2]]))
+        if is_demo:
+            demo.add((row[1], row[3]))
+    demo_indicators = {indicator_id for indicator_id, _unit in demo}
+
+    found: dict[int, snapshots.Stored] = {}
+    rows: list[tuple[Indicator, int | None, snapshots.Verdict]] = []
+    for indicator in indicators:
+        plan = plan_map[indicator.plan_id]
+        th = thresholds_for(plan)
+        chosen = current_values(values_by_indicator.get(indicator.id, []))
+        if indicator.per_unit:
+            # Group once per indicator: picking per unit by scanning all pairs grows with units² × periods.
+            by_unit: dict[int, list[tuple[ValueRow, ValueRow | None]]] = defaultdict(list)
+            for (_period_id, dept_id), pair in chosen.items():
+                by_unit[dept_id].append(pair)
+            unit_rows, verdicts = [], {}
+            units = sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
+            outsider = department is not None and department not in units
+            for unit in [*units, department] if outsider else units:
                 spec = spec_for(indicator, plan, unit_targets.get((indicator.id, unit.id)))
                 evaluation, basis, _, unreviewed = _evaluate_series(spec, by_unit.get(unit.id, []), as_of, th)
-                unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
-            summary = _summarise(spec_for(indicator, plan), unit_rows)
-            by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows))
+                if unit is not department or not outsider:
+                    unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
+                verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed,
+                                                      (indicator.id, unit.id) in demo)
+                rows.append((indicator, unit.id, verdicts[unit.id]))
+            summary = snapshots.Verdict(_summarise(spec_for(indicator, plan), unit_rows),
+                                        has_demo=indicator.id in demo_indicators)
+            found[indicator.id] = snapshots.Stored(summary, verdicts)
         else:
             evaluation, basis, estimate, unreviewed = _evaluate_series(
                 spec_for(indicator, plan), pick_series(chosen, None), as_of, th
             )
-            by_plan[plan.id].append(IndicatorResult(indicator, evaluation, lead, responsible, basis, estimate, unreviewed))
-    return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]
+            summary = snapshots.Verdict(evaluation, basis, estimate, unreviewed, indicator.id in demo_indicators)
+            found[indicator.id] = snapshots.Stored(summary)
+        rows.append((indicator, None, found[indicator.id].summary))
+    snapshots.save(rows, as_of)
+    return found
 
 
 def _summarise(spec: engine.Spec, rows: list[UnitResult]) -> engine.Evaluation:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access, bulk
+from indicators import access, bulk, snapshots
 from indicators.formatting import dec_str
 from indicators.models import Evidence, Indicator, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.validation import IndicatorRules, edit_block_reason, validate_figure
@@ -209,6 +209,8 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
             bulk.insert_history(result.created, history_type="+", user=user, reason=change_reason, date=now)
             bulk.update_values(result.updated, UPDATED_FIELDS)
             bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
+            # The bulk writes send no signals: the verdicts of these indicators are stale from now on.
+            snapshots.touch({row.indicator_id for row in (*result.created, *result.updated)})
     except IntegrityError as exc:
         # Someone created one of these rows after we read: refuse like any stale edit instead of a server error.
         raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc

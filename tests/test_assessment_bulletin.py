@@ -13,6 +13,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import Bulletin
 from assessment.services import ServiceError
+from indicators import snapshots
 from tests.test_assessment_factories import World, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,7 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
     services.review_item(user=world.admin, scheme=world.scheme, department=world.a, item=world.items["per_unit"],
                          reviewed_score=Decimal("10"), note="核减")
     world.per_unit.values.filter(department=world.c).update(value=Decimal("50"))
+    snapshots.touch([world.per_unit.pk])  # QuerySet.update sends no signal
     page = client.get(url).content.decode()
     assert "草稿（未发布）" not in page and "31.39" in page and "21.39" not in page
     xlsx = client.get(reverse("assessment:bulletin_xlsx", args=[world.scheme.pk]))

@@ -18,6 +18,7 @@ from assessment import services
 from assessment.models import AssessmentScheme, BonusClaim, ItemScore, SchemeUnit, UnitAssessment
 from assessment.selectors import scheme_results
 from assessment.services import SelfScore, ServiceError
+from indicators import snapshots
 from tests.test_assessment_factories import World, pdf, unit, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,7 @@ def test_full_flow_with_audit_trail(world: World):
     frozen = scheme_results(world.scheme).row_for(b.pk).score
     # Later data changes do not move a fixed score...
     world.plan_level.values.update(value=D("90"))  # 研发投入 now on track (a test shortcut: no history needed)
+    snapshots.touch([world.plan_level.pk])  # QuerySet.update sends no signal
     assert scheme_results(world.scheme).row_for(b.pk).score == frozen
     assert scheme_results(world.scheme).row_for(world.c.pk).score == D("6.00")
     # ...and cannot be reviewed until the final score is reopened, with a reason.

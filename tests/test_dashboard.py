@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from assessment import escalation, services
 from assessment.models import AssessmentScheme, DeductionSource, SupervisionNotice
 from assessment.selectors import latest_unit_results, results_for_schemes, scheme_results
+from indicators import snapshots
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from indicators.selectors import evaluate_plans
 from plans import charts
@@ -192,6 +193,7 @@ def test_demo_banner_only_when_a_shown_value_is_demo(world, make_period, client_
     add_value(world["level"], make_period("2024Y"), world["org"], "170", status=ReviewStatus.DRAFT, is_demo=True)
     assert "含演示数据" not in client_leader.get(urls(world)[0]).content.decode()
     IndicatorValue.objects.filter(indicator=world["level"], period=world["p2023"]).update(is_demo=True)
+    snapshots.touch([world["level"].pk])  # QuerySet.update sends no signal
     for url in urls(world):
         assert "含演示数据" in client_leader.get(url).content.decode(), url
 

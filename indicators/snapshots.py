@@ -1,0 +1,239 @@
+"""Evaluation snapshots: the engine's verdicts kept in the database, and the tokens that say when they are stale.
+
+At province scale (100 counties × 800 indicators × 20 quarters) evaluating every indicator again on each dashboard
+view costs a minute. A verdict only changes when something it depends on changes, so `selectors.evaluate_plans`
+stores each verdict (`EvaluationSnapshot`, one row per indicator and per assessed unit, per as-of date) together
+with the indicator's `evaluation_token`, and later reads it back instead of evaluating, while the token still
+matches.
+
+Every write that can change a verdict gives the indicator a new random token:
+- the indicator itself (its `save()`), its milestones and per-unit targets, its values (signals below);
+- its plan (years, thresholds) and the plan's assessed units;
+- a reporting period whose dates change (every indicator: the series are re-cut);
+- the bulk paths that bypass signals call `touch()` themselves (import, generated scale data).
+
+Tokens are replaced, never incremented, so an instance saved from a stale copy cannot bring back a token an old
+snapshot carries. Readers read the token before the values, so a snapshot is never newer-labelled than its data.
+Writes that save many values wrap themselves in `batch()`: the tokens are then changed once, in indicator order, at
+the end of the transaction — row locks taken in one order cannot deadlock against each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
+
+from indicators import bulk, engine
+from indicators.models import EvaluationSnapshot, Indicator, IndicatorValue, Milestone, UnitTarget, new_evaluation_token
+from plans.models import Plan, ReportingPeriod
+
+RATIO_LIMIT = Decimal("1e12")  # sort key only; a near-zero expected progress must not overflow the column
+RATIO_PLACES = Decimal("0.00000001")
+
+
+# --- invalidation -------------------------------------------------------------------------------------------------
+class _Pending(threading.local):
+    depth: int = 0
+    ids: set[int]
+
+    def __init__(self) -> None:
+        self.ids = set()
+
+
+_pending = _Pending()
+
+
+def touch(indicator_ids: Iterable[int]) -> None:
+    """Give these indicators new tokens (now, or at the end of the enclosing `batch()`)."""
+    ids = set(indicator_ids)
+    if not ids:
+        return
+    if _pending.depth:
+        _pending.ids |= ids
+        return
+    Indicator.objects.filter(pk__in=sorted(ids)).update(evaluation_token=new_evaluation_token())
+
+
+def touch_plans(plan_ids: Iterable[int]) -> None:
+    touch(Indicator.objects.filter(plan_id__in=list(plan_ids)).values_list("pk", flat=True))
+
+
+def touch_all() -> None:
+    Indicator.objects.update(evaluation_token=new_evaluation_token())
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the indicators touched inside, change their tokens once when the block succeeds.
+
+    Use it inside the write's `transaction.atomic()` so the new tokens commit with the data.
+    """
+    _pending.depth += 1
+    try:
+        yield
+    except BaseException:
+        if _pending.depth == 1:
+            _pending.ids.clear()  # the transaction rolls back: nothing changed
+        raise
+    finally:
+        _pending.depth -= 1
+    if _pending.depth == 0 and _pending.ids:
+        ids, _pending.ids = _pending.ids, set()
+        touch(ids)
+
+
+def _value_changed(sender: type, instance: IndicatorValue | Milestone | UnitTarget, **kwargs: object) -> None:
+    if kwargs.get("raw"):  # loaddata: the fixture carries its own state
+        return
+    touch([instance.indicator_id])
+
+
+def _plan_saved(sender: type, instance: Plan, created: bool = False, **kwargs: object) -> None:
+    if not created and not kwargs.get("raw"):
+        touch_plans([instance.pk])
+
+
+def _assessed_changed(sender: type, instance: Plan, action: str, **kwargs: object) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Plan):
+        touch_plans([instance.pk])
+
+
+def _period_saving(sender: type, instance: ReportingPeriod, **kwargs: object) -> None:
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    before = ReportingPeriod.objects.filter(pk=instance.pk).values("start", "end", "kind").first()
+    if before and (before["start"], before["end"], before["kind"]) != (instance.start, instance.end, instance.kind):
+        touch_all()
+
+
+def connect_signals() -> None:
+    for model in (IndicatorValue, Milestone, UnitTarget):
+        post_save.connect(_value_changed, sender=model, dispatch_uid=f"snapshot-save-{model.__name__}")
+        post_delete.connect(_value_changed, sender=model, dispatch_uid=f"snapshot-delete-{model.__name__}")
+    post_save.connect(_plan_saved, sender=Plan, dispatch_uid="snapshot-plan")
+    m2m_changed.connect(_assessed_changed, sender=Plan.assessed_units.through, dispatch_uid="snapshot-assessed")
+    pre_save.connect(_period_saving, sender=ReportingPeriod, dispatch_uid="snapshot-period")
+
+
+# --- (de)serialising ----------------------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    """One stored evaluation with what the pages show beside it."""
+
+    evaluation: engine.Evaluation
+    basis: str = ""
+    estimate: Decimal | None = None
+    unreviewed: bool = False
+    has_demo: bool = False
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _undec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def dump(verdict: Verdict) -> dict[str, object]:
+    ev = verdict.evaluation
+    return {
+        "s": ev.status.value, "x": ev.explanation, "a": _dec(ev.actual),
+        "ad": ev.actual_date.isoformat() if ev.actual_date else None, "al": ev.actual_label,
+        "c": _dec(ev.completion), "e": _dec(ev.expected), "ep": _dec(ev.expected_progress), "p": _dec(ev.progress),
+        "g": _dec(ev.gap), "gr": _dec(ev.growth_rate), "f": ev.final,
+        "y": [[y.year, str(y.actual), str(y.target), y.met] for y in ev.years],
+        "b": verdict.basis, "est": _dec(verdict.estimate), "u": verdict.unreviewed,
+    }
+
+
+def restore(payload: dict, has_demo: bool = False) -> Verdict:
+    evaluation = engine.Evaluation(
+        status=engine.Status(payload["s"]), explanation=payload["x"], actual=_undec(payload["a"]),
+        actual_date=dt.date.fromisoformat(payload["ad"]) if payload["ad"] else None, actual_label=payload["al"],
+        completion=_undec(payload["c"]), expected=_undec(payload["e"]), expected_progress=_undec(payload["ep"]),
+        progress=_undec(payload["p"]), gap=_undec(payload["g"]), growth_rate=_undec(payload["gr"]), final=payload["f"],
+        years=tuple(engine.YearResult(y, Decimal(a), Decimal(t), met) for y, a, t, met in payload["y"]),
+    )
+    return Verdict(evaluation, payload["b"], _undec(payload["est"]), payload["u"], has_demo)
+
+
+def sort_ratio(ev: engine.Evaluation) -> Decimal:
+    """Within a severity, the furthest behind its path first: progress against expected progress."""
+    ratio = ev.progress / ev.expected_progress if ev.progress is not None and ev.expected_progress else ev.progress
+    ratio = max(-RATIO_LIMIT, min(RATIO_LIMIT, ratio or Decimal(0)))
+    return ratio.quantize(RATIO_PLACES)
+
+
+# --- reading and writing ------------------------------------------------------------------------------------------
+@dataclass
+class Stored:
+    summary: Verdict
+    units: dict[int, Verdict] = field(default_factory=dict)
+
+
+def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None) -> dict[int, Stored]:
+    """Indicator id → its stored verdicts at `as_of`, for the indicators whose snapshot is current (one query).
+
+    With `unit_id`, only that unit's rows besides the indicator's own line.
+    """
+    tokens = {i.pk: i.evaluation_token for i in indicators}
+    if not tokens:
+        return {}
+    rows = EvaluationSnapshot.objects.filter(indicator_id__in=list(tokens), as_of=as_of)
+    if unit_id is not None:
+        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
+    found: dict[int, Stored] = {}
+    units: dict[int, dict[int, Verdict]] = {}
+    for indicator_id, unit, token, payload, has_demo in rows.values_list(
+            "indicator_id", "unit_id", "token", "payload", "has_demo").iterator(chunk_size=10000):
+        if tokens[indicator_id] != token:
+            continue
+        verdict = restore(payload, has_demo)
+        if unit is None:
+            found[indicator_id] = Stored(verdict)
+        else:
+            units.setdefault(indicator_id, {})[unit] = verdict
+    for indicator_id, stored in found.items():
+        stored.units = units.get(indicator_id, {})
+    return found
+
+
+def save(rows: list[tuple[Indicator, int | None, Verdict]], as_of: dt.date) -> None:
+    """Replace the snapshots of these indicators at `as_of` (one DELETE, one INSERT).
+
+    Two requests refreshing the same indicator at once both write the same verdicts; the unique constraints keep
+    one copy and the loser's insert is skipped rather than failing the page.
+    """
+    if not rows:
+        return
+    ids = sorted({indicator.pk for indicator, _unit, _v in rows})
+    EvaluationSnapshot.objects.filter(indicator_id__in=ids, as_of=as_of).delete()
+    fields = [f for f in EvaluationSnapshot._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    prep = bulk.Prepared(fields)
+    params = []
+    for indicator, unit, verdict in rows:
+        ev = verdict.evaluation
+        data = {"indicator_id": indicator.pk, "unit_id": unit, "as_of": as_of, "token": indicator.evaluation_token,
+                "status": ev.status.value, "severity": ev.severity, "sort_ratio": sort_ratio(ev),
+                "has_demo": verdict.has_demo, "payload": dump(verdict), "computed_at": now}
+        params.append(prep.row(lambda f, d=data: d[f.attname]))
+    bulk.insert_rows(EvaluationSnapshot, fields, params, ignore_conflicts=True)
+
+
+def prune(*, keep_after: dt.date | None = None) -> int:
+    """Delete snapshots that can no longer be current (stale tokens), or older than a date. Returns rows deleted."""
+    stale = ~Q(token=F("indicator__evaluation_token"))
+    if keep_after is not None:
+        stale |= Q(as_of__lt=keep_after)
+    deleted, _ = EvaluationSnapshot.objects.filter(stale).delete()
+    return deleted
