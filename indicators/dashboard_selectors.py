@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
@@ -35,7 +35,6 @@ from indicators.selectors import (
     current_values,  # the same official-over-estimate choice the evaluation used, so the trend shows what was judged
     pick_series,
     evaluate_plans,
-    latest_period_with_data,
     plans_queryset,
     spec_for,
 )
@@ -70,11 +69,14 @@ class PeriodChoice:
 
 def choose_period(code: str | None) -> PeriodChoice:
     """The period to judge at: ?period=CODE when it exists, else the latest period holding counted values."""
-    periods = list(ReportingPeriod.objects.order_by("-end", "kind"))
+    # One query: the switcher's list, each period marked whether it holds counted values (the default is the latest).
+    counted = IndicatorValue.objects.filter(period=OuterRef("pk"), status__in=COUNTED_STATUSES)
+    periods = list(ReportingPeriod.objects.annotate(has_data=Exists(counted)).order_by("-end", "kind"))
     wanted = (code or "").strip().upper()
     period = next((p for p in periods if p.code == wanted), None)
     if period is None:
-        period = latest_period_with_data()
+        # The same choice and order as selectors.latest_period_with_data (end, then kind, both descending).
+        period = next((p for p in sorted(periods, key=lambda p: (p.end, p.kind), reverse=True) if p.has_data), None)
     return PeriodChoice(period, period.end if period else timezone.localdate(), periods,
                         wanted if wanted and (period is None or period.code != wanted) else "")
 
@@ -247,28 +249,12 @@ def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targe
     return sorted(found, key=lambda s: s.sort_key)
 
 
-# --- overview -----------------------------------------------------------------------------------------------------
+# --- groups (plan page; the overview reads snapshots, see overview_selectors) -----------------------------------
 @dataclass
 class GroupSummary:
     name: str
     rows: list[IndicatorResult]
     counts: list[tuple[str, int]]
-
-
-@dataclass
-class PlanSummary:
-    result: PlanResult
-    counts: list[tuple[str, int]]
-    groups: list[GroupSummary]
-    strip: SafeString
-    overdue: int
-
-
-@dataclass
-class Overview:
-    plans: list[PlanSummary]
-    shortfalls: list[Shortfall]
-    has_demo: bool
 
 
 def group_rows(rows: list[IndicatorResult]) -> list[GroupSummary]:
@@ -278,20 +264,6 @@ def group_rows(rows: list[IndicatorResult]) -> list[GroupSummary]:
         grouped.setdefault(row.indicator.group, []).append(row)
     return [GroupSummary(name or str(_("其他指标")), members, worst_first(Counter(r.status.value for r in members)))
             for name, members in grouped.items()]
-
-
-def overview(as_of: dt.date) -> Overview:
-    plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE))
-    plan_ids = [p.id for p in plans]
-    results = evaluate_plans(plans, as_of=as_of, include_tasks=True)
-    progress = latest_progress(plan_ids, as_of)
-    tasks = {r.plan.id: task_rows(r, progress) for r in results}
-    summaries = [PlanSummary(r, worst_first(r.counts()), group_rows(r.indicators),
-                             charts.status_strip(worst_first(r.counts()), r.plan.title),
-                             sum(1 for t in tasks[r.plan.id] if t.state == TaskState.OVERDUE)) for r in results]
-    has_demo = any(p.is_demo for p in progress.values()) or demo_shown(
-        IndicatorValue.objects.filter(indicator__plan_id__in=plan_ids), as_of)
-    return Overview(summaries, shortfalls(results, tasks, unit_targets(plan_ids)), has_demo)
 
 
 # --- plan page ----------------------------------------------------------------------------------------------------

@@ -288,16 +288,17 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
                 if unit is not department or not outsider:
                     unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
                 verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed,
-                                                      (indicator.id, unit.id) in demo)
+                                                      (indicator.id, unit.id) in demo, spec.target)
                 rows.append((indicator, unit.id, verdicts[unit.id]))
             summary = snapshots.Verdict(_summarise(spec_for(indicator, plan), unit_rows),
-                                        has_demo=indicator.id in demo_indicators)
+                                        has_demo=indicator.id in demo_indicators, target=indicator.target)
             found[indicator.id] = snapshots.Stored(summary, verdicts)
         else:
             evaluation, basis, estimate, unreviewed = _evaluate_series(
                 spec_for(indicator, plan), pick_series(chosen, None), as_of, th
             )
-            summary = snapshots.Verdict(evaluation, basis, estimate, unreviewed, indicator.id in demo_indicators)
+            summary = snapshots.Verdict(evaluation, basis, estimate, unreviewed, indicator.id in demo_indicators,
+                                        indicator.target)
             found[indicator.id] = snapshots.Stored(summary)
         rows.append((indicator, None, found[indicator.id].summary))
     snapshots.save(rows, as_of)

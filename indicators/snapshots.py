@@ -133,6 +133,7 @@ class Verdict:
     estimate: Decimal | None = None
     unreviewed: bool = False
     has_demo: bool = False
+    target: Decimal | None = None  # the target judged against (a unit's own where it has one)
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -151,7 +152,7 @@ def dump(verdict: Verdict) -> dict[str, object]:
         "c": _dec(ev.completion), "e": _dec(ev.expected), "ep": _dec(ev.expected_progress), "p": _dec(ev.progress),
         "g": _dec(ev.gap), "gr": _dec(ev.growth_rate), "f": ev.final,
         "y": [[y.year, str(y.actual), str(y.target), y.met] for y in ev.years],
-        "b": verdict.basis, "est": _dec(verdict.estimate), "u": verdict.unreviewed,
+        "b": verdict.basis, "est": _dec(verdict.estimate), "u": verdict.unreviewed, "t": _dec(verdict.target),
     }
 
 
@@ -163,7 +164,7 @@ def restore(payload: dict, has_demo: bool = False) -> Verdict:
         progress=_undec(payload["p"]), gap=_undec(payload["g"]), growth_rate=_undec(payload["gr"]), final=payload["f"],
         years=tuple(engine.YearResult(y, Decimal(a), Decimal(t), met) for y, a, t, met in payload["y"]),
     )
-    return Verdict(evaluation, payload["b"], _undec(payload["est"]), payload["u"], has_demo)
+    return Verdict(evaluation, payload["b"], _undec(payload["est"]), payload["u"], has_demo, _undec(payload.get("t")))
 
 
 def sort_ratio(ev: engine.Evaluation) -> Decimal:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from assessment import dashboard_panels as assessment_panels
 from indicators import dashboard_selectors as selectors
+from indicators import overview_selectors
 from indicators.models import Indicator
 from indicators.selectors import plans_queryset
 from plans.models import Department
@@ -28,14 +29,14 @@ GROUP_ROW_LIMIT = 30
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
-    page = selectors.overview(choice.as_of)
-    assessment = assessment_panels.assessment_overview(request.user)
     # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays light.
     show_all = request.GET.get("all") == "1"
-    shown = page.shortfalls if show_all else page.shortfalls[:SHORTFALL_LIMIT]
+    page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
+                                       group_rows=GROUP_ROW_LIMIT)
+    assessment = assessment_panels.assessment_overview(request.user)
     return render(request, "dashboard/overview.html", {
-        "choice": choice, "page": page, "assessment": assessment, "shortfalls": shown,
-        "shortfalls_hidden": len(page.shortfalls) - len(shown), "group_row_limit": GROUP_ROW_LIMIT,
+        "choice": choice, "page": page, "assessment": assessment, "shortfalls": page.shortfalls,
+        "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
     })
 
 

@@ -144,3 +144,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The session is read on every request. "cached_db" answers from a cache that all gunicorn workers on this server
+# share (files under CACHE_DIR) and keeps the database row for durability; logging out deletes both. Several
+# application servers need a shared cache here instead (e.g. Redis), or the database backend.
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -163,7 +163,7 @@ def test_groups_by_first_level_group(world, client_leader):
     page = client_leader.get(reverse("dashboard:overview")).context["page"]
     (summary,) = page.plans
     assert [g.name for g in summary.groups] == ["人才总量", "人才结构", "其他指标"]
-    assert summary.result.completion == D("0.3333")
+    assert summary.completion == D("0.3333")
     assert summary.counts == [("behind", 1), ("lagging", 1), ("on_track", 1)]
 
 
@@ -371,6 +371,22 @@ def test_constant_query_count(size, page, make_period, client_leader, django_ass
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         response = client_leader.get(url)
     assert response.status_code == 200
+
+
+# Once the verdicts are stored (any earlier view), the overview reads them back: 12 queries at both sizes — user,
+# periods, plans, indicators with their snapshot line, short units, due tasks, their units, their reports, lead
+# units, roles, and the two assessment panels (the session comes from the cache).
+@pytest.mark.parametrize("size", [5, 60])
+def test_overview_from_snapshots_query_count(size, make_period, client_leader, django_assert_max_num_queries):
+    _bulk_world(size, make_period)
+    url = reverse("dashboard:overview")
+    cold = client_leader.get(url)
+    assert cold.context["page"].computed == size
+    with django_assert_max_num_queries(12):
+        warm = client_leader.get(url)
+    assert warm.context["page"].computed == 0
+    body = lambda r: r.content.decode().split('<section class="plan-cards">')[1]  # noqa: E731 - past the CSRF token
+    assert body(warm) == body(cold)
 
 
 # --- access ---------------------------------------------------------------------------------------------------------
