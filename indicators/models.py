@@ -326,6 +326,8 @@ class EvaluationSnapshot(models.Model):
     severity = models.SmallIntegerField(_("严重程度"))
     sort_ratio = models.DecimalField(_("进度比"), max_digits=30, decimal_places=8, default=Decimal(0))
     has_demo = models.BooleanField(_("含演示数据"), default=False)
+    short_units = models.PositiveIntegerField(_("滞后单位数"), default=0,
+                                              help_text=_("按单位考核的指标：滞后、严重滞后或未完成的单位数。"))
     payload = models.JSONField(_("评估结果"))
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
@@ -338,7 +340,9 @@ class EvaluationSnapshot(models.Model):
             models.UniqueConstraint(fields=["indicator", "as_of", "unit"], condition=Q(unit__isnull=False),
                                     name="snapshot_unique_unit"),
         ]
-        indexes = [models.Index(fields=["as_of", "status", "severity"], name="snapshot_asof_status")]
+        # The overview's worst units first: read in this order and stop after the first hundred.
+        indexes = [models.Index(fields=["as_of", "severity", "sort_ratio"], condition=Q(unit__isnull=False),
+                                name="snapshot_units_worst_first")]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.as_of}/{self.unit_id or '-'}: {self.status}"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, Window
+from django.db.models import Case, F, FilteredRelation, JSONField, Prefetch, Q, When
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +53,7 @@ class OverviewRow:
 class OverviewGroup:
     name: str
     total: int
-    rows: list[OverviewRow]  # the first `group_rows` of the group, in the plan's order
+    rows: list[OverviewRow]  # the whole group in the plan's order, or its worst `group_rows` when longer
     counts: list[tuple[str, int]]
 
 
@@ -84,7 +84,7 @@ class _Line:
     ratio: Decimal
     has_demo: bool
     evaluation: engine.Evaluation | None = None
-    units_short: list[Shortfall] = field(default_factory=list)
+    short_units: int = 0
 
 
 def _completion(statuses: list[str]) -> Decimal | None:
@@ -92,6 +92,12 @@ def _completion(statuses: list[str]) -> Decimal | None:
     if not judged:
         return None
     return (Decimal(sum(1 for s in judged if s in GOOD)) / Decimal(len(judged))).quantize(Decimal("0.0001"))
+
+
+# Only plan-level shortfalls show their evaluation from the indicator's own line; decoding every payload would cost
+# more than the rest of the query.
+_PLAN_LEVEL_SHORT_PAYLOAD = Case(When(per_unit=False, snap__status__in=SHORT_VALUES, then=F("snap__payload")),
+                                 default=None, output_field=JSONField())
 
 
 def _indicator_lines(plans: list[Plan], as_of: dt.date) -> tuple[list[_Line], int]:
@@ -102,11 +108,13 @@ def _indicator_lines(plans: list[Plan], as_of: dt.date) -> tuple[list[_Line], in
         .only("id", "plan_id", "group", "number", "name", "order", "per_unit", "kind", "unit", "decimals", "is_share",
               "target", "evaluation_token")
         .annotate(s_token=F("snap__token"), s_status=F("snap__status"), s_severity=F("snap__severity"),
-                  s_ratio=F("snap__sort_ratio"), s_demo=F("snap__has_demo"), s_payload=F("snap__payload"))
+                  s_ratio=F("snap__sort_ratio"), s_demo=F("snap__has_demo"), s_payload=_PLAN_LEVEL_SHORT_PAYLOAD,
+                  s_short=F("snap__short_units"))
         .order_by("plan_id", "order")
     )
     stale = [i for i in indicators if i.s_token != i.evaluation_token]
     fresh: dict[int, engine.Evaluation] = {}
+    short: dict[int, int] = {}
     demo: set[int] = set()
     if stale:
         # Stored as a side effect; the verdicts are taken from the results directly.
@@ -115,6 +123,7 @@ def _indicator_lines(plans: list[Plan], as_of: dt.date) -> tuple[list[_Line], in
                                      indicator_ids=[i.pk for i in stale]):
             for row in result.indicators:
                 fresh[row.indicator.id] = row.evaluation
+                short[row.indicator.id] = sum(1 for u in row.units if u.evaluation.severity <= snapshots.SHORT_SEVERITY)
         demo = set(EvaluationSnapshot.objects.filter(indicator_id__in=[i.pk for i in stale], as_of=as_of,
                                                      unit__isnull=True, has_demo=True).values_list("indicator_id",
                                                                                                    flat=True))
@@ -122,22 +131,28 @@ def _indicator_lines(plans: list[Plan], as_of: dt.date) -> tuple[list[_Line], in
     for ind in indicators:
         if ind.id in fresh:
             ev = fresh[ind.id]
-            lines.append(_Line(ind, ev.status.value, ev.severity, snapshots.sort_ratio(ev), ind.id in demo, ev))
+            lines.append(_Line(ind, ev.status.value, ev.severity, snapshots.sort_ratio(ev), ind.id in demo, ev,
+                               short[ind.id]))
         else:
             lines.append(_Line(ind, ind.s_status, ind.s_severity, ind.s_ratio, ind.s_demo,
-                               snapshots.restore(ind.s_payload).evaluation if ind.s_status in SHORT_VALUES else None))
+                               snapshots.restore(ind.s_payload).evaluation if ind.s_payload is not None else None,
+                               ind.s_short))
     return lines, len(stale)
 
 
-def _unit_shortfalls(plans: list[Plan], as_of: dt.date, limit: int | None) -> tuple[list[Shortfall], int]:
-    """The worst short units of per-unit indicators, sorted and cut in SQL, with their total (one query)."""
+def _unit_shortfalls(indicator_ids: list[int], as_of: dt.date, limit: int | None) -> list[Shortfall]:
+    """The worst short units of these per-unit indicators, sorted and cut in SQL (one query).
+
+    The caller has just brought every one of these indicators' snapshots up to date, so no token check is needed;
+    filtering by id list (not by a join on plan and token) lets the database read the partial index in order,
+    worst severity and furthest behind first, and stop after `limit` rows. Ties are broken by id here and by names
+    when merged with the other shortfalls.
+    """
     rows = (
-        EvaluationSnapshot.objects.filter(
-            indicator__plan__in=plans, indicator__per_unit=True, as_of=as_of, unit__isnull=False,
-            status__in=SHORT_VALUES, token=F("indicator__evaluation_token"))
+        EvaluationSnapshot.objects.filter(as_of=as_of, unit__isnull=False, severity__lte=snapshots.SHORT_SEVERITY,
+                                          indicator_id__in=indicator_ids)
         .select_related("indicator__plan", "unit")
-        .annotate(total=Window(Count("id")))
-        .order_by("severity", "sort_ratio", "indicator__plan__code", "indicator__order", "unit__name")
+        .order_by("severity", "sort_ratio", "indicator_id", "unit_id")
     )
     rows = list(rows if limit is None else rows[:limit])
     found = []
@@ -149,7 +164,7 @@ def _unit_shortfalls(plans: list[Plan], as_of: dt.date, limit: int | None) -> tu
             ind.plan, snap.status, (snap.severity, 0, snap.sort_ratio, ind.plan.code, ind.order, snap.unit.name),
             indicator=ind, evaluation=ev, unit=snap.unit, target=target, gap_unit=gap_unit(ind),
         ))
-    return found, rows[0].total if rows else 0
+    return found
 
 
 def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bool]:
@@ -172,7 +187,9 @@ def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bo
 def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30) -> Overview:
     plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE))
     lines, computed = _indicator_lines(plans, as_of)
-    unit_short, unit_total = _unit_shortfalls(plans, as_of, limit)
+    per_unit = [line.indicator.pk for line in lines if line.indicator.per_unit]
+    unit_short = _unit_shortfalls(per_unit, as_of, limit) if per_unit else []
+    unit_total = sum(line.short_units for line in lines if line.indicator.per_unit)
     overdue, demo_tasks = _overdue_tasks(plans, as_of)
     plan_map = {p.id: p for p in plans}
 
@@ -207,13 +224,20 @@ def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30) -
         for line in plan_lines:
             grouped.setdefault(line.indicator.group, []).append(line)
         groups = [OverviewGroup(name or str(_("其他指标")), len(members),
-                               [OverviewRow(m.indicator, m.status) for m in members[:group_rows]],
-                               worst_first(Counter(m.status for m in members)))
+                                [OverviewRow(m.indicator, m.status) for m in _shown(members, group_rows)],
+                                worst_first(Counter(m.status for m in members)))
                   for name, members in grouped.items()]
         summaries.append(PlanSummary(plan, _completion([line.status for line in plan_lines]), counts, groups,
                                      charts.status_strip(counts, plan.title), overdue_by_plan[plan.id]))
     has_demo = demo_tasks or any(line.has_demo for line in lines)
     return Overview(summaries, shown, total, has_demo, computed)
+
+
+def _shown(members: list[_Line], limit: int) -> list[_Line]:
+    """A group's rows in the plan's order; a long group shows its worst rows (the rest are on the plan page)."""
+    if len(members) <= limit:
+        return members
+    return sorted(members, key=lambda m: (m.severity, m.indicator.order))[:limit]
 
 
 def _attach_leads(shown: list[Shortfall]) -> None:

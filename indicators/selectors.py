@@ -248,8 +248,9 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
                         as_of: dt.date, department: Department | None) -> dict[int, snapshots.Stored]:
     """Evaluate these indicators for every assessed unit and store the verdicts (a fixed number of queries).
 
-    A `department` that reports a per-unit indicator without being assessed on it gets its own row too (its page
-    shows its figures against the indicator's target); it does not count in the indicator's summary.
+    A `department` that reports a per-unit indicator without being assessed on it gets its own verdict too (its page
+    shows its figures against the indicator's target); it does not count in the summary and is not stored, since
+    stored unit rows are read as the assessed units.
     """
     ids = [i.pk for i in indicators]
     unit_targets: dict[tuple[int, int], UnitTarget] = {
@@ -289,9 +290,12 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
                     unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
                 verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed,
                                                       (indicator.id, unit.id) in demo, spec.target)
-                rows.append((indicator, unit.id, verdicts[unit.id]))
-            summary = snapshots.Verdict(_summarise(spec_for(indicator, plan), unit_rows),
-                                        has_demo=indicator.id in demo_indicators, target=indicator.target)
+                if unit_rows and unit_rows[-1].department is unit:  # an outsider's row is not stored: the
+                    rows.append((indicator, unit.id, verdicts[unit.id]))  # overview lists stored units as assessed
+            summary = snapshots.Verdict(
+                _summarise(spec_for(indicator, plan), unit_rows), has_demo=indicator.id in demo_indicators,
+                target=indicator.target,
+                short_units=sum(1 for u in unit_rows if u.evaluation.severity <= snapshots.SHORT_SEVERITY))
             found[indicator.id] = snapshots.Stored(summary, verdicts)
         else:
             evaluation, basis, estimate, unreviewed = _evaluate_series(

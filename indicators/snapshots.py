@@ -37,6 +37,8 @@ from plans.models import Plan, ReportingPeriod
 
 RATIO_LIMIT = Decimal("1e12")  # sort key only; a near-zero expected progress must not overflow the column
 RATIO_PLACES = Decimal("0.00000001")
+SHORT_SEVERITY = max(engine.STATUS_SEVERITY[s] for s in (engine.Status.NOT_ACHIEVED, engine.Status.BEHIND,
+                                                         engine.Status.LAGGING))
 
 
 # --- invalidation -------------------------------------------------------------------------------------------------
@@ -134,6 +136,7 @@ class Verdict:
     unreviewed: bool = False
     has_demo: bool = False
     target: Decimal | None = None  # the target judged against (a unit's own where it has one)
+    short_units: int = 0  # per-unit indicators' own line: units lagging, behind or not achieved (a column, not payload)
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -226,7 +229,8 @@ def save(rows: list[tuple[Indicator, int | None, Verdict]], as_of: dt.date) -> N
         ev = verdict.evaluation
         data = {"indicator_id": indicator.pk, "unit_id": unit, "as_of": as_of, "token": indicator.evaluation_token,
                 "status": ev.status.value, "severity": ev.severity, "sort_ratio": sort_ratio(ev),
-                "has_demo": verdict.has_demo, "payload": dump(verdict), "computed_at": now}
+                "has_demo": verdict.has_demo, "short_units": verdict.short_units, "payload": dump(verdict),
+                "computed_at": now}
         params.append(prep.row(lambda f, d=data: d[f.attname]))
     bulk.insert_rows(EvaluationSnapshot, fields, params, ignore_conflicts=True)
 
