@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from indicators import engine, snapshots
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, UnitTarget
@@ -248,9 +248,9 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
                         as_of: dt.date, department: Department | None) -> dict[int, snapshots.Stored]:
     """Evaluate these indicators for every assessed unit and store the verdicts (a fixed number of queries).
 
-    A `department` that reports a per-unit indicator without being assessed on it gets its own verdict too (its page
-    shows its figures against the indicator's target); it does not count in the summary and is not stored, since
-    stored unit rows are read as the assessed units.
+    With a `department`, per-unit indicators are evaluated for that unit only (assessed or not: a unit that reports
+    without being assessed still sees its figures against the target) and are not stored; plan-level indicators
+    are evaluated and stored as always.
     """
     ids = [i.pk for i in indicators]
     unit_targets: dict[tuple[int, int], UnitTarget] = {
@@ -261,6 +261,11 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
     demo: set[tuple[int, int]] = set()
     value_qs = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, period_id__in=list(periods),
                                              value__isnull=False, indicator_id__in=ids)
+    if department is not None:
+        # One unit's page right after its own submission: evaluate that unit only (its figures, not every other
+        # county's) and leave the per-unit snapshots for the next whole-plan reader to refresh.
+        value_qs = value_qs.filter(Q(indicator_id__in=[i.pk for i in indicators if not i.per_unit])
+                                   | Q(department_id=department.pk))
     for *row, is_demo in value_qs.order_by().values_list(
         "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo"
     ).iterator(chunk_size=10000):
@@ -281,22 +286,22 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
             for (_period_id, dept_id), pair in chosen.items():
                 by_unit[dept_id].append(pair)
             unit_rows, verdicts = [], {}
-            units = sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
-            outsider = department is not None and department not in units
-            for unit in [*units, department] if outsider else units:
+            units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
+            for unit in units:
                 spec = spec_for(indicator, plan, unit_targets.get((indicator.id, unit.id)))
                 evaluation, basis, _, unreviewed = _evaluate_series(spec, by_unit.get(unit.id, []), as_of, th)
-                if unit is not department or not outsider:
-                    unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
+                unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
                 verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed,
                                                       (indicator.id, unit.id) in demo, spec.target)
-                if unit_rows and unit_rows[-1].department is unit:  # an outsider's row is not stored: the
-                    rows.append((indicator, unit.id, verdicts[unit.id]))  # overview lists stored units as assessed
+                if department is None:
+                    rows.append((indicator, unit.id, verdicts[unit.id]))
             summary = snapshots.Verdict(
                 _summarise(spec_for(indicator, plan), unit_rows), has_demo=indicator.id in demo_indicators,
                 target=indicator.target,
                 short_units=sum(1 for u in unit_rows if u.evaluation.severity <= snapshots.SHORT_SEVERITY))
             found[indicator.id] = snapshots.Stored(summary, verdicts)
+            if department is not None:
+                continue  # one unit's verdict is not the indicator's: nothing stored
         else:
             evaluation, basis, estimate, unreviewed = _evaluate_series(
                 spec_for(indicator, plan), pick_series(chosen, None), as_of, th

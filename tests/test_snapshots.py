@@ -152,3 +152,19 @@ def test_prune_removes_stale_snapshots_only(world):
     level.save()
     assert snapshots.prune() == 1
     assert EvaluationSnapshot.objects.count() == 2
+
+
+def test_one_unit_s_page_evaluates_that_unit_only_and_stores_nothing_for_it(world):
+    plan, hr, edu = world["plan"], world["hr"], world["edu"]
+    plan.assessed_units.add(hr, edu)
+    per_unit = add_indicator(plan, "每镇人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
+                             target=D(100), target_year=2025, unit="人", decimals=0)
+    add_value(per_unit, world["p2023"], hr, "60")
+    add_value(per_unit, world["p2023"], edu, "10")
+    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False, department=hr)
+    row = next(r for r in result.indicators if r.indicator == per_unit)
+    assert [(u.department, u.evaluation.status.value) for u in row.units] == [(hr, "on_track")]
+    assert not EvaluationSnapshot.objects.filter(indicator=per_unit).exists()  # a whole-plan reader stores it
+    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    row = next(r for r in result.indicators if r.indicator == per_unit)
+    assert row.status.value == "behind" and EvaluationSnapshot.objects.filter(indicator=per_unit).count() == 3
