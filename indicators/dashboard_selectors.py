@@ -305,11 +305,17 @@ class PlanPage:
     counts: list[tuple[str, int]]
     strip: SafeString
     has_demo: bool
+    units_collapsed: int = 0  # assessed units of a plan too large to list under each indicator
+
+
+UNIT_ROWS_INLINE = 20  # a plan assessing more units shows each per-unit indicator's spread, units on its own page
 
 
 def plan_page(plan: Plan, as_of: dt.date) -> PlanPage:
-    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=True)
-    targets = unit_targets([plan.id])
+    collapsed = plan.assessed_units.count()
+    collapsed = collapsed if collapsed > UNIT_ROWS_INLINE else 0
+    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=True, with_units=not collapsed)
+    targets = unit_targets([plan.id]) if not collapsed else {}
     lines: list[PlanLine] = []
     for group in group_rows(result.indicators):
         first = len(lines)
@@ -321,9 +327,8 @@ def plan_page(plan: Plan, as_of: dt.date) -> PlanPage:
     progress = latest_progress([plan.id], as_of)
     tasks = sorted(task_rows(result, progress), key=lambda t: list(TaskState).index(t.state))
     counts = worst_first(result.counts())
-    has_demo = any(p.is_demo for p in progress.values()) or demo_shown(
-        IndicatorValue.objects.filter(indicator__plan=plan), as_of)
-    return PlanPage(result, lines, tasks, counts, charts.status_strip(counts, plan.title), has_demo)
+    has_demo = any(p.is_demo for p in progress.values()) or any(r.has_demo for r in result.indicators)
+    return PlanPage(result, lines, tasks, counts, charts.status_strip(counts, plan.title), has_demo, collapsed)
 
 
 # --- indicator page -----------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class IndicatorResult:
     estimate: Decimal | None = None  # the estimate kept beside an official figure for the same period
     unreviewed: bool = False
     units: list[UnitResult] = field(default_factory=list)
+    has_demo: bool = False  # a demo figure is among the counted values behind this verdict (any unit's)
 
     @property
     def status(self) -> engine.Status:
@@ -175,12 +176,13 @@ def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
 
 def evaluate_plans(
     plans: Iterable[Plan], *, as_of: dt.date, include_tasks: bool = True, department: Department | None = None,
-    indicator_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None, with_units: bool = True,
 ) -> list[PlanResult]:
     """Evaluate every indicator of the given plans as of a date (normally a period's end).
 
     `department` limits per-unit indicators to that unit; `indicator_ids` limits the evaluation to those indicators
-    (the indicator page needs one, not the whole plan). Verdicts come from the evaluation snapshots where they are
+    (the indicator page needs one, not the whole plan); `with_units=False` gives per-unit indicators their own line
+    only (no `units`), for pages that do not list a hundred counties under each. Verdicts come from the evaluation snapshots where they are
     current; only the indicators changed since are evaluated, and their verdicts are stored for the next reader.
     """
     plans = list(plans)
@@ -194,12 +196,15 @@ def evaluate_plans(
     # Tokens are read here, before any value: a verdict computed below is never labelled newer than its data.
     indicators = list(indicator_qs.select_related("section", "task")
                       .prefetch_related(assignments, "milestones").order_by("plan_id", "order"))
-    stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None)
+    stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None,
+                            units=with_units)
     assessed: dict[int, list[Department]] = defaultdict(list)
     for through in Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).select_related("department"):
         assessed[through.plan_id].append(through.department)
     plan_map = {p.id: p for p in plans}
-    stale = [i for i in indicators if not _complete(stored.get(i.id), i, assessed[i.plan_id], department)]
+    stale = [i for i in indicators
+             if not _complete(stored.get(i.id), i, assessed[i.plan_id], department if with_units else None,
+                              units=with_units)]
     if stale:
         stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department))
     tasks_by_plan: dict[int, list[Task]] = defaultdict(list)
@@ -216,7 +221,10 @@ def evaluate_plans(
         verdicts = stored[indicator.id]
         lead = indicator.names_for(Role.LEAD)
         responsible = indicator.names_for(Role.RESPONSIBLE)
-        if indicator.per_unit:
+        if indicator.per_unit and not with_units:
+            by_plan[plan.id].append(IndicatorResult(indicator, verdicts.summary.evaluation, lead, responsible,
+                                                    has_demo=verdicts.summary.has_demo))
+        elif indicator.per_unit:
             units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
             unit_rows = []
             for unit in units:
@@ -225,20 +233,21 @@ def evaluate_plans(
             summary = verdicts.summary.evaluation
             if department is not None:
                 summary = _summarise(spec_for(indicator, plan), unit_rows)
-            by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows))
+            by_plan[plan.id].append(IndicatorResult(indicator, summary, lead, responsible, units=unit_rows,
+                                                    has_demo=verdicts.summary.has_demo))
         else:
             v = verdicts.summary
             by_plan[plan.id].append(IndicatorResult(indicator, v.evaluation, lead, responsible, v.basis, v.estimate,
-                                                    v.unreviewed))
+                                                    v.unreviewed, has_demo=v.has_demo))
     return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]
 
 
 def _complete(stored: snapshots.Stored | None, indicator: Indicator, assessed: list[Department],
-              department: Department | None) -> bool:
+              department: Department | None, *, units: bool = True) -> bool:
     """A current snapshot that holds every unit row the caller will read."""
     if stored is None:
         return False
-    if not indicator.per_unit:
+    if not indicator.per_unit or not units:
         return True
     wanted = [department.id] if department is not None else [d.id for d in assessed]
     return all(u in stored.units for u in wanted)

@@ -184,16 +184,19 @@ class Stored:
     units: dict[int, Verdict] = field(default_factory=dict)
 
 
-def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None) -> dict[int, Stored]:
+def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None,
+         units: bool = True) -> dict[int, Stored]:
     """Indicator id → its stored verdicts at `as_of`, for the indicators whose snapshot is current (one query).
 
-    With `unit_id`, only that unit's rows besides the indicator's own line.
+    With `unit_id`, only that unit's rows besides the indicator's own line; with `units=False`, no unit rows.
     """
     tokens = {i.pk: i.evaluation_token for i in indicators}
     if not tokens:
         return {}
     rows = EvaluationSnapshot.objects.filter(indicator_id__in=list(tokens), as_of=as_of)
-    if unit_id is not None:
+    if not units:
+        rows = rows.filter(unit__isnull=True)
+    elif unit_id is not None:
         rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
     found: dict[int, Stored] = {}
     units: dict[int, dict[int, Verdict]] = {}

@@ -657,3 +657,26 @@ def test_overview_shows_the_worst_shortfalls_and_the_rest_on_demand(world, clien
     full = client_leader.get(reverse("dashboard:overview") + "?period=2023Y&all=1").content.decode()
     assert "较轻的差距未显示" not in full
     assert "人才资源总量" in full and "累计引进人才" in full
+
+
+def test_plan_page_of_a_large_plan_lists_the_spread_not_every_unit(world, client_leader, monkeypatch):
+    """A province plan assesses 100 counties: each per-unit indicator shows its spread and links to its units."""
+    from indicators import dashboard_selectors
+
+    plan, hr, edu, org = world["plan"], world["hr"], world["edu"], world["org"]
+    plan.assessed_units.add(hr, edu, org)
+    per_unit = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
+                             target=D(100), target_year=2025, unit="人", decimals=0, group="人才总量")
+    add_value(per_unit, world["p2023"], hr, "60")
+    url = reverse("dashboard:plan", args=[plan.code])
+    inline = client_leader.get(url).context["page"]
+    (before,) = [line for line in inline.lines if line.row.indicator == per_unit]
+    assert len(before.units) == 3
+    monkeypatch.setattr(dashboard_selectors, "UNIT_ROWS_INLINE", 2)
+    response = client_leader.get(url)
+    page = response.context["page"]
+    line = next(line for line in page.lines if line.row.indicator == per_unit)
+    assert page.units_collapsed == 3 and line.units == [] and line.row.status == before.row.status
+    html = response.content.decode()
+    assert "查看3个单位的完成情况" in html and "本规划考核3个单位" in html
+    assert 'class="unit-row"' not in html
