@@ -31,6 +31,18 @@ class UnitResult:
     unreviewed: bool = False
 
 
+class StoredUnitResult(UnitResult):
+    """A unit's verdict from a snapshot: basis and review flag are decoded only when shown."""
+
+    def __init__(self, department: Department, verdict: snapshots.StoredVerdict) -> None:  # noqa: D107
+        self.department = department
+        self.evaluation = verdict.evaluation
+        self._verdict = verdict
+
+    basis = property(lambda self: self._verdict.basis)  # type: ignore[assignment]
+    unreviewed = property(lambda self: self._verdict.unreviewed)  # type: ignore[assignment]
+
+
 @dataclass
 class IndicatorResult:
     indicator: Indicator
@@ -228,8 +240,7 @@ def evaluate_plans(
             units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
             unit_rows = []
             for unit in units:
-                v = verdicts.units[unit.id]
-                unit_rows.append(UnitResult(unit, v.evaluation, v.basis, v.unreviewed))
+                unit_rows.append(_unit_result(unit, verdicts.units[unit.id]))
             summary = verdicts.summary.evaluation
             if department is not None:
                 summary = _summarise(spec_for(indicator, plan), unit_rows)
@@ -240,6 +251,12 @@ def evaluate_plans(
             by_plan[plan.id].append(IndicatorResult(indicator, v.evaluation, lead, responsible, v.basis, v.estimate,
                                                     v.unreviewed, has_demo=v.has_demo))
     return [PlanResult(p, as_of, by_plan[p.id], tasks_by_plan[p.id]) for p in plans]
+
+
+def _unit_result(unit: Department, verdict: snapshots.Verdict) -> UnitResult:
+    if isinstance(verdict, snapshots.StoredVerdict):
+        return StoredUnitResult(unit, verdict)
+    return UnitResult(unit, verdict.evaluation, verdict.basis, verdict.unreviewed)
 
 
 def _complete(stored: snapshots.Stored | None, indicator: Indicator, assessed: list[Department],

@@ -7,6 +7,7 @@ Pages work without JavaScript; with htmx a saved card is swapped in place instea
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 import rules
@@ -14,12 +15,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.forms.renderers import DjangoTemplates
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,8 +36,8 @@ from indicators.forms import (
 from indicators.formatting import dec_str
 from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.reporting_selectors import (
-    ReportingPage, TaskItem, ValueItem, default_period, history_entries, ordered_periods, overdue_report,
-    period_history, reporting_page, review_queue as review_queue_rows,
+    STATUS_FILTERS, STATUS_LABELS, ReportingPage, TaskItem, ValueItem, default_period, history_entries, ordered_periods,
+    overdue_report, period_history, reporting_page, review_queue as review_queue_rows,
 )
 from plans.models import Department, ReportingPeriod
 
@@ -59,9 +64,20 @@ def _pick_period(code: str | None, periods: list[ReportingPeriod]) -> ReportingP
     return period
 
 
-def _my_url(department: Department, period: ReportingPeriod, anchor: str = "") -> str:
-    query = urlencode({"unit": department.pk, "period": period.code})
-    return f"{reverse('reporting:my')}?{query}{'#' + anchor if anchor else ''}"
+def _my_url(department: Department, period: ReportingPeriod, anchor: str = "", *, plan: str = "", status: str = "",
+            page: int = 1) -> str:
+    """The my reporting page. With an anchor but no plan, `item=` makes the page open on the plan and page that hold
+    the item (history pages link back this way; the item may sit on any plan and page)."""
+    query: dict[str, str | int] = {"unit": department.pk, "period": period.code}
+    if plan:
+        query["plan"] = plan
+    if status:
+        query["status"] = status
+    if page > 1:
+        query["page"] = page
+    if anchor and not plan:
+        query["item"] = anchor
+    return f"{reverse('reporting:my')}?{urlencode(query)}{'#' + anchor if anchor else ''}"
 
 
 def _add_errors(form: ValueForm | ProgressForm | ReviewForm | PeriodOpenForm | PeriodStateForm,
@@ -72,6 +88,81 @@ def _add_errors(form: ValueForm | ProgressForm | ReviewForm | PeriodOpenForm | P
 
 
 # --- my reporting page ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _MyView:
+    """The part of the my reporting page a request asks for: plan code, status filter, page, item to show."""
+
+    plan: str = ""
+    status: str = ""
+    page: int = 1
+    focus: str = ""
+
+    @classmethod
+    def from_query(cls, data: QueryDict) -> _MyView:
+        return cls(plan=data.get("plan", "").strip(), status=data.get("status", "").strip(),
+                   page=_page_param(data.get("page")), focus=data.get("item", "").strip())
+
+    @classmethod
+    def from_post(cls, data: QueryDict) -> _MyView:
+        """Forms on the page carry where they were posted from (`view_*`), so the answer returns there."""
+        return cls(plan=data.get("view_plan", "").strip(), status=data.get("view_status", "").strip(),
+                   page=_page_param(data.get("view_page")))
+
+
+class _CardWidgetRenderer(DjangoTemplates):
+    """Renders the plain widgets of the entry forms in Python, byte for byte as Django's widget templates do.
+
+    A card's form has ~10 widgets; through the template engine each costs ~0.1 ms (its template, attrs.html and an
+    include per option): 50 cards spent half of the page's time there. Other widgets fall back to the templates.
+    `tests/test_reporting_pages.py` compares every field of both entry forms with Django's own rendering.
+    """
+
+    INPUTS = frozenset(f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url",
+                                                                   "password", "file"))
+
+    def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+        widget = context.get("widget")
+        if template_name in self.INPUTS:
+            value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
+            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+        if template_name == "django/forms/widgets/clearable_file_input.html" and not widget["is_initial"]:
+            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>'
+        if template_name == "django/forms/widgets/textarea.html":
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return f'<textarea name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+        if template_name == "django/forms/widgets/select.html" and all(
+                not group and all(o["template_name"] == "django/forms/widgets/select_option.html" for o in options)
+                for group, options, _index in widget["optgroups"]):
+            options = "".join(
+                f'\n  <option value="{_s(o["value"])}"{_attrs(o["attrs"])}>{conditional_escape(str(o["label"]))}'
+                f'</option>\n'
+                for _group, group_options, _index in widget["optgroups"] for o in group_options
+            )
+            return f'<select name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
+        return super().render(template_name, context, request)
+
+
+def _s(value: object) -> str:
+    """`{{ value|stringformat:'s' }}` with autoescaping."""
+    return str(value) if isinstance(value, SafeData) else escape(f"{value}")
+
+
+def _attrs(attrs: dict[str, object]) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_s(value)}"')
+                   for name, value in attrs.items() if value is not False)
+
+
+_CARD_RENDERER = _CardWidgetRenderer()
+
+
+def _page_param(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 @login_required
@@ -88,18 +179,30 @@ def my_reporting(request: HttpRequest) -> HttpResponse:
         choices = list(Department.objects.filter(is_active=True)) if access.can_read_all(request.user) else []
         return render(request, "reporting/my.html", {"periods": periods, "period": period, "units": units,
                                                      "unit_choices": choices, "page": None})
-    return _render_my(request, department, period, periods=periods, units=units)
+    return _render_my(request, department, period, periods=periods, units=units,
+                      view=_MyView.from_query(request.GET))
 
 
 def _render_my(request: HttpRequest, department: Department, period: ReportingPeriod, *,
                periods: list[ReportingPeriod] | None = None, units: list[Department] | None = None,
                value_forms: dict[int, ValueForm] | None = None, task_forms: dict[int, ProgressForm] | None = None,
-               card: tuple[str, int] | None = None, saved: bool = False) -> HttpResponse:
-    page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {})
-    item = _find(page, card) if card is not None else None
-    if card is not None and item is not None:  # htmx: just the card that was posted
-        template = "reporting/_value_card.html" if card[0] == "value" else "reporting/_task_card.html"
-        return render(request, template, {"item": item, "page": page, "saved": saved})
+               card: tuple[str, int] | None = None, saved: bool = False, view: _MyView | None = None) -> HttpResponse:
+    if view is None:  # answering a POST: show the part of the page the form came from
+        view = _MyView.from_post(request.POST)
+    can_enter = _can_enter(request, department)
+    if card is not None:  # htmx: just the card that was posted, loaded alone
+        page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter,
+                                only=[f"{card[0][0]}{card[1]}"])
+        item = _find(page, card)
+        if item is not None:
+            template = "reporting/_value_card.html" if card[0] == "value" else "reporting/_task_card.html"
+            return render(request, template, {"item": item, "page": page, "saved": saved})
+    # A form shown again with its errors must be on the page rendered: open the plan and page that hold it.
+    if value_forms:
+        view = replace(view, focus=f"v{next(iter(value_forms))}")
+    elif task_forms:
+        view = replace(view, focus=f"t{next(iter(task_forms))}")
+    page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter)
     if periods is None:
         periods, units = ordered_periods(), list(access.user_units(request.user))
     unit_choices = units or []
@@ -107,8 +210,40 @@ def _render_my(request: HttpRequest, department: Department, period: ReportingPe
         unit_choices = list(Department.objects.filter(is_active=True))
     return render(request, "reporting/my.html", {
         "page": page, "period": period, "periods": periods, "units": units, "unit_choices": unit_choices,
-        "department": department, "can_enter": _can_enter(request, department),
+        "department": department, "can_enter": can_enter, "nav": _page_links(page, department, period),
     })
+
+
+def _page_links(page: ReportingPage, department: Department, period: ReportingPeriod) -> dict[str, object]:
+    """Links of the summary, the status filter and the pager; each keeps unit, period, plan and filter."""
+    code = page.plan.code if page.plan else ""
+    for summary in page.plans:
+        summary.url = _my_url(department, period, plan=summary.plan.code)
+    current = page.summary
+    filters = []
+    if current is not None:
+        filters.append({"key": "", "label": _("全部"), "count": current.entries + current.read_only,
+                        "url": _my_url(department, period, plan=code), "active": not page.status})
+        for key in STATUS_FILTERS:
+            filters.append({"key": key, "label": STATUS_LABELS[key], "count": current.count(key),
+                            "url": _my_url(department, period, plan=code, status=key), "active": page.status == key})
+    pages = []
+    if page.num_pages > 1:
+        numbers = Paginator(range(page.total), page.per_page).get_elided_page_range(page.number, on_each_side=2,
+                                                                                     on_ends=1)
+        for n in numbers:
+            if isinstance(n, int):
+                pages.append({"number": n, "current": n == page.number,
+                              "url": _my_url(department, period, plan=code, status=page.status, page=n)})
+            else:
+                pages.append({"number": None})  # the ellipsis
+    return {
+        "filters": filters, "pages": pages,
+        "previous": (_my_url(department, period, plan=code, status=page.status, page=page.number - 1)
+                     if page.number > 1 else ""),
+        "next": (_my_url(department, period, plan=code, status=page.status, page=page.number + 1)
+                 if page.number < page.num_pages else ""),
+    }
 
 
 def _find(page: ReportingPage, card: tuple[str, int]) -> ValueItem | TaskItem | None:
@@ -124,10 +259,12 @@ def _can_enter(request: HttpRequest, department: Department) -> bool:
 
 
 def _page_with_forms(request: HttpRequest, department: Department, period: ReportingPeriod,
-                     value_forms: dict[int, ValueForm], task_forms: dict[int, ProgressForm]) -> ReportingPage:
+                     value_forms: dict[int, ValueForm], task_forms: dict[int, ProgressForm], view: _MyView,
+                     can_enter: bool, only: list[str] | None = None) -> ReportingPage:
     """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one)."""
-    page = reporting_page(department=department, period=period, today=timezone.localdate())
-    editing = page.can_edit and _can_enter(request, department)
+    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
+                          status=view.status, page=view.page, focus=view.focus, only=only)
+    editing = page.can_edit and can_enter
     for item in page.values:
         # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
         item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
@@ -135,14 +272,14 @@ def _page_with_forms(request: HttpRequest, department: Department, period: Repor
             item.form = ValueForm(  # type: ignore[attr-defined]
                 initial=ValueForm.initial_for(item.indicator.pk, department.pk, period.pk, item.estimate,
                                               item.official),
-                indicator=item.indicator, auto_id=f"v{item.indicator.pk}_%s",
+                indicator=item.indicator, auto_id=f"v{item.indicator.pk}_%s", renderer=_CARD_RENDERER,
             )
     for task_item in page.tasks:
         task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
         if task_item.form is None and editing and task_item.review_status != ReviewStatus.APPROVED:
             task_item.form = ProgressForm(  # type: ignore[attr-defined]
                 initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
-                auto_id=f"t{task_item.task.pk}_%s",
+                auto_id=f"t{task_item.task.pk}_%s", renderer=_CARD_RENDERER,
             )
     return page
 
@@ -257,7 +394,10 @@ def _saved(request: HttpRequest, department: Department, period: ReportingPeriod
     if request.htmx:
         return _render_my(request, department, period, card=card, saved=True)
     messages.success(request, text)
-    return redirect(_my_url(department, period, f"{card[0][0]}{card[1]}"))
+    # Back to the plan, filter and page the form was on (without them: wherever the item now is).
+    view = _MyView.from_post(request.POST)
+    return redirect(_my_url(department, period, f"{card[0][0]}{card[1]}", plan=view.plan, status=view.status,
+                            page=view.page))
 
 
 def _stale(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
@@ -293,10 +433,17 @@ def submit_all(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404(_("未找到该单位，或您无权访问。"))
     department, period = _resolve_entry_target(request)
-    page = reporting_page(department=department, period=period, today=timezone.localdate())
+    view = _MyView.from_post(request.POST)
+    # Only the items of the page the reporter saw: the form lists their keys (a form without them stands for the
+    # page it names). Keys of items the unit does not carry are ignored by the selector.
+    keys = request.POST.getlist("items")
+    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
+                          status=view.status, page=view.page, only=keys or None)
+    back = _my_url(department, period, plan=page.plan.code if page.plan else "", status=page.status,
+                   page=page.number)
     if page.block_reason:
         messages.error(request, page.block_reason)
-        return redirect(_my_url(department, period))
+        return redirect(back)
     done, problems = 0, []
     pending = [(i.current, i.indicator.name, i) for i in page.values] + [(t.row, str(t.task), t) for t in page.tasks]
     for row, name, item in pending:
@@ -322,7 +469,7 @@ def submit_all(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("以下各项未报送：%(list)s") % {"list": "；".join(problems)})
     if not done and not problems:
         messages.info(request, _("没有需要报送的草稿。"))
-    return redirect(_my_url(department, period))
+    return redirect(back)
 
 
 # --- item history and evidence --------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_report_return_resubmit_approve_lock(browser: object, live_server,  # ty
     page.locator(f"#t{world.task_a.pk} .saved-note").wait_for()
     _shot(page, "01-reporter-filled")
 
-    page.get_by_role("button", name="全部报送（所有草稿和退回项）").click()
+    page.get_by_role("button", name="报送本页全部草稿和退回项").click()
     page.get_by_text("已报送 4 项。").wait_for()
     _shot(page, "02-reporter-submitted")
     assert set(IndicatorValue.objects.filter(period=world.q2).values_list("status", flat=True)) == {"submitted"}
