@@ -492,13 +492,28 @@ def unit_items(unit_id: int, results: list[PlanResult],
 def rank_units(units: list[Department], results: list[PlanResult],
                tasks: dict[int, list[TaskRow]]) -> list[charts.Ranked]:
     """Units with items, by share of their items achieved/on track (tasks: done or in progress). Items without data
-    count as not good: a unit cannot climb by not reporting."""
-    rows = []
-    for unit in units:
-        items = [i for group in unit_items(unit.id, results, tasks) for i in group]
-        if items:
-            good = sum(1 for i in items if i.status in (*GOOD, *TASK_GOOD))
-            rows.append(charts.Ranked(unit, unit.name, len(items), good))
+    count as not good: a unit cannot climb by not reporting.
+
+    The items are those of `unit_items` (named in an assignment or assessed), counted in one pass over the results:
+    asking `unit_items` per unit cost units² × indicators at province scale (7 s for 100 counties).
+    """
+    wanted = {u.id for u in units}
+    items: Counter[int] = Counter()
+    good: Counter[int] = Counter()
+    for result in results:
+        for row in result.indicators:
+            own = {u.department.id: u.evaluation for u in row.units if u.department.id in wanted}
+            named = {a.department_id for a in row.indicator.assignments.all() if a.department_id in wanted}
+            for unit_id in own.keys() | named:
+                status = (own.get(unit_id) or row.evaluation).status
+                if status != Status.NOT_APPLICABLE:
+                    items[unit_id] += 1
+                    good[unit_id] += status in GOOD
+        for task_row in tasks.get(result.plan.id, []):
+            for unit_id in task_row.department_ids & wanted:
+                items[unit_id] += 1
+                good[unit_id] += task_row.state in TASK_GOOD
+    rows = [charts.Ranked(unit, unit.name, items[unit.id], good[unit.id]) for unit in units if items[unit.id]]
     return charts.competition_rank(rows)
 
 

@@ -22,6 +22,7 @@ from plans.models import Department
 
 
 SHORTFALL_LIMIT = 100
+DEPARTMENT_ITEM_LIMIT = 100
 GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has them all
 
 
@@ -66,5 +67,11 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.department_page(department, choice)
     assessment = assessment_panels.department_assessment(department, request.user)
-    return render(request, "dashboard/department.html",
-                  {"choice": choice, "page": page, "department": department, "assessment": assessment})
+    # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
+    limit = None if request.GET.get("all") == "1" else DEPARTMENT_ITEM_LIMIT
+    shortfalls, indicators = page.shortfalls[:limit], page.indicators[:limit]
+    return render(request, "dashboard/department.html", {
+        "choice": choice, "page": page, "department": department, "assessment": assessment,
+        "shortfalls": shortfalls, "shortfalls_hidden": len(page.shortfalls) - len(shortfalls),
+        "indicators": indicators, "indicators_hidden": len(page.indicators) - len(indicators),
+    })
