@@ -168,3 +168,19 @@ def test_one_unit_s_page_evaluates_that_unit_only_and_stores_nothing_for_it(worl
     (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
     row = next(r for r in result.indicators if r.indicator == per_unit)
     assert row.status.value == "behind" and EvaluationSnapshot.objects.filter(indicator=per_unit).count() == 3
+
+
+def test_refresh_command_stores_verdicts_and_prunes_stale_ones(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("refresh_snapshots", "--period", "2023Y", stdout=out)
+    assert "已评估1个规划的3个指标" in out.getvalue()
+    assert EvaluationSnapshot.objects.filter(as_of=AS_OF).count() == 3
+    Indicator.objects.get(pk=world["level"].pk).save()
+    call_command("refresh_snapshots", "--period", "2022Y", "--prune", stdout=out)
+    assert "已删除1条过期快照" in out.getvalue()
+    with pytest.raises(CommandError, match="2099Y"):
+        call_command("refresh_snapshots", "--period", "2099Y")
