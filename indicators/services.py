@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +81,23 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
         return {}
     indicator_ids = {e.indicator.pk for e in entries}
     department_ids = {e.department.pk for e in entries}
+    periods = {e.period.pk: e.period for e in entries}
+    if len(periods) == 1:
+        # The usual import (one quarter): let the database keep only the latest earlier figure per item instead of
+        # sending every earlier quarter (190 000 rows for a province template of 10 000).
+        (period,) = periods.values()
+        latest = (
+            IndicatorValue.objects.filter(
+                indicator_id__in=indicator_ids, department_id__in=department_ids, period__end__lt=period.start,
+                period__kind=period.kind, value__isnull=False,
+            )
+            .exclude(status=ReviewStatus.RETURNED)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("indicator_id"), F("department_id")],
+                                  order_by=[F("period__end").desc(), F("basis").desc()]))
+            .filter(rank=1)
+            .values_list("indicator_id", "department_id", "value")
+        )
+        return {(ind, dept, period.pk): value for ind, dept, value in latest}
     latest_end = max(e.period.end for e in entries)
     rows = (
         IndicatorValue.objects.filter(

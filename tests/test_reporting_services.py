@@ -11,6 +11,7 @@ from indicators import services
 from indicators.models import IndicatorValue, ReviewStatus
 from indicators.services import ServiceError, StaleEditError, ValueEntry
 from indicators.validation import IndicatorRules, validate_figure
+from plans.models import ReportingPeriod
 from tests.test_reporting_support import PDF, World, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,11 @@ def test_previous_figure_prefers_the_official_one(world: World) -> None:
                                   value=Decimal("24"), status=ReviewStatus.APPROVED)  # beside the estimate 25
     previous = services.previous_values([_entry(world, "26")])
     assert previous[(world.total.pk, world.a.pk, world.q2.pk)] == Decimal("24")
+    # Entries for two quarters take the other path (every earlier figure, chosen in Python): the same answer.
+    q3, _ = ReportingPeriod.objects.get_or_create(kind="quarter", year=world.q2.year, index=3)
+    later = ValueEntry(indicator=world.total, department=world.a, period=q3, value=Decimal("27"))
+    both = services.previous_values([_entry(world, "26"), later])
+    assert both[(world.total.pk, world.a.pk, world.q2.pk)] == Decimal("24")
 
 
 def test_jump_message_prints_plain_numbers() -> None:
