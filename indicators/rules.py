@@ -36,7 +36,7 @@ def reads_everything(user) -> bool:  # type: ignore[no-untyped-def]
     return can_read_all(user)
 
 
-# Permission names used by indicators/views.py and the templates.
+# Permission names used by indicators/views.py, indicators/my_page_views.py and the templates.
 ENTER = "indicators.enter_figures"  # enter, save, submit, upload evidence (for one's own units only)
 REVIEW = "indicators.review_items"  # review queue, approve, return
 MANAGE_PERIODS = "indicators.manage_periods"  # open by code, close, lock, reopen

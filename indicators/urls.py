@@ -1,14 +1,14 @@
 from django.urls import path
 
-from indicators import views
+from indicators import my_page_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("", views.my_reporting, name="my"),
-    path("value/save/", views.save_value, name="save_value"),
-    path("progress/save/", views.save_progress, name="save_progress"),
-    path("submit-all/", views.submit_all, name="submit_all"),
+    path("", my_page_views.my_reporting, name="my"),
+    path("value/save/", my_page_views.save_value, name="save_value"),
+    path("progress/save/", my_page_views.save_progress, name="save_progress"),
+    path("submit-all/", my_page_views.submit_all, name="submit_all"),
     path("value/<int:pk>/", views.value_detail, name="value"),
     path("progress/<int:pk>/", views.progress_detail, name="progress"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),

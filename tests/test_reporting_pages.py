@@ -16,11 +16,11 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import reporting_selectors
+from indicators import my_page_selectors
 from indicators.forms import ProgressForm, ValueForm
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
-from indicators.reporting_selectors import PAGE_SIZE
-from indicators.views import _CARD_RENDERER
+from indicators.my_page_selectors import PAGE_SIZE
+from indicators.my_page_views import _CARD_RENDERER
 from plans.models import Plan, Role, Task, TaskAssignment
 from tests.test_reporting_support import World, build_world, world  # noqa: F401
 
@@ -144,14 +144,14 @@ def test_pages_of_items(big: World) -> None:
 
 def test_only_the_items_shown_are_evaluated(big: World, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[list[int]] = []
-    real = reporting_selectors.evaluate_plans
+    real = my_page_selectors.evaluate_plans
 
     def spy(*args: object, **kwargs: object) -> object:
         asked.append(list(kwargs["indicator_ids"]))  # type: ignore[call-overload]
         assert kwargs["department"] == big.a
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reporting_selectors, "evaluate_plans", spy)
+    monkeypatch.setattr(my_page_selectors, "evaluate_plans", spy)
     content = big.client(big.rep_a).get(big.my_url()).content.decode()
     assert len(asked) == 1 and sorted(asked[0]) == sorted(int(k[1:]) for k in _cards(content))
 
