@@ -369,7 +369,7 @@ def results_for_schemes(
     same batch). The only repeat is the engine evaluation: once per distinct period end among the schemes that still
     have unfinalized units and indicator items, since the engine judges at one date per call.
 
-    The dashboards use it; `tests/test_dashboard.py` checks it gives what `scheme_results()` gives.
+    The dashboards use it; `tests/test_dashboard_assessment.py` checks it gives what `scheme_results()` gives.
     """
     schemes = list(schemes)
     previous = previous_schemes(schemes) if with_previous else {}

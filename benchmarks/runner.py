@@ -1,9 +1,9 @@
 """What `manage.py bench` measures, and how.
 
-Every measured thing runs once to warm up, then `repeat` timed runs (median and p95 of wall time), then one run
-under CaptureQueriesContext (query count) and one under tracemalloc (peak of Python allocations; the timed runs are
-free of both). Pages go through the Django test client (full middleware, templates), logged in with force_login.
-Each page is compared with a floor: the one aggregate over the values the page needs at least, run as raw SQL.
+Every measured thing runs once cold (cold_ms, cold_queries), once warm under CaptureQueriesContext (queries), then
+`repeat` timed runs (median and p95 of wall time) and one under tracemalloc (peak of Python allocations; the timed
+runs are free of both). Pages start with no stored verdicts (the cold call evaluates and stores them). Pages go through the Django test client (full middleware, templates), logged in with force_login.
+Each page is compared with a floor (benchmarks/floors.py): the one aggregate over the values it needs at least.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from benchmarks import scale
+from benchmarks.floors import _tables, bulk_floor, floor_latest, floor_review, time_sql
 from indicators import engine, snapshots
-from indicators.models import EvaluationSnapshot, Indicator, IndicatorValue, ReviewStatus
+from indicators.models import EvaluationSnapshot, Indicator, IndicatorValue
 from plans.models import Plan, ReportingPeriod
 
 NOT_AVAILABLE = "not available"
@@ -140,64 +141,11 @@ def measure(fn: Callable[..., Any], repeat: int, *, setup: Callable[[], Any] | N
     }
 
 
-def time_sql(sql: str, params: list, repeat: int) -> float:
-    """Median ms of a raw query (fetching every row)."""
-    def run() -> float:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-        return time.perf_counter() - started
-
-    run()
-    return _ms(statistics.median([run() for _ in range(max(3, repeat))]))
-
-
 def _with_floor(result: Result, floor_ms: float | None) -> Result:
     result.floor_ms = floor_ms
     if floor_ms and result.median_ms is not None:
         result.ratio = round(result.median_ms / floor_ms, 1)
     return result
-
-
-# --- floors -------------------------------------------------------------------------------------------------------
-
-
-def _tables() -> dict[str, str]:
-    q = connection.ops.quote_name
-    return {
-        "v": q(IndicatorValue._meta.db_table), "p": q(ReportingPeriod._meta.db_table),
-        "i": q(Indicator._meta.db_table), "end": q("end"),
-    }
-
-
-def floor_latest(*, plan_ids: list[int] | None = None, indicator_id: int | None = None,
-                 department_ids: list[int] | None = None, as_of: dt.date, group: str = "v.indicator_id, v.department_id"
-                 ) -> tuple[str, list]:
-    """Latest counted period end per (indicator, unit) over the values a page judges: what it needs at least."""
-    t = _tables()
-    where = ["v.status IN (%s, %s)", "v.value IS NOT NULL", f"p.{t['end']} <= %s"]
-    params: list[Any] = [ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, as_of]
-    join = ""
-    if plan_ids is not None:
-        join = f" JOIN {t['i']} i ON i.id = v.indicator_id"
-        where.append(f"i.plan_id IN ({', '.join(['%s'] * len(plan_ids))})")
-        params += plan_ids
-    if indicator_id is not None:
-        where.append("v.indicator_id = %s")
-        params.append(indicator_id)
-    if department_ids is not None:
-        where.append(f"v.department_id IN ({', '.join(['%s'] * len(department_ids))})")
-        params += department_ids
-    sql = (f"SELECT {group}, MAX(p.{t['end']}) FROM {t['v']} v JOIN {t['p']} p ON p.id = v.period_id{join} "
-           f"WHERE {' AND '.join(where)} GROUP BY {group}")
-    return sql, params
-
-
-def floor_review() -> tuple[str, list]:
-    t = _tables()
-    return (f"SELECT v.department_id, v.period_id, COUNT(*) FROM {t['v']} v WHERE v.status = %s "
-            f"GROUP BY v.department_id, v.period_id", [ReviewStatus.SUBMITTED])
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -408,7 +356,7 @@ class Bench:
             if not self.wanted(name):
                 continue
             timings = _in_rollback(lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
-            floor = _in_rollback(lambda: measure(_bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
+            floor = _in_rollback(lambda: measure(bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
             result = Result(name, **timings, note=f"{size:,} values, {periods_needed} period(s), user {self.s.importer.username}",
                             extra={"values": size})
             self.add(_with_floor(result, floor["median_ms"]))
@@ -490,38 +438,6 @@ def entries_in_savepoint(build: Callable[[], list]) -> Callable[[], list]:
         return build()
 
     return setup
-
-
-def _bulk_floor(dry_run: bool) -> Callable[[list], None]:
-    """The least the same work needs: one read of the existing rows (preview); that read plus inserting as many
-    values, and one history row each, with plain bulk_create into fresh quarters (apply)."""
-    history_model = IndicatorValue.history.model
-
-    def read(batch: list) -> None:
-        list(IndicatorValue.objects.filter(
-            indicator_id__in={e.indicator.pk for e in batch}, period_id__in={e.period.pk for e in batch},
-            department_id__in={e.department.pk for e in batch},
-        ).values_list("id", "indicator_id", "period_id", "department_id", "basis", "value", "status", "version"))
-
-    def write(batch: list) -> None:
-        read(batch)
-        fresh: dict[int, ReportingPeriod] = {}
-        for e in batch:
-            if e.period.pk not in fresh:
-                n = len(fresh)
-                fresh[e.period.pk] = ReportingPeriod.objects.get_or_create(kind="quarter", year=2090 + n // 4, index=n % 4 + 1)[0]
-        rows = IndicatorValue.objects.bulk_create(
-            [IndicatorValue(indicator=e.indicator, period=fresh[e.period.pk], department=e.department, basis=e.basis,
-                            value=e.value, note=e.note) for e in batch],
-            batch_size=1000,
-        )
-        history_model.objects.bulk_create(
-            [history_model(history_type="+", history_date=v.updated_at, history_change_reason="floor",
-                           **{f.attname: getattr(v, f.attname) for f in history_model.tracked_fields}) for v in rows],
-            batch_size=1000,
-        )
-
-    return read if dry_run else write
 
 
 def _next_value(ind: Indicator, last: Decimal | None) -> Decimal:
