@@ -79,7 +79,11 @@ class Indicator(models.Model):
         _("评估版本"), default=new_evaluation_token, editable=False,
         help_text=_("指标或其数据每次变化都换一个新值；与之相同的评估快照才算最新。"),
     )
-    history = HistoricalRecords(verbose_name=_("指标变更记录"), excluded_fields=["evaluation_token"])
+    structure_token = models.BigIntegerField(
+        _("结构版本"), default=new_evaluation_token, editable=False,
+        help_text=_("指标口径、目标、所属规划或考核单位变化时换新值；只有数据变化时不变。"),
+    )
+    history = HistoricalRecords(verbose_name=_("指标变更记录"), excluded_fields=["evaluation_token", "structure_token"])
 
     class Meta:
         verbose_name = _("指标")
@@ -98,10 +102,10 @@ class Indicator(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         # A fresh token on every save, never an increment: an instance loaded before a value write must not write
         # back a token that an older snapshot still carries.
-        self.evaluation_token = new_evaluation_token()
+        self.evaluation_token = self.structure_token = new_evaluation_token()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "evaluation_token"}
+            kwargs["update_fields"] = {*update_fields, "evaluation_token", "structure_token"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -311,10 +315,11 @@ class Evidence(models.Model):
 class EvaluationSnapshot(models.Model):
     """The engine's verdict on one indicator (unit = None) or one assessed unit's instance of it, as of a date.
 
-    Written by `indicators.snapshots` when an evaluation is computed and read back while `token` still equals the
-    indicator's `evaluation_token`; any write to the indicator, its plan, targets or values changes that token, so a
-    stale row is never shown. The scalar columns let the overview count and sort in SQL; `payload` keeps the whole
-    evaluation for the pages that show its details.
+    Written by `indicators.snapshots` when an evaluation is computed and read back while the indicator's own line
+    (unit = None) carries the indicator's current `evaluation_token`; any write to the indicator, its plan, targets or
+    values changes that token, so a stale verdict is never shown. When only figures changed (`structure` still equal
+    to the indicator's `structure_token`), a refresh re-evaluates just the units whose `fingerprint` changed. The
+    scalar columns let the overview count and sort in SQL; `payload` keeps the whole evaluation.
     """
 
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="snapshots")
@@ -326,6 +331,9 @@ class EvaluationSnapshot(models.Model):
     severity = models.SmallIntegerField(_("严重程度"))
     sort_ratio = models.DecimalField(_("进度比"), max_digits=30, decimal_places=8, default=Decimal(0))
     has_demo = models.BooleanField(_("含演示数据"), default=False)
+    structure = models.BigIntegerField(_("结构版本"), default=0)
+    fingerprint = models.CharField(_("数据指纹"), max_length=100, blank=True,
+                                   help_text=_("单位行：计算时该单位的计数数据与单位目标，相同即可沿用。"))
     short_units = models.PositiveIntegerField(_("滞后单位数"), default=0,
                                               help_text=_("按单位考核的指标：滞后、严重滞后或未完成的单位数。"))
     payload = models.JSONField(_("评估结果"))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from indicators import engine, snapshots
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, UnitTarget
@@ -208,8 +208,9 @@ def evaluate_plans(
     # Tokens are read here, before any value: a verdict computed below is never labelled newer than its data.
     indicators = list(indicator_qs.select_related("section", "task")
                       .prefetch_related(assignments, "milestones").order_by("plan_id", "order"))
+    reusable: dict[tuple[int, int], tuple[str, snapshots.Verdict]] = {}
     stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None,
-                            units=with_units)
+                            units=with_units, reusable=reusable)
     assessed: dict[int, list[Department]] = defaultdict(list)
     for through in Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).select_related("department"):
         assessed[through.plan_id].append(through.department)
@@ -218,7 +219,8 @@ def evaluate_plans(
              if not _complete(stored.get(i.id), i, assessed[i.plan_id], department if with_units else None,
                               units=with_units)]
     if stale:
-        stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department))
+        stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department,
+                                          reusable if with_units and department is None else None))
     tasks_by_plan: dict[int, list[Task]] = defaultdict(list)
     if include_tasks:
         task_assignments = Prefetch(
@@ -271,7 +273,9 @@ def _complete(stored: snapshots.Stored | None, indicator: Indicator, assessed: l
 
 
 def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], assessed: dict[int, list[Department]],
-                        as_of: dt.date, department: Department | None) -> dict[int, snapshots.Stored]:
+                        as_of: dt.date, department: Department | None,
+                        reusable: dict[tuple[int, int], tuple[str, snapshots.Verdict]] | None = None,
+                        ) -> dict[int, snapshots.Stored]:
     """Evaluate these indicators for every assessed unit and store the verdicts (a fixed number of queries).
 
     With a `department`, per-unit indicators are evaluated for that unit only (assessed or not: a unit that reports
@@ -285,17 +289,42 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
     periods = {p.pk: p for p in ReportingPeriod.objects.filter(end__lte=as_of)}
     values_by_indicator: dict[int, list[ValueRow]] = defaultdict(list)
     demo: set[tuple[int, int]] = set()
-    value_qs = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, period_id__in=list(periods),
-                                             value__isnull=False, indicator_id__in=ids)
+    counted = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, period_id__in=list(periods),
+                                            value__isnull=False)
+    value_qs = counted.filter(indicator_id__in=ids)
+    plan_level = [i.pk for i in indicators if not i.per_unit]
+    reuse: dict[tuple[int, int], tuple[str, snapshots.Verdict]] = {}
+    fingerprints: dict[tuple[int, int], str] = {}
+    changed: dict[int, set[int]] = {}
     if department is not None:
         # One unit's page right after its own submission: evaluate that unit only (its figures, not every other
         # county's) and leave the per-unit snapshots for the next whole-plan reader to refresh.
-        value_qs = value_qs.filter(Q(indicator_id__in=[i.pk for i in indicators if not i.per_unit])
-                                   | Q(department_id=department.pk))
+        value_qs = value_qs.filter(Q(indicator_id__in=plan_level) | Q(department_id=department.pk))
+    else:
+        # After reporters change some figures, only their units are evaluated again: the other units' stored
+        # verdicts are kept when their fingerprint (counted figures and own target) is unchanged.
+        reuse = reusable if reusable is not None else snapshots.reusable_units(
+            [i for i in indicators if i.per_unit], as_of)
+        if reuse:
+            fingerprints = _fingerprints(counted, {i for i, _u in reuse}, unit_targets)
+        for ind in indicators:
+            if ind.per_unit:
+                changed[ind.pk] = {
+                    u.id for u in assessed[ind.plan_id]
+                    if (ind.pk, u.id) not in reuse or reuse[(ind.pk, u.id)][0] != fingerprints.get(
+                        (ind.pk, u.id), _fingerprint(0, None, 0, unit_targets.get((ind.pk, u.id))))
+                }
+        whole = [i.pk for i in indicators if i.per_unit and len(changed[i.pk]) == len(assessed[i.plan_id])]
+        partly = [i for i, units in changed.items() if units and i not in whole]
+        some_units = set().union(*(changed[i] for i in partly))
+        value_qs = value_qs.filter(Q(indicator_id__in=plan_level + whole)
+                                   | Q(indicator_id__in=partly, department_id__in=some_units))
+    fresh_rows: dict[tuple[int, int], list[tuple[int, dt.datetime]]] = defaultdict(list)
     for *row, is_demo in value_qs.order_by().values_list(
         "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo"
     ).iterator(chunk_size=10000):
         values_by_indicator[row[1]].append(ValueRow(*row, period=periods[row[2]]))
+        fresh_rows[(row[1], row[3])].append((row[0], row[7]))
         if is_demo:
             demo.add((row[1], row[3]))
     demo_indicators = {indicator_id for indicator_id, _unit in demo}
@@ -314,15 +343,24 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
             unit_rows, verdicts = [], {}
             units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
             for unit in units:
-                spec = spec_for(indicator, plan, unit_targets.get((indicator.id, unit.id)))
+                key = (indicator.id, unit.id)
+                if department is None and unit.id not in changed[indicator.id]:
+                    verdicts[unit.id] = reuse[key][1]
+                    unit_rows.append(_unit_result(unit, verdicts[unit.id]))
+                    continue
+                target = unit_targets.get(key)
+                spec = spec_for(indicator, plan, target)
                 evaluation, basis, _, unreviewed = _evaluate_series(spec, by_unit.get(unit.id, []), as_of, th)
                 unit_rows.append(UnitResult(unit, evaluation, basis, unreviewed))
-                verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed,
-                                                      (indicator.id, unit.id) in demo, spec.target)
+                verdicts[unit.id] = snapshots.Verdict(evaluation, basis, None, unreviewed, key in demo, spec.target)
                 if department is None:
                     rows.append((indicator, unit.id, verdicts[unit.id]))
+                    own = fresh_rows.get(key, [])
+                    fingerprints[key] = _fingerprint(len(own), max((u for _i, u in own), default=None),
+                                                     sum(i for i, _u in own), target)
             summary = snapshots.Verdict(
-                _summarise(spec_for(indicator, plan), unit_rows), has_demo=indicator.id in demo_indicators,
+                _summarise(spec_for(indicator, plan), unit_rows),
+                has_demo=any(v.has_demo for v in verdicts.values()) or indicator.id in demo_indicators,
                 target=indicator.target,
                 short_units=sum(1 for u in unit_rows if u.evaluation.severity <= snapshots.SHORT_SEVERITY))
             found[indicator.id] = snapshots.Stored(summary, verdicts)
@@ -336,8 +374,27 @@ def _evaluate_and_store(indicators: list[Indicator], plan_map: dict[int, Plan], 
                                         indicator.target)
             found[indicator.id] = snapshots.Stored(summary)
         rows.append((indicator, None, found[indicator.id].summary))
-    snapshots.save(rows, as_of)
+    by_id = {i.pk: i for i in indicators}
+    kept = {i: {u.id for u in assessed[by_id[i].plan_id]} - units for i, units in changed.items()}
+    snapshots.save(rows, as_of, fingerprints=fingerprints, kept=kept)
     return found
+
+
+def _fingerprint(count: int, last: dt.datetime | None, id_sum: int, target: UnitTarget | None) -> str:
+    """What a unit's verdict depends on besides the indicator's structure: its counted figures (how many, the
+    latest change, which rows) and its own baseline and target. Equal fingerprints, equal verdicts."""
+    figures = f"{count}:{int(last.timestamp() * 1_000_000)}:{id_sum}" if count and last is not None else "-"
+    own = f"{target.baseline}/{target.baseline_year}/{target.target}" if target is not None else "-"
+    return f"{figures}|{own}"
+
+
+def _fingerprints(counted: QuerySet[IndicatorValue], indicator_ids: set[int],
+                  unit_targets: dict[tuple[int, int], UnitTarget]) -> dict[tuple[int, int], str]:
+    """The current fingerprint of every unit of these indicators, aggregated by the database (one query)."""
+    rows = (counted.filter(indicator_id__in=indicator_ids).order_by().values("indicator_id", "department_id")
+            .annotate(n=Count("id"), last=Max("updated_at"), ids=Sum("id")))
+    return {(r["indicator_id"], r["department_id"]): _fingerprint(
+        r["n"], r["last"], r["ids"], unit_targets.get((r["indicator_id"], r["department_id"]))) for r in rows}
 
 
 def _summarise(spec: engine.Spec, rows: list[UnitResult]) -> engine.Evaluation:

@@ -47,23 +47,33 @@ SHORT_SEVERITY = max(engine.STATUS_SEVERITY[s] for s in (engine.Status.NOT_ACHIE
 class _Pending(threading.local):
     depth: int = 0
     ids: set[int]
+    structure: set[int]
 
     def __init__(self) -> None:
         self.ids = set()
+        self.structure = set()
 
 
 _pending = _Pending()
 
 
-def touch(indicator_ids: Iterable[int]) -> None:
-    """Give these indicators new tokens (now, or at the end of the enclosing `batch()`)."""
+def touch(indicator_ids: Iterable[int], *, figures_only: bool = False) -> None:
+    """Give these indicators new tokens (now, or at the end of the enclosing `batch()`).
+
+    `figures_only`: only reported figures changed, so a refresh may keep the verdicts of units whose figures did not
+    (their fingerprint tells); otherwise the indicator's structure changed and every verdict is evaluated again.
+    """
     ids = set(indicator_ids)
     if not ids:
         return
     if _pending.depth:
         _pending.ids |= ids
+        if not figures_only:
+            _pending.structure |= ids
         return
-    Indicator.objects.filter(pk__in=sorted(ids)).update(evaluation_token=new_evaluation_token())
+    token = new_evaluation_token()
+    fields = {"evaluation_token": token} if figures_only else {"evaluation_token": token, "structure_token": token}
+    Indicator.objects.filter(pk__in=sorted(ids)).update(**fields)
 
 
 def touch_plans(plan_ids: Iterable[int]) -> None:
@@ -71,7 +81,8 @@ def touch_plans(plan_ids: Iterable[int]) -> None:
 
 
 def touch_all() -> None:
-    Indicator.objects.update(evaluation_token=new_evaluation_token())
+    token = new_evaluation_token()
+    Indicator.objects.update(evaluation_token=token, structure_token=token)
 
 
 @contextmanager
@@ -86,16 +97,25 @@ def batch() -> Iterator[None]:
     except BaseException:
         if _pending.depth == 1:
             _pending.ids.clear()  # the transaction rolls back: nothing changed
+            _pending.structure.clear()
         raise
     finally:
         _pending.depth -= 1
     if _pending.depth == 0 and _pending.ids:
-        ids, _pending.ids = _pending.ids, set()
-        touch(ids)
+        ids, structure = _pending.ids, _pending.structure
+        _pending.ids, _pending.structure = set(), set()
+        touch(structure)
+        touch(ids - structure, figures_only=True)
 
 
-def _value_changed(sender: type, instance: IndicatorValue | Milestone | UnitTarget, **kwargs: object) -> None:
+def _value_changed(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
     if kwargs.get("raw"):  # loaddata: the fixture carries its own state
+        return
+    touch([instance.indicator_id], figures_only=True)
+
+
+def _target_changed(sender: type, instance: Milestone | UnitTarget, **kwargs: object) -> None:
+    if kwargs.get("raw"):
         return
     touch([instance.indicator_id])
 
@@ -119,9 +139,11 @@ def _period_saving(sender: type, instance: ReportingPeriod, **kwargs: object) ->
 
 
 def connect_signals() -> None:
-    for model in (IndicatorValue, Milestone, UnitTarget):
-        post_save.connect(_value_changed, sender=model, dispatch_uid=f"snapshot-save-{model.__name__}")
-        post_delete.connect(_value_changed, sender=model, dispatch_uid=f"snapshot-delete-{model.__name__}")
+    post_save.connect(_value_changed, sender=IndicatorValue, dispatch_uid="snapshot-save-IndicatorValue")
+    post_delete.connect(_value_changed, sender=IndicatorValue, dispatch_uid="snapshot-delete-IndicatorValue")
+    for model in (Milestone, UnitTarget):
+        post_save.connect(_target_changed, sender=model, dispatch_uid=f"snapshot-save-{model.__name__}")
+        post_delete.connect(_target_changed, sender=model, dispatch_uid=f"snapshot-delete-{model.__name__}")
     post_save.connect(_plan_saved, sender=Plan, dispatch_uid="snapshot-plan")
     m2m_changed.connect(_assessed_changed, sender=Plan.assessed_units.through, dispatch_uid="snapshot-assessed")
     pre_save.connect(_period_saving, sender=ReportingPeriod, dispatch_uid="snapshot-period")
@@ -236,13 +258,17 @@ class Stored:
     units: dict[int, Verdict] = field(default_factory=dict)
 
 
-def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None,
-         units: bool = True) -> dict[int, Stored]:
+def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None, units: bool = True,
+         reusable: dict[tuple[int, int], tuple[str, Verdict]] | None = None) -> dict[int, Stored]:
     """Indicator id → its stored verdicts at `as_of`, for the indicators whose snapshot is current (one query).
 
     With `unit_id`, only that unit's rows besides the indicator's own line; with `units=False`, no unit rows.
+    `reusable`, when given (and every unit row is read), receives what `reusable_units` would return for the
+    indicators that are not current, from the same query.
     """
+    indicators = list(indicators)
     tokens = {i.pk: i.evaluation_token for i in indicators}
+    structure = {i.pk: i.structure_token for i in indicators}
     if not tokens:
         return {}
     rows = EvaluationSnapshot.objects.filter(indicator_id__in=list(tokens), as_of=as_of)
@@ -251,33 +277,61 @@ def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None
     elif unit_id is not None:
         rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
     found: dict[int, Stored] = {}
-    units: dict[int, dict[int, Verdict]] = {}
+    unit_rows: list[tuple] = []
     # The payload comes as text and is decoded only for the verdicts a page looks into (see LazyEvaluation).
-    for indicator_id, unit, token, status, payload, has_demo in rows.values_list(
-            "indicator_id", "unit_id", "token", "status", Cast("payload", TextField()), "has_demo",
+    for indicator_id, unit, token, stored_structure, fingerprint, status, payload, has_demo in rows.values_list(
+            "indicator_id", "unit_id", "token", "structure", "fingerprint", "status", Cast("payload", TextField()),
+            "has_demo",
     ).iterator(chunk_size=10000):
-        if tokens[indicator_id] != token:
-            continue
-        verdict = StoredVerdict(status, payload, has_demo)
         if unit is None:
-            found[indicator_id] = Stored(verdict)
+            if tokens[indicator_id] == token:
+                found[indicator_id] = Stored(StoredVerdict(status, payload, has_demo))
         else:
-            units.setdefault(indicator_id, {})[unit] = verdict
-    for indicator_id, stored in found.items():
-        stored.units = units.get(indicator_id, {})
+            unit_rows.append((indicator_id, unit, stored_structure, fingerprint, status, payload, has_demo))
+    # Unit rows count when their indicator's own line is current: a refresh rewrites the own line and every unit
+    # row whose figures changed, and keeps the others as they are. Those of stale indicators may still be reused.
+    for indicator_id, unit, stored_structure, fingerprint, status, payload, has_demo in unit_rows:
+        if indicator_id in found:
+            found[indicator_id].units[unit] = StoredVerdict(status, payload, has_demo)
+        elif reusable is not None and unit_id is None and stored_structure == structure[indicator_id]:
+            reusable[(indicator_id, unit)] = (fingerprint, StoredVerdict(status, payload, has_demo))
     return found
 
 
-def save(rows: list[tuple[Indicator, int | None, Verdict]], as_of: dt.date) -> None:
+def reusable_units(indicators: Iterable[Indicator], as_of: dt.date) -> dict[tuple[int, int], tuple[str, Verdict]]:
+    """(indicator, unit) → (fingerprint, verdict) of stored unit rows still judged under the indicator's current
+    structure: candidates a refresh may keep when the unit's figures have not changed (one query)."""
+    structure = {i.pk: i.structure_token for i in indicators}
+    if not structure:
+        return {}
+    rows = EvaluationSnapshot.objects.filter(indicator_id__in=list(structure), as_of=as_of, unit__isnull=False)
+    return {
+        (indicator_id, unit): (fingerprint, StoredVerdict(status, payload, has_demo))
+        for indicator_id, unit, stored_structure, fingerprint, status, payload, has_demo in rows.values_list(
+            "indicator_id", "unit_id", "structure", "fingerprint", "status", Cast("payload", TextField()), "has_demo",
+        ).iterator(chunk_size=10000)
+        if stored_structure == structure[indicator_id]
+    }
+
+
+def save(rows: list[tuple[Indicator, int | None, Verdict]], as_of: dt.date, *,
+         fingerprints: dict[tuple[int, int], str] | None = None, kept: dict[int, set[int]] | None = None) -> None:
     """Replace the snapshots of these indicators at `as_of` (one DELETE, one INSERT).
 
-    Two requests refreshing the same indicator at once both write the same verdicts; the unique constraints keep
-    one copy and the loser's insert is skipped rather than failing the page.
+    `kept`: indicator → units whose stored rows stay as they are (their figures did not change); every other row of
+    the indicator at `as_of` is replaced. Two requests refreshing the same indicator at once both write the same
+    verdicts; the unique constraints keep one copy and the loser's insert is skipped rather than failing the page.
     """
     if not rows:
         return
+    kept = kept or {}
+    fingerprints = fingerprints or {}
     ids = sorted({indicator.pk for indicator, _unit, _v in rows})
-    EvaluationSnapshot.objects.filter(indicator_id__in=ids, as_of=as_of).delete()
+    stale = Q(indicator_id__in=[i for i in ids if not kept.get(i)])
+    for indicator_id in ids:
+        if kept.get(indicator_id):
+            stale |= Q(indicator_id=indicator_id) & ~Q(unit_id__in=sorted(kept[indicator_id]))
+    EvaluationSnapshot.objects.filter(Q(as_of=as_of) & stale).delete()
     fields = [f for f in EvaluationSnapshot._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     prep = bulk.Prepared(fields)
@@ -285,6 +339,7 @@ def save(rows: list[tuple[Indicator, int | None, Verdict]], as_of: dt.date) -> N
     for indicator, unit, verdict in rows:
         ev = verdict.evaluation
         data = {"indicator_id": indicator.pk, "unit_id": unit, "as_of": as_of, "token": indicator.evaluation_token,
+                "structure": indicator.structure_token, "fingerprint": fingerprints.get((indicator.pk, unit), ""),
                 "status": ev.status.value, "severity": ev.severity, "sort_ratio": sort_ratio(ev),
                 "has_demo": verdict.has_demo, "short_units": verdict.short_units, "payload": dump(verdict),
                 "computed_at": now}

@@ -181,7 +181,7 @@ def load_demo() -> dict[str, int]:
             add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, indicator.target))
     bulk_create_with_history(new_values, IndicatorValue, batch_size=500, default_user=admin,
                              default_change_reason="演示数据")
-    snapshots.touch({v.indicator_id for v in new_values})  # bulk_create sends no signals
+    snapshots.touch({v.indicator_id for v in new_values}, figures_only=True)  # bulk_create sends no signals
 
     # 自流井区: demo progress on the tasks the 人社局 leads, so the reporting and task pages are not empty.
     progress = 0

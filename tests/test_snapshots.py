@@ -184,3 +184,55 @@ def test_refresh_command_stores_verdicts_and_prunes_stale_ones(world):
     assert "已删除1条过期快照" in out.getvalue()
     with pytest.raises(CommandError, match="2099Y"):
         call_command("refresh_snapshots", "--period", "2099Y")
+
+
+def _per_unit_world(world):
+    plan, hr, edu, org = world["plan"], world["hr"], world["edu"], world["org"]
+    plan.assessed_units.add(hr, edu, org)
+    per_unit = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
+                             target=D(100), target_year=2025, unit="人", decimals=0)
+    values = {unit: add_value(per_unit, world["p2023"], unit, "60") for unit in (hr, edu, org)}
+    return plan, per_unit, values
+
+
+def _unit_rows(indicator) -> dict[int, int]:
+    return dict(EvaluationSnapshot.objects.filter(indicator=indicator, unit__isnull=False).values_list("unit_id", "pk"))
+
+
+def test_changed_figures_re_evaluate_only_their_units(world):
+    plan, per_unit, values = _per_unit_world(world)
+    statuses(plan)
+    before = _unit_rows(per_unit)
+    value = values[world["hr"]]
+    value.value = D("20")  # hr falls behind; edu and org are untouched
+    value.save()
+    with CaptureQueriesContext(connection) as ctx:
+        (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    row = next(r for r in result.indicators if r.indicator == per_unit)
+    assert {u.department.name: u.evaluation.status.value for u in row.units} == {
+        "区委组织部": "on_track", "区人社局": "behind", "区教育局": "on_track"}
+    assert row.status.value == "behind"
+    after = _unit_rows(per_unit)
+    assert after[world["hr"].pk] != before[world["hr"].pk]  # rewritten
+    assert {k: v for k, v in after.items() if k != world["hr"].pk} == {
+        k: v for k, v in before.items() if k != world["hr"].pk}  # kept as they were
+    read = [q["sql"] for q in ctx.captured_queries if 'FROM "indicators_indicatorvalue"' in q["sql"]]
+    assert len(read) == 2  # the fingerprints, then only the changed unit's figures
+    # Deleting a figure is a change too.
+    values[world["edu"]].delete()
+    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    row = next(r for r in result.indicators if r.indicator == per_unit)
+    assert {u.department.name: u.evaluation.status.value for u in row.units}["区教育局"] == "no_data"
+
+
+def test_a_structure_change_re_evaluates_every_unit(world):
+    plan, per_unit, _values = _per_unit_world(world)
+    statuses(plan)
+    before = _unit_rows(per_unit)
+    indicator = Indicator.objects.get(pk=per_unit.pk)
+    indicator.target = D("300")
+    indicator.save()
+    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    row = next(r for r in result.indicators if r.indicator == per_unit)
+    assert {u.evaluation.status.value for u in row.units} == {"behind"}
+    assert set(_unit_rows(per_unit).values()).isdisjoint(before.values())
