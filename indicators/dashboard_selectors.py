@@ -370,8 +370,14 @@ _ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
 
 def _history(indicator: Indicator) -> list[HistoryEntry]:
-    """Who changed which figure when, old → new, latest first (one query; diffs computed in memory)."""
-    records = (IndicatorValue.history.filter(indicator_id=indicator.id)
+    """Who changed which figure when, old → new, latest first (two queries; diffs computed in memory).
+
+    Only the figures behind the latest HISTORY_LIMIT changes are read, each with its whole history (so every diff
+    has its "before"): a province indicator has thousands of history rows across 100 counties.
+    """
+    latest = (IndicatorValue.history.filter(indicator_id=indicator.id).order_by("-history_date", "-history_id")
+              .values_list("id", flat=True)[:HISTORY_LIMIT])
+    records = (IndicatorValue.history.filter(indicator_id=indicator.id, id__in=set(latest))
                .select_related("history_user", "period", "department").order_by("id", "history_date", "history_id"))
     shown = {
         "value": (_("实际值"), lambda v: dec_str(v) or "—"),
@@ -404,11 +410,13 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
     (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=False, indicator_ids=[indicator.pk])
     row = next(r for r in result.indicators if r.indicator.id == indicator.id)
     ind = row.indicator  # carries prefetched assignments and milestones
-    values = list(IndicatorValue.objects.filter(indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of,
-                                                value__isnull=False).select_related("period", "department"))
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
     units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
     selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
+    values = IndicatorValue.objects.filter(indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of,
+                                           value__isnull=False).select_related("period", "department")
+    if selected is not None:  # the charted unit's series, not a hundred counties' figures
+        values = values.filter(department_id=selected.unit.id)
     spec = spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
     evaluation = selected.evaluation if selected else row.evaluation
     pairs = sorted(pick_series(current_values(values), selected.unit.id if selected else None),
@@ -422,7 +430,7 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
                                            str(s.value.get_basis_display())) for s in series], projection)
     named = list(ind.assignments.all())
     return IndicatorPage(plan, row, links(named, Role.LEAD), links(named, Role.RESPONSIBLE), selected, units, series,
-                         chart, projection, _history(ind), any(v.is_demo for v in values), gap_unit(ind))
+                         chart, projection, _history(ind), row.has_demo, gap_unit(ind))
 
 
 # --- department page ----------------------------------------------------------------------------------------------
