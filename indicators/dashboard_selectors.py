@@ -169,8 +169,14 @@ def task_rows(result: PlanResult, progress: dict[int, TaskProgress]) -> list[Tas
     return rows
 
 
-def unit_targets(plan_ids: list[int]) -> dict[tuple[int, int], UnitTarget]:
-    return {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)}
+def unit_targets(plan_ids: list[int], department_id: int | None = None) -> dict[tuple[int, int], UnitTarget]:
+    """Per-unit targets of the plans; with `department_id`, only those its page can show (its own, and every unit's
+    of the indicators it is named for)."""
+    targets = UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)
+    if department_id is not None:
+        named = IndicatorAssignment.objects.filter(department_id=department_id).values("indicator_id")
+        targets = targets.filter(Q(department_id=department_id) | Q(indicator_id__in=named))
+    return {(t.indicator_id, t.department_id): t for t in targets}
 
 
 def own(targets: dict[tuple[int, int], UnitTarget], indicator: Indicator, unit_id: int, attr: str) -> Decimal | None:
@@ -543,10 +549,10 @@ def timeliness(unit: Department, results: list[PlanResult], periods: list[Report
     if not owed or not due:
         return []
     values = IndicatorValue.objects.filter(department=unit, indicator_id__in=list(owed), status__in=COUNTED_STATUSES,
-                                           period_id__in=[p.id for p in due]).only("indicator_id", "period_id",
-                                                                                   "submitted_at")
+                                           period_id__in=[p.id for p in due])
     # The first submission (estimate or official) decides; latest-first order leaves the earliest in the dict.
-    submitted = {(v.indicator_id, v.period_id): v for v in values.order_by(F("submitted_at").desc(nulls_last=True))}
+    submitted = {(indicator_id, period_id): at for indicator_id, period_id, at in values.order_by(
+        F("submitted_at").desc(nulls_last=True)).values_list("indicator_id", "period_id", "submitted_at")}
     today = timezone.localdate()
     rows = []
     for period in due:
@@ -554,11 +560,11 @@ def timeliness(unit: Department, results: list[PlanResult], periods: list[Report
         for indicator_id, (first, last) in owed.items():
             if not first <= period.year <= last:
                 continue
-            value = submitted.get((indicator_id, period.id))
-            if value is None:
+            key = (indicator_id, period.id)
+            if key not in submitted:
                 row.missing, row.pending = (row.missing + 1, row.pending) if period.deadline < today else (
                     row.missing, row.pending + 1)
-            elif value.submitted_at is None or timezone.localtime(value.submitted_at).date() <= period.deadline:
+            elif submitted[key] is None or timezone.localtime(submitted[key]).date() <= period.deadline:
                 row.on_time += 1
             else:
                 row.late += 1
@@ -589,7 +595,7 @@ def department_page(department: Department, choice: PeriodChoice) -> DepartmentP
         bool(shown_ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=shown_ids), as_of))
     return DepartmentPage(
         department, indicators, own_tasks,
-        shortfalls(results, tasks, unit_targets(plan_ids), department_id=department.id),
+        shortfalls(results, tasks, unit_targets(plan_ids, department.id), department_id=department.id),
         timeliness(department, results, choice.periods, as_of), ranking,
         next((r for r in ranking if r.key.id == department.id), None),
         charts.ranking_bars(ranking, department), has_demo,

@@ -107,7 +107,8 @@ def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = 
         is_share=indicator.is_share,
         unit=indicator.unit,
         decimals=indicator.decimals,
-        milestones=tuple((m.year, m.value) for m in indicator.milestones.all()),
+        milestones=tuple((m.year, m.value) for m in (indicator.milestone_list if hasattr(indicator, "milestone_list")
+                                                     else indicator.milestones.all())),
     )
 
 
@@ -207,7 +208,9 @@ def evaluate_plans(
         indicator_qs = indicator_qs.filter(pk__in=list(indicator_ids))
     # Tokens are read here, before any value: a verdict computed below is never labelled newer than its data.
     indicators = list(indicator_qs.select_related("section", "task")
-                      .prefetch_related(assignments, "milestones").order_by("plan_id", "order"))
+                      # to_attr: a plain list per indicator, not a cloned queryset each (0.3 s for 800 at province)
+                      .prefetch_related(assignments, Prefetch("milestones", to_attr="milestone_list"))
+                      .order_by("plan_id", "order"))
     reusable: dict[tuple[int, int], tuple[str, snapshots.Verdict]] = {}
     stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None,
                             units=with_units, reusable=reusable)
