@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from copy import copy
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -266,3 +267,69 @@ def test_unit_sheet_gains_score_and_rank_from_the_assessment(seeded, tmp_path):
     assert by_name["七都镇（演示）"][-2] == "一票否决"
     ranks = sorted(r[-2] for r in by_name.values() if isinstance(r[-2], int))
     assert ranks[0] == 1
+
+
+def test_demo_mark_follows_the_figure_each_line_shows(seeded, make_period):
+    """【演示数据】 marks the figure a line shows (its unit and period), not every line of an indicator with demo data."""
+    plan = Plan.objects.get(code="wujiang-town-3yr")
+    indicator = plan.indicators.get(name="每万劳动力中研发人员")
+    root = Department.objects.get(name="吴江区", parent=None)
+    real, demo = (Department.objects.create(parent=root, name=name, kind=Department.Kind.TOWN)
+                  for name in ("甲镇", "乙镇"))
+    plan.assessed_units.add(real, demo)
+    y2013, y2014 = make_period("2013Y"), make_period("2014Y")
+    figures = ((real, y2013, "60", True), (real, y2014, "70", False), (demo, y2014, "75", True))
+    for town, period, value, is_demo in figures:
+        IndicatorValue.objects.create(indicator=indicator, period=period, department=town, value=Decimal(value),
+                                      status=ReviewStatus.APPROVED, is_demo=is_demo)
+    ws = load(export("wujiang-town-3yr", "2014Y"))[SHEET_INDICATORS]
+    first = find_row(ws, 3, indicator.name)
+    notes = {}
+    for row in range(first + 1, ws.max_row + 1):
+        name = ws.cell(row=row, column=3).value or ""
+        if not name.startswith("其中："):
+            break
+        notes[name] = ws.cell(row=row, column=14).value
+    assert notes["其中：乙镇"].startswith("【预计】【演示数据】")
+    assert "【演示数据】" not in notes["其中：甲镇"]  # its 2013 figure was demo; the 2014 one it shows is not
+    assert ws.cell(row=find_row(ws, 3, "其中：甲镇", start=first), column=7).value == 70
+
+
+def test_text_width_counts_wide_characters_double():
+    from indicators.excel.common import char_width, line_count, text_width
+
+    for text in ["", "abc 12", "人才工作", "ＡＢ１，。", "x人\n人人人\n", "①②—“”", "😀𠀋", "e\u0301\t"]:
+        expected = max(sum(char_width(c) for c in line) for line in text.split("\n")) if text else 0
+        assert text_width(text) == expected
+    assert line_count("人" * 20, 11) == 4 and line_count("ab\n人人人人人人", 5) == 4 and line_count("", 8) == 1
+
+
+def style(cell) -> tuple:
+    """A cell's value and look (copies: openpyxl's style proxies compare unequal to each other)."""
+    return (cell.value, cell.number_format, copy(cell.font), copy(cell.fill), copy(cell.border), copy(cell.alignment))
+
+
+def heights(ws) -> dict:
+    return {r: d.ht for r, d in ws.row_dimensions.items() if d.ht}
+
+
+def widths(ws) -> dict:
+    return {k: d.width for k, d in ws.column_dimensions.items() if d.customWidth}
+
+
+def test_benchmark_floor_writes_the_same_workbook(wuxing):
+    """The export's floor (xlsxwriter alone) writes the same cells, formats, heights, widths and merges."""
+    from indicators.excel.bench import read_workbook, write_like
+
+    enter(wuxing, {"1": "24.1", "9": "31.0"}, submit=True)
+    data = export("wuxing-14th", "2025Q1")
+    book = read_workbook(data)
+    assert book.cells > 48 * 14 and len(book.formats) > 10
+    ours, floor = load(data), load(write_like(book))
+    for a, b in zip(ours.worksheets, floor.worksheets, strict=True):
+        assert a.title == b.title
+        assert {str(r) for r in a.merged_cells.ranges} == {str(r) for r in b.merged_cells.ranges}
+        assert heights(a) == heights(b) and widths(a) == widths(b)
+        assert a._cells.keys() == b._cells.keys()
+        for key, cell in a._cells.items():
+            assert style(cell) == style(b._cells[key]), key

@@ -81,11 +81,36 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+class _CharWidths(dict[str, int]):
+    """char_width per character, remembered on first sight. Asking unicodedata for every character of every cell
+    (≈ 1 µs a character, twice per text: column width and row height) was the largest cost of writing an export."""
+
+    LIMIT = 50_000  # distinct characters kept; the rest are computed each time (bounded memory on odd input)
+
+    def __missing__(self, ch: str) -> int:
+        width = char_width(ch)
+        if len(self) < self.LIMIT:
+            self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+_char_widths = _CHAR_WIDTHS.__getitem__
+
+
+def line_width(line: str) -> int:
+    """Width of one line (no newline in it); ASCII is one unit a character."""
+    return len(line) if line.isascii() else sum(map(_char_widths, line))
+
+
 def text_width(text: str) -> int:
     """Widest line of the text in Excel character units (CJK counts double)."""
     if not text:
         return 0
-    return max(sum(char_width(c) for c in line) for line in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:
+        return line_width(text)
+    return max(line_width(line) for line in text.split("\n"))
 
 
 def column_width(values: Iterable[str], *, minimum: int = 4, maximum: int = 40, padding: int = 2) -> float:
@@ -95,14 +120,41 @@ def column_width(values: Iterable[str], *, minimum: int = 4, maximum: int = 40, 
 
 def line_count(text: str, width: float) -> int:
     """Lines a wrapped cell needs at a column width (estimate; Excel does not auto-fit row heights on open)."""
+    if not text:
+        return 1
     usable = max(1.0, width - 1)
-    return sum(max(1, math.ceil(text_width(line) / usable)) for line in str(text).split("\n")) if text else 1
+    text = str(text)
+    if "\n" not in text:
+        return max(1, math.ceil(line_width(text) / usable))
+    return sum(max(1, math.ceil(line_width(line) / usable)) for line in text.split("\n"))
+
+
+class WidthCache(dict[str, int]):
+    """text → text_width, for a sheet whose texts are measured twice (column width first, then the row height at
+    that width) and repeat over many rows (unit names, groups, lead units)."""
+
+    def __missing__(self, text: str) -> int:
+        width = self[text] = text_width(text)
+        return width
+
+    def lines(self, text: str, width: float) -> int:
+        """line_count(text, width), from the remembered width when the text is one line."""
+        if not text:
+            return 1
+        if "\n" in text:
+            return line_count(text, width)
+        return max(1, math.ceil(self[text] / max(1.0, width - 1)))
+
+
+def height_for_lines(lines: int, *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0
+                     ) -> float:
+    return min(maximum, max(minimum, lines * line_height + 4))
 
 
 def row_height(cells: Iterable[tuple[str, float]], *, line_height: float = 13.5, minimum: float = 18.0,
                maximum: float = 400.0) -> float:
     lines = max((line_count(text, width) for text, width in cells), default=1)
-    return min(maximum, max(minimum, lines * line_height + 4))
+    return height_for_lines(lines, line_height=line_height, minimum=minimum, maximum=maximum)
 
 
 def number_format(unit: str, decimals: int, *, signed: bool = False) -> str:

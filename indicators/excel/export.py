@@ -17,15 +17,18 @@ from typing import IO, Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
 from indicators.excel.common import (
-    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, column_width, date_text, new_workbook, number_format, row_height,
-    setup_print, status_text, write_decimal, write_merged_row_text, write_text, register_merge,
+    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, WidthCache, column_width, date_text, height_for_lines, line_count,
+    new_workbook, number_format, register_merge, row_height, setup_print, status_text, text_width, write_decimal,
+    write_merged_row_text, write_text,
 )
 from indicators.excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
 from indicators.models import IndicatorValue, TaskProgress
+from indicators.snapshots import LazyEvaluation
 from plans.models import Plan
 
 SHEET_COVER = "封面汇总"
@@ -191,53 +194,109 @@ def _year_header(label: str, years: set[int | None], suffix: str) -> str:
     return label
 
 
-def _indicator_cells(row: IndicatorRow) -> dict[str, Any]:
-    ind, ev = row.result.indicator, row.evaluation
-    basis = row.unit.basis if row.unit else row.result.basis
-    notes: list[str] = []
+@dataclass(frozen=True)
+class _IndicatorTexts:
+    """Translated fragments resolved once per sheet: gettext and lazy labels per line cost more than the cells."""
+
+    demo: str
+    unreviewed: str
+    estimate: str
+    unit_line: str
+    basis: dict[str, str]
+    status: dict[engine.Status, str]
+
+    @classmethod
+    def current(cls) -> _IndicatorTexts:
+        return cls(demo=_("【演示数据】"), unreviewed=_("【未审核】"), estimate=_("（同期预计值%(v)s）"),
+                   unit_line=_("其中：%(u)s"), basis={b.value: f"【{b.label}】" for b in IndicatorValue.Basis},
+                   status={s: status_text(s) for s in engine.Status})
+
+
+def _line_texts(row: IndicatorRow, t: _IndicatorTexts, unit_names: dict[int, str]) -> tuple[str, str, str, str, str]:
+    """(group, number, name, unit, lead) of one line. `unit_names` shares one "其中：某单位" string per unit across
+    every indicator (one string per unit, not one per line)."""
+    result, unit = row.result, row.unit
+    ind = result.indicator
+    if unit is None:
+        return ind.group, ind.number, ind.name, ind.unit, "、".join(result.lead) or "—"
+    department = unit.department
+    name = unit_names.get(department.pk)
+    if name is None:
+        name = unit_names[department.pk] = t.unit_line % {"u": department.name}
+    return ind.group, "", name, ind.unit, department.name or "—"
+
+
+def _evaluation(row: IndicatorRow) -> engine.Evaluation:
+    """The line's evaluation, decoded. One read back from a snapshot (`snapshots.LazyEvaluation`) resolves every
+    attribute through `__getattr__`; a line reads about ten of them, so the decoded object is taken once."""
+    ev = row.result.evaluation if row.unit is None else row.unit.evaluation
+    return ev.full() if isinstance(ev, LazyEvaluation) else ev
+
+
+def _note(row: IndicatorRow, ev: engine.Evaluation, t: _IndicatorTexts) -> str:
+    """说明: data basis, demo and review marks, the engine's explanation, the estimate beside an official figure."""
+    result, unit = row.result, row.unit
+    note = ev.explanation
     if ev.actual is not None:
-        if basis:
-            notes.append(f"【{IndicatorValue.Basis(basis).label}】")
-        if row.demo:
-            notes.append(_("【演示数据】"))
-        unreviewed = row.unit.unreviewed if row.unit else row.result.unreviewed
-        if unreviewed:
-            notes.append(_("【未审核】"))
-    text = "".join(notes) + ev.explanation
-    if row.unit is None and row.result.estimate is not None:
-        text += _("（同期预计值%(v)s）") % {"v": engine.fmt(row.result.estimate, ind.decimals)}
-    name = ind.name if row.unit is None else _("其中：%(u)s") % {"u": row.unit.department.name}
-    lead = "、".join(row.result.lead) if row.unit is None else row.unit.department.name
-    return {"group": ind.group, "number": ind.number if row.unit is None else "", "name": name, "unit": ind.unit,
-            "lead": lead or "—", "note": text, "status": ev.status}
+        basis, unreviewed = (result.basis, result.unreviewed) if unit is None else (unit.basis, unit.unreviewed)
+        prefix = (t.basis[basis] if basis else "") + (t.demo if row.demo else "") + (t.unreviewed if unreviewed else "")
+        note = prefix + note
+    if unit is None and result.estimate is not None:
+        note += t.estimate % {"v": engine.fmt(result.estimate, result.indicator.decimals)}
+    return note
+
+
+def _group_spans(lines: Sequence[IndicatorRow]) -> dict[int, int]:
+    """First line → last line of each run of equal, non-empty groups (merged down column A)."""
+    groups = [line.result.indicator.group for line in lines]
+    spans: dict[int, int] = {}
+    start = 0
+    for i in range(1, len(groups) + 1):
+        if i == len(groups) or groups[i] != groups[start]:
+            if groups[start] and i - 1 > start:
+                spans[start] = i - 1
+            start = i
+    return spans
 
 
 def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     columns = INDICATOR_COLUMNS
     last = len(columns) - 1
     multi = len(report.sections) > 1
-    cells = [[_indicator_cells(r) for r in s.indicators] for s in report.sections]
-    flat = [c for part in cells for c in part]
+    t = _IndicatorTexts.current()
+    unit_names: dict[int, str] = {}
     headers = [_(c.header) for c in columns]
-    all_rows = [r for s in report.sections for r in s.indicators]
     # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
-    headers[4] = _year_header(headers[4], {r.result.indicator.baseline_year for r in all_rows if r.baseline is not None},
-                              _("基期值"))
-    headers[5] = _year_header(headers[5], {r.result.indicator.target_year for r in all_rows if r.target is not None},
-                              _("目标值"))
-    text_keys = {0: "group", 1: "number", 2: "name", 3: "unit", 12: "lead", 13: "note"}
+    headers[4] = _year_header(headers[4], {r.result.indicator.baseline_year for s in report.sections
+                                           for r in s.indicators if r.baseline is not None}, _("基期值"))
+    headers[5] = _year_header(headers[5], {r.result.indicator.target_year for s in report.sections
+                                           for r in s.indicators if r.target is not None}, _("目标值"))
+    # Two passes over the lines instead of keeping every line's texts (≈ 9 MB at province): this one finds the
+    # widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
+    # and their widths are remembered; the notes are built here only until their column is at its maximum width.
+    measured = WidthCache()
+    text_columns = (0, 1, 2, 3, 12)
+    widest = dict.fromkeys((*text_columns, 13), 0)
+    note_enough = columns[13].maximum - 2
+    for section in report.sections:
+        for line in section.indicators:
+            for col, text in zip(text_columns, _line_texts(line, t, unit_names)):
+                if text and measured[text] > widest[col]:
+                    widest[col] = measured[text]
+            if widest[13] < note_enough:
+                widest[13] = max(widest[13], text_width(_note(line, _evaluation(line), t)))
     widths = []
     for col, spec in enumerate(columns):
-        values = [headers[col]] + ([c[text_keys[col]] for c in flat] if col in text_keys else [])
-        widths.append(column_width(values, minimum=spec.minimum, maximum=spec.maximum))
+        # As column_width([header, *texts]): the widest non-empty text + 2, within the column's bounds.
+        w = max(text_width(headers[col]), widest.get(col, 0))
+        widths.append(float(min(spec.maximum, max(spec.minimum, w + 2))))
     _set_widths(ws, widths)
     _titles(ws, f, last, _("%(t)s指标完成情况") % {"t": report_title(report)}, report)
     _headers(ws, f, HEADER_ROW, headers, widths)
     ws.freeze_panes(HEADER_ROW + 1, 3)
     band = f.get(font_name="黑体", bold=True, align="left", border=1, bg_color="#F2F2F2")
-    group_fmt = f.text(align="center")
     row = HEADER_ROW + 1
-    for section, section_cells in zip(report.sections, cells):
+    for section in report.sections:
         if multi:
             write_merged_row_text(ws, row, 0, last, f"{section.plan.title}　{section.plan.doc_number}".strip(), band)
             row += 1
@@ -245,28 +304,7 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
             write_merged_row_text(ws, row, 0, last, _("（本规划无可显示的指标）"), f.text())
             row += 1
             continue
-        # Merges are known before writing: runs of equal, non-empty groups within this plan.
-        spans: dict[int, int] = {}
-        start = 0
-        for i in range(1, len(section_cells) + 1):
-            if i == len(section_cells) or section_cells[i]["group"] != section_cells[start]["group"]:
-                if section_cells[start]["group"] and i - 1 > start:
-                    spans[start] = i - 1
-                start = i
-        span_end = -1
-        for i, (data, c) in enumerate(zip(section.indicators, section_cells)):
-            ws.set_row(row, row_height([(c["name"], widths[2]), (c["note"], widths[13]), (c["lead"], widths[12]),
-                                        (c["group"], widths[0])]))
-            if i in spans:
-                register_merge(ws, row, 0, row + spans[i] - i, 0)
-                span_end = spans[i]
-                write_text(ws, row, 0, c["group"], group_fmt)
-            elif i <= span_end:
-                ws.write_blank(row, 0, None, group_fmt)
-            else:
-                write_text(ws, row, 0, c["group"], group_fmt)
-            _indicator_row(ws, f, row, data, c)
-            row += 1
+        row = _indicator_lines(ws, f, row, section.indicators, widths, measured, t, unit_names)
     row += 1
     notes = [
         _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；实际进度＝（实际值－基期值）÷（目标值－基期值）；"
@@ -283,27 +321,94 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     setup_print(ws, repeat_to_row=HEADER_ROW)
 
 
-def _indicator_row(ws: Worksheet, f: Formats, row: int, data: IndicatorRow, c: dict[str, Any]) -> None:
-    ind, ev = data.result.indicator, data.evaluation
-    fmt = f.number(number_format(ind.unit, ind.decimals))
-    ratio = f.number(RATIO_FORMAT)
-    write_text(ws, row, 1, c["number"], f.text(align="center"))
-    write_text(ws, row, 2, c["name"], f.text(indent=1) if data.unit else f.text())
-    write_text(ws, row, 3, c["unit"], f.text(align="center"))
-    write_decimal(ws, row, 4, data.baseline, fmt)
-    write_decimal(ws, row, 5, data.target, fmt, empty="——")
-    write_decimal(ws, row, 6, ev.actual, fmt)
-    write_decimal(ws, row, 7, ev.completion, ratio)
-    write_decimal(ws, row, 8, ev.progress, ratio)
-    write_decimal(ws, row, 9, ev.expected_progress, ratio)
-    gap_places = 2 if ind.kind == "growth" else ind.decimals
-    # A shortfall too small for the indicator's decimals must not print as "-0.0": show one more place.
-    while ev.gap is not None and ev.gap != 0 and gap_places < 4 and round(abs(ev.gap), gap_places) == 0:
-        gap_places += 1
-    write_decimal(ws, row, 10, ev.gap, f.number(number_format("", gap_places, signed=True)))
-    write_text(ws, row, 11, status_text(c["status"]), f.status(c["status"]))
-    write_text(ws, row, 12, c["lead"], f.text())
-    write_text(ws, row, 13, c["note"], f.text())
+def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[IndicatorRow], widths: Sequence[float],
+                     measured: WidthCache, t: _IndicatorTexts, unit_names: dict[int, str]) -> int:
+    """Write one plan's indicator lines from `row`; returns the next free row.
+
+    This is the loop over every (indicator, unit) of the report (≈ 30 000 lines at province), so everything that
+    does not change per line is looked up before it: formats (one `Formats.get` builds a sorted key each call),
+    translated texts, the bound xlsxwriter methods. Cells are written with write_string/write_number/write_blank
+    directly, figures as the Decimals they are (xlsxwriter formats them with %.16G, as `write_decimal` does).
+    """
+    write_string, write_number, write_blank, set_row = ws.write_string, ws.write_number, ws.write_blank, ws.set_row
+    lines_of = measured.lines
+    centre, plain, indented, ratio = f.text(align="center"), f.text(), f.text(indent=1), f.number(RATIO_FORMAT)
+    status_formats: dict[engine.Status, Format] = {}
+    figure_formats: dict[tuple[str, int], Format] = {}
+    gap_formats: dict[int, Format] = {}
+    w_group, w_name, w_lead, w_note = widths[0], widths[2], widths[12], widths[13]
+    short_lines_of: dict[tuple[str, str, str], int] = {}
+    spans = _group_spans(lines)
+    span_end = -1
+    for i, data in enumerate(lines):
+        group, number, name, unit_text, lead = _line_texts(data, t, unit_names)
+        ev = _evaluation(data)
+        note = _note(data, ev, t)
+        # Lines the short texts need repeat with them (unit lines: the same unit name under every indicator); the
+        # note is new text on every line and measured directly, not remembered.
+        short = (name, lead, group)
+        short_lines = short_lines_of.get(short)
+        if short_lines is None:
+            short_lines = short_lines_of[short] = max(lines_of(name, w_name), lines_of(lead, w_lead),
+                                                      lines_of(group, w_group))
+        set_row(row, height_for_lines(max(short_lines, line_count(note, w_note))))
+        if i in spans:
+            register_merge(ws, row, 0, row + spans[i] - i, 0)
+            span_end = spans[i]
+            write_string(row, 0, group, centre)
+        elif i <= span_end or not group:
+            write_blank(row, 0, None, centre)
+        else:
+            write_string(row, 0, group, centre)
+        ind = data.result.indicator
+        key = (ind.unit, ind.decimals)
+        figure = figure_formats.get(key)
+        if figure is None:
+            figure = figure_formats[key] = f.number(number_format(ind.unit, ind.decimals))
+        if number:
+            write_string(row, 1, number, centre)
+        else:
+            write_blank(row, 1, None, centre)
+        name_format = plain if data.unit is None else indented
+        if name:
+            write_string(row, 2, name, name_format)
+        else:
+            write_blank(row, 2, None, name_format)
+        if unit_text:
+            write_string(row, 3, unit_text, centre)
+        else:
+            write_blank(row, 3, None, centre)
+        for col, value, empty, fmt in ((4, data.baseline, "—", figure), (5, data.target, "——", figure),
+                                       (6, ev.actual, "—", figure), (7, ev.completion, "—", ratio),
+                                       (8, ev.progress, "—", ratio), (9, ev.expected_progress, "—", ratio)):
+            if value is None:
+                write_string(row, col, empty, fmt)
+            else:
+                write_number(row, col, value, fmt)
+        gap = ev.gap
+        places = 2 if ind.kind == "growth" else ind.decimals
+        # A shortfall too small for the indicator's decimals must not print as "-0.0": show one more place.
+        while gap is not None and gap != 0 and places < 4 and round(abs(gap), places) == 0:
+            places += 1
+        gap_format = gap_formats.get(places)
+        if gap_format is None:
+            gap_format = gap_formats[places] = f.number(number_format("", places, signed=True))
+        if gap is None:
+            write_string(row, 10, "—", gap_format)
+        else:
+            write_number(row, 10, gap, gap_format)
+        status = ev.status
+        status_format = status_formats.get(status)
+        if status_format is None:
+            status_format = status_formats[status] = f.status(status)
+        write_string(row, 11, t.status[status], status_format)
+        write_string(row, 12, lead, plain)
+        if note:
+            write_string(row, 13, note, plain)
+        else:
+            write_blank(row, 13, None, plain)
+        row += 1
+    return row
 
 
 # --- 重点任务进展 ------------------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,8 +57,10 @@ def resolve_period(code: str) -> PeriodInfo:
     return PeriodInfo(canonical, str(label), end, period)
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorRow:
+    """One line of 指标完成情况 (≈ 30 000 at province: slots, no per-instance dict)."""
+
     result: IndicatorResult
     unit: UnitResult | None = None  # set on the "其中：某单位" line under a per-unit indicator
     baseline: Decimal | None = None
@@ -147,11 +151,32 @@ class AssessmentReport:
             r.is_demo for s in self.sections for t in s.tasks for r in t.reports)
 
 
-def _demo_keys(plan_ids: list[int], as_of: dt.date) -> set[tuple[int, str, int]]:
-    rows = IndicatorValue.objects.filter(
-        indicator__plan_id__in=plan_ids, is_demo=True, status__in=COUNTED_STATUSES, period__end__lte=as_of,
-    ).values_list("indicator_id", "period__code", "department_id")
-    return set(rows)
+def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str, int]]:
+    """(indicator, period code, unit) of the counted demo figures among those the report shows.
+
+    Only the periods the shown figures come from are read, and per period only the indicators that show one: every
+    demo figure of the plans up to `as_of` was 560 k rows at province (3 s, ~100 MB of tuples) for ~30 k lines.
+    """
+    shown: dict[str, set[int]] = defaultdict(set)  # period code → indicators with a figure from that period
+    for result in results:
+        for ir in result.indicators:
+            if ir.evaluation.actual_label:
+                shown[ir.evaluation.actual_label].add(ir.indicator.pk)
+            for unit in ir.units:
+                if unit.evaluation.actual_label:
+                    shown[unit.evaluation.actual_label].add(ir.indicator.pk)
+    if not shown:
+        return set()
+    # Period ids rather than a join on the code: the (indicator, period, …) index then answers each branch.
+    codes = dict(ReportingPeriod.objects.filter(code__in=list(shown), end__lte=as_of).values_list("pk", "code"))
+    which = Q()
+    for period_id, code in sorted(codes.items()):
+        which |= Q(period_id=period_id, indicator_id__in=sorted(shown[code]))
+    if not which:
+        return set()
+    rows = IndicatorValue.objects.filter(which, is_demo=True, status__in=COUNTED_STATUSES).order_by().values_list(
+        "indicator_id", "period_id", "department_id")
+    return {(indicator_id, codes[period_id], department_id) for indicator_id, period_id, department_id in rows}
 
 
 def gather_report(
@@ -173,11 +198,14 @@ def gather_report(
         visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_units = set(access.unit_ids(user))
     results = evaluate_plans(plans, as_of=info.end)
-    unit_targets = {
-        (ut.indicator_id, ut.department_id): ut
-        for ut in UnitTarget.objects.filter(indicator__plan_id__in=plan_ids, indicator__per_unit=True)
+    # (baseline, target) of a unit's own targets; tuples, not model instances (≈ 9 k per-unit targets at province).
+    unit_targets: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]] = {
+        (indicator_id, department_id): (baseline, target)
+        for indicator_id, department_id, baseline, target in UnitTarget.objects.filter(
+            indicator__plan_id__in=plan_ids, indicator__per_unit=True,
+        ).order_by().values_list("indicator_id", "department_id", "baseline", "target")
     }
-    demo = _demo_keys(plan_ids, info.end)
+    demo = _demo_keys(results, info.end)
     demo_any = {(i, code) for i, code, _d in demo}
     progress: dict[int, list[TaskProgress]] = defaultdict(list)
     if info.period is not None:
@@ -199,11 +227,11 @@ def gather_report(
             for unit in ir.units:
                 if visible_units is not None and unit.department.pk not in visible_units:
                     continue
-                ut = unit_targets.get((ind.pk, unit.department.pk))
+                own_baseline, own_target = unit_targets.get((ind.pk, unit.department.pk), (None, None))
                 rows.append(IndicatorRow(
                     ir, unit,
-                    ut.baseline if ut and ut.baseline is not None else ind.baseline,
-                    ut.target if ut and ut.target is not None else ind.target,
+                    own_baseline if own_baseline is not None else ind.baseline,
+                    own_target if own_target is not None else ind.target,
                     demo=(ind.pk, unit.evaluation.actual_label, unit.department.pk) in demo,
                 ))
         tasks = [
@@ -304,6 +332,11 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
             lines[dept_id].due += 1
     if info.period is not None and lines:
         deadline = info.period.deadline
+        # On time = submitted on or before the deadline, local date. Aware datetimes are compared with the local
+        # midnight after the deadline instead of converting each one (≈ 11 k figures at province).
+        cutoff: dt.datetime | None = None
+        if deadline is not None and settings.USE_TZ:
+            cutoff = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min))
         indicator_ids = {i for i, _d in due_ind}
         task_ids = {t for t, _d in due_task}
         seen: set[tuple[str, int, int]] = set()
@@ -321,7 +354,9 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
                 seen.add(key)
                 line = lines[dept_id]
                 line.reported += 1
-                if deadline is None or submitted_at is None or _local_date(submitted_at) <= deadline:
+                if deadline is None or submitted_at is None or (
+                        submitted_at < cutoff if cutoff is not None and timezone.is_aware(submitted_at)
+                        else _local_date(submitted_at) <= deadline):
                     line.on_time += 1
     # Keep each government's units together (the root first), then in the tree's order.
     return sorted(lines.values(), key=lambda line: (
