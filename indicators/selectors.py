@@ -189,13 +189,16 @@ def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
 
 def evaluate_plans(
     plans: Iterable[Plan], *, as_of: dt.date, include_tasks: bool = True, department: Department | None = None,
-    indicator_ids: Iterable[int] | None = None, with_units: bool = True,
+    indicator_ids: Iterable[int] | None = None, with_units: bool = True, for_unit: Department | None = None,
 ) -> list[PlanResult]:
     """Evaluate every indicator of the given plans as of a date (normally a period's end).
 
     `department` limits per-unit indicators to that unit; `indicator_ids` limits the evaluation to those indicators
     (the indicator page needs one, not the whole plan); `with_units=False` gives per-unit indicators their own line
-    only (no `units`), for pages that do not list a hundred counties under each. Verdicts come from the evaluation snapshots where they are
+    only (no `units`), for pages that do not list a hundred counties under each. `for_unit` (one unit's dashboard
+    page) keeps the plan-wide lines but lists under a per-unit indicator only that unit, when it is assessed, or every
+    assessed unit when it is named on the indicator (a lead department sees its counties); stale indicators are
+    still evaluated for every unit and stored. Verdicts come from the evaluation snapshots where they are
     current; only the indicators changed since are evaluated, and their verdicts are stored for the next reader.
     """
     plans = list(plans)
@@ -212,18 +215,31 @@ def evaluate_plans(
                       .prefetch_related(assignments, Prefetch("milestones", to_attr="milestone_list"))
                       .order_by("plan_id", "order"))
     reusable: dict[tuple[int, int], tuple[str, snapshots.Verdict]] = {}
+    # for_unit: every unit's rows only where the unit is named (≈ 80 k verdicts at province otherwise).
+    every_unit = None if for_unit is None else {
+        i.pk for i in indicators if any(a.department_id == for_unit.pk for a in i.assignments.all())}
     stored = snapshots.load(indicators, as_of, unit_id=department.pk if department is not None else None,
-                            units=with_units, reusable=reusable)
+                            units=with_units, reusable=reusable, one_unit=(for_unit.pk, every_unit) if for_unit else None)
     assessed: dict[int, list[Department]] = defaultdict(list)
     for through in Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).select_related("department"):
         assessed[through.plan_id].append(through.department)
     plan_map = {p.id: p for p in plans}
+
+    only_mine = {} if for_unit is None else {
+        plan_id: [u for u in units if u.pk == for_unit.pk] for plan_id, units in assessed.items()}
+
+    def listed(indicator: Indicator) -> list[Department]:
+        """The assessed units whose rows the caller reads."""
+        if every_unit is None or indicator.pk in every_unit:
+            return assessed[indicator.plan_id]
+        return only_mine.get(indicator.plan_id, [])
+
     stale = [i for i in indicators
-             if not _complete(stored.get(i.id), i, assessed[i.plan_id], department if with_units else None,
-                              units=with_units)]
+             if not _complete(stored.get(i.id), i, listed(i), department if with_units else None, units=with_units)]
     if stale:
         stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department,
-                                          reusable if with_units and department is None else None))
+                                          reusable if with_units and department is None and for_unit is None
+                                          else None))
     tasks_by_plan: dict[int, list[Task]] = defaultdict(list)
     if include_tasks:
         task_assignments = Prefetch(
@@ -242,7 +258,7 @@ def evaluate_plans(
             by_plan[plan.id].append(IndicatorResult(indicator, verdicts.summary.evaluation, lead, responsible,
                                                     has_demo=verdicts.summary.has_demo))
         elif indicator.per_unit:
-            units = [department] if department is not None else sorted(assessed[plan.id], key=lambda d: (d.order, d.name))
+            units = [department] if department is not None else sorted(listed(indicator), key=lambda d: (d.order, d.name))
             unit_rows = []
             for unit in units:
                 unit_rows.append(_unit_result(unit, verdicts.units[unit.id]))

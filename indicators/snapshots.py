@@ -259,10 +259,12 @@ class Stored:
 
 
 def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None = None, units: bool = True,
-         reusable: dict[tuple[int, int], tuple[str, Verdict]] | None = None) -> dict[int, Stored]:
+         reusable: dict[tuple[int, int], tuple[str, Verdict]] | None = None,
+         one_unit: tuple[int, set[int]] | None = None) -> dict[int, Stored]:
     """Indicator id → its stored verdicts at `as_of`, for the indicators whose snapshot is current (one query).
 
-    With `unit_id`, only that unit's rows besides the indicator's own line; with `units=False`, no unit rows.
+    With `unit_id`, only that unit's rows besides the indicator's own line; with `units=False`, no unit rows;
+    with `one_unit=(unit, indicator ids)`, that unit's rows and every unit's rows of those indicators.
     `reusable`, when given (and every unit row is read), receives what `reusable_units` would return for the
     indicators that are not current, from the same query.
     """
@@ -276,6 +278,8 @@ def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None
         rows = rows.filter(unit__isnull=True)
     elif unit_id is not None:
         rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
+    elif one_unit is not None:
+        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=one_unit[0]) | Q(indicator_id__in=sorted(one_unit[1])))
     found: dict[int, Stored] = {}
     unit_rows: list[tuple] = []
     # The payload comes as text and is decoded only for the verdicts a page looks into (see LazyEvaluation).
@@ -293,7 +297,7 @@ def load(indicators: Iterable[Indicator], as_of: dt.date, *, unit_id: int | None
     for indicator_id, unit, stored_structure, fingerprint, status, payload, has_demo in unit_rows:
         if indicator_id in found:
             found[indicator_id].units[unit] = StoredVerdict(status, payload, has_demo)
-        elif reusable is not None and unit_id is None and stored_structure == structure[indicator_id]:
+        elif reusable is not None and unit_id is None and one_unit is None and stored_structure == structure[indicator_id]:
             reusable[(indicator_id, unit)] = (fingerprint, StoredVerdict(status, payload, has_demo))
     return found
 

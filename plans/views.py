@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from assessment import dashboard_panels as assessment_panels
 from indicators import dashboard_selectors as selectors
+from indicators import department_selectors
 from indicators import overview_selectors
 from indicators.models import Indicator
 from indicators.selectors import plans_queryset
@@ -65,7 +66,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = selectors.department_page(department, choice)
+    page = department_selectors.department_page(department, choice)
     assessment = assessment_panels.department_assessment(department, request.user)
     # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
     limit = None if request.GET.get("all") == "1" else DEPARTMENT_ITEM_LIMIT

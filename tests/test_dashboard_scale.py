@@ -27,3 +27,37 @@ def test_department_page_lists_the_worst_items_first_and_the_rest_on_demand(worl
     assert "另有1项指标未显示" in html and "all=1#indicators" in html
     full = client_leader.get(url + "&all=1").content.decode()
     assert "青年人才数" in full and "未显示" not in full
+
+
+def test_department_page_ranks_siblings_from_stored_verdicts_as_from_every_unit(world, client_leader):
+    """The page reads its own unit's verdicts only; the siblings' rank, counted by the database, is the rank the
+    whole evaluation gives (per-unit verdicts, named items, tasks; no-data counts as not good)."""
+    from indicators.dashboard_selectors import latest_progress, task_rows
+    from indicators.department_selectors import rank_units
+    from indicators.selectors import evaluate_plans
+
+    plan, hr, edu, org, p2023 = world["plan"], world["hr"], world["edu"], world["org"], world["p2023"]
+    plan.assessed_units.add(hr, edu)
+    first = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
+                          target=D(100), target_year=2025, unit="人", decimals=0)
+    second = add_indicator(plan, "每单位引才数", lead=org, order=10, per_unit=True, baseline=D(0), baseline_year=2020,
+                           target=D(50), target_year=2025, unit="人", decimals=0)
+    add_value(first, p2023, hr, "70")  # ahead of the 60 expected by 2023
+    add_value(first, p2023, edu, "20")  # far behind
+    add_value(second, p2023, hr, "10")  # behind; edu has no figure
+    page = client_leader.get(reverse("dashboard:department", args=[edu.pk]), {"period": "2023Y"}).context["page"]
+
+    results = evaluate_plans([plan], as_of=p2023.end)
+    tasks = {r.plan.id: task_rows(r, latest_progress([plan.id], p2023.end)) for r in results}
+    expected = rank_units([org, hr, edu], results, tasks)
+    assert [(r.label, r.rank, r.items, r.good) for r in page.ranking] == [
+        (r.label, r.rank, r.items, r.good) for r in expected]
+    assert {r.label: (r.items, r.good) for r in page.ranking} == {
+        "区人社局": (4, 3), "区教育局": (3, 1), "区委组织部": (3, 0)}
+    # edu's page lists its own verdicts, not hr's; org, named on 每单位引才数, sees each short unit under it
+    (edu_row,) = [u for r in results[0].indicators if r.indicator == first for u in r.units if u.department == edu]
+    assert [i.evaluation.status for i in page.indicators if i.row.indicator == first] == [edu_row.evaluation.status]
+    assert [[u.department for u in i.row.units] for i in page.indicators if i.row.indicator == first] == [[edu]]
+    org_page = client_leader.get(reverse("dashboard:department", args=[org.pk]), {"period": "2023Y"}).context["page"]
+    short_units = {s.unit.name for s in org_page.shortfalls if s.indicator == second}
+    assert short_units == {"区人社局"}  # edu has no figure: no data, not a shortfall
