@@ -225,6 +225,15 @@ class Bench:
             # Every page starts with no stored verdicts, so its cold_ms is the cost after a plan-wide change.
             EvaluationSnapshot.objects.all().delete()
             self.add(self.page(name, user, url_fn, floor))
+        if self.wanted("reporting_with_snapshots"):
+            # The reporting page stores nothing (one unit's view); it reads the verdicts a dashboard view or
+            # `refresh_snapshots` stored. "reporting" above is measured without them, this with them (untimed refresh).
+            from indicators.selectors import evaluate_plans, plans_queryset
+
+            evaluate_plans(plans_queryset(), as_of=s.open_period.end, include_tasks=False)
+            self.add(self.page("reporting_with_snapshots", s.reporter, lambda: reverse("reporting:my"),
+                               floor_latest(department_ids=reporter_units, as_of=s.open_period.end,
+                                            group="v.indicator_id")))
         if self.wanted("overview_after_submission"):
             # The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
             # that many per-unit indicators), as the reporting page's "submit" would.
