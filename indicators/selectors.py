@@ -193,7 +193,7 @@ def evaluate_plans(
 ) -> list[PlanResult]:
     """Evaluate every indicator of the given plans as of a date (normally a period's end).
 
-    `department` limits per-unit indicators to that unit; `indicator_ids` limits the evaluation to those indicators
+    `department` limits per-unit indicators to that unit (its line is then that unit's alone); `indicator_ids` limits the evaluation to those indicators
     (the indicator page needs one, not the whole plan); `with_units=False` gives per-unit indicators their own line
     only (no `units`), for pages that do not list a hundred counties under each. `for_unit` (one unit's dashboard
     page) keeps the plan-wide lines but lists under a per-unit indicator only that unit, when it is assessed, or every
@@ -236,7 +236,18 @@ def evaluate_plans(
 
     stale = [i for i in indicators
              if not _complete(stored.get(i.id), i, listed(i), department if with_units else None, units=with_units)]
-    if stale:
+    if stale and department is not None and with_units:
+        # One unit's page (reporting). Where the unit is assessed, a stale indicator is refreshed for every unit
+        # and stored — changed units only, by fingerprint — so the next view, this unit's or a leader's, reads it;
+        # a unit that reports without being assessed gets its own verdict, evaluated alone and not stored.
+        assessed_in = {plan_id for plan_id, units in assessed.items() if any(u.pk == department.pk for u in units)}
+        alone = [i for i in stale if i.per_unit and i.plan_id not in assessed_in]
+        whole = [i for i in stale if not (i.per_unit and i.plan_id not in assessed_in)]
+        if whole:
+            stored.update(_evaluate_and_store(whole, plan_map, assessed, as_of, None))
+        if alone:
+            stored.update(_evaluate_and_store(alone, plan_map, assessed, as_of, department))
+    elif stale:
         stored.update(_evaluate_and_store(stale, plan_map, assessed, as_of, department,
                                           reusable if with_units and department is None and for_unit is None
                                           else None))

@@ -154,7 +154,7 @@ def test_prune_removes_stale_snapshots_only(world):
     assert EvaluationSnapshot.objects.count() == 2
 
 
-def test_one_unit_s_page_evaluates_that_unit_only_and_stores_nothing_for_it(world):
+def test_an_assessed_unit_s_page_refreshes_the_stale_indicator_for_every_unit(world, django_assert_num_queries):
     plan, hr, edu = world["plan"], world["hr"], world["edu"]
     plan.assessed_units.add(hr, edu)
     per_unit = add_indicator(plan, "每镇人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
@@ -164,10 +164,27 @@ def test_one_unit_s_page_evaluates_that_unit_only_and_stores_nothing_for_it(worl
     (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False, department=hr)
     row = next(r for r in result.indicators if r.indicator == per_unit)
     assert [(u.department, u.evaluation.status.value) for u in row.units] == [(hr, "on_track")]
-    assert not EvaluationSnapshot.objects.filter(indicator=per_unit).exists()  # a whole-plan reader stores it
-    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    assert row.status.value == "on_track"  # the line on hr's page is hr's own
+    assert EvaluationSnapshot.objects.filter(indicator=per_unit).count() == 3  # the line and both units
+    per_unit = Indicator.objects.get(pk=per_unit.pk)
+    with django_assert_num_queries(5):  # indicators, their assignments and milestones, the snapshots, assessed units
+        (again,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False, department=edu)
+    assert [u.evaluation.status.value for r in again.indicators if r.indicator == per_unit for u in r.units] == [
+        "behind"]
+    (whole,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False)
+    assert next(r for r in whole.indicators if r.indicator == per_unit).status.value == "behind"
+
+
+def test_a_unit_reporting_without_being_assessed_is_evaluated_alone_and_not_stored(world):
+    plan, hr, edu = world["plan"], world["hr"], world["edu"]
+    plan.assessed_units.add(edu)
+    per_unit = add_indicator(plan, "每镇人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
+                             target=D(100), target_year=2025, unit="人", decimals=0)
+    add_value(per_unit, world["p2023"], hr, "60")
+    (result,) = evaluate_plans([plan], as_of=AS_OF, include_tasks=False, department=hr)
     row = next(r for r in result.indicators if r.indicator == per_unit)
-    assert row.status.value == "behind" and EvaluationSnapshot.objects.filter(indicator=per_unit).count() == 3
+    assert [(u.department, u.evaluation.status.value) for u in row.units] == [(hr, "on_track")]
+    assert not EvaluationSnapshot.objects.filter(indicator=per_unit).exists()  # hr's verdict is not the indicator's
 
 
 def test_refresh_command_stores_verdicts_and_prunes_stale_ones(world):
