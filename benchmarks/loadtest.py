@@ -7,7 +7,7 @@ DATABASE_URL, makes sure the preset's scale data exists (generating it if missin
 throw-away password for the run (made unusable again afterwards), logs every virtual user in through the login form
 (CSRF cookie + token), then for `--seconds` lets them browse: 领导 read the dashboards; 填报员 open their reporting
 page, save a figure through its form (as a draft, with the CSRF token) and read dashboards. Each user waits a random
-think time (0.5–1.5 × --think) between requests. Bounded: --seconds, --max-requests and a per-request timeout.
+think time (0.5–1.5 × --think) between requests, the first request after a random 0–1.5 × --think. Bounded: --seconds, --max-requests and a per-request timeout.
 
 Reports throughput, p50/p95/p99 (overall and per page) and errors (HTTP ≥ 400, timeouts, connection errors).
 Only HTML is requested (no static files). Saved drafts land in the generated units (bench data; regenerate to reset).
@@ -238,6 +238,9 @@ class VirtualUser:
         return ok, (time.perf_counter() - started) * 1000
 
     async def browse(self, deadline: float, samples: list[Sample], budget: list[int]) -> None:
+        # Users arrive spread over one think time, not all in the same millisecond: a synchronized first request
+        # of every user is a burst no office produces, and it would queue behind itself for seconds.
+        await asyncio.sleep(self.think * self.rng.uniform(0, 1.5))
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             await self.step(samples)
