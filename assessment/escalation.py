@@ -43,7 +43,7 @@ def _statuses(result: IndicatorResult, unit_ids: set[int]) -> dict[int | None, e
 
 
 def _lead_units(result: IndicatorResult, members: dict[int, set[int]], plan: Plan) -> set[int]:
-    roles = roles_from(((a.role, a.department_id, a.group_id) for a in result.indicator.assignments.all()), members)
+    roles = roles_from(((a.role, a.department_id, a.group_id) for a in result.indicator.assignment_list), members)
     leads = {d for d, r in roles.items() if r == scoring.UnitRole.LEAD}
     return leads or {reporting_unit_id(result.indicator, plan)}
 
@@ -98,7 +98,7 @@ def run_escalation(
         by_end = {end: {r.indicator.pk: r for r in evaluate_plans([plan], as_of=end, include_tasks=False)[0].indicators}
                   for end in ends}
         latest = by_end[ends[0]]
-        members = group_members({a.group_id for r in latest.values() for a in r.indicator.assignments.all() if a.group_id})
+        members = group_members({a.group_id for r in latest.values() for a in r.indicator.assignment_list if a.group_id})
         if len(ends) == scheme.escalation_periods:
             for item in (i for i in items if i.kind == AssessmentItem.Kind.INDICATOR):
                 result = latest.get(item.indicator_id or 0)

@@ -428,7 +428,7 @@ def results_for_schemes(
             if i.indicator_id in evaluated and not evaluated[i.indicator_id].indicator.per_unit
         ]
     members = group_members({a.group_id for rows in plan_level_by.values() for r in rows
-                             for a in r.indicator.assignments.all() if a.group_id})
+                             for a in r.indicator.assignment_list if a.group_id})
 
     # Tasks: roles and approved reports for every scheme's task items, split per scheme below.
     task_schemes = [s for s in batch.values() if live(s.pk) and of_kind(s.pk, AssessmentItem.Kind.TASK)]
@@ -460,7 +460,7 @@ def results_for_schemes(
         is_live = live(scheme.pk)
         evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {}) if is_live else {}
         indicator_roles = {
-            r.indicator.pk: roles_from(((a.role, a.department_id, a.group_id) for a in r.indicator.assignments.all()),
+            r.indicator.pk: roles_from(((a.role, a.department_id, a.group_id) for a in r.indicator.assignment_list),
                                        members)
             for r in (plan_level_by[scheme.pk] if is_live else [])
         }

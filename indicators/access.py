@@ -45,7 +45,7 @@ def reporting_unit_id(indicator: Indicator, plan: Plan | None = None) -> int:
     """The unit that enters a plan-level indicator's figure (uses prefetched assignments when present)."""
     if indicator.reporting_unit_id:
         return indicator.reporting_unit_id
-    leads = [a for a in indicator.assignments.all() if a.role == Role.LEAD and a.department_id]
+    leads = [a for a in indicator.assignment_list if a.role == Role.LEAD and a.department_id]
     if leads:
         return min(leads, key=lambda a: a.order).department_id  # type: ignore[return-value]
     return (plan or indicator.plan).issuer_id

@@ -222,7 +222,7 @@ def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: engine.Ev
     return Shortfall(
         plan, ev.status.value, (ev.severity, 0, ratio or ZERO, plan.code, indicator.order, unit.name if unit else ""),
         indicator=indicator, evaluation=evaluation, unit=unit, target=target, gap_unit=gap_unit(indicator),
-        lead=links(list(indicator.assignments.all()), Role.LEAD),
+        lead=links(list(indicator.assignment_list), Role.LEAD),
     )
 
 
@@ -234,7 +234,7 @@ def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targe
     for result in results:
         plan = result.plan
         for row in result.indicators:
-            assigned = any(a.department_id == department_id for a in row.indicator.assignments.all())
+            assigned = any(a.department_id == department_id for a in row.indicator.assignment_list)
             if row.units:
                 for unit_row in row.units:
                     if unit_row.evaluation.status in SHORT and (department_id in (None, unit_row.department.id)
@@ -431,6 +431,6 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
     projection = charts.projection_for(spec, evaluation)
     chart = charts.indicator_trend(spec, [(s.value.period.end, s.value.period.code, s.comparable,
                                            str(s.value.get_basis_display())) for s in series], projection)
-    named = list(ind.assignments.all())
+    named = list(ind.assignment_list)
     return IndicatorPage(plan, row, links(named, Role.LEAD), links(named, Role.RESPONSIBLE), selected, units, series,
                          chart, projection, _history(ind), row.has_demo, gap_unit(ind))

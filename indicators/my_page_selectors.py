@@ -437,7 +437,7 @@ def _name_reporters(items: list[ValueItem], plan_by_id: dict[int, Plan]) -> None
             item.reporter_name = _("各考核对象单位分别填报")
             continue
         unit_id = reporting_unit_id(item.indicator, plan_by_id[item.indicator.plan_id])
-        known = {a.department_id: a.department.name for a in item.indicator.assignments.all() if a.department_id}
+        known = {a.department_id: a.department.name for a in item.indicator.assignment_list if a.department_id}
         known[item.plan.issuer_id] = item.plan.issuer.name
         if unit_id in known:
             item.reporter_name = known[unit_id]

@@ -229,7 +229,10 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
             bulk.update_values(result.updated, UPDATED_FIELDS)
             bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
             # The bulk writes send no signals: the verdicts of these indicators are stale from now on.
-            snapshots.touch({row.indicator_id for row in (*result.created, *result.updated)}, figures_only=True)
+            snapshots.touch({row.indicator_id for row in result.created if row.changes_verdicts(created=True)}
+                            | {row.indicator_id for row in result.updated if row.changes_verdicts()}, figures_only=True)
+            for row in (*result.created, *result.updated):
+                row.mark_written()
     except IntegrityError as exc:
         # Someone created one of these rows after we read: refuse like any stale edit instead of a server error.
         raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc

@@ -253,3 +253,68 @@ def test_a_structure_change_re_evaluates_every_unit(world):
     row = next(r for r in result.indicators if r.indicator == per_unit)
     assert {u.evaluation.status.value for u in row.units} == {"behind"}
     assert set(_unit_rows(per_unit).values()).isdisjoint(before.values())
+
+
+def _token(indicator) -> str:
+    return Indicator.objects.get(pk=indicator.pk).evaluation_token
+
+
+def test_drafts_leave_verdicts_current_and_counted_changes_do_not(world):
+    """A draft is not counted: saving one over another (the deadline week's most frequent write) keeps the stored
+    verdicts; submitting, withdrawing to a draft, approving and deleting a counted figure each make them stale."""
+    from indicators.models import ReviewStatus
+
+    level, hr, p2023 = world["level"], world["hr"], world["p2023"]
+    draft = add_value(level, world["p2022"], hr, "150", basis="estimate", status=ReviewStatus.DRAFT)
+    assert statuses(world["plan"])["人才资源总量"] == "lagging"
+    before = _token(level)
+    draft = IndicatorValue.objects.get(pk=draft.pk)
+    draft.value = D("900")
+    draft.save()
+    assert _token(level) == before
+    assert statuses(world["plan"])["人才资源总量"] == "lagging"  # still read from the snapshot, still right
+
+    draft.status = ReviewStatus.SUBMITTED  # now counted
+    draft.save()
+    assert _token(level) != before
+    before = _token(level)
+    draft.status = ReviewStatus.DRAFT  # withdrawn: it was counted, so the verdicts change again
+    draft.save()
+    assert _token(level) != before
+    before = _token(level)
+    draft.delete()  # a draft's deletion changes nothing
+    assert _token(level) == before
+
+    counted = IndicatorValue.objects.get(indicator=level, period=p2023)
+    counted.delete()
+    assert _token(level) != before
+
+
+def test_a_row_built_by_hand_for_an_existing_figure_still_makes_verdicts_stale(world):
+    from indicators.models import ReviewStatus
+
+    level = world["level"]
+    counted = IndicatorValue.objects.get(indicator=level, period=world["p2023"])
+    before = _token(level)
+    copy = IndicatorValue(pk=counted.pk, indicator=level, period=counted.period, department=counted.department,
+                          basis=counted.basis, value=counted.value, status=ReviewStatus.DRAFT)
+    copy.save(force_update=True)  # nothing says what the database held: assume it was counted
+    assert _token(level) != before
+
+
+def test_draft_saves_through_the_service_keep_the_tokens(world):
+    from indicators.services import ValueEntry, save_values
+    from plans.roles import REPORTER
+    from tests.conftest import make_user
+
+    world["p2023"].deadline = None  # still open for entry
+    world["p2023"].save()
+    reporter = make_user("snap_draft", REPORTER, world["hr"])
+    entry = ValueEntry(indicator=world["share"], period=world["p2023"], department=world["hr"], value=D("21"),
+                       basis="estimate")
+    before = _token(world["share"])
+    save_values(user=reporter, entries=[entry])
+    save_values(user=reporter, entries=[ValueEntry(**{**entry.__dict__, "value": D("22")})])
+    assert _token(world["share"]) == before
+    save_values(user=reporter, entries=[entry], submit=True)
+    assert _token(world["share"]) != before

@@ -299,7 +299,7 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
                     shortfalls[dept.pk].append(f"{ind.name}（{row.unit.evaluation.label}）")
                 continue
             holders: set[int] = set()
-            for a in ind.assignments.all():
+            for a in ind.assignment_list:
                 if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
                     departments[a.department_id] = a.department
                     holders.add(a.department_id)
