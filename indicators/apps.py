@@ -6,6 +6,7 @@ class IndicatorsConfig(AppConfig):
     name = 'indicators'
 
     def ready(self) -> None:
-        from indicators import snapshots
+        from indicators import data_version, snapshots
 
         snapshots.connect_signals()
+        data_version.connect_signals()

@@ -33,7 +33,7 @@ from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from indicators import bulk, engine
+from indicators import bulk, data_version, engine
 from indicators.models import EvaluationSnapshot, Indicator, IndicatorValue, Milestone, UnitTarget, new_evaluation_token
 from plans.models import Plan, ReportingPeriod
 
@@ -74,6 +74,7 @@ def touch(indicator_ids: Iterable[int], *, figures_only: bool = False) -> None:
     token = new_evaluation_token()
     fields = {"evaluation_token": token} if figures_only else {"evaluation_token": token, "structure_token": token}
     Indicator.objects.filter(pk__in=sorted(ids)).update(**fields)
+    data_version.bump()
 
 
 def touch_plans(plan_ids: Iterable[int]) -> None:
@@ -83,6 +84,7 @@ def touch_plans(plan_ids: Iterable[int]) -> None:
 def touch_all() -> None:
     token = new_evaluation_token()
     Indicator.objects.update(evaluation_token=token, structure_token=token)
+    data_version.bump()
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from assessment import dashboard_panels as assessment_panels
@@ -27,18 +28,26 @@ DEPARTMENT_ITEM_LIMIT = 100
 GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has them all
 
 
+# The dashboards' bodies are the same for every user: {% dashboard_cache %} keeps their HTML per data version, and
+# the views hand the templates a lazy `body` (the selectors' result), so a cached body costs none of its queries.
+
+
 @require_safe
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays light.
     show_all = request.GET.get("all") == "1"
-    page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
-                                       group_rows=GROUP_ROW_LIMIT)
+
+    def body() -> dict[str, object]:
+        page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
+                                           group_rows=GROUP_ROW_LIMIT)
+        return {"page": page, "shortfalls": page.shortfalls,
+                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls)}
+
     assessment = assessment_panels.assessment_overview(request.user)
     return render(request, "dashboard/overview.html", {
-        "choice": choice, "page": page, "assessment": assessment, "shortfalls": page.shortfalls,
-        "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
+        "choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "show_all": show_all,
     })
 
 
@@ -47,8 +56,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(plans_queryset(), code=code)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = selectors.plan_page(plan, choice.as_of)
-    return render(request, "dashboard/plan.html", {"choice": choice, "page": page, "plan": plan})
+    body = SimpleLazyObject(lambda: {"page": selectors.plan_page(plan, choice.as_of)})  # cached: see overview
+    return render(request, "dashboard/plan.html", {"choice": choice, "body": body, "plan": plan})
 
 
 @require_safe
@@ -66,13 +75,18 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = department_selectors.department_page(department, choice)
+    show_all = request.GET.get("all") == "1"
+
+    def body() -> dict[str, object]:
+        page = department_selectors.department_page(department, choice)
+        # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
+        limit = None if show_all else DEPARTMENT_ITEM_LIMIT
+        shortfalls, indicators = page.shortfalls[:limit], page.indicators[:limit]
+        return {"page": page, "shortfalls": shortfalls, "shortfalls_hidden": len(page.shortfalls) - len(shortfalls),
+                "indicators": indicators, "indicators_hidden": len(page.indicators) - len(indicators)}
+
     assessment = assessment_panels.department_assessment(department, request.user)
-    # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
-    limit = None if request.GET.get("all") == "1" else DEPARTMENT_ITEM_LIMIT
-    shortfalls, indicators = page.shortfalls[:limit], page.indicators[:limit]
     return render(request, "dashboard/department.html", {
-        "choice": choice, "page": page, "department": department, "assessment": assessment,
-        "shortfalls": shortfalls, "shortfalls_hidden": len(page.shortfalls) - len(shortfalls),
-        "indicators": indicators, "indicators_hidden": len(page.indicators) - len(indicators),
+        "choice": choice, "body": SimpleLazyObject(body), "department": department, "assessment": assessment,
+        "show_all": show_all,
     })

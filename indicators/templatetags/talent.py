@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
+from indicators import data_version, engine
 from indicators.formatting import dec_str
 
 register = template.Library()
@@ -60,3 +61,34 @@ def status_icon(status: str) -> str:
 @register.inclusion_tag("components/status.html")
 def status_badge(status: str) -> dict[str, str]:
     return {"status": str(status), "label": status_label(status), "icon": status_icon(status)}
+
+
+class _DashboardCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, parts: list[template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.parts = parts
+
+    def render(self, context: template.Context) -> str:
+        name, *parts = (p.resolve(context) for p in self.parts)
+        # One version read per page, however many fragments it caches (None: uncommitted writes, no caching).
+        key = "dashboard_cache_version"
+        if key not in context.render_context:
+            context.render_context[key] = data_version.current() if settings.DASHBOARD_CACHE else None
+        version = context.render_context[key]
+        return data_version.cached_fragment(str(name), parts, lambda: self.nodelist.render(context), version=version,
+                                            enabled=version is not None)
+
+
+@register.tag("dashboard_cache")
+def dashboard_cache(parser: template.base.Parser, token: template.base.Token) -> _DashboardCacheNode:
+    """{% dashboard_cache "name" part … %}…{% enddashboard_cache %}: the block's HTML once per data version.
+
+    Only for what every user may see alike; the parts name everything else the block depends on (the unit, the
+    period query, ?all=1). The block's selectors should be lazy, so a cached block costs no query of theirs.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("dashboard_cache needs a fragment name")
+    nodelist = parser.parse(("enddashboard_cache",))
+    parser.delete_first_token()
+    return _DashboardCacheNode(nodelist, [parser.compile_filter(b) for b in bits[1:]])

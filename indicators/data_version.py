@@ -1,0 +1,120 @@
+"""The data version: one number that changes with every committed write a dashboard could show, and the cache of
+dashboard bodies kept under it.
+
+At province scale a county's page costs ~0.3 s to assemble and the overview ~0.1 s, while between two counted
+submissions their content does not change. The dashboards render their user-independent body once per data
+version (`cached_fragment`) and every later view, by any user and in any worker on this server, reads it back.
+
+What moves the version:
+- every model of the plans, indicators and assessment apps, saved or deleted (signals below), except the derived
+  ones (evaluation snapshots, history rows, this version) and reported figures, which go through the next point;
+- `snapshots.touch()` — every write that can change a verdict calls it: counted figures saved one by one (signal)
+  or in bulk (import, demo data, scale data), targets, plans, assessed units, period dates. A draft saved over a
+  draft calls neither, and shows nowhere on the dashboards;
+- the bulk paths that write structure without signals call `bump()` themselves (plan import, seed loading).
+
+The number moves when the writing transaction commits (`on_commit`), so a reader that sees the new number also
+sees the new data. Inside a transaction that has written and not yet committed (a test, the benchmark's rolled-back
+runs) pages are neither read from nor stored in the cache: they are computed from what that transaction sees.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Hashable, Iterable
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+
+from indicators.models import DataVersion, EvaluationSnapshot, IndicatorValue
+
+APPS = ("plans", "indicators", "assessment")
+# Derived rows, and figures (their writes reach the version through snapshots.touch when they count).
+UNTRACKED: tuple[type[Model], ...] = (DataVersion, EvaluationSnapshot, IndicatorValue)
+TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the version moves (its key no longer asked for)
+ROW = 1
+
+
+def _bump_committed() -> None:
+    updated = DataVersion.objects.filter(pk=ROW).update(number=F("number") + 1, changed_at=timezone.now())
+    if not updated:
+        _create()
+
+
+def bump() -> None:
+    """Move the version when the current transaction commits (at once outside one); once per transaction."""
+    if any(func is _bump_committed for _sids, func, *_rest in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump_committed)
+
+
+def _pending() -> bool:
+    """This connection has written inside a transaction that has not committed yet."""
+    return connection.in_atomic_block and any(func is _bump_committed for _sids, func, *_rest in connection.run_on_commit)
+
+
+def _create() -> DataVersion:
+    try:
+        with transaction.atomic():
+            return DataVersion.objects.create(pk=ROW, token=secrets.token_hex(8))
+    except IntegrityError:  # another worker made it first
+        return DataVersion.objects.get(pk=ROW)
+
+
+def current() -> str | None:
+    """The version as a cache-key part, or None while this connection holds uncommitted writes (one query)."""
+    if _pending():
+        return None
+    row = DataVersion.objects.filter(pk=ROW).values_list("token", "number").first()
+    token, number = row if row is not None else (_create().token, 0)
+    return f"{token}:{number}"
+
+
+def cached_fragment(name: str, parts: Iterable[Hashable], build: Callable[[], str], *,
+                    version: str | None = None, enabled: bool = True) -> str:
+    """`build()`'s text, computed once per data version, language and day for these key parts.
+
+    `version` is `current()` when not given; with uncommitted writes (None) the text is built and not kept.
+    The day is part of the key: "overdue" and "not yet due" change at midnight without any write.
+    """
+    enabled = enabled and settings.DASHBOARD_CACHE
+    if enabled and version is None:
+        version = current()
+    if not enabled or version is None:
+        return build()
+    key = ":".join(["dash", name, version, translation.get_language() or "", timezone.localdate().isoformat(),
+                    *(str(p) for p in parts)])
+    text = cache.get(key)
+    if text is None:
+        text = build()
+        cache.set(key, text, TIMEOUT)
+    return text
+
+
+def _changed(sender: type[Model], **kwargs: object) -> None:
+    if kwargs.get("raw"):  # loaddata: a fixture load is followed by its own touch/bump where it matters
+        return
+    bump()
+
+
+def _m2m_changed(sender: type[Model], action: str, **kwargs: object) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump()
+
+
+def connect_signals() -> None:
+    """Per model (not sender=None): a receiver on every model would slow every bulk delete in the project."""
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            if issubclass(model, UNTRACKED) or model.__name__.startswith("Historical"):
+                continue
+            uid = f"data-version-{model._meta.label_lower}"
+            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(_m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
