@@ -1,16 +1,17 @@
 """Load test: N concurrent logged-in users against gunicorn on 127.0.0.1, standard library only.
 
-    python -m benchmarks.loadtest --users 50 --seconds 30 --workers 2 [--preset district] [--think 1.0] [--json F]
+    python -m benchmarks.loadtest --users 50 --seconds 30 --workers 2 [--preset district] [--think 1.0] [--submit-share 0.25] [--json F]
 
 Starts gunicorn itself (talentplan.wsgi, plain static storage, DEBUG off) on a free port against the database in
 DATABASE_URL, makes sure the preset's scale data exists (generating it if missing), gives the set's `bench-…` users a
 throw-away password for the run (made unusable again afterwards), logs every virtual user in through the login form
 (CSRF cookie + token), then for `--seconds` lets them browse: 领导 read the dashboards; 填报员 open their reporting
-page, save a figure through its form (as a draft, with the CSRF token) and read dashboards. Each user waits a random
+page, save a figure through its form (with the CSRF token; a --submit-share of the saves press 保存并报送, the rest
+save a draft) and read dashboards. Each user waits a random
 think time (0.5–1.5 × --think) between requests, the first request after a random 0–1.5 × --think. Bounded: --seconds, --max-requests and a per-request timeout.
 
 Reports throughput, p50/p95/p99 (overall and per page) and errors (HTTP ≥ 400, timeouts, connection errors).
-Only HTML is requested (no static files). Saved drafts land in the generated units (bench data; regenerate to reset).
+Only HTML is requested (no static files). Saved figures land in the generated units (bench data; regenerate to reset).
 """
 
 from __future__ import annotations
@@ -187,9 +188,9 @@ class Targets:
 
 class VirtualUser:
     def __init__(self, port: int, username: str, password: str, role: str, targets: Targets, rng: random.Random,
-                 think: float) -> None:
+                 think: float, submit_share: float = 0.0) -> None:
         self.port, self.username, self.password, self.role = port, username, password, role
-        self.t, self.rng, self.think = targets, rng, think
+        self.t, self.rng, self.think, self.submit_share = targets, rng, think, submit_share
         self.cookies: dict[str, str] = {}
         self.reporting_html = ""
 
@@ -290,7 +291,12 @@ class VirtualUser:
             if name.endswith("note") and not fields[name]:
                 fields[name] = "压测：负载测试保存"
         fields.setdefault("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))
-        response = await self.call("save", "POST", form.action or self.t.reporting, list(fields.items()), samples)
+        # 保存并报送 for a share of the saves: a submitted figure is counted, so it changes verdicts and moves the
+        # data version (every cached dashboard body is built again); a draft changes neither.
+        label = "save"
+        if self.rng.random() < self.submit_share:
+            fields["submit"], label = "", "submit"
+        response = await self.call(label, "POST", form.action or self.t.reporting, list(fields.items()), samples)
         if response is not None and response.status in (301, 302, 303):
             self.reporting_html = ""  # the page changed; fetch it again before the next save
 
@@ -377,7 +383,8 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
 async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tuple[str, str]], password: str,
                    port: int) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    users = [VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think)
+    users = [VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think,
+                         args.submit_share)
              for name, role in accounts]
     # Log in a few at a time (password hashing is deliberately slow); not part of the measured window.
     gate = asyncio.Semaphore(max(2, args.workers * 2))
@@ -415,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="district")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument("--submit-share", type=float, default=0.25,
+                        help="share of the figure saves that are 保存并报送 (submitted) rather than drafts")
     parser.add_argument("--leaders", type=float, default=0.2, help="share of users who are 领导 (the rest 填报员)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
@@ -475,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_gunicorn(proc)
         scale.set_password_for_bench_users(tag, None)
     result.update({"preset": tag, "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
-                   "workers": args.workers, "think_s": args.think, "cpus": os.cpu_count(),
+                   "workers": args.workers, "think_s": args.think, "submit_share": args.submit_share, "cpus": os.cpu_count(),
                    "load_avg_1m": round(os.getloadavg()[0], 2), "gunicorn_log": str(log_path)})
     print_report(result)
     if args.json:

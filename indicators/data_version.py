@@ -20,8 +20,10 @@ runs) pages are neither read from nor stored in the cache: they are computed fro
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -38,6 +40,7 @@ APPS = ("plans", "indicators", "assessment")
 UNTRACKED: tuple[type[Model], ...] = (DataVersion, EvaluationSnapshot, IndicatorValue)
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the version moves (its key no longer asked for)
 ROW = 1
+T = TypeVar("T")
 
 
 def _bump_committed() -> None:
@@ -75,11 +78,12 @@ def current() -> str | None:
     return f"{token}:{number}"
 
 
-def cached_fragment(name: str, parts: Iterable[Hashable], build: Callable[[], str], *,
-                    version: str | None = None, enabled: bool = True) -> str:
-    """`build()`'s text, computed once per data version, language and day for these key parts.
+def cached(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, version: str | None = None,
+           enabled: bool = True) -> T:
+    """`build()`'s result (text, or any picklable value), computed once per data version, language and day for
+    these key parts.
 
-    `version` is `current()` when not given; with uncommitted writes (None) the text is built and not kept.
+    `version` is `current()` when not given; with uncommitted writes (None) the result is built and not kept.
     The day is part of the key: "overdue" and "not yet due" change at midnight without any write.
     """
     enabled = enabled and settings.DASHBOARD_CACHE
@@ -89,11 +93,16 @@ def cached_fragment(name: str, parts: Iterable[Hashable], build: Callable[[], st
         return build()
     key = ":".join(["dash", name, version, translation.get_language() or "", timezone.localdate().isoformat(),
                     *(str(p) for p in parts)])
-    text = cache.get(key)
-    if text is None:
-        text = build()
-        cache.set(key, text, TIMEOUT)
-    return text
+    if len(key) > 200:  # memcached's limit, and file names stay short
+        key = f"dash:{name}:{version}:{hashlib.md5(key.encode()).hexdigest()}"
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = build()
+        cache.set(key, found, TIMEOUT)
+    return found
+
+
+_MISSING = object()
 
 
 def _changed(sender: type[Model], **kwargs: object) -> None:
