@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -23,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
+from indicators import engine, snapshots
 from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from indicators.selectors import (
@@ -41,7 +41,6 @@ from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssi
 Status = engine.Status
 SHORT = (Status.NOT_ACHIEVED, Status.BEHIND, Status.LAGGING)
 GOOD = (Status.ACHIEVED, Status.ON_TRACK)
-ZERO = Decimal(0)
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -217,19 +216,23 @@ def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: engine.Ev
     indicator, ev = row.indicator, evaluation
     if ev.years:  # annual quotas: the current year's target is the one judged
         target = ev.years[-1].target
-    # Within a severity, the furthest behind its path first (progress against expected progress).
-    ratio = ev.progress / ev.expected_progress if ev.progress is not None and ev.expected_progress else ev.progress
+    # Within a severity, the furthest behind its path first (progress against expected progress), as stored with
+    # the verdict: the overview and the unit index sort by the stored ratio, and the lists must agree.
     return Shortfall(
-        plan, ev.status.value, (ev.severity, 0, ratio or ZERO, plan.code, indicator.order, unit.name if unit else ""),
+        plan, ev.status.value,
+        (ev.severity, 0, snapshots.sort_ratio(ev), plan.code, indicator.order, unit.name if unit else ""),
         indicator=indicator, evaluation=evaluation, unit=unit, target=target, gap_unit=gap_unit(indicator),
         lead=links(list(indicator.assignment_list), Role.LEAD),
     )
 
 
 def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targets: dict[tuple[int, int], UnitTarget],
-               *, department_id: int | None = None) -> list[Shortfall]:
+               *, department_id: int | None = None,
+               only: Collection[tuple[int, int | None]] | None = None) -> list[Shortfall]:
     """Lagging/behind/not-achieved indicators (one line per short unit for per-unit ones) and overdue tasks, worst
-    first. With `department_id`, only what that unit leads, shares or is assessed on."""
+    first. With `department_id`, only what that unit leads, shares or is assessed on; with `only`, of the indicator
+    lines only these (indicator, unit or None) — a lead department's indicators have thousands of short units, and
+    its page shows the worst hundred (`unit_index`)."""
     found: list[Shortfall] = []
     for result in results:
         plan = result.plan
@@ -237,11 +240,14 @@ def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targe
             assigned = any(a.department_id == department_id for a in row.indicator.assignment_list)
             if row.units:
                 for unit_row in row.units:
+                    if only is not None and (row.indicator.id, unit_row.department.id) not in only:
+                        continue
                     if unit_row.evaluation.status in SHORT and (department_id in (None, unit_row.department.id)
                                                                 or assigned):
                         target = own(targets, row.indicator, unit_row.department.id, "target")
                         found.append(_indicator_shortfall(plan, row, unit_row.evaluation, target, unit_row.department))
-            elif row.status in SHORT and (department_id is None or assigned):
+            elif row.status in SHORT and (department_id is None or assigned) and (
+                    only is None or (row.indicator.id, None) in only):
                 found.append(_indicator_shortfall(plan, row, row.evaluation, row.indicator.target))
         for task_row in tasks.get(plan.id, []):
             mine = department_id is None or department_id in task_row.department_ids

@@ -1,10 +1,11 @@
 """Reads behind one unit's dashboard page (单位): its items, shortfalls, reporting timeliness and its rank among
 its sibling units, in a constant number of queries.
 
-At province scale a county's siblings are a hundred counties on ~800 indicators: ranking them from evaluated
-results meant reading ~80 000 stored verdicts into Python (2.3 s). The page now reads the plan-wide lines plus its
-own unit's rows (`evaluate_plans(for_unit=…)`), and the siblings' per-unit verdicts are counted by the database
-from the evaluation snapshots that call has just brought up to date.
+At province scale a county is named for or assessed on ~800 indicators and ranked among a hundred counties. The
+page first reads what the unit carries as plain rows (`indicators.unit_index`: which items and shortfalls there
+are, worst first, what it owes, how it ranks), then evaluates in full only the indicators it shows (the worst
+hundred of each list). The siblings' own verdicts are counted by the database over the evaluation snapshots, once
+per data version for all of them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import data_version, engine
-from indicators.access import reporting_unit_id
+from indicators import data_version, engine, unit_index
 from indicators.dashboard_selectors import (
     GOOD,
     TASK_GOOD,
@@ -76,6 +76,8 @@ class DepartmentPage:
     position: charts.Ranked | None
     ranking_chart: SafeString
     has_demo: bool
+    indicator_total: int = 0  # items and shortfalls in all; `indicators` and `shortfalls` hold the worst `limit`
+    shortfall_total: int = 0
 
     @property
     def timeliness_total(self) -> TimelinessRow:
@@ -134,32 +136,25 @@ def rank_units(units: list[Department], results: list[PlanResult],
     return charts.competition_rank(rows)
 
 
-def rank_siblings(units: list[Department], results: list[PlanResult], tasks: dict[int, list[TaskRow]],
+def rank_siblings(units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]],
                   as_of: dt.date) -> list[charts.Ranked]:
-    """`rank_units` for results that list under per-unit indicators only some units (`for_unit`): the units' own
-    verdicts are counted by the database over the evaluation snapshots at `as_of`, which must be current for these
-    plans (the `evaluate_plans` call that produced `results` made them so). Two queries."""
+    """`rank_units` from the unit index: the units' own verdicts under per-unit indicators are counted by the
+    database over the evaluation snapshots (current, as the index made them), the items they are named on from the
+    index's rows, and their tasks."""
     wanted = sorted(u.id for u in units)
-    plan_ids = [r.plan.id for r in results]
-    assessed = set(Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids, department_id__in=wanted)
-                   .values_list("plan_id", "department_id"))
+    members = set(wanted)
     items: Counter[int] = Counter()
     good: Counter[int] = Counter()
-    per_unit = [row.indicator.id for r in results for row in r.indicators if row.indicator.per_unit]
-    if per_unit and assessed:
+    per_unit = [ind.pk for ind in index.indicators if ind.per_unit]
+    if per_unit and any(unit_id in members for _plan, unit_id in index.assessed):
         for unit_id, n, n_good in _own_verdict_counts(as_of, per_unit, wanted):
             items[unit_id] += n
             good[unit_id] += n_good
-    members = set(wanted)
-    for result in results:
-        for row in result.indicators:
-            for unit_id in {a.department_id for a in row.indicator.assignment_list if a.department_id in members}:
-                if row.indicator.per_unit and (result.plan.id, unit_id) in assessed:
-                    continue  # judged on its own verdict, counted above
-                if row.evaluation.status != Status.NOT_APPLICABLE:
-                    items[unit_id] += 1
-                    good[unit_id] += row.evaluation.status in GOOD
-        for task_row in tasks.get(result.plan.id, []):
+    named_items, named_good = index.named_counts(members)
+    items.update(named_items)
+    good.update(named_good)
+    for plan_tasks in tasks.values():
+        for task_row in plan_tasks:
             for unit_id in task_row.department_ids & members:
                 items[unit_id] += 1
                 good[unit_id] += task_row.state in TASK_GOOD
@@ -183,56 +178,53 @@ def _own_verdict_counts(as_of: dt.date, indicator_ids: list[int], unit_ids: list
     return data_version.cached("unit-verdict-counts", (as_of, digest), count)
 
 
-def timeliness(unit: Department, results: list[PlanResult], periods: list[ReportingPeriod],
+def timeliness(unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod],
                as_of: dt.date) -> list[TimelinessRow]:
     """Per period with a deadline: figures this unit owes that came in by the deadline, late, or not at all.
 
-    Owed: per-unit indicators it is assessed on, and plan-level ones it reports, for every period with a deadline
-    inside the plan's years up to `as_of`. Counted figures without a submission time (loaded from the documents)
-    count as on time: nothing shows they were late.
+    Owed (indicator → plan years, `UnitIndex.owed`): per-unit indicators it is assessed on, and plan-level ones it
+    reports, for every period with a deadline inside the plan's years up to `as_of`. Counted figures without a
+    submission time (loaded from the documents) count as on time: nothing shows they were late.
     """
-    owed: dict[int, list[int]] = {}  # indicator id → plan years
-    for result in results:
-        for row in result.indicators:
-            if any(u.department.id == unit.id for u in row.units) or (
-                    not row.indicator.per_unit and reporting_unit_id(row.indicator, result.plan) == unit.id):
-                owed[row.indicator.id] = [result.plan.start_year, result.plan.end_year]
     due = [p for p in periods if p.deadline is not None and p.end <= as_of]
     if not owed or not due:
         return []
-    # On time = by the deadline, local date: before the local midnight after it. The database says per figure
-    # whether any submission (estimate or official) came in time — ≈ 16 000 figures a county at province, whose
-    # timestamps were most of this function when read into Python. No submission time (figures loaded from the
-    # documents) counts as on time: nothing shows they were late.
-    in_time = [When(submitted_at__isnull=True, then=Value(1))] + [
-        When(period_id=p.id, then=Value(1), submitted_at__lt=timezone.make_aware(
+    # On time = by the deadline, local date: before the local midnight after it. The database counts per period
+    # the owed figures reported and those with a submission (estimate or official) in time — ≈ 16 000 figures a
+    # county at province, which were most of this function when read into Python. No submission time (figures
+    # loaded from the documents) counts as on time: nothing shows they were late.
+    in_time = [When(submitted_at__isnull=True, then=F("indicator_id"))] + [
+        When(period_id=p.id, then=F("indicator_id"), submitted_at__lt=timezone.make_aware(
             dt.datetime.combine(p.deadline + dt.timedelta(days=1), dt.time.min))) for p in due]
-    flags = (IndicatorValue.objects.filter(department=unit, indicator_id__in=list(owed), status__in=COUNTED_STATUSES,
-                                           period_id__in=[p.id for p in due])
-             .order_by().values_list("indicator_id", "period_id")
-             .annotate(on_time=Max(Case(*in_time, default=Value(0), output_field=IntegerField()))))
-    submitted = {(indicator_id, period_id): on_time for indicator_id, period_id, on_time in flags}
+    counted = (IndicatorValue.objects
+               .filter(department=unit, indicator_id__in=list(owed), status__in=COUNTED_STATUSES,
+                       period_id__in=[p.id for p in due], indicator__plan__start_year__lte=F("period__year"),
+                       indicator__plan__end_year__gte=F("period__year"))
+               .order_by().values("period_id")
+               .annotate(reported=Count("indicator_id", distinct=True),
+                         on_time=Count(Case(*in_time, default=None), distinct=True))
+               .values_list("period_id", "reported", "on_time"))
+    reported = {period_id: (n, n_on_time) for period_id, n, n_on_time in counted}
+    spans = Counter((first, last) for first, last in owed.values())
     today = timezone.localdate()
     rows = []
     for period in due:
-        row = TimelinessRow(period)
-        for indicator_id, (first, last) in owed.items():
-            if not first <= period.year <= last:
-                continue
-            on_time = submitted.get((indicator_id, period.id))
-            if on_time is None:
-                row.missing, row.pending = (row.missing + 1, row.pending) if period.deadline < today else (
-                    row.missing, row.pending + 1)
-            elif on_time:
-                row.on_time += 1
-            else:
-                row.late += 1
+        n_owed = sum(n for (first, last), n in spans.items() if first <= period.year <= last)
+        n_reported, n_on_time = reported.get(period.id, (0, 0))
+        row = TimelinessRow(period, on_time=n_on_time, late=n_reported - n_on_time)
+        if period.deadline < today:
+            row.missing = n_owed - n_reported
+        else:
+            row.pending = n_owed - n_reported
         if any(getattr(row, f) for f in TimelinessRow.COUNTS):
             rows.append(row)
     return rows
 
 
-def department_page(department: Department, choice: PeriodChoice) -> DepartmentPage:
+def department_page(department: Department, choice: PeriodChoice, *, limit: int | None = None) -> DepartmentPage:
+    """The unit's page: its items and shortfalls worst first (the first `limit` of each, None for all), its
+    tasks, timeliness and rank. What is counted, ranked and cut comes from the unit index (rows, no verdict
+    decoded); only the indicators shown are then evaluated in full."""
     as_of = choice.as_of
     siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
     ids = [s.id for s in siblings]
@@ -242,20 +234,26 @@ def department_page(department: Department, choice: PeriodChoice) -> DepartmentP
         | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
         | Q(issuer_id__in=ids)))  # an issuer reports the indicators nobody else is named for
     plan_ids = [p.id for p in plans]
-    results = evaluate_plans(plans, as_of=as_of, include_tasks=True, for_unit=department)
+    index = unit_index.build(department, plans, as_of)
+    items = index.items(department.id)
+    lines = index.short_lines(department.id)
+    shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in lines[:limit]}
+    results = evaluate_plans(plans, as_of=as_of, include_tasks=True, indicator_ids=sorted(shown), for_unit=department)
     progress = latest_progress(plan_ids, as_of)
     tasks = {r.plan.id: task_rows(r, progress) for r in results}
     indicators, own_tasks = unit_items(department.id, results, tasks)
     indicators.sort(key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order))
     own_tasks.sort(key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order))
-    ranking = rank_siblings(siblings, results, tasks, as_of)
-    shown_ids = [i.row.indicator.id for i in indicators]
+    found = shortfalls(results, tasks, unit_targets(plan_ids, department.id), department_id=department.id,
+                       only=None if limit is None else {(line.indicator_id, line.unit_id) for line in lines[:limit]})
+    overdue = sum(1 for s in found if s.task is not None)
+    ranking = rank_siblings(siblings, index, tasks, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task.latest) or (
-        bool(shown_ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=shown_ids), as_of))
+        bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of))
     return DepartmentPage(
-        department, indicators, own_tasks,
-        shortfalls(results, tasks, unit_targets(plan_ids, department.id), department_id=department.id),
-        timeliness(department, results, choice.periods, as_of), ranking,
+        department, indicators[:limit], own_tasks, found[:limit],
+        timeliness(department, index.owed(department.id), choice.periods, as_of), ranking,
         next((r for r in ranking if r.key.id == department.id), None),
         charts.ranking_bars(ranking, department), has_demo,
+        indicator_total=len(items), shortfall_total=len(lines) + overdue,
     )

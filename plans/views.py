@@ -78,12 +78,12 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
 
     def body() -> dict[str, object]:
-        page = department_selectors.department_page(department, choice)
         # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
-        limit = None if show_all else DEPARTMENT_ITEM_LIMIT
-        shortfalls, indicators = page.shortfalls[:limit], page.indicators[:limit]
-        return {"page": page, "shortfalls": shortfalls, "shortfalls_hidden": len(page.shortfalls) - len(shortfalls),
-                "indicators": indicators, "indicators_hidden": len(page.indicators) - len(indicators)}
+        page = department_selectors.department_page(department, choice,
+                                                    limit=None if show_all else DEPARTMENT_ITEM_LIMIT)
+        return {"page": page, "shortfalls": page.shortfalls,
+                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls), "indicators": page.indicators,
+                "indicators_hidden": page.indicator_total - len(page.indicators)}
 
     assessment = assessment_panels.department_assessment(department, request.user)
     return render(request, "dashboard/department.html", {

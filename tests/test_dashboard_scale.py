@@ -61,3 +61,30 @@ def test_department_page_ranks_siblings_from_stored_verdicts_as_from_every_unit(
     org_page = client_leader.get(reverse("dashboard:department", args=[org.pk]), {"period": "2023Y"}).context["page"]
     short_units = {s.unit.name for s in org_page.shortfalls if s.indicator == second}
     assert short_units == {"区人社局"}  # edu has no figure: no data, not a shortfall
+
+
+def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(world):
+    """The department page counts, ranks and cuts from plain rows (unit_index), then evaluates what it shows: every
+    unit's first items and shortfalls, and their totals, are those of the page built from every indicator."""
+    from indicators.dashboard_selectors import choose_period
+    from indicators.department_selectors import department_page
+
+    plan, hr, edu, org, p2023 = world["plan"], world["hr"], world["edu"], world["org"], world["p2023"]
+    plan.assessed_units.add(hr, edu)
+    for i, (lead, values) in enumerate([(org, {hr: "70", edu: "20"}), (None, {hr: "10", edu: "5"}),
+                                        (hr, {edu: "1"})]):
+        ind = add_indicator(plan, f"每单位指标{i}", lead=lead, order=10 + i, per_unit=True, baseline=D(0),
+                            baseline_year=2020, target=D(100), target_year=2025, unit="人", decimals=0)
+        for unit, value in values.items():
+            add_value(ind, p2023, unit, value)
+    choice = choose_period("2023Y")
+    for unit in (org, hr, edu):
+        whole = department_page(unit, choice)
+        for limit in (1, 2, 3):
+            cut = department_page(unit, choice, limit=limit)
+            assert [(i.row.indicator.pk, i.status) for i in cut.indicators] == [
+                (i.row.indicator.pk, i.status) for i in whole.indicators][:limit]
+            assert [(s.indicator, s.unit, s.task) for s in cut.shortfalls] == [
+                (s.indicator, s.unit, s.task) for s in whole.shortfalls][:limit]
+            assert (cut.indicator_total, cut.shortfall_total) == (len(whole.indicators), len(whole.shortfalls))
+        assert [(r.label, r.items, r.good) for r in cut.ranking] == [(r.label, r.items, r.good) for r in whole.ranking]

@@ -1,0 +1,207 @@
+"""What one unit carries across its plans, read as tuples: the department page's first pass.
+
+A county at province scale is named for or assessed on ~800 indicators, and its page lists the worst hundred items
+and the worst hundred shortfalls. Loading every indicator with its units, milestones and decoded verdicts to find
+those hundred cost more than everything else on the page. This pass reads plain rows instead — indicators,
+assignments, assessed units and the stored verdicts' status columns — and decides from them which items and
+shortfalls are shown, how many there are, what the unit owes for reporting timeliness and how the siblings rank.
+Only the shown indicators are then evaluated in full (`department_selectors.department_page`).
+
+It follows `selectors.evaluate_plans(for_unit=…)` exactly: under a per-unit indicator the unit's own verdict when it
+is assessed in the plan, every assessed unit's when it is named on the indicator. Verdicts must be current: where a
+stored one is stale or missing, that indicator is evaluated (and stored) first, as any page would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from indicators import engine
+from indicators.models import EvaluationSnapshot, Indicator, IndicatorAssignment
+from indicators.selectors import evaluate_plans
+from plans.models import Department, Plan, Role
+
+Status = engine.Status
+SHORT = {Status.NOT_ACHIEVED.value, Status.BEHIND.value, Status.LAGGING.value}
+GOOD = {Status.ACHIEVED.value, Status.ON_TRACK.value}
+NOT_APPLICABLE = Status.NOT_APPLICABLE.value
+ROLE_LABELS = dict(Role.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: str
+    severity: int
+    ratio: Decimal  # snapshots.sort_ratio of the evaluation: progress against expected progress
+
+
+@dataclass(slots=True)
+class IndexedIndicator:
+    pk: int
+    plan: Plan
+    per_unit: bool
+    order: int
+    reporting_unit_id: int | None
+    roles: list[str] = field(default_factory=list)  # role values of this unit's assignments, in printed order
+    named: set[int] = field(default_factory=set)  # every unit named on it, any role
+    first_lead: int | None = None
+    line: Verdict | None = None  # the indicator's own line
+    units: dict[int, Verdict] = field(default_factory=dict)  # the unit rows the page reads
+
+    def reporter(self) -> int:
+        """As `access.reporting_unit_id`: reporting unit, else the first lead unit, else the issuer."""
+        return self.reporting_unit_id or self.first_lead or self.plan.issuer_id
+
+
+@dataclass(frozen=True, slots=True)
+class ShortLine:
+    """One shortfall line the page may show: the indicator's own line (unit None) or one unit's."""
+
+    sort_key: tuple
+    indicator_id: int
+    unit_id: int | None
+
+
+@dataclass
+class UnitIndex:
+    indicators: list[IndexedIndicator]
+    assessed: set[tuple[int, int]]  # (plan, unit) for the plans read
+    unit_names: dict[int, str]
+    by_plan: dict[int, list[int]] = field(default_factory=dict)  # plan → its assessed units
+
+    def __post_init__(self) -> None:
+        for plan_id, unit_id in sorted(self.assessed):
+            self.by_plan.setdefault(plan_id, []).append(unit_id)
+
+    def listed_units(self, ind: IndexedIndicator, unit_id: int) -> list[int]:
+        """The unit rows `evaluate_plans(for_unit=unit)` lists under a per-unit indicator."""
+        if not ind.per_unit:
+            return []
+        if unit_id in ind.named:
+            return self.by_plan.get(ind.plan.pk, [])
+        return [unit_id] if (ind.plan.pk, unit_id) in self.assessed else []
+
+    def item_status(self, ind: IndexedIndicator, unit_id: int) -> str | None:
+        """The status an item counts with on the unit's page (as `unit_items`), or None when it is not an item."""
+        own = ind.units.get(unit_id) if ind.per_unit and (ind.plan.pk, unit_id) in self.assessed else None
+        if not ind.roles and own is None:
+            return None
+        status = (own or ind.line).status  # type: ignore[union-attr]
+        return None if status == NOT_APPLICABLE else status
+
+    def items(self, unit_id: int) -> list[tuple[tuple, int]]:
+        """(sort key, indicator id) of the unit's items, worst first (the order of the page's list)."""
+        found = []
+        for ind in self.indicators:
+            status = self.item_status(ind, unit_id)
+            if status is not None:
+                found.append(((engine.STATUS_SEVERITY[Status(status)], ind.plan.code, ind.order), ind.pk))
+        return sorted(found)
+
+    def short_lines(self, unit_id: int) -> list[ShortLine]:
+        """The indicator shortfalls of the unit's page (as `dashboard_selectors.shortfalls`), worst first."""
+        found = []
+        for ind in self.indicators:
+            assigned = unit_id in ind.named
+            listed = self.listed_units(ind, unit_id)
+            if listed:
+                for u in listed:
+                    v = ind.units.get(u)
+                    if v is not None and v.status in SHORT and (u == unit_id or assigned):
+                        key = (v.severity, 0, v.ratio, ind.plan.code, ind.order, self.unit_names.get(u, ""))
+                        found.append(ShortLine(key, ind.pk, u))
+            elif ind.line is not None and ind.line.status in SHORT and assigned:
+                key = (ind.line.severity, 0, ind.line.ratio, ind.plan.code, ind.order, "")
+                found.append(ShortLine(key, ind.pk, None))
+        return sorted(found, key=lambda s: s.sort_key)
+
+    def owed(self, unit_id: int) -> dict[int, list[int]]:
+        """Indicator → plan years, for what the unit reports (as `department_selectors.timeliness` reads them)."""
+        return {ind.pk: [ind.plan.start_year, ind.plan.end_year] for ind in self.indicators
+                if (ind.per_unit and (ind.plan.pk, unit_id) in self.assessed)
+                or (not ind.per_unit and ind.reporter() == unit_id)}
+
+    def named_counts(self, members: set[int]) -> tuple[Counter[int], Counter[int]]:
+        """Items and good items per unit from the indicators it is named on and judged by the indicator's own line
+        (per-unit indicators of a plan assessing the unit are judged on its own verdict, counted elsewhere)."""
+        items: Counter[int] = Counter()
+        good: Counter[int] = Counter()
+        for ind in self.indicators:
+            if ind.line is None or ind.line.status == NOT_APPLICABLE:
+                continue
+            for unit_id in ind.named & members:
+                if ind.per_unit and (ind.plan.pk, unit_id) in self.assessed:
+                    continue
+                items[unit_id] += 1
+                good[unit_id] += ind.line.status in GOOD
+        return items, good
+
+
+def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
+    """The index of `unit` over `plans` at `as_of` (five queries; more once when stored verdicts are stale)."""
+    plan_by_id = {p.pk: p for p in plans}
+    rows = (Indicator.objects.filter(plan_id__in=list(plan_by_id)).order_by("plan_id", "order")
+            .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id", "evaluation_token"))
+    indicators: dict[int, IndexedIndicator] = {}
+    tokens: dict[int, int] = {}
+    for pk, plan_id, per_unit, order, reporting_unit, token in rows:
+        indicators[pk] = IndexedIndicator(pk, plan_by_id[plan_id], per_unit, order, reporting_unit)
+        tokens[pk] = token
+    lead_order: dict[int, int] = {}
+    for indicator_id, role, department_id, order in (
+            IndicatorAssignment.objects.filter(indicator_id__in=list(indicators)).order_by("role", "order", "pk")
+            .values_list("indicator_id", "role", "department_id", "order")):
+        ind = indicators[indicator_id]
+        if department_id is None:
+            continue
+        ind.named.add(department_id)
+        if department_id == unit.pk and role not in ind.roles:
+            ind.roles.append(role)
+        if role == Role.LEAD and (ind.first_lead is None or order < lead_order[indicator_id]):
+            ind.first_lead, lead_order[indicator_id] = department_id, order
+    assessed: set[tuple[int, int]] = set()
+    unit_names: dict[int, str] = {}
+    for plan_id, department_id, name in Plan.assessed_units.through.objects.filter(
+            plan_id__in=list(plan_by_id)).values_list("plan_id", "department_id", "department__name"):
+        assessed.add((plan_id, department_id))
+        unit_names[department_id] = name
+    index = UnitIndex(list(indicators.values()), assessed, unit_names)
+    wanted = {ind.pk: index.listed_units(ind, unit.pk) for ind in index.indicators}
+    _read_verdicts(unit.pk, indicators, tokens, wanted, as_of)
+    stale = [ind for ind in index.indicators
+             if ind.line is None or any(u not in ind.units for u in wanted[ind.pk])]
+    if stale:
+        # Evaluated and stored as on any page; then read back like the rest.
+        evaluate_plans(sorted({i.plan for i in stale}, key=lambda p: p.pk), as_of=as_of, include_tasks=False,
+                       indicator_ids=[i.pk for i in stale], for_unit=unit)
+        fresh = dict(Indicator.objects.filter(pk__in=[i.pk for i in stale]).values_list("pk", "evaluation_token"))
+        _read_verdicts(unit.pk, {i.pk: i for i in stale}, fresh, wanted, as_of)
+    return index
+
+
+def _read_verdicts(unit_id: int, indicators: dict[int, IndexedIndicator], tokens: dict[int, int],
+                   wanted: dict[int, list[int]], as_of: dt.date) -> None:
+    """The status columns of the stored verdicts these indicators' lines and listed units need (one query). A line
+    counts only when its token is the indicator's, and unit rows only under a current line: `snapshots.load`'s rule."""
+    every_unit = sorted(pk for pk in indicators if any(u != unit_id for u in wanted[pk]))
+    which = Q(unit__isnull=True) | Q(unit_id=unit_id)
+    if every_unit:
+        which |= Q(indicator_id__in=every_unit)
+    lines: dict[int, Verdict] = {}
+    units: dict[int, dict[int, Verdict]] = defaultdict(dict)
+    for indicator_id, row_unit, token, status, severity, ratio in (
+            EvaluationSnapshot.objects.filter(which, indicator_id__in=list(indicators), as_of=as_of)
+            .values_list("indicator_id", "unit_id", "token", "status", "severity", "sort_ratio")):
+        if row_unit is None:
+            if tokens.get(indicator_id) == token:
+                lines[indicator_id] = Verdict(status, severity, ratio)
+        elif row_unit in wanted[indicator_id]:
+            units[indicator_id][row_unit] = Verdict(status, severity, ratio)
+    for pk, ind in indicators.items():
+        ind.line = lines.get(pk)
+        ind.units = units.get(pk, {}) if ind.line is not None else {}
