@@ -317,6 +317,23 @@ def _nudged(text: str) -> str:
 # --- orchestration ----------------------------------------------------------------------------------------------
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the gunicorn master and its workers so far, from /proc (0 where unreadable)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for one in (pid, *map(int, children)):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -381,7 +398,7 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
 
 
 async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tuple[str, str]], password: str,
-                   port: int) -> dict[str, Any]:
+                   port: int, server_pid: int) -> dict[str, Any]:
     rng = random.Random(args.seed)
     users = [VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think,
                          args.submit_share)
@@ -401,10 +418,14 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
     samples: list[Sample] = []
     budget = [args.max_requests]
     window_start = time.monotonic()
+    client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid)
     deadline = window_start + args.seconds
     await asyncio.gather(*(u.browse(deadline, samples, budget) for u in active))
     window = time.monotonic() - window_start
     result = summarize(samples, window)
+    # Where the two cores went during the window: this client shares them with gunicorn and PostgreSQL.
+    result["cpu_seconds"] = {"client": round(time.process_time() - client_cpu, 1),
+                             "gunicorn": round(server_cpu_seconds(server_pid) - server_cpu, 1)}
     result.update({
         "users": len(users), "logged_in": len(active), "login_failures": failed,
         "login_seconds": round(login_seconds, 1),
@@ -479,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。")
     try:
         asyncio.run(wait_ready(port, targets.login, proc))
-        result = asyncio.run(run_load(args, targets, accounts, password, port))
+        result = asyncio.run(run_load(args, targets, accounts, password, port, proc.pid))
     finally:
         stop_gunicorn(proc)
         scale.set_password_for_bench_users(tag, None)
@@ -502,6 +523,10 @@ def print_report(result: dict[str, Any]) -> None:
         row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
         print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
     print(f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个。")
+    cpu = result.get("cpu_seconds")
+    if cpu:
+        print(f"窗口内 CPU：gunicorn {cpu['gunicorn']} 秒，压测客户端 {cpu['client']} 秒"
+              f"（{os.cpu_count()} 核 × {result['window_seconds']} 秒）。")
     for kind, n in result["errors"].items():
         print(f"  {kind} × {n}")
     if result["login_failures"]:
