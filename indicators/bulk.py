@@ -10,7 +10,9 @@ would record.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -65,13 +67,44 @@ def insert_rows(model: type[models.Model], fields: Sequence[models.Field], param
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts and db.vendor == "postgresql" else ""
     head = f"{verb} INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
     with db.cursor() as cursor:
-        if db.vendor == "postgresql":
+        if db.vendor == "postgresql" and not ignore_conflicts and (text := _copy_text(params)) is not None:
+            # COPY: the server parses tab-separated text instead of 10 000 parameter tuples (≈ half the time of
+            # execute_values for an import's history rows).
+            columns = ", ".join(qn(f.column) for f in fields)
+            cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO(text))
+        elif db.vendor == "postgresql":
             # psycopg2's executemany is one round trip per row; execute_values sends pages of multi-row VALUES.
             from psycopg2.extras import execute_values
 
             execute_values(cursor.cursor, head + "%s" + tail, params, page_size=2000)
         else:
             cursor.executemany(head + f"({', '.join(['%s'] * len(fields))})" + tail, params)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(params: list[list[object]]) -> str | None:
+    """The rows in COPY's text format, or None when a value is of a type this does not know how to write (the
+    caller then sends them as parameters)."""
+    lines = []
+    for row in params:
+        cells = []
+        for value in row:
+            if value is None:
+                cells.append("\\N")
+            elif value is True or value is False:
+                cells.append("t" if value else "f")
+            elif isinstance(value, str):
+                cells.append(value.translate(_COPY_ESCAPES))
+            elif isinstance(value, (int, Decimal)):
+                cells.append(str(value))
+            elif isinstance(value, (dt.datetime, dt.date)):
+                cells.append(value.isoformat())
+            else:
+                return None
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 def insert_values(rows: Sequence[IndicatorValue]) -> None:

@@ -214,8 +214,12 @@ class IndicatorValue(models.Model):
         ESTIMATE = "estimate", _("预计")
         OFFICIAL = "official", _("统计")
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="values")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="values")
+    # No index of their own: the unique (indicator, period, unit, basis) and the (period, unit, status) indexes
+    # start with them. Every figure written maintains each index (10 000 an import, into 1.5 M rows at province).
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="values",
+                                  db_index=False)
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT,
+                               related_name="values", db_index=False)
     department = models.ForeignKey(Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("实际值"), max_digits=20, decimal_places=4, null=True, blank=True)
     basis = models.CharField(_("数据口径"), max_length=10, choices=Basis.choices, default=Basis.ESTIMATE)
@@ -233,7 +237,10 @@ class IndicatorValue(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    history = HistoricalRecords(verbose_name=_("实际值变更记录"))
+    # History is read by indicator (the indicator page) and by figure (an item's history); the other foreign keys
+    # would only be indexes to maintain on every write.
+    history = HistoricalRecords(verbose_name=_("实际值变更记录"),
+                                no_db_index=["period", "department", "reviewed_by", "updated_by"])
 
     class Meta:
         verbose_name = _("实际值")

@@ -61,6 +61,9 @@ class SaveResult:
     unchanged: list[IndicatorValue] = field(default_factory=list)
 
 
+BASES = frozenset(IndicatorValue.Basis.values)  # `Basis.values` builds a list on every call (10 000 an import)
+
+
 def rules_for(indicator: Indicator) -> IndicatorRules:
     return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share)
 
@@ -95,6 +98,7 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
             .annotate(rank=Window(RowNumber(), partition_by=[F("indicator_id"), F("department_id")],
                                   order_by=[F("period__end").desc(), F("basis").desc()]))
             .filter(rank=1)
+            .order_by()  # the model's default order would join indicators, plans and units only to sort
             .values_list("indicator_id", "department_id", "value")
         )
         return {(ind, dept, period.pk): value for ind, dept, value in latest}
@@ -128,7 +132,7 @@ def _check_entry(
 ) -> dict[str, str]:
     if not access.can_enter_indicator(user, entry.indicator, entry.department, entry_units=entry_units):
         return {"__all__": _("您无权填报“%(unit)s”的“%(name)s”。") % {"unit": entry.department.name, "name": entry.indicator.name}}
-    if entry.basis not in IndicatorValue.Basis.values:
+    if entry.basis not in BASES:
         return {"basis": _("数据口径应为“预计”或“统计”。")}
     reason = edit_block_reason(entry.period, today or _today())
     if reason:

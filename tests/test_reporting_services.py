@@ -122,3 +122,20 @@ def test_bulk_import_writes_history_for_created_and_changed_rows(world):
     latest = stored.history.first()
     assert latest.history_type == "~" and latest.value == D("26.3")
     assert latest.diff_against(created).changed_fields
+
+
+def test_bulk_history_keeps_notes_with_tabs_newlines_and_backslashes(world):
+    """PostgreSQL writes the import's history rows with COPY (tab-separated text): a note with the separators in
+    it must come back exactly, in the figure and in its history."""
+    from decimal import Decimal as D
+
+    from indicators.services import ValueEntry, save_values
+
+    w = world
+    note = "第一行\t制表\n第二行\\N 反斜杠\r\n“引号”"
+    (row,) = save_values(user=w.rep_a, entries=[ValueEntry(indicator=w.total, department=w.a, period=w.q2,
+                                                            value=D("26.4"), basis="estimate", note=note)]).created
+    stored = IndicatorValue.objects.get(pk=row.pk)
+    history = stored.history.get()
+    assert stored.note == history.note == note
+    assert history.value == D("26.4") and history.submitted_at is None and history.history_date is not None
