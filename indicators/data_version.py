@@ -3,7 +3,9 @@ dashboard bodies kept under it.
 
 At province scale a county's page costs ~0.3 s to assemble and the overview ~0.1 s, while between two counted
 submissions their content does not change. The dashboards render their user-independent body once per data
-version (`cached_fragment`) and every later view, by any user and in any worker on this server, reads it back.
+version (`cached`, through the `{% dashboard_cache %}` tag) and every later view, by any user and in any worker on
+this server, reads it back. The version lives in the database, so several servers with caches of their own stay
+correct; they only share less.
 
 What moves the version:
 - every model of the plans, indicators and assessment apps, saved or deleted (signals below), except the derived
@@ -11,7 +13,8 @@ What moves the version:
 - `snapshots.touch()` — every write that can change a verdict calls it: counted figures saved one by one (signal)
   or in bulk (import, demo data, scale data), targets, plans, assessed units, period dates. A draft saved over a
   draft calls neither, and shows nowhere on the dashboards;
-- the bulk paths that write structure without signals call `bump()` themselves (plan import, seed loading).
+- bulk writes that bypass both call `bump()` themselves (scale data); the plan import and the seed loader save
+  their plan through the ORM in the same transaction as their bulk rows, which moves it.
 
 The number moves when the writing transaction commits (`on_commit`), so a reader that sees the new number also
 sees the new data. Inside a transaction that has written and not yet committed (a test, the benchmark's rolled-back
@@ -49,16 +52,24 @@ def _bump_committed() -> None:
         _create()
 
 
+def _registered() -> bool:
+    # Django's list of this connection's on-commit callbacks (not public API, stable since 1.9): it is emptied on
+    # commit and rollback, and loses a rolled-back savepoint's entries — exactly "written and not yet committed".
+    return any(func is _bump_committed for _sids, func, *_rest in connection.run_on_commit)
+
+
 def bump() -> None:
-    """Move the version when the current transaction commits (at once outside one); once per transaction."""
-    if any(func is _bump_committed for _sids, func, *_rest in connection.run_on_commit):
-        return
-    transaction.on_commit(_bump_committed)
+    """Move the version when the current transaction commits (at once outside one); once per transaction.
+
+    robust: the data is committed by then; a failed bump is logged rather than turned into an error page.
+    """
+    if not _registered():
+        transaction.on_commit(_bump_committed, robust=True)
 
 
 def _pending() -> bool:
     """This connection has written inside a transaction that has not committed yet."""
-    return connection.in_atomic_block and any(func is _bump_committed for _sids, func, *_rest in connection.run_on_commit)
+    return connection.in_atomic_block and _registered()
 
 
 def _create() -> DataVersion:
