@@ -333,3 +333,30 @@ def test_benchmark_floor_writes_the_same_workbook(wuxing):
         assert a._cells.keys() == b._cells.keys()
         for key, cell in a._cells.items():
             assert style(cell) == style(b._cells[key]), key
+
+
+def test_export_pauses_cycle_collection_only_while_it_runs(wuxing, monkeypatch):
+    import gc
+
+    from indicators.excel import export as export_module
+
+    assert gc.isenabled()
+    export("all", "2025Q4")
+    assert gc.isenabled()
+
+    def broken(*_args, **_kwargs):
+        assert not gc.isenabled()  # paused while the report is written
+        raise RuntimeError("写入失败")
+
+    monkeypatch.setattr(export_module, "write_assessment", broken)
+    with pytest.raises(RuntimeError):
+        export("all", "2025Q4")
+    assert gc.isenabled()  # back on after a failure too
+
+    gc.disable()
+    try:
+        with export_module.paused_cycle_collection():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

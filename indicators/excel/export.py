@@ -7,8 +7,10 @@ frozen headers, 宋体 body and 黑体 titles.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -52,9 +54,28 @@ def export_assessment(
     user: AbstractBaseUser | AnonymousUser | None = None, prepared_by: str = "",
 ) -> AssessmentReport:
     """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written."""
-    report = gather_report(plans, period_code, user=user, prepared_by=prepared_by)
-    write_assessment(report, output)
+    with paused_cycle_collection():
+        report = gather_report(plans, period_code, user=user, prepared_by=prepared_by)
+        write_assessment(report, output)
     return report
+
+
+@contextmanager
+def paused_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for one report.
+
+    A province report allocates ~2 M objects that live until the workbook is closed (verdicts, rows, texts); each
+    allocation burst triggers collections that walk all of them again and find nothing to free: 0.4 s of a 3.4 s
+    export. Reference counting still frees everything acyclic at once; the few cycles made meanwhile (querysets)
+    wait for the next collection after the report. Re-entrant: only the outermost caller re-enables.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def timed_export(plans: Sequence[Plan], period_code: str, output: str | Path | IO[bytes]) -> float:
