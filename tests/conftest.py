@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connections
 
 from plans.models import Department, Membership, ReportingPeriod
 from plans.roles import ADMIN, LEADER, REPORTER
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; `playwright install` cannot download on these machines
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -50,3 +60,20 @@ def chinese_first():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright's sync API, for tests that also take `live_server`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+            # While Playwright's sync API is entered, the test runs in a context of its own, so its ORM calls open a
+            # database connection that the test database teardown never sees; PostgreSQL then refuses to drop the
+            # database ("being accessed by other users"). Close it here, still inside that context.
+            connections.close_all()

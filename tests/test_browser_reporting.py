@@ -6,13 +6,14 @@ resubmits → the admin approves everything and locks the period. Screenshots go
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
 
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import ReportingPeriod
@@ -24,26 +25,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def _login(browser: object, base: str, username: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def _login(browser: Browser, base: str, username: str) -> Page:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto(f"{base}{reverse('login')}")
@@ -54,13 +40,12 @@ def _login(browser: object, base: str, username: str):  # type: ignore[no-untype
     return page
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"reporting-{name}.png"), full_page=True)
 
 
-def test_report_return_resubmit_approve_lock(browser: object, live_server,  # type: ignore[no-untyped-def]
-                                             tmp_path: Path) -> None:
+def test_report_return_resubmit_approve_lock(browser: Browser, live_server: LiveServer, tmp_path: Path) -> None:
     world: World = build_world()
     base = live_server.url
     evidence = tmp_path / "二季度统计表.pdf"
