@@ -5,7 +5,8 @@ At province scale a county's page costs ~0.3 s to assemble and the overview ~0.1
 submissions their content does not change. The dashboards render their user-independent body once per data
 version (`cached`, through the `{% dashboard_cache %}` tag) and every later view, by any user and in any worker on
 this server, reads it back. The version lives in the database, so several servers with caches of their own stay
-correct; they only share less.
+correct; they only share less. The assessment workbook that 组织部 and 领导 download is kept the same way (`latest`:
+one entry per report, replaced when the version moves, since each is megabytes).
 
 What moves the version:
 - every model of the plans, indicators and assessment apps, saved or deleted (signals below), except the derived
@@ -102,15 +103,38 @@ def cached(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, vers
         version = current()
     if not enabled or version is None:
         return build()
-    key = ":".join(["dash", name, version, translation.get_language() or "", timezone.localdate().isoformat(),
-                    *(str(p) for p in parts)])
-    if len(key) > 200:  # memcached's limit, and file names stay short
-        key = f"dash:{name}:{version}:{hashlib.md5(key.encode()).hexdigest()}"
+    key = _key("dash", name, [version, translation.get_language() or "", timezone.localdate().isoformat(), *parts])
     found = cache.get(key, _MISSING)
     if found is _MISSING:
         found = build()
         cache.set(key, found, TIMEOUT)
     return found
+
+
+def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T]) -> T:
+    """As `cached`, but one entry per name, parts and language, replaced when the version or the day moves.
+
+    For results of megabytes (a province workbook is ~2.5 MB): under `cached` every version would leave one on
+    disk until it expires or the cache culls, which at deadline-week write rates is gigabytes.
+    """
+    version = current() if settings.DASHBOARD_CACHE else None
+    if version is None:
+        return build()
+    key = _key("latest", name, [translation.get_language() or "", *parts])
+    stamp = (version, timezone.localdate().isoformat())
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
+        return found[1]
+    value = build()
+    cache.set(key, (stamp, value), TIMEOUT)
+    return value
+
+
+def _key(prefix: str, name: str, parts: Iterable[Hashable]) -> str:
+    key = ":".join([prefix, name, *(str(p) for p in parts)])
+    if len(key) > 200:  # memcached's limit, and file names stay short
+        key = f"{prefix}:{name}:{hashlib.md5(key.encode()).hexdigest()}"
+    return key
 
 
 _MISSING = object()

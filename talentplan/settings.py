@@ -157,6 +157,6 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Dashboard bodies (overview, plan, unit pages) are kept in that cache per data version (indicators.data_version);
-# DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
+# Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
+# version (indicators.data_version); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
 DASHBOARD_CACHE = os.environ.get("DASHBOARD_CACHE", "1") != "0"
