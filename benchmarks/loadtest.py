@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -342,7 +343,9 @@ def free_port() -> int:
 
 def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentplan.settings", "STATICFILES_BACKEND": PLAIN_STATIC,
-           "DEBUG": "0", "ALLOWED_HOSTS": f"{HOST},localhost"}
+           "DEBUG": "0", "ALLOWED_HOSTS": f"{HOST},localhost",
+           # With DEBUG off the server refuses the demo key: a throw-away one for the run unless one is set.
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)}
     log = open(log_path, "w")
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "talentplan.wsgi:application", "--workers", str(workers),

@@ -14,3 +14,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'talentplan.settings')
 
 application = get_asgi_application()
+
+from ops.startup import refuse_insecure_defaults  # noqa: E402
+
+refuse_insecure_defaults()

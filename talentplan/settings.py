@@ -7,7 +7,10 @@ in CI (SQLite and PostgreSQL) and on a government intranet server (PostgreSQL be
 import os
 from pathlib import Path
 
+from datetime import timedelta
+
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,11 +23,39 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DEBUG", False)
-# The fallback key only exists so `make run` works out of the box; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-demo-key-change-me")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# The fallback key only exists so `make run` works out of the box. With DEBUG off the WSGI application refuses to
+# start on it (talentplan/wsgi.py) and `check --deploy` reports it (ops.checks): sessions and CSRF tokens signed
+# with a published key can be forged.
+DEFAULT_SECRET_KEY = "insecure-local-demo-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# HTTPS (docs/DEPLOY.md). HTTPS=1 turns every item on; each can still be set on its own.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP inside the network
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# Behind nginx the TLS ends at the proxy: trust its X-Forwarded-Proto only when told the proxy sets it (and strips
+# what a client sent), or a client could claim HTTPS on a plain connection.
+if env_bool("SECURE_PROXY_SSL_HEADER", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client address for login throttling: nginx's X-Real-IP when the proxy is trusted, else REMOTE_ADDR.
+TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,9 +74,14 @@ INSTALLED_APPS = [
     "indicators",
     "assessment",
     "benchmarks",
+    "axes",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestLogMiddleware",  # first: the request id and the duration cover everything below
+    "ops.middleware.HealthzMiddleware",  # answers /healthz before host checks and HTTPS redirects
+    "ops.middleware.BodySizeLimitMiddleware",  # refuses an oversized body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "ops.middleware.IdleSessionMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "talentplan.urls"
@@ -93,6 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 AUTHENTICATION_BACKENDS = [
+    "ops.lockout.LockoutBackend",  # first: refuses a locked-out username before any password is checked
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -100,7 +139,24 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one address the
+# pair is locked for AXES_COOLOFF_MINUTES; 组织部 can unlock at /ops/lockouts/. Site and admin login alike.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ops.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Idle sessions end after SESSION_IDLE_MINUTES without a request (ops.middleware.IdleSessionMiddleware renews the
+# expiry as the user works, at most once a minute, instead of a session write on every request).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -111,9 +167,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded workbooks between preview and confirm; on shared storage when several servers answer (indicators.excel.uploads).
+if os.environ.get("EXCEL_UPLOAD_DIR"):
+    EXCEL_UPLOAD_DIR = Path(os.environ["EXCEL_UPLOAD_DIR"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -133,29 +192,70 @@ LOGOUT_REDIRECT_URL = "login"
 # Evidence uploads (佐证材料): the size cap is enforced in the form too, this only stops huge bodies early.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# All evidence of one figure or task report together (ops: checked before a file is stored).
+EVIDENCE_ITEM_MAX_BYTES = env_int("EVIDENCE_ITEM_MAX_BYTES", 50 * 1024 * 1024)
+# Whole request bodies, by kind of URL (ops.middleware.BodySizeLimitMiddleware, from Content-Length, before any
+# byte is read): an evidence save, an Excel upload, anything else (forms).
+REQUEST_MAX_BYTES = {
+    "evidence": EVIDENCE_ITEM_MAX_BYTES + 1024 * 1024,
+    "import": IMPORT_MAX_BYTES + 1024 * 1024,
+    "form": env_int("FORM_MAX_BYTES", 2 * 1024 * 1024),
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file fields of one request
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the review page posts a few fields per item
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The first handler stops keeping a file once it passes its cap (a 21 MB file is not stored whole to be refused).
+FILE_UPLOAD_HANDLERS = [
+    "ops.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (ops.middleware.RequestLogMiddleware); REQUEST_LOG=0 silences it.
+        "talentplan.request": {"handlers": ["stdout"], "propagate": False,
+                               "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING"},
+    },
 }
 
-# The session is read on every request. "cached_db" answers from a cache that all gunicorn workers on this server
-# share (files under CACHE_DIR) and keeps the database row for durability; logging out deletes both. Several
-# application servers need a shared cache here instead (e.g. Redis), or the database backend.
+# The session is read on every request. "cached_db" answers from the cache and keeps the database row for
+# durability; logging out deletes both. One machine: a file cache under CACHE_DIR that all its gunicorn workers
+# share. Several application servers: CACHE_URL=redis://host:6379/0 (Django's Redis cache), so sessions, dashboard
+# bodies and the data version are the same on every server.
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(CACHE_DIR),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "talentplan"),
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://host:port/db (or empty for the file cache), not {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # version (indicators.data_version); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).

@@ -17,5 +17,6 @@ urlpatterns = [
     path("report/", include("indicators.urls")),
     path("excel/", include("indicators.excel.urls")),
     path("assessment/", include("assessment.urls")),
+    path("ops/", include("ops.urls")),
 ]
 # Media (evidence files) is never served as static files: downloads go through a permission-checked view.

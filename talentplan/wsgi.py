@@ -1,16 +1,13 @@
-"""
-WSGI config for talentplan project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""WSGI entry (gunicorn talentplan.wsgi). Refuses to start a production server on the published demo SECRET_KEY."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'talentplan.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentplan.settings")
 
 application = get_wsgi_application()
+
+from ops.startup import refuse_insecure_defaults  # noqa: E402  (needs the settings loaded above)
+
+refuse_insecure_defaults()
