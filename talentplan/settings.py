@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "axes",
     "ops",
+    "intake",
 ]
 
 MIDDLEWARE = [

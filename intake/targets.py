@@ -1,0 +1,389 @@
+"""Quantitative targets in a plan's prose: value or range, unit, comparison, kind, year, milestones, due date.
+
+General rules of how Chinese plans print a target, never rules for one text:
+- a number with a measure word (名 人 人次 个 家 件 项 % ‰ 万人 亿元 …), a range (1-2个, 1到2个, 3至5家), or a
+  number followed by 左右/以上 before a noun; a Chinese numeral only after 至少 / 不少于 ("每年至少开展一次");
+- not a target: years, durations, ages, ordinals, numbers inside “quotes” or 《titles》, document numbers, policy
+  parameters (给予…万元, 提取…%, 用于奖励), counts that only sum up the list before them ("A、B和C 3支队伍"),
+  and anything under a background heading or stated as already achieved (截至, 已, 先后);
+- comparison from the words: 以上 不少于 不低于 至少 达到 突破 → gte; 超过 高于 → gt; 左右 约 → approx;
+  以内 以下 不超过 控制在 → lte; a range → range; a bare number → gte (a count to reach);
+- kind: 年均增长 → growth; % ‰ 比例 占比 比重 率 每万… → rate; 累计 共计 N年内 规划期内 → cumulative;
+  每年 全年 年度 (or a one-year plan) → annual; 新增/新建/新引进… → cumulative; 总量 达到 突破 → level;
+  other flows (引进 培养 培育 …) → cumulative; else level; no number but 建立…制度 by a date, or 全面完成… → milestone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from intake import text as tx
+
+UNITS = ["个百分点", "百分点", "万人次", "人次", "人年", "人日", "万人", "万元", "亿元", "万户", "万平方米", "平方米",
+         "万亩", "亩", "公里", "千米", "万吨", "吨", "课时", "学时", "小时", "名", "人", "个", "家", "件", "项", "次", "所",
+         "支", "队", "篇", "部", "台", "套", "批", "场", "期", "座", "户", "元", "辆", "张", "本", "门", "条", "位", "间",
+         "栋", "届", "轮", "天", "倍", "%", "‰", "处", "种", "株", "层"]
+UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+MENTION_RE = re.compile(
+    rf"(?P<a>{NUM})(?:\s*(?:-|—{{1,2}}|~|至|到)\s*(?P<b>{NUM}))?\s*(?P<mult>万|亿|千)?\s*(?P<more>余|多)?\s*"
+    rf"(?P<unit>{UNIT_ALT})?(?P<suffix>\s*(?:以上|以下|以内|左右|上下|内外))?")
+CN_MENTION_RE = re.compile(r"(?P<pre>至少|不少于|不低于)[\u4e00-\u9fff]{0,6}?(?P<a>[一二两三四五六七八九十]{1,3})\s*(?P<unit>次|个|名|项|家|场|期|批)")
+RATIO_RE = re.compile(r"(?P<r>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?){1,4})")
+PROTECTED_RE = re.compile(r"“[^”]{0,60}”|‘[^’]{0,40}’|《[^》]{0,80}》|\[[^\]]{0,12}\]\s*\d+\s*号|「[^」]{0,60}」")
+YEAR_ANCHOR_RE = re.compile(r"(?<![比较与同])(?:到|至|在|于|力争到|力争在)?\s*((?:19|20)\d{2})\s*年(?:底|末)?(?:前|以前)?")
+BACKWARD_RE = re.compile(r"截至|截止|已经|已有|已累计|先后(?:引进|出台|获得|落地|建成)|获评|荣获|完成了|达到了")
+POLICY_RE = re.compile(r"给予|补贴|补助|资助|奖补|奖励|提取|用于|可按|享受|最高|以内的|租金|薪酬|工资|报酬|年薪|经历|岁")
+GROWTH_RE = re.compile(r"年均(?:增长|增速|递增|增幅)|年平均增长|每年(?:增长|递增)|年增长率")
+RATE_RE = re.compile(r"比例|占比|比重|比率|[^效]率|每[万千百]|每十万|万(?:名|人)[^,;。]{0,10}中|万人拥有|人均|密度|覆盖")
+CUMULATIVE_RE = re.compile(r"累计|共计|总计|合计|规划期|期间|(?<![\d〇零一二三四五六七八九十])[1-9一二三四五六七八九十两]年(?![度底末前])")
+ANNUAL_RE = re.compile(r"每年|每年度|全年|年度|当年|每季度|每半年|每月|年均")
+NEW_FLOW_RE = re.compile(r"新增|新建|新引进|新引育|新招引|新培养|新培育|新遴选|新设立|新认定|新招录|新入选")
+LEVEL_RE = re.compile(r"总量|总数|规模|存量|保有量|拥有量|达到|突破|力争达|提高到|提升到|增加到|增长到|扩大到|保持|稳定在|达$|为$|提高至|增至")
+FLOW_RE = re.compile(r"引进|引育|培养|培育|招引|招录|招聘|遴选|选拔|培训|组织|开展|举办|创建|认定|选派|扶持|建设|建成|打造|孵化|"
+                     r"吸引|集聚|落户|入选|资助|输送|接收|安置|完成|促进|评选|命名|发布|申报")
+MILESTONE_RE = re.compile(r"(?:全面|如期|按时)完成[^,;。]{2,30}工作|(?:出台|制定|建立|健全|建成|形成|印发)[^,;。]{2,30}(?:制度|机制|办法|体系|方案|政策|意见)")
+DUE_RE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*日|底|末|中旬|上旬|下旬)?|(?P<ye>年)(?:底|末))\s*(?:前|以前)")
+COMPARE_WORDS = [("不少于", "gte"), ("不低于", "gte"), ("至少", "gte"), ("超过", "gt"), ("高于", "gt"), ("大于", "gt"),
+                 ("不超过", "lte"), ("不高于", "lte"), ("低于", "lte"), ("控制在", "lte"), ("降低到", "lte"),
+                 ("降至", "lte"), ("下降到", "lte"), ("减少到", "lte"), ("保持在", "exact"), ("约", "approx")]
+SHARE_UNITS = {"%", "‰", "个百分点", "百分点"}
+MULTIPLIERS = {"万": "万", "亿": "亿", "千": "千"}
+
+
+@dataclass
+class Target:
+    sentence: str
+    name: str
+    value: Decimal | None
+    value_max: Decimal | None
+    unit: str
+    comparison: str
+    kind: str
+    year: int | None = None
+    milestones: list[tuple[int, Decimal]] = field(default_factory=list)
+    due: dt.date | None = None
+    task: int | None = None
+    section: str | None = None
+    printed: str = ""
+    decimals: int = 0
+    baseline: Decimal | None = None
+    baseline_year: int | None = None
+    group: str = ""
+    number: str = ""
+    line: int = 0
+    year_printed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    start_year: int | None
+    end_year: int | None
+
+    @property
+    def annual_plan(self) -> bool:
+        return self.start_year is not None and self.start_year == self.end_year
+
+
+def dec(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def places(text: str) -> int:
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def infer_kind(context: str, unit: str, annual_plan: bool, scope: str = "") -> str:
+    """The kind from the words around a value: `context` is the clause of the value, `scope` the head of its
+    sentence ("每年…", "三年…"), whose period words reach every value of the sentence."""
+    if GROWTH_RE.search(context) and unit in SHARE_UNITS | {""}:
+        return "growth"
+    if unit in SHARE_UNITS or RATE_RE.search(context):
+        return "rate"
+    if CUMULATIVE_RE.search(context):
+        return "cumulative"
+    if ANNUAL_RE.search(context) or (not CUMULATIVE_RE.search(scope) and ANNUAL_RE.search(scope)) or annual_plan:
+        return "annual"
+    if CUMULATIVE_RE.search(scope) or NEW_FLOW_RE.search(context):
+        return "cumulative"
+    if LEVEL_RE.search(context):
+        return "level"
+    if FLOW_RE.search(context):
+        return "cumulative"
+    return "level"
+
+
+def comparison_of(before: str, suffix: str, has_range: bool, more: str) -> str:
+    if has_range:
+        return "range"
+    suffix = suffix.strip()
+    if suffix in ("左右", "上下", "内外"):
+        return "approx"
+    if suffix in ("以下", "以内"):
+        return "lte"
+    if suffix == "以上" or more:
+        return "gte"
+    tail = before[-6:]
+    for word, comparison in sorted(COMPARE_WORDS, key=lambda pair: -len(pair[0])):
+        if word in tail:
+            return comparison
+    return "gte"
+
+
+def due_date(text: str, default_year: int | None) -> dt.date | None:
+    match = DUE_RE.search(tx.norm(text))
+    if match is None:
+        return None
+    year = int(match["y"]) if match["y"] else default_year
+    if year is None:
+        return None
+    if match["ye"]:
+        return dt.date(year, 12, 31)
+    month = int(match["m"])
+    if not 1 <= month <= 12:
+        return None
+    if match["d"]:
+        try:
+            return dt.date(year, month, int(match["d"]))
+        except ValueError:
+            return None
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    return next_month - dt.timedelta(days=1)
+
+
+def _protected(normal: str) -> list[tuple[int, int]]:
+    return [m.span() for m in PROTECTED_RE.finditer(normal)]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _clause_bounds(normal: str, start: int, end: int) -> tuple[int, int]:
+    left = max(normal.rfind(ch, 0, start) for ch in ",;。:") + 1
+    rights = [i for i in (normal.find(ch, end) for ch in ",;。") if i != -1]
+    return left, min(rights) if rights else len(normal)
+
+
+def _enumeration_count(prefix: str) -> int:
+    segment = re.split(r"[,;。:]", prefix)[-1]
+    if segment.count("、") < 2:
+        return 0
+    return segment.count("、") + len(re.findall(r"和|及|与", segment.split("、")[-1])) + 1
+
+
+def _skip(normal: str, match: re.Match[str], clause: str, clause_start: int) -> bool:
+    start, end = match.span()
+    before = normal[max(0, start - 1): start]
+    after = normal[end: end + 1]
+    if before and (before.isascii() and before.isalnum() or before in "+第.") or after in ("+", "年", "月", "日", "号", "岁"):
+        return True
+    if after and after.isascii() and after.isalpha():
+        return True
+    unit = match.group("unit") or ""
+    if not unit and not (match.group("suffix") or match.group("more") or match.group("mult")):
+        return True
+    prefix = normal[clause_start:start]
+    if POLICY_RE.search(clause) and unit in ("元", "万元", "亿元", "%", "‰"):
+        return True
+    value = dec(match.group("a"))
+    if value is not None and _enumeration_count(prefix) == value:
+        return True
+    return prefix.endswith("等")
+
+
+LEAD_STRIP_RE = re.compile(r"^[\s,;、]*(?:和|及|与|以及)?\s*(?:其中|力争|确保|并|且|同时)?[\s,;、]*"
+                           r"(?:(?:到|至|在|于|力争到|力争在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?)?[\s,;、]*"
+                           r"(?:其中|力争|确保)?[\s,;、]*")
+TAIL_STRIP_RE = re.compile(r"(?:达到|突破|超过|提高到|提升到|增加到|增长到|扩大到|力争达|不少于|不低于|至少|控制在|不超过|"
+                           r"保持在|稳定在|确保|力争|达|为|约|要)+$")
+VERB_RE = re.compile(rf"{FLOW_RE.pattern}|{NEW_FLOW_RE.pattern}|联系|听取|述职|调研|督查|实施|推进|实现|建立|召开|达到|突破|提高|"
+                     r"超过|不少于|不低于|不超过|控制在|保持|力争|达")
+
+
+def _name(sentence: str, span: tuple[int, int], clause_end: int, segment_start: int, inherited: str,
+          continued: bool, middle: str = "") -> str:
+    """What the value counts: the words before it (minus year and comparison words) and the noun after it."""
+    start, end = span
+    before = sentence[segment_start:start]
+    if continued:  # "…50名左右高层次人才、5个左右顶尖团队": the words before belong to the previous value
+        before = re.split(r"、|和|及", before)[-1]
+    before = before[LEAD_STRIP_RE.match(tx.norm(before)).end():]
+    before = re.sub(r"(?:到|至|在)\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?", "", before)
+    before = TAIL_STRIP_RE.sub("", before.strip()).strip()
+    after = re.split(r"和|及|与|、|\d", sentence[end:clause_end], maxsplit=1)[0].strip()
+    if inherited and not VERB_RE.search(tx.norm(before)):
+        before = inherited + before
+    return (before + middle + after).strip(" ,，、;；")[:200]
+
+
+def _verb_head(name: str) -> str:
+    match = re.match(rf"^(.*?(?:{FLOW_RE.pattern}|{NEW_FLOW_RE.pattern}))", name)
+    return match.group(1) if match else ""
+
+
+def targets_in_sentence(sentence: str, ctx: Context, year: int | None) -> list[Target]:
+    """Every target of one printed sentence; `year` is the target year already in force (paragraph, section)."""
+    normal = tx.norm(sentence)
+    if BACKWARD_RE.search(normal):
+        return []
+    protected = _protected(normal)
+    anchors = [(m.start(), int(m.group(1))) for m in YEAR_ANCHOR_RE.finditer(normal)
+               if not _inside(protected, m.start()) and (re.match(r"(?:到|至|在|于|力争)", m.group(0).strip())
+                                                         or re.search(r"年(?:底|末)?前", m.group(0)))]
+    found: list[Target] = []
+    mentions = list(MENTION_RE.finditer(normal))
+    ratio = RATIO_RE.search(normal)
+    if ratio and not _inside(protected, ratio.start()) and "比" in normal[:ratio.start()]:
+        found.extend(_ratio_targets(sentence, normal, ratio, ctx, year, anchors))
+        mentions = [m for m in mentions if not ratio.start() <= m.start() < ratio.end()]
+    inherited, scope, previous_end, first_end = "", "", 0, 0
+    for match in sorted([*mentions, *CN_MENTION_RE.finditer(normal)], key=lambda m: m.start()):
+        if _inside(protected, match.start()) or match.group("a") is None:
+            continue
+        clause_start, clause_end = _clause_bounds(normal, match.start(), match.end())
+        chinese = match.re is CN_MENTION_RE
+        if not chinese and _skip(normal, match, normal[clause_start:clause_end], clause_start):
+            continue
+        segment_start = max(previous_end, clause_start)
+        if not found:
+            scope, first_end = normal[:match.start()], match.end()
+        target = _target(sentence, normal, match, (segment_start, clause_end), ctx, chinese, scope)
+        middle = sentence[match.end("pre"):match.start("a")] if chinese else ""
+        target.name = _name(sentence, match.span(), clause_end, segment_start, inherited, previous_end > clause_start,
+                            middle)
+        prefix = normal[segment_start:match.start()]
+        part_of = bool(found) and "其中" in normal[first_end:match.start()]
+        if found and (part_of or not VERB_RE.search(prefix)) and target.kind not in ("rate", "growth"):
+            target.kind = found[-1].kind  # "…10名以上A，10名以上B": a list continues its first value's kind
+        target.year, target.year_printed = _year_for(anchors, match.start(), year, ctx)
+        inherited = _verb_head(target.name) or inherited
+        previous_end = match.end()
+        found.append(target)
+    found = _distribute(found, sentence, normal)
+    _milestones(found, anchors, normal)
+    if not found and MILESTONE_RE.search(normal) and (anchors or DUE_RE.search(normal) or "全面完成" in normal):
+        found.append(_milestone(sentence, normal, anchors, year, ctx))
+    return found
+
+
+def _year_for(anchors: list[tuple[int, int]], pos: int, year: int | None, ctx: Context) -> tuple[int | None, bool]:
+    before = [y for p, y in anchors if p < pos]
+    if before:
+        return before[-1], True
+    if year is not None:
+        return year, True
+    return ctx.end_year, False
+
+
+def _target(sentence: str, normal: str, match: re.Match[str], segment: tuple[int, int], ctx: Context,
+            chinese: bool, scope: str) -> Target:
+    start, end = segment
+    if chinese:
+        value, upper, unit, comparison, decimals = Decimal(tx.cn_to_int(match["a"]) or 0), None, match["unit"], "gte", 0
+    else:
+        a, b = match["a"], match["b"]
+        value, upper = dec(a), dec(b) if b else None
+        unit = (match["mult"] or "") + (match["unit"] or "")
+        comparison = comparison_of(normal[start:match.start()], match["suffix"] or "", upper is not None,
+                                   match["more"] or "")
+        decimals = max(places(a), places(b or ""))
+        if upper is not None and value is not None and upper < value:
+            value, upper = upper, value
+    kind = infer_kind(normal[start:end], unit, ctx.annual_plan, scope)
+    target = Target(sentence.strip(), "", value, upper, unit, comparison, kind,
+                    printed=sentence[match.start():match.end()].strip(), decimals=decimals)
+    if comparison == "gt":
+        target.warnings.append("原文为“超过/高于”（严格大于），系统考核按“不低于”处理，请核对。")
+    target.due = due_date(normal[start:end], ctx.start_year if ctx.annual_plan else None)
+    return target
+
+
+def _ratio_targets(sentence: str, normal: str, ratio: re.Match[str], ctx: Context, year: int | None,
+                   anchors: list[tuple[int, int]]) -> list[Target]:
+    parts = [dec(p) for p in ratio["r"].split(":")]
+    if any(p is None for p in parts) or sum(parts) != 100:  # type: ignore[arg-type]
+        return []
+    clause_start, _end = _clause_bounds(normal, ratio.start(), ratio.end())
+    subject = re.sub(r"(达到|为|保持在|调整为)$", "", sentence[clause_start:ratio.start()].strip())
+    labels = re.search(r"([\u4e00-\u9fff](?:、[\u4e00-\u9fff]){1,4})", subject)
+    names = labels.group(1).split("、") if labels and len(labels.group(1).split("、")) == len(parts) else []
+    found = []
+    for i, part in enumerate(parts):
+        label = f"（{names[i]}）" if names else f"（第{i + 1}项）"
+        target = Target(sentence.strip(), f"{subject}{label}", part, None, "%", "approx", "rate",
+                        printed=sentence[ratio.start():ratio.end()], decimals=places(str(part)))
+        target.year, target.year_printed = _year_for(anchors, ratio.start(), year, ctx)
+        target.warnings.append(f"结构比例“{ratio['r']}”按各部分所占百分比录入（“左右”），请核对。")
+        found.append(target)
+    return found
+
+
+EACH_RE = re.compile(r"各(?=\s*(?:\d|遴选|选拔|培养|培育|引进|招引|招录|新增|建设|建成|打造|评选|认定|选派|推荐|扶持|资助|"
+                     r"不少于|不低于|达到|至少|约))")
+
+
+def _distribute(found: list[Target], sentence: str, normal: str) -> list[Target]:
+    """"A和B各50名" / "在A、B、C等领域，各遴选10名": one target per item named before 各."""
+    out: list[Target] = []
+    for target in found:
+        at = normal.find(tx.norm(target.printed))
+        each = next((m.start() for m in EACH_RE.finditer(normal, 0, max(at, 0) + 1) if 0 <= at - m.start() <= 12), -1)
+        items = _listed_before(sentence, normal, each) if each != -1 else []
+        if len(items) < 2:
+            out.append(target)
+            continue
+        verb = _verb_head(re.sub(r"^.*[,;。]", "", normal[:each]))
+        for item in items:
+            copy = Target(**{**target.__dict__, "milestones": [], "warnings": list(target.warnings)})
+            copy.name = f"{item}：{target.name}" if not verb or item.startswith(verb) else f"{verb}{item}"
+            out.append(copy)
+    return out
+
+
+def _listed_before(sentence: str, normal: str, each: int) -> list[str]:
+    start = max(normal.rfind(ch, 0, each) for ch in "。;") + 1
+    before = normal[start:each].rstrip(", ")
+    before = re.sub(r"等[\u4e00-\u9fff]{0,6}$", "", before)
+    cut = max((m.end() for m in re.finditer(r"在|对|向|为|从|,", before)), default=0)
+    if not cut:
+        verb = _verb_head(before)
+        cut = len(verb)
+        if before[cut:cut + 1] in ("出", "好"):
+            cut += 1
+    listed = sentence[start + cut: start + len(before)]
+    return [i.strip() for i in re.split(r"、|和|及", listed) if i.strip()]
+
+
+def _milestones(found: list[Target], anchors: list[tuple[int, int]], normal: str) -> None:
+    """"到2015年达到12万人，到2020年达到15万人": the earlier years become milestones of the last."""
+    if len(anchors) < 2:
+        return
+    i = 0
+    while i + 1 < len(found):
+        first, second = found[i], found[i + 1]
+        between = normal[normal.find(tx.norm(first.printed)) + len(first.printed): normal.find(tx.norm(second.printed))]
+        bare = re.sub(r"(?:到|至|在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?|达到|突破|提高到|增加到|力争|[,;，、\s]", "", tx.norm(between))
+        if (first.unit == second.unit and first.year and second.year and first.year < second.year and not bare
+                and first.value is not None):
+            second.milestones = [*first.milestones, (first.year, first.value)]
+            second.name = second.name or first.name
+            del found[i]
+            continue
+        i += 1
+
+
+def _milestone(sentence: str, normal: str, anchors: list[tuple[int, int]], year: int | None, ctx: Context) -> Target:
+    match = MILESTONE_RE.search(normal)
+    name = sentence[match.start():match.end()] if match else sentence.strip()[:100]
+    target = Target(sentence.strip(), name, None, None, "", "gte", "milestone")
+    target.year, target.year_printed = (anchors[-1][1], True) if anchors else (year or ctx.end_year, year is not None)
+    target.due = due_date(normal, ctx.start_year if ctx.annual_plan else target.year)
+    return target
