@@ -46,7 +46,7 @@ class SourceDocument:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "INTAKE_MAX_BYTES", 20 * 1024 * 1024))
+    return int(getattr(settings, "INTAKE_MAX_BYTES", getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)))
 
 
 def max_pages() -> int:
@@ -54,7 +54,7 @@ def max_pages() -> int:
 
 
 def max_chars() -> int:
-    return int(getattr(settings, "INTAKE_MAX_CHARS", 1_000_000))
+    return int(getattr(settings, "INTAKE_MAX_CHARS", 500_000))
 
 
 def _save_as_docx(what: str) -> str:
