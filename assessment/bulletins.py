@@ -14,13 +14,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import scoring
 from assessment.models import BonusClaim, Bulletin
 from assessment.selectors import SchemeResult, UnitRow
+from indicators.excel.common import SafeWorkbook
 
 
 def _signed(value: Decimal | None) -> str | None:
@@ -85,7 +85,7 @@ def _dec(text: str | None) -> Decimal | None:
 def write_xlsx(data: dict[str, Any]) -> bytes:
     """One sheet: heading, the ranking per group, the red items, the good examples."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = SafeWorkbook(buffer, {"in_memory": True})  # formula-like unit texts stay text when edited
     sheet = book.add_worksheet(_("考核通报"))
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})

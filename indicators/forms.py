@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress
-from indicators.validation import parse_decimal
+from indicators.validation import (
+    COUNT_UNITS, NOTE_MAX_LENGTH, STORED_PLACES, ValueInputError, expected_unit, parse_value, rules_of,
+)
 from plans.models import ReportingPeriod
 
 EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx"
@@ -47,6 +49,15 @@ class EvidenceField(forms.FileField):
         return cleaned
 
 
+def value_hint(indicator: Indicator) -> str:
+    """What to type, shown beside the field before typing: the unit, whole numbers or up to 4 decimals."""
+    unit = expected_unit(rules_of(indicator))
+    places = _("填整数") if unit in COUNT_UNITS else _("最多%(n)s位小数") % {"n": STORED_PLACES}
+    if not unit:
+        return _("只填数字，%(places)s。") % {"places": places}
+    return _("单位：%(unit)s；只填数字（也可带“%(unit)s”），%(places)s。") % {"unit": unit, "places": places}
+
+
 class ValueForm(forms.Form):
     """One indicator's figure for one unit and period. `version` is the row version the page was loaded with."""
 
@@ -56,8 +67,9 @@ class ValueForm(forms.Form):
     value = forms.CharField(label=_("本期实际值"), required=False, max_length=40,
                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     basis = forms.ChoiceField(label=_("数据口径"), choices=IndicatorValue.Basis.choices)
-    note = forms.CharField(label=_("说明"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("说明"), required=False, max_length=NOTE_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}), error_messages={
+                               "max_length": _("“说明”最多 %(limit_value)s 字，您填写了 %(show_value)s 字，请精简后再提交。")})
     evidence = EvidenceField(label=_("佐证材料"))
     # Lost-update protection: the versions of the estimate/official rows as shown when the page was rendered.
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
@@ -72,19 +84,17 @@ class ValueForm(forms.Form):
             self.fields["value"].label = _("本期总量（水平值，不是增长率）")
         elif indicator is not None and indicator.unit:
             self.fields["value"].label = _("本期实际值（%(unit)s）") % {"unit": indicator.unit}
+        if indicator is not None:
+            self.fields["value"].help_text = value_hint(indicator)
 
     def clean_value(self) -> Decimal | None:
         raw = self.cleaned_data["value"]
         if raw in (None, ""):
             return None
         try:
-            return parse_decimal(raw)
-        except ValueError:
-            unit = self.indicator.unit if self.indicator is not None and self.indicator.unit else ""
-            raise forms.ValidationError(
-                _("请填写数字%(unit)s，如 12.5；不要填写文字。"),
-                params={"unit": _("（单位：%(u)s）") % {"u": unit} if unit else ""}, code="not_a_number",
-            ) from None
+            return parse_value(raw, rules_of(self.indicator) if self.indicator is not None else None)
+        except ValueInputError as exc:
+            raise forms.ValidationError(exc.message, code="invalid_figure") from None
 
     @property
     def expected_version(self) -> int:

@@ -8,14 +8,16 @@ old → new, reason) through django-simple-history. The web form and the Excel i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -24,9 +26,12 @@ from django.utils.translation import gettext as _
 from indicators import access, bulk, snapshots
 from indicators.formatting import dec_str
 from indicators.models import Evidence, Indicator, IndicatorValue, ReviewStatus, TaskProgress
-from indicators.validation import IndicatorRules, edit_block_reason, validate_figure
+from indicators.validation import IndicatorRules, edit_block_reason, rules_of, validate_figure
 from plans.models import Department, ReportingPeriod, Task
+from ops.db import apply_write_limits, is_timeout
 from plans.roles import is_admin
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -40,6 +45,32 @@ class ServiceError(Exception):
 
 class StaleEditError(ServiceError):
     """Someone else saved the item after the form was loaded; `current` is the newer row."""
+
+
+class BusyError(ServiceError):
+    """A row lock or a statement took longer than the configured limit; the transaction was rolled back."""
+
+
+def busy_message() -> str:
+    return _("系统繁忙，请稍后重试，未写入任何数据。")
+
+
+def guarded_write(func: Callable[..., T]) -> Callable[..., T]:
+    """Run a write service in a transaction with the database's lock and statement time limits (ops.db); a limit
+    that fires becomes a BusyError with the message a user can act on, never a server error."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            with transaction.atomic():
+                apply_write_limits()
+                return func(*args, **kwargs)
+        except OperationalError as exc:
+            if is_timeout(exc):
+                raise BusyError(busy_message()) from exc
+            raise
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -65,7 +96,7 @@ BASES = frozenset(IndicatorValue.Basis.values)  # `Basis.values` builds a list o
 
 
 def rules_for(indicator: Indicator) -> IndicatorRules:
-    return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share)
+    return rules_of(indicator)
 
 
 def _today() -> dt.date:
@@ -172,8 +203,8 @@ def save_values(
         raise ServiceError(_("同一指标、周期、单位和口径出现了多次，请合并后再提交。"))
     # Read and write under row locks in one transaction: a web save between our read and our write would otherwise
     # be overwritten (and both writers would end on the same version number, defeating the stale-form check).
-    with transaction.atomic():
-        return _write_values(user=user, entries=entries, keys=keys, submit=submit, reason=reason, dry_run=dry_run)
+    return guarded_write(_write_values)(user=user, entries=entries, keys=keys, submit=submit, reason=reason,
+                                        dry_run=dry_run)
 
 
 def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys: set[tuple[int, int, int, str]],
@@ -246,7 +277,7 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
 UPDATED_FIELDS = ("value", "note", "status", "updated_by", "updated_at", "submitted_at", "version")
 
 
-@transaction.atomic
+@guarded_write
 def save_value(*, user: AbstractBaseUser, entry: ValueEntry, submit: bool = False) -> IndicatorValue:
     """Save one figure from the web form, refusing a stale form (lost-update protection)."""
     previous = previous_values([entry]).get((entry.indicator.pk, entry.department.pk, entry.period.pk))
@@ -339,7 +370,7 @@ def _review_guard(user: AbstractBaseUser, item: IndicatorValue | TaskProgress) -
         raise ServiceError(_("%(p)s 已锁定，不能再审核或退回；如需更正请先重新开放。") % {"p": item.period.label})
 
 
-@transaction.atomic
+@guarded_write
 def submit_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, expected_version: int | None = None) -> None:
     if isinstance(item, IndicatorValue):
         allowed = access.can_enter_indicator(user, item.indicator, item.department)
@@ -359,7 +390,7 @@ def submit_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, 
     _save_locked(item, fresh, user, _("报送"))
 
 
-@transaction.atomic
+@guarded_write
 def approve_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, expected_version: int | None = None) -> None:
     _review_guard(user, item)
     fresh = _locked(item, expected_version)
@@ -370,7 +401,7 @@ def approve_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress,
     _save_locked(item, fresh, user, _("审核通过"))
 
 
-@transaction.atomic
+@guarded_write
 def return_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, reason: str,
                 expected_version: int | None = None) -> None:
     _review_guard(user, item)
@@ -384,7 +415,7 @@ def return_item(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgress, 
     _save_locked(item, fresh, user, _("退回：%(r)s") % {"r": reason.strip()})
 
 
-@transaction.atomic
+@guarded_write
 def save_progress(
     *, user: AbstractBaseUser, task: Task, department: Department, period: ReportingPeriod, progress_status: str,
     progress: str, problems: str = "", next_steps: str = "", expected_version: int | None = None, submit: bool = False,

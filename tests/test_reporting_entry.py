@@ -38,11 +38,13 @@ def _post(world: World, **fields: object) -> str:
 
 
 @pytest.mark.parametrize(("indicator", "value", "message"), [
-    ("total", "26.55", "“人才资源总量”以万人计，最多保留1位小数，您填写了2位。"),
+    ("total", "26.55555", "“人才资源总量”最多保留4位小数，您填写了5位。"),
     ("recruits", "12.5", "“引进人才”应填写整数（单位：人）。"),
     ("recruits", "-3", "“引进人才”不能为负数。"),
     ("permille", "1200", "千分比应在 0–1000‰ 之间，您填写了 1200。"),
-    ("total", "二十六", "请填写数字（单位：万人），如 12.5；不要填写文字。"),
+    ("total", "二十六", "“二十六”不是有效数字，请填写数值（单位：万人），如 26.4。"),
+    ("total", "5‰", "“5‰”的单位“‰”与该指标的计量单位“万人”不符，请按“万人”填写数字。"),
+    ("total", "1e400", "“1e400”超出可保存的范围"),
 ])
 def test_figure_validation_messages_sit_next_to_the_field(world: World, indicator: str, value: str,
                                                           message: str) -> None:
@@ -278,8 +280,8 @@ def test_htmx_save_swaps_only_the_card(world: World) -> None:
     content = response.content.decode()
     assert response.status_code == 200 and content.lstrip().startswith("<article")
     assert "已保存。" in content and 'name="version" value="1"' in content
-    response = world.client(world.rep_a).post(SAVE, world.value_post(value="26.55", version=1), HTTP_HX_REQUEST="true")
-    assert "最多保留1位小数" in response.content.decode()
+    response = world.client(world.rep_a).post(SAVE, world.value_post(value="26.55555", version=1), HTTP_HX_REQUEST="true")
+    assert "最多保留4位小数" in response.content.decode()
 
 
 def test_form_shows_plain_numbers(world: World) -> None:

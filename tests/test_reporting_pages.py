@@ -245,7 +245,7 @@ def test_form_with_errors_is_shown_on_the_page_that_holds_it(big: World) -> None
     content = response.content.decode()
     assert response.status_code == 200 and f"v{last.pk}" in _cards(content)
     card = content[content.index(f'id="v{last.pk}"'):]
-    assert "请填写数字（单位：个）" in card[:card.index("</article>")]
+    assert "“abc”不是有效数字，请填写数值（单位：个）" in card[:card.index("</article>")]
 
 
 def test_history_links_back_to_the_items_page(big: World) -> None:

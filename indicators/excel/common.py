@@ -8,13 +8,17 @@ row is touched. Two consequences shape the helpers:
   rows still being filled) — :func:`register_merge` records the range and the caller writes the top-left value and
   the formatted blanks below it in row order.
 
-Text is always written with ``write_string``: a task text "=SUM(A1)" or "@cmd" stays text, never a formula.
+Text is always written with ``write_string``: a task text "=SUM(A1)" or "@cmd" stays text, never a formula. Text that
+*looks* like a formula (= + - @ first, after spaces, tabs or line breaks) is also given Excel's quote prefix
+(`SafeWorkbook`), so it stays text when someone edits the cell later — a plain string cell "=HYPERLINK(…)" turns
+live the moment it is edited and confirmed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -68,6 +72,57 @@ PROGRESS_SEVERITY = {
     TaskProgress.Progress.DELAYED: 0, TaskProgress.Progress.NOT_STARTED: 1, "": 2,
     TaskProgress.Progress.IN_PROGRESS: 3, TaskProgress.Progress.DONE: 4,
 }
+
+
+# Characters a formula-like text can start with; most texts start otherwise, so the pattern runs rarely.
+_RISKY_START = frozenset("=+-@\t\r\n \u3000＝＋－＠")
+FORMULA_LIKE = re.compile(r"^(?:[\t\r]|[ \n\u3000]*[=+\-@＝＋－＠])")
+
+
+def formula_like(text: str) -> bool:
+    return bool(text) and text[0] in _RISKY_START and FORMULA_LIKE.match(text) is not None
+
+
+class SafeWorksheet(Worksheet):
+    """A worksheet that writes formula-like text with the quote prefix (see the module docstring)."""
+
+    book: SafeWorkbook
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> Any:
+        if string and string[0] in _RISKY_START and FORMULA_LIKE.match(string):
+            cell_format = self.book.quoted(cell_format)
+        return Worksheet._write_string(self, row, col, string, cell_format)
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    """Every workbook the app writes: strings are never turned into formulas, numbers or links, and formula-like
+    text keeps a quote prefix."""
+
+    worksheet_class = SafeWorksheet
+
+    def __init__(self, output: Any, options: dict[str, Any] | None = None) -> None:
+        super().__init__(output, {**(options or {}), "strings_to_formulas": False, "strings_to_urls": False,
+                                  "strings_to_numbers": False})
+        self._quoted: dict[int, Format] = {}
+
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
+        sheet = super().add_worksheet(name, worksheet_class)
+        sheet.book = self
+        return sheet
+
+    def quoted(self, fmt: Format | None) -> Format:
+        """The same format with the quote prefix (made once per format)."""
+        key = id(fmt)
+        clone = self._quoted.get(key)
+        if clone is None:
+            clone = self.add_format()
+            if fmt is not None:
+                # Everything but the indexes and the cached key, which xlsxwriter computes once per format.
+                clone.__dict__.update({k: v for k, v in fmt.__dict__.items()
+                                       if k not in ("xf_index", "dxf_index", "_format_key")})
+            clone.set_quote_prefix(True)
+            self._quoted[key] = clone
+        return clone
 
 
 def status_text(status: engine.Status) -> str:
@@ -270,6 +325,6 @@ def setup_print(ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0
 
 def new_workbook(output: str | IO[bytes], *, title: str, constant_memory: bool = True
                  ) -> tuple[xlsxwriter.Workbook, Formats]:
-    workbook = xlsxwriter.Workbook(output, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+    workbook = SafeWorkbook(output, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
     workbook.set_properties({"title": title, "author": "人才规划目标管理", "company": "", "comments": ""})
     return workbook, Formats(workbook)

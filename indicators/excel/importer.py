@@ -25,8 +25,8 @@ from indicators.excel import reader
 from indicators.excel.reader import ExcelInputError, Issue
 from indicators.excel.template import BASIS_LABELS, EDIT_HEADERS, HEADERS, KEY_HEADERS, SHEET, with_access_data
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
-from indicators.services import SaveResult, ServiceError, ValueEntry, save_values
-from indicators.validation import edit_block_reason, parse_decimal
+from indicators.services import SaveResult, ServiceError, ValueEntry, busy_message, save_values
+from indicators.validation import ValueInputError, edit_block_reason, note_error, parse_value, rules_of
 from plans.models import Department, ReportingPeriod
 
 BASIS_BY_TEXT = {label: value for value, label in BASIS_LABELS.items()} | {
@@ -87,7 +87,7 @@ class _RawRow:
     department_id: int
     period_code: str
     version: int | None
-    value: Decimal
+    value: Any  # the cell as read; parsed against its indicator's unit once the indicator is known (_resolve)
     basis: str
     note: str
     orig_basis: str = ""
@@ -111,12 +111,17 @@ def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]
             raise ExcelInputError(_("未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。") % {
                 "s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")})
         ws = workbook[SHEET]
-        found = reader.find_header_row(ws, set(REQUIRED))
+        if getattr(ws, "sheet_state", "visible") != "visible":
+            raise ExcelInputError(Issue(_("“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
+                                          "取消隐藏）、核对内容后再上传。") % {"s": SHEET}, SHEET))
+        repeated: dict[str, list[int]] = {}
+        found = reader.find_header_row(ws, set(REQUIRED), repeated=repeated)
         if found is None:
             raise ExcelInputError(Issue(
                 _("表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。")
                 % {"h": "”“".join(REQUIRED)}, SHEET))
         header_row, columns = found
+        _check_columns(data, ws, header_row, repeated, columns)
         by_key = {key: columns.get(reader.normalise_header(text)) for key, text in HEADERS.items()}
         headers = {index: HEADERS[key] for key, index in by_key.items() if index}
         preview.columns = {key: reader.column_letter(index) for key, index in by_key.items() if index}
@@ -144,6 +149,25 @@ def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]
         return rows
     finally:
         workbook.close()
+
+
+def _check_columns(data: bytes, ws: Any, header_row: int, repeated: dict[str, list[int]],
+                   columns: dict[str, int]) -> None:
+    """A template column given twice, or a column to fill that is hidden, would be read as only one of its copies or
+    unseen by the person who filled it: refuse the file, naming the column."""
+    known = {reader.normalise_header(text): text for text in HEADERS.values()}
+    for header, cols in repeated.items():
+        if header in known:
+            letters = "、".join(reader.column_letter(c) for c in cols)
+            raise ExcelInputError(Issue(_("表头“%(h)s”出现了%(n)s次（%(cols)s列），无法确定以哪一列为准。请删除多余的列后再上传。") % {
+                "h": known[header], "n": len(cols), "cols": letters}, SHEET, header_row, reader.column_letter(cols[1]),
+                known[header]))
+    hidden = reader.hidden_columns(data, ws)
+    for key, text in EDIT_HEADERS.items():
+        index = columns.get(reader.normalise_header(text))
+        if index in hidden:
+            raise ExcelInputError(Issue(_("“%(h)s”列被隐藏了，隐藏列中的内容不予导入。请取消隐藏、核对后再上传。") % {"h": text},
+                                        SHEET, header_row, reader.column_letter(index), text))
 
 
 def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview: ActualsPreview) -> _RawRow | None:
@@ -177,14 +201,10 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
             version = reader.cell_int(version_raw)
         except (ValueError, ArithmeticError):
             issue("version", _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)})
-    value: Decimal | None = None
+    value: Any = raw_value
     if isinstance(raw_value, (bool,)) or hasattr(raw_value, "isoformat"):
         issue("value", _("“%(v)s”不是数字，请填写数值（不带单位）。") % {"v": reader.cell_text(raw_value)})
-    else:
-        try:
-            value = parse_decimal(raw_value)
-        except (ValueError, ArithmeticError):
-            issue("value", _("“%(v)s”不是有效数字，请填写数值（不带单位，如 26.4）。") % {"v": str(raw_value)[:40]})
+        value = None
     basis_text = reader.cell_text(get("basis")) or BASIS_LABELS[IndicatorValue.Basis.ESTIMATE]
     basis = BASIS_BY_TEXT.get(basis_text)
     if basis is None:
@@ -233,6 +253,15 @@ def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPrevie
         if reason:
             blocked[reason].append(raw.row)
             continue
+        try:
+            value = parse_value(raw.value, rules_of(indicator))
+        except ValueInputError as exc:
+            issue(raw, "value", exc.message)
+            continue
+        problem = note_error(raw.note)
+        if problem:
+            issue(raw, "note", problem)
+            continue
         key = (indicator.pk, period.pk, department.pk, raw.basis)
         if key in seen:
             issue(raw, "basis", _("与第%(r)s行是同一指标、周期和口径，请合并为一行。") % {"r": seen[key]})
@@ -250,16 +279,16 @@ def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPrevie
             issue(raw, "value", _("该项在您下载模板后已被删除或变更，请重新下载模板。"))
             continue
         if current is not None and current.status == ReviewStatus.APPROVED and (
-                current.value != raw.value or current.note != note):
+                current.value != value or current.note != note):
             issue(raw, "value", _("“%(n)s”已审核通过，不能再修改（原值 %(v)s）；如需更正请联系组织部退回。") % {
                 "n": indicator.name, "v": _dec(current.value)})
             continue
-        entry = ValueEntry(indicator, department, period, raw.value, raw.basis, note,
+        entry = ValueEntry(indicator, department, period, value, raw.basis, note,
                            expected_version=raw.version if raw.version_applies else None,
                            location=_("第%(r)s行") % {"r": raw.row})
         # Provisional action (shown even when other rows have problems); save_values' dry run confirms it.
         action = "create" if current is None else (
-            "unchanged" if current.value == raw.value and current.note == note else "update")
+            "unchanged" if current.value == value and current.note == note else "update")
         rows.append(ImportRow(raw.row, entry, action, current.value if current else None,
                               current.note if current else ""))
     for reason, numbers in blocked.items():
@@ -344,8 +373,9 @@ def run_import(*, user: AbstractBaseUser, data: bytes, filename: str = "", apply
     except ServiceError as exc:
         preview.issues.extend(_service_issues(exc, rows, preview.columns))
         return preview
-    except DatabaseError as exc:  # e.g. a lock timeout under load: nothing was written (one transaction)
-        preview.issues.append(Issue(_("数据库繁忙，导入未执行（未写入任何数据），请稍后重试。（%(e)s）") % {"e": type(exc).__name__}))
+    except DatabaseError:  # anything else the database refused: nothing was written (one transaction)
+        logger.exception("import of %s failed in the database", filename)
+        preview.issues.append(Issue(busy_message()))
         return preview
     preview.timings["save" if apply else "check"] = time.perf_counter() - mark
     preview.timings["total"] = time.perf_counter() - started

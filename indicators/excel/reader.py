@@ -206,7 +206,10 @@ def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, 
             value = cell.value
             if column in percent_cols and isinstance(value, (int, float)) and not isinstance(value, bool) \
                     and is_percent_format(cell.number_format):
-                value = parse_decimal(value) * 100
+                try:
+                    value = parse_decimal(value) * 100
+                except ValueError:
+                    pass  # left as the cell holds it: the figure's own check names what is wrong with it
             if isinstance(value, str):
                 if "_x" in value:
                     value = unescape_ooxml(value)
@@ -227,16 +230,54 @@ def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, 
         yield row_number, values
 
 
-def find_header_row(worksheet: Any, wanted: set[str], *, search_rows: int = 10) -> tuple[int, dict[str, int]] | None:
-    """The first of the top rows containing every wanted header: (row number, header → column index 1-based)."""
+def find_header_row(worksheet: Any, wanted: set[str], *, search_rows: int = 10,
+                    repeated: dict[str, list[int]] | None = None) -> tuple[int, dict[str, int]] | None:
+    """The first of the top rows containing every wanted header: (row number, header → column index 1-based).
+
+    `repeated`, when given, receives every header of that row found in more than one column (→ all its columns).
+    """
     for row_number, cells in enumerate(worksheet.iter_rows(min_row=1, max_row=search_rows), start=1):
         found: dict[str, int] = {}
+        every: dict[str, list[int]] = {}
         for column, cell in enumerate(cells, start=1):
             if cell.data_type == "s" and isinstance(cell.value, str):
-                found.setdefault(normalise_header(cell.value), column)
+                header = normalise_header(cell.value)
+                found.setdefault(header, column)
+                every.setdefault(header, []).append(column)
         if wanted <= set(found):
+            if repeated is not None:
+                repeated.update({h: cols for h, cols in every.items() if h and len(cols) > 1})
             return row_number, found
     return None
+
+
+COLS_RE = re.compile(rb"<(?:\w+:)?col\s[^>]*>")
+ATTR_RE = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def hidden_columns(data: bytes, worksheet: Any) -> set[int]:
+    """Column indexes (1-based) a read-only sheet hides, from its <cols> element (read-only mode does not expose
+    column widths or visibility). Only the head of the sheet XML is read: <cols> comes before the cells."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    if not path:
+        return set()
+    head = b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path.lstrip("/")) as stream:
+        while b"<sheetData" not in head and len(head) < (8 << 20):
+            chunk = stream.read(1 << 16)
+            if not chunk:
+                break
+            head += chunk
+    head = head.split(b"<sheetData", 1)[0]
+    hidden: set[int] = set()
+    for element in COLS_RE.findall(head):
+        attrs = dict(ATTR_RE.findall(element))
+        if attrs.get(b"hidden") in (b"1", b"true"):
+            try:
+                hidden.update(range(int(attrs[b"min"]), int(attrs[b"max"]) + 1))
+            except (KeyError, ValueError):
+                continue
+    return hidden
 
 
 OOXML_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -263,7 +304,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (int, float, Decimal)):
-        text = format(parse_decimal(value).normalize(), "f")
+        try:
+            text = format(parse_decimal(value).normalize(), "f")
+        except ValueError:  # NaN, 1e400 and the like: shown as Python prints them, never a crash
+            return str(value)
         return "0" if text == "-0" else text
     if hasattr(value, "isoformat"):
         return value.isoformat()
