@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
@@ -55,28 +60,64 @@ class IndicatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     autocomplete_fields = ["reporting_unit"]
 
 
-class EvidenceInline(admin.TabularInline):
+class FiguresReadOnly:
+    """Figures and progress reports are written only through the reporting services (period state, review status,
+    version, history): in the admin they are shown read-only, with a link to the page that edits them properly.
+    Revert from history is off for the same reason."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_history_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict | None = None) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied(_("实际值和任务进展不能在数据管理中修改或回退，请在填报、审核页面办理。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
+class EvidenceInline(FiguresReadOnly, admin.TabularInline):
     model = Evidence
     fields = ["file", "original_name", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["file", "original_name", "size", "uploaded_by", "uploaded_at"]
     extra = 0
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "period", "department", "value", "basis", "status", "is_demo", "updated_at"]
+class IndicatorValueAdmin(FiguresReadOnly, SimpleHistoryAdmin):
+    list_display = ["indicator", "period", "department", "value", "basis", "status", "is_demo", "updated_at",
+                    "proper_page"]
     list_filter = ["status", "basis", "is_demo", "period", ("department", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["indicator__name", "department__name", "note"]
     list_select_related = ["indicator", "period", "department"]
-    readonly_fields = ["version", "updated_at", "submitted_at", "reviewed_at"]
+    readonly_fields = ["proper_page", "version", "updated_at", "submitted_at", "reviewed_at"]
     inlines = [EvidenceInline]
+
+    @admin.display(description=_("办理页面"))
+    def proper_page(self, obj: IndicatorValue) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("reporting:value", args=[obj.pk]),
+                           _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"))
 
 
 @admin.register(TaskProgress)
-class TaskProgressAdmin(SimpleHistoryAdmin):
-    list_display = ["task", "period", "department", "progress_status", "status", "is_demo", "updated_at"]
+class TaskProgressAdmin(FiguresReadOnly, SimpleHistoryAdmin):
+    list_display = ["task", "period", "department", "progress_status", "status", "is_demo", "updated_at",
+                    "proper_page"]
     list_filter = ["status", "progress_status", "is_demo", "period"]
     search_fields = ["task__text", "department__name", "progress"]
     list_select_related = ["task", "period", "department"]
-    readonly_fields = ["version", "updated_at", "submitted_at", "reviewed_at"]
+    readonly_fields = ["proper_page", "version", "updated_at", "submitted_at", "reviewed_at"]
     inlines = [EvidenceInline]
+
+    @admin.display(description=_("办理页面"))
+    def proper_page(self, obj: TaskProgress) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("reporting:progress", args=[obj.pk]),
+                           _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"))

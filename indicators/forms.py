@@ -42,10 +42,17 @@ class EvidenceField(forms.FileField):
         limit = settings.EVIDENCE_MAX_BYTES
         for f in cleaned:
             if f.size > limit:
+                # An oversized file was not kept (ops.uploads); its size is still what the browser sent.
                 raise forms.ValidationError(
                     _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。"),
                     params={"n": f.name, "s": f.size / 1048576, "m": limit / 1048576}, code="too_big",
                 )
+        total, item_cap = sum(f.size for f in cleaned), settings.EVIDENCE_ITEM_MAX_BYTES
+        if total > item_cap:
+            raise forms.ValidationError(
+                _("本次上传的 %(k)s 个文件合计 %(t).1f MB，超过每项佐证材料上限 %(m).0f MB，未保存任何文件。请压缩或分次上传。"),
+                params={"k": len(cleaned), "t": total / 1048576, "m": item_cap / 1048576}, code="too_big_total",
+            )
         return cleaned
 
 

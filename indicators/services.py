@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Window
+from django.db.models import F, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -544,6 +545,13 @@ def attach_evidence(*, user: AbstractBaseUser, item: IndicatorValue | TaskProgre
     if upload.size > max_bytes:
         raise ServiceError({"evidence": _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。") % {
             "n": name, "s": upload.size / 1048576, "m": max_bytes / 1048576}})
+    item_cap = int(settings.EVIDENCE_ITEM_MAX_BYTES)
+    owner = {"value": item} if isinstance(item, IndicatorValue) else {"progress": item}
+    stored = Evidence.objects.filter(**owner).aggregate(total=Sum("size"))["total"] or 0
+    if stored + upload.size > item_cap:
+        raise ServiceError({"evidence": _("加上“%(n)s”后该项佐证材料合计 %(t).1f MB，超过每项上限 %(m).0f MB（已有 %(s).1f MB），"
+                                          "未保存本次上传的文件。请压缩或删减后再上传。") % {
+            "n": name, "t": (stored + upload.size) / 1048576, "m": item_cap / 1048576, "s": stored / 1048576}})
     head = upload.read(8)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
