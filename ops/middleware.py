@@ -89,11 +89,14 @@ BODY_KINDS = {
 
 
 def body_kind(request: HttpRequest) -> str:
+    """The kind of body a URL takes: listed above, else a file upload (multipart) or a plain form."""
     try:
-        match = resolve(request.path_info)
+        kind = BODY_KINDS.get(resolve(request.path_info).view_name)
     except Resolver404:
-        return "form"
-    return BODY_KINDS.get(match.view_name, "form")
+        kind = None
+    if kind:
+        return kind
+    return "import" if request.content_type == "multipart/form-data" else "form"
 
 
 def per_file_limit(request: HttpRequest) -> int:

@@ -200,13 +200,13 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 # All evidence of one figure or task report together (ops: checked before a file is stored).
 EVIDENCE_ITEM_MAX_BYTES = env_int("EVIDENCE_ITEM_MAX_BYTES", 50 * 1024 * 1024)
 # Whole request bodies, by kind of URL (ops.middleware.BodySizeLimitMiddleware, from Content-Length, before any
-# byte is read): an evidence save, an Excel upload, anything else (forms).
+# byte is read): an evidence save, an Excel or document upload (any other multipart body), anything else (forms).
 REQUEST_MAX_BYTES = {
     "evidence": EVIDENCE_ITEM_MAX_BYTES + 1024 * 1024,
     "import": IMPORT_MAX_BYTES + 1024 * 1024,
-    "form": env_int("FORM_MAX_BYTES", 2 * 1024 * 1024),
+    "form": env_int("FORM_MAX_BYTES", 6 * 1024 * 1024),  # pasted plan text, urlencoded, is the largest form
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file fields of one request
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields of one request
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the review page posts a few fields per item
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
