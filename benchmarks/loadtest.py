@@ -10,6 +10,13 @@ page, save a figure through its form (with the CSRF token; a --submit-share of t
 save a draft) and read dashboards. Each user waits a random
 think time (0.5–1.5 × --think) between requests, the first request after a random 0–1.5 × --think. Bounded: --seconds, --max-requests and a per-request timeout.
 
+`--scenario rush` is the reporting deadline instead: 200 填报员 (default), logged in beforehand, arrive at random
+moments over --seconds; each opens 我的填报 and presses 保存并报送 on one figure of its own (virtual users sharing a
+unit's account take different items, paging on when the first page is used up). Afterwards every accepted submission
+is checked in the database: the stored figure is the one sent (else "lost") and exactly one history entry was
+written for it (more: "duplicated"). Reports 5xx, refused saves (a form answered with a message), lost and
+duplicated figures, p95.
+
 Reports throughput, p50/p95/p99 (overall and per page) and errors (HTTP ≥ 400, timeouts, connection errors).
 Only HTML is requested (no static files). Saved figures land in the generated units (bench data; regenerate to reset).
 """
@@ -302,6 +309,65 @@ class VirtualUser:
             self.reporting_html = ""  # the page changed; fetch it again before the next save
 
 
+@dataclass
+class Submission:
+    """One 保存并报送 the server accepted (302): the figure's key and the value sent."""
+
+    indicator: int
+    department: int
+    period: int
+    basis: str
+    value: str
+    username: str
+
+
+def value_forms(html: str) -> list[Form]:
+    return [f for f in parse_forms(html) if f.method == "post" and "value" in f.action and "save" in f.action]
+
+
+async def rush(user: VirtualUser, arrive_after: float, slot: int, samples: list[Sample],
+               accepted: list[Submission], refused: list[str]) -> None:
+    """Arrive, open 我的填报, submit the slot-th figure of the unit's pages (distinct per virtual user of a unit)."""
+    await asyncio.sleep(arrive_after)
+    response = await user.call("reporting", "GET", user.t.reporting, samples=samples)
+    if response is None or response.status != 200:
+        return
+    forms, index, page = value_forms(response.text), slot, 1
+    while forms and index >= len(forms) and page < 50:
+        index -= len(forms)
+        page += 1
+        response = await user.call("reporting", "GET", f"{user.t.reporting}?page={page}", samples=samples)
+        if response is None or response.status != 200:
+            return
+        forms = value_forms(response.text)
+    if not forms or index >= len(forms):
+        samples.append(Sample("submit", -1, 0.0, "no free value form for this virtual user"))
+        return
+    fields = dict(forms[index].fields)
+    value = _nudged(fields.get("value", ""))
+    fields["value"] = value
+    if not fields.get("note", "").strip():
+        fields["note"] = "压测：截止日前报送"  # also explains a jump from last period's figure
+    fields["submit"] = ""
+    fields.setdefault("csrfmiddlewaretoken", user.cookies.get("csrftoken", ""))
+    response = await user.call("submit", "POST", forms[index].action, list(fields.items()), samples)
+    if response is None:
+        return
+    if response.status in (301, 302, 303):
+        accepted.append(Submission(int(fields["indicator"]), int(fields["department"]), int(fields["period"]),
+                                   fields["basis"], value, user.username))
+    elif response.status == 200:
+        refused.append(_first_error(response.text))
+
+
+def _first_error(html: str) -> str:
+    start = html.find('class="errorlist')
+    if start < 0:
+        return "refused without a message"
+    text = html[html.find(">", start) + 1:]
+    return " ".join(text.split("<", 1)[0].split())[:120] or "refused"
+
+
 def _nudged(text: str) -> str:
     """The figure changed by +1 % at the precision it was shown with (a real edit, within the ±50 % check); "1" when
     empty."""
@@ -423,9 +489,22 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
     window_start = time.monotonic()
     client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid)
     deadline = window_start + args.seconds
-    await asyncio.gather(*(u.browse(deadline, samples, budget) for u in active))
+    accepted: list[Submission] = []
+    refused: list[str] = []
+    if args.scenario == "rush":
+        slots: Counter[str] = Counter()
+        plan = []
+        for u in active:
+            plan.append((u, rng.uniform(0, args.seconds), slots[u.username]))
+            slots[u.username] += 1
+        await asyncio.gather(*(rush(u, at, slot, samples, accepted, refused) for u, at, slot in plan))
+    else:
+        await asyncio.gather(*(u.browse(deadline, samples, budget) for u in active))
     window = time.monotonic() - window_start
     result = summarize(samples, window)
+    result["status_5xx"] = sum(1 for s in samples if s.status >= 500)
+    result["accepted"] = [s.__dict__ for s in accepted]
+    result["refused"] = dict(Counter(refused))
     # Where the two cores went during the window: this client shares them with gunicorn and PostgreSQL.
     result["cpu_seconds"] = {"client": round(time.process_time() - client_cpu, 1),
                              "gunicorn": round(server_cpu_seconds(server_pid) - server_cpu, 1)}
@@ -440,7 +519,9 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--scenario", choices=["browse", "rush"], default="browse",
+                        help="browse: users read and save for --seconds; rush: the deadline, every reporter submits once")
+    parser.add_argument("--users", type=int, default=None, help="default 50 (browse) or 200 (rush)")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--preset", default="district")
@@ -452,6 +533,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    if args.users is None:
+        args.users = 200 if args.scenario == "rush" else 50
+    if args.scenario == "rush":
+        args.leaders = 0.0
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentplan.settings")
     os.environ.setdefault("STATICFILES_BACKEND", PLAIN_STATIC)
@@ -463,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.urls import reverse
+    from django.utils import timezone
 
     from benchmarks import scale
     from indicators.models import Indicator
@@ -501,20 +587,49 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_gunicorn(port, args.workers, log_path)
     print(f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，数据库 {connection.settings_dict['NAME']}；"
           f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。")
+    started_at = timezone.now()
     try:
         asyncio.run(wait_ready(port, targets.login, proc))
         result = asyncio.run(run_load(args, targets, accounts, password, port, proc.pid))
     finally:
         stop_gunicorn(proc)
         scale.set_password_for_bench_users(tag, None)
+    if args.scenario == "rush":
+        result["check"] = check_submissions(result.pop("accepted"), started_at)
+    else:
+        result.pop("accepted", None)
     result.update({"preset": tag, "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
-                   "workers": args.workers, "think_s": args.think, "submit_share": args.submit_share, "cpus": os.cpu_count(),
+                   "scenario": args.scenario, "workers": args.workers, "think_s": args.think, "submit_share": args.submit_share, "cpus": os.cpu_count(),
                    "load_avg_1m": round(os.getloadavg()[0], 2), "gunicorn_log": str(log_path)})
     print_report(result)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"已写入 {args.json}")
     return 0
+
+
+def check_submissions(accepted: list[dict[str, Any]], since: Any) -> dict[str, Any]:
+    """Each accepted submission against the database: the figure sent is the one stored, written once."""
+    from indicators.models import IndicatorValue
+
+    by_key: dict[tuple[int, int, int, str], list[dict[str, Any]]] = defaultdict(list)
+    for s in accepted:
+        by_key[(s["indicator"], s["department"], s["period"], s["basis"])].append(s)
+    lost, duplicated = [], []
+    history = IndicatorValue.history.model.objects
+    for (indicator, department, period, basis), sent in by_key.items():
+        row = IndicatorValue.objects.filter(indicator_id=indicator, department_id=department, period_id=period,
+                                            basis=basis).first()
+        if row is None or row.value is None or Decimal(sent[-1]["value"]) != row.value or row.status != "submitted":
+            lost.append({"key": [indicator, department, period, basis], "sent": [x["value"] for x in sent],
+                         "stored": str(row.value) if row else None})
+        written = history.filter(id=row.pk, history_date__gte=since).count() if row else 0
+        if written > len(sent):
+            duplicated.append({"key": [indicator, department, period, basis], "writes": written, "sent": len(sent)})
+    return {"accepted": len(accepted), "distinct_items": len(by_key),
+            "shared_items": sum(1 for v in by_key.values() if len(v) > 1),
+            "lost": len(lost), "duplicated": len(duplicated), "lost_detail": lost[:10],
+            "duplicated_detail": duplicated[:10]}
 
 
 def print_report(result: dict[str, Any]) -> None:
@@ -534,6 +649,13 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"  {kind} × {n}")
     if result["login_failures"]:
         print(f"  登录失败：{', '.join(result['login_failures'][:5])}")
+    check = result.get("check")
+    if check:
+        print(f"截止日报送：接受 {check['accepted']} 项（{check['distinct_items']} 个不同指标项），"
+              f"被拒 {sum(result['refused'].values())} 项，丢失 {check['lost']} 项，重复 {check['duplicated']} 项；"
+              f"5xx {result['status_5xx']} 个。")
+        for reason, n in result["refused"].items():
+            print(f"  被拒：{reason} × {n}")
 
 
 if __name__ == "__main__":
