@@ -61,6 +61,8 @@ class Indicator(models.Model):
         _("目标值"), max_digits=20, decimal_places=4, null=True, blank=True, help_text=_("为空表示原文无目标（——）。")
     )
     target_upper = models.DecimalField(_("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True)
+    due_date = models.DateField(_("完成时限"), null=True, blank=True, default=None,
+                                help_text=_("原文所写的完成时限，如“10月底前”。"))
     tolerance = models.DecimalField(
         _("容差"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("“左右”的相对容差，为空时用规划默认值。")
     )

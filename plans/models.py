@@ -232,6 +232,9 @@ class TaskAssignment(models.Model):
         UnitGroup, verbose_name=_("单位集合"), null=True, blank=True, on_delete=models.PROTECT, related_name="task_assignments"
     )
     printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
+    printed_role = models.CharField(
+        _("原文角色"), max_length=20, blank=True, default="", help_text=_("原文所印的角色名称，如“协办单位”“参与单位”。")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
