@@ -117,7 +117,7 @@ def _read_zip(data: bytes, name: str) -> SourceDocument:
     if "word/document.xml" in names:
         return _read_docx(data, name)
     if any(n.startswith("xl/") for n in names):
-        raise IntakeInputError(_("“%(f)s”是 Excel 工作簿：请在“Excel 规划表”一栏上传。") % {"f": name})
+        raise IntakeInputError(_("“%(f)s”是 Excel 工作簿：请在“从 Excel 导入规划”页面上传。") % {"f": name})
     if "content.xml" in names:
         raise IntakeInputError(_save_as_docx(_("OpenDocument（.odt）格式的文件")) % {"f": name})
     raise IntakeInputError(_("“%(f)s”是压缩包，不是 Word（.docx）文件。") % {"f": name})

@@ -85,6 +85,7 @@ BODY_KINDS = {
     "reporting:save_progress": "evidence",
     "excel:upload": "import",
     "excel:plan_import": "import",
+    "intake:start": "import",
 }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", include("plans.urls")),
     path("report/", include("indicators.urls")),
     path("excel/", include("indicators.excel.urls")),
+    path("intake/", include("intake.urls")),
     path("assessment/", include("assessment.urls")),
     path("ops/", include("ops.urls")),
 ]
