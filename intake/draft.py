@@ -77,6 +77,7 @@ class TargetDraft:
     number: str = ""
     printed: str = ""
     warnings: list[str] = field(default_factory=list)
+    assignments: list[AssignmentDraft] = field(default_factory=list)  # units of its own (a table row), else the task's
 
 
 @dataclass
@@ -305,5 +306,6 @@ def from_state(state: dict[str, Any]) -> PlanDraft:
     for g in state.get("targets", []):
         draft.targets.append(TargetDraft(**{
             **g, "value": _d(g.get("value")), "value_max": _d(g.get("value_max")), "baseline": _d(g.get("baseline")),
-            "due": _date(g.get("due")), "milestones": [(int(y), Decimal(str(v))) for y, v in g.get("milestones", [])]}))
+            "due": _date(g.get("due")), "milestones": [(int(y), Decimal(str(v))) for y, v in g.get("milestones", [])],
+            "assignments": [AssignmentDraft(**a) for a in g.get("assignments", [])]}))
     return draft

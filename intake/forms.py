@@ -24,7 +24,7 @@ MILESTONE_RE = re.compile(r"((?:19|20)\d{2})\s*[:：年]\s*(-?\d+(?:\.\d+)?)")
 class IntakeForm(forms.Form):
     root = forms.ModelChoiceField(label=_("所属党委政府（根单位）"), queryset=Department.objects.filter(parent__isnull=True),
                                   empty_label=None)
-    file = forms.FileField(label=_("规划文件（.docx、.pdf 或 .txt）"), required=False)
+    file = forms.FileField(label=_("规划文件（.docx、.pdf、.txt，或按模板填写的 Excel 规划表 .xlsx）"), required=False)
     text = forms.CharField(label=_("或粘贴规划全文"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
 
     def clean(self) -> dict[str, Any]:

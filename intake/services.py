@@ -44,7 +44,8 @@ class PublishError(Exception):
 
 
 def printed_names(draft: PlanDraft) -> list[str]:
-    return list(dict.fromkeys(a.name for t in draft.tasks for a in t.assignments))
+    return list(dict.fromkeys([*(a.name for t in draft.tasks for a in t.assignments),
+                               *(a.name for g in draft.targets for a in g.assignments)]))
 
 
 def check_draft(draft: PlanDraft, *, code: str, choices: Mapping[str, UnitChoice]) -> list[str]:
@@ -174,12 +175,12 @@ def _indicators(plan: Plan, draft: PlanDraft, sections: dict[str, Section], task
     assignments, carried = [], []
     for ind, g in zip(indicators, draft.targets):
         task_draft: TaskDraft | None = draft.task(g.task)
-        if task_draft is None:
-            continue
-        carried.append(Task.indicators.through(task=tasks[task_draft.key], indicator=ind))
+        if task_draft is not None:
+            carried.append(Task.indicators.through(task=tasks[task_draft.key], indicator=ind))
+        own = g.assignments or (task_draft.assignments if task_draft is not None else [])
         assignments += [IndicatorAssignment(indicator=ind, role=ROLE_OF[a.role], printed_name=a.name[:100], order=n,
                                             **units[a.name])
-                        for n, a in enumerate(task_draft.assignments, start=1)]
+                        for n, a in enumerate(own, start=1)]
     IndicatorAssignment.objects.bulk_create(assignments)
     Task.indicators.through.objects.bulk_create(carried)
 

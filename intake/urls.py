@@ -9,4 +9,5 @@ app_name = "intake"
 urlpatterns = [
     path("", views.start, name="start"),
     path("review/<str:token>/", views.review, name="review"),
+    path("template.xlsx", views.template, name="template"),
 ]

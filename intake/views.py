@@ -7,6 +7,7 @@ written to the database before 发布; the draft between pages is kept by `intak
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from typing import Any
 
@@ -15,18 +16,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from indicators.excel.reader import ExcelInputError
 
 from intake import forms as f
 from intake import store
 from intake.document import IntakeInputError, read_pasted, read_upload
 from intake.draft import PlanDraft, from_state, parse_text, to_state
+from intake.excel import read_plan_workbook, write_template
 from intake.resolver import Resolution, UnitResolver
 from intake.services import PublishError, UnitChoice, printed_names, publish_draft
 from plans.models import Department
 from plans.roles import is_admin
 
 logger = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -49,14 +55,32 @@ def start(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/start.html", {"form": form}, status=400)
     upload = form.cleaned_data["file"]
     try:
-        document = read_upload(upload.read(), upload.name or "") if upload else read_pasted(form.cleaned_data["text"])
-        draft = parse_text(document.text, name=document.name, kind=document.kind)
-    except IntakeInputError as exc:
+        if upload is not None and (upload.name or "").lower().endswith((".xlsx", ".xlsm")):
+            draft = read_plan_workbook(upload.read(), upload.name or "")
+        else:
+            document = read_upload(upload.read(), upload.name or "") if upload else read_pasted(form.cleaned_data["text"])
+            draft = parse_text(document.text, name=document.name, kind=document.kind)
+    except (IntakeInputError, ExcelInputError) as exc:
         form.add_error(None, str(exc))
         return render(request, "intake/start.html", {"form": form}, status=400)
-    state = {"draft": to_state(draft), "root_id": form.cleaned_data["root"].pk, "code": suggest_code(draft),
-             "choices": {}}
-    return redirect("intake:review", token=store.save(request.session, state))
+    return redirect("intake:review", token=new_draft(request, draft, form.cleaned_data["root"]))
+
+
+def new_draft(request: HttpRequest, draft: PlanDraft, root: Department) -> str:
+    """Keep a freshly read draft for review; the token of its review page."""
+    state = {"draft": to_state(draft), "root_id": root.pk, "code": suggest_code(draft), "choices": {}}
+    return store.save(request.session, state)
+
+
+@login_required
+def template(request: HttpRequest) -> HttpResponse:
+    """The Excel plan table template (allowed values as drop-downs)."""
+    _admin_only(request)
+    out = io.BytesIO()
+    write_template(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "规划表模板.xlsx")
+    return response
 
 
 def _default_choice(resolution: Resolution) -> dict[str, Any]:

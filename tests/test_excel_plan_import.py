@@ -145,12 +145,11 @@ def test_web_flow(client, params):
     form = {"root": params.root_id, "title": "自流井区测试规划", "code": "zlj-test", "kind": "implementation",
             "doc_number": "", "start_year": "", "end_year": ""}
     response = client.post(reverse("excel:plan_import"), {**form, "file": io.BytesIO(workbook())})
-    assert response.status_code == 200 and "确认创建草稿规划" in response.content.decode()
-    token = response.context["token"]
+    # the table is reviewed and published on the intake review page, with the same unit resolver
+    assert response.status_code == 302 and response["Location"].startswith("/intake/review/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "审核规划草稿" in page.content.decode()
+    assert "自流井区测试规划" in page.content.decode()
     assert not Plan.objects.filter(code="zlj-test").exists()
-    done = client.post(reverse("excel:plan_confirm"), {"token": token})
-    plan = Plan.objects.get(code="zlj-test")
-    assert done.status_code == 302 and done["Location"] == reverse("admin:plans_plan_change", args=[plan.pk])
-    assert plan.status == "draft" and plan.kind == "implementation" and plan.indicators.count() == 4
-    again = client.post(reverse("excel:plan_import"), {**form, "file": io.BytesIO(workbook())})
-    assert again.status_code == 400 and "已被使用" in again.content.decode()
+    taken = client.post(reverse("excel:plan_import"), {**form, "code": "wuxing-14th", "file": io.BytesIO(workbook())})
+    assert taken.status_code == 400 and "已被使用" in taken.content.decode()

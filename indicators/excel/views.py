@@ -29,7 +29,7 @@ from indicators.excel.export import export_assessment
 from indicators.excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
 from indicators.excel.importer import ActualsPreview, run_import
 from indicators.excel.plan_import import PlanParams, PlanPreview, create_draft, parse_plan
-from indicators.excel.reader import Issue
+from indicators.excel.reader import ExcelInputError, Issue
 from indicators.excel.report_data import ReportError, plans_for
 from indicators.excel.template import template_filename, write_template
 from indicators.selectors import latest_period_with_data
@@ -200,15 +200,25 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "excel/plan_import.html", {"form": form}, status=400)
     cd = form.cleaned_data
-    params = {"code": cd["code"], "title": cd["title"], "root_id": cd["root"].pk, "kind": cd["kind"],
-              "doc_number": cd["doc_number"], "start_year": cd["start_year"], "end_year": cd["end_year"]}
-    file = cd["file"]
-    data = file.read()
-    preview = _safe_parse_plan(data, PlanParams(**params), file.name or "")
-    token = ""
-    if preview.ok:
-        token = uploads.store(request.session, kind="plan", data=data, name=file.name or "", params=params)
-    return render(request, "excel/plan_preview.html", {"preview": preview, "token": token})
+    # The table becomes the same draft as a document and is reviewed and published on the intake page, with the
+    # same unit resolver: unknown units are proposed there, not refused here.
+    from intake.excel import read_plan_workbook
+    from intake.views import new_draft
+
+    try:
+        draft = read_plan_workbook(cd["file"].read(), cd["file"].name or "")
+    except ExcelInputError as exc:
+        return render(request, "excel/plan_preview.html", {"preview": PlanPreview(PlanParams(
+            code=cd["code"], title=cd["title"], root_id=cd["root"].pk), cd["file"].name or "", issues=exc.issues),
+            "token": ""}, status=400)
+    draft.title, draft.kind, draft.doc_number = cd["title"], cd["kind"], cd["doc_number"] or ""
+    draft.start_year, draft.end_year = cd["start_year"] or draft.start_year, cd["end_year"] or draft.end_year
+    token = new_draft(request, draft, cd["root"])
+    from intake import store
+
+    state = store.load(request.session, token) or {}
+    store.save(request.session, {**state, "code": cd["code"]}, token)
+    return redirect("intake:review", token=token)
 
 
 @login_required
