@@ -56,9 +56,11 @@ class TaskForm(forms.Form):
     number = forms.CharField(label=_("编号"), max_length=20, required=False)
     section = forms.ChoiceField(label=_("章节"), required=False)
     text = forms.CharField(label=_("任务内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    lead = forms.CharField(label=_("牵头单位"), required=False)
-    responsible = forms.CharField(label=_("责任单位"), required=False)
-    cooperating = forms.CharField(label=_("配合单位"), required=False)
+    lead = forms.CharField(label=_("牵头单位"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
+    responsible = forms.CharField(label=_("责任单位"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
+    cooperating = forms.CharField(label=_("配合单位"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
     due = forms.DateField(label=_("完成时限"), required=False)
 
     def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any) -> None:
