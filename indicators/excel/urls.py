@@ -16,5 +16,4 @@ urlpatterns = [
     path("import/upload/", views.upload, name="upload"),
     path("import/confirm/", views.confirm, name="confirm"),
     path("plan-import/", views.plan_import, name="plan_import"),
-    path("plan-import/confirm/", views.plan_confirm, name="plan_confirm"),
 ]

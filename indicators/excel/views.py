@@ -1,6 +1,6 @@
 """Excel pages: assessment report download, actuals template / upload / preview / confirm, plan import.
 
-Views stay thin: access first, then one call into export / template / importer / plan_import, then render.
+Views stay thin: access first, then one call into export / template / importer / intake, then render.
 Bad files never produce a stack trace: every refusal is rendered as a Chinese message with its location.
 """
 
@@ -17,7 +17,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -28,7 +27,6 @@ from indicators.excel import uploads
 from indicators.excel.export import export_assessment
 from indicators.excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
 from indicators.excel.importer import ActualsPreview, run_import
-from indicators.excel.plan_import import PlanParams, PlanPreview, create_draft, parse_plan
 from indicators.excel.reader import ExcelInputError, Issue
 from indicators.excel.report_data import ReportError, plans_for
 from indicators.excel.template import template_filename, write_template
@@ -181,16 +179,6 @@ def _admin_only(request: HttpRequest) -> None:
         raise PermissionDenied(_("只有组织部管理员可以导入规划。"))
 
 
-def _safe_parse_plan(data: bytes, params: PlanParams, name: str) -> PlanPreview:
-    try:
-        return parse_plan(data, params, filename=name)
-    except Exception:
-        logger.exception("plan import failed")
-        preview = PlanPreview(params, name)
-        preview.issues.append(Issue(_("处理文件时发生意外错误，未写入任何数据。请检查文件后重试，或联系系统管理员。")))
-        return preview
-
-
 @login_required
 def plan_import(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
@@ -208,9 +196,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     try:
         draft = read_plan_workbook(cd["file"].read(), cd["file"].name or "")
     except ExcelInputError as exc:
-        return render(request, "excel/plan_preview.html", {"preview": PlanPreview(PlanParams(
-            code=cd["code"], title=cd["title"], root_id=cd["root"].pk), cd["file"].name or "", issues=exc.issues),
-            "token": ""}, status=400)
+        return render(request, "excel/plan_import.html", {"form": form, "issues": exc.issues}, status=400)
     draft.title, draft.kind, draft.doc_number = cd["title"], cd["kind"], cd["doc_number"] or ""
     draft.start_year, draft.end_year = cd["start_year"] or draft.start_year, cd["end_year"] or draft.end_year
     token = new_draft(request, draft, cd["root"])
@@ -219,22 +205,3 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     state = store.load(request.session, token) or {}
     store.save(request.session, {**state, "code": cd["code"]}, token)
     return redirect("intake:review", token=token)
-
-
-@login_required
-@require_POST
-def plan_confirm(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
-    token = request.POST.get("token", "")
-    stored = uploads.load(request.session, token, kind="plan")
-    if stored is None:
-        return _error(request, _("上传的文件已过期或无效，请重新上传。"))
-    data, name, params = stored
-    preview = _safe_parse_plan(data, PlanParams(**params), name)
-    if not preview.ok:
-        return render(request, "excel/plan_preview.html", {"preview": preview, "token": ""}, status=409)
-    plan = create_draft(preview, user=request.user)
-    uploads.discard(request.session, token)
-    messages.success(request, _("已创建草稿规划“%(t)s”：指标 %(i)s 项，任务 %(k)s 项。请核对后再启用。") % {
-        "t": plan.title, "i": len(preview.indicators), "k": len(preview.tasks)})
-    return redirect(reverse("admin:plans_plan_change", args=[plan.pk]))
