@@ -325,32 +325,49 @@ def value_forms(html: str) -> list[Form]:
     return [f for f in parse_forms(html) if f.method == "post" and "value" in f.action and "save" in f.action]
 
 
-async def rush(user: VirtualUser, arrive_after: float, slot: int, samples: list[Sample],
+async def unit_items(user: VirtualUser, pages: int = 50) -> list[tuple[str, int]]:
+    """(indicator id, page) of every figure form on the unit's reporting pages, before the rush (not measured)."""
+    items: list[tuple[str, int]] = []
+    for page in range(1, pages + 1):
+        response = await user.call("setup", "GET", f"{user.t.reporting}?page={page}")
+        if response is None or response.status != 200:
+            break
+        found = [dict(f.fields).get("indicator", "") for f in value_forms(response.text)]
+        new = [(ind, page) for ind in found if ind and (ind, page) not in items and ind not in {i for i, _ in items}]
+        if not new:
+            break
+        items.extend(new)
+    return items
+
+
+async def rush(user: VirtualUser, arrive_after: float, item: tuple[str, int] | None, samples: list[Sample],
                accepted: list[Submission], refused: list[str]) -> None:
-    """Arrive, open 我的填报, submit the slot-th figure of the unit's pages (distinct per virtual user of a unit)."""
+    """Arrive, open 我的填报, submit the figure this virtual user was given (distinct per virtual user of a unit;
+    the page holding it is opened next when it is not on the first)."""
     await asyncio.sleep(arrive_after)
     response = await user.call("reporting", "GET", user.t.reporting, samples=samples)
     if response is None or response.status != 200:
         return
-    forms, index, page = value_forms(response.text), slot, 1
-    while forms and index >= len(forms) and page < 50:
-        index -= len(forms)
-        page += 1
-        response = await user.call("reporting", "GET", f"{user.t.reporting}?page={page}", samples=samples)
-        if response is None or response.status != 200:
-            return
-        forms = value_forms(response.text)
-    if not forms or index >= len(forms):
-        samples.append(Sample("submit", -1, 0.0, "no free value form for this virtual user"))
+    if item is None:
+        samples.append(Sample("submit", -1, 0.0, "no figure left for this virtual user"))
         return
-    fields = dict(forms[index].fields)
-    value = _nudged(fields.get("value", ""))
+    indicator, _page = item
+    form = _form_for(response.text, indicator)
+    if form is None:  # on a later page: the page that holds an item is opened by its anchor, as a link would
+        response = await user.call("reporting", "GET", f"{user.t.reporting}?item=v{indicator}", samples=samples)
+        form = _form_for(response.text, indicator) if response is not None and response.status == 200 else None
+    if form is None:
+        samples.append(Sample("submit", -1, 0.0, "the given figure's form was not on its page"))
+        return
+    fields = dict(form.fields)
+    value = fields.get("value", "").strip()
+    value = value if value in ("0", "1") else _nudged(value)  # a 定性 figure stays 0 or 1
     fields["value"] = value
     if not fields.get("note", "").strip():
         fields["note"] = "压测：截止日前报送"  # also explains a jump from last period's figure
     fields["submit"] = ""
     fields.setdefault("csrfmiddlewaretoken", user.cookies.get("csrftoken", ""))
-    response = await user.call("submit", "POST", forms[index].action, list(fields.items()), samples)
+    response = await user.call("submit", "POST", form.action, list(fields.items()), samples)
     if response is None:
         return
     if response.status in (301, 302, 303):
@@ -358,6 +375,10 @@ async def rush(user: VirtualUser, arrive_after: float, slot: int, samples: list[
                                    fields["basis"], value, user.username))
     elif response.status == 200:
         refused.append(_first_error(response.text))
+
+
+def _form_for(html: str, indicator: str) -> Form | None:
+    return next((f for f in value_forms(html) if dict(f.fields).get("indicator") == indicator), None)
 
 
 def _first_error(html: str) -> str:
@@ -492,12 +513,19 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
     accepted: list[Submission] = []
     refused: list[str] = []
     if args.scenario == "rush":
-        slots: Counter[str] = Counter()
-        plan = []
+        # Each virtual user of a unit's account is given a figure of its own, found before the window opens.
+        first_of: dict[str, VirtualUser] = {}
         for u in active:
-            plan.append((u, rng.uniform(0, args.seconds), slots[u.username]))
+            first_of.setdefault(u.username, u)
+        items = dict(zip(first_of, await asyncio.gather(*(unit_items(u) for u in first_of.values()))))
+        plan, slots = [], Counter()
+        for u in active:
+            mine = items[u.username]
+            plan.append((u, rng.uniform(0, args.seconds), mine[slots[u.username]] if slots[u.username] < len(mine) else None))
             slots[u.username] += 1
-        await asyncio.gather(*(rush(u, at, slot, samples, accepted, refused) for u, at, slot in plan))
+        window_start = time.monotonic()
+        client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid)
+        await asyncio.gather(*(rush(u, at, item, samples, accepted, refused) for u, at, item in plan))
     else:
         await asyncio.gather(*(u.browse(deadline, samples, budget) for u in active))
     window = time.monotonic() - window_start
