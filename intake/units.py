@@ -173,7 +173,12 @@ def _labelled(inner: str, normal: str, labels: list[re.Match[str]], result: Unit
         role = role_of_label(label)
         seen[label] = seen.get(label, 0) + 1
         for name in _names_with_warnings(inner[match.end(): end], result.warnings):
-            result.assignments.append(Assignment(role, name, label))
+            own = SUFFIX_ROLE_RE.match(tx.norm(name))
+            if own and own.group("verb") in ("牵头", "配合", "参与", "协办", "协助"):  # "责任单位：市人社局牵头，市财政局配合"
+                verb = own.group("verb")
+                result.assignments.append(Assignment({"牵头": LEAD}.get(verb, COOPERATING), name[: own.end("names")], verb))
+            else:
+                result.assignments.append(Assignment(role, name, label))
     repeated = [label for label, n in seen.items() if n > 1]
     for label in repeated:
         first = labels[0].group(1)

@@ -59,7 +59,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 class TaskAssignmentInline(admin.TabularInline):
     model = TaskAssignment
-    fields = ["role", "department", "group", "printed_name", "order"]
+    fields = ["role", "printed_role", "department", "group", "printed_name", "order"]
     autocomplete_fields = ["department"]
     extra = 0
 
