@@ -2,7 +2,7 @@
 
 `run_escalation` is idempotent: it opens a notice only when none is open for the same item and unit, and closes
 open notices whose item has recovered. It evaluates the plan once per period looked at (`escalation_periods` of
-them), each in the fixed number of queries `evaluate_plans` takes.
+them), each in the fixed number of queries `plan_results` takes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from assessment.services import save_audited
 from indicators import engine
 from indicators.access import reporting_unit_id
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
-from indicators.selectors import COUNTED_STATUSES, IndicatorResult, evaluate_plans
+from indicators.evaluation.explain import display_for, explain, status_label
+from indicators.evaluation.selectors import IndicatorResult, first, plan_results
+from indicators.models import COUNTED_STATUSES
 from indicators.services import ServiceError
 from plans.models import Plan, ReportingPeriod
 
@@ -95,7 +97,7 @@ def run_escalation(
 
     # Indicators: behind at every one of the last N period ends.
     if ends:
-        by_end = {end: {r.indicator.pk: r for r in evaluate_plans([plan], as_of=end, include_tasks=False)[0].indicators}
+        by_end = {end: {r.indicator.pk: r for r in first(plan_results([plan], as_of=end)).indicators}
                   for end in ends}
         latest = by_end[ends[0]]
         members = group_members({a.group_id for r in latest.values() for a in r.indicator.assignment_list if a.group_id})
@@ -111,7 +113,8 @@ def run_escalation(
                     targets = {unit_key} if unit_key is not None else _lead_units(result, members, plan)
                     codes = "、".join("/".join(codes_at[end]) for end in reversed(ends))
                     detail = _("“%(n)s”截至 %(codes)s 连续%(k)s期严重滞后：%(e)s") % {
-                        "n": result.indicator.name, "codes": codes, "k": len(ends), "e": evaluation.explanation}
+                        "n": result.indicator.name, "codes": codes, "k": len(ends),
+                        "e": explain(evaluation, display_for(result.indicator))}
                     for department_id in targets:
                         open_notice((result.indicator.pk, None, department_id), period=latest_period or scheme.period,
                                     reason=SupervisionNotice.Reason.BEHIND, detail=detail)
@@ -126,7 +129,7 @@ def run_escalation(
             evaluation = statuses.get(notice.department_id) or statuses.get(None)
             if evaluation is not None and evaluation.status not in (engine.Status.BEHIND, engine.Status.NO_DATA):
                 close(notice, _("状态已恢复为“%(s)s”（截至 %(d)s），系统自动办结。") % {
-                    "s": evaluation.label, "d": ends[0].isoformat()})
+                    "s": status_label(evaluation.status), "d": ends[0].isoformat()})
                 del pending[key]
 
     # Tasks: past the due date without an approved "done" report from the lead unit (else the responsible units).

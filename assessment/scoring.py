@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from indicators import engine
+from indicators.evaluation.explain import number, percent, status_label
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -76,11 +77,11 @@ def q(value: Decimal) -> Decimal:
 
 def fmt(value: Decimal) -> str:
     """Points as printed in explanations: two decimals, trailing zeros trimmed (12.50 → 12.5, 10.00 → 10)."""
-    return engine.fmt(value, 2)
+    return number(value, 2)
 
 
 def pct(ratio: Decimal) -> str:
-    return engine.pct(ratio)
+    return percent(ratio)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def score_indicator(
     share = rules.share(role)
     maximum = q(points * share)
     head = f"{ROLE_TEXT[role]}满分{fmt(maximum)}分" + ("" if share == ONE else f"（{fmt(points)}分×{pct(share)}）")
-    label = engine.STATUS_LABELS[status]
+    label = status_label(status)
     basis_text = "完成率" if rules.basis == Basis.COMPLETION else "序时完成比"
     if status == engine.Status.NOT_APPLICABLE:
         return Line(key, name, ItemKind.INDICATOR, ZERO, ZERO, f"{detail}不计分。", status=status.value)

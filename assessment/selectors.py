@@ -26,7 +26,8 @@ from assessment.models import (
 )
 from indicators import engine
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
-from indicators.selectors import IndicatorResult, evaluate_plans
+from indicators.evaluation.explain import display_for, explain
+from indicators.evaluation.selectors import IndicatorResult, placeholder, plan_results
 from plans.models import Department, Plan, Role, TaskAssignment, UnitGroup
 
 DEDUCTION_WHAT = {
@@ -256,8 +257,7 @@ def _indicator_line(
     if indicator.per_unit:
         role = scoring.UnitRole.OWN
         unit_result = next((u for u in result.units if u.department.pk == unit.pk), None)
-        evaluation = unit_result.evaluation if unit_result else engine.Evaluation(
-            engine.Status.NO_DATA, "该单位未列入规划的考核对象，无评估结果。")
+        evaluation = unit_result.evaluation if unit_result else placeholder("not_assessed")
     else:
         found = indicator_roles.get(indicator.pk, {}).get(unit.pk)
         if found is None:
@@ -265,7 +265,7 @@ def _indicator_line(
         role, evaluation = found, result.evaluation
     return scoring.score_indicator(
         key=str(item.pk), name=item.name, points=item.points, role=role, status=evaluation.status,
-        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis), detail=evaluation.explanation, rules=rules,
+        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis), detail=explain(evaluation, display_for(indicator)), rules=rules,
     )
 
 
@@ -418,7 +418,7 @@ def results_for_schemes(
             to_evaluate[scheme.period.end][scheme.plan_id] = scheme.plan
     evaluated_at: dict[tuple[dt.date, int], dict[int, IndicatorResult]] = {}
     for end, plans in to_evaluate.items():
-        for plan_result in evaluate_plans(list(plans.values()), as_of=end, include_tasks=False):
+        for plan_result in plan_results(list(plans.values()), as_of=end):
             evaluated_at[(end, plan_result.plan.pk)] = {r.indicator.pk: r for r in plan_result.indicators}
     plan_level_by: dict[int, list[IndicatorResult]] = {}
     for scheme in batch.values():

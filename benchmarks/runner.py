@@ -31,8 +31,10 @@ from django.utils import timezone
 
 from benchmarks import scale
 from benchmarks.floors import _tables, bulk_floor, floor_latest, floor_review, time_sql
-from indicators import data_version, engine, snapshots
-from indicators.models import EvaluationSnapshot, Indicator, IndicatorValue, ReviewStatus
+from indicators import data_version, engine
+from indicators.evaluation import services as verdicts
+from indicators.evaluation.calendar import Calendar
+from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from plans.models import Plan, ReportingPeriod
 
 NOT_AVAILABLE = "not available"
@@ -193,9 +195,7 @@ class Bench:
     # --- pages ---
 
     def _as_of(self) -> dt.date:
-        from indicators.selectors import latest_period_with_data
-
-        period = latest_period_with_data()
+        period = Calendar.load().default_period()
         return period.end if period else self.s.open_period.end
 
     def pages(self) -> None:
@@ -223,9 +223,7 @@ class Bench:
         for name, user, url_fn, floor in pages:
             if not self.wanted(name):
                 continue
-            # Every page starts with no stored verdicts, so its cold_ms is the cost after a plan-wide change. The
-            # dashboard-body cache is off here: each call assembles the page (from the verdicts the first stored).
-            EvaluationSnapshot.objects.all().delete()
+            # The dashboard-body cache is off here: each call assembles the page from the stored verdicts.
             with override_settings(DASHBOARD_CACHE=False):
                 self.add(self.page(name, user, url_fn, floor))
         for name, user, url_fn, floor in pages:
@@ -235,15 +233,6 @@ class Bench:
             # from stored verdicts after a change (the version is moved first), every later call reads it back.
             data_version.bump()
             self.add(self.page(f"{name}_cached", user, url_fn, floor))
-        if self.wanted("reporting_with_snapshots"):
-            # The reporting page stores nothing (one unit's view); it reads the verdicts a dashboard view or
-            # `refresh_snapshots` stored. "reporting" above is measured without them, this with them (untimed refresh).
-            from indicators.selectors import evaluate_plans, plans_queryset
-
-            evaluate_plans(plans_queryset(), as_of=s.open_period.end, include_tasks=False)
-            self.add(self.page("reporting_with_snapshots", s.reporter, lambda: reverse("reporting:my"),
-                               floor_latest(department_ids=reporter_units, as_of=s.open_period.end,
-                                            group="v.indicator_id")))
         if self.wanted("overview_after_submission"):
             # The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
             # that many per-unit indicators), as the reporting page's "submit" would.
@@ -256,7 +245,8 @@ class Bench:
             def submit() -> None:
                 rows = IndicatorValue.objects.filter(pk__in=changed)
                 rows.update(value=F("value") + 1, updated_at=timezone.now())
-                snapshots.touch(rows.values_list("indicator_id", flat=True), figures_only=True)
+                verdicts.figures_changed(figures=[(i, d, end) for i, d, end in rows.values_list(
+                    "indicator_id", "department_id", "period__end")])
 
             self.add(_in_rollback(lambda: self.page(  # the changed figures are rolled back afterwards
                 "overview_after_submission", s.leader, lambda: reverse("dashboard:overview"),
@@ -444,23 +434,25 @@ class Bench:
     # --- selector diagnostics (where the page time goes) ---
 
     def selectors(self) -> None:
-        from indicators.selectors import evaluate_plans, latest_period_with_data, plans_queryset
+        from indicators.evaluation.selectors import plan_results, plans_queryset
 
         as_of = self._as_of()
-        if self.wanted("selector.latest_period"):
-            stats = measure(latest_period_with_data, self.repeat)
-            self.add(Result("selector.latest_period", **stats, note="indicators.selectors.latest_period_with_data"))
-        if self.wanted("selector.evaluate_all"):
-            stats = measure(lambda: evaluate_plans(plans_queryset(), as_of=as_of, include_tasks=False), self.repeat)
-            t = _tables()
-            sql = f"SELECT COUNT(*) FROM {t['v']}"
+        if self.wanted("selector.default_period"):
+            stats = measure(lambda: Calendar.load().default_period(), self.repeat)
+            self.add(Result("selector.default_period", **stats, note="evaluation.calendar: the period pages open on"))
+        if self.wanted("selector.read_all"):
+            stats = measure(lambda: plan_results(plans_queryset(), as_of=as_of), self.repeat)
             self.add(_with_floor(
-                Result("selector.evaluate_all", **stats, note="evaluate_plans(every plan) as the overview calls it"),
-                time_sql(*floor_latest(plan_ids=list(Plan.objects.values_list("pk", flat=True)), as_of=as_of), self.repeat),
+                Result("selector.read_all", **stats, note="plan_results(every plan): every stored verdict read"),
+                time_sql(*floor_latest(plan_ids=list(Plan.objects.values_list("pk", flat=True)), as_of=as_of),
+                         self.repeat),
             ))
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                self.results[-1].extra["values_in_db"] = cursor.fetchone()[0]
+        if self.wanted("recompute_plan"):
+            # A plan-wide change (a target, thresholds): what the background worker does for the largest plan,
+            # rolled back afterwards.
+            plan = self.s.largest_plan
+            stats = _in_rollback(lambda: measure(lambda: verdicts.recompute([plan.pk]), 1))
+            self.add(Result("recompute_plan", **stats, note=f"verdicts.recompute([{plan.code}]) as the worker runs it"))
 
 
 class _NotOK(Exception):

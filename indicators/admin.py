@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.evaluation import services as verdicts
 from indicators.models import (
     Evidence, Indicator, IndicatorAssignment, IndicatorValue, Milestone, TaskProgress, UnitTarget,
 )
@@ -29,6 +32,14 @@ class IndicatorResource(resources.ModelResource):
         fields = ["id", "plan", "group", "number", "name", "unit", "kind", "comparison", "baseline_year", "baseline",
                   "target_year", "target", "target_upper"]
         import_id_fields = ["id"]
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        """Imported targets change the verdicts of every plan they touch."""
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run"):
+            codes = {row.get("规划代码") for row in dataset.dict if row.get("规划代码")}
+            plan_ids = list(Plan.objects.filter(code__in=codes).values_list("pk", flat=True))
+            verdicts.plans_changed(plan_ids=plan_ids, reason=_("后台导入指标"))
 
 
 class AssignmentInline(admin.TabularInline):
@@ -58,6 +69,22 @@ class IndicatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     search_fields = ["name", "group", "source"]
     inlines = [AssignmentInline, MilestoneInline, UnitTargetInline]
     autocomplete_fields = ["reporting_unit"]
+
+    # Targets, baselines, milestones and unit targets decide every verdict of the indicator's plan.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        verdicts.plans_changed(plan_ids=[form.instance.plan_id], reason=str(_("后台修改指标：%(n)s") % {
+            "n": form.instance.name}))
+
+    def delete_model(self, request: HttpRequest, obj: Indicator) -> None:
+        plan_id = obj.plan_id
+        super().delete_model(request, obj)
+        verdicts.plans_changed(plan_ids=[plan_id], reason=str(_("后台删除指标")))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        plan_ids = set(queryset.values_list("plan_id", flat=True))
+        super().delete_queryset(request, queryset)
+        verdicts.plans_changed(plan_ids=plan_ids, reason=str(_("后台删除指标")))
 
 
 class FiguresReadOnly:

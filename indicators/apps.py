@@ -6,7 +6,6 @@ class IndicatorsConfig(AppConfig):
     name = 'indicators'
 
     def ready(self) -> None:
-        from indicators import data_version, snapshots
+        from indicators import data_version
 
-        snapshots.connect_signals()
         data_version.connect_signals()

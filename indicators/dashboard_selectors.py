@@ -1,6 +1,6 @@
 """Reads behind the leadership dashboards (总览 / 规划 / 指标 / 单位), each in a constant number of queries.
 
-Everything is built on `selectors.evaluate_plans`, so the statuses shown are the engine's; this module only groups
+Everything is built on `evaluation.selectors.plan_results`, so the statuses shown are the stored verdicts; this module only groups
 and sorts them and adds what the pages need besides: overdue tasks, trends, change history, reporting timeliness
 and rankings (the assessment panels live in assessment/dashboard_panels.py). Every query fetches whole
 sets (per plan, indicator, unit family or batch of schemes), never one row per item; the page tests pin the counts at
@@ -23,24 +23,22 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine, snapshots
+from indicators import engine
+from indicators.evaluation import inputs
+from indicators.evaluation.calendar import Calendar
+from indicators.evaluation.payload import sort_ratio
+from indicators.evaluation import selectors as read
+from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Judged, PlanResult, plan_results
 from indicators.formatting import dec_str
-from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
-from indicators.selectors import (
-    COUNTED_STATUSES,
-    IndicatorResult,
-    PlanResult,
-    current_values,  # the same official-over-estimate choice the evaluation used, so the trend shows what was judged
-    pick_series,
-    evaluate_plans,
-    spec_for,
+from indicators.models import (
+    COUNTED_STATUSES, Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
 )
 from plans import charts
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
 Status = engine.Status
-SHORT = (Status.NOT_ACHIEVED, Status.BEHIND, Status.LAGGING)
-GOOD = (Status.ACHIEVED, Status.ON_TRACK)
+SHORT = engine.SHORT_STATUSES
+GOOD = engine.GOOD_STATUSES
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -56,6 +54,7 @@ class PeriodChoice:
     as_of: dt.date
     periods: list[ReportingPeriod]
     unknown_code: str = ""  # a ?period= code that matched no period (the page says so and shows the default)
+    calendar: Calendar | None = None  # read once per request, handed on to the selectors
 
     @property
     def query(self) -> str:
@@ -63,18 +62,15 @@ class PeriodChoice:
         return f"?period={self.period.code}" if self.period else ""
 
 
-def choose_period(code: str | None) -> PeriodChoice:
-    """The period to judge at: ?period=CODE when it exists, else the latest period holding counted values."""
-    # One query: the switcher's list, each period marked whether it holds counted values (the default is the latest).
-    counted = IndicatorValue.objects.filter(period=OuterRef("pk"), status__in=COUNTED_STATUSES)
-    periods = list(ReportingPeriod.objects.annotate(has_data=Exists(counted)).order_by("-end", "kind"))
+def choose_period(code: str | None, calendar: Calendar | None = None) -> PeriodChoice:
+    """The period to judge at: ?period=CODE when it exists, else the latest period closed for reporting (or past
+    its deadline) — never one still being filled in, whose verdicts are provisional."""
+    calendar = calendar or Calendar.load()
+    periods = list(calendar.periods)
     wanted = (code or "").strip().upper()
-    period = next((p for p in periods if p.code == wanted), None)
-    if period is None:
-        # The same choice and order as selectors.latest_period_with_data (end, then kind, both descending).
-        period = next((p for p in sorted(periods, key=lambda p: (p.end, p.kind), reverse=True) if p.has_data), None)
+    period = next((p for p in periods if p.code == wanted), None) or calendar.default_period()
     return PeriodChoice(period, period.end if period else timezone.localdate(), periods,
-                        wanted if wanted and (period is None or period.code != wanted) else "")
+                        wanted if wanted and (period is None or period.code != wanted) else "", calendar)
 
 
 # --- units and tasks ----------------------------------------------------------------------------------------------
@@ -203,7 +199,7 @@ class Shortfall:
     status: str  # an engine status, or "overdue" for a task
     sort_key: tuple
     indicator: Indicator | None = None
-    evaluation: engine.Evaluation | None = None
+    evaluation: Judged | None = None
     unit: Department | None = None  # the assessed unit, for one unit's instance of a per-unit indicator
     target: Decimal | None = None
     gap_unit: str | Promise = ""
@@ -211,16 +207,15 @@ class Shortfall:
     task: TaskRow | None = None
 
 
-def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: engine.Evaluation, target: Decimal | None,
+def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: Judged, target: Decimal | None,
                          unit: Department | None = None) -> Shortfall:
     indicator, ev = row.indicator, evaluation
-    if ev.years:  # annual quotas: the current year's target is the one judged
-        target = ev.years[-1].target
+    target = ev.target if ev.target is not None else target  # the target judged: a unit's own, this year's quota
     # Within a severity, the furthest behind its path first (progress against expected progress), as stored with
     # the verdict: the overview and the unit index sort by the stored ratio, and the lists must agree.
     return Shortfall(
         plan, ev.status.value,
-        (ev.severity, 0, snapshots.sort_ratio(ev), plan.code, indicator.order, unit.name if unit else ""),
+        (ev.severity, 0, sort_ratio(ev), plan.code, indicator.order, unit.name if unit else ""),
         indicator=indicator, evaluation=evaluation, unit=unit, target=target, gap_unit=gap_unit(indicator),
         lead=links(list(indicator.assignment_list), Role.LEAD),
     )
@@ -279,7 +274,7 @@ def group_rows(rows: list[IndicatorResult]) -> list[GroupSummary]:
 @dataclass
 class UnitLine:
     unit: Department
-    evaluation: engine.Evaluation
+    evaluation: Judged
     basis: str
     unreviewed: bool
     baseline: Decimal | None
@@ -320,10 +315,11 @@ class PlanPage:
 UNIT_ROWS_INLINE = 20  # a plan assessing more units shows each per-unit indicator's spread, units on its own page
 
 
-def plan_page(plan: Plan, as_of: dt.date) -> PlanPage:
+def plan_page(plan: Plan, as_of: dt.date, calendar: Calendar | None = None) -> PlanPage:
     collapsed = plan.assessed_units.count()
     collapsed = collapsed if collapsed > UNIT_ROWS_INLINE else 0
-    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=True, with_units=not collapsed)
+    result = read.first(plan_results([plan], as_of=as_of, tasks=True, units=NO_UNITS if collapsed else ALL_UNITS,
+                                     calendar=calendar))
     targets = unit_targets([plan.id]) if not collapsed else {}
     lines: list[PlanLine] = []
     for group in group_rows(result.indicators):
@@ -414,9 +410,10 @@ def _history(indicator: Indicator) -> list[HistoryEntry]:
     return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
 
 
-def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = None) -> IndicatorPage:
+def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = None,
+                   calendar: Calendar | None = None) -> IndicatorPage:
     plan = indicator.plan
-    (result,) = evaluate_plans([plan], as_of=as_of, include_tasks=False, indicator_ids=[indicator.pk])
+    result = read.first(plan_results([plan], as_of=as_of, indicator_ids=[indicator.pk], calendar=calendar))
     row = next(r for r in result.indicators if r.indicator.id == indicator.id)
     ind = row.indicator  # carries prefetched assignments and milestones
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
@@ -426,10 +423,11 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
                                            value__isnull=False).select_related("period", "department")
     if selected is not None:  # the charted unit's series, not a hundred counties' figures
         values = values.filter(department_id=selected.unit.id)
-    spec = spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
+    spec = inputs.spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
     evaluation = selected.evaluation if selected else row.evaluation
-    pairs = sorted(pick_series(current_values(values), selected.unit.id if selected else None),
-                   key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
+    chosen = inputs.current_pairs(values)  # the official-over-estimate choice the evaluation made
+    picked = inputs.plan_series(chosen) if selected is None else inputs.by_unit(chosen).get(selected.unit.id, [])
+    pairs = sorted(picked, key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
     observations = [engine.Observation(v.period.start, v.period.end, v.value, v.period.granularity, v.period.code)
                     for v, _e in pairs]
     comparable = {o.label: total for o, total in charts.running_actuals(spec, observations)}

@@ -37,11 +37,11 @@ from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
-from indicators.models import DataVersion, EvaluationSnapshot, IndicatorValue
+from indicators.models import DataVersion, IndicatorValue
 
 APPS = ("plans", "indicators", "assessment")
 # Derived rows, and figures (their writes reach the version through snapshots.touch when they count).
-UNTRACKED: tuple[type[Model], ...] = (DataVersion, EvaluationSnapshot, IndicatorValue)
+UNTRACKED: tuple[type[Model], ...] = (DataVersion, IndicatorValue)
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the version moves (its key no longer asked for)
 ROW = 1
 T = TypeVar("T")

@@ -4,7 +4,7 @@ its sibling units, in a constant number of queries.
 At province scale a county is named for or assessed on ~800 indicators and ranked among a hundred counties. The
 page first reads what the unit carries as plain rows (`indicators.unit_index`: which items and shortfalls there
 are, worst first, what it owes, how it ranks), then evaluates in full only the indicators it shows (the worst
-hundred of each list). The siblings' own verdicts are counted by the database over the evaluation snapshots, once
+hundred of each list). The siblings' own verdicts are counted by the database over the stored verdicts, once
 per data version for all of them.
 """
 
@@ -37,8 +37,10 @@ from indicators.dashboard_selectors import (
     task_rows,
     unit_targets,
 )
-from indicators.models import EvaluationSnapshot, IndicatorAssignment, IndicatorValue
-from indicators.selectors import COUNTED_STATUSES, IndicatorResult, PlanResult, evaluate_plans, plans_queryset
+from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
+from indicators.evaluation.models import Verdict
+from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, Units, plan_results, plans_queryset
+from indicators.models import COUNTED_STATUSES, IndicatorAssignment, IndicatorValue
 from plans import charts
 from plans.models import Department, Plan, ReportingPeriod, TaskAssignment
 
@@ -51,7 +53,7 @@ class UnitItem:
     roles: list[str]
     status: str
     row: IndicatorResult | None = None
-    evaluation: engine.Evaluation | None = None  # the unit's own instance for per-unit indicators
+    evaluation: Judged | None = None  # the unit's own instance for per-unit indicators
     task: TaskRow | None = None
 
 
@@ -139,7 +141,7 @@ def rank_units(units: list[Department], results: list[PlanResult],
 def rank_siblings(units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]],
                   as_of: dt.date) -> list[charts.Ranked]:
     """`rank_units` from the unit index: the units' own verdicts under per-unit indicators are counted by the
-    database over the evaluation snapshots (current, as the index made them), the items they are named on from the
+    database over the stored verdicts, the items they are named on from the
     index's rows, and their tasks."""
     wanted = sorted(u.id for u in units)
     members = set(wanted)
@@ -147,7 +149,8 @@ def rank_siblings(units: list[Department], index: unit_index.UnitIndex, tasks: d
     good: Counter[int] = Counter()
     per_unit = [ind.pk for ind in index.indicators if ind.per_unit]
     if per_unit and any(unit_id in members for _plan, unit_id in index.assessed):
-        for unit_id, n, n_good in _own_verdict_counts(as_of, per_unit, wanted):
+        dates = {ind.pk: stored_date(ind.plan, as_of) for ind in index.indicators if ind.per_unit}
+        for unit_id, n, n_good in _own_verdict_counts(dates, wanted):
             items[unit_id] += n
             good[unit_id] += n_good
     named_items, named_good = index.named_counts(members)
@@ -162,20 +165,23 @@ def rank_siblings(units: list[Department], index: unit_index.UnitIndex, tasks: d
     return charts.competition_rank(rows)
 
 
-def _own_verdict_counts(as_of: dt.date, indicator_ids: list[int], unit_ids: list[int]) -> list[tuple[int, int, int]]:
+def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[tuple[int, int, int]]:
     """(unit, items judged, items achieved or on track) over the stored verdicts of these units.
 
     The same for every sibling's page (≈ 80 000 verdicts for a hundred counties): kept per data version, so only the
     first sibling page after a change counts them.
     """
     def count() -> list[tuple[int, int, int]]:
-        counted = (EvaluationSnapshot.objects.filter(as_of=as_of, indicator_id__in=indicator_ids, unit_id__in=unit_ids)
+        when = Q(pk__in=[])
+        for day in set(dates.values()):
+            when |= Q(as_of=day, indicator_id__in=sorted(i for i, d in dates.items() if d == day))
+        counted = (Verdict.objects.filter(when, unit_id__in=unit_ids)
                    .exclude(status=Status.NOT_APPLICABLE.value).order_by().values("unit_id")
                    .annotate(n=Count("id"), n_good=Count("id", filter=Q(status__in=[s.value for s in GOOD]))))
         return list(counted.values_list("unit_id", "n", "n_good"))
 
-    digest = hashlib.md5(f"{sorted(indicator_ids)}|{unit_ids}".encode()).hexdigest()
-    return data_version.cached("unit-verdict-counts", (as_of, digest), count)
+    digest = hashlib.md5(f"{sorted(dates.items())}|{unit_ids}".encode()).hexdigest()
+    return data_version.cached("unit-verdict-counts", (digest,), count)
 
 
 def timeliness(unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod],
@@ -228,17 +234,20 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
     as_of = choice.as_of
     siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
     ids = [s.id for s in siblings]
-    plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE).filter(
+    calendar = choice.calendar or Calendar.load()
+    plans = list(plans_queryset().exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]).filter(
         Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=ids).values("indicator__plan_id"))
         | Q(pk__in=TaskAssignment.objects.filter(department_id__in=ids).values("task__plan_id"))
         | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
         | Q(issuer_id__in=ids)))  # an issuer reports the indicators nobody else is named for
+    plans = [p for p in plans if calendar.phase(p, as_of) == PlanPhase.RUNNING]  # 已结束 plans: on their own pages
     plan_ids = [p.id for p in plans]
     index = unit_index.build(department, plans, as_of)
     items = index.items(department.id)
     lines = index.short_lines(department.id)
     shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in lines[:limit]}
-    results = evaluate_plans(plans, as_of=as_of, include_tasks=True, indicator_ids=sorted(shown), for_unit=department)
+    results = plan_results(plans, as_of=as_of, tasks=True, indicator_ids=sorted(shown), units=Units.named(department.pk),
+                           calendar=calendar)
     progress = latest_progress(plan_ids, as_of)
     tasks = {r.plan.id: task_rows(r, progress) for r in results}
     indicators, own_tasks = unit_items(department.id, results, tasks)

@@ -6,7 +6,6 @@ and history are applied in one place; never `QuerySet.update()` them (it would s
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,11 +19,6 @@ from indicators import engine
 from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
 
 
-def new_evaluation_token() -> int:
-    """A random 62-bit token: tokens never repeat, so an equal token proves nothing changed since."""
-    return secrets.randbits(62)
-
-
 class Indicator(models.Model):
     class Kind(models.TextChoices):
         LEVEL = engine.Kind.LEVEL.value, _("存量（到期达到）")
@@ -33,6 +27,11 @@ class Indicator(models.Model):
         GROWTH = engine.Kind.GROWTH.value, _("年均增长")
         RATE = engine.Kind.RATE.value, _("比例/比率")
         MILESTONE = engine.Kind.MILESTONE.value, _("定性（里程碑）")
+
+    class Basis(models.TextChoices):
+        PERIOD_AMOUNT = engine.Basis.PERIOD_AMOUNT.value, _("本期新增")
+        YEAR_TO_DATE = engine.Basis.YEAR_TO_DATE.value, _("年初至今累计")
+        PERIOD_END = engine.Basis.PERIOD_END.value, _("期末数")
 
     class Comparison(models.TextChoices):
         GTE = engine.Comparison.GTE.value, _("≥ 不低于")
@@ -53,6 +52,15 @@ class Indicator(models.Model):
     name = models.CharField(_("指标名称"), max_length=200)
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     kind = models.CharField(_("指标类型"), max_length=20, choices=Kind.choices)
+    basis = models.CharField(
+        _("填报口径"), max_length=10, choices=Basis.choices, blank=True,
+        help_text=_("各单位每期填报的数：本期新增（当期发生数）、年初至今累计（1–N月累计）或期末数（期末存量或累计总数）。"
+                    "为空时按指标类型：规划期累计和年度任务为本期新增，其余为期末数。"),
+    )
+    value_unit = models.CharField(
+        _("填报计量单位"), max_length=20, blank=True,
+        help_text=_("填报数的单位与目标单位不同时填写，如年均增长率（%）按人才数（人）填报。"),
+    )
     comparison = models.CharField(_("比较方式"), max_length=10, choices=Comparison.choices, default=Comparison.GTE)
     baseline_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
     baseline = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
@@ -77,15 +85,7 @@ class Indicator(models.Model):
     source = models.TextField(_("原文表述"), blank=True)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal("1"))
     order = models.PositiveIntegerField(_("排序"), default=0)
-    evaluation_token = models.BigIntegerField(
-        _("评估版本"), default=new_evaluation_token, editable=False,
-        help_text=_("指标或其数据每次变化都换一个新值；与之相同的评估快照才算最新。"),
-    )
-    structure_token = models.BigIntegerField(
-        _("结构版本"), default=new_evaluation_token, editable=False,
-        help_text=_("指标口径、目标、所属规划或考核单位变化时换新值；只有数据变化时不变。"),
-    )
-    history = HistoricalRecords(verbose_name=_("指标变更记录"), excluded_fields=["evaluation_token", "structure_token"])
+    history = HistoricalRecords(verbose_name=_("指标变更记录"))
 
     class Meta:
         verbose_name = _("指标")
@@ -101,14 +101,21 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        # A fresh token on every save, never an increment: an instance loaded before a value write must not write
-        # back a token that an older snapshot still carries.
-        self.evaluation_token = self.structure_token = new_evaluation_token()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "evaluation_token", "structure_token"}
-        super().save(*args, **kwargs)
+    @property
+    def reporting_basis(self) -> str:
+        """The basis figures are reported on: the one set, or the kind's default."""
+        return self.basis or engine.default_basis(self.kind).value
+
+    @property
+    def basis_label(self) -> str:
+        return str(self.Basis(self.reporting_basis).label)
+
+    @property
+    def figure_unit(self) -> str:
+        """The unit a department types its figure in."""
+        if self.value_unit:
+            return self.value_unit
+        return "" if self.kind == self.Kind.GROWTH else self.unit
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:indicator", args=[self.pk])
@@ -184,6 +191,7 @@ class UnitTarget(models.Model):
     baseline = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
     target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(verbose_name=_("单位目标变更记录"))
 
     class Meta:
         verbose_name = _("单位目标")
@@ -359,50 +367,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class EvaluationSnapshot(models.Model):
-    """The engine's verdict on one indicator (unit = None) or one assessed unit's instance of it, as of a date.
-
-    Written by `indicators.snapshots` when an evaluation is computed and read back while the indicator's own line
-    (unit = None) carries the indicator's current `evaluation_token`; any write to the indicator, its plan, targets or
-    values changes that token, so a stale verdict is never shown. When only figures changed (`structure` still equal
-    to the indicator's `structure_token`), a refresh re-evaluates just the units whose `fingerprint` changed. The
-    scalar columns let the overview count and sort in SQL; `payload` keeps the whole evaluation.
-    """
-
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="snapshots")
-    unit = models.ForeignKey(Department, verbose_name=_("考核单位"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+", help_text=_("为空表示指标整体。"))
-    as_of = models.DateField(_("评估日期"))
-    token = models.BigIntegerField(_("评估版本"))
-    status = models.CharField(_("状态"), max_length=20)
-    severity = models.SmallIntegerField(_("严重程度"))
-    sort_ratio = models.DecimalField(_("进度比"), max_digits=30, decimal_places=8, default=Decimal(0))
-    has_demo = models.BooleanField(_("含演示数据"), default=False)
-    structure = models.BigIntegerField(_("结构版本"), default=0)
-    fingerprint = models.CharField(_("数据指纹"), max_length=100, blank=True,
-                                   help_text=_("单位行：计算时该单位的计数数据与单位目标，相同即可沿用。"))
-    short_units = models.PositiveIntegerField(_("滞后单位数"), default=0,
-                                              help_text=_("按单位考核的指标：滞后、严重滞后或未完成的单位数。"))
-    payload = models.JSONField(_("评估结果"))
-    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("评估快照")
-        verbose_name_plural = _("评估快照")
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "as_of"], condition=Q(unit__isnull=True),
-                                    name="snapshot_unique_indicator"),
-            models.UniqueConstraint(fields=["indicator", "as_of", "unit"], condition=Q(unit__isnull=False),
-                                    name="snapshot_unique_unit"),
-        ]
-        # The overview's worst units first: read in this order and stop after the first hundred.
-        indexes = [models.Index(fields=["as_of", "severity", "sort_ratio"], condition=Q(unit__isnull=False),
-                                name="snapshot_units_worst_first")]
-
-    def __str__(self) -> str:
-        return f"{self.indicator_id}@{self.as_of}/{self.unit_id or '-'}: {self.status}"
 
 
 class DataVersion(models.Model):

@@ -25,7 +25,8 @@ from indicators.models import (
     Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
 )
 from indicators.reporting_selectors import ENTRY_ROLES, MISSING, STATUS_LABELS, STATUS_ORDER, expected_at
-from indicators.selectors import IndicatorResult, evaluate_plans, spec_for, thresholds_for
+from indicators.evaluation.inputs import spec_for, thresholds_for
+from indicators.evaluation.selectors import IndicatorResult, Judged, Units, plan_results, unit_verdict
 from indicators.services import ValueEntry, previous_values
 from indicators.validation import edit_block_reason
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
@@ -42,8 +43,24 @@ class ValueItem:
     previous: Decimal | None = None
     target: Decimal | None = None
     expected: Decimal | None = None
-    evaluation: engine.Evaluation | None = None
+    evaluation: Judged | None = None
     demo_target: bool = False
+
+    @property
+    def basis_hint(self) -> str:
+        """What to type, in words: the figure this indicator asks for each period."""
+        ind = self.indicator
+        if ind.reporting_basis == Indicator.Basis.PERIOD_AMOUNT:
+            return str(_("只填本期内新增的数，不含以前各期；系统自动累计。"))
+        if ind.reporting_basis == Indicator.Basis.YEAR_TO_DATE:
+            return str(_("填本年1月1日至本期末的累计数（如统计部门的1–N月累计）。"))
+        if ind.kind == Indicator.Kind.CUMULATIVE:
+            return str(_("填规划期开始以来至本期末的累计总数。"))
+        if ind.kind == Indicator.Kind.GROWTH:
+            return str(_("填本期末的总量（%(u)s），系统按基期值计算年均增长率。") % {"u": ind.figure_unit or "—"})
+        if ind.kind == Indicator.Kind.MILESTONE:
+            return str(_("已完成填 1，未完成填 0。"))
+        return str(_("填本期末的数值（%(u)s）。") % {"u": ind.figure_unit or "—"})
 
     @property
     def current(self) -> IndicatorValue | None:
@@ -365,8 +382,8 @@ def _load_items(department: Department, period: ReportingPeriod, plans: Sequence
     if indicator_slots:
         wanted_plans = {s.plan_id for s in indicator_slots}
         # Only the items shown are evaluated: the whole unit at province scale is ~800 evaluations per view.
-        results = evaluate_plans([p for p in plans if p.pk in wanted_plans], as_of=period.end, include_tasks=False,
-                                 department=department, indicator_ids=[s.pk for s in indicator_slots])
+        results = plan_results([p for p in plans if p.pk in wanted_plans], as_of=period.end,
+                               units=Units.one(department.pk), indicator_ids=[s.pk for s in indicator_slots])
         evaluated = {row.indicator.pk: (result.plan, row) for result in results for row in result.indicators}
     items: list[ValueItem] = []
     for slot in indicator_slots:
@@ -375,7 +392,7 @@ def _load_items(department: Department, period: ReportingPeriod, plans: Sequence
         plan, row = evaluated[slot.pk]
         ind = row.indicator
         ind.plan = plan  # cache: templates and access checks read indicator.plan without a query
-        evaluation = row.units[0].evaluation if ind.per_unit and row.units else row.evaluation
+        evaluation = unit_verdict(row, department.pk)
         items.append(ValueItem(indicator=ind, plan=plan, editable=slot.kind == "value", evaluation=evaluation))
 
     editable = [i for i in items if i.editable]

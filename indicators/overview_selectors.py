@@ -1,24 +1,27 @@
-"""The overview dashboard (总览) read from the evaluation snapshots, in a fixed number of queries.
+"""The overview dashboard (总览) read from the stored verdicts, in a fixed number of queries.
 
-A province overview judges 100 counties × 800 indicators: building every verdict as objects (as the plan page does
-for one plan) takes seconds. The overview only needs counts, the first rows of each group and the worst shortfalls,
-so it reads the indicators' own lines from the snapshots, lets SQL sort and cut the per-unit shortfalls, and builds
-objects only for what is shown. Indicators whose snapshot is stale are evaluated first (and stored) through
-`selectors.evaluate_plans`, so the verdicts are the engine's, exactly as on every other page.
+A province overview judges 100 counties × 800 indicators. The overview only needs counts, the first rows of each
+group and the worst shortfalls, so it reads the indicators' own lines (status columns), lets SQL sort and cut the
+per-unit shortfalls, and decodes only what is shown. Plans whose years are over and whose final period is closed
+(已结束) are listed apart and left out of the counts and shortfalls; plans not started by the viewed period too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, F, FilteredRelation, JSONField, Prefetch, Q, When
+from django.db.models import Prefetch, Q, TextField
+from django.db.models.functions import Cast
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine, snapshots
+from indicators import engine
+from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
+from indicators.evaluation.models import Recalculation, Verdict
+from indicators.evaluation.selectors import StoredEvaluation, placeholder, plans_queryset
 from indicators.dashboard_selectors import (
     SHORT,
     Shortfall,
@@ -30,8 +33,8 @@ from indicators.dashboard_selectors import (
     task_rows,
     worst_first,
 )
-from indicators.models import EvaluationSnapshot, Indicator, IndicatorAssignment
-from indicators.selectors import PlanResult, evaluate_plans, plans_queryset
+from indicators.evaluation.selectors import PlanResult
+from indicators.models import Indicator, IndicatorAssignment
 from plans import charts
 from plans.models import Plan, Role, Task, TaskAssignment
 
@@ -39,6 +42,7 @@ Status = engine.Status
 JUDGED_OUT = (Status.NOT_APPLICABLE.value, Status.NO_DATA.value)
 GOOD = (Status.ACHIEVED.value, Status.ON_TRACK.value)
 SHORT_VALUES = [s.value for s in SHORT]
+SHORT_SEVERITY = max(engine.STATUS_SEVERITY[s] for s in SHORT)
 
 
 @dataclass
@@ -65,6 +69,7 @@ class PlanSummary:
     groups: list[OverviewGroup]
     strip: SafeString
     overdue: int
+    recalculation: Recalculation | None = None
 
 
 @dataclass
@@ -73,7 +78,9 @@ class Overview:
     shortfalls: list[Shortfall]  # worst first, cut at the limit asked for
     shortfall_total: int
     has_demo: bool
-    computed: int = 0  # indicators evaluated for this view because their snapshot was stale (0 when warm)
+    finished: list[Plan] = field(default_factory=list)  # 已结束 plans: viewable, not counted
+    not_started: list[Plan] = field(default_factory=list)
+    provisional: bool = False  # the viewed period is still open for reporting
 
 
 @dataclass
@@ -83,7 +90,7 @@ class _Line:
     severity: int
     ratio: Decimal
     has_demo: bool
-    evaluation: engine.Evaluation | None = None
+    evaluation: StoredEvaluation | engine.Evaluation | None = None
     short_units: int = 0
 
 
@@ -94,75 +101,51 @@ def _completion(statuses: list[str]) -> Decimal | None:
     return (Decimal(sum(1 for s in judged if s in GOOD)) / Decimal(len(judged))).quantize(Decimal("0.0001"))
 
 
-# Only plan-level shortfalls show their evaluation from the indicator's own line; decoding every payload would cost
-# more than the rest of the query.
-_PLAN_LEVEL_SHORT_PAYLOAD = Case(When(per_unit=False, snap__status__in=SHORT_VALUES, then=F("snap__payload")),
-                                 default=None, output_field=JSONField())
-
-
-def _indicator_lines(plans: list[Plan], as_of: dt.date) -> tuple[list[_Line], int]:
-    """Every indicator of the plans with its own verdict: one query, plus the evaluation of stale ones."""
-    snap = FilteredRelation("snapshots", condition=Q(snapshots__as_of=as_of, snapshots__unit__isnull=True))
+def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[_Line]:
+    """Every indicator of the plans with its own stored line (two queries; payloads stay undecoded)."""
     indicators = list(
-        Indicator.objects.filter(plan__in=plans).annotate(snap=snap)
-        .only("id", "plan_id", "group", "number", "name", "order", "per_unit", "kind", "unit", "decimals", "is_share",
-              "target", "evaluation_token")
-        .annotate(s_token=F("snap__token"), s_status=F("snap__status"), s_severity=F("snap__severity"),
-                  s_ratio=F("snap__sort_ratio"), s_demo=F("snap__has_demo"), s_payload=_PLAN_LEVEL_SHORT_PAYLOAD,
-                  s_short=F("snap__short_units"))
-        .order_by("plan_id", "order")
-    )
-    stale = [i for i in indicators if i.s_token != i.evaluation_token]
-    fresh: dict[int, engine.Evaluation] = {}
-    short: dict[int, int] = {}
-    demo: set[int] = set()
-    if stale:
-        # Stored as a side effect; the verdicts are taken from the results directly.
-        stale_plans = [p for p in plans if p.id in {i.plan_id for i in stale}]
-        for result in evaluate_plans(stale_plans, as_of=as_of, include_tasks=False,
-                                     indicator_ids=[i.pk for i in stale]):
-            for row in result.indicators:
-                fresh[row.indicator.id] = row.evaluation
-                short[row.indicator.id] = sum(1 for u in row.units if u.evaluation.severity <= snapshots.SHORT_SEVERITY)
-        demo = set(EvaluationSnapshot.objects.filter(indicator_id__in=[i.pk for i in stale], as_of=as_of,
-                                                     unit__isnull=True, has_demo=True).values_list("indicator_id",
-                                                                                                   flat=True))
+        Indicator.objects.filter(plan__in=plans)
+        .only("id", "plan_id", "group", "number", "name", "order", "per_unit", "kind", "unit", "value_unit",
+              "decimals", "is_share", "target")
+        .order_by("plan_id", "order"))
+    where = Q(pk__in=[])
+    for as_of in set(dates.values()):
+        where |= Q(as_of=as_of, indicator__plan_id__in=[p for p, d in dates.items() if d == as_of])
+    stored = {
+        row[0]: row[1:] for row in Verdict.objects.filter(where, unit__isnull=True).values_list(
+            "indicator_id", "status", "severity", "sort_ratio", "has_demo", "short_units", Cast("payload", TextField()))
+    }
     lines = []
     for ind in indicators:
-        if ind.id in fresh:
-            ev = fresh[ind.id]
-            lines.append(_Line(ind, ev.status.value, ev.severity, snapshots.sort_ratio(ev), ind.id in demo, ev,
-                               short[ind.id]))
-        else:
-            lines.append(_Line(ind, ind.s_status, ind.s_severity, ind.s_ratio, ind.s_demo,
-                               snapshots.restore(ind.s_payload).evaluation if ind.s_payload is not None else None,
-                               ind.s_short))
-    return lines, len(stale)
+        if ind.id not in stored:
+            ev = placeholder("pending_computation")
+            lines.append(_Line(ind, ev.status.value, ev.severity, Decimal(0), False, ev))
+            continue
+        status, severity, ratio, demo, short, raw = stored[ind.id]
+        lines.append(_Line(ind, status, severity, ratio, demo, StoredEvaluation(status, raw, demo, short), short))
+    return lines
 
 
-def _unit_shortfalls(indicator_ids: list[int], as_of: dt.date, limit: int | None) -> list[Shortfall]:
-    """The worst short units of these per-unit indicators, sorted and cut in SQL (one query).
-
-    The caller has just brought every one of these indicators' snapshots up to date, so no token check is needed;
-    filtering by id list (not by a join on plan and token) lets the database read the partial index in order,
-    worst severity and furthest behind first, and stop after `limit` rows. Ties are broken by id here and by names
-    when merged with the other shortfalls.
-    """
+def _unit_shortfalls(plans: list[Plan], dates: dict[int, dt.date], limit: int | None) -> list[Shortfall]:
+    """The worst short units of the plans' per-unit indicators, sorted and cut in SQL (one query): the partial index
+    is read in order, worst severity and furthest behind first, and the database stops after `limit` rows."""
+    where = Q(pk__in=[])
+    for as_of in set(dates.values()):
+        where |= Q(as_of=as_of, indicator__plan_id__in=[p for p, d in dates.items() if d == as_of])
     rows = (
-        EvaluationSnapshot.objects.filter(as_of=as_of, unit__isnull=False, severity__lte=snapshots.SHORT_SEVERITY,
-                                          indicator_id__in=indicator_ids)
+        Verdict.objects.filter(where, unit__isnull=False, severity__lte=SHORT_SEVERITY)
         .select_related("indicator__plan", "unit")
         .order_by("severity", "sort_ratio", "indicator_id", "unit_id")
     )
     rows = list(rows if limit is None else rows[:limit])
     found = []
-    for snap in rows:
-        verdict = snapshots.restore(snap.payload)
-        ev, ind = verdict.evaluation, snap.indicator
-        target = ev.years[-1].target if ev.years else verdict.target
+    for verdict in rows:
+        ev = StoredEvaluation(verdict.status, verdict.payload, verdict.has_demo)
+        ind = verdict.indicator
         found.append(Shortfall(
-            ind.plan, snap.status, (snap.severity, 0, snap.sort_ratio, ind.plan.code, ind.order, snap.unit.name),
-            indicator=ind, evaluation=ev, unit=snap.unit, target=target, gap_unit=gap_unit(ind),
+            ind.plan, verdict.status,
+            (verdict.severity, 0, verdict.sort_ratio, ind.plan.code, ind.order, verdict.unit.name),
+            indicator=ind, evaluation=ev, unit=verdict.unit, target=ev.target, gap_unit=gap_unit(ind),
         ))
     return found
 
@@ -184,25 +167,32 @@ def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bo
 
 
 
-def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30) -> Overview:
-    plans = list(plans_queryset().filter(status=Plan.Status.ACTIVE))
-    lines, computed = _indicator_lines(plans, as_of)
-    per_unit = [line.indicator.pk for line in lines if line.indicator.per_unit]
-    unit_short = _unit_shortfalls(per_unit, as_of, limit) if per_unit else []
+def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30,
+             calendar: Calendar | None = None) -> Overview:
+    calendar = calendar or Calendar.load()
+    every = list(plans_queryset().exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]))
+    phases = {p.pk: calendar.phase(p, as_of) for p in every}
+    plans = [p for p in every if phases[p.pk] == PlanPhase.RUNNING]
+    dates = {p.pk: stored_date(p, as_of) for p in plans}
+    lines = _indicator_lines(plans, dates)
+    unit_short = _unit_shortfalls(plans, dates, limit) if any(line.indicator.per_unit for line in lines) else []
     unit_total = sum(line.short_units for line in lines if line.indicator.per_unit)
     overdue, demo_tasks = _overdue_tasks(plans, as_of)
     plan_map = {p.id: p for p in plans}
+    jobs = {job.plan_id: job for job in Recalculation.objects.filter(
+        plan_id__in=list(plan_map), state__in=[Recalculation.State.PENDING, Recalculation.State.RUNNING])}
 
     found: list[Shortfall] = list(unit_short)
     for line in lines:
         if not line.indicator.per_unit and line.status in SHORT_VALUES:
             ind = line.indicator
             ev = line.evaluation
-            target = ev.years[-1].target if ev.years else ind.target
+            target = getattr(ev, "target", None)
             found.append(Shortfall(
                 plan_map[ind.plan_id], line.status,
                 (line.severity, 0, line.ratio, plan_map[ind.plan_id].code, ind.order, ""),
-                indicator=ind, evaluation=ev, target=target, gap_unit=gap_unit(ind)))
+                indicator=ind, evaluation=ev, target=target if target is not None else ind.target,
+                gap_unit=gap_unit(ind)))
     for task_row in overdue:
         task = task_row.task
         key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, task.due_date.toordinal(), task_row.plan.code, task.order)
@@ -228,9 +218,13 @@ def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30) -
                                 worst_first(Counter(m.status for m in members)))
                   for name, members in grouped.items()]
         summaries.append(PlanSummary(plan, _completion([line.status for line in plan_lines]), counts, groups,
-                                     charts.status_strip(counts, plan.title), overdue_by_plan[plan.id]))
+                                     charts.status_strip(counts, plan.title), overdue_by_plan[plan.id],
+                                     jobs.get(plan.id)))
     has_demo = demo_tasks or any(line.has_demo for line in lines)
-    return Overview(summaries, shown, total, has_demo, computed)
+    return Overview(summaries, shown, total, has_demo,
+                    finished=[p for p in every if phases[p.pk] == PlanPhase.FINISHED],
+                    not_started=[p for p in every if phases[p.pk] == PlanPhase.NOT_STARTED],
+                    provisional=not calendar.is_closed(as_of))
 
 
 def _shown(members: list[_Line], limit: int) -> list[_Line]:

@@ -24,7 +24,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access, bulk, snapshots
+from indicators import access, bulk
+from indicators.evaluation import services as verdicts
 from indicators.formatting import dec_str
 from indicators.models import Evidence, Indicator, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.validation import IndicatorRules, edit_block_reason, rules_of, validate_figure
@@ -264,15 +265,22 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
             bulk.insert_history(result.created, history_type="+", user=user, reason=change_reason, date=now)
             bulk.update_values(result.updated, UPDATED_FIELDS)
             bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
-            # The bulk writes send no signals: the verdicts of these indicators are stale from now on.
-            snapshots.touch({row.indicator_id for row in result.created if row.changes_verdicts(created=True)}
-                            | {row.indicator_id for row in result.updated if row.changes_verdicts()}, figures_only=True)
+            ends = {e.period.pk: e.period.end for e in entries}
+            _figures_changed([(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
+                             + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()])
             for row in (*result.created, *result.updated):
                 row.mark_written()
     except IntegrityError as exc:
         # Someone created one of these rows after we read: refuse like any stale edit instead of a server error.
         raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc
     return result
+
+
+def _figures_changed(rows: Sequence[tuple[IndicatorValue, dt.date]]) -> None:
+    """Counted figures changed (or stopped counting): their verdicts are evaluated again in this transaction, from
+    the figure's period (`dt.date`, its end) on."""
+    if rows:
+        verdicts.figures_changed(figures=[(r.indicator_id, r.department_id, end) for r, end in rows])
 
 
 UPDATED_FIELDS = ("value", "note", "status", "updated_by", "updated_at", "submitted_at", "version")
@@ -313,8 +321,12 @@ def save_value(*, user: AbstractBaseUser, entry: ValueEntry, submit: bool = Fals
         row.status = ReviewStatus.DRAFT
     row._change_reason = _("填报并报送") if submit else _("保存草稿")
     row._history_user = user
+    counted = row.changes_verdicts(created=row.pk is None)
     _save_new_or_existing(row, lambda: IndicatorValue.objects.filter(
         indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis).first())
+    if counted:
+        _figures_changed([(row, entry.period.end)])
+    row.mark_written()
     return row
 
 
@@ -358,6 +370,9 @@ def _save_locked(item: IndicatorValue | TaskProgress, fresh: IndicatorValue | Ta
     fresh._change_reason = reason
     fresh._history_user = user
     fresh.save()
+    if isinstance(fresh, IndicatorValue) and fresh.changes_verdicts():
+        _figures_changed([(fresh, fresh.period.end)])  # submitted, approved (no longer 待审) or returned (no longer counted)
+        fresh.mark_written()
     # Hand the new state back to the caller's instance (views re-render it).
     for f in ("status", "version", "submitted_at", "reviewed_at", "reviewed_by_id", "return_reason", "updated_by_id",
               "updated_at", "value" if isinstance(fresh, IndicatorValue) else "progress"):
@@ -467,6 +482,7 @@ _TRANSITIONS = {
 }
 
 
+@transaction.atomic
 def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: str, reason: str = "",
                      deadline: dt.date | None = None) -> ReportingPeriod:
     """Close, lock or reopen a period. Reopening needs a reason, which is kept in the period's history."""
@@ -485,9 +501,13 @@ def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: 
         ReportingPeriod.State.CLOSED: _("截止填报"), ReportingPeriod.State.LOCKED: _("锁定")}.get(state, "")
     period._history_user = user
     period.save()
+    # Open or closed decides whether verdicts at this date are provisional and whether a plan ending here is final.
+    verdicts.calendar_changed(period=period, reason=str(_("%(p)s 状态变更为“%(s)s”") % {
+        "p": period.label, "s": period.get_state_display()}))
     return period
 
 
+@transaction.atomic
 def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None = None) -> ReportingPeriod:
     if not access.can_manage_periods(user):
         raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
@@ -509,6 +529,7 @@ def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None =
             period, created = ReportingPeriod.objects.get(kind=kind, year=year, index=index), False
     if not created:
         raise ServiceError(_("%(p)s 已存在（状态：%(s)s）。") % {"p": period.label, "s": period.get_state_display()})
+    verdicts.calendar_changed(period=period, reason=str(_("开放填报%(p)s") % {"p": period.label}))
     return period
 
 

@@ -7,9 +7,9 @@ assignments, assessed units and the stored verdicts' status columns — and deci
 shortfalls are shown, how many there are, what the unit owes for reporting timeliness and how the siblings rank.
 Only the shown indicators are then evaluated in full (`department_selectors.department_page`).
 
-It follows `selectors.evaluate_plans(for_unit=…)` exactly: under a per-unit indicator the unit's own verdict when it
-is assessed in the plan, every assessed unit's when it is named on the indicator. Verdicts must be current: where a
-stored one is stale or missing, that indicator is evaluated (and stored) first, as any page would.
+It follows `evaluation.selectors.plan_results(units=Units.named(unit))` exactly: under a per-unit indicator the
+unit's own verdict when it is assessed in the plan, every assessed unit's when it is named on the indicator. A verdict
+not stored yet (a recalculation under way) reads as no data.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from decimal import Decimal
 from django.db.models import Q
 
 from indicators import engine
-from indicators.models import EvaluationSnapshot, Indicator, IndicatorAssignment
-from indicators.selectors import evaluate_plans
+from indicators.evaluation.calendar import stored_date
+from indicators.evaluation.models import Verdict as StoredVerdict
+from indicators.models import Indicator, IndicatorAssignment
 from plans.models import Department, Plan, Role
 
 Status = engine.Status
-SHORT = {Status.NOT_ACHIEVED.value, Status.BEHIND.value, Status.LAGGING.value}
-GOOD = {Status.ACHIEVED.value, Status.ON_TRACK.value}
+SHORT = {s.value for s in engine.SHORT_STATUSES}
+GOOD = {s.value for s in engine.GOOD_STATUSES}
 NOT_APPLICABLE = Status.NOT_APPLICABLE.value
 ROLE_LABELS = dict(Role.choices)
 
@@ -37,7 +38,7 @@ ROLE_LABELS = dict(Role.choices)
 class Verdict:
     status: str
     severity: int
-    ratio: Decimal  # snapshots.sort_ratio of the evaluation: progress against expected progress
+    ratio: Decimal  # payload.sort_ratio of the evaluation: progress against expected progress
 
 
 @dataclass(slots=True)
@@ -143,15 +144,13 @@ class UnitIndex:
 
 
 def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
-    """The index of `unit` over `plans` at `as_of` (five queries; more once when stored verdicts are stale)."""
+    """The index of `unit` over `plans` at `as_of` (four queries)."""
     plan_by_id = {p.pk: p for p in plans}
     rows = (Indicator.objects.filter(plan_id__in=list(plan_by_id)).order_by("plan_id", "order")
-            .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id", "evaluation_token"))
+            .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id"))
     indicators: dict[int, IndexedIndicator] = {}
-    tokens: dict[int, int] = {}
-    for pk, plan_id, per_unit, order, reporting_unit, token in rows:
+    for pk, plan_id, per_unit, order, reporting_unit in rows:
         indicators[pk] = IndexedIndicator(pk, plan_by_id[plan_id], per_unit, order, reporting_unit)
-        tokens[pk] = token
     lead_order: dict[int, int] = {}
     for indicator_id, role, department_id, order in (
             IndicatorAssignment.objects.filter(indicator_id__in=list(indicators)).order_by("role", "order", "pk")
@@ -172,36 +171,32 @@ def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
         unit_names[department_id] = name
     index = UnitIndex(list(indicators.values()), assessed, unit_names)
     wanted = {ind.pk: index.listed_units(ind, unit.pk) for ind in index.indicators}
-    _read_verdicts(unit.pk, indicators, tokens, wanted, as_of)
-    stale = [ind for ind in index.indicators
-             if ind.line is None or any(u not in ind.units for u in wanted[ind.pk])]
-    if stale:
-        # Evaluated and stored as on any page; then read back like the rest.
-        evaluate_plans(sorted({i.plan for i in stale}, key=lambda p: p.pk), as_of=as_of, include_tasks=False,
-                       indicator_ids=[i.pk for i in stale], for_unit=unit)
-        fresh = dict(Indicator.objects.filter(pk__in=[i.pk for i in stale]).values_list("pk", "evaluation_token"))
-        _read_verdicts(unit.pk, {i.pk: i for i in stale}, fresh, wanted, as_of)
+    _read_verdicts(unit.pk, indicators, wanted, as_of)
     return index
 
 
-def _read_verdicts(unit_id: int, indicators: dict[int, IndexedIndicator], tokens: dict[int, int],
-                   wanted: dict[int, list[int]], as_of: dt.date) -> None:
-    """The status columns of the stored verdicts these indicators' lines and listed units need (one query). A line
-    counts only when its token is the indicator's, and unit rows only under a current line: `snapshots.load`'s rule."""
+def _read_verdicts(unit_id: int, indicators: dict[int, IndexedIndicator], wanted: dict[int, list[int]],
+                   as_of: dt.date) -> None:
+    """The status columns of the stored verdicts these indicators' lines and listed units need (one query)."""
     every_unit = sorted(pk for pk in indicators if any(u != unit_id for u in wanted[pk]))
     which = Q(unit__isnull=True) | Q(unit_id=unit_id)
     if every_unit:
         which |= Q(indicator_id__in=every_unit)
+    by_date: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, ind in indicators.items():
+        by_date[stored_date(ind.plan, as_of)].append(pk)
+    when = Q(pk__in=[])
+    for day, ids in by_date.items():
+        when |= Q(as_of=day, indicator_id__in=ids)
     lines: dict[int, Verdict] = {}
     units: dict[int, dict[int, Verdict]] = defaultdict(dict)
-    for indicator_id, row_unit, token, status, severity, ratio in (
-            EvaluationSnapshot.objects.filter(which, indicator_id__in=list(indicators), as_of=as_of)
-            .values_list("indicator_id", "unit_id", "token", "status", "severity", "sort_ratio")):
+    for indicator_id, row_unit, status, severity, ratio in (
+            StoredVerdict.objects.filter(which, when)
+            .values_list("indicator_id", "unit_id", "status", "severity", "sort_ratio")):
         if row_unit is None:
-            if tokens.get(indicator_id) == token:
-                lines[indicator_id] = Verdict(status, severity, ratio)
+            lines[indicator_id] = Verdict(status, severity, ratio)
         elif row_unit in wanted[indicator_id]:
             units[indicator_id][row_unit] = Verdict(status, severity, ratio)
     for pk, ind in indicators.items():
         ind.line = lines.get(pk)
-        ind.units = units.get(pk, {}) if ind.line is not None else {}
+        ind.units = units.get(pk, {})

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator
 from plans.models import Department, Membership, Plan, ReportingPeriod, Section, Task, TaskAssignment, UnitGroup
 from plans.resources import DepartmentResource, TaskResource
@@ -56,6 +60,11 @@ class PlanAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["assessed_units"]
     readonly_fields = ["created_at", "updated_at"]
 
+    # Years, thresholds, assessed units and the inline indicators decide every verdict of the plan.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        verdicts.plans_changed(plan_ids=[form.instance.pk], reason=str(_("后台修改规划")))
+
 
 class TaskAssignmentInline(admin.TabularInline):
     model = TaskAssignment
@@ -84,6 +93,11 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "state", "year"]
     search_fields = ["code"]
     readonly_fields = ["code", "start", "end"]
+
+    def save_model(self, request: HttpRequest, obj: ReportingPeriod, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A new period is a new evaluation date; open or closed decides provisional and final verdicts.
+        verdicts.calendar_changed(period=obj, reason=str(_("后台修改填报周期%(p)s") % {"p": obj.code}))
 
 
 @admin.register(Membership)

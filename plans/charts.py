@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.html import escape
@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from indicators import engine
+from indicators.evaluation.explain import number, percent, status_label
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -30,6 +31,7 @@ STATUS_COLOURS: dict[str, str] = {
     "on_track": "#1f5fae",
     "lagging": "#b26a00",
     "behind": "#b3261e",
+    "below_target": "#8a4b9c",
     "not_achieved": "#b3261e",
     "no_data": "#9aa3ad",
     "not_applicable": "#9aa3ad",
@@ -65,6 +67,7 @@ class Projection:
     required_per_year: Decimal  # units a year still needed from the latest actual to the target
     required_growth: Decimal | None  # % a year (compound) still needed; None when not computable (≤ 0)
     reaches: bool
+    projected_text: str = ""  # the projection as printed, never rounding onto a target it misses
 
 
 def project(
@@ -141,7 +144,7 @@ def target_path(spec: engine.Spec) -> list[Point]:
         for year in range(spec.start_year, spec.due_year + 1):
             quota = quotas.get(year, spec.target)
             points.append(Point(year_end(year - 1), ZERO, f"{year}{_('年初')} 0"))
-            points.append(Point(year_end(year), quota, _("%(year)s年目标 %(value)s") % {"year": year, "value": engine.fmt(quota, spec.decimals)}))
+            points.append(Point(year_end(year), quota, _("%(year)s年目标 %(value)s") % {"year": year, "value": number(quota, spec.decimals)}))
         return points
     if spec.kind == engine.Kind.GROWTH:
         if spec.baseline is None or spec.baseline_year is None or spec.baseline <= 0:
@@ -157,13 +160,13 @@ def target_path(spec: engine.Spec) -> list[Point]:
     else:
         start_year = spec.baseline_year or spec.start_year - 1
         start = Point(year_end(start_year), spec.baseline,
-                      f"{start_year}{_('基期')} {engine.fmt(spec.baseline, spec.decimals)}")
+                      f"{start_year}{_('基期')} {number(spec.baseline, spec.decimals)}")
     points = [start]
     for year, value in sorted(spec.milestones):
         if start.day < year_end(year) < spec.due_date:
-            points.append(Point(year_end(year), value, f"{year}{_('年度目标')} {engine.fmt(value, spec.decimals)}"))
+            points.append(Point(year_end(year), value, f"{year}{_('年度目标')} {number(value, spec.decimals)}"))
     points.append(Point(spec.due_date, spec.target,
-                        f"{spec.due_year}{label_target} {engine.fmt(spec.target, spec.decimals)}"))
+                        f"{spec.due_year}{label_target} {number(spec.target, spec.decimals)}"))
     return points
 
 
@@ -172,7 +175,8 @@ def running_actuals(spec: engine.Spec,
     """The figure comparable with the target path at each reported period end.
 
     level/rate/growth/milestone: the reported value itself. cumulative: the plan-period total so far; annual: the
-    year-to-date total; both summed with the engine's `yearly_sums` so months and quarters are never double counted.
+    year-to-date total; both read on the indicator's reporting basis with the engine's `year_amounts`, so months and
+    quarters are never double counted.
     """
     ordered = sorted(observations, key=lambda o: (o.end, o.granularity))
     if spec.kind not in (engine.Kind.CUMULATIVE, engine.Kind.ANNUAL):
@@ -180,12 +184,16 @@ def running_actuals(spec: engine.Spec,
     plan_start = dt.date(spec.start_year, 1, 1)
     result = []
     for o in ordered:
+        basis = spec.reporting_basis
         if spec.kind == engine.Kind.CUMULATIVE:
             upto = [x for x in ordered if plan_start <= x.start and x.end <= o.end]
-            total = sum((s for s, _obs in engine.yearly_sums(upto).values()), ZERO)
+            if basis == engine.Basis.PERIOD_END:
+                total = o.value
+            else:
+                total = sum((a.total for a in engine.year_amounts(upto, basis).values()), ZERO)
         else:
             upto = [x for x in ordered if x.end.year == o.end.year and x.end <= o.end]
-            total = engine.yearly_sums(upto)[o.end.year][0]
+            total = engine.year_amounts(upto, basis)[o.end.year].total
         result.append((o, total))
     return result
 
@@ -243,7 +251,7 @@ def bullet(
     width, height = Decimal(160), Decimal(22)
     x = _scale(lo - pad, hi + pad, ZERO, width)
     colour = STATUS_COLOURS.get(status, PATH_GREY)
-    fmt = lambda v: f"{engine.fmt(v, decimals)}{unit}"  # noqa: E731 - local shorthand for the tooltip only
+    fmt = lambda v: f"{number(v, decimals)}{unit}"  # noqa: E731 - local shorthand for the tooltip only
     title_parts = [_("实际 %(v)s") % {"v": fmt(actual)}, _("目标 %(v)s") % {"v": fmt(target)}]
     if expected is not None:
         title_parts.insert(1, f"{_('序时')} {fmt(expected)}")
@@ -279,7 +287,7 @@ def status_strip(counts: Iterable[tuple[str, int]], label: str = "") -> SafeStri
     parts = [f'<svg class="strip" viewBox="0 0 300 14" preserveAspectRatio="none" role="img" aria-label="{title}">']
     for status, n in counts:
         w = width * n / total
-        seg = escape(f"{engine.STATUS_LABELS.get(engine.Status(status), status)} {n}")
+        seg = escape(f"{status_label(status)} {n}")
         parts.append(
             f'<rect x="{_n(offset)}" y="0" width="{_n(w)}" height="14" fill="{STATUS_COLOURS.get(status, PATH_GREY)}" '
             f'stroke="#fff" stroke-width="1"><title>{seg}</title></rect>'
@@ -322,7 +330,7 @@ def trend_chart(
         ty = _n(y(tick))
         out.append(f'<path d="M{_n(left)} {ty}H{_n(width - right)}" stroke="{GRID}" stroke-width="1"/>')
         out.append(f'<text x="{_n(left - 6)}" y="{ty}" text-anchor="end" dominant-baseline="middle" '
-                   f'font-size="11" fill="{INK}">{escape(engine.fmt(tick, 4))}</text>')
+                   f'font-size="11" fill="{INK}">{escape(number(tick, 4))}</text>')
     for year in range(first_day.year, last_day.year + 1):
         day = year_end(year)
         if first_day <= day <= last_day:
@@ -364,7 +372,7 @@ def trend_chart(
 # --- what one indicator's charts compare --------------------------------------------------------------------------
 
 
-def bullet_for(kind: str, evaluation: engine.Evaluation, baseline: Decimal | None, target: Decimal | None,
+def bullet_for(kind: str, evaluation: engine.Evaluation | object, baseline: Decimal | None, target: Decimal | None,
                decimals: int, unit: str) -> SafeString:
     """The bullet of one table row; what is compared depends on the kind (see the engine's docstring)."""
     status = evaluation.status.value
@@ -374,9 +382,11 @@ def bullet_for(kind: str, evaluation: engine.Evaluation, baseline: Decimal | Non
         return bullet(start=ZERO, target=target, actual=evaluation.growth_rate, expected=None, status=status,
                       decimals=2, unit="%")
     if kind == engine.Kind.ANNUAL and evaluation.years:  # this year's quota, from zero
-        target, baseline = evaluation.years[-1].target, ZERO
+        target, baseline = evaluation.target, ZERO
     elif kind == engine.Kind.CUMULATIVE:
         baseline = ZERO
+    if evaluation.target is not None:
+        target = evaluation.target  # the target judged (a unit's own)
     return bullet(start=baseline, target=target, actual=evaluation.actual, expected=evaluation.expected,
                   status=status, decimals=decimals, unit=unit)
 
@@ -394,27 +404,44 @@ def projection_for(spec: engine.Spec, evaluation: engine.Evaluation) -> Projecti
     if spec.kind in (engine.Kind.ANNUAL, engine.Kind.MILESTONE):
         return None
     start, start_year, target = spec.baseline, spec.baseline_year or spec.start_year - 1, spec.target
-    if spec.kind == engine.Kind.CUMULATIVE or start is None:
+    if spec.kind == engine.Kind.CUMULATIVE:
         start, start_year = ZERO, spec.start_year - 1
+    elif start is None:  # no baseline, no pace to project from
+        return None
     if spec.kind == engine.Kind.GROWTH:  # the promised rate becomes the level it implies by the target year
         if spec.baseline is None or spec.baseline_year is None:
             return None
         target = spec.baseline * (ONE + spec.target / HUNDRED) ** (spec.due_year - spec.baseline_year)
-    return project(start=start, start_date=year_end(start_year), actual=evaluation.actual,
-                   actual_date=evaluation.actual_date, target=target, target_year=spec.due_year,
-                   compound=spec.kind == engine.Kind.GROWTH, higher_is_better=higher_is_better(spec))
+    found = project(start=start, start_date=year_end(start_year), actual=evaluation.actual,
+                    actual_date=evaluation.actual_date, target=target, target_year=spec.due_year,
+                    compound=spec.kind == engine.Kind.GROWTH, higher_is_better=higher_is_better(spec))
+    if found is None:
+        return None
+    return replace(found, projected_text=distinct_text(found.projected, target, spec.decimals) + spec.figure_unit)
+
+
+def distinct_text(value: Decimal, target: Decimal, decimals: int) -> str:
+    """`value` printed with enough decimals not to read as `target` when it differs from it (26.38 against 26.4 is
+    "26.38", not "26.4"); "略低于/略高于 target" when even four decimals cannot tell them apart."""
+    places = decimals
+    while places < 4 and value != target and number(value, places) == number(target, places):
+        places += 1
+    text = number(value, places)
+    if value != target and text == number(target, places):
+        return (_("略低于%(t)s") if value < target else _("略高于%(t)s")) % {"t": number(target, decimals)}
+    return text
 
 
 def indicator_trend(spec: engine.Spec, actuals: Sequence[tuple[dt.date, str, Decimal, str]],
                     projection: Projection | None) -> SafeString:
     """The indicator page's chart from (period end, period code, comparable figure, basis label) rows."""
     points = [Point(day, value, _("%(code)s 实际 %(value)s%(unit)s（%(basis)s）") % {
-                         "code": code, "value": engine.fmt(value, spec.decimals), "unit": spec.unit, "basis": basis})
+                         "code": code, "value": number(value, spec.decimals), "unit": spec.unit, "basis": basis})
               for day, code, value, basis in actuals]
     projected = None
     if projection is not None:
         projected = Point(year_end(projection.year), projection.projected,
-                          f"{_('按当前速度')} {projection.year} {engine.fmt(projection.projected, spec.decimals)}"
+                          f"{_('按当前速度')} {projection.year} {number(projection.projected, spec.decimals)}"
                           f"{spec.unit}")
     return trend_chart(points, target_path(spec), unit=spec.unit, decimals=spec.decimals, projection=projected)
 
@@ -464,6 +491,6 @@ def ranking_bars(rows: Sequence[Ranked], highlight: object = None) -> SafeString
         out.append(f'<rect x="{_n(label_w)}" y="{_n(y + 3)}" width="{_n(width)}" height="12" '
                    f'fill="{INK if mine else PATH_GREY}"><title>{tip}</title></rect>')
         out.append(f'<text x="{_n(label_w + bar_w + 6)}" y="{_n(y + 14)}" font-size="12" fill="{INK}">'
-                   f'{escape(engine.pct(row.share))}</text>')
+                   f'{escape(percent(row.share))}</text>')
     out.append("</svg>")
     return mark_safe("".join(out))

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from indicators import snapshots
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from plans.models import Department, Membership, Plan, ReportingPeriod, Role, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
@@ -181,7 +181,8 @@ def load_demo() -> dict[str, int]:
             add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, indicator.target))
     bulk_create_with_history(new_values, IndicatorValue, batch_size=500, default_user=admin,
                              default_change_reason="演示数据")
-    snapshots.touch({v.indicator_id for v in new_values}, figures_only=True)  # bulk_create sends no signals
+    # Demo towns, periods, targets and figures change every verdict of the seed plans: evaluate them all now.
+    verdicts.recompute(Plan.objects.values_list("pk", flat=True))
 
     # 自流井区: demo progress on the tasks the 人社局 leads, so the reporting and task pages are not empty.
     progress = 0

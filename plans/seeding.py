@@ -78,7 +78,16 @@ def load_file(path: Path) -> LoadReport:
     except json.JSONDecodeError as exc:
         raise SeedError(f"{path.name}：JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}") from exc
     with transaction.atomic():
-        return _load(data, path.name)
+        report = _load(data, path.name)
+        recompute_plans(report.plans)
+        return report
+
+
+def recompute_plans(codes: list[str]) -> None:
+    """Evaluate the loaded plans now, in the loading transaction: a command, not a request."""
+    from indicators.evaluation import services as verdicts
+
+    verdicts.recompute(Plan.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
 def load_all(directory: Path = SEED_DIR) -> LoadReport:
@@ -206,7 +215,9 @@ def _load_plan(
                 "section": sections.get(idata.get("section") or ""),
                 "task": task,
                 "unit": idata.get("unit", ""),
+                "value_unit": idata.get("value_unit", ""),
                 "kind": idata["kind"],
+                "basis": idata.get("basis", ""),
                 "comparison": idata["comparison"],
                 "baseline_year": idata.get("baseline_year"),
                 "baseline": _dec(idata.get("baseline"), iwhere),

@@ -19,7 +19,7 @@ from indicators import dashboard_selectors as selectors
 from indicators import department_selectors
 from indicators import overview_selectors
 from indicators.models import Indicator
-from indicators.selectors import plans_queryset
+from indicators.evaluation.selectors import plans_queryset
 from plans.models import Department
 
 
@@ -41,7 +41,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
     def body() -> dict[str, object]:
         page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
-                                           group_rows=GROUP_ROW_LIMIT)
+                                           group_rows=GROUP_ROW_LIMIT, calendar=choice.calendar)
         return {"page": page, "shortfalls": page.shortfalls,
                 "shortfalls_hidden": page.shortfall_total - len(page.shortfalls)}
 
@@ -56,7 +56,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(plans_queryset(), code=code)
     choice = selectors.choose_period(request.GET.get("period"))
-    body = SimpleLazyObject(lambda: {"page": selectors.plan_page(plan, choice.as_of)})  # cached: see overview
+    body = SimpleLazyObject(lambda: {"page": selectors.plan_page(plan, choice.as_of, choice.calendar)})  # cached: see overview
     return render(request, "dashboard/plan.html", {"choice": choice, "body": body, "plan": plan})
 
 
@@ -65,7 +65,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"))
+    page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
     context = {"choice": choice, "page": page, "indicator": page.row.indicator}  # with prefetched assignments
     return render(request, "dashboard/indicator.html", context)
 

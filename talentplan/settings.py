@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "plans",
     "indicators",
+    "indicators.evaluation",
+    "django_tasks",
+    "django_tasks_db",
     "assessment",
     "benchmarks",
     "axes",
@@ -262,6 +265,16 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Verdicts are kept current by the evaluation services; plan-wide recalculations run in the background worker
+# (`manage.py db_worker`) when EVALUATION_BACKGROUND is on, and inline (in the request or command that caused them)
+# otherwise — tests, commands and small installations without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": ("django_tasks_db.DatabaseBackend" if env_bool("EVALUATION_BACKGROUND", False)
+                    else "django_tasks.backends.immediate.ImmediateBackend"),
+    }
+}
+
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # version (indicators.data_version); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
 DASHBOARD_CACHE = os.environ.get("DASHBOARD_CACHE", "1") != "0"

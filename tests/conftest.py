@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connections
 
+from indicators.evaluation import services as verdicts
+from indicators.models import IndicatorValue
 from plans.models import Department, Membership, ReportingPeriod
 from plans.roles import ADMIN, LEADER, REPORTER
 
@@ -35,13 +37,20 @@ def make_user(username: str, role: str, *units: Department, **extra) -> User:
     return user
 
 
+def mark_figures(*rows: IndicatorValue) -> None:
+    """Tests that write figures through the ORM say what they changed, as the write services do."""
+    verdicts.figures_changed(figures=[(r.indicator_id, r.department_id, r.period.end) for r in rows])
+
+
 @pytest.fixture
 def make_period(db):
     def _make(code: str, state: str = ReportingPeriod.State.OPEN, deadline: dt.date | None = None) -> ReportingPeriod:
         kind, year, index = ReportingPeriod.parse_code(code)
-        period, _ = ReportingPeriod.objects.get_or_create(
+        period, created = ReportingPeriod.objects.get_or_create(
             kind=kind, year=year, index=index, defaults={"state": state, "deadline": deadline}
         )
+        if created:  # a new evaluation date for the plans of its year, as `services.open_period` marks it
+            verdicts.calendar_changed(period=period, reason="test")
         return period
 
     return _make

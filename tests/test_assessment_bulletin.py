@@ -13,7 +13,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import Bulletin
 from assessment.services import ServiceError
-from indicators import snapshots
+from indicators.evaluation import services as verdicts
 from tests.test_assessment_factories import World, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -30,20 +30,20 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
     client.force_login(world.admin)
     url = reverse("assessment:bulletin", args=[world.scheme.pk])
     draft = client.get(url).content.decode()
-    assert "草稿（未发布）" in draft and "31.39" in draft and "甲开发区" in draft
+    assert "草稿（未发布）" in draft and "31.40" in draft and "甲开发区" in draft
     services.publish_bulletin(user=world.admin, bulletin=bulletin)
     bulletin.refresh_from_db()
-    assert bulletin.is_published and bulletin.snapshot["ranking"][0]["score"] == "31.39"
+    assert bulletin.is_published and bulletin.snapshot["ranking"][0]["score"] == "31.40"
     # Later changes: a reviewed score and new figures. The live results move; the bulletin does not.
     services.review_item(user=world.admin, scheme=world.scheme, department=world.a, item=world.items["per_unit"],
                          reviewed_score=Decimal("10"), note="核减")
     world.per_unit.values.filter(department=world.c).update(value=Decimal("50"))
-    snapshots.touch([world.per_unit.pk])  # QuerySet.update sends no signal
+    verdicts.recompute([world.per_unit.plan_id])  # a plan-wide change, made here with QuerySet.update
     page = client.get(url).content.decode()
-    assert "草稿（未发布）" not in page and "31.39" in page and "21.39" not in page
+    assert "草稿（未发布）" not in page and "31.40" in page and "21.40" not in page
     xlsx = client.get(reverse("assessment:bulletin_xlsx", args=[world.scheme.pk]))
     cells = [c for row in sheet_rows(xlsx.content) for c in row if c is not None]
-    assert 31.39 in cells and 21.39 not in cells
+    assert 31.40 in cells and 21.40 not in cells
     assert Bulletin.objects.get(pk=bulletin.pk).snapshot == bulletin.snapshot
     with pytest.raises(ServiceError, match="已冻结"):
         services.update_bulletin(user=world.admin, bulletin=bulletin, title="改标题")
@@ -86,7 +86,7 @@ def test_excel_writes_formula_like_text_as_text(world: World):
     assert all(c.data_type == "s" for c in risky)
     assert any(isinstance(c.value, str) and c.value.startswith("+通报") and "草稿" in c.value for c in cells)
     scores = [c.value for c in cells if c.data_type == "n"]
-    assert 31.39 in scores
+    assert 31.40 in scores
 
 
 def test_only_the_organisation_department_publishes(world: World):

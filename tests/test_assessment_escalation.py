@@ -15,7 +15,7 @@ from assessment import escalation, services
 from assessment.models import AssessmentScheme, SupervisionNotice
 from assessment.selectors import open_notices
 from assessment.services import ServiceError
-from indicators import snapshots
+from indicators.evaluation import services as verdicts
 from indicators.models import TaskProgress
 from plans.models import Role, Task, TaskAssignment
 from tests.test_assessment_factories import World, build_world, period
@@ -60,7 +60,7 @@ def test_one_period_is_enough_when_so_configured(behind: World):
 
 def test_plan_level_indicator_goes_to_its_lead_unit(behind: World):
     behind.plan_level.values.update(value=Decimal("20"))
-    snapshots.touch([behind.plan_level.pk])  # QuerySet.update sends no signal
+    verdicts.recompute([behind.plan_level.plan_id])  # a plan-wide change, made here with QuerySet.update
     behind.value(behind.plan_level, behind.a, period("2024H1"), "5")
     escalation.run_escalation(user=behind.admin, scheme=behind.scheme, today=TODAY)
     assert [n.department for n in notices(indicator=behind.plan_level)] == [behind.a]  # not the responsible 乙

@@ -4,7 +4,8 @@ Plan 2024–2025 of 测试区 with four assessed units in three groups, a per-un
 a plan-level indicator led by 甲 with 乙 responsible, and a task led by 甲 with 乙 and 丙 responsible.
 The scheme is for 2024Y: floor 0.3, cap 1, lead 60 %, responsible 40 %, bonus cap 8.
 
-At 2024-12-31 the engine's expected progress on a 2023-12-31 → 2025-12-31 path is 366/731 = 0.5007 (4 places).
+At 2024-12-31 the engine's expected progress on a 2023-12-31 → 2025-12-31 path is exactly 0.5 (one year of two on
+the month calendar).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessment import services
 from assessment.models import AssessmentItem, AssessmentScheme, DeductionSource
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
@@ -51,8 +53,10 @@ class World:
 
     def value(self, indicator: Indicator, unit: Department, period: ReportingPeriod, value: str,
               status: str = ReviewStatus.APPROVED) -> IndicatorValue:
-        return IndicatorValue.objects.create(indicator=indicator, department=unit, period=period, value=Decimal(value),
-                                             basis=IndicatorValue.Basis.OFFICIAL, status=status)
+        row = IndicatorValue.objects.create(indicator=indicator, department=unit, period=period, value=Decimal(value),
+                                            basis=IndicatorValue.Basis.OFFICIAL, status=status)
+        verdicts.figures_changed(figures=[(indicator.pk, unit.pk, period.end)])  # as the write services mark it
+        return row
 
     def progress(self, task: Task, unit: Department, period: ReportingPeriod, progress_status: str,
                  status: str = ReviewStatus.APPROVED) -> TaskProgress:
@@ -87,10 +91,11 @@ def build_world(*, values: bool = True) -> World:
     TaskAssignment.objects.create(task=task, role=Role.LEAD, department=a)
     TaskAssignment.objects.create(task=task, role=Role.RESPONSIBLE, department=b, order=1)
     TaskAssignment.objects.create(task=task, role=Role.RESPONSIBLE, department=c, order=2)
+    y2024 = period("2024Y")
+    verdicts.recompute([plan.pk])  # a new plan, as the plan import and the admin mark it
     admin = make_user("t_admin", ADMIN, root)
     leader = make_user("t_leader", LEADER)
     rep_b, rep_c = make_user("t_rep_b", REPORTER, b), make_user("t_rep_c", REPORTER, c)
-    y2024 = period("2024Y")
     scheme = services.create_scheme(
         user=admin, plan=plan, period=y2024, title="2024年度考核", indicator_floor=Decimal("0.3"),
         indicator_cap=Decimal("1"), lead_share=Decimal("0.6"), responsible_share=Decimal("0.4"), bonus_cap=Decimal("8"),

@@ -18,7 +18,7 @@ from assessment import services
 from assessment.models import AssessmentScheme, BonusClaim, ItemScore, SchemeUnit, UnitAssessment
 from assessment.selectors import scheme_results
 from assessment.services import SelfScore, ServiceError
-from indicators import snapshots
+from indicators.evaluation import services as verdicts
 from tests.test_assessment_factories import World, pdf, unit, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -36,18 +36,18 @@ def points(result, department) -> dict[str, Decimal]:
 def test_scores_by_hand(world: World):
     result = scheme_results(world.scheme)
     a, b, c, d = (points(result, u) for u in (world.a, world.b, world.c, world.d))
-    # 人才总量 (20, per unit): 甲 60 → progress 0.6 vs expected 0.5007 → on track → 20; 乙 30 → 0.3/0.5007 × 20 =
-    # 11.983 → 11.98; 丙 10 → 0.1997 < floor 0.3 → 6; 丁 nothing reported → 0.
-    assert (a["人才总量"], b["人才总量"], c["人才总量"], d["人才总量"]) == (D("20.00"), D("11.98"), D("6.00"), D("0.00"))
-    # 研发投入 (10, plan level, reported 45 → 0.45/0.5007 = 0.89874, lagging): lead 甲 6 × 0.89874 = 5.39,
-    # responsible 乙 4 × 0.89874 = 3.59; 丙 and 丁 have no role and are not assessed on it.
-    assert (a["研发投入"], b["研发投入"]) == (D("5.39"), D("3.59"))
+    # 人才总量 (20, per unit): expected progress at 2024-12-31 is exactly 1/2 (one year of two). 甲 60 → progress 0.6
+    # → on track → 20; 乙 30 → 0.3/0.5 = 0.6 × 20 = 12.00; 丙 10 → 0.2 < floor 0.3 → 6; 丁 nothing reported → 0.
+    assert (a["人才总量"], b["人才总量"], c["人才总量"], d["人才总量"]) == (D("20.00"), D("12.00"), D("6.00"), D("0.00"))
+    # 研发投入 (10, plan level, reported 45 → 0.45/0.5 = 0.9, lagging): lead 甲 6 × 0.9 = 5.40,
+    # responsible 乙 4 × 0.9 = 3.60; 丙 and 丁 have no role and are not assessed on it.
+    assert (a["研发投入"], b["研发投入"]) == (D("5.40"), D("3.60"))
     assert "研发投入" not in c and "研发投入" not in d
     # 建设人才公寓 (10): lead 甲 done → 6; 乙 in progress → 4 × 0.8 = 3.2; 丙's report is not approved → 0; 丁 no role.
     assert (a["建设人才公寓"], b["建设人才公寓"], c["建设人才公寓"]) == (D("6.00"), D("3.20"), D("0.00"))
     assert "建设人才公寓" not in d
     rows = {r.unit.pk: r for r in result.rows}
-    assert [rows[u.pk].score for u in (world.a, world.b, world.c, world.d)] == [D("31.39"), D("18.77"), D("6.00"), D("0.00")]
+    assert [rows[u.pk].score for u in (world.a, world.b, world.c, world.d)] == [D("31.40"), D("18.80"), D("6.00"), D("0.00")]
     assert [rows[u.pk].rank for u in (world.a, world.b, world.c, world.d)] == [1, 2, 3, 4]
     # 乙 and 丙 are both 重点镇; 甲 and 丁 are alone in their groups.
     assert [rows[u.pk].group_rank for u in (world.a, world.b, world.c, world.d)] == [1, 1, 2, 1]
@@ -60,7 +60,7 @@ def test_veto_ranks_the_unit_last_in_its_group_and_overall(world: World):
     services.review_item(user=world.admin, scheme=world.scheme, department=world.a, item=world.items["veto"],
                          reviewed_score=None, vetoed=True, note="数据弄虚作假")
     rows = {r.unit.pk: r for r in scheme_results(world.scheme).rows}
-    assert rows[world.a.pk].vetoed and rows[world.a.pk].score == D("31.39")
+    assert rows[world.a.pk].vetoed and rows[world.a.pk].score == D("31.40")
     assert rows[world.a.pk].rank == 4 and rows[world.b.pk].rank == 1
 
 
@@ -83,6 +83,7 @@ def test_results_take_a_constant_number_of_queries(world: World):
     for i in range(3):
         extra = unit(root, f"新镇{i}", "其他镇", 10 + i)
         world.plan.assessed_units.add(extra)
+        verdicts.recompute([world.plan.pk])  # assessed units decide per-unit verdicts
         SchemeUnit.objects.create(scheme=world.scheme, department=extra, group="其他镇", order=10 + i)
         world.value(world.per_unit, extra, world.period, "40")
     assert count() == before
@@ -96,7 +97,7 @@ def test_assessment_report_json(world: World):
     first = payload[0]
     assert set(first) == {"unit", "group", "score", "rank", "group_rank", "vetoed", "items"}
     assert set(first["items"][0]) == {"name", "kind", "points", "max", "explanation"}
-    assert first["score"] == "31.39" and first["group"] == "经济开发区" and first["vetoed"] is False
+    assert first["score"] == "31.40" and first["group"] == "经济开发区" and first["vetoed"] is False
     for row in payload:
         assert sum(D(i["points"]) for i in row["items"]) == D(row["score"])
         assert all(isinstance(i["points"], str) and D(i["points"]).as_tuple().exponent == -2 for i in row["items"])
@@ -134,13 +135,13 @@ def test_full_flow_with_audit_trail(world: World):
                          reviewed_score=D("-1"), note="材料不规范")
     row = scheme_results(world.scheme).row_for(b.pk)
     line = next(line for line in row.lines if line.name == "人才总量")
-    assert line.points == D("15.00") and line.computed == D("11.98") and "单位自评20分" in line.explanation
-    assert row.score == D("18.77") - D("11.98") + D("15") - D("1")
+    assert line.points == D("15.00") and line.computed == D("12.00") and "单位自评20分" in line.explanation
+    assert row.score == D("18.80") - D("12.00") + D("15") - D("1")
     services.finalize_unit(user=world.admin, scheme=world.scheme, department=b)
     frozen = scheme_results(world.scheme).row_for(b.pk).score
     # Later data changes do not move a fixed score...
     world.plan_level.values.update(value=D("90"))  # 研发投入 now on track (a test shortcut: no history needed)
-    snapshots.touch([world.plan_level.pk])  # QuerySet.update sends no signal
+    verdicts.recompute([world.plan_level.plan_id])  # a plan-wide change, made here with QuerySet.update
     assert scheme_results(world.scheme).row_for(b.pk).score == frozen
     assert scheme_results(world.scheme).row_for(world.c.pk).score == D("6.00")
     # ...and cannot be reviewed until the final score is reopened, with a reason.

@@ -50,7 +50,7 @@ def test_leader_walks_shortfall_to_indicator_to_department(
         shortfalls = page.locator("#shortfalls table")
         row = shortfalls.locator("tr", has_text="人才资源总量")
         expect(row).to_contain_text("滞后")
-        expect(row).to_contain_text("-7.97万人")
+        expect(row).to_contain_text("-8万人")
         expect(row).to_contain_text("区委组织部")
         expect(shortfalls.locator("tr", has_text="累计引进人才")).to_contain_text("未明确")
         assert page.locator("svg.strip").count() == 1

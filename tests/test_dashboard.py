@@ -17,9 +17,11 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import snapshots
-from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
-from indicators.selectors import evaluate_plans
+from indicators.evaluation import services as verdicts
+from indicators.models import (
+    COUNTED_STATUSES, Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
+)
+from indicators.evaluation.selectors import plan_results
 from plans import charts
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import LEADER, REPORTER
@@ -38,16 +40,20 @@ def add_indicator(plan: Plan, name: str, *, lead: Department | None = None, orde
     indicator = Indicator.objects.create(plan=plan, name=name, order=order, **{**defaults, **fields})
     if lead is not None:
         IndicatorAssignment.objects.create(indicator=indicator, role=Role.LEAD, department=lead)
+    verdicts.recompute([plan.pk])  # a new indicator is a plan-wide change, as the admin and plan import mark it
     return indicator
 
 
 def add_value(indicator: Indicator, period: ReportingPeriod, unit: Department, value: str, *,
               basis: str = "official", status: str = ReviewStatus.APPROVED, is_demo: bool = False,
               submitted: dt.date | None = None) -> IndicatorValue:
-    return IndicatorValue.objects.create(
+    row = IndicatorValue.objects.create(
         indicator=indicator, period=period, department=unit, value=D(value), basis=basis, status=status,
         is_demo=is_demo, submitted_at=_aware(submitted) if submitted else None,
     )
+    if status in COUNTED_STATUSES:  # as the write services do
+        verdicts.figures_changed(figures=[(indicator.pk, unit.pk, period.end)])
+    return row
 
 
 @pytest.fixture
@@ -85,6 +91,7 @@ def world(db, make_period):
     TaskAssignment.objects.create(task=done, role=Role.RESPONSIBLE, department=edu)
     TaskProgress.objects.create(task=done, period=p2023, department=hr, progress_status="done",
                                 status=ReviewStatus.APPROVED)
+    verdicts.recompute([plan.pk])
     return dict(root=root, org=org, hr=hr, edu=edu, plan=plan, level=level, share=share, total=total,
                 p2022=p2022, p2023=p2023, overdue=overdue, done=done)
 
@@ -109,7 +116,7 @@ def urls(w: dict) -> list[str]:
 
 
 def test_statuses_shown_are_the_engines(world, client_leader):
-    (result,) = evaluate_plans([world["plan"]], as_of=world["p2023"].end)
+    (result,) = plan_results([world["plan"]], as_of=world["p2023"].end)
     engine_status = {r.indicator.pk: r.status.value for r in result.indicators}
     assert engine_status == {world["level"].pk: "lagging", world["share"].pk: "on_track", world["total"].pk: "behind"}
     page = client_leader.get(reverse("dashboard:plan", args=["test-plan"])).context["page"]
@@ -121,14 +128,14 @@ def test_lagging_indicator_in_shortfall_list_with_gap_and_lead(world, client_lea
     page = response.context["page"]
     shortfall = next(s for s in page.shortfalls if s.indicator == world["level"])
     assert shortfall.status == "lagging"
-    # The engine's path is day-exact (2024 is a leap year): 159.97 expected, 7.97 short.
-    assert shortfall.evaluation.gap == D("-7.9671") and shortfall.evaluation.expected == D("159.9671")
+    # The path on the month calendar: end-2023 is (2023−2020)/(2025−2020) = 60 % of the way → 160 expected, 8 short.
+    assert shortfall.evaluation.gap_to_expected == D("-8") and shortfall.evaluation.expected == D("160")
     assert [a.department_id for a in shortfall.lead] == [world["org"].pk]
     html = response.content.decode()
-    assert "-7.97万人" in html and "区委组织部" in html
+    assert "-8万人" in html and "区委组织部" in html
     assert reverse("dashboard:indicator", args=[world["level"].pk]) in html
     assert reverse("dashboard:department", args=[world["org"].pk]) in html
-    assert shortfall.evaluation.explanation in html
+    assert "实际152万人，目标200万人，进度52%，序时进度60%，较序时落后8万人" in html
     assert world["share"].pk not in [s.indicator.pk for s in page.shortfalls if s.indicator]  # on track
 
 
@@ -142,14 +149,14 @@ def test_shortfalls_worst_first_with_overdue_tasks_and_unnamed_lead(world, clien
     assert "未明确" in html  # 累计引进人才 names no lead
     assert "逾期未完成" in html
     total = next(s for s in page.shortfalls if s.indicator == world["total"])
-    assert total.evaluation.gap.quantize(D(1)) == D(-50) and total.gap_unit == "人"
+    assert total.evaluation.gap_to_expected == D(-50) and total.gap_unit == "人"  # 250 against 3/5 × 500 = 300
 
 
 def test_share_gap_in_percentage_points(world, make_period, client_leader):
-    add_value(world["share"], make_period("2024Y"), world["hr"], "25")  # 25 against 28 expected at end-2024
-    page = client_leader.get(reverse("dashboard:overview")).context["page"]
+    add_value(world["share"], make_period("2024Y"), world["hr"], "25")  # 25 against 20 + 4/5 × 10 = 28 at end-2024
+    page = client_leader.get(reverse("dashboard:overview"), {"period": "2024Y"}).context["page"]
     shortfall = next(s for s in page.shortfalls if s.indicator == world["share"])
-    assert str(shortfall.gap_unit) == "个百分点" and shortfall.evaluation.gap.quantize(D("0.1")) == D("-3.0")
+    assert str(shortfall.gap_unit) == "个百分点" and shortfall.evaluation.gap_to_expected == D("-3")
 
 
 def test_groups_by_first_level_group(world, client_leader):
@@ -186,7 +193,7 @@ def test_demo_banner_only_when_a_shown_value_is_demo(world, make_period, client_
     add_value(world["level"], make_period("2024Y"), world["org"], "170", status=ReviewStatus.DRAFT, is_demo=True)
     assert "含演示数据" not in client_leader.get(urls(world)[0]).content.decode()
     IndicatorValue.objects.filter(indicator=world["level"], period=world["p2023"]).update(is_demo=True)
-    snapshots.touch([world["level"].pk])  # QuerySet.update sends no signal
+    verdicts.recompute([world["level"].plan_id])  # a plan-wide change, made here with QuerySet.update
     for url in urls(world):
         assert "含演示数据" in client_leader.get(url).content.decode(), url
 
@@ -198,6 +205,7 @@ def test_plan_page_table_tasks_basis_and_per_unit_rows(world, client_leader):
     plan, hr, edu = world["plan"], world["hr"], world["edu"]
     add_value(world["share"], world["p2023"], hr, "25.5", basis="estimate")  # the estimate kept beside 统计 26
     plan.assessed_units.set([hr, edu])
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     per_unit = add_indicator(plan, "各单位人才数", order=4, per_unit=True, unit="人", decimals=0, baseline=D(10),
                              baseline_year=2020, target=D(20), target_year=2025, group="人才总量")
     UnitTarget.objects.create(indicator=per_unit, department=edu, baseline=D(0), target=D(50))
@@ -224,6 +232,7 @@ def test_indicator_page_trend_projection_and_history(world, client_leader, leade
     value._history_user = leader  # what HistoryRequestMiddleware does for a request
     value.value = D("153")
     value.save()
+    verdicts.figures_changed(figures=[(value.indicator_id, value.department_id, value.period.end)])
     response = client_leader.get(reverse("dashboard:indicator", args=[world["level"].pk]))
     html = response.content.decode()
     page = response.context["page"]
@@ -323,6 +332,7 @@ def _bulk_world(size: int, make_period) -> dict:
     plan = Plan.objects.create(code=f"bulk-{size}", title="规模测试", issuer=root, start_year=2021, end_year=2025,
                                kind="five_year")
     plan.assessed_units.set(units[:3])
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     periods = [make_period(code, deadline=dt.date(2024, 1, 15)) for code in ("2022Y", "2023Q2", "2023Q3", "2023Y")]
     for i in range(size):
         per_unit = i % 5 == 4
@@ -368,18 +378,17 @@ def test_constant_query_count(size, page, make_period, client_leader, django_ass
     assert response.status_code == 200
 
 
-# Once the verdicts are stored (any earlier view), the overview reads them back: 12 queries at both sizes — user,
-# periods, plans, indicators with their snapshot line, short units, due tasks, their units, their reports, lead
-# units, roles, and the two assessment panels (the session comes from the cache).
+# The overview reads the stored verdicts, first view or not: 12 queries at both sizes — user, periods, plans,
+# indicators, their own lines, short units, recalculations, due tasks, their units, their reports, lead units,
+# roles, and the two assessment panels (the session comes from the cache).
 @pytest.mark.parametrize("size", [5, 60])
-def test_overview_from_snapshots_query_count(size, make_period, client_leader, django_assert_max_num_queries):
+def test_overview_query_count(size, make_period, client_leader, django_assert_max_num_queries):
     _bulk_world(size, make_period)
     url = reverse("dashboard:overview")
-    cold = client_leader.get(url)
-    assert cold.context["page"].computed == size
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
+        cold = client_leader.get(url)
+    with django_assert_max_num_queries(14):
         warm = client_leader.get(url)
-    assert warm.context["page"].computed == 0
     body = lambda r: r.content.decode().split('<section class="plan-cards">')[1]  # noqa: E731 - past the CSRF token
     assert body(warm) == body(cold)
 
@@ -466,6 +475,7 @@ def test_plan_page_of_a_large_plan_lists_the_spread_not_every_unit(world, client
 
     plan, hr, edu, org = world["plan"], world["hr"], world["edu"], world["org"]
     plan.assessed_units.add(hr, edu, org)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     per_unit = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
                              target=D(100), target_year=2025, unit="人", decimals=0, group="人才总量")
     add_value(per_unit, world["p2023"], hr, "60")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from assessment import escalation, services
 from assessment.models import AssessmentScheme, DeductionSource, SupervisionNotice
 from assessment.selectors import latest_unit_results, results_for_schemes, scheme_results
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import ADMIN, REPORTER
@@ -168,6 +169,7 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
     plan = Plan.objects.create(code=f"assessed-{n}", title=f"考核规划{n}", issuer=root, start_year=2023, end_year=2025,
                                kind=Plan.Kind.THREE_YEAR)
     plan.assessed_units.set(units)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     common = dict(plan=plan, kind="level", comparison="gte", baseline=D(0), baseline_year=2022, target=D(100),
                   target_year=2025, decimals=0)
     per_unit = Indicator.objects.create(name="人才总量", per_unit=True, order=1, **common)

@@ -34,10 +34,11 @@ def test_department_page_ranks_siblings_from_stored_verdicts_as_from_every_unit(
     whole evaluation gives (per-unit verdicts, named items, tasks; no-data counts as not good)."""
     from indicators.dashboard_selectors import latest_progress, task_rows
     from indicators.department_selectors import rank_units
-    from indicators.selectors import evaluate_plans
+    from indicators.evaluation.selectors import plan_results
 
     plan, hr, edu, org, p2023 = world["plan"], world["hr"], world["edu"], world["org"], world["p2023"]
     plan.assessed_units.add(hr, edu)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     first = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
                           target=D(100), target_year=2025, unit="人", decimals=0)
     second = add_indicator(plan, "每单位引才数", lead=org, order=10, per_unit=True, baseline=D(0), baseline_year=2020,
@@ -47,7 +48,7 @@ def test_department_page_ranks_siblings_from_stored_verdicts_as_from_every_unit(
     add_value(second, p2023, hr, "10")  # behind; edu has no figure
     page = client_leader.get(reverse("dashboard:department", args=[edu.pk]), {"period": "2023Y"}).context["page"]
 
-    results = evaluate_plans([plan], as_of=p2023.end)
+    results = plan_results([plan], as_of=p2023.end, tasks=True)
     tasks = {r.plan.id: task_rows(r, latest_progress([plan.id], p2023.end)) for r in results}
     expected = rank_units([org, hr, edu], results, tasks)
     assert [(r.label, r.rank, r.items, r.good) for r in page.ranking] == [
@@ -71,6 +72,7 @@ def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(
 
     plan, hr, edu, org, p2023 = world["plan"], world["hr"], world["edu"], world["org"], world["p2023"]
     plan.assessed_units.add(hr, edu)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     for i, (lead, values) in enumerate([(org, {hr: "70", edu: "20"}), (None, {hr: "10", edu: "5"}),
                                         (hr, {edu: "1"})]):
         ind = add_indicator(plan, f"每单位指标{i}", lead=lead, order=10 + i, per_unit=True, baseline=D(0),
@@ -88,3 +90,4 @@ def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(
                 (s.indicator, s.unit, s.task) for s in whole.shortfalls][:limit]
             assert (cut.indicator_total, cut.shortfall_total) == (len(whole.indicators), len(whole.shortfalls))
         assert [(r.label, r.items, r.good) for r in cut.ranking] == [(r.label, r.items, r.good) for r in whole.ranking]
+from indicators.evaluation import services as verdicts

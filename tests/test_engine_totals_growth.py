@@ -1,8 +1,8 @@
-"""indicators.engine, totals and growth: cumulative targets, yearly sums, annual quotas, compound annual growth
-and qualitative milestones.
+"""indicators.engine, totals: cumulative targets, year amounts on each reporting basis (本期新增 / 年初至今累计 /
+期末数) and per-year quotas (annual). Growth and qualitative milestones are in test_engine_growth_milestones.py.
 
-Pure unit tests, no database. Every expected number is worked out in the comment next to it; the day
-counts behind them are listed in `tests/engine_helpers.py`.
+Pure unit tests, no database. Every expected number is worked out in the comment next to it; the calendar positions
+behind them are listed in `tests/engine_helpers.py`. `as_of` is the end of the viewed period.
 """
 
 from __future__ import annotations
@@ -11,139 +11,184 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.engine import Status, YearResult, evaluate, yearly_sums
+from indicators.engine import Basis, Status, YearResult, year_amounts, yearly_sums
 from tests.engine_helpers import (
-    APPROX, D, GTE, LTE, annual, at, cumulative, d, growth, half, milestone, month, quarter, year,
+    END, LTE, PERIOD, YTD, D, annual, cumulative, d, half, month, quarter, run, year,
 )
 
-
-# --- cumulative -----------------------------------------------------------------------------------------------------
+# --- cumulative (400 over 2021–2022, expected 200 at 2021-12-31) -----------------------------------------------------
 
 
 @pytest.mark.parametrize(("quarters", "total", "status"), [
     ((50, 50, 50, 50), D(200), Status.ON_TRACK),   # exactly on the path
-    ((50, 50, 45, 45), D(190), Status.ON_TRACK),   # 190/400 = 0.475 → ratio exactly 0.95
+    ((50, 50, 45, 45), D(190), Status.ON_TRACK),   # 190/400 = 0.475 → ratio 0.475/0.5 exactly 0.95
     ((50, 50, 45, 44), D(189), Status.LAGGING),    # ratio 0.945
     ((40, 40, 45, 45), D(170), Status.LAGGING),    # 0.425 → ratio exactly 0.85
-    ((40, 40, 45, 44), D(169), Status.BEHIND),
+    ((40, 40, 45, 44), D(169), Status.BEHIND),     # ratio 0.845
     ((100, 100, 100, 100), D(400), Status.ACHIEVED),  # the whole plan total within the first year
 ])
 def test_cumulative_quarters(quarters, total, status):
     obs = [quarter(2021, q, v) for q, v in enumerate(quarters, 1)]
-    ev = evaluate(cumulative(), obs, d("2022-01-15"))
-    assert (ev.actual, ev.expected, ev.status) == (total, D(200), status)
-    assert ev.actual_date == d("2021-12-31")
+    ev = run(cumulative(), obs, "2021-12-31")
+    assert (ev.actual, ev.expected, ev.expected_progress, ev.status) == (total, D(200), D("0.5"), status)
+    assert (ev.actual_date, ev.actual_label, ev.stale) == (d("2021-12-31"), "2021Q4", False)
 
 
 def test_cumulative_mid_year_expectation():
-    # Q1+Q2 2021 = 90 at 2021-06-30: share 181/730 = 0.24795, expected 99.18; progress 0.225, ratio 0.907 → lagging
-    ev = evaluate(cumulative(), [quarter(2021, 1, 40), quarter(2021, 2, 50)], d("2021-07-10"))
-    assert (ev.actual, ev.expected, ev.expected_progress) == (D(90), D("99.1781"), D("0.2479"))
-    assert ev.status == Status.LAGGING
-    assert ev.explanation == "累计完成90个，目标400个，完成进度22.5%，序时进度24.8%，较序时落后9个。"
+    # Q1+Q2 2021 = 90 at 2021-06-30: share 0.5 / 2 = 0.25 (day counting: 181/730), expected 100;
+    # progress 90/400 = 0.225, ratio 0.9 → lagging; 10 short
+    ev = run(cumulative(), [quarter(2021, 1, 40), quarter(2021, 2, 50)], "2021-06-30")
+    assert (ev.actual, ev.expected, ev.expected_progress, ev.progress) == (D(90), D(100), D("0.25"), D("0.225"))
+    assert (ev.status, ev.gap_to_expected, ev.gap_to_target, ev.codes) == (Status.LAGGING, D(-10), D(310),
+                                                                           ("path",))
+
+
+def test_cumulative_carried_total_is_judged_at_the_viewed_date():
+    # 90 through 2021Q2, nothing since, viewed at 2021Q4: expected 200, progress 0.225, ratio 0.45 → behind
+    ev = run(cumulative(), [quarter(2021, 1, 40), quarter(2021, 2, 50)], "2021-12-31")
+    assert (ev.expected, ev.status, ev.stale, ev.codes) == (D(200), Status.BEHIND, True, ("carried", "path"))
 
 
 def test_cumulative_annual_official_figure_replaces_quarterly_estimates():
     # Quarterly estimates 4 × 50 = 200 and the official 2021 figure 180: the year counts 180, not 380.
+    # 180/400 = 0.45, ratio 0.45/0.5 = 0.9 → lagging
     obs = [quarter(2021, q, 50) for q in range(1, 5)] + [year(2021, 180)]
-    ev = evaluate(cumulative(), obs, d("2022-03-01"))
-    assert ev.actual == D(180)
-    assert ev.status == Status.LAGGING  # 0.45 / 0.5 = 0.9
+    ev = run(cumulative(), obs, "2021-12-31")
+    assert (ev.actual, ev.actual_label, ev.status) == (D(180), "2021Y", Status.LAGGING)
 
 
 def test_cumulative_spans_years_with_mixed_granularity():
-    # 2021: official 180 (quarters ignored); 2022: Q1 60 + Q2 70 (months Jan–Feb ignored: they cover fewer days)
+    # 2021: official 180 (quarters ignored); 2022: Q1 60 replaces Jan + Feb (it covers three months), then Q2 70.
     obs = ([quarter(2021, q, 50) for q in range(1, 5)] + [year(2021, 180)]
            + [month(2022, 1, 20), month(2022, 2, 20), quarter(2022, 1, 60), quarter(2022, 2, 70)])
-    ev = evaluate(cumulative(), obs, d("2022-07-15"))
-    # total 180 + 130 = 310 at 2022-06-30; share (365 + 181)/730 = 0.7479; expected 299.18 → ahead
-    assert (ev.actual, ev.actual_date, ev.expected) == (D(310), d("2022-06-30"), D("299.1781"))
-    assert ev.status == Status.ON_TRACK
+    ev = run(cumulative(), obs, "2022-06-30")
+    # total 180 + 60 + 70 = 310 at 2022-06-30; share 1.5/2 = 0.75, expected 300; progress 0.775, ratio 1.033
+    assert (ev.actual, ev.actual_date, ev.expected) == (D(310), d("2022-06-30"), D(300))
+    assert (ev.status, ev.gap_to_expected) == (Status.ON_TRACK, D(10))
+
+
+def test_cumulative_months_missing_are_named():
+    # 2021 Q1 40 and Q3 60, no Q2: 100 at 2021-09-30; 9 months elapsed, 6 covered → 3 missing.
+    # share 0.75/2 = 0.375, expected 150; progress 0.25, ratio 0.667 → behind
+    ev = run(cumulative(), [quarter(2021, 1, 40), quarter(2021, 3, 60)], "2021-09-30")
+    assert (ev.actual, ev.expected, ev.status) == (D(100), D(150), Status.BEHIND)
+    assert ev.codes == ("months_missing", "path") and ev.reason("months_missing").get("months") == 3
 
 
 def test_cumulative_ignores_periods_before_plan_start():
-    obs = [year(2020, 300), quarter(2021, 1, 100)]
-    ev = evaluate(cumulative(), obs, d("2021-04-10"))
-    assert ev.actual == D(100)
+    # 2020 is before the plan; 2021Q1 100: share 0.25/2 = 0.125, expected 50, ratio 2 → on track
+    ev = run(cumulative(), [year(2020, 300), quarter(2021, 1, 100)], "2021-03-31")
+    assert (ev.actual, ev.expected, ev.status) == (D(100), D(50), Status.ON_TRACK)
 
 
 def test_cumulative_only_pre_plan_data_is_no_data():
-    ev = evaluate(cumulative(), [year(2020, 300)], d("2021-04-10"))
-    assert (ev.status, ev.explanation) == (Status.NO_DATA, "规划期内尚无填报数据。")
+    ev = run(cumulative(), [year(2020, 300)], "2021-03-31")
+    assert (ev.status, ev.codes) == (Status.NO_DATA, ("no_data_in_plan",))
 
 
-@pytest.mark.parametrize(("values", "status", "phrase"), [
-    ((200, 200), Status.ACHIEVED, "累计完成400个，已达到目标400个"),
-    ((200, 190), Status.NOT_ACHIEVED, "规划期已满，累计完成390个，未达到目标400个，差10个"),
+@pytest.mark.parametrize(("values", "status", "codes", "gap_to_target"), [
+    ((200, 200), Status.ACHIEVED, ("met",), D(0)),
+    ((200, 190), Status.NOT_ACHIEVED, ("final_short",), D(10)),  # 400 − 390
 ])
-def test_cumulative_final(values, status, phrase):
-    obs = [year(2021, values[0]), year(2022, values[1])]
-    ev = evaluate(cumulative(), obs, d("2023-02-01"))
-    assert (ev.status, ev.final) == (status, True)
-    assert phrase in ev.explanation
+def test_cumulative_final(values, status, codes, gap_to_target):
+    ev = run(cumulative(), [year(2021, values[0]), year(2022, values[1])], "2022-12-31")
+    assert (ev.status, ev.final, ev.codes, ev.gap_to_target) == (status, True, codes, gap_to_target)
 
 
 def test_cumulative_final_verdict_ignores_years_after_the_plan():
     # 390 by end-2022 misses 400; a 2023 report must not turn the closed plan into "achieved".
     obs = [year(2021, 200), year(2022, 190), year(2023, 50)]
-    ev = evaluate(cumulative(), obs, d("2024-02-01"))
-    assert (ev.status, ev.actual) == (Status.NOT_ACHIEVED, D(390))
+    ev = run(cumulative(), obs, "2023-12-31")
+    assert (ev.status, ev.actual, ev.final) == (Status.NOT_ACHIEVED, D(390), True)
 
 
 def test_cumulative_with_milestones():
-    # checkpoints: 100 by 2021 (instead of the straight-line 200); 150 by 2021-12-31 is ahead
-    spec = cumulative(milestones=((2021, D(100)),))
-    ev = evaluate(spec, [year(2021, 150)], d("2022-01-15"))
-    assert (ev.expected, ev.expected_progress, ev.gap, ev.status) == (D(100), D("0.25"), D(50), Status.ON_TRACK)
+    # checkpoint 100 by 2021 (instead of the straight-line 200): 150 at 2021-12-31 is 50 ahead; share 100/400
+    ev = run(cumulative(milestones=((2021, D(100)),)), [year(2021, 150)], "2021-12-31")
+    assert (ev.expected, ev.expected_progress, ev.gap_to_expected, ev.status) == (D(100), D("0.25"), D(50),
+                                                                                   Status.ON_TRACK)
 
 
-# --- yearly_sums: no double counting ---------------------------------------------------------------------------------
+def test_cumulative_year_to_date_basis():
+    # 年初至今累计: each year's latest figure is its total. 2021: Q1 2, Q2 5, Q4 12 → 12; 2022: Q1 3, Q2 8 → 8.
+    # total 20, not 2 + 5 + 12 + 3 + 8 = 30; no month is missing (2021 through December, 2022 through June)
+    obs = [quarter(2021, 1, 2), quarter(2021, 2, 5), quarter(2021, 4, 12), quarter(2022, 1, 3), quarter(2022, 2, 8)]
+    ev = run(cumulative(basis=YTD), obs, "2022-06-30")
+    assert (ev.actual, ev.actual_label, ev.codes) == (D(20), "2022Q2", ("path",))
 
 
-@pytest.mark.parametrize(("observations", "total", "used"), [
-    ([year(2021, 120)], D(120), "2021年"),
-    ([quarter(2021, q, 10) for q in (1, 2, 3)], D(30), "2021Q3"),                  # partial year: latest quarter
-    ([*(quarter(2021, q, 10) for q in range(1, 5)), year(2021, 45)], D(45), "2021年"),   # annual wins the tie
-    ([*(month(2021, m, 5) for m in range(1, 7)), quarter(2021, 1, 13)], D(30), "2021-06"),  # 181 days > 90 days
-    ([*(month(2021, m, 5) for m in range(1, 4)), quarter(2021, 1, 13)], D(13), "2021Q1"),   # tie 90/90: coarser
-    ([half(2021, 1, 100), *(quarter(2021, q, 40) for q in (1, 2, 3))], D(120), "2021Q3"),   # 273 > 181 days
-    ([half(2021, 1, 100), half(2021, 2, 90), *(quarter(2021, q, 40) for q in range(1, 5))], D(190), "2021H2"),
+def test_cumulative_period_end_basis_is_the_running_total():
+    # 期末数: the running total since the plan start as reported. 2021Y 150, 2022Q2 260 → 260 (not 410).
+    # share 0.75, expected 300; progress 0.65, ratio 0.8667 → lagging
+    ev = run(cumulative(basis=END), [year(2021, 150), quarter(2022, 2, 260)], "2022-06-30")
+    assert (ev.actual, ev.expected, ev.status) == (D(260), D(300), Status.LAGGING)
+
+
+# --- year amounts: no double counting, best non-overlapping cover ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("observations", "total", "used", "months"), [
+    ([year(2021, 120)], D(120), "2021Y", 12),
+    ([quarter(2021, q, 10) for q in (1, 2, 3)], D(30), "2021Q3", 9),                     # partial year
+    ([*(quarter(2021, q, 10) for q in range(1, 5)), year(2021, 45)], D(45), "2021Y", 12),  # official replaces
+    # Q1 (3 months, 1 piece) replaces M01–M03; M04–M06 follow: 13 + 3 × 5 = 28
+    ([*(month(2021, m, 5) for m in range(1, 7)), quarter(2021, 1, 13)], D(28), "2021M06", 6),
+    ([*(month(2021, m, 5) for m in range(1, 4)), quarter(2021, 1, 13)], D(13), "2021Q1", 3),  # same months: coarser
+    # H1 replaces Q1 + Q2, then Q3: 100 + 40 = 140 over nine months
+    ([half(2021, 1, 100), *(quarter(2021, q, 40) for q in (1, 2, 3))], D(140), "2021Q3", 9),
+    ([half(2021, 1, 100), half(2021, 2, 90), *(quarter(2021, q, 40) for q in range(1, 5))], D(190), "2021H2", 12),
+    ([half(2021, 1, 60), quarter(2021, 3, 30)], D(90), "2021Q3", 9),                     # H1 + Q3 = 90, not 60
+    ([quarter(2021, 1, 10), quarter(2021, 3, 30)], D(40), "2021Q3", 6),                  # a gap is not filled
 ])
-def test_yearly_sums(observations, total, used):
-    sums = yearly_sums(observations)
-    assert list(sums) == [2021]
-    value, latest = sums[2021]
-    assert value == total and isinstance(value, Decimal)
-    assert latest.label == used
+def test_year_amounts_period_basis(observations, total, used, months):
+    amounts = year_amounts(observations, Basis.PERIOD_AMOUNT)
+    assert list(amounts) == [2021]
+    a = amounts[2021]
+    assert (a.total, a.latest.label, a.months) == (total, used, months) and isinstance(a.total, Decimal)
+    value, latest = yearly_sums(observations)[2021]  # the same through the older helper
+    assert (value, latest.label) == (total, used)
 
 
-def test_yearly_sums_keeps_years_apart():
+@pytest.mark.parametrize(("basis", "total", "months"), [
+    (YTD, D(5), 6),      # 1–6月 year-to-date: the Q2 figure is the half-year total
+    (END, D(5), 6),      # a running total: the latest figure
+    (PERIOD, D(7), 6),   # amounts in each quarter: 2 + 5
+])
+def test_year_amounts_by_basis(basis, total, months):
+    a = year_amounts([quarter(2021, 1, 2), quarter(2021, 2, 5)], basis)[2021]
+    assert (a.total, a.latest.label, a.months) == (total, "2021Q2", months)
+
+
+def test_year_amounts_keep_years_apart():
     sums = yearly_sums([year(2021, 10), quarter(2022, 1, 3), quarter(2022, 2, 4)])
     assert {y: v for y, (v, _) in sums.items()} == {2021: D(10), 2022: D(7)}
 
 
-# --- annual quota ---------------------------------------------------------------------------------------------------
+# --- annual quota (每年10名, 2021–2025) --------------------------------------------------------------------------------
+
+MET_2021_2022 = [year(2021, 10), year(2022, 10)]
 
 
 @pytest.mark.parametrize(("q1", "q2", "status"), [
-    # at 2023-06-30 the year is 181/365 = 0.49589 done; expected 4.9589 of 10
-    (2, 3, Status.ON_TRACK),   # 5 → progress 0.5, ratio 1.008
-    (2, 2.5, Status.LAGGING),  # 4.5 → ratio 0.907
-    (2, 2, Status.BEHIND),     # 4 → ratio 0.807
+    # at 2023-06-30 the year is exactly half done; expected 5 of 10; ratio = (q1 + q2) / 5
+    (2, 3, Status.ON_TRACK),      # 5 → ratio 1
+    (2, 2.75, Status.ON_TRACK),   # 4.75 → ratio exactly 0.95
+    (2, 2.5, Status.LAGGING),     # 4.5 → ratio 0.9
+    (2, 2.25, Status.LAGGING),    # 4.25 → ratio exactly 0.85
+    (2, 2, Status.BEHIND),        # 4 → ratio 0.8
 ])
 def test_annual_current_year_sequencing(q1, q2, status):
-    ev = evaluate(annual(), [quarter(2023, 1, q1), quarter(2023, 2, q2)], d("2023-07-10"))
-    assert (ev.expected, ev.expected_progress) == (D("4.9589"), D("0.4959"))
-    assert ev.status == status
-    assert ev.explanation.startswith("2023年完成")
-    assert ev.final is False
-    assert [y.year for y in ev.years] == [2023] and ev.years[0].met is False
+    ev = run(annual(), [*MET_2021_2022, quarter(2023, 1, q1), quarter(2023, 2, q2)], "2023-06-30")
+    assert (ev.expected, ev.expected_progress, ev.target) == (D(5), D("0.5"), D(10))
+    assert (ev.status, ev.final, ev.codes) == (status, False, ("year_pace",))
+    assert ev.gap_to_expected == D(q1) + D(str(q2)) - 5
+    assert [(y.year, y.met) for y in ev.years] == [(2021, True), (2022, True), (2023, False)]
 
 
 def test_annual_past_year_missed_makes_current_behind():
-    # 2021: 10 (met), 2022: 8 (missed), 2023 H1: 6 (ahead of 4.96 on its own)
+    # 2021: 10 (met), 2022: 8 (missed), 2023 H1: 6 (ahead of 5 on its own)
     obs = [year(2021, 10), year(2022, 8), quarter(2023, 1, 3), quarter(2023, 2, 3)]
-    ev = evaluate(annual(), obs, d("2023-07-10"))
+    ev = run(annual(), obs, "2023-06-30")
     assert ev.years == (
         YearResult(2021, D(10), D(10), True),
         YearResult(2022, D(8), D(10), False),
@@ -151,191 +196,104 @@ def test_annual_past_year_missed_makes_current_behind():
     )
     assert ev.progress == D("0.6")  # the current year itself is ahead …
     assert ev.status == Status.BEHIND  # … but a missed year makes the indicator behind
-    assert ev.explanation.endswith("；2022年未完成年度任务。")
+    assert ev.codes == ("years_missed", "year_pace") and ev.reason("years_missed").get("years") == (2022,)
 
 
 def test_annual_past_years_all_met_current_year_judged_alone():
     obs = [year(2021, 12), year(2022, 10), quarter(2023, 1, 3), quarter(2023, 2, 2)]
-    ev = evaluate(annual(), obs, d("2023-07-10"))
-    assert ev.status == Status.ON_TRACK  # 5 vs 4.96
-    assert "未完成年度任务" not in ev.explanation
+    ev = run(annual(), obs, "2023-06-30")
+    assert (ev.status, ev.codes) == (Status.ON_TRACK, ("year_pace",))  # 5 vs 5
 
 
-def test_annual_latest_complete_year_short_is_behind_not_final():
-    # Only 2022 reported, and it closed at 7 of 10: the year failed, the plan continues → behind.
-    ev = evaluate(annual(), [year(2022, 7)], d("2023-03-01"))
-    assert (ev.status, ev.final) == (Status.BEHIND, False)
+def test_annual_complete_year_short_is_behind_not_final():
+    # 2022 closed at 7 of 10: the year failed, the plan continues → behind
+    ev = run(annual(), [year(2021, 10), year(2022, 7)], "2022-12-31")
+    assert (ev.status, ev.final, ev.codes, ev.gap_to_target) == (Status.BEHIND, False, ("year_short",), D(3))
 
 
-def test_annual_current_year_quota_met_early():
-    ev = evaluate(annual(), [quarter(2023, 1, 6), quarter(2023, 2, 5)], d("2023-07-10"))
-    assert (ev.status, ev.final, ev.completion) == (Status.ACHIEVED, False, D("1.1"))
+def test_annual_current_year_quota_met_early_is_on_track_not_achieved():
+    # 2023 H1 = 11 ≥ 10: this year is done, but the plan runs to 2025 → on track
+    ev = run(annual(), [*MET_2021_2022, quarter(2023, 1, 6), quarter(2023, 2, 5)], "2023-06-30")
+    assert (ev.status, ev.final, ev.completion, ev.codes) == (Status.ON_TRACK, False, D("1.1"), ("year_met",))
+
+
+def test_annual_due_year_quota_met_early_is_achieved():
+    obs = [year(y, 10) for y in range(2021, 2025)] + [quarter(2025, 1, 6), quarter(2025, 2, 5)]
+    ev = run(annual(), obs, "2025-06-30")
+    assert (ev.status, ev.final, ev.codes) == (Status.ACHIEVED, False, ("year_met",))
 
 
 def test_annual_no_double_counting_within_a_year():
-    obs = [quarter(2023, q, 3) for q in range(1, 5)] + [year(2023, 9)]  # official 9, not 12 + 9
-    ev = evaluate(annual(), obs, d("2024-02-01"))
-    assert ev.years == (YearResult(2023, D(9), D(10), False),)
+    obs = [*MET_2021_2022, *(quarter(2023, q, 3) for q in range(1, 5)), year(2023, 9)]  # official 9, not 12 + 9
+    ev = run(annual(), obs, "2023-12-31")
+    assert ev.years[-1] == YearResult(2023, D(9), D(10), False)
+    assert (ev.status, ev.codes) == (Status.BEHIND, ("year_short",))
 
 
-@pytest.mark.parametrize(("values", "status", "suffix"), [
-    ((10, 11, 10, 12, 10), Status.ACHIEVED, ""),
-    ((10, 11, 9, 12, 10), Status.NOT_ACHIEVED, "2023年未完成年度任务。"),
-    ((10, 11, 10, 12), Status.NOT_ACHIEVED, "部分年度无数据。"),   # 2025 never reported
+@pytest.mark.parametrize(("values", "status", "codes"), [
+    ((10, 11, 10, 12, 10), Status.ACHIEVED, ("all_years_met",)),
+    ((10, 11, 9, 12, 10), Status.NOT_ACHIEVED, ("years_missed", "final_short")),  # 2023: 9 of 10
+    ((10, 11, 10, 12), Status.NOT_ACHIEVED, ("year_unreported", "final_short")),  # 2025 never reported
 ])
-def test_annual_final(values, status, suffix):
+def test_annual_final(values, status, codes):
     obs = [year(2021 + i, v) for i, v in enumerate(values)]
-    ev = evaluate(annual(), obs, d("2026-02-01"))
-    assert (ev.status, ev.final) == (status, True)
-    assert ev.explanation.endswith(suffix)
-    assert len(ev.years) == len(values)
+    ev = run(annual(), obs, "2025-12-31")
+    assert (ev.status, ev.final, ev.codes) == (status, True, codes)
+    assert [y.year for y in ev.years] == [2021, 2022, 2023, 2024, 2025]
+    assert [y.reported for y in ev.years] == [True] * len(values) + [False] * (5 - len(values))
 
 
 def test_annual_ignores_years_outside_plan():
-    obs = [year(2020, 1), year(2021, 10), year(2026, 0)]
-    ev = evaluate(annual(), obs, d("2027-01-01"))
-    assert [y.year for y in ev.years] == [2021]
+    # 2020 and 2026 figures do not count; 2022–2025 unreported are missed years
+    ev = run(annual(), [year(2020, 10), year(2021, 10), year(2026, 10)], "2026-12-31")
+    assert [(y.year, y.actual, y.reported) for y in ev.years] == [
+        (2021, D(10), True), (2022, D(0), False), (2023, D(0), False), (2024, D(0), False), (2025, D(0), False)]
+    assert (ev.status, ev.codes) == (Status.NOT_ACHIEVED, ("year_unreported", "years_unreported", "final_short"))
+    assert ev.reason("years_unreported").get("years") == (2022, 2023, 2024)
 
 
 def test_annual_milestones_set_per_year_targets():
-    # ramping quota: 5 in 2021, 8 in 2022, 10 afterwards
+    # ramping quota: 5 in 2021, 8 in 2022, 10 afterwards; 2023 H1 = 5 of 10 by half-year → ratio 1
     spec = annual(milestones=((2021, D(5)), (2022, D(8))))
-    ev = evaluate(spec, [year(2021, 6), year(2022, 8), quarter(2023, 1, 3), quarter(2023, 2, 2)], d("2023-07-10"))
+    ev = run(spec, [year(2021, 6), year(2022, 8), quarter(2023, 1, 3), quarter(2023, 2, 2)], "2023-06-30")
     assert [(y.target, y.met) for y in ev.years] == [(D(5), True), (D(8), True), (D(10), False)]
     assert ev.status == Status.ON_TRACK
 
 
+def test_annual_year_to_date_basis():
+    # 年初至今累计: Q1 = 2, Q2 = 5 (Jan–Jun) → 5 this year, not 7; expected 5 by mid-year → ratio 1
+    ev = run(annual(basis=YTD), [*MET_2021_2022, quarter(2023, 1, 2), quarter(2023, 2, 5)], "2023-06-30")
+    assert (ev.actual, ev.status) == (D(5), Status.ON_TRACK)
+
+
 def test_annual_lte_ceiling_year_by_year():
-    # "每年不超过3起": 2021 had 4 (missed); at final, not achieved
+    # "每年不超过3起": 2021 had 4 (missed); at the end, not achieved
     spec = annual(LTE, target="3")
-    ev = evaluate(spec, [year(y, v) for y, v in zip(range(2021, 2026), (4, 2, 3, 1, 0))], d("2026-01-05"))
-    assert ev.status == Status.NOT_ACHIEVED
+    ev = run(spec, [year(y, v) for y, v in zip(range(2021, 2026), (4, 2, 3, 1, 0))], "2025-12-31")
+    assert (ev.status, ev.codes) == (Status.NOT_ACHIEVED, ("years_missed", "final_short"))
     assert [y.met for y in ev.years] == [False, True, True, True, True]
 
 
-# --- growth (compound annual) ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("when", "value", "rate"), [
-    ("2022-12-31", "116.64", D("8.00")),     # 1.08² = 1.1664 over exactly two calendar years
-    ("2021-12-31", "110", D("10.00")),
-    ("2022-12-31", "121", D("10.00")),       # 1.1²
-    ("2023-12-31", "133.1", D("10.00")),     # 1.1³
-    ("2025-12-31", "146.932808", D("8.00")),  # 1.08⁵ = 1.4693280768, over a leap year
-    ("2021-12-31", "90", D("-10.00")),
-    ("2022-12-31", "100", D("0.00")),
-])
-def test_growth_cagr_to_two_decimals(when, value, rate):
-    ev = evaluate(growth(target_year=2030), [at(when, value)], d(when))
-    assert ev.growth_rate == rate
-    assert isinstance(ev.growth_rate, Decimal)
-
-
-def test_growth_example_116_64():
-    ev = evaluate(growth(), [at("2022-12-31", "116.64")], d("2023-01-15"))
-    # rate 8.00 % = target: ratio 1; expected level 100 × 1.08² = 116.64; 2 of 5 years elapsed
-    assert (ev.growth_rate, ev.progress, ev.gap) == (D("8.00"), D(1), D(0))
-    assert (ev.expected, ev.expected_progress) == (D("116.64"), D("0.4"))
-    assert ev.status == Status.ON_TRACK
-    assert ev.explanation == "基期2020年100万人，现为116.64万人，年均增长8%，目标8%，高于目标0个百分点。"
-
-
-@pytest.mark.parametrize(("value", "rate", "status"), [
-    # target 10 %/yr; two years in. ratio = rate / 10
-    ("120.1216", D("9.60"), Status.ON_TRACK),   # 1.096² → ratio 0.96
-    ("118.81", D("9.00"), Status.LAGGING),      # 1.09² → 0.90
-    ("116.64", D("8.00"), Status.BEHIND),       # 1.08² → 0.80
-    ("95", None, Status.BEHIND),                # shrinking: negative rate
-])
-def test_growth_status(value, rate, status):
-    ev = evaluate(growth(target="10"), [at("2022-12-31", value)], d("2023-01-15"))
-    assert ev.status == status
-    if rate is not None:
-        assert ev.growth_rate == rate
-    assert ev.explanation.endswith("个百分点。")
-
-
-def test_growth_mid_year_elapsed_time():
-    # 2021-06-30 is 181/365 of a year after the baseline; 100 → 105 gives 1.05^(365/181) − 1 = 10.34 %
-    ev = evaluate(growth(), [at("2021-06-30", "105")], d("2021-07-10"))
-    assert ev.growth_rate == D("10.34")
+def test_annual_lte_ceiling_under_its_pro_rata_share_is_on_track():
+    # 2023 Q1–Q3 = 2 against "≤ 3": under the ceiling → on track (not achieved: 2023 is not the due year)
+    ev = run(annual(LTE, target="3"), [year(2021, 1), year(2022, 2), quarter(2023, 3, 2)], "2023-09-30")
     assert ev.status == Status.ON_TRACK
 
 
-def test_growth_final_level_reached_early_is_achieved():
-    # final level 100 × 1.08⁵ = 146.93; 150 by 2023 is already there
-    ev = evaluate(growth(), [at("2023-12-31", "150")], d("2024-01-15"))
-    assert (ev.status, ev.final) == (Status.ACHIEVED, False)
+def test_annual_lte_ceiling_in_due_year_is_not_achieved_before_the_year_ends():
+    obs = [year(y, 2) for y in range(2021, 2025)] + [quarter(2025, 1, 1)]
+    ev = run(annual(LTE, target="3"), obs, "2025-03-31")
+    assert ev.status != Status.ACHIEVED
 
 
-@pytest.mark.parametrize(("comparison", "value", "status", "phrase"), [
-    (GTE, "146.932808", Status.ACHIEVED, "已达到目标"),                  # 8.00 %
-    (GTE, "140.255173", Status.NOT_ACHIEVED, "规划期已满，差1个百分点"),  # 1.07⁵ = 1.40255173 → 7.00 %
-    (APPROX, "144.9", Status.ACHIEVED, "已达到目标"),                   # 1.449^(1/5) → 7.70 %: inside "8 %左右" (≥ 7.6)
-    (APPROX, "144.2", Status.NOT_ACHIEVED, "差0.4个百分点"),             # 7.595 %: just below the 7.6 band edge
-    (APPROX, "140.255173", Status.NOT_ACHIEVED, "差1个百分点"),          # 7.00 % < 7.6
-    (LTE, "140.255173", Status.ACHIEVED, "已达到目标"),                  # "不超过8 %": 7 % is fine
-    (LTE, "161.051", Status.NOT_ACHIEVED, "差2个百分点"),                # 1.1⁵ → 10.00 %, 2 pp over the ceiling
-])
-def test_growth_final(comparison, value, status, phrase):
-    ev = evaluate(growth(comparison), [at("2025-12-31", value)], d("2026-01-15"))
-    assert (ev.status, ev.final) == (status, True)
-    assert phrase in ev.explanation
+def test_annual_lte_ceiling_exceeded_mid_year_is_behind():
+    obs = [year(2021, 20), year(2022, 20)] + [month(2023, m, 3) for m in range(1, 11)] + [month(2023, 11, 1)]
+    ev = run(annual(LTE, target="30"), obs, "2023-11-30")
+    # expected 30 × 11/12 = 27.5; the year already holds 3 × 10 + 1 = 31 > 30
+    assert (ev.actual, ev.expected) == (D(31), D("27.5"))
+    assert ev.status == Status.BEHIND
 
 
-@pytest.mark.parametrize(("value", "rate", "gap", "status"), [
-    # "年均增长不超过3%" (lte), two years in: lower growth is better; gap = 3 − rate; ratio = 3 / rate when above
-    ("104.04", D("2.00"), D(1), Status.ON_TRACK),     # 1.02² → 2 %: under the ceiling, 1 pp to spare
-    ("106.09", D("3.00"), D(0), Status.ON_TRACK),     # 1.03² → exactly 3 %
-    ("106.7", D("3.30"), D("-0.2957"), Status.LAGGING),  # √1.067 − 1 = 3.2957 %: ratio 3/3.2957 = 0.910
-    ("108.16", D("4.00"), D(-1), Status.BEHIND),      # 1.04² → 4 %: ratio 0.75
-    ("200", D("41.42"), D("-38.4214"), Status.BEHIND),  # far above the final level: a ceiling is never met early
-])
-def test_growth_lte_ceiling(value, rate, gap, status):
-    ev = evaluate(growth(LTE, target="3"), [at("2022-12-31", value)], d("2023-01-15"))
-    assert (ev.growth_rate, ev.gap, ev.status) == (rate, gap, status)
-
-
-@pytest.mark.parametrize(("baseline", "baseline_year", "explanation"), [
-    (None, 2020, "缺少基期值，无法计算年均增长。"),
-    ("100", None, "缺少基期值，无法计算年均增长。"),
-    ("0", 2020, "基期值不为正，无法计算年均增长。"),
-    ("-5", 2020, "基期值不为正，无法计算年均增长。"),
-])
-def test_growth_unusable_baseline_is_no_data(baseline, baseline_year, explanation):
-    ev = evaluate(growth(baseline=baseline, baseline_year=baseline_year), [at("2022-12-31", "120")], d("2023-01-15"))
-    assert (ev.status, ev.explanation) == (Status.NO_DATA, explanation)
-
-
-def test_growth_non_positive_actual_is_behind():
-    ev = evaluate(growth(), [at("2022-12-31", "0")], d("2023-01-15"))
-    assert ev.status == Status.BEHIND and "不为正" in ev.explanation
-
-
-def test_growth_reading_at_baseline():
-    ev = evaluate(growth(), [at("2020-12-31", "100")], d("2021-01-15"))
-    assert (ev.status, ev.explanation) == (Status.ON_TRACK, "尚处基期，暂无增长可计。")
-
-
-# --- milestone (qualitative) ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("values", "as_of", "status", "final", "explanation"), [
-    (("1",), "2022-06-30", Status.ACHIEVED, False, "已完成。"),
-    (("0",), "2022-06-30", Status.ON_TRACK, False, "尚未完成，时限2023年底。"),
-    (("0",), "2024-01-01", Status.NOT_ACHIEVED, True, "未完成，已逾期（时限2023年底）。"),
-    (("1",), "2024-01-01", Status.ACHIEVED, True, "已完成。"),
-    (("0", "1"), "2022-12-31", Status.ACHIEVED, False, "已完成。"),   # the later report supersedes
-    (("0.5",), "2022-06-30", Status.ON_TRACK, False, "尚未完成，时限2023年底。"),  # partial is not done
-])
-def test_milestone(values, as_of, status, final, explanation):
-    obs = [at(f"{2021 + i}-12-31", v) for i, v in enumerate(values)]
-    ev = evaluate(milestone(), obs, d(as_of))
-    assert (ev.status, ev.final, ev.explanation) == (status, final, explanation)
-    assert ev.completion == (D(1) if status == Status.ACHIEVED else D(0))
-
-
-def test_milestone_with_explicit_target():
-    # target 3 (e.g. three sub-systems): 2 is not done
-    ev = evaluate(milestone(target=D(3)), [at("2021-12-31", "2")], d("2022-01-10"))
+def test_cumulative_lte_ceiling_is_not_achieved_before_the_plan_ends():
+    ev = run(cumulative(LTE, target="100"), [year(2021, 30)], "2021-12-31")
     assert ev.status == Status.ON_TRACK

@@ -14,15 +14,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from indicators.evaluation import services as verdicts
 from indicators import engine
 from indicators.excel.common import STATUS_COLOURS
 from indicators.excel.export import SHEET_COVER, SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS, export_assessment
 from indicators.excel.report_data import plans_for
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
-from indicators.selectors import evaluate_plans
+from indicators.evaluation.selectors import plan_results
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import LEADER, REPORTER
-from tests.conftest import make_user
+from tests.conftest import make_user, mark_figures
 from tests.test_excel_support import approve, enter, load, wuxing  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +111,9 @@ def test_statuses_are_coloured_and_labelled(wuxing):
 
 def test_demo_and_official_figures_are_marked(wuxing):
     indicator = wuxing.indicator("2")
-    IndicatorValue.objects.create(indicator=indicator, period=wuxing.period, department=wuxing.unit, value=Decimal("0.70"),
-                                  basis="official", status=ReviewStatus.APPROVED, is_demo=True)
+    mark_figures(IndicatorValue.objects.create(
+        indicator=indicator, period=wuxing.period, department=wuxing.unit, value=Decimal("0.70"), basis="official",
+        status=ReviewStatus.APPROVED, is_demo=True))
     ws = load(export("wuxing-14th", "2025Q1"))[SHEET_INDICATORS]
     note = ws.cell(row=find_row(ws, 2, "2"), column=14).value
     assert note.startswith("【统计】【演示数据】")
@@ -172,14 +174,18 @@ def test_all_plans_by_command(seeded, tmp_path):
     wb = load(out.read_bytes())
     cover = wb[SHEET_COVER]
     as_of = ReportingPeriod.bounds("year", 2020, 1)[1]
-    results = {r.plan.code: r for r in evaluate_plans(Plan.objects.exclude(status="draft"), as_of=as_of)}
+    results = {r.plan.code: r for r in plan_results(Plan.objects.exclude(status="draft"), as_of=as_of)}
     row = find_row(cover, 1, Plan.objects.get(code="wuxing-13th").title, start=find_row(cover, 1, "规划", start=1))
     counts = results["wuxing-13th"].counts()
     assert cover.cell(row=row, column=4).value == counts["achieved"] == 6  # 表1: all six with a target met
-    assert cover.cell(row=row, column=10).value == counts["not_applicable"]
+    header = find_row(cover, 1, "规划", start=1)
+    na_column = next(c for c in range(1, cover.max_column + 1) if "不适用" in str(cover.cell(row=header, column=c).value))
+    assert cover.cell(row=row, column=na_column).value == counts["not_applicable"]
     ws = wb[SHEET_INDICATORS]
-    titles = {ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)}
-    assert {p.title for p in Plan.objects.all()} <= {str(t).split("　")[0] for t in titles if t}
+    titles = {str(ws.cell(row=r, column=1).value).split("　")[0] for r in range(4, ws.max_row + 1)}
+    # "all" at 2020Y: the plans running in 2020; those not started yet or already over (已结束) are left out
+    assert Plan.objects.get(code="wuxing-13th").title in titles
+    assert not {p.title for p in Plan.objects.exclude(start_year__lte=2020, end_year__gte=2020)} & titles
     with pytest.raises(CommandError, match="不存在"):
         call_command("export_assessment", "--plan", "nope", "--period", "2020Y", "--output", str(out))
     with pytest.raises(CommandError, match="无法识别的周期代码"):
@@ -191,6 +197,7 @@ def test_per_unit_indicator_lists_each_unit(seeded, make_period):
     root = Department.objects.get(name="吴江区", parent=None)
     town = Department.objects.create(parent=root, name="测试镇", kind=Department.Kind.TOWN)
     plan.assessed_units.add(town)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     ws = load(export("wujiang-town-3yr", "2013Y"))[SHEET_INDICATORS]
     assert ws.cell(row=find_row(ws, 3, "其中：测试镇"), column=13).value == "测试镇"
 
@@ -277,11 +284,12 @@ def test_demo_mark_follows_the_figure_each_line_shows(seeded, make_period):
     real, demo = (Department.objects.create(parent=root, name=name, kind=Department.Kind.TOWN)
                   for name in ("甲镇", "乙镇"))
     plan.assessed_units.add(real, demo)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     y2013, y2014 = make_period("2013Y"), make_period("2014Y")
     figures = ((real, y2013, "60", True), (real, y2014, "70", False), (demo, y2014, "75", True))
     for town, period, value, is_demo in figures:
-        IndicatorValue.objects.create(indicator=indicator, period=period, department=town, value=Decimal(value),
-                                      status=ReviewStatus.APPROVED, is_demo=is_demo)
+        mark_figures(IndicatorValue.objects.create(indicator=indicator, period=period, department=town,
+                                                   value=Decimal(value), status=ReviewStatus.APPROVED, is_demo=is_demo))
     ws = load(export("wujiang-town-3yr", "2014Y"))[SHEET_INDICATORS]
     first = find_row(ws, 3, indicator.name)
     notes = {}
@@ -341,7 +349,7 @@ def test_export_pauses_cycle_collection_only_while_it_runs(wuxing, monkeypatch):
     from indicators.excel import export as export_module
 
     assert gc.isenabled()
-    export("all", "2025Q4")
+    export("all", "2025Q1")
     assert gc.isenabled()
 
     def broken(*_args, **_kwargs):
@@ -350,7 +358,7 @@ def test_export_pauses_cycle_collection_only_while_it_runs(wuxing, monkeypatch):
 
     monkeypatch.setattr(export_module, "write_assessment", broken)
     with pytest.raises(RuntimeError):
-        export("all", "2025Q4")
+        export("all", "2025Q1")
     assert gc.isenabled()  # back on after a failure too
 
     gc.disable()

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from indicators.evaluation import services as verdicts
 from indicators.excel.importer import run_import
 from indicators.excel.template import SHEET
 from indicators.models import IndicatorValue, ReviewStatus
@@ -179,6 +180,7 @@ def test_per_unit_items(seeded, make_period):
     town = Department.objects.create(parent=Department.objects.get(name="吴江区", parent=None), name="测试镇",
                                      kind=Department.Kind.TOWN)
     plan.assessed_units.add(town)
+    verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     period = make_period("2013Q4")
     user = make_user("town", REPORTER, town)
     buffer = io.BytesIO()

@@ -240,10 +240,12 @@ def test_approved_item_is_read_only(world: World) -> None:
 def test_page_shows_previous_target_expected_and_read_only_items(world: World) -> None:
     content = world.client(world.rep_a).get(world.my_url()).content.decode()
     card = _card(content, f"v{world.total.pk}")
-    # previous 25 (2025Q1), target 30 (2025), expected at 2025-06-30 on the 20 → 30 path over 2021–2025: 29.
-    assert re.search(r"上期值</dt><dd>25</dd>", card)
-    assert re.search(r"目标值</dt><dd>30", card)
-    assert re.search(r"期末应达</dt><dd>29</dd>", card)
+    # previous 25 (2025Q1), target 30 (2025), expected at 2025-06-30 on the 20 → 30 path over 2021–2025:
+    # 20 + 10 × 4.5/5 = 29. The basis in words, the previous figure on it.
+    assert "填报口径：期末数" in card
+    assert re.search(r"上期值（期末数）</dt><dd>25万人</dd>", card)
+    assert re.search(r"目标值</dt><dd>30万人", card)
+    assert re.search(r"期末应达</dt><dd>29万人</dd>", card)
     assert "仅供查看（由其他单位填报）" in content
     read_only = content[content.index("仅供查看"):]
     assert "高技能人才占比" in read_only and "乙局" in read_only

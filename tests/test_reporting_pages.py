@@ -144,14 +144,14 @@ def test_pages_of_items(big: World) -> None:
 
 def test_only_the_items_shown_are_evaluated(big: World, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[list[int]] = []
-    real = my_page_selectors.evaluate_plans
+    real = my_page_selectors.plan_results
 
     def spy(*args: object, **kwargs: object) -> object:
         asked.append(list(kwargs["indicator_ids"]))  # type: ignore[call-overload]
-        assert kwargs["department"] == big.a
+        assert kwargs["units"].unit_id == big.a.pk  # type: ignore[union-attr]
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(my_page_selectors, "evaluate_plans", spy)
+    monkeypatch.setattr(my_page_selectors, "plan_results", spy)
     content = big.client(big.rep_a).get(big.my_url()).content.decode()
     assert len(asked) == 1 and sorted(asked[0]) == sorted(int(k[1:]) for k in _cards(content))
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from indicators.evaluation import services as verdicts
 from indicators.models import IndicatorValue, TaskProgress
 from tests.test_reporting_support import World, build_world, submitted_progress, submitted_value
 
@@ -98,6 +99,7 @@ def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django
         unit, created = Department.objects.get_or_create(name=name, parent=unit, defaults={"kind": "town"})
         if created:  # towns come with the demo data, not the seeds: assess this one under the 人才强镇 plan
             Plan.objects.get(code="wujiang-town-3yr").assessed_units.add(unit)
+            verdicts.recompute([Plan.objects.get(code="wujiang-town-3yr").pk])  # assessed units decide per-unit verdicts
     make_period("2025Q1")
     period = make_period("2025Q2")
     client = Client()

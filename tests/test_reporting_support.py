@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
@@ -107,6 +108,7 @@ def build_world(extra_indicators: int = 0, extra_tasks: int = 0, tag: str = "") 
                                                defaults={"state": ReportingPeriod.State.OPEN})[0]
     IndicatorValue.objects.create(indicator=total, period=q1, department=a, value=Decimal("25"),
                                   status=ReviewStatus.APPROVED)
+    verdicts.recompute([plan.pk])  # a plan written through the ORM: evaluated as the plan import marks it
     return World(
         root=root, a=a, b=b, plan=plan, total=total, share=share, permille=permille, recruits=recruits,
         task_a=task_a, task_b=task_b, q1=q1, q2=q2,

@@ -29,6 +29,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
+from indicators.evaluation import explain
 from indicators.models import TaskProgress
 
 BODY_FONT = "宋体"
@@ -47,19 +48,12 @@ STATUS_COLOURS: dict[engine.Status, tuple[str, str]] = {
     engine.Status.ON_TRACK: ("#DDEBF7", "#1F4E79"),
     engine.Status.LAGGING: ("#FFEB9C", "#9C5700"),
     engine.Status.BEHIND: ("#FFC7CE", "#9C0006"),
+    engine.Status.BELOW_TARGET: ("#E4D1EC", "#5B2C6F"),
     engine.Status.NOT_ACHIEVED: ("#F4B084", "#833C0B"),
     engine.Status.NO_DATA: ("#EDEDED", "#404040"),
     engine.Status.NOT_APPLICABLE: ("#FFFFFF", "#595959"),
 }
-STATUS_ICONS: dict[engine.Status, str] = {
-    engine.Status.ACHIEVED: "✔",
-    engine.Status.ON_TRACK: "●",
-    engine.Status.LAGGING: "▲",
-    engine.Status.BEHIND: "✖",
-    engine.Status.NOT_ACHIEVED: "✖",
-    engine.Status.NO_DATA: "○",
-    engine.Status.NOT_APPLICABLE: "–",
-}
+STATUS_ICONS = explain.STATUS_ICONS
 PROGRESS_COLOURS: dict[str, tuple[str, str]] = {
     TaskProgress.Progress.DONE: ("#C6EFCE", "#006100"),
     TaskProgress.Progress.IN_PROGRESS: ("#DDEBF7", "#1F4E79"),
@@ -126,9 +120,17 @@ class SafeWorkbook(xlsxwriter.Workbook):
 
 
 def status_text(status: engine.Status) -> str:
-    from indicators.templatetags.talent import STATUS_TEXT
+    return f"{STATUS_ICONS[status]} {explain.status_label(status)}"
 
-    return f"{STATUS_ICONS[status]} {STATUS_TEXT[status]}"
+
+def figure_places(value: Decimal | None, decimals: int) -> int:
+    """Decimals a figure is shown with: the indicator's, or more when the figure itself has them (0.8 万人 against
+    a target printed as 3), up to the four the database keeps."""
+    if value is None:
+        return decimals
+    exponent = value.normalize().as_tuple().exponent
+    own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(decimals, min(own, 4))
 
 
 def char_width(ch: str) -> int:

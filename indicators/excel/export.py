@@ -23,14 +23,16 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
+from indicators.evaluation.explain import Display, display_for, explain
+from indicators.evaluation.selectors import StoredEvaluation
 from indicators.excel.common import (
-    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, WidthCache, column_width, date_text, height_for_lines, line_count,
+    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, WidthCache, column_width, date_text, figure_places, height_for_lines,
+    line_count,
     new_workbook, number_format, register_merge, row_height, setup_print, status_text, text_width, write_decimal,
     write_merged_row_text, write_text,
 )
 from indicators.excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
 from indicators.models import IndicatorValue, TaskProgress
-from indicators.snapshots import LazyEvaluation
 from plans.models import Plan
 
 SHEET_COVER = "封面汇总"
@@ -225,12 +227,14 @@ class _IndicatorTexts:
     unit_line: str
     basis: dict[str, str]
     status: dict[engine.Status, str]
+    provisional: str
+    viewed: str  # the report's period, named where a figure is carried forward from an earlier one
 
     @classmethod
-    def current(cls) -> _IndicatorTexts:
+    def current(cls, viewed: str = "") -> _IndicatorTexts:
         return cls(demo=_("【演示数据】"), unreviewed=_("【未审核】"), estimate=_("（同期预计值%(v)s）"),
                    unit_line=_("其中：%(u)s"), basis={b.value: f"【{b.label}】" for b in IndicatorValue.Basis},
-                   status={s: status_text(s) for s in engine.Status})
+                   status={s: status_text(s) for s in engine.Status}, provisional=_("（填报中）"), viewed=viewed)
 
 
 def _line_texts(row: IndicatorRow, t: _IndicatorTexts, unit_names: dict[int, str]) -> tuple[str, str, str, str, str]:
@@ -238,32 +242,45 @@ def _line_texts(row: IndicatorRow, t: _IndicatorTexts, unit_names: dict[int, str
     every indicator (one string per unit, not one per line)."""
     result, unit = row.result, row.unit
     ind = result.indicator
+    unit_text = ind.unit if not ind.value_unit or ind.value_unit == ind.unit else f"{ind.unit}（{ind.value_unit}）"
     if unit is None:
-        return ind.group, ind.number, ind.name, ind.unit, "、".join(result.lead) or "—"
+        return ind.group, ind.number, ind.name, unit_text, "、".join(result.lead) or "—"
     department = unit.department
     name = unit_names.get(department.pk)
     if name is None:
         name = unit_names[department.pk] = t.unit_line % {"u": department.name}
-    return ind.group, "", name, ind.unit, department.name or "—"
+    return ind.group, "", name, unit_text, department.name or "—"
 
 
 def _evaluation(row: IndicatorRow) -> engine.Evaluation:
-    """The line's evaluation, decoded. One read back from a snapshot (`snapshots.LazyEvaluation`) resolves every
-    attribute through `__getattr__`; a line reads about ten of them, so the decoded object is taken once."""
+    """The line's evaluation, decoded. A stored one resolves every attribute through `__getattr__`; a line reads
+    about ten of them, so the decoded object is taken once."""
     ev = row.result.evaluation if row.unit is None else row.unit.evaluation
-    return ev.full() if isinstance(ev, LazyEvaluation) else ev
+    return ev.outcome().evaluation if isinstance(ev, StoredEvaluation) else ev
+
+
+_displays: dict[int, Display] = {}
+
+
+def _display(row: IndicatorRow) -> Display:
+    ind = row.result.indicator
+    found = _displays.get(ind.pk)
+    if found is None or found.unit != ind.unit:
+        found = _displays[ind.pk] = display_for(ind)
+    return found
 
 
 def _note(row: IndicatorRow, ev: engine.Evaluation, t: _IndicatorTexts) -> str:
-    """说明: data basis, demo and review marks, the engine's explanation, the estimate beside an official figure."""
+    """说明: data basis, demo and review marks, the explanation (as on the pages), the estimate beside an official
+    figure."""
     result, unit = row.result, row.unit
-    note = ev.explanation
+    note = explain(ev, _display(row), viewed=t.viewed)
     if ev.actual is not None:
         basis, unreviewed = (result.basis, result.unreviewed) if unit is None else (unit.basis, unit.unreviewed)
         prefix = (t.basis[basis] if basis else "") + (t.demo if row.demo else "") + (t.unreviewed if unreviewed else "")
         note = prefix + note
     if unit is None and result.estimate is not None:
-        note += t.estimate % {"v": engine.fmt(result.estimate, result.indicator.decimals)}
+        note += t.estimate % {"v": _display(row).value(result.estimate)}
     return note
 
 
@@ -284,7 +301,7 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     columns = INDICATOR_COLUMNS
     last = len(columns) - 1
     multi = len(report.sections) > 1
-    t = _IndicatorTexts.current()
+    t = _IndicatorTexts.current(report.period.label)
     unit_names: dict[int, str] = {}
     headers = [_(c.header) for c in columns]
     # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
@@ -330,8 +347,9 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     notes = [
         _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；实际进度＝（实际值－基期值）÷（目标值－基期值）；"
           "序时进度为按规划期时间进度应完成的比例；较序时差距以指标单位计，比例类指标以百分点计，负数为落后。"),
-        _("2. 状态：✔已完成　●正常推进（实际进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　○无数据　"
-          "–不适用（原文无目标值）。"),
+        _("2. 状态：✔已完成　●正常推进（实际进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
+          "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；“填报中”为本期尚未截止时的临时判断；"
+          "本期未报送的指标沿用此前最近一期数据，并按本期序时进度判定。"),
         _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
     ]
     small = f.get(font_size=9, align="left", text_wrap=True)
@@ -382,10 +400,14 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         else:
             write_string(row, 0, group, centre)
         ind = data.result.indicator
-        key = (ind.unit, ind.decimals)
-        figure = figure_formats.get(key)
-        if figure is None:
-            figure = figure_formats[key] = f.number(number_format(ind.unit, ind.decimals))
+        display = _display(data)
+
+        def fmt_for(unit: str, value: Decimal | None) -> Format:
+            key = (unit, figure_places(value, display.decimals))
+            found = figure_formats.get(key)
+            if found is None:
+                found = figure_formats[key] = f.number(number_format(*key))
+            return found
         if number:
             write_string(row, 1, number, centre)
         else:
@@ -399,15 +421,19 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
             write_string(row, 3, unit_text, centre)
         else:
             write_blank(row, 3, None, centre)
-        for col, value, empty, fmt in ((4, data.baseline, "—", figure), (5, data.target, "——", figure),
-                                       (6, ev.actual, "—", figure), (7, ev.completion, "—", ratio),
-                                       (8, ev.progress, "—", ratio), (9, ev.expected_progress, "—", ratio)):
+        # Levels in the unit they are reported in (人 for a growth rate's level), targets in the target's unit.
+        target = ev.target if ev.target is not None else data.target
+        for col, value, empty, fmt in (
+                (4, data.baseline, "—", fmt_for(display.figure_unit, data.baseline)),
+                (5, target, "——", fmt_for(display.unit, target)),
+                (6, ev.actual, "—", fmt_for(display.figure_unit, ev.actual)), (7, ev.completion, "—", ratio),
+                (8, ev.progress, "—", ratio), (9, ev.expected_progress, "—", ratio)):
             if value is None:
                 write_string(row, col, empty, fmt)
             else:
                 write_number(row, col, value, fmt)
-        gap = ev.gap
-        places = 2 if ind.kind == "growth" else ind.decimals
+        gap = ev.gap_to_expected
+        places = display.decimals if ind.kind != "growth" else 2
         # A shortfall too small for the indicator's decimals must not print as "-0.0": show one more place.
         while gap is not None and gap != 0 and places < 4 and round(abs(gap), places) == 0:
             places += 1
@@ -422,7 +448,7 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         status_format = status_formats.get(status)
         if status_format is None:
             status_format = status_formats[status] = f.status(status)
-        write_string(row, 11, t.status[status], status_format)
+        write_string(row, 11, t.status[status] + (t.provisional if ev.provisional else ""), status_format)
         write_string(row, 12, lead, plain)
         if note:
             write_string(row, 13, note, plain)

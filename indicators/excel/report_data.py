@@ -1,6 +1,6 @@
 """What the assessment report shows, gathered in a fixed number of queries (the writing is in `export.py`).
 
-`gather_report()` evaluates the plans through `selectors.evaluate_plans` (as of the period's end), then adds what
+`gather_report()` reads the plans' verdicts through `evaluation.selectors.plan_results` (at the period's end), then adds what
 the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data, the task
 progress reported for the period, and per-unit reporting timeliness. A reporter sees only the indicators, tasks and
 units `indicators.access` lets them read; administrators and leaders see everything.
@@ -22,12 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import access, engine
-from indicators.models import IndicatorValue, TaskProgress, UnitTarget
-from indicators.selectors import COUNTED_STATUSES, IndicatorResult, PlanResult, UnitResult, evaluate_plans
+from indicators.evaluation.calendar import Calendar, PlanPhase
+from indicators.evaluation.explain import status_label
+from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, UnitResult, plan_results
+from indicators.models import COUNTED_STATUSES, IndicatorValue, TaskProgress, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Task
 from plans.roles import can_read_all
 
-SHORTFALL = (engine.Status.LAGGING, engine.Status.BEHIND, engine.Status.NOT_ACHIEVED)
+SHORTFALL = engine.SHORT_STATUSES
 
 
 class ReportError(Exception):
@@ -54,6 +56,10 @@ def resolve_period(code: str) -> PeriodInfo:
         raise ReportError(" ".join(exc.messages)) from exc
     period = ReportingPeriod.objects.filter(code=canonical).first()
     label = period.label if period else ReportingPeriod(kind=kind, year=year, index=index).label
+    if period is None and kind != ReportingPeriod.Kind.YEAR:
+        # Verdicts are kept at the end of every opened period and of every plan year, not at arbitrary dates.
+        raise ReportError(_("系统中尚未开设%(p)s（%(c)s）填报周期，无法出具该期报告；可选择已开设的周期或年度。") % {
+            "p": label, "c": canonical})
     return PeriodInfo(canonical, str(label), end, period)
 
 
@@ -68,7 +74,7 @@ class IndicatorRow:
     demo: bool = False
 
     @property
-    def evaluation(self) -> engine.Evaluation:
+    def evaluation(self) -> Judged:
         return self.unit.evaluation if self.unit else self.result.evaluation
 
 
@@ -197,7 +203,7 @@ def gather_report(
             access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_units = set(access.unit_ids(user))
-    results = evaluate_plans(plans, as_of=info.end)
+    results = plan_results(plans, as_of=info.end, tasks=True)
     # (baseline, target) of a unit's own targets; tuples, not model instances (≈ 9 k per-unit targets at province).
     unit_targets: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]] = {
         (indicator_id, department_id): (baseline, target)
@@ -296,7 +302,7 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
                 carried_ind[dept.pk].add(ind.pk)
                 due_ind.add((ind.pk, dept.pk))
                 if row.unit.evaluation.status in SHORTFALL:
-                    shortfalls[dept.pk].append(f"{ind.name}（{row.unit.evaluation.label}）")
+                    shortfalls[dept.pk].append(f"{ind.name}（{status_label(row.unit.evaluation.status)}）")
                 continue
             holders: set[int] = set()
             for a in ind.assignment_list:
@@ -311,7 +317,7 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
             for dept_id in holders:
                 carried_ind[dept_id].add(ind.pk)
                 if row.result.status in SHORTFALL:
-                    shortfalls[dept_id].append(f"{ind.name}（{row.result.evaluation.label}）")
+                    shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
         for task_row in section.tasks:
             for a in task_row.task.assignments.all():
                 if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
@@ -368,11 +374,16 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
-def plans_for(code: str) -> list[Plan]:
-    """`all` → every plan that is not a draft; otherwise the one plan (drafts included). Raises ReportError."""
+def plans_for(code: str, as_of: dt.date | None = None) -> list[Plan]:
+    """`all` → every plan running at `as_of` (not a draft, started, not 已结束); otherwise the one plan (drafts
+    included: chosen by name). Raises ReportError."""
     qs = Plan.objects.select_related("issuer").order_by("-end_year", "code")
     if code == "all":
-        return list(qs.exclude(status=Plan.Status.DRAFT))
+        plans = list(qs.exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]))
+        if as_of is None:
+            return plans
+        calendar = Calendar.load()
+        return [p for p in plans if calendar.phase(p, as_of) == PlanPhase.RUNNING]
     plan = qs.filter(code=code).first()
     if plan is None:
         raise ReportError(_("规划代码“%(code)s”不存在。") % {"code": code}, status=404)

@@ -28,9 +28,9 @@ from indicators.excel.export import export_assessment
 from indicators.excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
 from indicators.excel.importer import ActualsPreview, run_import
 from indicators.excel.reader import ExcelInputError, Issue
-from indicators.excel.report_data import ReportError, plans_for
+from indicators.excel.report_data import ReportError, plans_for, resolve_period
 from indicators.excel.template import template_filename, write_template
-from indicators.selectors import latest_period_with_data
+from indicators.evaluation.calendar import Calendar
 from plans.models import Plan, ReportingPeriod
 from plans.roles import can_read_all, is_admin, is_reporter
 
@@ -52,7 +52,7 @@ def _error(request: HttpRequest, message: str, status: int = 400) -> HttpRespons
 
 
 def _default_period_code() -> str:
-    period = latest_period_with_data()
+    period = Calendar.load().default_period()
     if period is not None:
         return period.code
     today = timezone.localdate()
@@ -65,7 +65,7 @@ def assessment(request: HttpRequest, code: str) -> HttpResponse:
     """考核报表 for one plan (or `all`) as of a period: /excel/assessment/<code>/?period=2025Q4."""
     period_code = (request.GET.get("period") or "").strip() or _default_period_code()
     try:
-        plans = plans_for(code)
+        plans = plans_for(code, resolve_period(period_code).end)
         if can_read_all(request.user):
             # 组织部 and 领导 all get the same workbook (a user only narrows a reporter's), so it is written once per
             # data version, language and day and read back by every later download: at province a report costs

@@ -6,6 +6,13 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
+
+def _new_token() -> int:
+    """The token default of the time (the tokens were dropped with the snapshots, see 0008)."""
+    import secrets
+
+    return secrets.randbits(62)
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='indicator',
             name='evaluation_token',
-            field=models.BigIntegerField(default=indicators.models.new_evaluation_token, editable=False, help_text='指标或其数据每次变化都换一个新值；与之相同的评估快照才算最新。', verbose_name='评估版本'),
+            field=models.BigIntegerField(default=_new_token, editable=False, help_text='指标或其数据每次变化都换一个新值；与之相同的评估快照才算最新。', verbose_name='评估版本'),
         ),
         migrations.CreateModel(
             name='EvaluationSnapshot',

@@ -4,6 +4,13 @@ import indicators.models
 from django.db import migrations, models
 
 
+
+def _new_token() -> int:
+    """The token default of the time (the tokens were dropped with the snapshots, see 0008)."""
+    import secrets
+
+    return secrets.randbits(62)
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,6 +31,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='indicator',
             name='structure_token',
-            field=models.BigIntegerField(default=indicators.models.new_evaluation_token, editable=False, help_text='指标口径、目标、所属规划或考核单位变化时换新值；只有数据变化时不变。', verbose_name='结构版本'),
+            field=models.BigIntegerField(default=_new_token, editable=False, help_text='指标口径、目标、所属规划或考核单位变化时换新值；只有数据变化时不变。', verbose_name='结构版本'),
         ),
     ]

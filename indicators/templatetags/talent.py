@@ -10,29 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from indicators import data_version, engine
+from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number, percent as pct
 from indicators.formatting import dec_str
 
 register = template.Library()
 
-STATUS_TEXT = {
-    engine.Status.ACHIEVED: _("已完成"),
-    engine.Status.ON_TRACK: _("正常推进"),
-    engine.Status.LAGGING: _("滞后"),
-    engine.Status.BEHIND: _("严重滞后"),
-    engine.Status.NOT_ACHIEVED: _("未完成"),
-    engine.Status.NO_DATA: _("无数据"),
-    engine.Status.NOT_APPLICABLE: _("不适用"),
-}
+STATUS_TEXT = STATUS_LABELS
 # Shape + colour so the status reads in grayscale print as well.
-STATUS_ICON = {
-    engine.Status.ACHIEVED: "✔",
-    engine.Status.ON_TRACK: "●",
-    engine.Status.LAGGING: "▲",
-    engine.Status.BEHIND: "✖",
-    engine.Status.NOT_ACHIEVED: "✖",
-    engine.Status.NO_DATA: "○",
-    engine.Status.NOT_APPLICABLE: "–",
-}
+STATUS_ICON = STATUS_ICONS
 
 
 @register.filter
@@ -40,13 +25,69 @@ def num(value: Decimal | None, decimals: int | None = None) -> str:
     if value is None:
         return "—"
     if decimals is not None:
-        return engine.fmt(value, int(decimals))
+        return number(value, int(decimals))
     return dec_str(value) or "—"
 
 
 @register.filter
 def percent(ratio: Decimal | None) -> str:
-    return engine.pct(ratio)
+    return pct(ratio)
+
+
+def _display(indicator: object) -> Display:
+    return indicator if isinstance(indicator, Display) else display_for(indicator)
+
+
+@register.filter
+def figure(value: Decimal | None, indicator: object) -> str:
+    """A reported figure (or a baseline) in the unit it is reported in: 人 for a growth indicator, not %."""
+    return _display(indicator).value(value)
+
+
+@register.filter
+def target_text(value: Decimal | None, indicator: object) -> str:
+    """A target in the target's unit (a growth rate in %)."""
+    return _display(indicator).target(value)
+
+
+@register.filter
+def signed_gap(value: Decimal | None, indicator: object) -> str:
+    """A gap with its sign and unit (percentage points for shares), with the decimals a non-zero gap needs."""
+    if value is None:
+        return "—"
+    d = _display(indicator)
+    text = number(value, d.decimals)
+    if value > 0:
+        text = "+" + text
+    return f"{text}{d.gap_unit}"
+
+
+@register.filter
+def figure_cell(value: Decimal | None, indicator: object) -> str:
+    """A figure in a table whose unit column shows the target's unit: the figure's own unit is added only where the
+    two differ (a growth indicator's levels in 人 under a % column)."""
+    d = _display(indicator)
+    if value is None:
+        return "—"
+    return number(value, d.decimals) + (d.figure_unit if d.figure_unit != d.unit else "")
+
+
+@register.simple_tag
+def verdict_badge(evaluation: object) -> str:
+    """The status badge, marked 填报中 when judged in a period still open for reporting."""
+    status = getattr(evaluation, "status", "")
+    badge = status_badge(status)
+    if getattr(evaluation, "provisional", False):
+        return format_html('{} <span class="provisional" title="{}">{}</span>', badge,
+                           _("本期仍在填报中，结果为临时判断"), _("填报中"))
+    return badge
+
+
+@register.simple_tag
+def explain_verdict(evaluation: engine.Evaluation, indicator: object, viewed: object = "") -> str:
+    """The verdict's explanation in the active language; `viewed`: the period being looked at (or its label)."""
+    label = getattr(viewed, "label", viewed) or ""
+    return explain(evaluation, _display(indicator), viewed=str(label))
 
 
 @register.filter

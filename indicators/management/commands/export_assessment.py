@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from indicators.excel.export import write_assessment
-from indicators.excel.report_data import ReportError, gather_report, plans_for
+from indicators.excel.report_data import ReportError, gather_report, plans_for, resolve_period
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"目录 {output.parent} 不存在。")
         started = time.perf_counter()
         try:
-            plans = plans_for(options["plan"])
+            plans = plans_for(options["plan"], resolve_period(options["period"]).end)
             report = gather_report(plans, options["period"], prepared_by=options["prepared_by"])
         except ReportError as exc:
             raise CommandError(str(exc)) from exc

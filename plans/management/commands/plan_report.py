@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from indicators.evaluation.calendar import Calendar
+from indicators.evaluation.explain import display_for, explain, status_label
+from indicators.evaluation.selectors import plan_results, plans_queryset
 from indicators.formatting import dec_str
-from indicators.selectors import evaluate_plans, plans_queryset
 from plans.models import ReportingPeriod, Role
 
 
@@ -22,21 +24,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
         parser.add_argument("--plan", help="规划代码（默认全部）")
-        parser.add_argument("--period", help="周期代码，如 2025Q4（默认今天）")
+        parser.add_argument("--period", help="周期代码，如 2025Q4（默认为最近已截止的周期）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = timezone.localdate()
-        period_code = None
-        if options["period"]:
-            try:
-                kind, year, index = ReportingPeriod.parse_code(options["period"])
-                _, as_of, period_code = ReportingPeriod.bounds(kind, year, index)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from exc
+        calendar = Calendar.load()
+        period = self._period(options["period"], calendar)
+        as_of = period.end if period is not None else timezone.localdate()
+        period_code = period.code if period is not None else None
         plans = plans_queryset([options["plan"]] if options["plan"] else None)
         if options["plan"] and not plans.exists():
             raise CommandError(f"规划代码“{options['plan']}”不存在。可用代码：{', '.join(plans_queryset().values_list('code', flat=True))}")
-        results = evaluate_plans(plans, as_of=as_of)
+        results = plan_results(plans, as_of=as_of, tasks=True, calendar=calendar)
+        self.viewed = period.label if period is not None else ""
         payload = [self._plan(r, period_code, as_of) for r in results]
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -49,6 +48,21 @@ class Command(BaseCommand):
                     f"实际{row['actual'] or '—'}，{row['status_label']}"
                 )
 
+    @staticmethod
+    def _period(code: str | None, calendar: Calendar) -> ReportingPeriod | None:
+        if not code:
+            return calendar.default_period()
+        try:
+            kind, year, index = ReportingPeriod.parse_code(code)
+            ReportingPeriod.bounds(kind, year, index)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        period = next((p for p in calendar.periods if (p.kind, p.year, p.index) == (kind, year, index)), None)
+        if period is None:
+            known = "、".join(p.code for p in calendar.periods[:12])
+            raise CommandError(f"周期“{code}”尚未建立，可用周期（最近12个）：{known or '无'}。")
+        return period
+
     def _plan(self, result: Any, period_code: str | None, as_of: dt.date) -> dict[str, Any]:
         plan = result.plan
         return {
@@ -60,6 +74,10 @@ class Command(BaseCommand):
             "end_year": plan.end_year,
             "as_of": as_of.isoformat(),
             "period": period_code,
+            "phase": result.phase.value,
+            "provisional": result.provisional,
+            "verdicts_as_of": result.stored_as_of.isoformat() if result.stored_as_of else None,
+            "recalculating": result.recalculation is not None,
             "indicators": [self._indicator(r) for r in result.indicators],
             "tasks": [
                 {
@@ -77,11 +95,13 @@ class Command(BaseCommand):
 
     def _indicator(self, row: Any) -> dict[str, Any]:
         ind, ev = row.indicator, row.evaluation
+        gap_to_expected = _s(ev.gap_to_expected)
         return {
             "group": ind.group,
             "number": ind.number,
             "name": ind.name,
             "unit": ind.unit,
+            "figure_unit": ind.figure_unit,
             "kind": ind.kind,
             "comparison": ind.comparison,
             "baseline_year": ind.baseline_year,
@@ -89,18 +109,30 @@ class Command(BaseCommand):
             "target_year": ind.target_year,
             "target": _s(ind.target),
             "target_upper": _s(ind.target_upper),
+            "target_judged": _s(ev.target),
             "actual": _s(ev.actual),
             "actual_period": ev.actual_label or None,
-            "basis": row.basis or None,
+            "stale": bool(ev.stale),
+            "basis": ind.reporting_basis,
+            "basis_label": ind.basis_label,
+            "figure_basis": row.basis or None,
+            "provisional": bool(ev.provisional),
+            "final": bool(ev.final),
             "completion": _s(ev.completion),
             "expected": _s(ev.expected),
+            "expected_progress": _s(ev.expected_progress),
             "progress": _s(ev.progress),
-            "gap": _s(ev.gap),
+            "gap": gap_to_expected,
+            "gap_to_expected": gap_to_expected,
+            "gap_to_target": _s(ev.gap_to_target),
+            "growth_rate": _s(ev.growth_rate),
             "status": ev.status.value,
-            "status_label": ev.label,
-            "explanation": ev.explanation,
+            "status_label": status_label(ev.status),
+            "reasons": [r.code for r in ev.reasons],
+            "explanation": explain(ev, display_for(ind), viewed=self.viewed),
             "lead": row.lead,
             "responsible": row.responsible,
+            "cooperating": row.cooperating,
             "per_unit": ind.per_unit,
             "source": ind.source,
         }

@@ -1,0 +1,96 @@
+"""Turns loaded inputs into verdicts: every (indicator, unit) series at every evaluation date asked for. No queries.
+
+A per-unit indicator (each assessed unit must meet it) gets one verdict per unit and a summary line whose status is
+the worst unit's; a plan-level indicator gets one line, from one figure per period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from indicators.evaluation import inputs as inp
+from indicators.evaluation.payload import Outcome
+from indicators import engine
+from indicators.models import Indicator
+
+Status = engine.Status
+
+
+@dataclass(frozen=True)
+class Row:
+    indicator_id: int
+    unit_id: int | None
+    as_of: dt.date
+    outcome: Outcome
+
+
+def judge(spec: engine.Spec, series: list[inp.Pair], as_of: dt.date, th: engine.Thresholds,
+          open_dates: Collection[dt.date]) -> Outcome:
+    """One series at one date, with the basis, estimate and review state of the figure the verdict rests on."""
+    evaluation = engine.evaluate(spec, [inp.observation(f) for f, _e in series], as_of, th, open_dates=open_dates)
+    demo = any(f.is_demo for f, _e in series)
+    used = next((pair for pair in series if pair[0].period.code == evaluation.actual_label), None)
+    if used is None:
+        return Outcome(evaluation, has_demo=demo)
+    figure, estimate = used
+    return Outcome(evaluation, figure.basis, estimate.value if estimate is not None else None,
+                   inp.is_unreviewed(figure), demo)
+
+
+def units_of(indicator: Indicator, data: inp.Inputs, series: dict[int, list[inp.Pair]]) -> list[int]:
+    """The units a per-unit indicator is judged for: those assessed under its plan, and any other that reported."""
+    assessed = data.assessed.get(indicator.plan_id, [])
+    return assessed + sorted(set(series) - set(assessed))
+
+
+def indicator_rows(indicator: Indicator, data: inp.Inputs, dates: Iterable[dt.date],
+                   open_dates: Collection[dt.date], *, units: Collection[int] | None = None) -> list[Row]:
+    """The verdicts of one indicator at these dates: its own line and, per unit, each unit's (only `units` when
+    given; the summary line is then left to `summary_rows`, which needs every unit)."""
+    plan = data.plans[indicator.plan_id]
+    th = inp.thresholds_for(plan)
+    pairs = inp.current_pairs(data.figures.get(indicator.pk, []))
+    dates = list(dates)
+    rows: list[Row] = []
+    if not indicator.per_unit:
+        spec = inp.spec_for(indicator, plan)
+        series = inp.plan_series(pairs)
+        return [Row(indicator.pk, None, d, judge(spec, series, d, th, open_dates)) for d in dates]
+    grouped = inp.by_unit(pairs)
+    wanted = units_of(indicator, data, grouped) if units is None else list(units)
+    for unit_id in wanted:
+        spec = inp.spec_for(indicator, plan, data.unit_targets.get((indicator.pk, unit_id)))
+        series = grouped.get(unit_id, [])
+        rows += [Row(indicator.pk, unit_id, d, judge(spec, series, d, th, open_dates)) for d in dates]
+    if units is None:
+        assessed = set(data.assessed.get(indicator.plan_id, [])) or set(wanted)
+        by_date: dict[dt.date, list[tuple[Status, bool]]] = {d: [] for d in dates}
+        for row in rows:
+            if row.unit_id in assessed:
+                by_date[row.as_of].append((row.outcome.status, row.outcome.has_demo))
+        rows += [Row(indicator.pk, None, d, summarise(indicator, plan_target_missing(indicator), statuses))
+                 for d, statuses in by_date.items()]
+    return rows
+
+
+def plan_target_missing(indicator: Indicator) -> bool:
+    return indicator.target is None and indicator.kind != Indicator.Kind.MILESTONE
+
+
+def summarise(indicator: Indicator, no_target: bool, units: list[tuple[Status, bool]]) -> Outcome:
+    """A per-unit indicator's own line: the worst unit with data sets the status; the reason gives the spread."""
+    demo = any(d for _s, d in units)
+    if no_target and not units:
+        return Outcome(engine.Evaluation(Status.NOT_APPLICABLE, (engine.Reason.of("no_target"),)), has_demo=demo)
+    if not units:
+        return Outcome(engine.Evaluation(Status.NO_DATA, (engine.Reason.of("no_units"),)), has_demo=demo)
+    counts = Counter(s for s, _d in units)
+    spread = tuple((s.value, n) for s, n in sorted(counts.items(), key=lambda kv: engine.STATUS_SEVERITY[kv[0]]))
+    reason = engine.Reason.of("units", total=len(units), counts=spread)
+    judged = [s for s, _d in units if s != Status.NO_DATA]
+    status = min(judged, key=engine.STATUS_SEVERITY.__getitem__) if judged else Status.NO_DATA
+    short = sum(n for s, n in counts.items() if s in engine.SHORT_STATUSES)
+    return Outcome(engine.Evaluation(status, (reason,)), has_demo=demo, short_units=short)

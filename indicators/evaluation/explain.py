@@ -1,0 +1,317 @@
+"""Explanations and labels of verdicts, written at display time in the active language from the engine's reasons.
+
+Numbers follow one rule everywhere (pages, the workbook, assessment explanations, `plan_report`): the indicator's
+own decimals, more when a non-zero figure would otherwise print as 0, and "略高于 / 略低于" when even four decimals
+cannot show the difference — never "落后0万人" beside −0.04, never "超出0个百分点".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators import engine
+
+Status = engine.Status
+MAX_PLACES = 4
+
+STATUS_LABELS: dict[Status, Promise] = {
+    Status.ACHIEVED: gettext_lazy("已完成"),
+    Status.ON_TRACK: gettext_lazy("正常推进"),
+    Status.LAGGING: gettext_lazy("滞后"),
+    Status.BEHIND: gettext_lazy("严重滞后"),
+    Status.BELOW_TARGET: gettext_lazy("未达标"),
+    Status.NOT_ACHIEVED: gettext_lazy("未完成"),
+    Status.NO_DATA: gettext_lazy("无数据"),
+    Status.NOT_APPLICABLE: gettext_lazy("不适用"),
+}
+STATUS_ICONS: dict[Status, str] = {
+    Status.ACHIEVED: "✔", Status.ON_TRACK: "●", Status.LAGGING: "▲", Status.BEHIND: "✖",
+    Status.BELOW_TARGET: "◆", Status.NOT_ACHIEVED: "✖", Status.NO_DATA: "○", Status.NOT_APPLICABLE: "–",
+}
+
+
+def status_label(status: str | Status) -> str:
+    return str(STATUS_LABELS[Status(status)])
+
+
+# --- numbers ----------------------------------------------------------------------------------------------------
+def number(value: Decimal | None, decimals: int = 2) -> str:
+    """Fixed decimals, trailing zeros trimmed; a non-zero value gets the decimals it needs (up to four)."""
+    if value is None:
+        return "—"
+    places = max(0, decimals)
+    text = _fixed(value, places)
+    while value != 0 and _is_zero(text) and places < MAX_PLACES:
+        places += 1
+        text = _fixed(value, places)
+    return text
+
+
+def _fixed(value: Decimal, places: int) -> str:
+    quantum = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
+    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def _is_zero(text: str) -> bool:
+    return text.lstrip("-").strip("0.") == ""
+
+
+def own_places(value: Decimal) -> int:
+    """Decimals a value really has (26.35 → 2, 8.0000 → 0), at most four."""
+    exponent = value.normalize().as_tuple().exponent
+    return min(MAX_PLACES, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def exact(value: Decimal, decimals: int) -> str:
+    """A figure someone typed or a difference of such figures: never rounded onto a neighbour (26.35 of a target
+    printed with one decimal is 26.35, not 26.4)."""
+    return number(value, max(decimals, own_places(value)))
+
+
+def derived(value: Decimal, decimals: int) -> str:
+    """A value computed on the time path (expected, a gap to it): the indicator's decimals, one more for a fraction
+    of an indicator counted in whole units (应完成2.5名, not 3名)."""
+    return number(value, decimals if decimals or own_places(value) == 0 else 1)
+
+
+def distinct(value: Decimal, other: Decimal, decimals: int) -> str:
+    """`value` with the decimals that keep it from reading as `other` when the two differ (7.9951 against 8 is
+    7.9951, not 8)."""
+    places = decimals
+    while places < MAX_PLACES and value != other and number(value, places) == number(other, places):
+        places += 1
+    return number(value, places)
+
+
+def percent(ratio: Decimal | None, decimals: int = 1) -> str:
+    """A ratio as a percentage (0.8 → 80%), with the decimals a non-zero share needs."""
+    return "—" if ratio is None else f"{number(ratio * engine.HUNDRED, decimals)}%"
+
+
+@dataclass(frozen=True)
+class Display:
+    """How an indicator's figures print: the target's unit, the reported figure's unit, the gap's unit."""
+
+    kind: engine.Kind
+    unit: str = ""
+    figure_unit: str = ""
+    decimals: int = 2
+    is_share: bool = False
+
+    @property
+    def gap_unit(self) -> str:
+        if self.kind == engine.Kind.GROWTH:
+            return _("个百分点")
+        if self.is_share:
+            return _("个千分点") if self.unit == "‰" else _("个百分点")
+        return self.unit
+
+    @property
+    def gap_places(self) -> int:
+        return 2 if self.kind == engine.Kind.GROWTH else self.decimals
+
+    def value(self, value: Decimal | None) -> str:
+        """A reported figure or a baseline, in the unit it is reported in."""
+        return f"{exact(value, self.decimals)}{self.figure_unit}" if value is not None else "—"
+
+    def expected(self, value: Decimal | None) -> str:
+        """A value on the time path, in the figure's unit."""
+        return f"{derived(value, self.decimals)}{self.figure_unit}" if value is not None else "—"
+
+    def target(self, value: Decimal | None) -> str:
+        return f"{exact(value, self.decimals)}{self.unit}" if value is not None else "—"
+
+    def gap(self, value: Decimal | None) -> str:
+        """A gap to the time path (derived), without its sign."""
+        return f"{derived(abs(value), self.gap_places)}{self.gap_unit}" if value is not None else "—"
+
+    def gap_exact(self, value: Decimal | None) -> str:
+        """A gap between figures (target − actual), without its sign."""
+        return f"{exact(abs(value), self.gap_places)}{self.gap_unit}" if value is not None else "—"
+
+
+def display_for(indicator: object) -> Display:
+    """The display rules of an Indicator (or anything with its attributes)."""
+    kind = engine.Kind(getattr(indicator, "kind"))
+    unit = getattr(indicator, "unit", "") or ""
+    value_unit = getattr(indicator, "value_unit", "") or ""
+    figure_unit = value_unit or ("" if kind == engine.Kind.GROWTH else unit)
+    return Display(kind, unit, figure_unit, int(getattr(indicator, "decimals", 2) or 0),
+                   bool(getattr(indicator, "is_share", False)))
+
+
+# --- sentences --------------------------------------------------------------------------------------------------
+def explain(ev: engine.Evaluation, display: Display, *, viewed: str = "") -> str:
+    """The verdict in one or two sentences, in the active language. `viewed`: the label of the period viewed."""
+    parts = [p for p in (_sentence(r, ev, display, viewed) for r in ev.reasons) if p]
+    if not parts:
+        return ""
+    sep = _("；")
+    return sep.join(parts) + _("。")
+
+
+def _what(ev: engine.Evaluation, display: Display) -> str:
+    if display.kind == engine.Kind.CUMULATIVE:
+        return _("累计完成%(v)s") % {"v": display.value(ev.actual)}
+    if display.kind == engine.Kind.ANNUAL:
+        return ""
+    return _("实际%(v)s") % {"v": display.value(ev.actual)}
+
+
+def _ahead(ev: engine.Evaluation, display: Display) -> str:
+    gap = ev.gap_to_expected
+    if gap is None:
+        return ""
+    if _is_zero(number(gap, MAX_PLACES)):
+        return _("与序时进度持平")
+    if gap > 0:
+        return _("较序时超出%(g)s") % {"g": display.gap(gap)}
+    return _("较序时落后%(g)s") % {"g": display.gap(gap)}
+
+
+def _short_by(ev: engine.Evaluation, display: Display) -> str:
+    gap = ev.gap_to_target
+    if gap is None or gap <= 0:
+        return ""
+    if _is_zero(exact(gap, display.gap_places)):
+        return _("略低于目标")
+    return _("差%(g)s") % {"g": display.gap_exact(gap)}
+
+
+def _years(years: object) -> str:
+    seq = years if isinstance(years, Sequence) and not isinstance(years, str) else (years,)
+    return _("、").join(str(y) for y in seq)
+
+
+def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: str) -> str:
+    code, a = reason.code, reason.data
+    what, target = _what(ev, d), d.target(ev.target)
+    if code in _SIMPLE:
+        return str(_SIMPLE[code])
+    if code == "carried":
+        if viewed and viewed != a["period"]:
+            return _("%(viewed)s未报送，沿用%(period)s数据") % {"viewed": viewed, "period": a["period"]}
+        return _("沿用%(period)s数据") % {"period": a["period"]}
+    if code == "path":
+        return _("%(what)s，目标%(target)s，进度%(p)s，序时进度%(e)s，%(ahead)s") % {
+            "what": what, "target": target, "p": percent(ev.progress), "e": percent(ev.expected_progress),
+            "ahead": _ahead(ev, d)}
+    if code == "met":
+        return _("%(what)s，已达到目标%(target)s") % {"what": what or d.value(ev.actual), "target": target}
+    if code == "approx_within":
+        return _("%(what)s，在目标%(target)s左右的范围内（%(low)s–%(high)s）") % {
+            "what": what, "target": target, "low": d.target(a["low"]), "high": d.target(a["high"])}  # type: ignore[arg-type]
+    if code == "approx_over":
+        return _("%(what)s，已达到目标%(target)s，超出“左右”区间上沿%(high)s") % {
+            "what": what, "target": target, "high": d.target(a["high"])}
+    if code == "final_short" and d.kind == engine.Kind.ANNUAL:
+        missed = [y.year for y in ev.years if not y.met]
+        return _("规划期已满，%(years)s年未完成年度任务") % {"years": _years(tuple(missed))}
+    if code == "final_short" and d.kind == engine.Kind.GROWTH:
+        return _("规划期已满，未达到年均增长目标%(target)s%%，差%(gap)s") % {
+            "target": exact(ev.target, 2) if ev.target is not None else "—", "gap": d.gap_exact(ev.gap_to_target)}
+    if code == "final_short":
+        short = _short_by(ev, d)
+        text = _("规划期已满，%(what)s，未达到目标%(target)s") % {"what": what or d.value(ev.actual), "target": target}
+        return f"{text}{_('，')}{short}" if short else text
+    if code == "below_target":
+        short = _short_by(ev, d)
+        text = _("%(what)s，目标%(target)s，未达标") % {"what": what, "target": target}
+        return f"{text}{_('，')}{short}" if short else text
+    if code == "regressed":
+        return _("%(what)s，低于目标%(target)s（起点已达标，现出现回落）") % {"what": what, "target": target}
+    if code == "at_start":
+        return _("%(what)s，尚处起始时点，序时进度为0") % {"what": what or d.value(ev.actual)}
+    return _annual_sentence(code, a, ev, d) or _other_sentence(code, a, ev, d)
+
+
+def _annual_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: Display) -> str:
+    target = d.target(ev.target)
+    if code == "years_missed":
+        return _("%(years)s年未完成年度任务") % {"years": _years(a["years"])}
+    if code == "years_unreported":
+        return _("%(years)s年未报送数据") % {"years": _years(a["years"])}
+    if code == "year_unreported":
+        return _("%(year)s年尚无填报数据") % {"year": a["year"]}
+    if code == "year_met":
+        return _("%(year)s年完成%(v)s，已完成年度任务%(target)s") % {
+            "year": a["year"], "v": d.value(ev.actual), "target": target}
+    if code == "year_short":
+        return _("%(year)s年完成%(v)s，未完成年度任务%(target)s，%(short)s") % {
+            "year": a["year"], "v": d.value(ev.actual), "target": target, "short": _short_by(ev, d)}
+    if code == "year_pace":
+        return _("%(year)s年完成%(v)s，年度任务%(target)s，序时进度%(e)s（应完成%(x)s），%(ahead)s") % {
+            "year": a["year"], "v": d.value(ev.actual), "target": target, "e": percent(ev.expected_progress),
+            "x": d.expected(ev.expected), "ahead": _ahead(ev, d)}
+    if code == "year_over_limit":
+        return _("%(year)s年已达%(v)s，超过年度上限%(target)s") % {"year": a["year"], "v": d.value(ev.actual),
+                                                               "target": target}
+    if code == "all_years_met":
+        return _("规划期各年度任务均已完成")
+    if code == "months_missing":
+        return _("其间有%(n)s个月份无数据") % {"n": a["months"]}
+    return ""
+
+
+def _other_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: Display) -> str:
+    if code == "growth":
+        rate = a["rate"] if isinstance(a.get("rate"), Decimal) else ev.growth_rate
+        target_rate = ev.target if ev.target is not None else Decimal(0)
+        return _("基期%(year)s年%(base)s，现为%(now)s，年均增长%(rate)s%%，目标%(target)s%%") % {
+            "year": a["baseline_year"], "base": d.value(a["baseline"]),  # type: ignore[arg-type]
+            "now": d.value(ev.actual), "rate": distinct(rate, target_rate, 2) if rate is not None else "—",
+            "target": exact(target_rate, 2)}
+    if code == "growth_pace":
+        gap = ev.gap_to_expected or Decimal(0)
+        if _is_zero(number(gap, MAX_PLACES)):
+            return _("与目标持平")
+        word = _("高于目标") if gap > 0 else _("低于目标")
+        return f"{word}{number(abs(gap), 2)}{_('个百分点')}"
+    if code == "over_limit":
+        return _("累计%(v)s，已超过上限%(target)s") % {"v": d.value(ev.actual), "target": d.target(ev.target)}
+    if code == "within_limit":
+        return _("累计%(v)s，未超过上限%(target)s（规划期末方可判定达标）") % {
+            "v": d.value(ev.actual), "target": d.target(ev.target)}
+    if code in ("pending", "due_pending", "overdue"):
+        texts = {"pending": _("尚未完成，时限%(year)s年底"), "due_pending": _("尚未完成，时限%(year)s年底已到"),
+                 "overdue": _("未完成，已逾期（时限%(year)s年底）")}
+        return texts[code] % {"year": a["year"]}
+    if code == "no_target":
+        return _("原文未设定目标值；实际%(v)s") % {"v": d.value(ev.actual)} if ev.actual is not None \
+            else _("原文未设定目标值")
+    if code == "not_started":
+        return _("规划自%(year)s年起实施，尚未开始") % {"year": a["year"]}
+    if code == "units":
+        counts = a.get("counts") or ()
+        parts = _("，").join(_("%(label)s%(n)s个") % {"label": status_label(s), "n": n}
+                             for s, n in counts)  # type: ignore[union-attr]
+        return _("按单位考核（共%(n)s个单位）：%(parts)s") % {"n": a["total"], "parts": parts}
+    if code == "not_computable":
+        return _("数据无法计算（%(e)s）") % {"e": a.get("error", "")}
+    return ""
+
+
+_SIMPLE: dict[str, Promise] = {
+    "no_data": gettext_lazy("尚无填报数据"),
+    "no_data_in_plan": gettext_lazy("规划期内尚无填报数据"),
+    "no_data_final": gettext_lazy("规划期已满，无填报数据，按未完成计"),
+    "no_baseline": gettext_lazy("无基期，不计序时"),
+    "provisional": gettext_lazy("本期仍在填报中，结果为临时判断"),
+    "done": gettext_lazy("已完成"),
+    "growth_no_baseline": gettext_lazy("缺少基期值，无法计算年均增长（可由组织部补录基期）"),
+    "growth_bad_baseline": gettext_lazy("基期值不为正，无法计算年均增长"),
+    "growth_bad_actual": gettext_lazy("实际值不为正，无法计算增长"),
+    "pending_computation": gettext_lazy("正在计算"),
+    "no_units": gettext_lazy("本指标按单位考核，尚未设置考核对象单位"),
+    "units_no_data": gettext_lazy("本指标按单位考核，各单位均无数据"),
+    "not_assessed": gettext_lazy("该单位未列入规划的考核对象，无评估结果"),
+}

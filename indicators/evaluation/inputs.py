@@ -1,0 +1,153 @@
+"""What the evaluation reads: indicators with their targets, the units they are judged for, and every counted
+figure, as plain rows in a fixed number of queries. Only the evaluation services call this (pages read verdicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+
+from indicators import engine
+from indicators.models import COUNTED_STATUSES, Indicator, IndicatorValue, ReviewStatus, UnitTarget
+from plans.models import Plan, ReportingPeriod
+
+OFFICIAL = IndicatorValue.Basis.OFFICIAL
+ESTIMATE = IndicatorValue.Basis.ESTIMATE
+
+
+@dataclass(slots=True)
+class Figure:
+    """A counted figure: plain columns, not a model instance (a province plan has hundreds of thousands)."""
+
+    id: int
+    indicator_id: int
+    period_id: int
+    department_id: int
+    value: Decimal
+    basis: str
+    status: str
+    updated_at: dt.datetime
+    is_demo: bool
+    period: ReportingPeriod
+
+
+Pair = tuple[Figure, Figure | None]  # the current figure of a period and the estimate kept beside an official one
+
+
+@dataclass
+class Inputs:
+    indicators: list[Indicator]
+    plans: dict[int, Plan]
+    assessed: dict[int, list[int]]  # plan → assessed unit ids, in the plan's order
+    unit_targets: dict[tuple[int, int], UnitTarget]
+    figures: dict[int, list[Figure]] = field(default_factory=dict)  # indicator → counted figures
+
+
+def thresholds_for(plan: Plan) -> engine.Thresholds:
+    return engine.Thresholds(on_track=plan.on_track_ratio, lagging=plan.lagging_ratio, tolerance=plan.approx_tolerance)
+
+
+def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = None) -> engine.Spec:
+    """The engine's view of an indicator, or of one unit's instance of it (its own baseline and target)."""
+    baseline, baseline_year, target = indicator.baseline, indicator.baseline_year, indicator.target
+    if unit_target is not None:
+        baseline = unit_target.baseline if unit_target.baseline is not None else baseline
+        baseline_year = unit_target.baseline_year or baseline_year
+        target = unit_target.target if unit_target.target is not None else target
+    milestones = getattr(indicator, "milestone_list", None)
+    if milestones is None:
+        milestones = list(indicator.milestones.all())
+    return engine.Spec(
+        kind=engine.Kind(indicator.kind), comparison=engine.Comparison(indicator.comparison),
+        start_year=plan.start_year, end_year=plan.end_year, target=target, target_year=indicator.target_year,
+        baseline=baseline, baseline_year=baseline_year, target_upper=indicator.target_upper,
+        tolerance=indicator.tolerance, is_share=indicator.is_share, unit=indicator.unit, decimals=indicator.decimals,
+        milestones=tuple((m.year, m.value) for m in milestones), basis=engine.Basis(indicator.basis) if indicator.basis else None,
+        value_unit=indicator.value_unit,
+    )
+
+
+def load(indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = None,
+         before: dt.date | None = None) -> Inputs:
+    """Everything needed to evaluate these indicators. `units`: per-unit indicator → the only units whose figures
+    are read (a refresh after some units reported); plan-level indicators always read all their figures."""
+    indicators = list(
+        Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("plan")
+        .prefetch_related(Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
+    plans = {i.plan_id: i.plan for i in indicators}
+    assessed: dict[int, list[int]] = defaultdict(list)
+    for plan_id, unit_id in (Plan.assessed_units.through.objects.filter(plan_id__in=list(plans))
+                             .order_by("department__order", "department__name")
+                             .values_list("plan_id", "department_id")):
+        assessed[plan_id].append(unit_id)
+    ids = [i.pk for i in indicators]
+    targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator_id__in=ids)}
+    inputs = Inputs(indicators, plans, assessed, targets)
+    inputs.figures = _figures(indicators, units, before)
+    return inputs
+
+
+def _figures(indicators: list[Indicator], units: dict[int, set[int]] | None,
+             before: dt.date | None) -> dict[int, list[Figure]]:
+    periods = {p.pk: p for p in ReportingPeriod.objects.all()}
+    counted = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, value__isnull=False)
+    if before is not None:
+        counted = counted.filter(period_id__in=[p for p, period in periods.items() if period.end <= before])
+    plan_level = [i.pk for i in indicators if not i.per_unit]
+    per_unit = [i.pk for i in indicators if i.per_unit]
+    where = Q(indicator_id__in=plan_level)
+    if units is None:
+        where |= Q(indicator_id__in=per_unit)
+    else:
+        for indicator_id in per_unit:
+            where |= Q(indicator_id=indicator_id, department_id__in=sorted(units.get(indicator_id, set())))
+    found: dict[int, list[Figure]] = defaultdict(list)
+    rows = counted.filter(where).order_by().values_list(
+        "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo")
+    for row in rows.iterator(chunk_size=10000):
+        found[row[1]].append(Figure(*row, period=periods[row[2]]))
+    return found
+
+
+def current_pairs(figures: Iterable[Figure]) -> dict[tuple[int, int], Pair]:
+    """(period, unit) → (current figure, estimate kept beside it). An official figure beats an estimate."""
+    chosen: dict[tuple[int, int], Pair] = {}
+    for figure in figures:
+        key = (figure.period_id, figure.department_id)
+        if key not in chosen:
+            chosen[key] = (figure, None)
+            continue
+        current, _ = chosen[key]
+        official, estimate = (figure, current) if figure.basis == OFFICIAL else (current, figure)
+        chosen[key] = (official, estimate if estimate.basis == ESTIMATE else None)
+    return chosen
+
+
+def by_unit(pairs: dict[tuple[int, int], Pair]) -> dict[int, list[Pair]]:
+    grouped: dict[int, list[Pair]] = defaultdict(list)
+    for (_period, unit), pair in pairs.items():
+        grouped[unit].append(pair)
+    return grouped
+
+
+def plan_series(pairs: dict[tuple[int, int], Pair]) -> list[Pair]:
+    """A plan-level indicator's series: one figure per period, the latest written where several units reported."""
+    per_period: dict[int, Pair] = {}
+    for (period_id, _unit), pair in pairs.items():
+        existing = per_period.get(period_id)
+        if existing is None or pair[0].updated_at > existing[0].updated_at:
+            per_period[period_id] = pair
+    return list(per_period.values())
+
+
+def observation(figure: Figure) -> engine.Observation:
+    p = figure.period
+    return engine.Observation(start=p.start, end=p.end, value=figure.value, granularity=p.granularity, label=p.code)
+
+
+def is_unreviewed(figure: Figure) -> bool:
+    return figure.status != ReviewStatus.APPROVED

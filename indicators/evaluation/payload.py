@@ -1,0 +1,93 @@
+"""What is stored with each verdict (`Outcome`) and its JSON form in `Verdict.payload`.
+
+Decimals travel as strings so they come back exact; reason arguments keep their types (a Decimal argument is tagged,
+so a period label such as "2025Y" is never mistaken for a number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from indicators import engine
+
+RATIO_LIMIT = Decimal("1e12")  # sort key only: a near-zero expected progress must not overflow the column
+RATIO_PLACES = Decimal("0.00000001")
+_STATUSES = {s.value: s for s in engine.Status}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict with what the pages show beside it."""
+
+    evaluation: engine.Evaluation
+    basis: str = ""  # the data basis of the figure judged: "official" (统计) or "estimate" (预计)
+    estimate: Decimal | None = None  # the estimate kept beside an official figure of the same period
+    unreviewed: bool = False  # the figure judged is submitted, not yet approved
+    has_demo: bool = False  # a demo figure is among the figures behind this verdict
+    short_units: int = 0  # a per-unit indicator's own line: units short of their path or target
+
+    @property
+    def status(self) -> engine.Status:
+        return self.evaluation.status
+
+
+def sort_ratio(ev: engine.Evaluation) -> Decimal:
+    """Within a severity, the furthest behind its path first: progress against expected progress."""
+    ratio = ev.progress / ev.expected_progress if ev.progress is not None and ev.expected_progress else ev.progress
+    ratio = max(-RATIO_LIMIT, min(RATIO_LIMIT, ratio or Decimal(0)))
+    return ratio.quantize(RATIO_PLACES)
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _arg(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, tuple):
+        return [_arg(v) for v in value]
+    return value
+
+
+def _unarg(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Decimal(value["d"])
+    if isinstance(value, list):
+        return tuple(_unarg(v) for v in value)
+    return value
+
+
+def dump(outcome: Outcome) -> dict[str, Any]:
+    ev = outcome.evaluation
+    return {
+        "s": ev.status.value,
+        "r": [[r.code, {k: _arg(v) for k, v in r.args}] for r in ev.reasons],
+        "a": _d(ev.actual), "ad": ev.actual_date.isoformat() if ev.actual_date else None, "al": ev.actual_label,
+        "st": ev.stale, "t": _d(ev.target), "c": _d(ev.completion), "e": _d(ev.expected),
+        "ep": _d(ev.expected_progress), "p": _d(ev.progress), "ge": _d(ev.gap_to_expected),
+        "gt": _d(ev.gap_to_target), "gr": _d(ev.growth_rate), "f": ev.final, "pv": ev.provisional,
+        "y": [[y.year, str(y.actual), str(y.target), y.met, y.reported] for y in ev.years],
+        "b": outcome.basis, "est": _d(outcome.estimate), "u": outcome.unreviewed,
+    }
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def restore(p: dict[str, Any], *, has_demo: bool = False, short_units: int = 0) -> Outcome:
+    ad = p["ad"]
+    evaluation = engine.Evaluation(
+        status=_STATUSES[p["s"]],
+        reasons=tuple(engine.Reason(code, tuple((k, _unarg(v)) for k, v in args.items())) for code, args in p["r"]),
+        actual=_dec(p["a"]), actual_date=dt.date.fromisoformat(ad) if ad else None, actual_label=p["al"],
+        stale=p["st"], target=_dec(p["t"]), completion=_dec(p["c"]), expected=_dec(p["e"]),
+        expected_progress=_dec(p["ep"]), progress=_dec(p["p"]), gap_to_expected=_dec(p["ge"]),
+        gap_to_target=_dec(p["gt"]), growth_rate=_dec(p["gr"]), final=p["f"], provisional=p["pv"],
+        years=tuple(engine.YearResult(y, Decimal(a), Decimal(t), met, reported) for y, a, t, met, reported in p["y"]),
+    )
+    return Outcome(evaluation, p["b"], _dec(p["est"]), p["u"], has_demo, short_units)

@@ -1,0 +1,286 @@
+"""The one read path from stored verdicts to what every page, the workbook, `plan_report` and the API show.
+
+`plan_results()` reads, for the plans asked, their indicators and the verdicts stored at the viewed date (the plan's
+own end once it is over), in a fixed number of queries whatever the number of plans, indicators or units. Nothing
+here evaluates: verdicts are written by `evaluation.services` when what they depend on changes. A verdict that is
+not there yet (a plan just loaded, its recalculation still running) reads as "正在计算", never as a made-up status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from indicators import engine
+from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
+from indicators.evaluation.models import Recalculation, Verdict
+from indicators.evaluation.payload import Outcome, restore
+from indicators.models import Indicator, IndicatorAssignment
+from plans.models import Department, Plan, Role, Task, TaskAssignment
+
+Status = engine.Status
+
+
+class StoredEvaluation:
+    """An evaluation read back from storage: the status is a column, the rest is decoded on first use (a province
+    department page counts 80 000 verdicts and reads the detail of a hundred)."""
+
+    __slots__ = ("status", "_raw", "_outcome", "_has_demo", "_short")
+
+    def __init__(self, status: str, raw: str | dict, has_demo: bool = False, short_units: int = 0) -> None:
+        self.status = Status(status)
+        self._raw = raw
+        self._has_demo = has_demo
+        self._short = short_units
+        self._outcome: Outcome | None = None
+
+    @property
+    def severity(self) -> int:
+        return engine.STATUS_SEVERITY[self.status]
+
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            payload = json.loads(self._raw) if isinstance(self._raw, str) else self._raw
+            self._outcome = restore(payload, has_demo=self._has_demo, short_units=self._short)
+        return self._outcome
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.outcome().evaluation, name)
+
+
+Judged = engine.Evaluation | StoredEvaluation
+
+
+def placeholder(code: str, **args: object) -> engine.Evaluation:
+    return engine.Evaluation(Status.NO_DATA, (engine.Reason.of(code, **args),))  # type: ignore[arg-type]
+
+
+@dataclass
+class UnitResult:
+    department: Department
+    evaluation: Judged
+
+    @property
+    def outcome(self) -> Outcome:
+        ev = self.evaluation
+        return ev.outcome() if isinstance(ev, StoredEvaluation) else Outcome(ev)
+
+    @property
+    def basis(self) -> str:
+        return self.outcome.basis
+
+    @property
+    def unreviewed(self) -> bool:
+        return self.outcome.unreviewed
+
+    @property
+    def has_demo(self) -> bool:
+        return self.outcome.has_demo
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    evaluation: Judged
+    units: list[UnitResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return self.evaluation.status
+
+    @property
+    def outcome(self) -> Outcome:
+        ev = self.evaluation
+        return ev.outcome() if isinstance(ev, StoredEvaluation) else Outcome(ev)
+
+    basis = property(lambda self: self.outcome.basis)
+    estimate = property(lambda self: self.outcome.estimate)
+    unreviewed = property(lambda self: self.outcome.unreviewed)
+    has_demo = property(lambda self: self.outcome.has_demo)
+    short_units = property(lambda self: self.outcome.short_units)
+
+    @property
+    def lead(self) -> list[str]:
+        return self.indicator.names_for(Role.LEAD)
+
+    @property
+    def responsible(self) -> list[str]:
+        return self.indicator.names_for(Role.RESPONSIBLE)
+
+    @property
+    def cooperating(self) -> list[str]:
+        return self.indicator.names_for(Role.COOPERATING)
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    as_of: dt.date  # the viewed date
+    indicators: list[IndicatorResult]
+    tasks: list[Task]
+    phase: PlanPhase = PlanPhase.RUNNING
+    stored_as_of: dt.date | None = None  # the date whose verdicts are shown (the plan's end once it is over)
+    provisional: bool = False  # the viewed period is still open: verdicts are 填报中
+    recalculation: Recalculation | None = None  # a plan-wide recalculation under way: verdicts being refreshed
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for row in self.indicators:
+            counts[row.status.value] += 1
+        return counts
+
+    @property
+    def completion(self) -> Decimal | None:
+        """Share of assessable targets achieved or on track (the plan's overall standing)."""
+        judged = [r for r in self.indicators if r.status not in (Status.NOT_APPLICABLE, Status.NO_DATA)]
+        if not judged:
+            return None
+        good = sum(1 for r in judged if r.status in engine.GOOD_STATUSES)
+        return (Decimal(good) / Decimal(len(judged))).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class Units:
+    """Which unit rows come under per-unit indicators."""
+
+    mode: str = "all"  # all | none | one | named
+    unit_id: int | None = None
+
+    @classmethod
+    def one(cls, unit_id: int) -> Units:
+        """Only that unit's rows (its reporting page)."""
+        return cls("one", unit_id)
+
+    @classmethod
+    def named(cls, unit_id: int) -> Units:
+        """That unit's rows, and every unit's under the indicators that name it (a lead department's page)."""
+        return cls("named", unit_id)
+
+
+ALL_UNITS = Units("all")
+NO_UNITS = Units("none")
+
+
+def assignment_list() -> Prefetch:
+    """`Indicator.assignment_list` for many indicators: plain lists, in printed order."""
+    return Prefetch("assignments", to_attr="_assignment_list", queryset=IndicatorAssignment.objects
+                    .select_related("department", "group").order_by("role", "order"))
+
+
+def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
+    qs = Plan.objects.select_related("issuer").order_by("-end_year", "code")
+    if codes:
+        qs = qs.filter(code__in=list(codes))
+    return qs
+
+
+def plan_results(plans: Iterable[Plan], *, as_of: dt.date, indicator_ids: Iterable[int] | None = None,
+                 units: Units = ALL_UNITS, tasks: bool = False, calendar: Calendar | None = None) -> list[PlanResult]:
+    """The stored verdicts of these plans' indicators viewed at `as_of` (a period's end)."""
+    plans = list(plans)
+    calendar = calendar or Calendar.load()
+    qs = Indicator.objects.filter(plan_id__in=[p.pk for p in plans])
+    if indicator_ids is not None:
+        qs = qs.filter(pk__in=list(indicator_ids))
+    indicators = list(qs.select_related("section", "task").prefetch_related(
+        assignment_list(), Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
+    dates = {p.pk: stored_date(p, as_of) for p in plans if calendar.phase(p, as_of) != PlanPhase.NOT_STARTED}
+    stored = _read(indicators, dates, units)
+    jobs = _recalculations([p.pk for p in plans])
+    by_plan: dict[int, list[IndicatorResult]] = defaultdict(list)
+    for ind in indicators:
+        by_plan[ind.plan_id].append(_result(ind, stored, dates, units))
+    task_map = _tasks([p.pk for p in plans]) if tasks else {}
+    return [PlanResult(p, as_of, by_plan[p.pk], task_map.get(p.pk, []), calendar.phase(p, as_of), dates.get(p.pk),
+                       not calendar.is_closed(as_of), jobs.get(p.pk)) for p in plans]
+
+
+_Rows = dict[int, tuple[StoredEvaluation | None, dict[int, tuple[Department, StoredEvaluation]]]]
+
+
+def _read(indicators: list[Indicator], dates: dict[int, dt.date], units: Units) -> _Rows:
+    """Indicator → (its own line, unit → (unit, verdict)), one query."""
+    by_date: dict[dt.date, list[int]] = defaultdict(list)
+    for ind in indicators:
+        if ind.plan_id in dates:
+            by_date[dates[ind.plan_id]].append(ind.pk)
+    if not by_date:
+        return {}
+    where = Q(pk__in=[])
+    for as_of, ids in by_date.items():
+        where |= Q(as_of=as_of, indicator_id__in=ids)
+    rows = Verdict.objects.filter(where)
+    if units.mode == "none":
+        rows = rows.filter(unit__isnull=True)
+    elif units.mode == "one":
+        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=units.unit_id))
+    elif units.mode == "named":
+        naming = [i.pk for i in indicators if any(a.department_id == units.unit_id for a in i.assignment_list)]
+        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=units.unit_id) | Q(indicator_id__in=naming))
+    found: _Rows = {}
+    departments: dict[int, Department] = {}
+    wanted_units: list[tuple[int, int, StoredEvaluation]] = []
+    for indicator_id, unit_id, status, raw, demo, short in rows.values_list(
+            "indicator_id", "unit_id", "status", Cast("payload", TextField()), "has_demo", "short_units",
+    ).iterator(chunk_size=10000):
+        verdict = StoredEvaluation(status, raw, demo, short)
+        if unit_id is None:
+            found.setdefault(indicator_id, (None, {}))
+            found[indicator_id] = (verdict, found[indicator_id][1])
+        else:
+            wanted_units.append((indicator_id, unit_id, verdict))
+    if wanted_units:
+        departments = Department.objects.in_bulk({u for _i, u, _v in wanted_units})
+    for indicator_id, unit_id, verdict in wanted_units:
+        found.setdefault(indicator_id, (None, {}))[1][unit_id] = (departments[unit_id], verdict)
+    return found
+
+
+def _result(ind: Indicator, stored: _Rows, dates: dict[int, dt.date], units: Units) -> IndicatorResult:
+    if ind.plan_id not in dates:
+        return IndicatorResult(ind, placeholder("not_started", year=ind.plan.start_year))
+    own, unit_rows = stored.get(ind.pk, (None, {}))
+    evaluation: Judged = own if own is not None else placeholder("pending_computation")
+    listed: list[UnitResult] = []
+    if ind.per_unit and units.mode != "none":
+        ordered = sorted(unit_rows.values(), key=lambda pair: (pair[0].order, pair[0].name))
+        listed = [UnitResult(dept, verdict) for dept, verdict in ordered]
+    return IndicatorResult(ind, evaluation, listed)
+
+
+def _recalculations(plan_ids: list[int]) -> dict[int, Recalculation]:
+    busy = (Recalculation.objects.filter(plan_id__in=plan_ids)
+            .filter(state__in=[Recalculation.State.PENDING, Recalculation.State.RUNNING]).order_by("requested_at"))
+    return {job.plan_id: job for job in busy}
+
+
+def _tasks(plan_ids: list[int]) -> dict[int, list[Task]]:
+    task_assignments = Prefetch(
+        "assignments", queryset=TaskAssignment.objects.select_related("department", "group").order_by("role", "order"))
+    found: dict[int, list[Task]] = defaultdict(list)
+    for task in (Task.objects.filter(plan_id__in=plan_ids).select_related("section")
+                 .prefetch_related(task_assignments).order_by("plan_id", "order")):
+        found[task.plan_id].append(task)
+    return found
+
+
+def unit_verdict(result: IndicatorResult, unit_id: int) -> Judged:
+    """One unit's verdict under a per-unit indicator (read with `Units.one`), or the indicator's own line."""
+    if not result.indicator.per_unit:
+        return result.evaluation
+    for row in result.units:
+        if row.department.pk == unit_id:
+            return row.evaluation
+    return placeholder("no_data")
+
+
+def first(rows: Sequence[PlanResult]) -> PlanResult:
+    (result,) = rows
+    return result

@@ -1,0 +1,172 @@
+"""Keeping verdicts current. The one way a write says what it changed: every write service calls one of these.
+
+- `figures_changed` — counted figures of some (indicator, unit) pairs changed (submitted, approved, returned,
+  imported, corrected): those pairs are evaluated again, in the writer's transaction, at every date from the
+  figure's period on, with the summary lines of per-unit indicators. A few dozen evaluations per submission.
+- `plans_changed` — something every verdict of a plan depends on changed (a target, a baseline, thresholds, the
+  assessed units, a new plan, the reporting calendar): the plan is evaluated again in the background
+  (`evaluation.tasks`), chunk by chunk, while pages show the previous verdicts labelled with the progress.
+- `recompute` — the whole evaluation of some plans, now (the worker, the seed and demo loaders, the commands).
+
+Verdict writes take the indicators' row locks first (in id order), so a figure written during a recomputation is
+never overwritten by verdicts computed before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.evaluation import compute, store
+from indicators.evaluation import inputs as inp
+from indicators.evaluation.calendar import Calendar
+from indicators.evaluation.models import Recalculation, Verdict
+from indicators import data_version, engine
+from indicators.models import Indicator
+from plans.models import Plan, ReportingPeriod
+
+log = logging.getLogger(__name__)
+CHUNK = 25  # indicators per transaction of a recomputation: a submission waits for one chunk at most
+
+
+def _lock(indicator_ids: Iterable[int]) -> None:
+    list(Indicator.objects.select_for_update().filter(pk__in=sorted(set(indicator_ids))).order_by("pk")
+         .values_list("pk", flat=True))
+
+
+@transaction.atomic
+def figures_changed(*, figures: Iterable[tuple[int, int, dt.date]]) -> int:
+    """Re-evaluate the pairs of these (indicator id, unit id, period end) figures. Returns the verdicts written."""
+    units: dict[int, set[int]] = defaultdict(set)
+    since: dict[int, dt.date] = {}
+    for indicator_id, unit_id, end in figures:
+        units[indicator_id].add(unit_id)
+        since[indicator_id] = min(end, since.get(indicator_id, end))
+    if not units:
+        return 0
+    _lock(units)
+    calendar = Calendar.load()
+    data = inp.load(list(units), units=units)
+    rows: list[compute.Row] = []
+    summaries: list[Indicator] = []
+    for indicator in data.indicators:
+        dates = [d for d in calendar.dates_for(data.plans[indicator.plan_id]) if d >= since[indicator.pk]]
+        if not dates:
+            continue
+        wanted = units[indicator.pk] if indicator.per_unit else None
+        rows += compute.indicator_rows(indicator, data, dates, calendar.open_dates, units=wanted)
+        if indicator.per_unit:
+            summaries.append(indicator)
+    rows += _summary_rows(summaries, data, rows)
+    store.replace_rows(rows)
+    return len(rows)
+
+
+def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[compute.Row]) -> list[compute.Row]:
+    """Per-unit indicators' own lines at the dates just evaluated: the fresh unit rows and the stored others."""
+    if not indicators:
+        return []
+    ids = {i.pk for i in indicators}
+    new = {(r.indicator_id, r.as_of, r.unit_id): r.outcome for r in fresh if r.indicator_id in ids and r.unit_id}
+    dates = {r.as_of for r in fresh if r.indicator_id in ids}
+    statuses: dict[tuple[int, dt.date], dict[int, tuple[engine.Status, bool]]] = defaultdict(dict)
+    for indicator_id, as_of, unit_id, status, demo in (
+            Verdict.objects.filter(indicator_id__in=ids, as_of__in=dates, unit__isnull=False)
+            .values_list("indicator_id", "as_of", "unit_id", "status", "has_demo")):
+        statuses[(indicator_id, as_of)][unit_id] = (engine.Status(status), demo)
+    for (indicator_id, as_of, unit_id), outcome in new.items():
+        statuses[(indicator_id, as_of)][unit_id] = (outcome.status, outcome.has_demo)
+    rows = []
+    for indicator in indicators:
+        assessed = set(data.assessed.get(indicator.plan_id, []))
+        for as_of in sorted({r.as_of for r in fresh if r.indicator_id == indicator.pk}):
+            found = statuses[(indicator.pk, as_of)]
+            counted = [v for u, v in found.items() if not assessed or u in assessed]
+            outcome = compute.summarise(indicator, compute.plan_target_missing(indicator), counted)
+            rows.append(compute.Row(indicator.pk, None, as_of, outcome))
+    return rows
+
+
+def recompute(plan_ids: Iterable[int], *, progress: Callable[[int], None] | None = None) -> int:
+    """Evaluate every indicator of these plans at every date of their calendar. Returns the verdicts written."""
+    calendar = Calendar.load()
+    written = 0
+    for plan in Plan.objects.filter(pk__in=list(plan_ids)).order_by("pk"):
+        dates = calendar.dates_for(plan)
+        ids = list(plan.indicators.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            with transaction.atomic():
+                _lock(chunk)
+                data = inp.load(chunk)
+                rows = [row for ind in data.indicators
+                        for row in compute.indicator_rows(ind, data, dates, calendar.open_dates)]
+                store.replace_indicators(chunk, rows)
+            written += len(rows)
+            if progress is not None:
+                progress(len(chunk))
+    return written
+
+
+def plans_changed(*, plan_ids: Iterable[int], reason: str) -> list[Recalculation]:
+    """Schedule the re-evaluation of these plans: now when tasks run inline (tests, commands), else after commit by
+    the worker. Pages label the plans' verdicts as being refreshed until it is done."""
+    plans = list(Plan.objects.filter(pk__in=list(plan_ids)))
+    jobs = [Recalculation.objects.create(plan=p, reason=reason[:200], total=p.indicators.count()) for p in plans]
+    if not jobs:
+        return jobs
+    data_version.bump()  # pages show the recalculation under way
+    if _inline():
+        for job in jobs:
+            run(job.pk)
+    else:
+        from indicators.evaluation.tasks import recalculate
+
+        ids = [job.pk for job in jobs]
+        transaction.on_commit(lambda: [recalculate.enqueue(job_id) for job_id in ids], robust=True)
+    return jobs
+
+
+def calendar_changed(*, period: ReportingPeriod, reason: str) -> list[Recalculation]:
+    """A reporting period was created, or its state changed: the plans whose years contain it are evaluated again."""
+    year = period.end.year
+    plans = Plan.objects.filter(start_year__lte=year, end_year__gte=year).values_list("pk", flat=True)
+    return plans_changed(plan_ids=list(plans), reason=reason)
+
+
+def _inline() -> bool:
+    backend = settings.TASKS["default"]["BACKEND"] if hasattr(settings, "TASKS") else ""
+    return backend.endswith("ImmediateBackend") or not backend
+
+
+def run(job_id: int) -> None:
+    """Carry out a scheduled recalculation (the worker's task), with its progress visible to pages."""
+    job = Recalculation.objects.select_related("plan").filter(pk=job_id).first()
+    if job is None or job.state == Recalculation.State.DONE:
+        return
+    # Newer requests for the same plan are covered by this run: they started after their change was committed.
+    peers = Recalculation.objects.filter(plan_id=job.plan_id, state=Recalculation.State.PENDING)
+    peer_ids = list(peers.values_list("pk", flat=True))
+    Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
+        state=Recalculation.State.RUNNING, started_at=timezone.now(), done=0)
+
+    def advance(n: int) -> None:
+        job.done += n
+        Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(done=job.done)
+
+    try:
+        recompute([job.plan_id], progress=advance)
+    except Exception as exc:  # recorded and shown; the previous verdicts stay
+        log.exception("recalculation %s failed", job.pk)
+        Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
+            state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
+        state=Recalculation.State.DONE, finished_at=timezone.now())
+

@@ -1,0 +1,59 @@
+"""Writing verdict rows: replace what is stored for the keys computed, in one DELETE and one INSERT."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.evaluation.compute import Row
+from indicators.evaluation.models import Verdict
+from indicators.evaluation.payload import dump, sort_ratio
+from indicators import bulk, data_version
+
+_FIELDS = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
+
+
+def replace_rows(rows: list[Row]) -> None:
+    """Store these verdicts, replacing the rows of the same (indicator, unit, date)."""
+    if not rows:
+        return
+    keys: dict[tuple[int, dt.date], set[int | None]] = defaultdict(set)
+    for row in rows:
+        keys[(row.indicator_id, row.as_of)].add(row.unit_id)
+    # Grouped by indicator and unit set: one condition per group, not per row.
+    groups: dict[tuple[int, frozenset[int | None]], list[dt.date]] = defaultdict(list)
+    for (indicator_id, as_of), units in keys.items():
+        groups[(indicator_id, frozenset(units))].append(as_of)
+    where = Q(pk__in=[])
+    for (indicator_id, units), dates in groups.items():
+        unit_q = Q(unit_id__in=[u for u in units if u is not None])
+        if None in units:
+            unit_q |= Q(unit__isnull=True)
+        where |= Q(indicator_id=indicator_id, as_of__in=dates) & unit_q
+    Verdict.objects.filter(where).delete()
+    _insert(rows)
+
+
+def replace_indicators(indicator_ids: Iterable[int], rows: list[Row]) -> None:
+    """Store these verdicts as the whole of these indicators' verdicts (a plan-wide recomputation)."""
+    Verdict.objects.filter(indicator_id__in=list(indicator_ids)).delete()
+    _insert(rows)
+
+
+def _insert(rows: list[Row]) -> None:
+    now = timezone.now()
+    prep = bulk.Prepared(_FIELDS)
+    params = []
+    for row in rows:
+        ev = row.outcome.evaluation
+        data = {"indicator_id": row.indicator_id, "unit_id": row.unit_id, "as_of": row.as_of,
+                "status": ev.status.value, "severity": ev.severity, "sort_ratio": sort_ratio(ev),
+                "has_demo": row.outcome.has_demo, "short_units": row.outcome.short_units,
+                "payload": dump(row.outcome), "computed_at": now}
+        params.append(prep.row(lambda f, d=data: d[f.attname]))  # type: ignore[misc]
+    bulk.insert_rows(Verdict, _FIELDS, params)
+    data_version.bump()
