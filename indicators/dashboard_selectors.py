@@ -253,7 +253,7 @@ def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targe
     return sorted(found, key=lambda s: s.sort_key)
 
 
-# --- groups (plan page; the overview reads snapshots, see overview_selectors) -----------------------------------
+# --- groups (plan page; the overview reads stored lines, see overview_selectors) -----------------------------------
 @dataclass
 class GroupSummary:
     name: str

@@ -10,10 +10,10 @@ one entry per report, replaced when the version moves, since each is megabytes).
 
 What moves the version:
 - every model of the plans, indicators and assessment apps, saved or deleted (signals below), except the derived
-  ones (evaluation snapshots, history rows, this version) and reported figures, which go through the next point;
-- `snapshots.touch()` — every write that can change a verdict calls it: counted figures saved one by one (signal)
-  or in bulk (import, demo data, scale data), targets, plans, assessed units, period dates. A draft saved over a
-  draft calls neither, and shows nowhere on the dashboards;
+  ones (history rows, this version) and reported figures, which go through the next point;
+- `evaluation.store` — every write of verdicts (the evaluation services, after counted figures or a plan changed,
+  from the form, the import, the review, the demo and scale loaders). A draft saved over a draft writes no verdict
+  and shows nowhere on the dashboards;
 - bulk writes that bypass both call `bump()` themselves (scale data); the plan import and the seed loader save
   their plan through the ORM in the same transaction as their bulk rows, which moves it.
 
@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 from indicators.models import DataVersion, IndicatorValue
 
 APPS = ("plans", "indicators", "assessment")
-# Derived rows, and figures (their writes reach the version through snapshots.touch when they count).
+# Derived rows, and figures (their writes reach the version through the verdicts they change).
 UNTRACKED: tuple[type[Model], ...] = (DataVersion, IndicatorValue)
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the version moves (its key no longer asked for)
 ROW = 1

@@ -80,7 +80,7 @@ class UnitIndex:
             self.by_plan.setdefault(plan_id, []).append(unit_id)
 
     def listed_units(self, ind: IndexedIndicator, unit_id: int) -> list[int]:
-        """The unit rows `evaluate_plans(for_unit=unit)` lists under a per-unit indicator."""
+        """The unit rows `plan_results(units=Units.named(unit))` lists under a per-unit indicator."""
         if not ind.per_unit:
             return []
         if unit_id in ind.named:

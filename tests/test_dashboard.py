@@ -394,7 +394,7 @@ def test_overview_query_count(size, make_period, client_leader, django_assert_ma
 
 
 @pytest.mark.parametrize("size", [5, 60])
-def test_department_page_from_snapshots_query_count(size, make_period, client_leader, django_assert_max_num_queries):
+def test_department_page_query_count(size, make_period, client_leader, django_assert_max_num_queries):
     w = _bulk_world(size, make_period)
     url = reverse("dashboard:department", args=[w["unit"].pk])
     cold = client_leader.get(url)

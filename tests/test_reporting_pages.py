@@ -159,7 +159,7 @@ def test_only_the_items_shown_are_evaluated(big: World, monkeypatch: pytest.Monk
 def test_queries_do_not_grow_with_items() -> None:
     def count(world: World, suffix: str) -> int:
         client = world.client(world.rep_a)
-        client.get(world.my_url() + suffix)  # warm caches and evaluation snapshots
+        client.get(world.my_url() + suffix)  # warm caches
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(world.my_url() + suffix).status_code == 200
         return len(ctx.captured_queries)
