@@ -226,11 +226,12 @@ class ReportingPage:
         return self.block_reason is None
 
 
-def _involved_plans(department: Department) -> list[Plan]:
-    """Active plans in which the unit enters or reads something (one query)."""
+def _involved_plans(department: Department, period: ReportingPeriod) -> list[Plan]:
+    """Active plans whose years contain the period, in which the unit enters or reads something (one query). A
+    plan that is over (已结束) creates no reporting duty."""
     unit = department.pk
     return list(
-        Plan.objects.filter(status=Plan.Status.ACTIVE)
+        Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year, end_year__gte=period.year)
         .annotate(assessed=Exists(Plan.assessed_units.through.objects.filter(plan=OuterRef("pk"), department_id=unit)))
         .filter(
             Q(issuer_id=unit) | Q(assessed=True)
@@ -348,7 +349,7 @@ def reporting_page(*, department: Department, period: ReportingPeriod, today: dt
     Counts come from two aggregate queries over all items; only the items shown are evaluated and loaded with their
     rows, previous figures and targets, so the page costs the same for 8 items or 800 (fixed number of queries).
     """
-    plans = _involved_plans(department)
+    plans = _involved_plans(department, period)
     slots = _slots(department, period, plans)
     summaries = _summaries(plans, slots)
     by_key = {s.key: s for s in slots}

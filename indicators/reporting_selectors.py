@@ -152,9 +152,11 @@ class OverdueReport:
     complete: int  # units that have reported everything
 
 
-def _obligations() -> tuple[dict[int, list[tuple[str, int, str]]], set[int]]:
-    """Unit → [(kind, object id, label)] of everything it must report in a period, from the active plans."""
-    plans = {p.pk: p for p in Plan.objects.filter(status=Plan.Status.ACTIVE)}
+def _obligations(period: ReportingPeriod) -> tuple[dict[int, list[tuple[str, int, str]]], set[int]]:
+    """Unit → [(kind, object id, label)] of everything it must report in a period: the active plans whose years
+    contain it (a plan that is over asks for nothing)."""
+    plans = {p.pk: p for p in Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year,
+                                                   end_year__gte=period.year)}
     assessed: dict[int, list[int]] = defaultdict(list)
     for plan_id, dept_id in Plan.assessed_units.through.objects.filter(plan_id__in=list(plans)).values_list(
             "plan_id", "department_id"):
@@ -180,7 +182,7 @@ def _obligations() -> tuple[dict[int, list[tuple[str, int, str]]], set[int]]:
 
 
 def overdue_report(*, period: ReportingPeriod, today: dt.date) -> OverdueReport:
-    by_unit, unit_ids = _obligations()
+    by_unit, unit_ids = _obligations(period)
     value_status: dict[tuple[int, int], tuple[str, str]] = {}
     for ind, dept, basis, status in IndicatorValue.objects.filter(period=period).values_list(
             "indicator_id", "department_id", "basis", "status"):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from indicators import baseline_views
 from plans import views
 
 app_name = "dashboard"
@@ -8,5 +9,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("plan/<slug:code>/", views.plan_detail, name="plan"),
     path("indicator/<int:pk>/", views.indicator_detail, name="indicator"),
+    path("indicator/<int:pk>/baseline/", baseline_views.edit_baseline, name="baseline"),
     path("department/<int:pk>/", views.department_detail, name="department"),
 ]

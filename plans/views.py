@@ -21,6 +21,7 @@ from indicators import overview_selectors
 from indicators.models import Indicator
 from indicators.evaluation.selectors import plans_queryset
 from plans.models import Department
+from plans.roles import is_admin
 
 
 SHORTFALL_LIMIT = 100
@@ -66,7 +67,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
-    context = {"choice": choice, "page": page, "indicator": page.row.indicator}  # with prefetched assignments
+    context = {"choice": choice, "page": page, "indicator": page.row.indicator,  # with prefetched assignments
+               "can_edit_baseline": is_admin(request.user)}
     return render(request, "dashboard/indicator.html", context)
 
 

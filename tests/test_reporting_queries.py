@@ -83,13 +83,14 @@ def test_pages_within_pinned_maximum(django_assert_max_num_queries) -> None:
         assert reporter.get(_item_url(world)).status_code == 200
 
 
-@pytest.mark.parametrize(("unit_path", "expect"), [
-    (("吴兴区",), "人才资源总量"),  # issuer: enters the plan-level indicators of both 吴兴区 plans
-    (("吴江区", "测试镇"), "考核对象"),  # an assessed town: per-unit indicators of the 人才强镇 plan
-    (("自流井区", "区人力资源社会保障局"), "重点任务进展"),  # a bureau leading or responsible for reform tasks
+# Each in a period of its plan's years: a plan that is over asks for nothing.
+@pytest.mark.parametrize(("unit_path", "expect", "year"), [
+    (("吴兴区",), "人才资源总量", 2025),  # issuer: enters the plan-level indicators of the 十四五 plan
+    (("吴江区", "测试镇"), "考核对象", 2013),  # an assessed town: per-unit indicators of the 人才强镇 plan
+    (("自流井区", "区人力资源社会保障局"), "重点任务进展", 2019),  # a bureau leading or responsible for reform tasks
 ], ids=["issuer", "assessed-town", "bureau"])
 def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django_assert_max_num_queries,
-                                                     unit_path: tuple[str, ...], expect: str) -> None:
+                                                     unit_path: tuple[str, ...], expect: str, year: int) -> None:
     from plans.models import Department, Plan
     from plans.roles import REPORTER
     from tests.conftest import make_user
@@ -100,8 +101,8 @@ def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django
         if created:  # towns come with the demo data, not the seeds: assess this one under the 人才强镇 plan
             Plan.objects.get(code="wujiang-town-3yr").assessed_units.add(unit)
             verdicts.recompute([Plan.objects.get(code="wujiang-town-3yr").pk])  # assessed units decide per-unit verdicts
-    make_period("2025Q1")
-    period = make_period("2025Q2")
+    make_period(f"{year}Q1")
+    period = make_period(f"{year}Q2")
     client = Client()
     client.force_login(make_user("seed_reporter", REPORTER, unit))
     url = f"{reverse('reporting:my')}?unit={unit.pk}&period={period.code}"
@@ -115,3 +116,25 @@ def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django
         assert content.count('action="/report/value/save/"') >= 6  # the six per-town indicators
     else:
         assert expect in content
+
+
+def test_a_plan_that_is_over_asks_for_nothing(seeded, make_period) -> None:
+    """The 2012–2014 人才强镇 plan asks its towns for nothing in 2025 (我的填报, 催报); in 2013 it does."""
+    from plans.models import Department, Plan
+    from plans.roles import ADMIN, REPORTER
+    from tests.conftest import make_user
+
+    plan = Plan.objects.get(code="wujiang-town-3yr")
+    town = Department.objects.create(name="测试镇", parent=plan.issuer, kind="town")
+    plan.assessed_units.add(town)
+    client = Client()
+    client.force_login(make_user("town_rep", REPORTER, town))
+    late, during = make_period("2025Q2"), make_period("2013Q2")
+    page = client.get(f"{reverse('reporting:my')}?unit={town.pk}&period={late.code}").content.decode()
+    assert 'name="value"' not in page
+    page = client.get(f"{reverse('reporting:my')}?unit={town.pk}&period={during.code}").content.decode()
+    assert 'name="value"' in page
+    admin = Client()
+    admin.force_login(make_user("zzb_over", ADMIN, plan.issuer))
+    assert "测试镇" not in admin.get(reverse("reporting:overdue") + f"?period={late.code}").content.decode()
+    assert "测试镇" in admin.get(reverse("reporting:overdue") + f"?period={during.code}").content.decode()
