@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, Milestone
 from intake.draft import PlanDraft, TaskDraft
 from intake.resolver import UnitResolver
@@ -117,6 +118,7 @@ def publish_draft(*, draft: PlanDraft, root: Department, code: str, user: Abstra
                        order=order, **units[a.name])
         for d in draft.tasks for order, a in enumerate(d.assignments, start=1)])
     _indicators(plan, draft, sections, by_key, units, user, reason)
+    verdicts.plans_changed(plan_ids=[plan.pk], reason=reason)  # a new plan: its verdicts are evaluated
     return plan
 
 

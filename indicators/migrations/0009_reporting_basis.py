@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_fewer_value_indexes'),
+        ('indicators', '0008_indicator_due_date'),
         ('plans', '0002_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
