@@ -78,6 +78,7 @@ class ValueForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}), error_messages={
                                "max_length": _("“说明”最多 %(limit_value)s 字，您填写了 %(show_value)s 字，请精简后再提交。")})
     evidence = EvidenceField(label=_("佐证材料"))
+    confirm_amount = forms.BooleanField(label=_("确认为本期新增数（不是累计数）"), required=False)
     # Lost-update protection: the versions of the estimate/official rows as shown when the page was rendered.
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     loaded_basis = forms.ChoiceField(choices=IndicatorValue.Basis.choices, widget=forms.HiddenInput)

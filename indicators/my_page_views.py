@@ -275,6 +275,7 @@ def save_value(request: HttpRequest) -> HttpResponse:
         entry = services.ValueEntry(
             indicator=indicator, department=department, period=period, value=data["value"], basis=data["basis"],
             note=data["note"].strip(), expected_version=form.expected_version,
+            confirmed_amount=data.get("confirm_amount", False),
         )
         try:
             with transaction.atomic():

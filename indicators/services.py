@@ -24,11 +24,14 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access, bulk
+from indicators import access, bulk, engine
 from indicators.evaluation import services as verdicts
 from indicators.formatting import dec_str
 from indicators.models import Evidence, Indicator, IndicatorValue, ReviewStatus, TaskProgress
-from indicators.validation import IndicatorRules, edit_block_reason, rules_of, validate_figure
+from indicators.evaluation.inputs import current_pairs, observation
+from indicators.validation import (
+    IndicatorRules, edit_block_reason, rules_of, running_total_suspected, validate_figure,
+)
 from plans.models import Department, ReportingPeriod, Task
 from ops.db import apply_write_limits, is_timeout
 from plans.roles import is_admin
@@ -85,6 +88,7 @@ class ValueEntry:
     note: str = ""
     expected_version: int | None = None  # version the form was loaded with; None for "no prior row expected/known"
     location: str = ""  # e.g. "第5行" for import messages
+    confirmed_amount: bool = False  # the department confirmed a 本期新增 figure that looks like a running total
 
 
 @dataclass
@@ -159,6 +163,48 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     return result
 
 
+def earlier_amounts(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int], tuple[Decimal, int, Decimal]]:
+    """(indicator, unit, period) → (this year's earlier amounts, how many periods they are, the plan's running total
+    before the period) for entries of 本期新增 flow indicators (one query): what a running total would look like."""
+    flows = [e for e in entries if e.value is not None and e.indicator.kind in engine.FLOW_KINDS
+             and e.indicator.reporting_basis == engine.Basis.PERIOD_AMOUNT]
+    if not flows:
+        return {}
+    latest = max(e.period.start for e in flows)
+    rows = (IndicatorValue.objects.filter(
+        indicator_id__in={e.indicator.pk for e in flows}, department_id__in={e.department.pk for e in flows},
+        period__end__lt=latest, value__isnull=False).exclude(status=ReviewStatus.RETURNED).select_related("period"))
+    by_key: dict[tuple[int, int], list[IndicatorValue]] = {}
+    for row in rows:
+        by_key.setdefault((row.indicator_id, row.department_id), []).append(row)
+    found = {}
+    for e in flows:
+        earlier = [r for r in by_key.get((e.indicator.pk, e.department.pk), [])
+                   if r.period.end < e.period.start and r.period.year >= e.indicator.plan.start_year]
+        pairs = current_pairs(earlier)
+        observations = [observation(figure) for figure, _estimate in pairs.values()]
+        amounts = engine.year_amounts(observations, engine.Basis.PERIOD_AMOUNT)
+        this_year = amounts.get(e.period.year)
+        count = sum(1 for o in observations if o.end.year == e.period.year)
+        plan_total = sum((a.total for a in amounts.values()), Decimal(0))
+        found[(e.indicator.pk, e.department.pk, e.period.pk)] = (
+            this_year.total if this_year else Decimal(0), count, plan_total)
+    return found
+
+
+def _amount_check(entry: ValueEntry, earlier: tuple[Decimal, int, Decimal] | None) -> dict[str, str]:
+    if entry.confirmed_amount or entry.value is None or earlier is None:
+        return {}
+    year_sum, count, plan_sum = earlier
+    like = running_total_suspected(entry.value, year_sum, count, plan_sum)
+    if like is None:
+        return {}
+    return {"confirm_amount": _(
+        "“%(name)s”按“本期新增”填报，只填本期内新增的数。您填写的%(v)s不小于此前各期合计%(s)s，像是累计数；"
+        "如确为本期新增，请勾选“确认为本期新增数”后再保存。") % {
+            "name": entry.indicator.name, "v": dec_str(entry.value), "s": dec_str(like)}}
+
+
 def _check_entry(
     user: AbstractBaseUser, entry: ValueEntry, previous: Decimal | None, *, today: dt.date | None = None,
     entry_units: set[int] | None = None,
@@ -189,13 +235,15 @@ def save_values(
     with history rows.
     """
     previous = previous_values(entries)
+    earlier = earlier_amounts(entries)
     allowed = access.entry_units_map({e.indicator.pk for e in entries})
     today = _today()
     errors: dict[str, str] = {}
     for i, entry in enumerate(entries):
-        found = _check_entry(user, entry, previous.get((entry.indicator.pk, entry.department.pk, entry.period.pk)),
-                             today=today, entry_units=allowed.get(entry.indicator.pk, set()))
-        found = found or _missing_value(entry, submit)
+        key = (entry.indicator.pk, entry.department.pk, entry.period.pk)
+        found = _check_entry(user, entry, previous.get(key), today=today,
+                             entry_units=allowed.get(entry.indicator.pk, set()))
+        found = found or _missing_value(entry, submit) or _amount_check(entry, earlier.get(key))
         for key, message in found.items():
             errors[f"{entry.location or i}:{key}"] = f"{entry.location}{'：' if entry.location else ''}{message}"
     if errors:
@@ -289,8 +337,10 @@ UPDATED_FIELDS = ("value", "note", "status", "updated_by", "updated_at", "submit
 @guarded_write
 def save_value(*, user: AbstractBaseUser, entry: ValueEntry, submit: bool = False) -> IndicatorValue:
     """Save one figure from the web form, refusing a stale form (lost-update protection)."""
-    previous = previous_values([entry]).get((entry.indicator.pk, entry.department.pk, entry.period.pk))
-    errors = _check_entry(user, entry, previous) or _missing_value(entry, submit)
+    key = (entry.indicator.pk, entry.department.pk, entry.period.pk)
+    previous = previous_values([entry]).get(key)
+    errors = (_check_entry(user, entry, previous) or _missing_value(entry, submit)
+              or _amount_check(entry, earlier_amounts([entry]).get(key)))
     if errors:
         raise ServiceError(errors)
     row = (

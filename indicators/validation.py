@@ -191,3 +191,27 @@ def edit_block_reason(period: ReportingPeriod, today: dt.date) -> str | None:
         return _("%(p)s 的填报截止日期（%(d)s）已过，不能修改；如需更正请联系组织部。") % {
             "p": period.label, "d": period.deadline.isoformat()}
     return None
+
+
+# --- running totals typed as period amounts ---------------------------------------------------------------------
+FIRST_PERIOD_FACTOR = Decimal("1.6")  # after one earlier period a year-to-date figure is about twice it
+
+
+def running_total_suspected(value: Decimal, earlier_this_year: Decimal, periods_this_year: int,
+                            earlier_in_plan: Decimal) -> Decimal | None:
+    """The earlier total a figure typed as 本期新增 looks like a running total of, or None when it looks like an amount.
+
+    A year-to-date figure is the earlier periods' sum plus a little; an amount is about one period's worth. After two
+    or more earlier periods of the year any figure at least their sum is suspect; after one, at least 1.6 times it
+    (a quarter 20 % above the last one is common); in the first period of a later plan year, a figure at least the
+    whole plan's running total. Only a confirmation is asked: the department may know better.
+    """
+    if value <= 0:
+        return None
+    if periods_this_year >= 2 and earlier_this_year > 0 and value >= earlier_this_year:
+        return earlier_this_year
+    if periods_this_year == 1 and earlier_this_year > 0 and value >= earlier_this_year * FIRST_PERIOD_FACTOR:
+        return earlier_this_year
+    if periods_this_year == 0 and earlier_in_plan > 0 and value >= earlier_in_plan:
+        return earlier_in_plan
+    return None

@@ -40,6 +40,8 @@ class ActualsUploadForm(forms.Form):
 class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     submit = forms.BooleanField(label=_("导入后直接报送（否则保存为草稿）"), required=False)
+    confirm_amounts = forms.BooleanField(
+        label=_("已逐行核对以上疑似累计数，确认均为本期新增数"), required=False)
 
 
 class PlanImportForm(forms.Form):

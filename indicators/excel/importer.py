@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,9 @@ class ActualsPreview:
     applied: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # column key → letter in the uploaded sheet
     timings: dict[str, float] = field(default_factory=dict)
+    # 本期新增 figures that look like running totals: listed for the department to confirm before applying
+    confirmations: list[Issue] = field(default_factory=list)
+    confirmed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -329,6 +332,26 @@ def _service_issues(exc: ServiceError, rows: list[ImportRow], columns: dict[str,
     return issues
 
 
+def _save(user: AbstractBaseUser, rows: list[ImportRow], preview: ActualsPreview, *, submit: bool, apply: bool,
+          reason: str) -> SaveResult | None:
+    """save_values, with the figures that look like running totals listed for confirmation first: the preview shows
+    them (and the rest of the check) and the file is applied only once they are confirmed."""
+    entries = [replace(r.entry, confirmed_amount=preview.confirmed) for r in rows]
+    try:
+        return save_values(user=user, entries=entries, submit=submit, dry_run=not apply, reason=reason)
+    except ServiceError as exc:
+        asked = {k: v for k, v in exc.errors.items() if k.endswith(":confirm_amount")}
+        if not asked or len(asked) < len(exc.errors):
+            raise
+        preview.confirmations = _service_issues(ServiceError(asked), rows, preview.columns)
+    # Everything else is fine: check the file as if confirmed, so the preview shows what it would do.
+    result = save_values(user=user, entries=[replace(e, confirmed_amount=True) for e in entries], submit=submit,
+                         dry_run=True, reason=reason)
+    _classify(rows, result)
+    preview.result = result
+    return None
+
+
 def _classify(rows: list[ImportRow], result: SaveResult) -> None:
     action = {}
     for name, items in (("create", result.created), ("update", result.updated), ("unchanged", result.unchanged)):
@@ -340,12 +363,13 @@ def _classify(rows: list[ImportRow], result: SaveResult) -> None:
 
 
 def run_import(*, user: AbstractBaseUser, data: bytes, filename: str = "", apply: bool = False,
-               submit: bool = False) -> ActualsPreview:
-    """Parse, resolve and check the file; with apply=True also write (only when there is no issue at all).
+               submit: bool = False, confirmed: bool = False) -> ActualsPreview:
+    """Parse, resolve and check the file; with apply=True also write (only when there is no issue at all, and any
+    figure that looks like a running total was `confirmed`).
 
     Never raises for bad input: every problem is in `preview.issues`.
     """
-    preview = ActualsPreview(filename)
+    preview = ActualsPreview(filename, confirmed=confirmed)
     started = time.perf_counter()
     try:
         raws = _parse(data, filename, preview)
@@ -367,15 +391,17 @@ def run_import(*, user: AbstractBaseUser, data: bytes, filename: str = "", apply
     if preview.issues:
         return preview
     mark = time.perf_counter()
+    reason = _("Excel导入：%(f)s") % {"f": filename[:80]} if filename else _("Excel导入")
     try:
-        result = save_values(user=user, entries=[r.entry for r in rows], submit=submit, dry_run=not apply,
-                             reason=_("Excel导入：%(f)s") % {"f": filename[:80]} if filename else _("Excel导入"))
+        result = _save(user, rows, preview, submit=submit, apply=apply, reason=reason)
     except ServiceError as exc:
         preview.issues.extend(_service_issues(exc, rows, preview.columns))
         return preview
     except DatabaseError:  # anything else the database refused: nothing was written (one transaction)
         logger.exception("import of %s failed in the database", filename)
         preview.issues.append(Issue(busy_message()))
+        return preview
+    if result is None:  # running totals to confirm: shown, nothing written
         return preview
     preview.timings["save" if apply else "check"] = time.perf_counter() - mark
     preview.timings["total"] = time.perf_counter() - started

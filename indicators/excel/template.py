@@ -38,7 +38,8 @@ KEY_HEADERS = {"indicator": "指标ID", "department": "单位ID", "period": "周
 INFO_HEADERS = {"plan": "规划", "group": "一级指标", "number": "序号", "name": "指标名称", "unit": "计量单位",
                 "target": "目标值", "previous": "上期值"}
 EDIT_HEADERS = {"value": "本期实际值", "basis": "数据口径", "note": "说明"}
-TAIL_HEADERS = {"status": "审核状态"}
+# 填报口径 last: templates already filled in keep their columns where they were.
+TAIL_HEADERS = {"status": "审核状态", "report_basis": "填报口径"}
 HEADERS: dict[str, str] = {**KEY_HEADERS, **INFO_HEADERS, **EDIT_HEADERS, **TAIL_HEADERS}
 COLUMNS = list(HEADERS)  # column order
 BASIS_LABELS = {IndicatorValue.Basis.ESTIMATE.value: "预计", IndicatorValue.Basis.OFFICIAL.value: "统计"}
@@ -119,7 +120,7 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
         "plan": column_width({r.indicator.plan.title for r in rows} | {"规划"}, minimum=12, maximum=24),
         "group": column_width({r.indicator.group for r in rows} | {"一级指标"}, minimum=8, maximum=14),
         "number": 5.0, "name": column_width({r.indicator.name for r in rows} | {"指标名称"}, minimum=16, maximum=34),
-        "unit": 8.0, "target": 10.0, "previous": 10.0, "value": 12.0, "basis": 9.0,
+        "unit": 8.0, "report_basis": 12.0, "target": 10.0, "previous": 10.0, "value": 12.0, "basis": 9.0,
         "note": column_width([r.value.note for r in rows if r.value], minimum=24, maximum=40), "status": 12.0,
     })
     for key in COLUMNS:
@@ -128,6 +129,7 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
     write_merged_row_text(ws, 0, 0, last, title, f.title(14))
     instructions = _(
         "填写说明：只需填写“本期实际值”“数据口径”“说明”三列（浅黄色），其他列请勿修改；比例类指标按百分数填写（35%%填35）；"
+        "按最后一列“填报口径”填数：本期新增只填本期内新增的数，年初至今累计填1月1日至本期末的累计数，期末数填期末的数值；"
         "数据口径选“预计”或“统计”；较上期变化超过±50%%须在“说明”中写明原因；已审核的数据不能修改。周期：%(p)s；"
         "单位：%(u)s；生成日期：%(d)s。"
     ) % {"p": period.label, "u": department.name, "d": date_text(timezone.localdate())}
@@ -172,7 +174,9 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
         write_text(ws, row, col["group"], ind.group, text)
         write_text(ws, row, col["number"], ind.number, centre)
         write_text(ws, row, col["name"], ind.name, text)
-        write_text(ws, row, col["unit"], ind.unit, centre)
+        # The unit the figure is typed in (a growth rate's level in 人, not %) and what the figure is, in words.
+        write_text(ws, row, col["unit"], ind.figure_unit, centre)
+        write_text(ws, row, col["report_basis"], ind.basis_label, centre)
         write_decimal(ws, row, col["target"], item.target, plain_num, empty="——")
         write_decimal(ws, row, col["previous"], item.previous, plain_num, empty="")
         if value is not None and value.value is not None:

@@ -135,7 +135,7 @@ def _preview_page(request: HttpRequest, preview: ActualsPreview, token: str, sta
         "preview": preview, "token": token, "confirm_form": ConfirmForm(initial={"token": token}),
         "issues": preview.issues[:SHOWN_ISSUES], "more_issues": max(0, len(preview.issues) - SHOWN_ISSUES),
         "creates": preview.of("create")[:SHOWN_ROWS], "updates": preview.of("update")[:SHOWN_ROWS],
-        "counts": preview.counts, "shown_rows": SHOWN_ROWS,
+        "counts": preview.counts, "shown_rows": SHOWN_ROWS, "confirmations": preview.confirmations,
     }, status=status)
 
 
@@ -164,7 +164,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     data, name, _params = stored
     # Re-read and re-check everything: nothing from the preview page is trusted.
     preview = _safe_import(user=request.user, data=data, filename=name, apply=True,
-                           submit=form.cleaned_data["submit"])
+                           submit=form.cleaned_data["submit"], confirmed=form.cleaned_data["confirm_amounts"])
+    if preview.confirmations and not preview.applied:  # not confirmed yet: the same preview, nothing written
+        return _preview_page(request, preview, form.cleaned_data["token"], status=409)
     if preview.issues or not preview.applied:
         return _preview_page(request, preview, "", status=409)
     uploads.discard(request.session, form.cleaned_data["token"])
