@@ -30,11 +30,13 @@ class IndicatorRules:
     kind: str
     decimals: int  # how the target was printed: a display hint, never a limit on what may be reported
     is_share: bool
+    value_unit: str = ""  # the unit figures are typed in where it is not the target's (a growth rate's level, 人)
 
 
 def rules_of(indicator: Any) -> IndicatorRules:
     """The rules of an Indicator (or anything with its attributes)."""
-    return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share)
+    return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share,
+                          getattr(indicator, "value_unit", "") or "")
 
 
 # What a figure column stores: DecimalField(max_digits=20, decimal_places=4), so |value| < 10^16, 4 decimals.
@@ -57,8 +59,13 @@ class ValueInputError(ValueError):
 
 
 def expected_unit(rules: IndicatorRules | None) -> str:
-    """The unit a typed value may carry: the indicator's own, none for a growth indicator (a level is asked for)."""
-    if rules is None or rules.kind == "growth":
+    """The unit a typed value may carry: the figure's own (a growth indicator's level unit when recorded, else none:
+    a level is asked for, not the rate's %)."""
+    if rules is None:
+        return ""
+    if rules.value_unit:
+        return unicodedata.normalize("NFKC", rules.value_unit).strip()
+    if rules.kind == "growth":
         return ""
     return unicodedata.normalize("NFKC", rules.unit or "").strip()
 

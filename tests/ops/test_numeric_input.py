@@ -90,3 +90,10 @@ def test_the_entry_field_shows_the_expected_unit(world: World) -> None:
     page = world.client(world.rep_a).get(world.my_url()).content.decode()
     assert "单位：万人；只填数字（也可带“万人”），最多4位小数。" in page
     assert "单位：人；只填数字（也可带“人”），填整数。" in page
+
+
+def test_a_growth_indicators_level_unit_is_accepted_and_its_rate_unit_refused():
+    level = IndicatorRules("人才总量年均增长", "%", "growth", 0, False, value_unit="人")
+    assert parse_value("8000人", level) == Decimal(8000)
+    with pytest.raises(ValueInputError, match="人"):
+        parse_value("8%", level)
