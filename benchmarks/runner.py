@@ -394,6 +394,7 @@ class Bench:
                         out.append(services.ValueEntry(
                             indicator=ind, department=county, period=period, note="压测导入",
                             value=_next_value(ind, previous.get((ind.pk, county.pk))), location=f"第{len(out) + 2}行",
+                            confirmed_amount=True,  # generated figures: no department to ask
                         ))
                         if len(out) == size:
                             return out
