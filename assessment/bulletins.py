@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessment import scoring
 from assessment.models import BonusClaim, Bulletin
 from assessment.selectors import SchemeResult, UnitRow
-from indicators.excel.common import SafeWorkbook
+from excel.common import SafeWorkbook
 
 
 def _signed(value: Decimal | None) -> str | None:

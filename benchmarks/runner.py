@@ -297,9 +297,9 @@ class Bench:
         if not self.wanted("export"):
             return
         try:
-            from indicators.excel.export import export_assessment
+            from excel.export import export_assessment
         except ImportError:
-            self.add(Result("export", error=NOT_AVAILABLE, note="indicators.excel.export.export_assessment missing"))
+            self.add(Result("export", error=NOT_AVAILABLE, note="excel.export.export_assessment missing"))
             return
         plan = self.s.largest_plan
         code = self.s.open_period.code
@@ -314,10 +314,10 @@ class Bench:
         stats = measure(run, self.repeat, memory_when_slow=True)  # peak memory is budgeted for the export
         data = written[0]
         extra: dict[str, Any] = {"bytes": len(data)}
-        from indicators.excel.export import paused_cycle_collection
+        from excel.export import paused_cycle_collection
 
         try:  # split: gathering (evaluation, queries) vs writing the workbook, under the export's own conditions
-            from indicators.excel.report_data import gather_report
+            from excel.report_data import gather_report
 
             def gather_only() -> None:
                 with paused_cycle_collection():
@@ -330,7 +330,7 @@ class Bench:
             extra["write_ms"] = round(stats["median_ms"] - gather["median_ms"], 2)
         except ImportError:
             pass
-        from indicators.excel.bench import read_workbook, write_like
+        from excel.bench import read_workbook, write_like
 
         # The floor is the same workbook (values, formats, blanks of borders, merges, heights, widths) written with
         # plain xlsxwriter calls; the values alone are reported beside it as the lower bound no report reaches.

@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators import admin_plans  # noqa: F401 - registers Plan and ReportingPeriod
 from indicators.evaluation import services as verdicts
 from indicators.models import (
     Evidence, Indicator, IndicatorAssignment, IndicatorValue, Milestone, TaskProgress, UnitTarget,

@@ -47,6 +47,10 @@ class Indicator(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("所在任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inline_indicators"
     )
+    carried_by = models.ManyToManyField(
+        Task, verbose_name=_("承载任务"), blank=True, related_name="indicators", db_table="plans_task_indicators",
+        help_text=_("以该指标衡量进展的重点任务。"),
+    )
     group = models.CharField(_("一级指标"), max_length=100, blank=True)
     number = models.CharField(_("序号"), max_length=20, blank=True)
     name = models.CharField(_("指标名称"), max_length=200)

@@ -1,6 +1,7 @@
 """Organisation, plans, their structure and the reporting calendar.
 
-Indicators, reported values and task progress live in the `indicators` app; this app holds what a plan *is*.
+Indicators, reported values and task progress live in the `indicators` app; this app holds what a plan *is* and
+knows nothing of them (the task ↔ indicator link is declared on the indicator: `Indicator.carried_by`).
 """
 
 from __future__ import annotations
@@ -202,9 +203,6 @@ class Task(models.Model):
     )
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
-    indicators = models.ManyToManyField(
-        "indicators.Indicator", verbose_name=_("承载指标"), blank=True, related_name="carried_by_tasks"
-    )
     history = HistoricalRecords(verbose_name=_("任务变更记录"))
 
     class Meta:

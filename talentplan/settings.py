@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "plans",
     "indicators",
     "indicators.evaluation",
+    "dashboard",
+    "reporting",
+    "excel",
+    "demo",
     "django_tasks",
     "django_tasks_db",
     "assessment",
@@ -115,7 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "plans.context_processors.navigation",
+                "talentplan.context_processors.navigation",
             ],
         },
     },
@@ -178,7 +182,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded workbooks between preview and confirm; on shared storage when several servers answer (indicators.excel.uploads).
+# Uploaded workbooks between preview and confirm; on shared storage when several servers answer (excel.uploads).
 if os.environ.get("EXCEL_UPLOAD_DIR"):
     EXCEL_UPLOAD_DIR = Path(os.environ["EXCEL_UPLOAD_DIR"])
 STORAGES = {

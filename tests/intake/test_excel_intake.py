@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from indicators.excel.reader import ExcelInputError
+from excel.reader import ExcelInputError
 from indicators.models import Indicator, Milestone
 from intake.excel import read_plan_workbook, write_template
 from plans.models import Department, Plan, Role, Task

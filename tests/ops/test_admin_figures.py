@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from indicators import services
 from indicators.models import IndicatorValue, TaskProgress
-from tests.test_reporting_support import World, submitted_progress, world  # noqa: F401
+from tests.worlds.reporting import World, submitted_progress
 
 pytestmark = pytest.mark.django_db
 

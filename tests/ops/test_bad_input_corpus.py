@@ -15,9 +15,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from indicators.excel import uploads
+from excel import uploads
 from indicators.models import IndicatorValue
-from tests.test_reporting_support import World, build_world
+from tests.worlds.reporting import World, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from indicators.models import Evidence
-from tests.test_reporting_support import PDF, World, value_row, world  # noqa: F401
+from tests.worlds.reporting import PDF, World, value_row
 
 pytestmark = pytest.mark.django_db
 KB = 1024

@@ -12,13 +12,11 @@ import pytest
 from django.db import connection, connections
 from django.test import override_settings
 
-from indicators.excel.export import export_assessment
-from indicators.excel.importer import run_import
-from indicators.excel.template import SHEET
+from excel.export import export_assessment
+from excel.importer import run_import
+from excel.template import SHEET
 from indicators.models import IndicatorValue
-from tests.test_excel_support import (  # noqa: F401
-    COL, FIRST_DATA_ROW, edit_template, template_bytes, upload_dir, wuxing,
-)
+from tests.worlds.excel import COL, FIRST_DATA_ROW, edit_template, template_bytes
 
 HYPERLINK = '=HYPERLINK("http://evil.example/","点击查看")'
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from benchmarks.loadtest import _first_error, check_submissions
 from indicators import services
-from tests.test_reporting_support import World, world  # noqa: F401
+from tests.worlds.reporting import World
 
 pytestmark = pytest.mark.django_db
 

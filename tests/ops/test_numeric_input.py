@@ -11,7 +11,7 @@ from django.urls import reverse
 from indicators.validation import (
     IndicatorRules, ValueInputError, parse_value, storable_error, validate_figure,
 )
-from tests.test_reporting_support import World, value_row, world  # noqa: F401
+from tests.worlds.reporting import World, value_row
 
 WANREN = IndicatorRules("人才资源总量", "万人", "level", 0, False)
 PERMILLE = IndicatorRules("每千人拥有研发人员", "‰", "rate", 0, True)

@@ -16,10 +16,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from indicators import services
-from indicators.excel.importer import run_import
-from indicators.excel.template import COLUMNS, HEADER_ROW, SHEET, write_template
+from excel.importer import run_import
+from excel.template import COLUMNS, HEADER_ROW, SHEET, write_template
 from indicators.models import IndicatorValue
-from tests.test_reporting_support import World, build_world
+from tests.worlds.reporting import World, build_world
 
 pytestmark = [
     pytest.mark.postgres,

@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from tests.test_reporting_support import World, build_world
+from tests.worlds.reporting import World, build_world
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_DB = 15

@@ -20,14 +20,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-SHEET = "实际值填报"  # indicators.excel.template.SHEET
+SHEET = "实际值填报"  # excel.template.SHEET
 COLUMNS = ["指标ID", "单位ID", "周期代码", "版本", "原口径", "规划", "一级指标", "序号", "指标名称", "计量单位", "目标值",
            "上期值", "本期实际值（可填）", "数据口径（可填）", "说明（可填）", "审核状态"]
 VALUE_COL, BASIS_COL, NOTE_COL = 13, 14, 15
 BIG = "超出可保存的范围"
 NAN = "不是有效数字"
 
-# name, indicator (of tests.test_reporting_support.World), value, kind of cell, expected message, extra
+# name, indicator (of tests.worlds.reporting.World), value, kind of cell, expected message, extra
 CASES: list[tuple[str, str, Any, str, str, dict[str, Any]]] = [
     ("e400-text", "total", "1e400", "text", "“1e400”" + BIG, {}),
     ("e300-number", "total", 1e300, "number", BIG, {}),

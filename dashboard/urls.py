@@ -1,0 +1,14 @@
+from django.urls import path
+
+from dashboard import baseline_views
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("plan/<slug:code>/", views.plan_detail, name="plan"),
+    path("indicator/<int:pk>/", views.indicator_detail, name="indicator"),
+    path("indicator/<int:pk>/baseline/", baseline_views.edit_baseline, name="baseline"),
+    path("department/<int:pk>/", views.department_detail, name="department"),
+]

@@ -1,0 +1,94 @@
+"""Dashboard pages (read-only). Views stay thin: access check, selector call, render.
+
+Any logged-in user may read every dashboard (leaders, administrators and reporters alike); `require_safe` refuses
+anything but GET/HEAD with 405, so a dashboard URL can never change data. The assessment panels (考核排名, 督办事项)
+are the exception: they follow the assessment app's rules (assessment.access), so what a 填报员 sees there depends on
+their units and on whether a scheme's bulletin is published.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
+
+from assessment import dashboard_panels as assessment_panels
+from dashboard.selectors import common as selectors
+from dashboard.selectors import department as department_selectors
+from dashboard.selectors import overview as overview_selectors
+from indicators.models import Indicator
+from indicators.evaluation.selectors import plans_queryset
+from plans.models import Department
+from plans.roles import is_admin
+
+
+SHORTFALL_LIMIT = 100
+DEPARTMENT_ITEM_LIMIT = 100
+GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has them all
+
+
+# The dashboards' bodies are the same for every user: {% dashboard_cache %} keeps their HTML per data version, and
+# the views hand the templates a lazy `body` (the selectors' result), so a cached body costs none of its queries.
+
+
+@require_safe
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    choice = selectors.choose_period(request.GET.get("period"))
+    # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays light.
+    show_all = request.GET.get("all") == "1"
+
+    def body() -> dict[str, object]:
+        page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
+                                           group_rows=GROUP_ROW_LIMIT, calendar=choice.calendar)
+        return {"page": page, "shortfalls": page.shortfalls,
+                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls)}
+
+    assessment = assessment_panels.assessment_overview(request.user)
+    return render(request, "dashboard/overview.html", {
+        "choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "show_all": show_all,
+    })
+
+
+@require_safe
+@login_required
+def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+    plan = get_object_or_404(plans_queryset(), code=code)
+    choice = selectors.choose_period(request.GET.get("period"))
+    body = SimpleLazyObject(lambda: {"page": selectors.plan_page(plan, choice.as_of, choice.calendar)})  # cached: see overview
+    return render(request, "dashboard/plan.html", {"choice": choice, "body": body, "plan": plan})
+
+
+@require_safe
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
+    choice = selectors.choose_period(request.GET.get("period"))
+    page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
+    context = {"choice": choice, "page": page, "indicator": page.row.indicator,  # with prefetched assignments
+               "can_edit_baseline": is_admin(request.user)}
+    return render(request, "dashboard/indicator.html", context)
+
+
+@require_safe
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
+    choice = selectors.choose_period(request.GET.get("period"))
+    show_all = request.GET.get("all") == "1"
+
+    def body() -> dict[str, object]:
+        # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
+        page = department_selectors.department_page(department, choice,
+                                                    limit=None if show_all else DEPARTMENT_ITEM_LIMIT)
+        return {"page": page, "shortfalls": page.shortfalls,
+                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls), "indicators": page.indicators,
+                "indicators_hidden": page.indicator_total - len(page.indicators)}
+
+    assessment = assessment_panels.department_assessment(department, request.user)
+    return render(request, "dashboard/department.html", {
+        "choice": choice, "body": SimpleLazyObject(body), "department": department, "assessment": assessment,
+        "show_all": show_all,
+    })

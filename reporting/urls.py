@@ -1,0 +1,22 @@
+from django.urls import path
+
+from reporting.views import entry as my_page_views
+from reporting.views import review as views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", my_page_views.my_reporting, name="my"),
+    path("value/save/", my_page_views.save_value, name="save_value"),
+    path("progress/save/", my_page_views.save_progress, name="save_progress"),
+    path("submit-all/", my_page_views.submit_all, name="submit_all"),
+    path("value/<int:pk>/", views.value_detail, name="value"),
+    path("progress/<int:pk>/", views.progress_detail, name="progress"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("review/", views.review_queue, name="review"),
+    path("review/value/<int:pk>/", views.review_item, {"kind": "value"}, name="review_value"),
+    path("review/progress/<int:pk>/", views.review_item, {"kind": "progress"}, name="review_progress"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:pk>/state/", views.period_state, name="period_state"),
+]

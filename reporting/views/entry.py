@@ -1,0 +1,422 @@
+"""The my reporting page: a unit's items of one plan, a page at a time; saving a figure or a progress report (as a
+draft, or submitted); 报送本页.
+
+Views stay thin: role gate (`indicators.rules`, 403) → access helper (404 for another unit's items: we never confirm
+they exist) → form → service → selector → render. Every write goes through `indicators.services`.
+Pages work without JavaScript; with htmx a saved card is swapped in place instead of reloading the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import rules
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms.renderers import DjangoTemplates
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators import access, services
+from indicators import rules as perms
+from reporting.forms import ProgressForm, SubmitAllForm, ValueForm
+from indicators.formatting import dec_str
+from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
+from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, TaskItem, ValueItem, reporting_page
+from reporting.selectors.review import STATUS_LABELS, ordered_periods
+from reporting.views.common import _add_errors, _my_url, _pick_period, _posted_id, _require
+from plans.models import Department, ReportingPeriod
+
+
+@dataclass(frozen=True)
+class _MyView:
+    """The part of the my reporting page a request asks for: plan code, status filter, page, item to show."""
+
+    plan: str = ""
+    status: str = ""
+    page: int = 1
+    focus: str = ""
+
+    @classmethod
+    def from_query(cls, data: QueryDict) -> _MyView:
+        return cls(plan=data.get("plan", "").strip(), status=data.get("status", "").strip(),
+                   page=_page_param(data.get("page")), focus=data.get("item", "").strip())
+
+    @classmethod
+    def from_post(cls, data: QueryDict) -> _MyView:
+        """Forms on the page carry where they were posted from (`view_*`), so the answer returns there."""
+        return cls(plan=data.get("view_plan", "").strip(), status=data.get("view_status", "").strip(),
+                   page=_page_param(data.get("view_page")))
+
+
+class _CardWidgetRenderer(DjangoTemplates):
+    """Renders the plain widgets of the entry forms in Python, byte for byte as Django's widget templates do.
+
+    A card's form has ~10 widgets; through the template engine each costs ~0.1 ms (its template, attrs.html and an
+    include per option): 50 cards spent half of the page's time there. Other widgets fall back to the templates.
+    `tests/test_reporting_pages.py` compares every field of both entry forms with Django's own rendering.
+    """
+
+    INPUTS = frozenset(f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url",
+                                                                   "password", "file"))
+
+    def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+        widget = context.get("widget")
+        if template_name in self.INPUTS:
+            value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
+            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+        if template_name == "django/forms/widgets/clearable_file_input.html" and not widget["is_initial"]:
+            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>'
+        if template_name == "django/forms/widgets/textarea.html":
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return f'<textarea name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+        if template_name == "django/forms/widgets/select.html" and all(
+                not group and all(o["template_name"] == "django/forms/widgets/select_option.html" for o in options)
+                for group, options, _index in widget["optgroups"]):
+            options = "".join(
+                f'\n  <option value="{_s(o["value"])}"{_attrs(o["attrs"])}>{conditional_escape(str(o["label"]))}'
+                f'</option>\n'
+                for _group, group_options, _index in widget["optgroups"] for o in group_options
+            )
+            return f'<select name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
+        return super().render(template_name, context, request)
+
+
+def _s(value: object) -> str:
+    """`{{ value|stringformat:'s' }}` with autoescaping."""
+    return str(value) if isinstance(value, SafeData) else escape(f"{value}")
+
+
+def _attrs(attrs: dict[str, object]) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_s(value)}"')
+                   for name, value in attrs.items() if value is not False)
+
+
+_CARD_RENDERER = _CardWidgetRenderer()
+
+
+def _page_param(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+@login_required
+def my_reporting(request: HttpRequest) -> HttpResponse:
+    periods = ordered_periods()
+    period = _pick_period(request.GET.get("period"), periods)
+    units = list(access.user_units(request.user))
+    department = None
+    if request.GET.get("unit"):
+        department = access.get_department_to_view(request.user, _posted_id(request.GET, "unit"))
+    elif units:
+        department = units[0]
+    if department is None or period is None:
+        choices = list(Department.objects.filter(is_active=True)) if access.can_read_all(request.user) else []
+        return render(request, "reporting/my.html", {"periods": periods, "period": period, "units": units,
+                                                     "unit_choices": choices, "page": None})
+    return _render_my(request, department, period, periods=periods, units=units,
+                      view=_MyView.from_query(request.GET))
+
+
+def _render_my(request: HttpRequest, department: Department, period: ReportingPeriod, *,
+               periods: list[ReportingPeriod] | None = None, units: list[Department] | None = None,
+               value_forms: dict[int, ValueForm] | None = None, task_forms: dict[int, ProgressForm] | None = None,
+               card: tuple[str, int] | None = None, saved: bool = False, view: _MyView | None = None) -> HttpResponse:
+    if view is None:  # answering a POST: show the part of the page the form came from
+        view = _MyView.from_post(request.POST)
+    can_enter = _can_enter(request, department)
+    if card is not None:  # htmx: just the card that was posted, loaded alone
+        page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter,
+                                only=[f"{card[0][0]}{card[1]}"])
+        item = _find(page, card)
+        if item is not None:
+            template = "reporting/_value_card.html" if card[0] == "value" else "reporting/_task_card.html"
+            return render(request, template, {"item": item, "page": page, "saved": saved})
+    # A form shown again with its errors must be on the page rendered: open the plan and page that hold it.
+    if value_forms:
+        view = replace(view, focus=f"v{next(iter(value_forms))}")
+    elif task_forms:
+        view = replace(view, focus=f"t{next(iter(task_forms))}")
+    page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter)
+    if periods is None:
+        periods, units = ordered_periods(), list(access.user_units(request.user))
+    unit_choices = units or []
+    if access.can_read_all(request.user):
+        unit_choices = list(Department.objects.filter(is_active=True))
+    return render(request, "reporting/my.html", {
+        "page": page, "period": period, "periods": periods, "units": units, "unit_choices": unit_choices,
+        "department": department, "can_enter": can_enter, "nav": _page_links(page, department, period),
+    })
+
+
+def _page_links(page: ReportingPage, department: Department, period: ReportingPeriod) -> dict[str, object]:
+    """Links of the summary, the status filter and the pager; each keeps unit, period, plan and filter."""
+    code = page.plan.code if page.plan else ""
+    for summary in page.plans:
+        summary.url = _my_url(department, period, plan=summary.plan.code)
+    current = page.summary
+    filters = []
+    if current is not None:
+        filters.append({"key": "", "label": _("全部"), "count": current.entries + current.read_only,
+                        "url": _my_url(department, period, plan=code), "active": not page.status})
+        for key in STATUS_FILTERS:
+            filters.append({"key": key, "label": STATUS_LABELS[key], "count": current.count(key),
+                            "url": _my_url(department, period, plan=code, status=key), "active": page.status == key})
+    pages = []
+    if page.num_pages > 1:
+        numbers = Paginator(range(page.total), page.per_page).get_elided_page_range(page.number, on_each_side=2,
+                                                                                     on_ends=1)
+        for n in numbers:
+            if isinstance(n, int):
+                pages.append({"number": n, "current": n == page.number,
+                              "url": _my_url(department, period, plan=code, status=page.status, page=n)})
+            else:
+                pages.append({"number": None})  # the ellipsis
+    return {
+        "filters": filters, "pages": pages,
+        "previous": (_my_url(department, period, plan=code, status=page.status, page=page.number - 1)
+                     if page.number > 1 else ""),
+        "next": (_my_url(department, period, plan=code, status=page.status, page=page.number + 1)
+                 if page.number < page.num_pages else ""),
+    }
+
+
+def _find(page: ReportingPage, card: tuple[str, int]) -> ValueItem | TaskItem | None:
+    """The page's item for a posted card (None if the page no longer lists it, e.g. its plan was closed)."""
+    kind, pk = card
+    if kind == "value":
+        return next((i for i in page.values if i.indicator.pk == pk), None)
+    return next((i for i in page.tasks if i.task.pk == pk), None)
+
+
+def _can_enter(request: HttpRequest, department: Department) -> bool:
+    return rules.has_perm(perms.ENTER, request.user) and department.pk in access.unit_ids(request.user)
+
+
+def _page_with_forms(request: HttpRequest, department: Department, period: ReportingPeriod,
+                     value_forms: dict[int, ValueForm], task_forms: dict[int, ProgressForm], view: _MyView,
+                     can_enter: bool, only: list[str] | None = None) -> ReportingPage:
+    """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one)."""
+    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
+                          status=view.status, page=view.page, focus=view.focus, only=only)
+    editing = page.can_edit and can_enter
+    for item in page.values:
+        # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
+        item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
+        if item.form is None and editing and item.review_status != ReviewStatus.APPROVED:
+            item.form = ValueForm(  # type: ignore[attr-defined]
+                initial=ValueForm.initial_for(item.indicator.pk, department.pk, period.pk, item.estimate,
+                                              item.official),
+                indicator=item.indicator, auto_id=f"v{item.indicator.pk}_%s", renderer=_CARD_RENDERER,
+            )
+    for task_item in page.tasks:
+        task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
+        if task_item.form is None and editing and task_item.review_status != ReviewStatus.APPROVED:
+            task_item.form = ProgressForm(  # type: ignore[attr-defined]
+                initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
+                auto_id=f"t{task_item.task.pk}_%s", renderer=_CARD_RENDERER,
+            )
+    return page
+
+
+# --- save and submit ------------------------------------------------------------------------------------------
+
+
+def _resolve_entry_target(request: HttpRequest) -> tuple[Department, ReportingPeriod]:
+    """The posted unit and period, through the access helper: another unit's id is a 404."""
+    department = access.get_department_for_user(request.user, _posted_id(request.POST, "department"))
+    if department.pk not in access.unit_ids(request.user):
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    period = get_object_or_404(ReportingPeriod, pk=_posted_id(request.POST, "period"))
+    return department, period
+
+
+def _attach_all(request: HttpRequest, item: IndicatorValue | TaskProgress, files: list) -> list[Evidence]:
+    created: list[Evidence] = []
+    try:
+        for upload in files:
+            created.append(services.attach_evidence(user=request.user, item=item, upload=upload,
+                                                    max_bytes=_max_bytes()))
+    except services.ServiceError:
+        for evidence in created:  # the transaction rolls the rows back; remove their stored files too
+            evidence.file.delete(save=False)
+        raise
+    return created
+
+
+def _max_bytes() -> int:
+    return settings.EVIDENCE_MAX_BYTES
+
+
+@login_required
+@require_POST
+def save_value(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    department, period = _resolve_entry_target(request)
+    indicator = (access.indicators_visible_to(request.user).select_related("plan")
+                 .filter(pk=_posted_id(request.POST, "indicator")).first())
+    if indicator is None or not access.can_enter_indicator(request.user, indicator, department):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    form = ValueForm(request.POST, request.FILES, indicator=indicator, auto_id=f"v{indicator.pk}_%s")
+    submit = "submit" in request.POST
+    if form.is_valid():
+        data = form.cleaned_data
+        entry = services.ValueEntry(
+            indicator=indicator, department=department, period=period, value=data["value"], basis=data["basis"],
+            note=data["note"].strip(), expected_version=form.expected_version,
+            confirmed_amount=data.get("confirm_amount", False),
+        )
+        try:
+            with transaction.atomic():
+                row = (IndicatorValue.objects.filter(indicator=indicator, period=period, department=department,
+                                                     basis=entry.basis).select_related("period").first())
+                unchanged = (row is not None and row.version == entry.expected_version and row.value == entry.value
+                             and row.note == entry.note)
+                # Attaching a file to a submitted figure must not turn it back into a draft: save only on change.
+                changed = submit or not unchanged or row is None
+                if changed:
+                    row = services.save_value(user=request.user, entry=entry, submit=submit)
+                _attach_all(request, row, data["evidence"])
+        except services.StaleEditError as exc:
+            return _stale(request, department, period, ("value", indicator.pk), exc, form)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            text = (_("“%(name)s”已报送。") if submit else _("“%(name)s”已保存为草稿。") if changed
+                    else _("“%(name)s”的佐证材料已上传。"))
+            return _saved(request, department, period, ("value", indicator.pk), text % {"name": indicator.name})
+    return _render_my(request, department, period, value_forms={indicator.pk: form},
+                      card=("value", indicator.pk) if request.htmx else None)
+
+
+@login_required
+@require_POST
+def save_progress(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    department, period = _resolve_entry_target(request)
+    task = access.tasks_visible_to(request.user).filter(pk=_posted_id(request.POST, "task")).first()
+    if task is None or not access.can_enter_task(request.user, task, department):
+        raise Http404(_("未找到该填报项，或您无权访问。"))
+    form = ProgressForm(request.POST, request.FILES, auto_id=f"t{task.pk}_%s")
+    submit = "submit" in request.POST
+    if form.is_valid():
+        data = form.cleaned_data
+        fields = {k: data[k].strip() for k in ("progress", "problems", "next_steps")}
+        try:
+            with transaction.atomic():
+                row = TaskProgress.objects.filter(task=task, period=period, department=department).first()
+                unchanged = (row is not None and row.version == data["version"]
+                             and row.progress_status == data["progress_status"]
+                             and all(getattr(row, k) == v for k, v in fields.items()))
+                changed = submit or not unchanged or row is None
+                if changed:
+                    row = services.save_progress(
+                        user=request.user, task=task, department=department, period=period,
+                        progress_status=data["progress_status"], expected_version=data["version"], submit=submit,
+                        **fields,
+                    )
+                _attach_all(request, row, data["evidence"])
+        except services.StaleEditError as exc:
+            return _stale(request, department, period, ("task", task.pk), exc, form)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            text = (_("任务进展已报送。") if submit else _("任务进展已保存为草稿。") if changed
+                    else _("佐证材料已上传。"))
+            return _saved(request, department, period, ("task", task.pk), text)
+    return _render_my(request, department, period, task_forms={task.pk: form},
+                      card=("task", task.pk) if request.htmx else None)
+
+
+def _saved(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
+           text: str) -> HttpResponse:
+    if request.htmx:
+        return _render_my(request, department, period, card=card, saved=True)
+    messages.success(request, text)
+    # Back to the plan, filter and page the form was on (without them: wherever the item now is).
+    view = _MyView.from_post(request.POST)
+    return redirect(_my_url(department, period, f"{card[0][0]}{card[1]}", plan=view.plan, status=view.status,
+                            page=view.page))
+
+
+def _stale(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
+           exc: services.StaleEditError, posted: ValueForm | ProgressForm) -> HttpResponse:
+    """Someone saved first: show the newer data in the form, and say what was not saved."""
+    kind, pk = card
+    attempted = ""
+    if kind == "value" and posted.is_bound and posted.cleaned_data.get("value") is not None:
+        attempted = _("您填写的 %(v)s 未保存。") % {"v": dec_str(posted.cleaned_data["value"])}
+    message = f"{exc.errors['__all__']}{attempted}"
+    fresh: ValueForm | ProgressForm
+    if kind == "value":
+        rows = {v.basis: v for v in IndicatorValue.objects.filter(indicator_id=pk, period=period, department=department)}
+        fresh = ValueForm(initial=ValueForm.initial_for(pk, department.pk, period.pk, rows.get("estimate"),
+                                                        rows.get("official")),
+                          indicator=posted.indicator, auto_id=f"v{pk}_%s")  # type: ignore[union-attr]
+        forms_kw: dict = {"value_forms": {pk: fresh}}
+    else:
+        row = TaskProgress.objects.filter(task_id=pk, period=period, department=department).first()
+        fresh = ProgressForm(initial=ProgressForm.initial_for(pk, department.pk, period.pk, row), auto_id=f"t{pk}_%s")
+        forms_kw = {"task_forms": {pk: fresh}}
+    fresh.stale_message = message  # type: ignore[attr-defined]
+    if not request.htmx:
+        messages.error(request, message)
+    return _render_my(request, department, period, card=card if request.htmx else None, **forms_kw)
+
+
+@login_required
+@require_POST
+def submit_all(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.ENTER)
+    form = SubmitAllForm(request.POST)
+    if not form.is_valid():
+        raise Http404(_("未找到该单位，或您无权访问。"))
+    department, period = _resolve_entry_target(request)
+    view = _MyView.from_post(request.POST)
+    # Only the items of the page the reporter saw: the form lists their keys (a form without them stands for the
+    # page it names). Keys of items the unit does not carry are ignored by the selector.
+    keys = request.POST.getlist("items")
+    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
+                          status=view.status, page=view.page, only=keys or None)
+    back = _my_url(department, period, plan=page.plan.code if page.plan else "", status=page.status,
+                   page=page.number)
+    if page.block_reason:
+        messages.error(request, page.block_reason)
+        return redirect(back)
+    done, problems = 0, []
+    pending = [(i.current, i.indicator.name, i) for i in page.values] + [(t.row, str(t.task), t) for t in page.tasks]
+    for row, name, item in pending:
+        if row is None:
+            problems.append(_("“%(n)s”尚未填写") % {"n": name})
+            continue
+        if row.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            continue
+        # Objects already in memory: spares the access checks a query per item.
+        row.department, row.period = department, period
+        if isinstance(row, IndicatorValue):
+            row.indicator = item.indicator
+        else:
+            row.task = item.task
+        try:
+            services.submit_item(user=request.user, item=row)
+            done += 1
+        except services.ServiceError as exc:
+            problems.append(f"{name}：{'；'.join(exc.errors.values())}")
+    if done:
+        messages.success(request, _("已报送 %(n)s 项。") % {"n": done})
+    if problems:
+        messages.warning(request, _("以下各项未报送：%(list)s") % {"list": "；".join(problems)})
+    if not done and not problems:
+        messages.info(request, _("没有需要报送的草稿。"))
+    return redirect(back)

@@ -1,0 +1,187 @@
+"""Reporting pages: item history and evidence, review queue, 催报, periods (the my reporting page, with its save and
+submit, is `reporting.views.entry`).
+
+Views stay thin: role gate (`indicators.rules`, 403) → access helper (404 for another unit's items: we never confirm
+they exist) → form → service → selector → render. Every write goes through `indicators.services`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators import access, services
+from indicators import rules as perms
+from reporting.forms import PeriodOpenForm, PeriodStateForm, ReviewFilterForm, ReviewForm
+from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
+from reporting.selectors.review import (
+    history_entries, ordered_periods, overdue_report, period_history, review_queue as review_queue_rows,
+)
+from reporting.views.common import _add_errors, _my_url, _pick_period, _require
+from plans.models import ReportingPeriod
+
+
+# --- item history and evidence --------------------------------------------------------------------------------
+
+
+@login_required
+def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    value = access.get_value_for_user(request.user, pk)
+    rows = list(IndicatorValue.objects.filter(indicator=value.indicator_id, period=value.period_id,
+                                              department=value.department_id)
+                .select_related("updated_by", "reviewed_by").prefetch_related("evidence").order_by("basis"))
+    return render(request, "reporting/item.html", {
+        "kind": "value", "item": value, "rows": rows, "history": history_entries(IndicatorValue, rows),
+        "title": value.indicator.name, "back": _my_url(value.department, value.period, f"v{value.indicator_id}"),
+    })
+
+
+@login_required
+def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    progress = access.get_progress_for_user(request.user, pk)
+    rows = list(TaskProgress.objects.filter(pk=pk).select_related("updated_by", "reviewed_by")
+                .prefetch_related("evidence"))
+    return render(request, "reporting/item.html", {
+        "kind": "progress", "item": progress, "rows": rows, "history": history_entries(TaskProgress, rows),
+        "title": str(progress.task), "back": _my_url(progress.department, progress.period, f"t{progress.task_id}"),
+    })
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served only through here, after the same read check as its item (never a public media URL)."""
+    evidence = Evidence.objects.filter(pk=pk).first()
+    if evidence is None:
+        raise Http404(_("未找到该文件，或您无权访问。"))
+    if evidence.value_id:
+        access.get_value_for_user(request.user, evidence.value_id)
+    else:
+        access.get_progress_for_user(request.user, evidence.progress_id)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+# --- review ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.REVIEW)
+    return _render_queue(request, request.GET)
+
+
+def _render_queue(request: HttpRequest, params: QueryDict, errors: dict[tuple[str, int], ReviewForm] | None = None
+                  ) -> HttpResponse:
+    periods = ordered_periods()
+    period = _pick_period(params.get("period"), periods)
+    status = params.get("status", ReviewStatus.SUBMITTED)
+    status = status if status in ReviewStatus.values or status == "" else ReviewStatus.SUBMITTED
+    unit = params.get("unit", "")
+    unit_id = int(unit) if unit.isdigit() else None
+    queue = review_queue_rows(period=period, department_id=unit_id, status=status) if period else None
+    filters = ReviewFilterForm(initial={"period": period.code if period else "", "unit": unit_id, "status": status},
+                               periods=periods, units=queue.units if queue else [])
+    query = {"period": period.code if period else "", "unit": unit_id or "", "status": status}
+    here = f"{reverse('reporting:review')}?{urlencode(query)}"
+    errors = dict(errors or {})
+    for row in [*(queue.values if queue else []), *(queue.progress if queue else [])]:
+        row.form = errors.pop((row.kind, row.item.pk), None) or ReviewForm(  # type: ignore[attr-defined]
+            initial={"version": row.item.version, "next": here}, auto_id=f"r{row.kind[0]}{row.item.pk}_%s")
+    # An item outside the current filter (e.g. already approved) still gets its message, on top of the page.
+    orphan_errors = [e for form in errors.values() for field_errors in form.errors.values() for e in field_errors]
+    return render(request, "reporting/review.html", {
+        "queue": queue, "period": period, "filters": filters, "status": status, "orphan_errors": orphan_errors,
+    })
+
+
+@login_required
+@require_POST
+def review_item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    _require(request, perms.REVIEW)
+    get_item = access.get_value_for_user if kind == "value" else access.get_progress_for_user
+    item = get_item(request.user, pk)
+    form = ReviewForm(request.POST, auto_id=f"r{kind[0]}{pk}_%s")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("reporting:review")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == ReviewForm.APPROVE:
+                services.approve_item(user=request.user, item=item, expected_version=data["version"])
+                messages.success(request, _("已审核通过。"))
+            else:
+                services.return_item(user=request.user, item=item, reason=data["reason"],
+                                     expected_version=data["version"])
+                messages.success(request, _("已退回，填报单位会看到退回原因。"))
+            return HttpResponseRedirect(next_url)
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+    return _render_queue(request, QueryDict(urlsplit(next_url).query), errors={(kind, pk): form})
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.VIEW_OVERDUE)
+    periods = ordered_periods()
+    period = _pick_period(request.GET.get("period"), periods)
+    report = overdue_report(period=period, today=timezone.localdate()) if period else None
+    return render(request, "reporting/overdue.html", {"report": report, "period": period, "periods": periods})
+
+
+# --- periods --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def periods(request: HttpRequest) -> HttpResponse:
+    _require(request, perms.MANAGE_PERIODS)
+    open_form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST" and open_form.is_valid():
+        try:
+            period = services.open_period(user=request.user, code=open_form.cleaned_data["code"],
+                                          deadline=open_form.cleaned_data["deadline"])
+        except services.ServiceError as exc:
+            _add_errors(open_form, exc)
+        else:
+            messages.success(request, _("%(p)s 已开放填报。") % {"p": period.label})
+            return redirect("reporting:periods")
+    return _render_periods(request, open_form=open_form)
+
+
+def _render_periods(request: HttpRequest, *, open_form: PeriodOpenForm | None = None,
+                    state_errors: dict[int, PeriodStateForm] | None = None) -> HttpResponse:
+    rows = ordered_periods()
+    history = period_history(rows)
+    for period in rows:
+        period.state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(  # type: ignore[attr-defined]
+            auto_id=f"p{period.pk}_%s")
+        period.changes = history.get(period.pk, [])[:5]  # type: ignore[attr-defined]
+    return render(request, "reporting/periods.html", {
+        "periods": rows, "open_form": open_form or PeriodOpenForm(), "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def period_state(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, perms.MANAGE_PERIODS)
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    form = PeriodStateForm(request.POST, auto_id=f"p{pk}_%s")
+    if form.is_valid():
+        try:
+            services.set_period_state(user=request.user, period=period, state=form.cleaned_data["state"],
+                                      reason=form.cleaned_data["reason"], deadline=form.cleaned_data["deadline"])
+        except services.ServiceError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(p)s 已变更为“%(s)s”。") % {"p": period.label, "s": period.get_state_display()})
+            return redirect("reporting:periods")
+    return _render_periods(request, state_errors={pk: form})

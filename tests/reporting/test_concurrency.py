@@ -1,0 +1,157 @@
+"""No lost updates: concurrent writers on PostgreSQL, each thread on its own connection.
+
+SQLite serialises writers on the whole database, so the row-lock behaviour these tests pin only exists on
+PostgreSQL (CI runs the suite on both). The single-process stale-form cases are in test_reporting_entry.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from indicators import services
+from indicators.formatting import dec_str
+from indicators.models import IndicatorValue, TaskProgress
+from indicators.services import StaleEditError, ValueEntry
+from plans.roles import REPORTER
+from tests.conftest import make_user
+from tests.worlds.reporting import World, build_world
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL behaviour"),
+    # serialized_rollback: the role groups come from a data migration and must exist again after a flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _run_threads(*targets: Callable[[], object]) -> list[object]:
+    """Run each target in its own thread (own DB connection); return results or raised exceptions in order."""
+    results: list[object] = [None] * len(targets)
+
+    def runner(i: int, target: Callable[[], object]) -> None:
+        try:
+            results[i] = target()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each writer got
+            results[i] = exc
+        finally:
+            connection.close()  # each thread opened its own connection; release it for teardown
+
+    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a writer is stuck"
+    return results
+
+
+@pytest.fixture
+def pg_world() -> World:
+    world = build_world()
+    world.rep_a2 = make_user("rep_a2", REPORTER, world.a, first_name="丙")  # type: ignore[attr-defined]
+    return world
+
+
+def _entry(world: World, value: str, version: int | None) -> ValueEntry:
+    return ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal(value),
+                      expected_version=version)
+
+
+def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = pg_world
+    services.save_value(user=world.rep_a, entry=_entry(world, "26.5", None))  # version 1; both forms load it
+    first_holds_lock = threading.Event()
+    original_save = IndicatorValue.save
+
+    def slow_save(self: IndicatorValue, *args: object, **kwargs: object) -> None:
+        # The first writer pauses while holding the row lock, so the second one certainly arrives mid-transaction.
+        if threading.current_thread().name == "first":
+            first_holds_lock.set()
+            threading.Event().wait(0.5)
+        original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(IndicatorValue, "save", slow_save)
+
+    def first() -> IndicatorValue:
+        threading.current_thread().name = "first"
+        return services.save_value(user=world.rep_a, entry=_entry(world, "26.7", 1))
+
+    def second() -> IndicatorValue:
+        assert first_holds_lock.wait(10)
+        return services.save_value(user=world.rep_a2, entry=_entry(world, "26.9", 1))  # type: ignore[attr-defined]
+
+    won, lost = _run_threads(first, second)
+    assert isinstance(won, IndicatorValue) and won.version == 2
+    assert isinstance(lost, StaleEditError), lost
+    assert lost.current.value == Decimal("26.7")
+    assert "修改为 26.7" in lost.errors["__all__"]
+    row = IndicatorValue.objects.get(indicator=world.total, period=world.q2, department=world.a)
+    assert (row.value, row.version, row.updated_by) == (Decimal("26.7"), 2, world.rep_a)
+    assert row.history.count() == 2  # creation + the one accepted change: nothing silently overwritten
+
+
+def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
+    world = pg_world
+    barrier = threading.Barrier(2)
+
+    def writer(user: object, value: str) -> Callable[[], IndicatorValue]:
+        def run() -> IndicatorValue:
+            barrier.wait()
+            return services.save_value(user=user, entry=_entry(world, value, 0))  # type: ignore[arg-type]
+        return run
+
+    results = _run_threads(writer(world.rep_a, "26.1"), writer(world.rep_a2, "26.2"))  # type: ignore[attr-defined]
+    saved = [r for r in results if isinstance(r, IndicatorValue)]
+    refused = [r for r in results if isinstance(r, StaleEditError)]
+    assert len(saved) == 1 and len(refused) == 1, results
+    assert refused[0].current.value == saved[0].value
+    assert IndicatorValue.objects.filter(indicator=world.total, period=world.q2).count() == 1
+
+
+def test_concurrent_progress_saves(pg_world: World) -> None:
+    world = pg_world
+    services.save_progress(user=world.rep_a, task=world.task_a, department=world.a, period=world.q2,
+                           progress_status="in_progress", progress="初稿")
+    barrier = threading.Barrier(2)
+
+    def writer(user: object, text: str) -> Callable[[], TaskProgress]:
+        def run() -> TaskProgress:
+            barrier.wait()
+            return services.save_progress(user=user, task=world.task_a, department=world.a,  # type: ignore[arg-type]
+                                          period=world.q2, progress_status="in_progress", progress=text,
+                                          expected_version=1)
+        return run
+
+    results = _run_threads(writer(world.rep_a, "甲的修改"), writer(world.rep_a2, "丙的修改"))  # type: ignore[attr-defined]
+    assert sorted(type(r).__name__ for r in results) == ["StaleEditError", "TaskProgress"], results
+    winner = next(r for r in results if isinstance(r, TaskProgress))
+    assert TaskProgress.objects.get().progress == winner.progress
+
+
+def test_two_browsers_posting_the_same_form(pg_world: World) -> None:
+    """The whole web path: two sessions post the form they loaded at version 1; one is told the newer value."""
+    world = pg_world
+    services.save_value(user=world.rep_a, entry=_entry(world, "26.5", None))
+    clients = [world.client(world.rep_a), world.client(world.rep_a2)]  # type: ignore[attr-defined]
+    barrier = threading.Barrier(2)
+
+    def poster(client: object, value: str) -> Callable[[], object]:
+        def run() -> object:
+            barrier.wait()
+            data = world.value_post(value=value, version=1)
+            return client.post(reverse("reporting:save_value"), data)  # type: ignore[attr-defined]
+        return run
+
+    responses = _run_threads(poster(clients[0], "26.7"), poster(clients[1], "26.9"))
+    codes = sorted(r.status_code for r in responses)  # type: ignore[attr-defined]
+    assert codes == [200, 302], responses
+    refused = next(r for r in responses if r.status_code == 200)  # type: ignore[attr-defined]
+    row = IndicatorValue.objects.get(indicator=world.total, period=world.q2)
+    assert row.version == 2
+    assert f"修改为 {dec_str(row.value)}，您的页面已过期" in refused.content.decode()  # type: ignore[attr-defined]

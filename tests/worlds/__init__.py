@@ -1,0 +1,1 @@
+"""Shared test data builders and fixtures (no tests here); each room's conftest.py exposes the fixtures."""
