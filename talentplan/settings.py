@@ -84,6 +84,11 @@ INSTALLED_APPS = [
     "axes",
     "ops",
     "intake",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -282,3 +287,56 @@ TASKS = {
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # version (indicators.data_version); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
 DASHBOARD_CACHE = os.environ.get("DASHBOARD_CACHE", "1") != "0"
+
+# The API for other government systems (/api/v1/, api/): bearer tokens made by 组织部, scoped read or write for one
+# unit; the browser session for the app's own pages. Rates are per token (per user for a session).
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24)
+API_BATCH_MAX_ITEMS = env_int("API_BATCH_MAX_ITEMS", 5000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.AppSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ReadRateThrottle", "api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "1200/min"),
+        "api_write": os.environ.get("API_WRITE_RATE", "300/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.DecimalJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "人才规划目标管理 API",
+    "DESCRIPTION": "规划、指标、任务、填报周期、实际值、评估结果（verdicts）与考核通报的读取，实际值与任务进展的写入。"
+                   "令牌由组织部在“接口令牌”页面或 `manage.py create_api_token` 创建。",
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI and Redoc from the app itself: no CDN on an intranet
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "plans.models.Department.Kind",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        "PeriodKindEnum": "plans.models.ReportingPeriod.Kind",
+        "PeriodStateEnum": "plans.models.ReportingPeriod.State",
+        "IndicatorKindEnum": "indicators.models.Indicator.Kind",
+        "ReviewStatusEnum": "indicators.models.ReviewStatus",
+        "VerdictStatusEnum": "api.reports.VERDICT_STATUSES",
+    },
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}

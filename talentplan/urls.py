@@ -19,5 +19,6 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("assessment/", include("assessment.urls")),
     path("ops/", include("ops.urls")),
+    path("api/", include("api.urls")),
 ]
 # Media (evidence files) is never served as static files: downloads go through a permission-checked view.

@@ -1,0 +1,45 @@
+"""OpenAPI: the error body on every operation, so a client (and the tests) can rely on it for every status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "机器可读的错误代码，如 invalid、stale_version、period_locked。"},
+        "message": {"type": "string", "description": "错误说明（默认中文；Accept-Language: en 时为英文）。"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "字段 → 该字段的错误说明；批量写入中为 items[序号].字段。"},
+        "current": {"type": "object", "additionalProperties": True, "nullable": True,
+                    "description": "版本冲突时：服务器上的最新数据。"},
+    },
+}
+READ_ERRORS = {
+    "400": "请求参数有误",
+    "401": "未提供令牌，或令牌无效、已吊销、已过期",
+    "403": "令牌无权进行此操作",
+    "404": "不存在，或无权访问",
+    "429": "请求过于频繁",
+}
+WRITE_ERRORS = {
+    **READ_ERRORS,
+    "409": "版本冲突（version 已过期）、周期已截止或锁定、已审核不能修改、同一幂等键的请求仍在处理",
+    "422": "幂等键已用于内容不同的请求",
+    "503": "系统繁忙，未写入任何数据",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            errors = READ_ERRORS if method == "get" else WRITE_ERRORS
+            responses = operation.setdefault("responses", {})
+            for code, description in errors.items():
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result
