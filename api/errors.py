@@ -35,7 +35,7 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, str]:
             if isinstance(key, int):
                 name = f"{prefix}[{key}]"
             else:
-                name = prefix if key in NON_FIELD and not prefix else (f"{prefix}.{key}" if prefix else str(key))
+                name = prefix if key in NON_FIELD else (f"{prefix}.{key}" if prefix else str(key))
             out.update(flatten(value, name))
     elif isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):

@@ -142,7 +142,7 @@ def read_page(q: VerdictQuery) -> Page:
     rows: list[dict[str, Any]] = []
     next_position: Position | None = None
     last: Position | None = None
-    for row in result.indicators:
+    for row in sorted(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)):
         for position, data in _lines(q, row, viewed):
             if q.after is not None and _key(position) <= _key(q.after):
                 continue
@@ -172,7 +172,7 @@ def _page_indicators(q: VerdictQuery, stored: dt.date | None) -> list[int]:
         qs = qs.filter(Q(order__gt=order) | Q(order=order, pk__gte=pk))
     if not q.own_lines:
         qs = qs.filter(per_unit=True)
-    candidates = list(qs.order_by("order", "pk").values_list("pk", "per_unit")[:q.page_size + 1])
+    candidates = list(qs.order_by("order", "pk").values_list("pk", "per_unit")[:q.page_size + 2])
     counts: dict[int, int] = {}
     per_unit = [pk for pk, flag in candidates if flag]
     if q.unit_lines and per_unit and stored is not None:
