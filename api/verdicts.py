@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError
 from api.filters import canonical_period_code
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
-from indicators.evaluation.explain import display_for, explain, status_label
+from indicators.evaluation.explain import Display, display_for, explain, status_label
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Units, plan_results, plans_queryset
 from indicators.formatting import dec_str
@@ -193,9 +193,10 @@ def _page_indicators(q: VerdictQuery, stored: dt.date | None) -> list[int]:
 
 def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Position, dict[str, Any]]]:
     ind = row.indicator
+    display = display_for(ind)
     out: list[tuple[Position, dict[str, Any]]] = []
     if q.own_lines:
-        out.append(((ind.order, ind.pk, 0), _fields(q, ind, None, row.evaluation, row.outcome, viewed)))
+        out.append(((ind.order, ind.pk, 0), _fields(q, ind, display, None, row.evaluation, row.outcome, viewed)))
     if q.unit_lines:
         units = sorted(row.units, key=lambda u: (u.department.order, u.department.name, u.department.pk))
         for unit in units:
@@ -203,11 +204,12 @@ def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Pos
                 continue
             d = unit.department
             out.append(((ind.order, ind.pk, 1, d.order, d.name, d.pk),
-                        _fields(q, ind, d, unit.evaluation, unit.outcome, viewed)))
+                        _fields(q, ind, display, d, unit.evaluation, unit.outcome, viewed)))
     return out
 
 
-def _fields(q: VerdictQuery, ind: Indicator, unit: Any, ev: Any, outcome: Any, viewed: str) -> dict[str, Any]:
+def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, ev: Any, outcome: Any,
+            viewed: str) -> dict[str, Any]:
     """The verdict as `plan_report --json` prints it (same keys, same values), with the unit it belongs to."""
     gap_to_expected = dec_str(ev.gap_to_expected)
     return {
@@ -237,7 +239,7 @@ def _fields(q: VerdictQuery, ind: Indicator, unit: Any, ev: Any, outcome: Any, v
         "gap_to_target": dec_str(ev.gap_to_target),
         "growth_rate": dec_str(ev.growth_rate),
         "reasons": [r.code for r in ev.reasons],
-        "explanation": explain(ev, display_for(ind), viewed=viewed),
+        "explanation": explain(ev, display, viewed=viewed),
         "unreviewed": bool(outcome.unreviewed),
         "has_demo": bool(outcome.has_demo),
         "short_units": outcome.short_units if unit is None and ind.per_unit else None,

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection, reset_queries, transaction
 from django.db.models import Count, F
@@ -49,7 +50,9 @@ BUDGETS: dict[str, dict[str, float]] = {
     "reporting": {"median_ms": 80},
     "import_apply": {"median_ms": 2000},
     "export": {"ratio": 1.2, "peak_mb": 150},
+    "api_verdicts": {"median_ms": 150},
 }
+API_PAGE = 500  # verdicts per API page (issue 21)
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -181,6 +184,7 @@ class Bench:
                 self.imports()
                 self.engine_rate()
                 self.selectors()
+                self.api_verdicts()
         finally:
             request_started.connect(close_old_connections)
             request_started.connect(reset_queries)
@@ -454,6 +458,46 @@ class Bench:
             plan = self.s.largest_plan
             stats = _in_rollback(lambda: measure(lambda: verdicts.recompute([plan.pk]), 1))
             self.add(Result("recompute_plan", **stats, note=f"verdicts.recompute([{plan.code}]) as the worker runs it"))
+
+
+    # --- API (issue 21) ---
+
+    def api_verdicts(self) -> None:
+        """One plan's verdicts, every indicator and unit, in one period, read by another system through /api/v1/ in
+        pages of API_PAGE: a middle page is timed; every page's query count is reported (it must not grow)."""
+        if not self.wanted("api_verdicts"):
+            return
+        try:
+            from api import bench as api_bench
+        except ImportError:
+            self.add(Result("api_verdicts", error=NOT_AVAILABLE, note="api app missing"))
+            return
+        plan = self.s.largest_plan
+        period = Calendar.load().default_period() or self.s.open_period
+        rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_read": None, "api_write": None}}
+
+        def run() -> Result:
+            client = api_bench.reader(self.s.leader)
+            started = time.perf_counter()
+            walk = api_bench.walk_verdicts(client, plan.code, period.code, API_PAGE)
+            walk_ms = _ms(time.perf_counter() - started)
+            if walk.error:
+                return Result("api_verdicts", error=walk.error)
+            middle = walk.pages[len(walk.pages) // 2]
+
+            def fetch() -> None:
+                if client.get(middle).status_code != 200:
+                    raise _NotOK(500)
+
+            stats = measure(fetch, self.repeat)
+            return Result("api_verdicts", **stats, extra={
+                "pages": len(walk.pages), "rows": walk.rows, "walk_ms": walk_ms,
+                "queries_per_page": sorted(set(walk.queries))},
+                note=f"{plan.code} {period.code}: {walk.rows} verdicts in {len(walk.pages)} pages of {API_PAGE}, "
+                     "a middle page timed")
+
+        with override_settings(REST_FRAMEWORK=rates):
+            self.add(_in_rollback(run))  # the bench's token is not kept
 
 
 class _NotOK(Exception):

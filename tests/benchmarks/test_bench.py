@@ -43,7 +43,8 @@ def test_generate_bench_and_clear(tmp_path, monkeypatch):
     assert {"preset", "database", "results"} <= set(data)
     names = {row["name"] for row in data["results"]}
     assert {"overview", "plan", "indicator", "department", "reporting", "review_queue", "export",
-            "import_preview", "import_apply", "engine", "overview_cached", "plan_cached", "department_cached"} <= names
+            "import_preview", "import_apply", "engine", "overview_cached", "plan_cached", "department_cached",
+            "api_verdicts"} <= names
     for row in data["results"]:
         assert KEYS <= set(row), row
         assert row.get("error") in (None, "not available"), row
