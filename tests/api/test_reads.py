@@ -14,7 +14,7 @@ from django.utils import timezone
 from indicators.models import IndicatorValue, Milestone, ReviewStatus
 from plans.models import Section
 from tests.api.helpers import Api, make_token
-from tests.test_reporting_support import World, world  # noqa: F401
+from tests.worlds.reporting import World, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_reference_data_with_pinned_query_counts(world: World) -> None:
 
 
 def test_query_count_does_not_grow_with_rows(world: World) -> None:
-    from tests.test_reporting_support import build_world
+    from tests.worlds.reporting import build_world
 
     api = Api(make_token(world.leader))
     api.get("/api/v1/periods/")
