@@ -225,6 +225,14 @@ def number_format(unit: str, decimals: int, *, signed: bool = False) -> str:
     return fmt
 
 
+def signed_format(unit: str, decimals: int) -> str:
+    """A gap with its sign and its unit as text (+0.5个百分点, -2名, 0万人), the way the pages print it."""
+    decimals = max(0, min(int(decimals or 0), 6))
+    body = "#,##0" + ("." + "0" * decimals if decimals else "")
+    suffix = f'"{unit.replace(chr(34), "")}"' if unit else ""
+    return f"+{body}{suffix};-{body}{suffix};{body}{suffix}"
+
+
 RATIO_FORMAT = "0.0%"
 
 

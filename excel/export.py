@@ -23,12 +23,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
-from indicators.evaluation.explain import Display, display_for, explain
-from indicators.evaluation.selectors import StoredEvaluation
+from indicators.evaluation.explain import Display, display_for, explain, percent_places
+from indicators.evaluation.selectors import StoredEvaluation, viewed_label
 from excel.common import (
     PROGRESS_SEVERITY, RATIO_FORMAT, Formats, WidthCache, column_width, date_text, figure_places, height_for_lines,
     line_count,
-    new_workbook, number_format, register_merge, row_height, setup_print, status_text, text_width, write_decimal,
+    new_workbook, number_format, register_merge, row_height, setup_print, signed_format, status_text, text_width,
+    write_decimal,
     write_merged_row_text, write_text,
 )
 from excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
@@ -205,10 +206,11 @@ def _cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
 INDICATOR_COLUMNS = [
     Column(N_("一级指标"), 8, 14), Column(N_("序号"), 4, 6), Column(N_("指标名称"), 14, 30),
     Column(N_("单位"), 4, 8), Column(N_("基期值"), 8, 12, False), Column(N_("目标值"), 8, 12, False),
-    Column(N_("实际值"), 8, 12, False), Column(N_("完成率"), 8, 9, False), Column(N_("实际进度"), 8, 9, False),
-    Column(N_("序时进度"), 8, 9, False), Column(N_("较序时差距"), 9, 12, False), Column(N_("状态"), 10, 11),
-    Column(N_("牵头单位"), 10, 18), Column(N_("说明"), 24, 46),
+    Column(N_("实际值"), 8, 12, False), Column(N_("完成率"), 8, 9, False), Column(N_("进度"), 8, 9, False),
+    Column(N_("序时进度"), 8, 9, False), Column(N_("较序时差距"), 9, 14, False), Column(N_("距目标差距"), 9, 14, False),
+    Column(N_("状态"), 10, 11), Column(N_("牵头单位"), 10, 18), Column(N_("说明"), 24, 46),
 ]
+COL_STATUS, COL_LEAD, COL_NOTE = 12, 13, 14
 
 
 def _year_header(label: str, years: set[int | None], suffix: str) -> str:
@@ -228,10 +230,12 @@ class _IndicatorTexts:
     basis: dict[str, str]
     status: dict[engine.Status, str]
     provisional: str
-    viewed: str  # the report's period, named where a figure is carried forward from an earlier one
+    viewed: dict[int, str]  # plan → the period named where a figure is carried forward (see `viewed_label`)
 
     @classmethod
-    def current(cls, viewed: str = "") -> _IndicatorTexts:
+    def current(cls, report: AssessmentReport | None = None) -> _IndicatorTexts:
+        viewed = {s.plan.pk: viewed_label(report.period.label, report.period.end, s.plan)
+                  for s in report.sections} if report is not None else {}
         return cls(demo=_("【演示数据】"), unreviewed=_("【未审核】"), estimate=_("（同期预计值%(v)s）"),
                    unit_line=_("其中：%(u)s"), basis={b.value: f"【{b.label}】" for b in IndicatorValue.Basis},
                    status={s: status_text(s) for s in engine.Status}, provisional=_("（填报中）"), viewed=viewed)
@@ -259,22 +263,35 @@ def _evaluation(row: IndicatorRow) -> engine.Evaluation:
     return ev.outcome().evaluation if isinstance(ev, StoredEvaluation) else ev
 
 
-_displays: dict[int, Display] = {}
+_displays: dict[tuple, Display] = {}
 
 
 def _display(row: IndicatorRow) -> Display:
     ind = row.result.indicator
-    found = _displays.get(ind.pk)
-    if found is None or found.unit != ind.unit:
-        found = _displays[ind.pk] = display_for(ind)
+    key = (ind.pk, ind.kind, ind.unit, ind.value_unit, ind.decimals, ind.is_share)
+    found = _displays.get(key)
+    if found is None:
+        found = _displays[key] = display_for(ind)
     return found
+
+
+TARGET_MARKS = {"lte": "≤ ", "approx": "≈ "}  # as the plan page marks its targets
+
+
+def _range_text(row: IndicatorRow, target: Decimal, mark: str, display: Display) -> Decimal | str:
+    """A target with an upper bound prints as the page prints it ("5–8"), as text; any other stays a number."""
+    upper = row.result.indicator.target_upper
+    if upper is None:
+        return target
+    suffix = display.unit if display.unit in ("%", "‰") else ""
+    return f"{mark}{display.figure_number(target)}–{display.figure_number(upper)}{suffix}"
 
 
 def _note(row: IndicatorRow, ev: engine.Evaluation, t: _IndicatorTexts) -> str:
     """说明: data basis, demo and review marks, the explanation (as on the pages), the estimate beside an official
     figure."""
     result, unit = row.result, row.unit
-    note = explain(ev, _display(row), viewed=t.viewed)
+    note = explain(ev, _display(row), viewed=t.viewed.get(result.indicator.plan_id, ""))
     if ev.actual is not None:
         basis, unreviewed = (result.basis, result.unreviewed) if unit is None else (unit.basis, unit.unreviewed)
         prefix = (t.basis[basis] if basis else "") + (t.demo if row.demo else "") + (t.unreviewed if unreviewed else "")
@@ -301,7 +318,7 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     columns = INDICATOR_COLUMNS
     last = len(columns) - 1
     multi = len(report.sections) > 1
-    t = _IndicatorTexts.current(report.period.label)
+    t = _IndicatorTexts.current(report)
     unit_names: dict[int, str] = {}
     headers = [_(c.header) for c in columns]
     # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
@@ -313,16 +330,16 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     # widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
     # and their widths are remembered; the notes are built here only until their column is at its maximum width.
     measured = WidthCache()
-    text_columns = (0, 1, 2, 3, 12)
-    widest = dict.fromkeys((*text_columns, 13), 0)
-    note_enough = columns[13].maximum - 2
+    text_columns = (0, 1, 2, 3, COL_LEAD)
+    widest = dict.fromkeys((*text_columns, COL_NOTE), 0)
+    note_enough = columns[COL_NOTE].maximum - 2
     for section in report.sections:
         for line in section.indicators:
             for col, text in zip(text_columns, _line_texts(line, t, unit_names)):
                 if text and measured[text] > widest[col]:
                     widest[col] = measured[text]
-            if widest[13] < note_enough:
-                widest[13] = max(widest[13], text_width(_note(line, _evaluation(line), t)))
+            if widest[COL_NOTE] < note_enough:
+                widest[COL_NOTE] = max(widest[COL_NOTE], text_width(_note(line, _evaluation(line), t)))
     widths = []
     for col, spec in enumerate(columns):
         # As column_width([header, *texts]): the widest non-empty text + 2, within the column's bounds.
@@ -345,9 +362,10 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
         row = _indicator_lines(ws, f, row, section.indicators, widths, measured, t, unit_names)
     row += 1
     notes = [
-        _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；实际进度＝（实际值－基期值）÷（目标值－基期值）；"
-          "序时进度为按规划期时间进度应完成的比例；较序时差距以指标单位计，比例类指标以百分点计，负数为落后。"),
-        _("2. 状态：✔已完成　●正常推进（实际进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
+        _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；进度＝（实际值－基期值）÷（目标值－基期值）；"
+          "序时进度为按规划期时间进度应完成的比例；较序时差距＝实际值－序时进度值，以指标单位计，比例类指标以百分点计，负数为落后；"
+          "距目标差距＝目标值－实际值，正数为尚差。"),
+        _("2. 状态：✔已完成　●正常推进（进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
           "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；“填报中”为本期尚未截止时的临时判断；"
           "本期未报送的指标沿用此前最近一期数据，并按本期序时进度判定。"),
         _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
@@ -371,11 +389,28 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
     """
     write_string, write_number, write_blank, set_row = ws.write_string, ws.write_number, ws.write_blank, ws.set_row
     lines_of = measured.lines
-    centre, plain, indented, ratio = f.text(align="center"), f.text(), f.text(indent=1), f.number(RATIO_FORMAT)
+    centre, plain, indented = f.text(align="center"), f.text(), f.text(indent=1)
     status_formats: dict[engine.Status, Format] = {}
     figure_formats: dict[tuple[str, int], Format] = {}
-    gap_formats: dict[int, Format] = {}
-    w_group, w_name, w_lead, w_note = widths[0], widths[2], widths[12], widths[13]
+    gap_formats: dict[tuple[str, int], Format] = {}
+    ratio_formats: dict[int, Format] = {}
+
+    def ratio_format(value: Decimal | None) -> Format:
+        # The places the page prints (0.04%, never 0.0% beside it).
+        key = percent_places(value)
+        found = ratio_formats.get(key)
+        if found is None:
+            found = ratio_formats[key] = f.number(RATIO_FORMAT if key == 1 else "0." + "0" * key + "%")
+        return found
+
+    def gap_format(unit: str, decimals: int) -> Format:
+        # Signed, in the gap's unit (个百分点 for shares), with the places the page and the sentence print.
+        key = (unit, decimals)
+        found = gap_formats.get(key)
+        if found is None:
+            found = gap_formats[key] = f.number(signed_format(*key))
+        return found
+    w_group, w_name, w_lead, w_note = widths[0], widths[2], widths[COL_LEAD], widths[COL_NOTE]
     short_lines_of: dict[tuple[str, str, str], int] = {}
     spans = _group_spans(lines)
     span_end = -1
@@ -399,14 +434,16 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
             write_blank(row, 0, None, centre)
         else:
             write_string(row, 0, group, centre)
-        ind = data.result.indicator
         display = _display(data)
+        gap_unit = display.gap_unit
 
-        def fmt_for(unit: str, value: Decimal | None) -> Format:
-            key = (unit, figure_places(value, display.decimals))
+        def fmt_for(unit: str, value: Decimal | None, mark: str = "") -> Format:
+            key = (unit, figure_places(value, display.decimals), mark)
             found = figure_formats.get(key)
             if found is None:
-                found = figure_formats[key] = f.number(number_format(*key))
+                # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
+                own = f'"{unit}"' if unit and unit != display.unit and unit not in ("%", "‰") else ""
+                found = figure_formats[key] = f.number((f'"{mark}"' if mark else "") + number_format(*key[:2]) + own)
             return found
         if number:
             write_string(row, 1, number, centre)
@@ -422,38 +459,34 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         else:
             write_blank(row, 3, None, centre)
         # Levels in the unit they are reported in (人 for a growth rate's level), targets in the target's unit.
-        target = ev.target if ev.target is not None else data.target
+        target: Decimal | str | None = ev.target if ev.target is not None else data.target
+        mark = TARGET_MARKS.get(data.result.indicator.comparison, "") if data.unit is None else ""
+        if data.unit is None and target is not None:
+            target = _range_text(data, target, mark, display)
         for col, value, empty, fmt in (
                 (4, data.baseline, "—", fmt_for(display.figure_unit, data.baseline)),
-                (5, target, "——", fmt_for(display.unit, target)),
-                (6, ev.actual, "—", fmt_for(display.figure_unit, ev.actual)), (7, ev.completion, "—", ratio),
-                (8, ev.progress, "—", ratio), (9, ev.expected_progress, "—", ratio)):
+                (5, target, "——", fmt_for(display.unit, target if isinstance(target, Decimal) else None, mark)),
+                (6, ev.actual, "—", fmt_for(display.figure_unit, ev.actual)),
+                (7, ev.completion, "—", ratio_format(ev.completion)), (8, ev.progress, "—", ratio_format(ev.progress)),
+                (9, ev.expected_progress, "—", ratio_format(ev.expected_progress)),
+                (10, ev.gap_to_expected, "—", gap_format(gap_unit, display.gap_places_of(ev.gap_to_expected))),
+                (11, ev.gap_to_target, "—", gap_format(gap_unit, display.to_target_places(ev.gap_to_target)))):
             if value is None:
                 write_string(row, col, empty, fmt)
+            elif isinstance(value, str):
+                write_string(row, col, value, fmt)
             else:
                 write_number(row, col, value, fmt)
-        gap = ev.gap_to_expected
-        places = display.decimals if ind.kind != "growth" else 2
-        # A shortfall too small for the indicator's decimals must not print as "-0.0": show one more place.
-        while gap is not None and gap != 0 and places < 4 and round(abs(gap), places) == 0:
-            places += 1
-        gap_format = gap_formats.get(places)
-        if gap_format is None:
-            gap_format = gap_formats[places] = f.number(number_format("", places, signed=True))
-        if gap is None:
-            write_string(row, 10, "—", gap_format)
-        else:
-            write_number(row, 10, gap, gap_format)
         status = ev.status
         status_format = status_formats.get(status)
         if status_format is None:
             status_format = status_formats[status] = f.status(status)
-        write_string(row, 11, t.status[status] + (t.provisional if ev.provisional else ""), status_format)
-        write_string(row, 12, lead, plain)
+        write_string(row, COL_STATUS, t.status[status] + (t.provisional if ev.provisional else ""), status_format)
+        write_string(row, COL_LEAD, lead, plain)
         if note:
-            write_string(row, 13, note, plain)
+            write_string(row, COL_NOTE, note, plain)
         else:
-            write_blank(row, 13, None, plain)
+            write_blank(row, COL_NOTE, None, plain)
         row += 1
     return row
 

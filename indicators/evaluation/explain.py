@@ -97,6 +97,31 @@ def percent(ratio: Decimal | None, decimals: int = 1) -> str:
     return "—" if ratio is None else f"{number(ratio * engine.HUNDRED, decimals)}%"
 
 
+_HALF = [Decimal(5).scaleb(-(p + 1)) for p in range(MAX_PLACES + 1)]  # below these a value prints as 0 at p places
+
+
+def places(value: Decimal | None, decimals: int) -> int:
+    """The decimals `number(value, decimals)` rounds to (before trailing zeros are trimmed): the workbook formats its
+    cells with as many, so a cell reads as the page and the sentence do."""
+    shown = max(0, decimals)
+    magnitude = abs(value) if value is not None else Decimal(0)
+    while magnitude and shown < MAX_PLACES and magnitude < _HALF[shown]:
+        shown += 1
+    return shown
+
+
+def percent_places(ratio: Decimal | None) -> int:
+    """The decimals `percent` shows a ratio with (0.0004 → 0.04% → 2)."""
+    return 1 if ratio is None or abs(ratio) >= _HALF[3] else places(ratio * engine.HUNDRED, 1)
+
+
+def sign(magnitude: str, value: Decimal) -> str:
+    """The sign to print before a gap's printed magnitude; none when it prints as 0."""
+    if value == 0 or _is_zero(magnitude):
+        return ""
+    return "+" if value > 0 else "-"
+
+
 @dataclass(frozen=True)
 class Display:
     """How an indicator's figures print: the target's unit, the reported figure's unit, the gap's unit."""
@@ -136,7 +161,44 @@ class Display:
 
     def gap_exact(self, value: Decimal | None) -> str:
         """A gap between figures (target − actual), without its sign."""
-        return f"{exact(abs(value), self.gap_places)}{self.gap_unit}" if value is not None else "—"
+        return f"{self._to_target(value)}{self.gap_unit}" if value is not None else "—"
+
+    def _to_target(self, value: Decimal) -> str:
+        # Typed figures' difference is shown exactly; a growth rate's is computed, so it reads like the rate (2 places).
+        if self.kind == engine.Kind.GROWTH:
+            return derived(abs(value), self.gap_places)
+        return exact(abs(value), self.gap_places)
+
+    def gap_to_expected(self, value: Decimal | None) -> str:
+        """较序时差距 in a column: signed (negative is short), printed as the sentence prints it."""
+        if value is None:
+            return "—"
+        magnitude = derived(abs(value), self.gap_places)
+        return f"{sign(magnitude, value)}{magnitude}{self.gap_unit}"
+
+    def gap_to_target(self, value: Decimal | None) -> str:
+        """距目标差距 in a column: signed (positive is still to go), printed as the sentence prints it."""
+        if value is None:
+            return "—"
+        magnitude = self._to_target(value)
+        return f"{sign(magnitude, value)}{magnitude}{self.gap_unit}"
+
+    def gap_places_of(self, value: Decimal | None) -> int:
+        """The decimals `gap_to_expected` prints `value` with."""
+        if value is None:
+            return self.gap_places
+        return places(value, self.gap_places if self.gap_places or own_places(value) == 0 else 1)
+
+    def to_target_places(self, value: Decimal | None) -> int:
+        """The decimals `gap_to_target` prints `value` with."""
+        if value is None or self.kind == engine.Kind.GROWTH:
+            return self.gap_places_of(value)
+        return max(self.gap_places, own_places(value))
+
+    def figure_number(self, value: Decimal | None) -> str:
+        """A reported figure, a baseline or a target without its unit (the table's unit column names it): never rounded
+        onto a neighbour, as in the sentences."""
+        return "—" if value is None else exact(value, self.decimals)
 
 
 def display_for(indicator: object) -> Display:
@@ -152,7 +214,12 @@ def display_for(indicator: object) -> Display:
 # --- sentences --------------------------------------------------------------------------------------------------
 def explain(ev: engine.Evaluation, display: Display, *, viewed: str = "") -> str:
     """The verdict in one or two sentences, in the active language. `viewed`: the label of the period viewed."""
-    parts = [p for p in (_sentence(r, ev, display, viewed) for r in ev.reasons) if p]
+    reasons = ev.reasons
+    if ev.stale and ev.actual_label and "carried" not in ev.codes:
+        # The engine names a carried figure in its reasons except where it judges nothing (no target); the pages mark
+        # every carried figure beside it, so the sentence (the workbook's only word on it) says so too.
+        reasons = (engine.Reason.of("carried", period=ev.actual_label), *reasons)
+    parts = [p for p in (_sentence(r, ev, display, viewed) for r in reasons) if p]
     if not parts:
         return ""
     sep = _("；")

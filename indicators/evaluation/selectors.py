@@ -23,7 +23,7 @@ from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Recalculation, Verdict
 from indicators.evaluation.payload import Outcome, restore
 from indicators.models import Indicator, IndicatorAssignment
-from plans.models import Department, Plan, Role, Task, TaskAssignment
+from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
 Status = engine.Status
 
@@ -279,6 +279,15 @@ def unit_verdict(result: IndicatorResult, unit_id: int) -> Judged:
         if row.department.pk == unit_id:
             return row.evaluation
     return placeholder("no_data")
+
+
+def viewed_label(label: str, end: dt.date, plan: Plan) -> str:
+    """The period a carried figure is said to be missing from: the one viewed (`label`, ending `end`), or the plan's
+    last year when the view is past the plan's end and its verdicts are read there (a plan over in 2014 was due no
+    figure in 2025Q3)."""
+    if end > plan.end_date:
+        return str(ReportingPeriod(kind=ReportingPeriod.Kind.YEAR, year=plan.end_year, index=1).label)
+    return label
 
 
 def first(rows: Sequence[PlanResult]) -> PlanResult:

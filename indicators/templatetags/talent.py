@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import data_version, engine
 from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number, percent as pct
+from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
+from plans.models import Plan
 
 register = template.Library()
 
@@ -52,24 +54,32 @@ def target_text(value: Decimal | None, indicator: object) -> str:
 
 @register.filter
 def signed_gap(value: Decimal | None, indicator: object) -> str:
-    """A gap with its sign and unit (percentage points for shares), with the decimals a non-zero gap needs."""
-    if value is None:
-        return "—"
-    d = _display(indicator)
-    text = number(value, d.decimals)
-    if value > 0:
-        text = "+" + text
-    return f"{text}{d.gap_unit}"
+    """较序时差距 with its sign and unit (percentage points for shares), printed as the sentence and the workbook
+    print it."""
+    return _display(indicator).gap_to_expected(value)
+
+
+@register.filter
+def signed_gap_to_target(value: Decimal | None, indicator: object) -> str:
+    """距目标差距 with its sign and unit (positive is still to go), printed as the sentence and the workbook print it."""
+    return _display(indicator).gap_to_target(value)
 
 
 @register.filter
 def figure_cell(value: Decimal | None, indicator: object) -> str:
     """A figure in a table whose unit column shows the target's unit: the figure's own unit is added only where the
-    two differ (a growth indicator's levels in 人 under a % column)."""
+    two differ (a growth indicator's levels in 人 under a % column). Never rounded onto a neighbour (26.35 of a
+    target printed with one decimal stays 26.35), as in the sentences and the workbook."""
     d = _display(indicator)
     if value is None:
         return "—"
-    return number(value, d.decimals) + (d.figure_unit if d.figure_unit != d.unit else "")
+    return d.figure_number(value) + (d.figure_unit if d.figure_unit != d.unit else "")
+
+
+@register.filter
+def target_cell(value: Decimal | None, indicator: object) -> str:
+    """A target in a table whose unit column shows its unit, with the decimals it has."""
+    return _display(indicator).figure_number(value)
 
 
 @register.simple_tag
@@ -84,10 +94,14 @@ def verdict_badge(evaluation: object) -> str:
 
 
 @register.simple_tag
-def explain_verdict(evaluation: engine.Evaluation, indicator: object, viewed: object = "") -> str:
-    """The verdict's explanation in the active language; `viewed`: the period being looked at (or its label)."""
-    label = getattr(viewed, "label", viewed) or ""
-    return explain(evaluation, _display(indicator), viewed=str(label))
+def explain_verdict(evaluation: engine.Evaluation, indicator: object, viewed: object = "", plan: object = None) -> str:
+    """The verdict's explanation in the active language; `viewed`: the period being looked at (or its label); with
+    the `plan`, a view past the plan's end names the plan's last year, as the workbook and `plan_report` do."""
+    label = str(getattr(viewed, "label", viewed) or "")
+    end = getattr(viewed, "end", None)
+    if label and end is not None and isinstance(plan, Plan):
+        label = viewed_label(label, end, plan)
+    return explain(evaluation, _display(indicator), viewed=label)
 
 
 @register.filter

@@ -53,8 +53,8 @@ def test_sheets_headers_merges_and_print_setup(wuxing):
     assert ws["A1"].value == "吴兴区人才发展“十四五”规划指标完成情况"
     headers = [c.value for c in ws[3]]
     assert headers[:4] == ["一级指标", "序号", "指标名称", "单位"]
-    assert headers[6:12] == ["实际值", "完成率", "实际进度", "序时进度", "较序时差距", "状态"]
-    assert headers[12:] == ["牵头单位", "说明"]
+    assert headers[6:13] == ["实际值", "完成率", "进度", "序时进度", "较序时差距", "距目标差距", "状态"]
+    assert headers[13:] == ["牵头单位", "说明"]
     assert headers[4] == "2020年基期值" and headers[5] == "2025年目标值"  # as in the plan's 表2
     # 表2's first group (人才资源总量, rows 1–7) is one merged cell down its seven rows.
     first = find_row(ws, 2, "1")
@@ -62,15 +62,15 @@ def test_sheets_headers_merges_and_print_setup(wuxing):
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert f"A{first}:A{first + 6}" in merged
     assert f"A{first + 7}:A{first + 9}" in merged  # 人才结构: 8–10
-    assert "A1:N1" in merged and "A2:N2" in merged
+    assert "A1:O1" in merged and "A2:O2" in merged
     # Values and number formats follow the unit and decimals: 23.2 万人 with one decimal, 31.5 % with one.
     assert ws.cell(row=first, column=5).value == pytest.approx(23.2)
     assert ws.cell(row=first, column=6).value == pytest.approx(26.4)
     assert ws.cell(row=first, column=5).number_format == "#,##0.0"
     pct_row = find_row(ws, 2, "9")
-    assert ws.cell(row=pct_row, column=6).number_format == '0.0"%"'
+    assert ws.cell(row=pct_row, column=6).number_format == '"≈ "0.0"%"'  # 35%左右, marked as on the plan page
     # No figures reported yet: every row says so in words and in grey.
-    status = ws.cell(row=first, column=12)
+    status = ws.cell(row=first, column=13)
     assert "无数据" in status.value
     assert fill(status) == STATUS_COLOURS[engine.Status.NO_DATA][0].lstrip("#")
     # Print-ready: A4 landscape, one page wide, title rows repeated, frozen header, Chinese fonts.
@@ -84,7 +84,7 @@ def test_sheets_headers_merges_and_print_setup(wuxing):
         assert sheet.print_title_rows == "$1:$3"
         assert sheet.freeze_panes in ("D4", "C4")
     assert ws["A1"].font.name == "黑体" and ws.cell(row=first, column=3).font.name == "宋体"
-    assert ws.column_dimensions["N"].width > ws.column_dimensions["B"].width  # 说明 is wide, 序号 narrow
+    assert ws.column_dimensions["O"].width > ws.column_dimensions["B"].width  # 说明 is wide, 序号 narrow
     cover = wb[SHEET_COVER]
     assert cover.page_setup.orientation == "landscape" and int(cover.page_setup.fitToHeight or 1) == 1
 
@@ -96,11 +96,11 @@ def test_statuses_are_coloured_and_labelled(wuxing):
     ws = wb[SHEET_INDICATORS]
     done, behind = find_row(ws, 2, "1"), find_row(ws, 2, "12")
     assert ws.cell(row=done, column=7).value == pytest.approx(26.5)
-    assert "已完成" in ws.cell(row=done, column=12).value
-    assert fill(ws.cell(row=done, column=12)) == "C6EFCE"
-    assert "严重滞后" in ws.cell(row=behind, column=12).value
-    assert fill(ws.cell(row=behind, column=12)) == "FFC7CE"
-    note = ws.cell(row=behind, column=14).value
+    assert "已完成" in ws.cell(row=done, column=13).value
+    assert fill(ws.cell(row=done, column=13)) == "C6EFCE"
+    assert "严重滞后" in ws.cell(row=behind, column=13).value
+    assert fill(ws.cell(row=behind, column=13)) == "FFC7CE"
+    note = ws.cell(row=behind, column=15).value
     assert note.startswith("【预计】【未审核】") and "序时进度" in note
     assert ws.cell(row=behind, column=10).number_format == "0.0%"
     cover = wb[SHEET_COVER]
@@ -115,7 +115,7 @@ def test_demo_and_official_figures_are_marked(wuxing):
         indicator=indicator, period=wuxing.period, department=wuxing.unit, value=Decimal("0.70"), basis="official",
         status=ReviewStatus.APPROVED, is_demo=True))
     ws = load(export("wuxing-14th", "2025Q1"))[SHEET_INDICATORS]
-    note = ws.cell(row=find_row(ws, 2, "2"), column=14).value
+    note = ws.cell(row=find_row(ws, 2, "2"), column=15).value
     assert note.startswith("【统计】【演示数据】")
 
 
@@ -199,7 +199,7 @@ def test_per_unit_indicator_lists_each_unit(seeded, make_period):
     plan.assessed_units.add(town)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     ws = load(export("wujiang-town-3yr", "2013Y"))[SHEET_INDICATORS]
-    assert ws.cell(row=find_row(ws, 3, "其中：测试镇"), column=13).value == "测试镇"
+    assert ws.cell(row=find_row(ws, 3, "其中：测试镇"), column=14).value == "测试镇"
 
 
 def test_assessment_view(client, wuxing, roles):
@@ -297,7 +297,7 @@ def test_demo_mark_follows_the_figure_each_line_shows(seeded, make_period):
         name = ws.cell(row=row, column=3).value or ""
         if not name.startswith("其中："):
             break
-        notes[name] = ws.cell(row=row, column=14).value
+        notes[name] = ws.cell(row=row, column=15).value
     assert notes["其中：乙镇"].startswith("【预计】【演示数据】")
     assert "【演示数据】" not in notes["其中：甲镇"]  # its 2013 figure was demo; the 2014 one it shows is not
     assert ws.cell(row=find_row(ws, 3, "其中：甲镇", start=first), column=7).value == 70

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.explain import display_for, explain, status_label
-from indicators.evaluation.selectors import plan_results, plans_queryset
+from indicators.evaluation.selectors import plan_results, plans_queryset, viewed_label
 from indicators.formatting import dec_str
 from plans.models import ReportingPeriod, Role
 
@@ -35,8 +35,10 @@ class Command(BaseCommand):
         if options["plan"] and not plans.exists():
             raise CommandError(f"规划代码“{options['plan']}”不存在。可用代码：{', '.join(plans_queryset().values_list('code', flat=True))}")
         results = plan_results(plans, as_of=as_of, tasks=True, calendar=calendar)
-        self.viewed = period.label if period is not None else ""
-        payload = [self._plan(r, period_code, as_of) for r in results]
+        payload = []
+        for result in results:
+            self.viewed = viewed_label(str(period.label), as_of, result.plan) if period is not None else ""
+            payload.append(self._plan(result, period_code, as_of))
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
@@ -94,9 +96,10 @@ class Command(BaseCommand):
         }
 
     def _indicator(self, row: Any) -> dict[str, Any]:
-        ind, ev = row.indicator, row.evaluation
-        gap_to_expected = _s(ev.gap_to_expected)
+        ind = row.indicator
+        display = display_for(ind)
         return {
+            "id": ind.pk,
             "group": ind.group,
             "number": ind.number,
             "name": ind.name,
@@ -109,13 +112,27 @@ class Command(BaseCommand):
             "target_year": ind.target_year,
             "target": _s(ind.target),
             "target_upper": _s(ind.target_upper),
+            "basis": ind.reporting_basis,
+            "basis_label": ind.basis_label,
+            **self._verdict(row.evaluation, row.basis, display),
+            "lead": row.lead,
+            "responsible": row.responsible,
+            "cooperating": row.cooperating,
+            "per_unit": ind.per_unit,
+            "units": [{"unit_id": u.department.pk, "unit": u.department.name,
+                       **self._verdict(u.evaluation, u.basis, display)} for u in row.units],
+            "source": ind.source,
+        }
+
+    def _verdict(self, ev: Any, figure_basis: str, display: Any) -> dict[str, Any]:
+        """An indicator's line or one unit's under a per-unit indicator: the same fields, the same sentence."""
+        gap_to_expected = _s(ev.gap_to_expected)
+        return {
             "target_judged": _s(ev.target),
             "actual": _s(ev.actual),
             "actual_period": ev.actual_label or None,
             "stale": bool(ev.stale),
-            "basis": ind.reporting_basis,
-            "basis_label": ind.basis_label,
-            "figure_basis": row.basis or None,
+            "figure_basis": figure_basis or None,
             "provisional": bool(ev.provisional),
             "final": bool(ev.final),
             "completion": _s(ev.completion),
@@ -129,10 +146,5 @@ class Command(BaseCommand):
             "status": ev.status.value,
             "status_label": status_label(ev.status),
             "reasons": [r.code for r in ev.reasons],
-            "explanation": explain(ev, display_for(ind), viewed=self.viewed),
-            "lead": row.lead,
-            "responsible": row.responsible,
-            "cooperating": row.cooperating,
-            "per_unit": ind.per_unit,
-            "source": ind.source,
+            "explanation": explain(ev, display, viewed=self.viewed),
         }
