@@ -23,7 +23,9 @@ from api.filters import canonical_period_code
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.explain import Display, display_for, explain, status_label
 from indicators.evaluation.models import Verdict
-from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Units, plan_results, plans_queryset
+from indicators.evaluation.selectors import (
+    ALL_UNITS, NO_UNITS, IndicatorResult, Units, plan_results, plans_queryset, viewed_label,
+)
 from indicators.formatting import dec_str
 from indicators.models import Indicator
 from plans.models import Plan, ReportingPeriod
@@ -138,7 +140,7 @@ def read_page(q: VerdictQuery) -> Page:
     ids = _page_indicators(q, stored)
     units = NO_UNITS if not q.unit_lines else (Units.one(q.unit_id) if q.unit_id is not None else ALL_UNITS)
     (result,) = plan_results([q.plan], as_of=q.as_of, indicator_ids=ids, units=units, calendar=q.calendar)
-    viewed = q.period.label if q.period is not None else ""
+    viewed = viewed_label(str(q.period.label), q.period.end, q.plan) if q.period is not None else ""
     rows: list[dict[str, Any]] = []
     next_position: Position | None = None
     last: Position | None = None

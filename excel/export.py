@@ -391,7 +391,7 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
     lines_of = measured.lines
     centre, plain, indented = f.text(align="center"), f.text(), f.text(indent=1)
     status_formats: dict[engine.Status, Format] = {}
-    figure_formats: dict[tuple[str, int], Format] = {}
+    figure_formats: dict[tuple[str, int, str, str], Format] = {}
     gap_formats: dict[tuple[str, int], Format] = {}
     ratio_formats: dict[int, Format] = {}
 
@@ -438,12 +438,13 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         gap_unit = display.gap_unit
 
         def fmt_for(unit: str, value: Decimal | None, mark: str = "") -> Format:
-            key = (unit, figure_places(value, display.decimals), mark)
+            # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
+            own = unit if unit and unit != display.unit and unit not in ("%", "‰") else ""
+            key = (unit, figure_places(value, display.decimals), mark, own)
             found = figure_formats.get(key)
             if found is None:
-                # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
-                own = f'"{unit}"' if unit and unit != display.unit and unit not in ("%", "‰") else ""
-                found = figure_formats[key] = f.number((f'"{mark}"' if mark else "") + number_format(*key[:2]) + own)
+                found = figure_formats[key] = f.number(
+                    (f'"{mark}"' if mark else "") + number_format(unit, key[1]) + (f'"{own}"' if own else ""))
             return found
         if number:
             write_string(row, 1, number, centre)

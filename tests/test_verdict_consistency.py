@@ -29,7 +29,7 @@ from indicators.models import IndicatorValue, Milestone, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod
 from plans.roles import LEADER
 from tests.conftest import make_user
-from tests.test_dashboard import add_indicator, add_value
+from tests.worlds.dashboard import add_indicator, add_value
 
 pytestmark = pytest.mark.django_db
 D = Decimal
