@@ -58,7 +58,8 @@ class RequestLogMiddleware:
 def user_label(request: HttpRequest) -> str:
     """Who made the request, without a query of its own: the user if a view loaded it, else the session's id."""
     user = getattr(request, "user", None)
-    wrapped = getattr(user, "_wrapped", empty) if user is not None else empty
+    # A lazy user not yet loaded is `empty`; an API request's user is a plain User set by the token authentication.
+    wrapped = getattr(user, "_wrapped", user) if user is not None else empty
     if wrapped is not empty:
         return getattr(wrapped, "username", "") or "-"
     session = getattr(request, "session", None)

@@ -156,3 +156,24 @@ def test_throttling_is_per_token(world: World) -> None:
     assert int(refused.headers["Retry-After"]) > 0 and "请求过于频繁" in refused.json()["message"]
     assert second.get("/api/v1/periods/").status_code == 200  # another token has its own allowance
     cache.clear()
+
+
+def test_token_page_query_count_is_pinned(world: World, django_assert_max_num_queries) -> None:
+    for n in range(6):
+        make_token(world.leader, name=f"平台{n}")
+    client = world.client(world.admin)
+    client.get("/api/tokens/")
+    with django_assert_max_num_queries(12) as captured:
+        assert client.get("/api/tokens/").status_code == 200
+    queries = len(captured.captured_queries)
+    make_token(world.rep_a, "write", world.a)
+    with django_assert_max_num_queries(queries):
+        client.get("/api/tokens/")
+
+
+def test_the_request_log_names_the_tokens_user(world: World, caplog) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="talentplan.request"):
+        Api(make_token(world.leader)).get("/api/v1/periods/")
+    assert f"user={world.leader.username}" in caplog.text
