@@ -111,3 +111,27 @@ def test_verdict_query_errors_name_the_parameter(demo) -> None:
         response = api.get("/api/v1/verdicts/", params)
         assert response.status_code == status, params
         assert list(response.json()["fields"]) == [field], params
+
+
+def test_published_assessments_only(demo) -> None:
+    from django.contrib.auth.models import User
+
+    from assessment.models import Bulletin
+
+    call_command("load_demo_assessment", stdout=io.StringIO())
+    published = Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED)
+    assert published.exists() and Bulletin.objects.exclude(status=Bulletin.Status.PUBLISHED).exists()
+    leader = Api(make_token(User.objects.get(username="leader")))
+    body = leader.get("/api/v1/assessments/").json()
+    assert [r["id"] for r in body["results"]] == sorted(published.values_list("pk", flat=True))
+    first = body["results"][0]
+    bulletin = published.get(pk=first["id"])
+    assert first["ranking"] == bulletin.snapshot["ranking"] and first["content"] == bulletin.snapshot
+    assert first["period"] == bulletin.scheme.period.code and first["plan"] == bulletin.scheme.plan.code
+    assert leader.get("/api/v1/assessments/", {"period": "2013Y"}).json()["results"][0]["id"] == first["id"]
+    # a draft bulletin is not published: 404 even for 领导
+    draft = Bulletin.objects.exclude(status=Bulletin.Status.PUBLISHED).first()
+    assert leader.get(f"/api/v1/assessments/{draft.pk}/").status_code == 404
+    reporter = Api(make_token(User.objects.get(username="town_shengze"), "read",
+                              User.objects.get(username="town_shengze").memberships.first().department))
+    assert [r["id"] for r in reporter.get("/api/v1/assessments/").json()["results"]] == [first["id"]]
