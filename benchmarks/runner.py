@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from benchmarks import scale
 from benchmarks.floors import _tables, bulk_floor, floor_latest, floor_review, time_sql
-from indicators import data_version, engine
+from indicators import engine
+from talentplan import pagecache
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.calendar import Calendar
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
@@ -235,7 +236,7 @@ class Bench:
                 continue
             # The same pages as served: the body cached per data version. Its first call (cold_ms) builds the body
             # from stored verdicts after a change (the version is moved first), every later call reads it back.
-            data_version.bump()
+            pagecache.changed()
             self.add(self.page(f"{name}_cached", user, url_fn, floor))
         if self.wanted("overview_after_submission"):
             # The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
@@ -293,7 +294,7 @@ class Bench:
             # The download as served to 组织部 and 领导: the first call (cold_ms) writes the workbook after a change
             # (the version is moved first), every later call reads it back from the cache.
             plan, code = self.s.largest_plan, self.s.open_period.code
-            data_version.bump()
+            pagecache.changed()
             self.add(self.page("export_cached", self.s.admin,
                                lambda: f"{reverse('excel:assessment', args=[plan.code])}?period={code}", None))
 

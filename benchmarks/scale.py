@@ -58,7 +58,7 @@ from benchmarks.scale_sets import (
     set_password_for_bench_users,
     username,
 )
-from indicators import data_version
+from talentplan import pagecache
 from indicators.evaluation import services as verdicts
 from indicators.models import (
     Indicator,
@@ -529,6 +529,6 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
     log(f"  评估结果计算用时{time.monotonic() - evaluated:.0f}秒。")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    data_version.bump()
+    pagecache.changed()
     return {**totals, "values": writer.written, "history": writer.history_written,
             "seconds": round(time.monotonic() - started, 1), "skipped": 0}

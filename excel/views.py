@@ -22,7 +22,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators import access, data_version
+from indicators import access
+from talentplan import pagecache
 from excel import uploads
 from excel.export import export_assessment
 from excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
@@ -70,7 +71,7 @@ def assessment(request: HttpRequest, code: str) -> HttpResponse:
             # 组织部 and 领导 all get the same workbook (a user only narrows a reporter's), so it is written once per
             # data version, language and day and read back by every later download: at province a report costs
             # ~3 s and ~100 MB to write, and the one filed and sent upward is downloaded again and again.
-            data, period = data_version.latest(
+            data, period = pagecache.latest(
                 "assessment-xlsx", [code, period_code], lambda: _workbook(plans, period_code, request.user))
         else:
             data, period = _workbook(plans, period_code, request.user)

@@ -11,6 +11,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from talentplan.pagecache import ChangesPages
+
 from indicators import admin_plans  # noqa: F401 - registers Plan and ReportingPeriod
 from indicators.evaluation import services as verdicts
 from indicators.models import (
@@ -63,7 +65,7 @@ class UnitTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class IndicatorAdmin(ChangesPages, SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["plan", "group", "number", "name", "unit", "kind", "comparison", "baseline", "target", "target_year"]
     list_filter = ["plan", "kind", "comparison", "is_share", "per_unit"]
@@ -120,7 +122,7 @@ class EvidenceInline(FiguresReadOnly, admin.TabularInline):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(FiguresReadOnly, SimpleHistoryAdmin):
+class IndicatorValueAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
     list_display = ["indicator", "period", "department", "value", "basis", "status", "is_demo", "updated_at",
                     "proper_page"]
     list_filter = ["status", "basis", "is_demo", "period", ("department", admin.RelatedOnlyFieldListFilter)]
@@ -136,7 +138,7 @@ class IndicatorValueAdmin(FiguresReadOnly, SimpleHistoryAdmin):
 
 
 @admin.register(TaskProgress)
-class TaskProgressAdmin(FiguresReadOnly, SimpleHistoryAdmin):
+class TaskProgressAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
     list_display = ["task", "period", "department", "progress_status", "status", "is_demo", "updated_at",
                     "proper_page"]
     list_filter = ["status", "progress_status", "is_demo", "period"]

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from talentplan.pagecache import ChangesPages
+
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator
 from plans.admin import SectionInline, TaskInline
@@ -25,7 +27,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(ChangesPages, SimpleHistoryAdmin):
     list_display = ["code", "title", "doc_number", "issuer", "start_year", "end_year", "kind", "status"]
     list_filter = ["kind", "status", ("issuer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "title", "doc_number"]
@@ -41,7 +43,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(ChangesPages, SimpleHistoryAdmin):
     list_display = ["code", "kind", "year", "index", "start", "end", "deadline", "state"]
     list_filter = ["kind", "state", "year"]
     search_fields = ["code"]

@@ -1,11 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'indicators'
-
-    def ready(self) -> None:
-        from indicators import data_version
-
-        data_version.connect_signals()
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "indicators"
+    verbose_name = _("指标与填报")

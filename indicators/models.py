@@ -371,22 +371,3 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class DataVersion(models.Model):
-    """One row whose number changes whenever anything a dashboard shows may have changed (`indicators.data_version`).
-
-    Dashboard bodies are cached under (token, number): the number grows with each committed change, the token is
-    drawn when the row is first made, so a database rebuilt from scratch never meets the pages cached for another.
-    """
-
-    token = models.CharField(_("数据库标识"), max_length=32)
-    number = models.BigIntegerField(_("数据版本"), default=0)
-    changed_at = models.DateTimeField(_("最近变更时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("数据版本")
-        verbose_name_plural = _("数据版本")
-
-    def __str__(self) -> str:
-        return f"{self.token}:{self.number}"

@@ -6,12 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from talentplan.pagecache import ChangesPages
+
 from plans.models import Department, Membership, Section, Task, TaskAssignment, UnitGroup
 from plans.resources import DepartmentResource, TaskResource
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(ChangesPages, ImportExportModelAdmin):
     resource_classes = [DepartmentResource]
     list_display = ["name", "short_name", "parent", "kind", "category", "order", "is_active", "is_demo"]
     list_filter = ["kind", "is_active", "is_demo", ("parent", admin.RelatedOnlyFieldListFilter)]
@@ -21,7 +23,7 @@ class DepartmentAdmin(ImportExportModelAdmin):
 
 
 @admin.register(UnitGroup)
-class UnitGroupAdmin(admin.ModelAdmin):
+class UnitGroupAdmin(ChangesPages, admin.ModelAdmin):
     list_display = ["name", "root"]
     list_filter = [("root", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -50,7 +52,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class TaskAdmin(ChangesPages, SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [TaskResource]
     list_display = ["plan", "number", "short_text", "lead_inferred", "due_date"]
     list_filter = ["plan", "lead_inferred"]
@@ -63,7 +65,7 @@ class TaskAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ChangesPages, admin.ModelAdmin):
     list_display = ["user", "department"]
     search_fields = ["user__username", "department__name"]
     autocomplete_fields = ["department"]

@@ -143,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# Write transactions on PostgreSQL give up after these waits with "系统繁忙，请稍后重试，未写入任何数据" (ops.db).
+# Write transactions on PostgreSQL give up after these waits with "系统繁忙，请稍后重试，未写入任何数据" (talentplan.db).
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 5000)
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 60000)
 
@@ -285,7 +285,7 @@ TASKS = {
 }
 
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
-# version (indicators.data_version); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
+# generation (talentplan.pagecache); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
 DASHBOARD_CACHE = os.environ.get("DASHBOARD_CACHE", "1") != "0"
 
 # The API for other government systems (/api/v1/, api/): bearer tokens made by 组织部, scoped read or write for one

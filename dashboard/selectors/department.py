@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import data_version, engine
+from indicators import engine
+from talentplan import pagecache
 from dashboard.selectors import unit_index
 from dashboard.selectors.common import (
     GOOD,
@@ -182,7 +183,7 @@ def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[
         return list(counted.values_list("unit_id", "n", "n_good"))
 
     digest = hashlib.md5(f"{sorted(dates.items())}|{unit_ids}".encode()).hexdigest()
-    return data_version.cached("unit-verdict-counts", (digest,), count)
+    return pagecache.cached("unit-verdict-counts", (digest,), count)
 
 
 def timeliness(unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod],

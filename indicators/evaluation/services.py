@@ -27,9 +27,10 @@ from indicators.evaluation import compute, store
 from indicators.evaluation import inputs as inp
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.models import Recalculation, Verdict
-from indicators import data_version, engine
+from indicators import engine
 from indicators.models import Indicator
 from plans.models import Plan, ReportingPeriod
+from talentplan import pagecache
 
 log = logging.getLogger(__name__)
 CHUNK = 25  # indicators per transaction of a recomputation: a submission waits for one chunk at most
@@ -121,7 +122,7 @@ def plans_changed(*, plan_ids: Iterable[int], reason: str) -> list[Recalculation
     jobs = [Recalculation.objects.create(plan=p, reason=reason[:200], total=p.indicators.count()) for p in plans]
     if not jobs:
         return jobs
-    data_version.bump()  # pages show the recalculation under way
+    pagecache.changed()  # pages show the recalculation under way
     if _inline():
         for job in jobs:
             run(job.pk)

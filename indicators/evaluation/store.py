@@ -12,7 +12,8 @@ from django.utils import timezone
 from indicators.evaluation.compute import Row
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.payload import dump, sort_ratio
-from indicators import bulk, data_version
+from talentplan import pagecache
+from indicators import bulk
 
 _FIELDS = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
 
@@ -56,4 +57,4 @@ def _insert(rows: list[Row]) -> None:
                 "payload": dump(row.outcome), "computed_at": now}
         params.append(prep.row(lambda f, d=data: d[f.attname]))  # type: ignore[misc]
     bulk.insert_rows(Verdict, _FIELDS, params)
-    data_version.bump()
+    pagecache.changed()

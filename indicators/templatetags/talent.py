@@ -9,11 +9,12 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from indicators import data_version, engine
+from indicators import engine
 from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number, percent as pct
 from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
 from plans.models import Plan
+from talentplan import pagecache
 
 register = template.Library()
 
@@ -132,9 +133,9 @@ class _DashboardCacheNode(template.Node):
         # One version read per page, however many fragments it caches (None: uncommitted writes, no caching).
         key = "dashboard_cache_version"
         if key not in context.render_context:
-            context.render_context[key] = data_version.current() if settings.DASHBOARD_CACHE else None
+            context.render_context[key] = pagecache.generation() if settings.DASHBOARD_CACHE else None
         version = context.render_context[key]
-        return data_version.cached(str(name), parts, lambda: self.nodelist.render(context), version=version,
+        return pagecache.cached(str(name), parts, lambda: self.nodelist.render(context), version=version,
                                             enabled=version is not None)
 
 

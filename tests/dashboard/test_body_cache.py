@@ -1,6 +1,7 @@
-"""Dashboard bodies cached per data version: a second view reads the cached body, and every committed change a
-dashboard can show — a counted figure, a plan's title, a task's progress — is on the next view; a draft is not a
-change. Transactional tests: the version moves when a write commits, which the usual per-test transaction never does.
+"""Dashboard bodies cached per generation (talentplan.pagecache): a second view reads the cached body, and every
+committed change a dashboard can show — a counted figure, a unit's name edited in the admin, a task's progress — is on
+the next view; a draft is not a change. Transactional tests: the generation moves when a write commits, which the
+usual per-test transaction never does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import data_version
+from indicators import services
+from talentplan import pagecache
 from indicators.models import IndicatorValue, ReviewStatus
 from tests.conftest import mark_figures
 from tests.worlds.dashboard import add_value, urls
@@ -45,40 +47,42 @@ def test_a_committed_counted_figure_is_on_the_next_view(world, client_leader):
     url = urls(world)[0]
     before, _ = _queries(client_leader, url)
     assert "86.7%" in before or "滞后" in before
-    version = data_version.current()
+    version = pagecache.generation()
     value = IndicatorValue.objects.get(indicator=world["level"], period=world["p2023"])
     value.value = D("190")  # well ahead of the path now
     value.save()
     mark_figures(value)  # what the write services do after a counted figure changes
-    assert data_version.current() != version
+    assert pagecache.generation() != version
     after, _ = _queries(client_leader, url)
     assert after != before
     assert "190" in _queries(client_leader, urls(world)[1])[0]
 
 
-def test_a_draft_does_not_move_the_version_and_a_plan_title_does(world, client_leader):
-    version = data_version.current()
+def test_a_draft_does_not_move_the_generation(world, client_leader):
+    version = pagecache.generation()
     add_value(world["level"], world["p2022"], world["hr"], "999", basis="estimate", status=ReviewStatus.DRAFT)
-    assert data_version.current() == version
-    plan = world["plan"]
-    plan.title = "测试区人才发展规划（修订）"
-    plan.save()
-    assert data_version.current() != version
-    assert "测试区人才发展规划（修订）" in _queries(client_leader, urls(world)[0])[0]
+    assert pagecache.generation() == version
 
 
-def test_task_progress_and_unit_names_move_the_version(world, client_leader):
+def test_a_name_edited_in_the_admin_and_task_progress_move_the_generation(world, client_leader):
+    from django.contrib.auth.models import User
+
     url = urls(world)[3]
     _queries(client_leader, url)
     org = world["org"]
-    org.name = "区委组织部（新）"
-    org.save()
+    admin = User.objects.create_superuser("root", password="pw-root")
+    client_leader.force_login(admin)
+    response = client_leader.post(reverse("admin:plans_department_change", args=[org.pk]), {
+        "name": "区委组织部（新）", "short_name": "", "aliases": "[]", "kind": org.kind, "category": "", "order": 1,
+        "is_active": "on", "parent": world["root"].pk})
+    assert response.status_code == 302, response.content.decode()[:500]
     assert "区委组织部（新）" in _queries(client_leader, url)[0]
-    version = data_version.current()
-    progress = world["overdue"].progress_reports.get()
-    progress.progress_status = "done"
-    progress.save()
-    assert data_version.current() != version
+    from plans.roles import ADMIN
+    from tests.conftest import make_user
+
+    version = pagecache.generation()
+    services.approve_item(user=make_user("zzb", ADMIN, world["root"]), item=world["overdue"].progress_reports.get())
+    assert pagecache.generation() != version
 
 
 def test_uncommitted_writes_are_never_cached(world, client_leader):
@@ -90,7 +94,7 @@ def test_uncommitted_writes_are_never_cached(world, client_leader):
         value.value = D("190")
         value.save()
         mark_figures(value)
-        assert data_version.current() is None
+        assert pagecache.generation() is None
         inside, _ = _queries(client_leader, url)
         transaction.set_rollback(True)
     outside, _ = _queries(client_leader, url)

@@ -146,7 +146,7 @@ def test_a_figure_and_a_login_travel_between_servers(servers: tuple[str, str]) -
             user.set_password(f"pw-{user.username}")
             user.save(update_fields=["password"])
     one, two = servers
-    # The plan page's body is cached per data version (indicators.data_version): server two must not keep serving
+    # The plan page's body is cached per generation (talentplan.pagecache): server two must not keep serving
     # its copy once server one has written.
     dashboard = f"/dashboard/plan/{world.plan.code}/?period={world.q2.code}"
 

@@ -231,7 +231,7 @@ def test_approved_item_is_read_only(world: World) -> None:
     card = _card(world.client(world.rep_a).get(world.my_url()).content.decode(), f"v{world.total.pk}")
     assert "已审核通过，不能再修改" in card and 'name="value"' not in card
     content = _post(world, value="30", version=value.version)
-    assert "该项已审核通过，不能再修改；如需更正请联系组织部退回。" in content
+    assert "“人才资源总量”已审核通过，不能再修改；如需更正请联系组织部退回。" in content  # one message for form and import
 
 
 # --- the page -------------------------------------------------------------------------------------------------

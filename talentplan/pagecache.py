@@ -1,0 +1,127 @@
+"""Page bodies and shared workbooks kept in the cache under one generation number.
+
+The dashboards' user-independent bodies and the workbook 组织部 and 领导 download are the same for everyone between two
+changes, and costly to build at province scale. They are kept in the cache (Redis for several app servers, the file
+cache on one machine) under the current generation, a number that also lives in the cache: djangoproject.com's
+dashboard generation key, not a machinery.
+
+Whoever writes something these bodies show says so by calling `changed()` — the evaluation store whenever verdicts
+are written, the write services for task progress, the admin site through `ChangesPages`. The number moves when the
+writing transaction commits, so a reader that sees the new number also sees the new data. Inside a transaction that
+has called `changed()` and not committed yet, nothing is read from or kept in the cache: the page is built from
+what that transaction sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+KEY = "pagecache:generation"
+TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the generation moves (its key no longer asked for)
+T = TypeVar("T")
+
+
+class _Local(threading.local):
+    written = False  # this thread's transaction called changed() and has not committed
+
+
+_local = _Local()
+
+
+def _advance() -> None:
+    _local.written = False
+    try:
+        cache.incr(KEY)
+    except ValueError:  # no number yet (a new or flushed cache): start from a random one, never a reused one
+        cache.add(KEY, secrets.randbits(48), None)
+
+
+def changed() -> None:
+    """What the cached pages show has changed: move the generation when this transaction commits (at once outside
+    one). Robust: the data is committed by then, so a failed cache call is logged, not an error page."""
+    if connection.in_atomic_block:
+        _local.written = True
+    transaction.on_commit(_advance, robust=True)
+
+
+def generation() -> str | None:
+    """The generation as a key part, or None while this thread holds uncommitted changes."""
+    if connection.in_atomic_block and _local.written:
+        return None
+    number = cache.get(KEY)
+    if number is None:
+        cache.add(KEY, secrets.randbits(48), None)
+        number = cache.get(KEY)
+    return str(number)
+
+
+def cached(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, version: str | None = None,
+           enabled: bool = True) -> T:
+    """`build()`'s result (text, or any picklable value), computed once per generation, language and day for these
+    key parts. The day is part of the key: "overdue" and "not yet due" change at midnight without any write."""
+    enabled = enabled and settings.DASHBOARD_CACHE
+    if enabled and version is None:
+        version = generation()
+    if not enabled or version is None:
+        return build()
+    key = _key("dash", name, [version, translation.get_language() or "", timezone.localdate().isoformat(), *parts])
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = build()
+        cache.set(key, found, TIMEOUT)
+    return found  # type: ignore[return-value]  # whatever build() returned when it was kept
+
+
+def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T]) -> T:
+    """As `cached`, but one entry per name, parts and language, replaced when the generation or the day moves: for
+    results of megabytes (a province workbook), which would otherwise pile up one per generation."""
+    version = generation() if settings.DASHBOARD_CACHE else None
+    if version is None:
+        return build()
+    key = _key("latest", name, [translation.get_language() or "", *parts])
+    stamp = (version, timezone.localdate().isoformat())
+    found: Any = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
+        return found[1]  # type: ignore[no-any-return]
+    value = build()
+    cache.set(key, (stamp, value), TIMEOUT)
+    return value
+
+
+def _key(prefix: str, name: str, parts: Iterable[Hashable]) -> str:
+    key = ":".join([prefix, name, *(str(p) for p in parts)])
+    if len(key) > 200:  # memcached's limit, and file names stay short
+        key = f"{prefix}:{name}:{hashlib.md5(key.encode()).hexdigest()}"
+    return key
+
+
+_MISSING = object()
+
+
+class ChangesPages:
+    """Admin mixin: a save or delete in the admin site moves the generation (names, tasks, units on the pages)."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        changed()
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)  # type: ignore[misc]
+        changed()
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        changed()
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        changed()
