@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessment import scoring
 from assessment.models import BonusClaim, Bulletin
 from assessment.selectors import SchemeResult, UnitRow
-from excel.common import SafeWorkbook
+from sheets.writer import SafeWorkbook
 
 
 def _signed(value: Decimal | None) -> str | None:

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from excel.reader import max_bytes
+from sheets.reader import max_bytes
 from plans.models import Department, Plan, ReportingPeriod
 
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import access
-from excel import reader
-from excel.reader import ExcelInputError, Issue
+from sheets import reader
+from sheets.reader import ExcelInputError, Issue
 from excel.template import BASIS_LABELS, EDIT_HEADERS, HEADERS, KEY_HEADERS, SHEET, with_access_data
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services import SaveResult, ServiceError, ValueEntry, busy_message, save_values

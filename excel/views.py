@@ -28,7 +28,7 @@ from excel import uploads
 from excel.export import export_assessment
 from excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
 from excel.importer import ActualsPreview, run_import
-from excel.reader import ExcelInputError, Issue
+from sheets.reader import ExcelInputError, Issue
 from excel.report_data import ReportError, plans_for, resolve_period
 from excel.template import template_filename, write_template
 from indicators.evaluation.calendar import Calendar

@@ -17,8 +17,8 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from excel import reader
-from excel.reader import ExcelInputError, Issue
+from sheets import reader
+from sheets.reader import ExcelInputError, Issue
 from indicators.models import Indicator
 from intake.draft import AssignmentDraft, PlanDraft, SectionDraft, TargetDraft, TaskDraft
 from intake.outline import marker

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from excel.reader import ExcelInputError
+from sheets.reader import ExcelInputError
 
 from intake import forms as f
 from intake import store

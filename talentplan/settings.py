@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "plans",
     "indicators",
     "indicators.evaluation",
+    "sheets",
     "dashboard",
     "reporting",
     "excel",

@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from excel.reader import ExcelInputError
+from sheets.reader import ExcelInputError
 from indicators.models import Indicator, Milestone
 from intake.excel import read_plan_workbook, write_template
 from plans.models import Department, Plan, Role, Task
 from plans.roles import ADMIN, REPORTER
 from tests.conftest import make_user
-from tests.intake.test_review_pages import post_form
+from tests.intake.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 

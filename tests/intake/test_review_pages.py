@@ -12,7 +12,7 @@ from indicators.models import Indicator
 from plans.models import Department, Plan, Role, Task
 from plans.roles import ADMIN, LEADER, REPORTER
 from tests.conftest import make_user
-from tests.intake.helpers import seed_text
+from tests.intake.helpers import post_form, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -35,25 +35,6 @@ def root(seeded) -> Department:
 def admin_client(client, root):
     client.force_login(make_user("zzb", ADMIN))
     return client
-
-
-def post_form(response) -> dict[str, str]:
-    """What the browser would post back: every input, select and textarea of the review form as rendered."""
-    html = response.content.decode()
-    data: dict[str, str] = {}
-    for tag in re.finditer(r"<input[^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag.group(0))
-        if not name or 'type="submit"' in tag.group(0) or 'type="checkbox"' in tag.group(0):
-            continue
-        value = re.search(r'value="([^"]*)"', tag.group(0))
-        data[name.group(1)] = value.group(1) if value else ""
-    for select in re.finditer(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select.group(2))
-        data[select.group(1)] = chosen.group(1) if chosen else ""
-    for area in re.finditer(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        data[area.group(1)] = area.group(2).strip("\n").replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'")
-    data.pop("csrfmiddlewaretoken", None)
-    return {k: v.replace("&quot;", '"').replace("&amp;", "&").replace("&#x27;", "'") for k, v in data.items()}
 
 
 def start(client, root, **data):

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from excel.importer import run_import
-from excel.reader import max_bytes
+from sheets.reader import max_bytes
 
 
 class Command(BaseCommand):
