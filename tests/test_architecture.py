@@ -19,9 +19,10 @@ ALLOWED: dict[str, set[str]] = {
     "dashboard": {"plans", "indicators", "assessment"},
     "excel": {"plans", "indicators", "sheets", "assessment", "intake"},
     "ops": {"plans", "indicators"},
-    "api": {"plans", "indicators", "assessment", "reporting"},
+    "api": {"plans", "indicators", "assessment", "reporting", "ops"},
     "demo": {"plans", "indicators", "assessment"},
-    "benchmarks": {"plans", "indicators", "sheets", "assessment", "reporting", "dashboard", "excel", "demo"},
+    "benchmarks": {"plans", "indicators", "sheets", "assessment", "reporting", "dashboard", "excel", "demo", "api",
+                   "intake", "ops"},
 }
 # The project's own base modules every room may use; the project's glue (urls, wsgi, context processors) may use all.
 BASE = {"talentplan.pagecache", "talentplan.db", "talentplan.settings", "talentplan.middleware"}
