@@ -23,8 +23,12 @@ demo: seed
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py load_demo_assessment
 
+# The background worker re-evaluates plans after plan-wide changes (a target, a baseline, a period opened or closed);
+# it runs beside the server and stops with it.
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 EVALUATION_BACKGROUND=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 EVALUATION_BACKGROUND=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
