@@ -237,7 +237,8 @@ class _IndicatorTexts:
         viewed = {s.plan.pk: viewed_label(report.period.label, report.period.end, s.plan)
                   for s in report.sections} if report is not None else {}
         return cls(demo=_("【演示数据】"), unreviewed=_("【未审核】"), estimate=_("（同期预计值%(v)s）"),
-                   unit_line=_("其中：%(u)s"), basis={b.value: f"【{b.label}】" for b in IndicatorValue.Basis},
+                   unit_line=_("其中：%(u)s"),
+                   basis={b.value: _("【%(b)s】") % {"b": b.label} for b in IndicatorValue.Basis},
                    status={s: status_text(s) for s in engine.Status}, provisional=_("（填报中）"), viewed=viewed)
 
 

@@ -222,8 +222,8 @@ def explain(ev: engine.Evaluation, display: Display, *, viewed: str = "") -> str
     parts = [p for p in (_sentence(r, ev, display, viewed) for r in reasons) if p]
     if not parts:
         return ""
-    sep = _("；")
-    return sep.join(parts) + _("。")
+    text = _("；").join(parts) + _("。")
+    return text[:1].upper() + text[1:]  # English clauses start in lower case; the sentence does not
 
 
 def _what(ev: engine.Evaluation, display: Display) -> str:

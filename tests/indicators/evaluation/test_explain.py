@@ -1,8 +1,7 @@
 """indicators.evaluation.explain: the sentences written at display time from the engine's reasons, and the one
 number rule (the indicator's decimals, more when a non-zero figure would print as 0, 略低于 when even four decimals
 cannot show it). No database: the engine is pure and gettext only needs the settings pytest-django provides. The
-autouse fixture in conftest.py activates zh-hans; English strings may still be missing from the catalogue, so
-English rendering is only checked not to crash.
+autouse fixture in conftest.py activates zh-hans; the English sentences are checked under translation.override("en").
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from django.utils import translation
 from indicators import engine
 from indicators.engine import Evaluation, Kind, Reason, Status
 from indicators.evaluation.explain import display_for, explain, number, percent, status_label
+from plans.models import ReportingPeriod
 from tests.indicators.engine.builders import (
     APPROX, CJK, GTE, LTE, D, annual, at, cumulative, growth, half, level, milestone, month, quarter, run, share_spec,
     talent_total, year,
@@ -342,10 +342,50 @@ def test_every_engine_code_is_covered_and_has_a_sentence():
     assert _engine_codes() <= seen, _engine_codes() - seen
 
 
-def test_english_rendering_does_not_crash():
+# CJK ideographs and full-width punctuation (；。，、（）“”): none may be left in an English sentence but the unit's own.
+NOT_ENGLISH = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# What the reading side adds to the engine's codes: per-unit summaries and placeholders (selectors, compute).
+READING_CODES = [
+    Evaluation(Status.BEHIND, (Reason.of("units", total=5, counts=((Status.BEHIND, 2), (Status.ACHIEVED, 3))),)),
+    *(Evaluation(Status.NO_DATA, (Reason.of(code),))
+      for code in ("pending_computation", "no_units", "units_no_data", "not_assessed")),
+]
+
+
+def english_leftovers(text: str, spec: object) -> str:
+    """The sentence without the indicator's own unit texts (万人, 名, 人: data, not words of the product)."""
+    for unit in sorted({getattr(spec, "unit", ""), getattr(spec, "value_unit", "")} - {""}, key=len, reverse=True):
+        text = text.replace(unit, "")
+    return "".join(NOT_ENGLISH.findall(text))
+
+
+def test_every_reason_reads_in_english():
+    """Each engine reason code (and each code the reading side adds) renders in English: no Chinese word or
+    punctuation is left but the indicator's own unit; the viewed period is named in English."""
     with translation.override("en"):
+        viewed = str(ReportingPeriod(kind=ReportingPeriod.Kind.QUARTER, year=2023, index=4).label)
+        assert viewed == "Q4 2023"
+        seen: set[str] = set()
         for spec, obs, as_of, open_dates in EVERY_CODE:
             ev = run(spec, obs, as_of, open_dates=open_dates)
-            text = explain(ev, display_for(spec), viewed="2023Y")
-            assert isinstance(text, str) and text and "%(" not in text
-        assert all(status_label(s) for s in Status)
+            seen.update(ev.codes)
+            text = explain(ev, display_for(spec), viewed=viewed)
+            assert not english_leftovers(text, spec), (ev.codes, text)
+            assert not text[:1].islower() and text.endswith(".") and "%(" not in text, text
+            for r in ev.reasons:  # every reason alone, too: none falls back to Chinese
+                alone = explain(replace(ev, reasons=(r,)), display_for(spec), viewed=viewed)
+                assert alone and not english_leftovers(alone, spec), (r, alone)
+        for ev in READING_CODES:
+            text = explain(ev, display_for(talent_total()))
+            assert text and not NOT_ENGLISH.search(text), text
+        assert explain(READING_CODES[0], display_for(talent_total())) == (
+            "Judged by unit (5 units): Seriously behind: 2, Completed: 3.")
+        assert _engine_codes() <= seen
+        assert all(not NOT_ENGLISH.search(status_label(s)) for s in Status)
+        # gaps in English units: percentage points, never 个百分点
+        share = share_spec(baseline="30", target="35")
+        assert say(share, [at("2021-12-31", "32")], "2021-12-31") == (
+            "Actual 32%, target 35%, progress 40%, expected progress 50%, 0.5pp behind the expected progress.")
+        assert say(talent_total(), [year(2021, "24.0")], "2023-12-31", viewed=viewed) == (
+            "Nothing reported for Q4 2023, the 2021Y figure is carried forward; actual 24万人, target 26.4万人, "
+            "progress 25%, expected progress 60%, 1.1万人 behind the expected progress.")
