@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -121,13 +124,33 @@ class EvidenceInline(FiguresReadOnly, admin.TabularInline):
     extra = 0
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts an unfiltered province-sized table from the planner's estimate, not with COUNT(*) over every row."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if connection.vendor == "postgresql" and query is not None and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                               [self.object_list.model._meta.db_table])
+                row = cursor.fetchone()
+            if row and row[0] > 10000:
+                return int(row[0])
+        return super().count
+
+
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
     list_display = ["indicator", "period", "department", "value", "basis", "status", "is_demo", "updated_at",
                     "proper_page"]
-    list_filter = ["status", "basis", "is_demo", "period", ("department", admin.RelatedOnlyFieldListFilter)]
+    # Plain filters: "units that have figures" would scan every figure to list the units.
+    list_filter = ["status", "basis", "is_demo", "period"]
     search_fields = ["indicator__name", "department__name", "note"]
     list_select_related = ["indicator", "period", "department"]
+    ordering = ["-id"]  # the model's order joins periods to sort a province's figures
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = ["proper_page", "version", "updated_at", "submitted_at", "reviewed_at"]
     inlines = [EvidenceInline]
 
@@ -144,6 +167,9 @@ class TaskProgressAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
     list_filter = ["status", "progress_status", "is_demo", "period"]
     search_fields = ["task__text", "department__name", "progress"]
     list_select_related = ["task", "period", "department"]
+    ordering = ["-id"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = ["proper_page", "version", "updated_at", "submitted_at", "reviewed_at"]
     inlines = [EvidenceInline]
 
