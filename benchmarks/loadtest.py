@@ -484,6 +484,8 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "overall": overall,
         "pages": {label: stats(rows) for label, rows in sorted(by_label.items())},
         "errors": dict(Counter(f"{s.label}: {s.error}" for s in samples if s.error)),
+        # 保存并报送 the server took (a redirect back to the page): the writes that moved verdicts and caches
+        "submissions_landed": sum(1 for s in samples if s.label == "submit" and s.status in (301, 302, 303)),
     }
 
 
@@ -558,11 +560,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submit-share", type=float, default=0.25,
                         help="share of the figure saves that are 保存并报送 (submitted) rather than drafts")
     parser.add_argument("--leaders", type=float, default=0.2, help="share of users who are 领导 (the rest 填报员)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random seed; a new one each run by default (a fixed one would pick the same figures "
+                             "again, already submitted and read-only, and stop submitting)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.users is None:
         args.users = 200 if args.scenario == "rush" else 50
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(1, 2**31)
     if args.scenario == "rush":
         args.leaders = 0.0
 
@@ -627,7 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result.pop("accepted", None)
     result.update({"preset": tag, "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
-                   "scenario": args.scenario, "workers": args.workers, "think_s": args.think, "submit_share": args.submit_share, "cpus": os.cpu_count(),
+                   "scenario": args.scenario, "workers": args.workers, "think_s": args.think,
+                   "submit_share": args.submit_share, "seed": args.seed, "cpus": os.cpu_count(),
                    "load_avg_1m": round(os.getloadavg()[0], 2), "gunicorn_log": str(log_path)})
     print_report(result)
     if args.json:
@@ -668,7 +675,8 @@ def print_report(result: dict[str, Any]) -> None:
     for label, s in [("ALL", o), *result["pages"].items()]:
         row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
         print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
-    print(f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个。")
+    print(f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项"
+          f"（随机种子 {result.get('seed')}）。")
     cpu = result.get("cpu_seconds")
     if cpu:
         print(f"窗口内 CPU：gunicorn {cpu['gunicorn']} 秒，压测客户端 {cpu['client']} 秒"
