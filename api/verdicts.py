@@ -198,7 +198,7 @@ def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Pos
     display = display_for(ind)
     out: list[tuple[Position, dict[str, Any]]] = []
     if q.own_lines:
-        out.append(((ind.order, ind.pk, 0), _fields(q, ind, display, None, row.evaluation, row.outcome, viewed)))
+        out.append(((ind.order, ind.pk, 0), _fields(q, ind, display, None, row.outcome, viewed)))
     if q.unit_lines:
         units = sorted(row.units, key=lambda u: (u.department.order, u.department.name, u.department.pk))
         for unit in units:
@@ -206,13 +206,14 @@ def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Pos
                 continue
             d = unit.department
             out.append(((ind.order, ind.pk, 1, d.order, d.name, d.pk),
-                        _fields(q, ind, display, d, unit.evaluation, unit.outcome, viewed)))
+                        _fields(q, ind, display, d, unit.outcome, viewed)))
     return out
 
 
-def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, ev: Any, outcome: Any,
+def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, outcome: Any,
             viewed: str) -> dict[str, Any]:
     """The verdict as `plan_report --json` prints it (same keys, same values), with the unit it belongs to."""
+    ev = outcome.evaluation  # decoded once (a stored verdict's attributes would each go through its outcome)
     gap_to_expected = dec_str(ev.gap_to_expected)
     return {
         "plan": q.plan.code,
