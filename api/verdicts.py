@@ -14,15 +14,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.errors import ApiError
 from api.filters import canonical_period_code
-from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
+from indicators.evaluation.calendar import Calendar, PlanPhase
 from indicators.evaluation.explain import Display, display_for, explain, status_label
-from indicators.evaluation.models import Verdict
 from indicators.evaluation.selectors import (
     ALL_UNITS, NO_UNITS, IndicatorResult, Units, plan_results, plans_queryset, viewed_label,
 )
@@ -33,6 +32,7 @@ from plans.models import Plan, ReportingPeriod
 LEVELS = ("all", "indicator", "unit")
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
 Position = tuple[Any, ...]
+PAST = 2  # a position after every row of an indicator (its own line is 0, its units 1)
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,7 @@ class Page:
 
 
 def read_page(q: VerdictQuery) -> Page:
-    phase = q.calendar.phase(q.plan, q.as_of)
-    stored = stored_date(q.plan, q.as_of) if phase != PlanPhase.NOT_STARTED else None
-    ids = _page_indicators(q, stored)
+    ids, more = _page_indicators(q)
     units = NO_UNITS if not q.unit_lines else (Units.one(q.unit_id) if q.unit_id is not None else ALL_UNITS)
     (result,) = plan_results([q.plan], as_of=q.as_of, indicator_ids=ids, units=units, calendar=q.calendar)
     viewed = viewed_label(str(q.period.label), q.period.end, q.plan) if q.period is not None else ""
@@ -155,6 +153,10 @@ def read_page(q: VerdictQuery) -> Page:
             last = position
         if next_position is not None:
             break
+    if next_position is None and more:
+        # a short page (verdicts not stored yet, or another unit asked for): go on after the last indicator read
+        last_read = max(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)).indicator
+        next_position = (last_read.order, last_read.pk, PAST)
     return Page(q, result.phase, result.stored_as_of, result.provisional, result.recalculation is not None, rows,
                 next_position)
 
@@ -164,8 +166,13 @@ def _key(position: Position) -> tuple[Any, ...]:
     return tuple(position)
 
 
-def _page_indicators(q: VerdictQuery, stored: dt.date | None) -> list[int]:
-    """The indicators whose rows fill this page (and one row more, to know whether another page follows)."""
+def _page_indicators(q: VerdictQuery) -> tuple[list[int], bool]:
+    """The indicators whose rows fill this page, and whether more follow them.
+
+    A per-unit indicator has a row per assessed unit of the plan (counting the stored rows instead took longer than
+    reading the page at province scale); a verdict not stored yet only makes the page shorter, never skips a row:
+    the cursor then points past the last indicator read.
+    """
     qs = Indicator.objects.filter(plan=q.plan)
     if q.indicator_id is not None:
         qs = qs.filter(pk=q.indicator_id)
@@ -175,22 +182,18 @@ def _page_indicators(q: VerdictQuery, stored: dt.date | None) -> list[int]:
     if not q.own_lines:
         qs = qs.filter(per_unit=True)
     candidates = list(qs.order_by("order", "pk").values_list("pk", "per_unit")[:q.page_size + 2])
-    counts: dict[int, int] = {}
-    per_unit = [pk for pk, flag in candidates if flag]
-    if q.unit_lines and per_unit and stored is not None:
-        verdicts = Verdict.objects.filter(indicator_id__in=per_unit, as_of=stored, unit__isnull=False)
-        if q.unit_id is not None:
-            verdicts = verdicts.filter(unit_id=q.unit_id)
-        counts = dict(verdicts.values("indicator_id").annotate(n=Count("id")).values_list("indicator_id", "n"))
+    units = 0
+    if q.unit_lines and any(flag for _pk, flag in candidates):
+        units = 1 if q.unit_id is not None else q.plan.assessed_units.count()
     chosen, total = [], 0
-    for pk, _flag in candidates:
+    for pk, per_unit in candidates:
         chosen.append(pk)
         if q.after is not None and pk == q.after[1]:
             continue  # partly sent on earlier pages: what is left of it is not counted (reads at most one more)
-        total += (1 if q.own_lines else 0) + counts.get(pk, 0)
+        total += (1 if q.own_lines else 0) + (units if per_unit else 0)
         if total > q.page_size:
             break
-    return chosen
+    return chosen, len(chosen) < len(candidates)
 
 
 def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Position, dict[str, Any]]]:
