@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, TaskProgress
 
 _NATURAL_KEY = ("indicator_id", "period_id", "department_id", "basis")
 
@@ -126,11 +126,11 @@ def insert_values(rows: Sequence[IndicatorValue]) -> None:
             row._state.adding = False
 
 
-def update_values(rows: Sequence[IndicatorValue], fields: Sequence[str]) -> None:
-    """One plain UPDATE … WHERE id = %s per row, sent with executemany."""
+def update_values(rows: Sequence[IndicatorValue | TaskProgress], fields: Sequence[str]) -> None:
+    """One plain UPDATE … WHERE id = %s per row, sent with executemany (figures, or task progress reports)."""
     if not rows:
         return
-    meta = IndicatorValue._meta
+    meta = type(rows[0])._meta
     columns = [meta.get_field(name) for name in fields]
     db = _db()
     qn = db.ops.quote_name
@@ -157,11 +157,16 @@ def update_values(rows: Sequence[IndicatorValue], fields: Sequence[str]) -> None
 
 
 def insert_history(
-    rows: Sequence[IndicatorValue], *, history_type: str, user: AbstractBaseUser | None, reason: str, date: dt.datetime
+    rows: Sequence[IndicatorValue | TaskProgress], *, history_type: str, user: AbstractBaseUser | None, reason: str,
+    date: dt.datetime,
 ) -> None:
-    """Write one simple_history row per value ("+" created, "~" changed), as the ORM's save() would."""
-    history_model = IndicatorValue.history.model
-    tracked = {f.attname for f in _columns(IndicatorValue, skip_pk=False)}
+    """Write one simple_history row per value or progress report ("+" created, "~" changed), as the ORM's save()
+    would."""
+    if not rows:
+        return
+    model = type(rows[0])
+    history_model = model.history.model
+    tracked = {f.attname for f in _columns(model, skip_pk=False)}
     fields = [f for f in _columns(history_model, skip_pk=True)]
     extra = {
         "history_date": date,

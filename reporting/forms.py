@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from indicators.formatting import dec_str
-from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress
+from indicators.models import Indicator, IndicatorValue, TaskProgress
 from indicators.validation import (
     COUNT_UNITS, NOTE_MAX_LENGTH, STORED_PLACES, ValueInputError, expected_unit, parse_value, rules_of,
 )
@@ -167,19 +167,6 @@ class ReviewForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
-
-
-class ReviewFilterForm(forms.Form):
-    period = forms.ChoiceField(label=_("填报周期"), required=False)
-    unit = forms.TypedChoiceField(label=_("单位"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label=_("审核状态"), required=False,
-                               choices=[("", _("全部"))] + list(ReviewStatus.choices))
-
-    def __init__(self, *args: object, periods: list[ReportingPeriod], units: list | None = None,
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["period"].choices = [(p.code, f"{p.label}（{p.get_state_display()}）") for p in periods]
-        self.fields["unit"].choices = [("", _("全部单位"))] + [(u.pk, u.name) for u in (units or [])]
 
 
 class PeriodOpenForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reporting.views import entry as my_page_views
+from reporting.views import queue
 from reporting.views import review as views
 
 app_name = "reporting"
@@ -13,9 +14,10 @@ urlpatterns = [
     path("value/<int:pk>/", views.value_detail, name="value"),
     path("progress/<int:pk>/", views.progress_detail, name="progress"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
-    path("review/", views.review_queue, name="review"),
-    path("review/value/<int:pk>/", views.review_item, {"kind": "value"}, name="review_value"),
-    path("review/progress/<int:pk>/", views.review_item, {"kind": "progress"}, name="review_progress"),
+    path("review/", queue.review_queue, name="review"),
+    path("review/decide/", queue.decide, name="review_decide"),
+    path("review/value/<int:pk>/", queue.review_item, {"kind": "value"}, name="review_value"),
+    path("review/progress/<int:pk>/", queue.review_item, {"kind": "progress"}, name="review_progress"),
     path("overdue/", views.overdue, name="overdue"),
     path("periods/", views.periods, name="periods"),
     path("periods/<int:pk>/state/", views.period_state, name="period_state"),

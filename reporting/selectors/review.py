@@ -1,4 +1,4 @@
-"""Reads for the reporting pages: review queue, 催报, item history and periods, and the review-status vocabulary
+"""Reads for the reporting pages: 催报, item history and periods, and the review-status vocabulary
 and period helpers they share with the my reporting page (`reporting.selectors.entry`).
 
 Every function runs a fixed number of queries whatever the number of items (pinned in tests/test_reporting_queries.py).
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +21,6 @@ from indicators import engine
 from indicators.access import reporting_unit_id
 from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
-from indicators.services import ValueEntry, previous_values
 from plans.models import Department, Membership, Plan, ReportingPeriod, Role, TaskAssignment
 from plans.roles import REPORTER
 
@@ -56,73 +55,6 @@ def expected_at(spec: engine.Spec, period: ReportingPeriod, thresholds: engine.T
     probe = engine.Observation(start=period.start, end=period.end, value=probe_value,
                                granularity=period.granularity, label=period.code)
     return engine.evaluate(spec, [probe], period.end, thresholds).expected
-
-
-# --- review queue ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewRow:
-    kind: str  # "value" or "progress"
-    item: IndicatorValue | TaskProgress
-    estimate: IndicatorValue | None = None  # the estimate kept beside an official figure
-    previous: Decimal | None = None
-
-
-@dataclass
-class ReviewQueue:
-    values: list[ReviewRow]
-    progress: list[ReviewRow]
-    units: list[Department]
-    truncated: bool
-
-
-def review_queue(*, period: ReportingPeriod, department_id: int | None, status: str, limit: int = 300) -> ReviewQueue:
-    """Figures and progress reports of a period, by unit and review status (empty status: all)."""
-    where = Q(period=period)
-    if department_id:
-        where &= Q(department_id=department_id)
-    if status:
-        where &= Q(status=status)
-    values = list(
-        IndicatorValue.objects.filter(where)
-        .select_related("indicator__plan", "department", "period", "updated_by", "reviewed_by")
-        .prefetch_related("evidence")
-        .order_by("department__order", "department__name", "indicator__plan_id", "indicator__order", "basis")
-        [: limit + 1]
-    )
-    progress = list(
-        TaskProgress.objects.filter(where)
-        .select_related("task__plan", "department", "period", "updated_by", "reviewed_by")
-        .prefetch_related("evidence")
-        .order_by("department__order", "department__name", "task__plan_id", "task__order")[: limit + 1]
-    )
-    truncated = len(values) > limit or len(progress) > limit
-    values, progress = values[:limit], progress[:limit]
-    officials = [v for v in values if v.basis == IndicatorValue.Basis.OFFICIAL]
-    estimates = {
-        (v.indicator_id, v.department_id): v
-        for v in IndicatorValue.objects.filter(
-            period=period, basis=IndicatorValue.Basis.ESTIMATE,
-            indicator_id__in={v.indicator_id for v in officials},
-            department_id__in={v.department_id for v in officials},
-        )
-    } if officials else {}
-    previous = previous_values([ValueEntry(indicator=v.indicator, department=v.department, period=period, value=v.value)
-                                for v in values])
-    value_rows = [
-        ReviewRow("value", v,
-                  estimates.get((v.indicator_id, v.department_id)) if v.basis == IndicatorValue.Basis.OFFICIAL else None,
-                  previous.get((v.indicator_id, v.department_id, period.pk)))
-        for v in values
-    ]
-    units = list(
-        Department.objects.filter(
-            Exists(IndicatorValue.objects.filter(period=period, department=OuterRef("pk")))
-            | Exists(TaskProgress.objects.filter(period=period, department=OuterRef("pk")))
-        ).order_by("order", "name")
-    )
-    return ReviewQueue(value_rows, [ReviewRow("progress", p) for p in progress], units, truncated)
 
 
 # --- 催报: who has not reported --------------------------------------------------------------------------------

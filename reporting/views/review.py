@@ -1,5 +1,5 @@
-"""Reporting pages: item history and evidence, review queue, 催报, periods (the my reporting page, with its save and
-submit, is `reporting.views.entry`).
+"""Reporting pages: item history and evidence, 催报, periods (the my reporting page, with its save and submit, is
+`reporting.views.entry`; the review queue `reporting.views.queue`).
 
 Views stay thin: role gate (`indicators.rules`, 403) → access helper (404 for another unit's items: we never confirm
 they exist) → form → service → selector → render. Every write goes through `indicators.services`.
@@ -7,25 +7,20 @@ they exist) → form → service → selector → render. Every write goes throu
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators import access, services
 from indicators import rules as perms
-from reporting.forms import PeriodOpenForm, PeriodStateForm, ReviewFilterForm, ReviewForm
-from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
-from reporting.selectors.review import (
-    history_entries, ordered_periods, overdue_report, period_history, review_queue as review_queue_rows,
-)
+from reporting.forms import PeriodOpenForm, PeriodStateForm
+from indicators.models import Evidence, IndicatorValue, TaskProgress
+from reporting.selectors.review import history_entries, ordered_periods, overdue_report, period_history
 from reporting.views.common import _add_errors, _my_url, _pick_period, _require
 from plans.models import ReportingPeriod
 
@@ -69,63 +64,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
 
-# --- review ---------------------------------------------------------------------------------------------------
-
-
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    _require(request, perms.REVIEW)
-    return _render_queue(request, request.GET)
-
-
-def _render_queue(request: HttpRequest, params: QueryDict, errors: dict[tuple[str, int], ReviewForm] | None = None
-                  ) -> HttpResponse:
-    periods = ordered_periods()
-    period = _pick_period(params.get("period"), periods)
-    status = params.get("status", ReviewStatus.SUBMITTED)
-    status = status if status in ReviewStatus.values or status == "" else ReviewStatus.SUBMITTED
-    unit = params.get("unit", "")
-    unit_id = int(unit) if unit.isdigit() else None
-    queue = review_queue_rows(period=period, department_id=unit_id, status=status) if period else None
-    filters = ReviewFilterForm(initial={"period": period.code if period else "", "unit": unit_id, "status": status},
-                               periods=periods, units=queue.units if queue else [])
-    query = {"period": period.code if period else "", "unit": unit_id or "", "status": status}
-    here = f"{reverse('reporting:review')}?{urlencode(query)}"
-    errors = dict(errors or {})
-    for row in [*(queue.values if queue else []), *(queue.progress if queue else [])]:
-        row.form = errors.pop((row.kind, row.item.pk), None) or ReviewForm(  # type: ignore[attr-defined]
-            initial={"version": row.item.version, "next": here}, auto_id=f"r{row.kind[0]}{row.item.pk}_%s")
-    # An item outside the current filter (e.g. already approved) still gets its message, on top of the page.
-    orphan_errors = [e for form in errors.values() for field_errors in form.errors.values() for e in field_errors]
-    return render(request, "reporting/review.html", {
-        "queue": queue, "period": period, "filters": filters, "status": status, "orphan_errors": orphan_errors,
-    })
-
-
-@login_required
-@require_POST
-def review_item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    _require(request, perms.REVIEW)
-    get_item = access.get_value_for_user if kind == "value" else access.get_progress_for_user
-    item = get_item(request.user, pk)
-    form = ReviewForm(request.POST, auto_id=f"r{kind[0]}{pk}_%s")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("reporting:review")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["action"] == ReviewForm.APPROVE:
-                services.approve_item(user=request.user, item=item, expected_version=data["version"])
-                messages.success(request, _("已审核通过。"))
-            else:
-                services.return_item(user=request.user, item=item, reason=data["reason"],
-                                     expected_version=data["version"])
-                messages.success(request, _("已退回，填报单位会看到退回原因。"))
-            return HttpResponseRedirect(next_url)
-        except services.ServiceError as exc:
-            _add_errors(form, exc)
-    return _render_queue(request, QueryDict(urlsplit(next_url).query), errors={(kind, pk): form})
+# --- 催报 -------------------------------------------------------------------------------------------------------
 
 
 @login_required

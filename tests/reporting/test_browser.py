@@ -90,14 +90,17 @@ def test_report_return_resubmit_approve_lock(browser: Browser, live_server: Live
     _shot(page, "02-reporter-submitted")
     assert set(IndicatorValue.objects.filter(period=world.q2).values_list("status", flat=True)) == {"submitted"}
 
-    # 2. The 组织部管理员 returns one item with a reason.
+    # 2. The 组织部管理员 returns one item with a reason: chosen, one reason, one confirmation naming what happens.
     admin = _login(browser, base, "zzb")
     admin.goto(f"{base}{reverse('reporting:review')}?period=2025Q2")
     value = IndicatorValue.objects.get(indicator=world.total, period=world.q2)
-    row = admin.locator(f"#rv{value.pk}")
-    row.locator("textarea[name=reason]").fill("请按统计年鉴口径填写，并附统计局盖章件")
-    row.get_by_role("button", name="退回").click()
-    admin.get_by_text("已退回，填报单位会看到退回原因。").wait_for()
+    admin.locator(f"#rv{value.pk} input[name=items]").check()
+    admin.locator("textarea[name=reason]").fill("请按统计年鉴口径填写，并附统计局盖章件")
+    admin.get_by_role("button", name="退回所选").click()
+    admin.get_by_text("退回2025年第2季度的 1 项（甲局 1 项）").wait_for()
+    _shot(admin, "03a-admin-confirms-return")
+    admin.get_by_role("button", name="确认退回").click()
+    admin.get_by_text("已退回 1 项").wait_for()
     _shot(admin, "03-admin-returned")
 
     # 3. The 填报员 sees the returned item first, with the reason, and resubmits it.
@@ -113,14 +116,15 @@ def test_report_return_resubmit_approve_lock(browser: Browser, live_server: Live
     value.refresh_from_db()
     assert (value.status, value.value) == (ReviewStatus.SUBMITTED, Decimal("26.4"))
 
-    # 4. The admin approves everything and locks the period.
-    admin.goto(f"{base}{reverse('reporting:review')}?period=2025Q2")
-    for _ in range(10):
-        buttons = admin.get_by_role("button", name="审核通过")
-        if buttons.count() == 0:
-            break
-        buttons.first.click()
-        admin.get_by_text("已审核通过。").wait_for()
+    # 4. The admin approves everything on the page at once, after one confirmation, and locks the period.
+    admin.goto(f"{base}{reverse('reporting:review')}")  # opens on the oldest period with items waiting: 2025Q2
+    admin.get_by_label("全选本页").check()
+    admin.get_by_role("button", name="审核通过所选").click()
+    admin.get_by_text("审核通过2025年第2季度的 4 项（甲局 4 项）").wait_for()
+    assert IndicatorValue.objects.filter(period=world.q2, status=ReviewStatus.SUBMITTED).count() == 3
+    _shot(admin, "05a-admin-confirms-approval")
+    admin.get_by_role("button", name="确认审核通过").click()
+    admin.get_by_text("已审核通过 4 项。").wait_for()
     assert not IndicatorValue.objects.filter(period=world.q2).exclude(status=ReviewStatus.APPROVED).exists()
     assert TaskProgress.objects.get().status == ReviewStatus.APPROVED
     _shot(admin, "05-admin-approved")

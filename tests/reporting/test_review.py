@@ -78,8 +78,7 @@ def test_return_needs_a_reason_next_to_the_field(world: World) -> None:
     response = _review(world, value, "return", "  ")
     content = response.content.decode()
     assert response.status_code == 200
-    row = content[content.index(f'id="rv{value.pk}"'):]
-    assert "退回必须填写原因，填报人会看到该原因。" in row[: row.index("</tr>")]
+    assert '<p class="banner banner-blocked" role="alert">退回必须填写原因，填报人会看到该原因。</p>' in content
     assert value_row(world).status == ReviewStatus.SUBMITTED
 
 
