@@ -49,7 +49,6 @@ CACHED_PAGES = ("overview", "plan", "department")  # the dashboards whose body i
 BUDGETS: dict[str, dict[str, float]] = {
     "overview": {"median_ms": 150, "queries": 12},
     "reporting": {"median_ms": 80},
-    "review_queue": {"median_ms": 150},  # issue 19: 300 items on the page
     "import_apply": {"median_ms": 2000},
     "export": {"ratio": 1.2, "peak_mb": 150},
     "export_all": {"median_ms": 5000, "peak_mb": 200},
