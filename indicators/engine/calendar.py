@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from indicators.engine.types import ONE, ZERO, Basis, Observation
 TWELVE = Decimal(12)
 
 
+@functools.lru_cache(maxsize=4096)
 def position(at: dt.date) -> Decimal:
     """Years since 0000-12-31 on the month calendar: the end of year Y is exactly Y, the end of March of Y is
     Y − 1 + 3/12. Inside a month the month's days are spread evenly."""
@@ -44,7 +46,11 @@ def years_between(year: int, at: dt.date) -> Decimal:
 
 def latest(observations: list[Observation]) -> Observation:
     """Latest period end wins; on the same end date the coarser (e.g. an official annual) figure wins."""
-    return max(observations, key=lambda o: (o.end, o.granularity))
+    best = observations[0]
+    for o in observations:
+        if o.end > best.end or (o.end == best.end and o.granularity > best.granularity):
+            best = o
+    return best
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ def _cover(observations: list[Observation]) -> list[Observation]:
     An official whole-year figure covers all twelve months and so replaces quarterly estimates; a half-year and the
     following quarter both count (H1 + Q3 cover nine months); months that a quarter also covers are not added twice.
     """
+    ordered = sorted(observations, key=lambda o: o.start)
+    if all(a.end < b.start for a, b in zip(ordered, ordered[1:])):
+        return ordered  # no two periods overlap (the usual quarters): all of them count
     by_end: dict[int, list[Observation]] = {}
     for o in observations:
         by_end.setdefault(o.end.month, []).append(o)

@@ -25,6 +25,7 @@ from indicators.engine.types import (
 )
 
 RATIO_PLACES = Decimal("0.0001")
+_PROVISIONAL = Reason.of("provisional")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Context:
     provisional: bool  # the viewed period is still open for reporting
 
     def extra(self) -> list[Reason]:
-        return [Reason.of("provisional")] if self.provisional else []
+        return [_PROVISIONAL] if self.provisional else []
 
 
 def q(value: Decimal | None, places: Decimal = RATIO_PLACES) -> Decimal | None:
@@ -58,6 +59,9 @@ def tolerance(spec: Spec, th: Thresholds) -> Decimal:
 
 
 def meets_target(spec: Spec, actual: Decimal, target: Decimal, th: Thresholds) -> bool:
+    comparison = spec.comparison
+    if comparison == Comparison.GTE:  # the usual case first
+        return actual >= target
     if spec.comparison in (Comparison.GTE, Comparison.RANGE):
         return actual >= target
     if spec.comparison == Comparison.LTE:
@@ -118,25 +122,30 @@ def judge_path(c: Context, *, actual: Decimal, latest: Observation, start_value:
     way = direction(spec)
     span = target - start_value
     progress = None if span == 0 else (actual - start_value) / span
-    ev = Evaluation(
-        Status.NO_DATA, actual=actual, actual_date=latest.end, actual_label=latest.label,
+    reasons = figure_reasons(c, latest) + extra
+    if meets_target(spec, actual, target, th):
+        status, reasons = Status.ACHIEVED, reasons + met_reasons(c, actual, target) + c.extra()
+    elif c.final:
+        status, reasons = Status.NOT_ACHIEVED, reasons + [_FINAL_SHORT]
+    elif progress is None or span * way <= 0:
+        # The target was already met at the start: any shortfall now is a regression.
+        status, reasons = Status.BEHIND, reasons + [_REGRESSED] + c.extra()
+    elif share <= 0:
+        status, reasons = Status.ON_TRACK, reasons + [_AT_START] + c.extra()
+    else:
+        status, reasons = status_from_ratio(progress / share, th), reasons + [_PATH] + c.extra()
+    # Built once: a recalculation makes hundreds of thousands of these.
+    return Evaluation(
+        status, tuple(reasons), actual=actual, actual_date=latest.end, actual_label=latest.label,
         stale=latest.end < c.eval_end, target=target, completion=q(completion_of(spec, actual, target)),
         expected=q(expected), expected_progress=q(share), progress=q(progress),
         gap_to_expected=q((actual - expected) * way), gap_to_target=q((target - actual) * way), final=c.final,
         provisional=c.provisional,
     )
-    reasons = figure_reasons(c, latest) + extra
-    if meets_target(spec, actual, target, th):
-        return replace(ev, status=Status.ACHIEVED, reasons=tuple(reasons + met_reasons(c, actual, target) + c.extra()))
-    if c.final:
-        return replace(ev, status=Status.NOT_ACHIEVED, reasons=tuple(reasons + [Reason.of("final_short")]))
-    if progress is None or span * way <= 0:
-        # The target was already met at the start: any shortfall now is a regression.
-        return replace(ev, status=Status.BEHIND, reasons=tuple(reasons + [Reason.of("regressed")] + c.extra()))
-    if share <= 0:
-        return replace(ev, status=Status.ON_TRACK, reasons=tuple(reasons + [Reason.of("at_start")] + c.extra()))
-    status = status_from_ratio(progress / share, th)
-    return replace(ev, status=status, reasons=tuple(reasons + [Reason.of("path")] + c.extra()))
+
+
+_FINAL_SHORT, _REGRESSED, _AT_START, _PATH = (Reason.of(code) for code in ("final_short", "regressed", "at_start",
+                                                                            "path"))
 
 
 def met_reasons(c: Context, actual: Decimal, target: Decimal) -> list[Reason]:

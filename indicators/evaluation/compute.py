@@ -27,17 +27,23 @@ class Row:
     outcome: Outcome
 
 
-def judge(spec: engine.Spec, series: list[inp.Pair], as_of: dt.date, th: engine.Thresholds,
-          open_dates: Collection[dt.date]) -> Outcome:
-    """One series at one date, with the basis, estimate and review state of the figure the verdict rests on."""
-    evaluation = engine.evaluate(spec, [inp.observation(f) for f, _e in series], as_of, th, open_dates=open_dates)
+def judge_dates(spec: engine.Spec, series: list[inp.Pair], dates: list[dt.date], th: engine.Thresholds,
+                open_dates: Collection[dt.date]) -> list[Outcome]:
+    """One series at each date, with the basis, estimate and review state of the figure each verdict rests on."""
+    observations = [inp.observation(f) for f, _e in series]
+    by_label = {pair[0].period.code: pair for pair in series}
     demo = any(f.is_demo for f, _e in series)
-    used = next((pair for pair in series if pair[0].period.code == evaluation.actual_label), None)
-    if used is None:
-        return Outcome(evaluation, has_demo=demo)
-    figure, estimate = used
-    return Outcome(evaluation, figure.basis, estimate.value if estimate is not None else None,
-                   inp.is_unreviewed(figure), demo)
+    outcomes = []
+    for as_of in dates:
+        evaluation = engine.evaluate(spec, observations, as_of, th, open_dates=open_dates)
+        used = by_label.get(evaluation.actual_label)
+        if used is None:
+            outcomes.append(Outcome(evaluation, has_demo=demo))
+            continue
+        figure, estimate = used
+        outcomes.append(Outcome(evaluation, figure.basis, estimate.value if estimate is not None else None,
+                                inp.is_unreviewed(figure), demo))
+    return outcomes
 
 
 def units_of(indicator: Indicator, data: inp.Inputs, series: dict[int, list[inp.Pair]]) -> list[int]:
@@ -57,14 +63,14 @@ def indicator_rows(indicator: Indicator, data: inp.Inputs, dates: Iterable[dt.da
     rows: list[Row] = []
     if not indicator.per_unit:
         spec = inp.spec_for(indicator, plan)
-        series = inp.plan_series(pairs)
-        return [Row(indicator.pk, None, d, judge(spec, series, d, th, open_dates)) for d in dates]
+        outcomes = judge_dates(spec, inp.plan_series(pairs), dates, th, open_dates)
+        return [Row(indicator.pk, None, d, o) for d, o in zip(dates, outcomes)]
     grouped = inp.by_unit(pairs)
     wanted = units_of(indicator, data, grouped) if units is None else list(units)
     for unit_id in wanted:
         spec = inp.spec_for(indicator, plan, data.unit_targets.get((indicator.pk, unit_id)))
-        series = grouped.get(unit_id, [])
-        rows += [Row(indicator.pk, unit_id, d, judge(spec, series, d, th, open_dates)) for d in dates]
+        outcomes = judge_dates(spec, grouped.get(unit_id, []), dates, th, open_dates)
+        rows += [Row(indicator.pk, unit_id, d, o) for d, o in zip(dates, outcomes)]
     if units is None:
         assessed = set(data.assessed.get(indicator.plan_id, [])) or set(wanted)
         by_date: dict[dt.date, list[tuple[Status, bool]]] = {d: [] for d in dates}
