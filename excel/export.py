@@ -56,9 +56,10 @@ def export_assessment(
     plans: Sequence[Plan], period_code: str, output: str | Path | IO[bytes], *,
     user: AbstractBaseUser | AnonymousUser | None = None, prepared_by: str = "",
 ) -> AssessmentReport:
-    """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written."""
+    """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written. A report
+    of several plans folds the unit lines of plans assessing many units (see `gather_report`)."""
     with paused_cycle_collection():
-        report = gather_report(plans, period_code, user=user, prepared_by=prepared_by)
+        report = gather_report(plans, period_code, user=user, prepared_by=prepared_by, fold_units=len(plans) > 1)
         write_assessment(report, output)
     return report
 
@@ -360,6 +361,11 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
             write_merged_row_text(ws, row, 0, last, _("（本规划无可显示的指标）"), f.text())
             row += 1
             continue
+        if section.units_folded:
+            write_merged_row_text(ws, row, 0, last, _(
+                "本规划考核%(n)s个单位：下表列各指标的总体情况，各单位逐项情况见本规划的单独报告，各单位汇总见“单位情况”表。"
+            ) % {"n": section.units_folded}, f.text())
+            row += 1
         row = _indicator_lines(ws, f, row, section.indicators, widths, measured, t, unit_names)
     row += 1
     notes = [

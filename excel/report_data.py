@@ -91,6 +91,12 @@ class PlanSection:
     result: PlanResult
     indicators: list[IndicatorRow]
     tasks: list[TaskRow]
+    # The "其中：某单位" lines of a plan assessing many units in an all-plans report: counted in 单位情况, not listed.
+    unit_rows: list[IndicatorRow] = field(default_factory=list)
+
+    @property
+    def units_folded(self) -> int:
+        return len({r.unit.department.pk for r in self.unit_rows if r.unit is not None})
 
     @property
     def plan(self) -> Plan:
@@ -185,11 +191,18 @@ def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str,
     return {(indicator_id, codes[period_id], department_id) for indicator_id, period_id, department_id in rows}
 
 
+UNIT_LINES_INLINE = 20  # an all-plans report lists each unit's line only for plans assessing up to this many
+
+
 def gather_report(
     plans: Sequence[Plan], period_code: str, *, user: AbstractBaseUser | AnonymousUser | None = None,
-    prepared_by: str = "", today: dt.date | None = None,
+    prepared_by: str = "", today: dt.date | None = None, fold_units: bool = False,
 ) -> AssessmentReport:
-    """Everything the workbook shows. `user=None` (the command line) reads everything."""
+    """Everything the workbook shows. `user=None` (the command line) reads everything.
+
+    `fold_units` (the all-plans report): a plan assessing more than UNIT_LINES_INLINE units shows its indicators'
+    lines and leaves each unit's to its own plan report and the 单位情况 sheet — a province's hundred counties under
+    every indicator of every plan is a million cells nobody reads, as on the plan page."""
     info = resolve_period(period_code)
     plans = list(plans)
     restricted = user is not None and not can_read_all(user)
@@ -224,6 +237,8 @@ def gather_report(
     sections: list[PlanSection] = []
     for result in results:
         rows: list[IndicatorRow] = []
+        folded: list[IndicatorRow] = []
+        fold = fold_units and len({u.department.pk for ir in result.indicators for u in ir.units}) > UNIT_LINES_INLINE
         for ir in result.indicators:
             if visible_indicators is not None and ir.indicator.pk not in visible_indicators:
                 continue
@@ -234,7 +249,7 @@ def gather_report(
                 if visible_units is not None and unit.department.pk not in visible_units:
                     continue
                 own_baseline, own_target = unit_targets.get((ind.pk, unit.department.pk), (None, None))
-                rows.append(IndicatorRow(
+                (folded if fold else rows).append(IndicatorRow(
                     ir, unit,
                     own_baseline if own_baseline is not None else ind.baseline,
                     own_target if own_target is not None else ind.target,
@@ -246,7 +261,7 @@ def gather_report(
         ]
         if restricted and not rows and not tasks:
             continue  # a reporter's "all plans" report lists only plans where their units have something
-        sections.append(PlanSection(result, rows, tasks))
+        sections.append(PlanSection(result, rows, tasks, folded))
     units = _unit_lines(sections, info, visible_units)
     _add_scores(units, plans, info, user)
     return AssessmentReport(info, sections, units, today or timezone.localdate(), prepared_by, restricted)
@@ -294,7 +309,7 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
     reporting_ids: set[int] = set()
     for section in sections:
         plan = section.plan
-        for row in section.indicators:
+        for row in [*section.indicators, *section.unit_rows]:
             ind = row.result.indicator
             if row.unit is not None:
                 dept = row.unit.department
