@@ -284,6 +284,8 @@ TASKS = {
                     else "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
+# A plan's recalculation is spread over this many processes (PostgreSQL only; SQLite runs it in one).
+EVALUATION_PROCESSES = env_int("EVALUATION_PROCESSES", min(4, os.cpu_count() or 1))
 
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # generation (talentplan.pagecache); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).

@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.evaluation import compute, store
+from indicators.evaluation import compute, parallel, store
 from indicators.evaluation import inputs as inp
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.models import Recalculation, Verdict
@@ -95,24 +95,35 @@ def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[com
 
 
 def recompute(plan_ids: Iterable[int], *, progress: Callable[[int], None] | None = None) -> int:
-    """Evaluate every indicator of these plans at every date of their calendar. Returns the verdicts written."""
+    """Evaluate every indicator of these plans at every date of their calendar. Returns the verdicts written.
+
+    Chunks of CHUNK indicators, each in its own transaction; on PostgreSQL outside any transaction they are spread
+    over EVALUATION_PROCESSES processes (a province plan is hundreds of thousands of verdicts, mostly CPU)."""
     calendar = Calendar.load()
-    written = 0
+    work: list[tuple[list[int], list[dt.date]]] = []
     for plan in Plan.objects.filter(pk__in=list(plan_ids)).order_by("pk"):
         dates = calendar.dates_for(plan)
         ids = list(plan.indicators.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            with transaction.atomic():
-                _lock(chunk)
-                data = inp.load(chunk)
-                rows = [row for ind in data.indicators
-                        for row in compute.indicator_rows(ind, data, dates, calendar.open_dates)]
-                store.replace_indicators(chunk, rows)
-            written += len(rows)
-            if progress is not None:
-                progress(len(chunk))
+        work += [(ids[start:start + CHUNK], dates) for start in range(0, len(ids), CHUNK)]
+    processes = min(settings.EVALUATION_PROCESSES, len(work))
+    if processes > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return parallel.run_chunks(_recompute_chunk, work, calendar.open_dates, processes=processes,
+                                   progress=progress)
+    written = 0
+    for chunk, dates in work:
+        written += _recompute_chunk(chunk, dates, calendar.open_dates)
+        if progress is not None:
+            progress(len(chunk))
     return written
+
+
+def _recompute_chunk(chunk: list[int], dates: list[dt.date], open_dates: Collection[dt.date]) -> int:
+    with transaction.atomic():
+        _lock(chunk)
+        data = inp.load(chunk)
+        rows = [row for ind in data.indicators for row in compute.indicator_rows(ind, data, dates, open_dates)]
+        store.replace_indicators(chunk, rows)
+    return len(rows)
 
 
 def plans_changed(*, plan_ids: Iterable[int], reason: str) -> list[Recalculation]:

@@ -276,7 +276,11 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
         # Someone created one of these rows after we read (select_for_update cannot lock a row not there yet): the
         # unique constraint decides the race, and the loser is refused like any stale edit, not with a server error.
         if len(entries) == 1:
-            raise StaleEditError(_("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。")) from exc
+            entry = entries[0]
+            current = IndicatorValue.objects.filter(indicator=entry.indicator, period=entry.period,
+                                                    department=entry.department, basis=entry.basis).first()
+            raise StaleEditError(_("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。"),
+                                 current=current) from exc
         raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc
     return result
 

@@ -7,14 +7,14 @@ PostgreSQL (CI runs the suite on both). The single-process stale-form cases are 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from indicators import services
+from indicators import bulk, services
 from indicators.formatting import dec_str
 from indicators.models import IndicatorValue, TaskProgress
 from indicators.services import StaleEditError, ValueEntry
@@ -67,16 +67,16 @@ def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch
     world = pg_world
     services.save_value(user=world.rep_a, entry=_entry(world, "26.5", None))  # version 1; both forms load it
     first_holds_lock = threading.Event()
-    original_save = IndicatorValue.save
+    original_update = bulk.update_values
 
-    def slow_save(self: IndicatorValue, *args: object, **kwargs: object) -> None:
+    def slow_update(rows: Sequence[IndicatorValue], fields: Sequence[str]) -> None:
         # The first writer pauses while holding the row lock, so the second one certainly arrives mid-transaction.
         if threading.current_thread().name == "first":
             first_holds_lock.set()
             threading.Event().wait(0.5)
-        original_save(self, *args, **kwargs)
+        original_update(rows, fields)
 
-    monkeypatch.setattr(IndicatorValue, "save", slow_save)
+    monkeypatch.setattr(bulk, "update_values", slow_update)  # the one write path of a changed figure
 
     def first() -> IndicatorValue:
         threading.current_thread().name = "first"

@@ -54,3 +54,26 @@ def test_a_figure_is_evaluated_at_once_for_its_own_pair_and_later_dates(world, m
                 .values_list("as_of", flat=True))
     assert later.end in dates
     assert Verdict.objects.get(indicator=world["share"], unit__isnull=True, as_of=later.end).status == "on_track"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recalculation_spread_over_processes_writes_what_one_process_writes(world, settings, monkeypatch):
+    """On PostgreSQL outside a transaction the chunks run in forked processes with their own connections; the
+    verdicts are the same rows, and progress counts every indicator once. (SQLite runs the same chunks in turn.)"""
+    plan = world["plan"]
+    monkeypatch.setattr(verdicts, "CHUNK", 1)  # one indicator a chunk: several chunks for the processes
+
+    def stored() -> list[tuple]:
+        return sorted(Verdict.objects.filter(indicator__plan=plan)
+                      .values_list("indicator_id", "unit_id", "as_of", "status", "sort_ratio", "payload"),
+                      key=lambda r: (r[0], r[1] or 0, r[2]))
+
+    settings.EVALUATION_PROCESSES = 1
+    one = verdicts.recompute([plan.pk])
+    alone = stored()
+    settings.EVALUATION_PROCESSES = 2
+    done: list[int] = []
+    spread = verdicts.recompute([plan.pk], progress=done.append)
+    assert spread == one == len(alone) > 0
+    assert stored() == alone
+    assert sum(done) == plan.indicators.count()
