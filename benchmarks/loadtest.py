@@ -28,150 +28,27 @@ import asyncio
 import json
 import os
 import random
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
-REQUEST_TIMEOUT = 30.0
-
-
-# --- a minimal HTTP/1.1 client on asyncio streams -------------------------------------------------------------------
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, list[str]]
-    body: bytes
-
-    def header(self, name: str) -> str:
-        return (self.headers.get(name.lower()) or [""])[0]
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-async def http(port: int, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
-    reader, writer = await asyncio.open_connection(HOST, port)
-    try:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close", "Accept: text/html",
-                 *(f"{k}: {v}" for k, v in headers.items())]
-        if body or method == "POST":
-            lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        status = int(status_line.split()[1])
-        parsed: dict[str, list[str]] = defaultdict(list)
-        for line in header_lines:
-            if ":" in line:
-                key, value = line.split(":", 1)
-                parsed[key.strip().lower()].append(value.strip())
-        if "chunked" in (parsed.get("transfer-encoding") or [""])[0].lower():
-            chunks = []
-            while True:
-                size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    break
-                chunks.append(await reader.readexactly(size))
-                await reader.readline()
-            data = b"".join(chunks)
-        elif parsed.get("content-length"):
-            data = await reader.readexactly(int(parsed["content-length"][0]))
-        else:
-            data = await reader.read()
-        return Response(status, dict(parsed), data)
-    finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
-
-
-# --- forms ----------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Form:
-    action: str
-    method: str
-    fields: list[tuple[str, str]] = field(default_factory=list)
-    text_names: list[str] = field(default_factory=list)  # fillable inputs (text/number)
-
-
-class FormParser(HTMLParser):
-    """Collects <form>s with their inputs, selects (selected or first option) and textareas."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[Form] = []
-        self._form: Form | None = None
-        self._select: tuple[str, list[tuple[str, bool]]] | None = None
-        self._textarea: tuple[str, list[str]] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self._form = Form(a.get("action", ""), a.get("method", "get").lower())
-            self.forms.append(self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text").lower()
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            self._form.fields.append((a["name"], a.get("value", "")))
-            if kind in ("text", "number", "") and a["name"] != "csrfmiddlewaretoken":
-                self._form.text_names.append(a["name"])
-        elif tag == "select" and a.get("name"):
-            self._select = (a["name"], [])
-        elif tag == "option" and self._select is not None:
-            self._select[1].append((a.get("value", ""), "selected" in a))
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = (a["name"], [])
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._textarea[1].append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "select" and self._select is not None and self._form is not None:
-            name, options = self._select
-            chosen = next((v for v, sel in options if sel), options[0][0] if options else "")
-            self._form.fields.append((name, chosen))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None and self._form is not None:
-            self._form.fields.append((self._textarea[0], "".join(self._textarea[1])))
-            self._textarea = None
-
-
-def parse_forms(html: str) -> list[Form]:
-    parser = FormParser()
-    parser.feed(html)
-    return parser.forms
-
+from benchmarks.loadhttp import REQUEST_TIMEOUT, Form, Response, http, parse_forms
+from benchmarks.loadserver import (
+    BASE_DIR,
+    PLAIN_STATIC,
+    free_port,
+    server_cpu_seconds,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_ready,
+)
 
 # --- virtual users --------------------------------------------------------------------------------------------------
 
@@ -403,68 +280,6 @@ def _nudged(text: str) -> str:
 
 
 # --- orchestration ----------------------------------------------------------------------------------------------
-
-
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the gunicorn master and its workers so far, from /proc (0 where unreadable)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0.0
-    for one in (pid, *map(int, children)):
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentplan.settings", "STATICFILES_BACKEND": PLAIN_STATIC,
-           "DEBUG": "0", "ALLOWED_HOSTS": f"{HOST},localhost",
-           # With DEBUG off the server refuses the demo key: a throw-away one for the run unless one is set.
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)}
-    log = open(log_path, "w")
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "talentplan.wsgi:application", "--workers", str(workers),
-         "--bind", f"{HOST}:{port}", "--timeout", "120", "--log-level", "warning", "--error-logfile", "-"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-
-def stop_gunicorn(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-async def wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {proc.returncode}")
-        try:
-            response = await asyncio.wait_for(http(port, "GET", path, {}), 5)
-            if response.status == 200:
-                return
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
-            pass
-        await asyncio.sleep(0.25)
-    raise RuntimeError("gunicorn did not answer within 60 s")
 
 
 def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:

@@ -9,35 +9,38 @@ Each page is compared with a floor (benchmarks/floors.py): the one aggregate ove
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import math
-import random
-import statistics
 import time
-import tracemalloc
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection, reset_queries, transaction
+from django.db import close_old_connections, connection, reset_queries
 from django.db.models import Count, F
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from benchmarks import scale
-from benchmarks.floors import _tables, bulk_floor, floor_latest, floor_review, time_sql
+from benchmarks.cases import engine_cases, read_cells, xlsxwriter_only
+from benchmarks.floors import bulk_floor, floor_latest, floor_review, time_sql
+from benchmarks.measure import (
+    Result,
+    entries_in_savepoint,
+    in_rollback,
+    measure,
+    to_ms,
+    with_floor,
+)
 from indicators import engine
-from talentplan import pagecache
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.calendar import Calendar
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from plans.models import Plan, ReportingPeriod
+from talentplan import pagecache
 
 NOT_AVAILABLE = "not available"
 IMPORT_SIZE = 10_000
@@ -45,121 +48,11 @@ SUBMITTED = 50  # figures one county changes between two overview views (overvie
 ENGINE_CASES = 5_000
 CACHED_PAGES = ("overview", "plan", "department")  # the dashboards whose body is cached per data version
 
-# Budgets from the issue; they are stated for the province preset on PostgreSQL.
-BUDGETS: dict[str, dict[str, float]] = {
-    "overview": {"median_ms": 150, "queries": 12},
-    "reporting": {"median_ms": 80},
-    "import_apply": {"median_ms": 2000},
-    "export": {"ratio": 1.2, "peak_mb": 150},
-    "export_all": {"median_ms": 5000, "peak_mb": 200},
-    "plan": {"median_ms": 150},
-    "indicator": {"median_ms": 150},
-    "department": {"median_ms": 150},
-    "review_queue": {"median_ms": 150},
-    "recompute_plan": {"median_ms": 60000},
-    "api_verdicts": {"median_ms": 150},
-}
 API_PAGE = 500  # verdicts per API page (issue 21)
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-
-@dataclass
-class Result:
-    name: str
-    median_ms: float | None = None
-    p95_ms: float | None = None
-    queries: int | None = None
-    peak_mb: float | None = None
-    floor_ms: float | None = None
-    ratio: float | None = None
-    runs: int | None = None
-    cold_ms: float | None = None  # the first call: for the dashboards, with no stored verdicts
-    cold_queries: int | None = None
-    error: str | None = None
-    note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        extra = data.pop("extra")
-        if data["error"] is None:
-            data.pop("error")
-        budget = BUDGETS.get(self.name)
-        if budget and self.error is None:
-            data["budget"] = budget
-            data["within_budget"] = all(
-                (data.get(key) is not None and data[key] <= limit) for key, limit in budget.items()
-            )
-        return {**data, **extra}
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 2)
-
-
-SLOW_S = 20.0  # a first run slower than this is reported as a single run (the province set can take minutes)
-
-
-def measure(fn: Callable[..., Any], repeat: int, *, setup: Callable[[], Any] | None = None,
-            memory_when_slow: bool = False) -> dict[str, Any]:
-    """Time `fn`. With `setup`, each call gets setup()'s result as its argument; setup runs untimed and uncounted.
-
-    The first call is the cold one (its time and queries are reported as cold_ms / cold_queries: for the dashboards
-    it evaluates and stores the verdicts); the second counts the queries of a warm call; then `repeat` timed calls;
-    then one call under tracemalloc for the peak. A warm call slower than SLOW_S is the only timed one (runs = 1).
-    """
-    def prepared() -> tuple:
-        args = (setup(),) if setup else ()
-        gc.collect()
-        return args
-
-    def timed() -> float:
-        args = prepared()
-        started = time.perf_counter()
-        fn(*args)
-        return time.perf_counter() - started
-
-    def counted() -> tuple[float, int]:
-        args = prepared()
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            fn(*args)
-            elapsed = time.perf_counter() - started
-        return elapsed, len(ctx.captured_queries)
-
-    cold, cold_queries = counted()
-    second, queries = counted()
-    slow = second > SLOW_S
-    times = [second] if slow else [timed() for _ in range(repeat)]
-    peak = None
-    if not slow or memory_when_slow:
-        args = prepared()
-        tracemalloc.start()
-        try:
-            fn(*args)
-            peak = round(tracemalloc.get_traced_memory()[1] / 1048576, 1)
-        finally:
-            tracemalloc.stop()
-    return {
-        "median_ms": _ms(statistics.median(times)), "p95_ms": _ms(percentile(times, 95)),
-        "queries": queries, "peak_mb": peak, "runs": len(times), "cold_ms": _ms(cold), "cold_queries": cold_queries,
-    }
-
-
-def _with_floor(result: Result, floor_ms: float | None) -> Result:
-    result.floor_ms = floor_ms
-    if floor_ms and result.median_ms is not None:
-        result.ratio = round(result.median_ms / floor_ms, 1)
-    return result
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -259,7 +152,7 @@ class Bench:
                 verdicts.figures_changed(figures=[(i, d, end) for i, d, end in rows.values_list(
                     "indicator_id", "department_id", "period__end")])
 
-            self.add(_in_rollback(lambda: self.page(  # the changed figures are rolled back afterwards
+            self.add(in_rollback(lambda: self.page(  # the changed figures are rolled back afterwards
                 "overview_after_submission", s.leader, lambda: reverse("dashboard:overview"),
                 floor_latest(plan_ids=all_plan_ids, as_of=as_of), setup=submit)))
             self.results[-1].note += f" after one county changed {len(changed)} figures"
@@ -290,7 +183,7 @@ class Bench:
                 return Result(name, error=NOT_AVAILABLE, note=f"{url} → 404")
             return Result(name, error=f"HTTP {exc.status}", note=url)
         result = Result(name, **stats, note=url, extra={"bytes": len(first[0].content)})
-        return _with_floor(result, time_sql(*floor, self.repeat) if floor else None)
+        return with_floor(result, time_sql(*floor, self.repeat) if floor else None)
 
     # --- Excel export ---
 
@@ -370,14 +263,14 @@ class Bench:
                 write_like(book)
 
         floor = measure(floor_only, self.repeat, memory_when_slow=True)
-        cells = _read_cells(data)
-        values_only = measure(lambda: _xlsxwriter_only(cells), self.repeat)
+        cells = read_cells(data)
+        values_only = measure(lambda: xlsxwriter_only(cells), self.repeat)
         extra.update({"cells": book.cells, "floor_peak_mb": floor["peak_mb"],
                       "values_only_ms": values_only["median_ms"]})
         if "write_ms" in extra and floor["median_ms"]:
             extra["write_ratio"] = round(extra["write_ms"] / floor["median_ms"], 2)
         result = Result("export", **stats, note=f"{plan.code} {code}; floor = same formatted workbook, xlsxwriter only", extra=extra)
-        self.add(_with_floor(result, floor["median_ms"]))
+        self.add(with_floor(result, floor["median_ms"]))
 
     # --- import through services.save_values ---
 
@@ -436,11 +329,11 @@ class Bench:
         for name, dry_run in (("import_preview", True), ("import_apply", False)):
             if not self.wanted(name):
                 continue
-            timings = _in_rollback(lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
-            floor = _in_rollback(lambda: measure(bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
+            timings = in_rollback(lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
+            floor = in_rollback(lambda: measure(bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
             result = Result(name, **timings, note=f"{size:,} values, {periods_needed} period(s), user {self.s.importer.username}",
                             extra={"values": size})
-            self.add(_with_floor(result, floor["median_ms"]))
+            self.add(with_floor(result, floor["median_ms"]))
 
     # --- engine ---
 
@@ -471,7 +364,7 @@ class Bench:
             self.add(Result("selector.default_period", **stats, note="evaluation.calendar: the period pages open on"))
         if self.wanted("selector.read_all"):
             stats = measure(lambda: plan_results(plans_queryset(), as_of=as_of), self.repeat)
-            self.add(_with_floor(
+            self.add(with_floor(
                 Result("selector.read_all", **stats, note="plan_results(every plan): every stored verdict read"),
                 time_sql(*floor_latest(plan_ids=list(Plan.objects.values_list("pk", flat=True)), as_of=as_of),
                          self.repeat),
@@ -488,7 +381,7 @@ class Bench:
         plan = self.s.largest_plan
         started = time.perf_counter()
         written = verdicts.recompute([plan.pk])
-        elapsed = _ms(time.perf_counter() - started)
+        elapsed = to_ms(time.perf_counter() - started)
         processes = settings.EVALUATION_PROCESSES if connection.vendor == "postgresql" else 1
         self.add(Result("recompute_plan", median_ms=elapsed, p95_ms=elapsed, runs=1,
                         note=f"verdicts.recompute([{plan.code}]): {written} verdicts, {processes} processes",
@@ -514,7 +407,7 @@ class Bench:
             client = api_bench.reader(self.s.leader)
             started = time.perf_counter()
             walk = api_bench.walk_verdicts(client, plan.code, period.code, API_PAGE)
-            walk_ms = _ms(time.perf_counter() - started)
+            walk_ms = to_ms(time.perf_counter() - started)
             if walk.error:
                 return Result("api_verdicts", error=walk.error)
             middle = walk.pages[len(walk.pages) // 2]
@@ -531,7 +424,7 @@ class Bench:
                      "a middle page timed")
 
         with override_settings(REST_FRAMEWORK=rates):
-            self.add(_in_rollback(run))  # the bench's token is not kept
+            self.add(in_rollback(run))  # the bench's token is not kept
 
 
 class _NotOK(Exception):
@@ -545,35 +438,6 @@ def _review_url() -> str:
     return reverse("reporting:review") + "?per_page=300"
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _in_rollback(fn: Callable[[], Any]) -> Any:
-    """Run fn in a transaction that is always rolled back (the bench leaves no trace)."""
-    out: dict[str, Any] = {}
-    try:
-        with transaction.atomic():
-            out["value"] = fn()
-            raise _Rollback
-    except _Rollback:
-        pass
-    return out["value"]
-
-
-def entries_in_savepoint(build: Callable[[], list]) -> Callable[[], list]:
-    """Each timed call starts from the same state: undo the previous call's writes, then build the entries."""
-    state: dict[str, Any] = {}
-
-    def setup() -> list:
-        if "sid" in state:
-            transaction.savepoint_rollback(state["sid"])
-        state["sid"] = transaction.savepoint()
-        return build()
-
-    return setup
-
-
 def _next_value(ind: Indicator, last: Decimal | None) -> Decimal:
     quantum = Decimal(1).scaleb(-ind.decimals)
     if ind.kind == Indicator.Kind.MILESTONE:
@@ -583,71 +447,6 @@ def _next_value(ind: Indicator, last: Decimal | None) -> Decimal:
     if ind.is_share:
         value = min(value, Decimal(999 if ind.unit == "‰" else 99))
     return value
-
-
-def _read_cells(data: bytes) -> dict[str, list[list[Any]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
-
-
-def _xlsxwriter_only(cells: dict[str, list[list[Any]]]) -> bytes:
-    """The same cell values written with xlsxwriter alone, in the export's own mode (constant_memory)."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-    for title, rows in cells.items():
-        ws = workbook.add_worksheet(title)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    ws.write_string(r, c, value)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write(r, c, value)
-    workbook.close()
-    return buffer.getvalue()
-
-
-def engine_cases(n: int, seed: int = 7) -> list[tuple[engine.Spec, list[engine.Observation]]]:
-    """Deterministic specs of every kind with 20 quarterly observations each (2021Q1–2025Q4)."""
-    rng = random.Random(seed)
-    quarters = [ReportingPeriod.bounds("quarter", y, q) for y in range(2021, 2026) for q in range(1, 5)]
-    kinds = [k for k, w in scale.KINDS for _ in range(w)]
-    cases = []
-    for i in range(n):
-        kind = engine.Kind(rng.choice(kinds))
-        baseline = Decimal(rng.randint(100, 10000))
-        if kind in (engine.Kind.LEVEL, engine.Kind.RATE):
-            target = baseline * Decimal("1.3")
-        elif kind == engine.Kind.GROWTH:
-            target = Decimal(8)
-        elif kind == engine.Kind.MILESTONE:
-            target, baseline = Decimal(1), None
-        else:
-            target, baseline = Decimal(rng.randint(40, 4000)), None
-        comparison = engine.Comparison.GTE if i % 5 else rng.choice(list(engine.Comparison))
-        upper = target * Decimal("1.1") if comparison == engine.Comparison.RANGE else None
-        spec = engine.Spec(kind=kind, comparison=comparison, start_year=2021, end_year=2026, target=target,
-                           baseline=baseline, baseline_year=2020 if baseline is not None else None, target_upper=upper,
-                           unit="人", decimals=0, milestones=((2023, target),) if i % 9 == 0 else ())
-        obs = []
-        for k, (start, end, code) in enumerate(quarters):
-            if kind == engine.Kind.MILESTONE:
-                value = Decimal(1 if k > 15 and i % 2 else 0)
-            elif kind in (engine.Kind.CUMULATIVE, engine.Kind.ANNUAL):
-                value = Decimal(rng.randint(1, 200))
-            else:
-                value = (baseline or Decimal(100)) * (1 + Decimal(k) / 60)
-            obs.append(engine.Observation(start=start, end=end, value=value, granularity=2, label=code))
-        cases.append((spec, obs))
-    return cases
 
 
 def database_label() -> str:

@@ -58,7 +58,6 @@ from benchmarks.scale_sets import (
     set_password_for_bench_users,
     username,
 )
-from talentplan import pagecache
 from indicators.evaluation import services as verdicts
 from indicators.models import (
     Indicator,
@@ -68,8 +67,18 @@ from indicators.models import (
     ReviewStatus,
     UnitTarget,
 )
-from plans.models import Department, Membership, Plan, ReportingPeriod, Role, Section, Task, TaskAssignment
+from plans.models import (
+    Department,
+    Membership,
+    Plan,
+    ReportingPeriod,
+    Role,
+    Section,
+    Task,
+    TaskAssignment,
+)
 from plans.roles import ADMIN, LEADER, REPORTER
+from talentplan import pagecache
 
 # The module's public face for the other benchmark modules and the tests: the generator, and the set helpers of
 # `benchmarks.scale_sets` re-exported (scale.find, scale.PRESETS, scale.clear, …, as before the split).

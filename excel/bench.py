@@ -10,7 +10,7 @@ apply of n values three times: all new, all changed, all unchanged. Run it again
 
 `read_workbook(data)` / `write_like(book)` are the export's xlsxwriter-only floor: the same workbook (every cell
 with its value *and* format, the formatted blanks of borders and merged ranges, row heights, column widths, merges)
-written with plain xlsxwriter calls in constant_memory mode. `benchmarks.runner._xlsxwriter_only` writes the values
+written with plain xlsxwriter calls in constant_memory mode. `benchmarks.cases.xlsxwriter_only` writes the values
 only (no formats, blanks or heights), a lower floor than any formatted report can reach.
 """
 

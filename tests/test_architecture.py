@@ -71,7 +71,7 @@ def test_the_engine_is_pure() -> None:
     for path in (ROOT / "indicators" / "engine").rglob("*.py"):
         for module, line in _imports(path):
             top = module.split(".")[0]
-            assert top in {"__future__", "calendar", "collections", "dataclasses", "datetime", "decimal", "enum",
+            assert top in {"__future__", "calendar", "collections", "dataclasses", "datetime", "decimal", "enum", "functools",
                            "typing", "indicators"} and (top != "indicators" or module.startswith("indicators.engine")), \
                 f"{path.relative_to(ROOT)}:{line} imports {module}"
 

@@ -1,0 +1,18 @@
+"""What each measured item must meet."""
+
+from __future__ import annotations
+
+# Budgets from the issue; they are stated for the province preset on PostgreSQL.
+BUDGETS: dict[str, dict[str, float]] = {
+    "overview": {"median_ms": 150, "queries": 12},
+    "reporting": {"median_ms": 80},
+    "import_apply": {"median_ms": 2000},
+    "export": {"ratio": 1.2, "peak_mb": 150},
+    "export_all": {"median_ms": 5000, "peak_mb": 200},
+    "plan": {"median_ms": 150},
+    "indicator": {"median_ms": 150},
+    "department": {"median_ms": 150},
+    "review_queue": {"median_ms": 150},
+    "recompute_plan": {"median_ms": 60000},
+    "api_verdicts": {"median_ms": 150},
+}
