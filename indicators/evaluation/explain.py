@@ -37,7 +37,7 @@ STATUS_ICONS: dict[Status, str] = {
 
 
 def status_label(status: str | Status) -> str:
-    return str(STATUS_LABELS[Status(status)])
+    return str(STATUS_LABELS[status])  # Status is a StrEnum: its text is the same key
 
 
 # --- numbers ----------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from indicators.models import Indicator, IndicatorAssignment
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
 Status = engine.Status
+_STATUSES = {s.value: s for s in Status}  # a dict lookup: Status(value) costs an enum call per stored row
 
 
 class StoredEvaluation:
@@ -35,7 +36,7 @@ class StoredEvaluation:
     __slots__ = ("status", "_raw", "_outcome", "_has_demo", "_short")
 
     def __init__(self, status: str, raw: str | dict, has_demo: bool = False, short_units: int = 0) -> None:
-        self.status = Status(status)
+        self.status = _STATUSES[status]
         self._raw = raw
         self._has_demo = has_demo
         self._short = short_units

@@ -107,12 +107,12 @@ def explain_verdict(evaluation: engine.Evaluation, indicator: object, viewed: ob
 
 @register.filter
 def status_label(status: str) -> str:
-    return str(STATUS_TEXT.get(engine.Status(status), status)) if status else ""
+    return str(STATUS_TEXT.get(status, status)) if status else ""
 
 
 @register.filter
 def status_icon(status: str) -> str:
-    return STATUS_ICON.get(engine.Status(status), "") if status else ""
+    return STATUS_ICON.get(status, "") if status else ""
 
 
 @register.simple_tag
