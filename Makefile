@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup migrate seed demo check bench clean
+.PHONY: run test lint setup migrate seed demo check bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,6 +33,11 @@ run: demo
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Lint and types (configured in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
 
 bench: migrate
 	$(BIN)/python manage.py bench --preset district --json test-artifacts/bench-district.json
