@@ -7,6 +7,7 @@ and history are applied in one place; never `QuerySet.update()` them (it would s
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from simple_history.models import HistoricalRecords
 
 from indicators import engine
 from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Indicator(models.Model):
@@ -90,6 +94,9 @@ class Indicator(models.Model):
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal("1"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     history = HistoricalRecords(verbose_name=_("指标变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("指标")
@@ -196,6 +203,9 @@ class UnitTarget(models.Model):
     target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = HistoricalRecords(verbose_name=_("单位目标变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("单位目标")
@@ -255,6 +265,9 @@ class IndicatorValue(models.Model):
     # would only be indexes to maintain on every write.
     history = HistoricalRecords(verbose_name=_("实际值变更记录"),
                                 no_db_index=["period", "department", "reviewed_by", "updated_by"])
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("实际值")
@@ -335,6 +348,9 @@ class TaskProgress(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     history = HistoricalRecords(verbose_name=_("任务进展变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("任务进展")

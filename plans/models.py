@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Department(models.Model):
@@ -136,6 +140,9 @@ class Plan(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("规划变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("规划/计划")
@@ -280,6 +287,9 @@ class ReportingPeriod(models.Model):
     deadline = models.DateField(_("填报截止日期"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     history = HistoricalRecords(verbose_name=_("周期变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("填报周期")

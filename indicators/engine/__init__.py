@@ -59,6 +59,7 @@ from indicators.engine.types import (
     SHORT_STATUSES,
     STATUS_SEVERITY,
     ZERO,
+    Arg,
     Basis,
     Comparison,
     Evaluation,
@@ -73,7 +74,7 @@ from indicators.engine.types import (
 )
 
 __all__ = [
-    "FLOW_KINDS", "GOOD_STATUSES", "HUNDRED", "ONE", "SHORT_STATUSES", "STATUS_SEVERITY", "ZERO", "Basis",
+    "FLOW_KINDS", "GOOD_STATUSES", "HUNDRED", "ONE", "SHORT_STATUSES", "STATUS_SEVERITY", "ZERO", "Arg", "Basis",
     "Comparison", "Evaluation", "Kind", "Observation", "Reason", "Spec", "Status", "Thresholds", "YearResult",
     "compound_growth", "default_basis", "evaluate", "fraction", "meets_target", "position", "year_amounts",
     "yearly_sums",

@@ -49,7 +49,8 @@ def direction(spec: Spec) -> int:
     """+1 when more is better, −1 when less is better."""
     if spec.comparison == Comparison.LTE:
         return -1
-    if spec.comparison in (Comparison.APPROX, Comparison.EXACT) and spec.baseline is not None and spec.target is not None:
+    if (spec.comparison in (Comparison.APPROX, Comparison.EXACT) and spec.baseline is not None
+            and spec.target is not None):
         return -1 if spec.target < spec.baseline else 1
     return 1
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Union
+from typing import Any
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -143,7 +143,7 @@ class YearResult:
     reported: bool = True
 
 
-Arg = Union[Decimal, int, str, bool, None, tuple]
+Arg = Decimal | int | str | bool | tuple[Any, ...] | None
 
 
 @dataclass(frozen=True)

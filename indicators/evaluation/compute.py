@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from indicators import engine
 from indicators.evaluation import inputs as inp
 from indicators.evaluation.payload import Outcome
-from indicators import engine
 from indicators.models import Indicator
 
 Status = engine.Status

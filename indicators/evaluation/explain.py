@@ -7,9 +7,10 @@ cannot show the difference — never "落后0万人" beside −0.04, never "超�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -20,7 +21,8 @@ from indicators import engine
 Status = engine.Status
 MAX_PLACES = 4
 
-STATUS_LABELS: dict[Status, Promise] = {
+# Keyed by the status text: a Status is its own text (StrEnum), so a stored status looks its label up as it is.
+STATUS_LABELS: dict[str, Promise] = {
     Status.ACHIEVED: gettext_lazy("已完成"),
     Status.ON_TRACK: gettext_lazy("正常推进"),
     Status.LAGGING: gettext_lazy("滞后"),
@@ -30,14 +32,14 @@ STATUS_LABELS: dict[Status, Promise] = {
     Status.NO_DATA: gettext_lazy("无数据"),
     Status.NOT_APPLICABLE: gettext_lazy("不适用"),
 }
-STATUS_ICONS: dict[Status, str] = {
+STATUS_ICONS: dict[str, str] = {
     Status.ACHIEVED: "✔", Status.ON_TRACK: "●", Status.LAGGING: "▲", Status.BEHIND: "✖",
     Status.BELOW_TARGET: "◆", Status.NOT_ACHIEVED: "✖", Status.NO_DATA: "○", Status.NOT_APPLICABLE: "–",
 }
 
 
 def status_label(status: str | Status) -> str:
-    return str(STATUS_LABELS[status])  # Status is a StrEnum: its text is the same key
+    return str(STATUS_LABELS[status])
 
 
 # --- numbers ----------------------------------------------------------------------------------------------------
@@ -201,9 +203,16 @@ class Display:
         return "—" if value is None else exact(value, self.decimals)
 
 
-def display_for(indicator: object) -> Display:
+class Displayed(Protocol):
+    """An Indicator, or anything with its kind (its unit, decimals and share flag are read when present)."""
+
+    @property
+    def kind(self) -> str: ...
+
+
+def display_for(indicator: Displayed) -> Display:
     """The display rules of an Indicator (or anything with its attributes)."""
-    kind = engine.Kind(getattr(indicator, "kind"))
+    kind = engine.Kind(indicator.kind)
     unit = getattr(indicator, "unit", "") or ""
     value_unit = getattr(indicator, "value_unit", "") or ""
     figure_unit = value_unit or ("" if kind == engine.Kind.GROWTH else unit)
@@ -254,6 +263,12 @@ def _short_by(ev: engine.Evaluation, display: Display) -> str:
     return _("差%(g)s") % {"g": display.gap_exact(gap)}
 
 
+def _figure(a: Mapping[str, engine.Arg], name: str) -> Decimal | None:
+    """A figure among a reason's arguments: the engine stores figures as Decimal, an unknown one as None."""
+    value = a.get(name)
+    return value if isinstance(value, Decimal) else None
+
+
 def _years(years: object) -> str:
     seq = years if isinstance(years, Sequence) and not isinstance(years, str) else (years,)
     return _("、").join(str(y) for y in seq)
@@ -276,10 +291,10 @@ def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: 
         return _("%(what)s，已达到目标%(target)s") % {"what": what or d.value(ev.actual), "target": target}
     if code == "approx_within":
         return _("%(what)s，在目标%(target)s左右的范围内（%(low)s–%(high)s）") % {
-            "what": what, "target": target, "low": d.target(a["low"]), "high": d.target(a["high"])}  # type: ignore[arg-type]
+            "what": what, "target": target, "low": d.target(_figure(a, "low")), "high": d.target(_figure(a, "high"))}
     if code == "approx_over":
         return _("%(what)s，已达到目标%(target)s，超出“左右”区间上沿%(high)s") % {
-            "what": what, "target": target, "high": d.target(a["high"])}
+            "what": what, "target": target, "high": d.target(_figure(a, "high"))}
     if code == "final_short" and d.kind == engine.Kind.ANNUAL:
         missed = [y.year for y in ev.years if not y.met]
         return _("规划期已满，%(years)s年未完成年度任务") % {"years": _years(tuple(missed))}
@@ -301,7 +316,7 @@ def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: 
     return _annual_sentence(code, a, ev, d) or _other_sentence(code, a, ev, d)
 
 
-def _annual_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: Display) -> str:
+def _annual_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluation, d: Display) -> str:
     target = d.target(ev.target)
     if code == "years_missed":
         return _("%(years)s年未完成年度任务") % {"years": _years(a["years"])}
@@ -329,12 +344,13 @@ def _annual_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: 
     return ""
 
 
-def _other_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: Display) -> str:
+def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluation, d: Display) -> str:
     if code == "growth":
-        rate = a["rate"] if isinstance(a.get("rate"), Decimal) else ev.growth_rate
+        rate = _figure(a, "rate")
+        rate = rate if rate is not None else ev.growth_rate
         target_rate = ev.target if ev.target is not None else Decimal(0)
         return _("基期%(year)s年%(base)s，现为%(now)s，年均增长%(rate)s%%，目标%(target)s%%") % {
-            "year": a["baseline_year"], "base": d.value(a["baseline"]),  # type: ignore[arg-type]
+            "year": a["baseline_year"], "base": d.value(_figure(a, "baseline")),
             "now": d.value(ev.actual), "rate": distinct(rate, target_rate, 2) if rate is not None else "—",
             "target": exact(target_rate, 2)}
     if code == "growth_pace":
@@ -358,9 +374,9 @@ def _other_sentence(code: str, a: dict[str, object], ev: engine.Evaluation, d: D
     if code == "not_started":
         return _("规划自%(year)s年起实施，尚未开始") % {"year": a["year"]}
     if code == "units":
-        counts = a.get("counts") or ()
+        counts = a.get("counts")
         parts = _("，").join(_("%(label)s%(n)s个") % {"label": status_label(s), "n": n}
-                             for s, n in counts)  # type: ignore[union-attr]
+                             for s, n in (counts if isinstance(counts, tuple) else ()))
         return _("按单位考核（共%(n)s个单位）：%(parts)s") % {"n": a["total"], "parts": parts}
     if code == "not_computable":
         return _("数据无法计算（%(e)s）") % {"e": a.get("error", "")}

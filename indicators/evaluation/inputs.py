@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from django.db.models import Prefetch, Q
 
@@ -38,6 +39,26 @@ class Figure:
 Pair = tuple[Figure, Figure | None]  # the current figure of a period and the estimate kept beside an official one
 
 
+class Reported(Protocol):
+    """A figure as the helpers below read it: a `Figure`, or an IndicatorValue (the entry checks, the charts)."""
+
+    @property
+    def period_id(self) -> int: ...
+    @property
+    def department_id(self) -> int: ...
+    @property
+    def basis(self) -> str: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def period(self) -> ReportingPeriod: ...
+    @property
+    def value(self) -> Decimal | None: ...
+
+
+R = TypeVar("R", bound=Reported)
+
+
 @dataclass
 class Inputs:
     indicators: list[Indicator]
@@ -66,7 +87,8 @@ def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = 
         start_year=plan.start_year, end_year=plan.end_year, target=target, target_year=indicator.target_year,
         baseline=baseline, baseline_year=baseline_year, target_upper=indicator.target_upper,
         tolerance=indicator.tolerance, is_share=indicator.is_share, unit=indicator.unit, decimals=indicator.decimals,
-        milestones=tuple((m.year, m.value) for m in milestones), basis=engine.Basis(indicator.basis) if indicator.basis else None,
+        milestones=tuple((m.year, m.value) for m in milestones),
+        basis=engine.Basis(indicator.basis) if indicator.basis else None,
         value_unit=indicator.value_unit,
     )
 
@@ -75,7 +97,7 @@ def load(indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = No
          before: dt.date | None = None) -> Inputs:
     """Everything needed to evaluate these indicators. `units`: per-unit indicator → the only units whose figures
     are read (a refresh after some units reported); plan-level indicators always read all their figures."""
-    indicators = list(
+    indicators: list[Indicator] = list(
         Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("plan")
         .prefetch_related(Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
     plans = {i.plan_id: i.plan for i in indicators}
@@ -109,13 +131,13 @@ def _figures(indicators: list[Indicator], units: dict[int, set[int]] | None,
     rows = counted.filter(where).order_by().values_list(
         "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo")
     for row in rows.iterator(chunk_size=10000):
-        found[row[1]].append(Figure(*row, period=periods[row[2]]))
+        found[row[1]].append(Figure(*row, period=periods[row[2]]))  # type: ignore[arg-type]  # value__isnull=False
     return found
 
 
-def current_pairs(figures: Iterable[Figure]) -> dict[tuple[int, int], Pair]:
+def current_pairs(figures: Iterable[R]) -> dict[tuple[int, int], tuple[R, R | None]]:
     """(period, unit) → (current figure, estimate kept beside it). An official figure beats an estimate."""
-    chosen: dict[tuple[int, int], Pair] = {}
+    chosen: dict[tuple[int, int], tuple[R, R | None]] = {}
     for figure in figures:
         key = (figure.period_id, figure.department_id)
         if key not in chosen:
@@ -127,16 +149,16 @@ def current_pairs(figures: Iterable[Figure]) -> dict[tuple[int, int], Pair]:
     return chosen
 
 
-def by_unit(pairs: dict[tuple[int, int], Pair]) -> dict[int, list[Pair]]:
-    grouped: dict[int, list[Pair]] = defaultdict(list)
+def by_unit(pairs: dict[tuple[int, int], tuple[R, R | None]]) -> dict[int, list[tuple[R, R | None]]]:
+    grouped: dict[int, list[tuple[R, R | None]]] = defaultdict(list)
     for (_period, unit), pair in pairs.items():
         grouped[unit].append(pair)
     return grouped
 
 
-def plan_series(pairs: dict[tuple[int, int], Pair]) -> list[Pair]:
+def plan_series(pairs: dict[tuple[int, int], tuple[R, R | None]]) -> list[tuple[R, R | None]]:
     """A plan-level indicator's series: one figure per period, the latest written where several units reported."""
-    per_period: dict[int, Pair] = {}
+    per_period: dict[int, tuple[R, R | None]] = {}
     for (period_id, _unit), pair in pairs.items():
         existing = per_period.get(period_id)
         if existing is None or pair[0].updated_at > existing[0].updated_at:
@@ -144,9 +166,11 @@ def plan_series(pairs: dict[tuple[int, int], Pair]) -> list[Pair]:
     return list(per_period.values())
 
 
-def observation(figure: Figure) -> engine.Observation:
-    p = figure.period
-    return engine.Observation(start=p.start, end=p.end, value=figure.value, granularity=p.granularity, label=p.code)
+def observation(figure: Reported) -> engine.Observation:
+    p, value = figure.period, figure.value
+    if value is None:  # counted figures are read with value__isnull=False
+        raise ValueError(f"figure without a value in {p.code}")
+    return engine.Observation(start=p.start, end=p.end, value=value, granularity=p.granularity, label=p.code)
 
 
 def is_unreviewed(figure: Figure) -> bool:

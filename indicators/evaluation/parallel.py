@@ -7,6 +7,7 @@ run at a lower priority so that pages keep answering while a plan is evaluated a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -20,10 +21,8 @@ NICENESS = 5
 
 
 def _child_start() -> None:
-    try:
+    with contextlib.suppress(OSError):  # not permitted in some containers: same priority then
         os.nice(NICENESS)
-    except OSError:  # not permitted in some containers: same priority then
-        pass
 
 
 def run_chunks(work_one: Callable[[list[int], list[dt.date], Collection[dt.date]], int], work: list[Chunk],

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -35,7 +36,7 @@ class StoredEvaluation:
 
     __slots__ = ("status", "_raw", "_outcome", "_has_demo", "_short")
 
-    def __init__(self, status: str, raw: str | dict, has_demo: bool = False, short_units: int = 0) -> None:
+    def __init__(self, status: str, raw: str | dict[str, Any], has_demo: bool = False, short_units: int = 0) -> None:
         self.status = _STATUSES[status]
         self._raw = raw
         self._has_demo = has_demo
@@ -169,7 +170,7 @@ ALL_UNITS = Units("all")
 NO_UNITS = Units("none")
 
 
-def assignment_list() -> Prefetch:
+def assignment_list() -> Prefetch[str, QuerySet[IndicatorAssignment], str]:
     """`Indicator.assignment_list` for many indicators: plain lists, in printed order."""
     return Prefetch("assignments", to_attr="_assignment_list", queryset=IndicatorAssignment.objects
                     .select_related("department", "group").order_by("role", "order"))
@@ -190,7 +191,7 @@ def plan_results(plans: Iterable[Plan], *, as_of: dt.date, indicator_ids: Iterab
     qs = Indicator.objects.filter(plan_id__in=[p.pk for p in plans])
     if indicator_ids is not None:
         qs = qs.filter(pk__in=list(indicator_ids))
-    indicators = list(qs.select_related("section", "task").prefetch_related(
+    indicators: list[Indicator] = list(qs.select_related("section", "task").prefetch_related(
         assignment_list(), Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
     dates = {p.pk: stored_date(p, as_of) for p in plans if calendar.phase(p, as_of) != PlanPhase.NOT_STARTED}
     stored = _read(indicators, dates, units)

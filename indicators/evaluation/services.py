@@ -23,11 +23,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indicators import engine
 from indicators.evaluation import compute, parallel, store
 from indicators.evaluation import inputs as inp
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.models import Recalculation, Verdict
-from indicators import engine
 from indicators.models import Indicator
 from plans.models import Plan, ReportingPeriod
 from talentplan import pagecache

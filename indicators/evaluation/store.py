@@ -11,11 +11,11 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from indicators import bulk
 from indicators.evaluation.compute import Row
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.payload import dump, sort_ratio
 from talentplan import pagecache
-from indicators import bulk
 
 _FIELDS = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
 _NAMES = [f.attname for f in _FIELDS]
@@ -33,9 +33,9 @@ def replace_rows(rows: list[Row]) -> None:
     for (indicator_id, as_of), units in keys.items():
         groups[(indicator_id, frozenset(units))].append(as_of)
     where = Q(pk__in=[])
-    for (indicator_id, units), dates in groups.items():
-        unit_q = Q(unit_id__in=[u for u in units if u is not None])
-        if None in units:
+    for (indicator_id, unit_set), dates in groups.items():
+        unit_q = Q(unit_id__in=[u for u in unit_set if u is not None])
+        if None in unit_set:
             unit_q |= Q(unit__isnull=True)
         where |= Q(indicator_id=indicator_id, as_of__in=dates) & unit_q
     Verdict.objects.filter(where).delete()

@@ -9,10 +9,24 @@ from indicators.services.evidence import EVIDENCE_TYPES, attach_evidence
 from indicators.services.periods import open_period, set_period_state
 from indicators.services.progress import save_progress
 from indicators.services.review import (
-    APPROVE, RETURN, Refusal, ReviewOutcome, approve_item, item_key, return_item, review_items, submit_item,
+    APPROVE,
+    RETURN,
+    Refusal,
+    ReviewOutcome,
+    approve_item,
+    item_key,
+    return_item,
+    review_items,
+    submit_item,
 )
 from indicators.services.values import (
-    SaveResult, ValueEntry, earlier_amounts, ensure_can_edit_period, previous_values, rules_for, save_value,
+    SaveResult,
+    ValueEntry,
+    earlier_amounts,
+    ensure_can_edit_period,
+    previous_values,
+    rules_for,
+    save_value,
     save_values,
 )
 

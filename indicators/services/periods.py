@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-
-from django.core.exceptions import ValidationError
 
 from indicators import access
 from indicators.evaluation import services as verdicts
@@ -26,13 +25,14 @@ _TRANSITIONS = {
 
 
 @transaction.atomic
-def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: str, reason: str = "",
+def set_period_state(*, user: User, period: ReportingPeriod, state: str, reason: str = "",
                      deadline: dt.date | None = None) -> ReportingPeriod:
     """Close, lock or reopen a period. Reopening needs a reason, which is kept in the period's history."""
     if not access.can_manage_periods(user):
         raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
     if (period.state, state) not in _TRANSITIONS:
-        raise ServiceError(_("%(p)s 当前为“%(s)s”，不能变更为该状态。") % {"p": period.label, "s": period.get_state_display()})
+        raise ServiceError(_("%(p)s 当前为“%(s)s”，不能变更为该状态。") % {
+            "p": period.label, "s": period.get_state_display()})
     reopening = state == ReportingPeriod.State.OPEN or (
         period.state == ReportingPeriod.State.LOCKED and state == ReportingPeriod.State.CLOSED)
     if reopening and not reason.strip():
@@ -40,8 +40,9 @@ def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: 
     period.state = state
     if deadline is not None:
         period.deadline = deadline
-    period._change_reason = reason.strip() or {
-        ReportingPeriod.State.CLOSED: _("截止填报"), ReportingPeriod.State.LOCKED: _("锁定")}.get(state, "")
+    default_reasons: dict[str, str] = {
+        ReportingPeriod.State.CLOSED: _("截止填报"), ReportingPeriod.State.LOCKED: _("锁定")}
+    period._change_reason = reason.strip() or default_reasons.get(state, "")
     period._history_user = user
     period.save()
     # Open or closed decides whether verdicts at this date are provisional and whether a plan ending here is final.
@@ -51,7 +52,7 @@ def set_period_state(*, user: AbstractBaseUser, period: ReportingPeriod, state: 
 
 
 @transaction.atomic
-def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None = None) -> ReportingPeriod:
+def open_period(*, user: User, code: str, deadline: dt.date | None = None) -> ReportingPeriod:
     if not access.can_manage_periods(user):
         raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
     try:
@@ -59,9 +60,8 @@ def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None =
         ReportingPeriod.bounds(kind, year, index)  # "2025Q5" must be refused here, not as a server error on save
     except ValidationError as exc:
         raise ServiceError({"code": " ".join(exc.messages)}) from exc
-    period = ReportingPeriod.objects.filter(kind=kind, year=year, index=index).first()
-    created = period is None
-    if created:
+    existing = ReportingPeriod.objects.filter(kind=kind, year=year, index=index).first()
+    if existing is None:
         period = ReportingPeriod(kind=kind, year=year, index=index, state=ReportingPeriod.State.OPEN, deadline=deadline)
         period._change_reason = _("开放填报")
         period._history_user = user
@@ -69,8 +69,9 @@ def open_period(*, user: AbstractBaseUser, code: str, deadline: dt.date | None =
             with transaction.atomic():
                 period.save()
         except IntegrityError:  # opened by someone else a moment ago
-            period, created = ReportingPeriod.objects.get(kind=kind, year=year, index=index), False
-    if not created:
-        raise ServiceError(_("%(p)s 已存在（状态：%(s)s）。") % {"p": period.label, "s": period.get_state_display()})
+            existing = ReportingPeriod.objects.get(kind=kind, year=year, index=index)
+    if existing is not None:
+        raise ServiceError(_("%(p)s 已存在（状态：%(s)s）。") % {
+            "p": existing.label, "s": existing.get_state_display()})
     verdicts.calendar_changed(period=period, reason=str(_("开放填报%(p)s") % {"p": period.label}))
     return period

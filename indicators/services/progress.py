@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from indicators.services.errors import ServiceError, StaleEditError, guarded_wri
 from indicators.services.values import ensure_can_edit_period
 from plans.models import Department, ReportingPeriod, Task
 from talentplan import pagecache
+
 
 def _save_new_or_existing(row: TaskProgress, current: Callable[[], TaskProgress | None]) -> None:
     """Save; two first saves of the same item racing each other end in a stale-edit refusal, not a server error.
@@ -40,7 +40,7 @@ def _save_new_or_existing(row: TaskProgress, current: Callable[[], TaskProgress 
 
 @guarded_write
 def save_progress(
-    *, user: AbstractBaseUser, task: Task, department: Department, period: ReportingPeriod, progress_status: str,
+    *, user: User, task: Task, department: Department, period: ReportingPeriod, progress_status: str,
     progress: str, problems: str = "", next_steps: str = "", expected_version: int | None = None, submit: bool = False,
 ) -> TaskProgress:
     if not access.can_enter_task(user, task, department):
@@ -56,7 +56,8 @@ def save_progress(
     if row is not None and expected_version is not None and row.version != expected_version:
         raise StaleEditError(
             _("该任务进展已被 %(who)s 于 %(when)s 修改，您的页面已过期，请刷新后再改。") % {
-                "who": row.updated_by or _("他人"), "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M")},
+                "who": row.updated_by or _("他人"),
+                "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M")},
             current=row,
         )
     if row is not None and row.status == ReviewStatus.APPROVED:
@@ -73,6 +74,7 @@ def save_progress(
         row.status = ReviewStatus.DRAFT
     row._change_reason = _("填报并报送") if submit else _("保存草稿")
     row._history_user = user
-    _save_new_or_existing(row, lambda: TaskProgress.objects.filter(task=task, period=period, department=department).first())
+    _save_new_or_existing(
+        row, lambda: TaskProgress.objects.filter(task=task, period=period, department=department).first())
     pagecache.changed()  # a task's state is on the dashboards
     return row

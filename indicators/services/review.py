@@ -7,10 +7,11 @@ when, the reason in the item's history) and re-evaluate the verdicts the decisio
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,13 +56,15 @@ def _refusal(fresh: Reviewable, action: str, expected_version: int | None) -> Re
     if expected_version is not None and fresh.version != expected_version:
         return Refusal(fresh, _stale_message(fresh), current=fresh)
     if action == APPROVE and fresh.status != ReviewStatus.SUBMITTED:
-        return Refusal(fresh, _("只有“已报送”的项可以审核通过，当前状态为“%(s)s”。") % {"s": fresh.get_status_display()})
+        return Refusal(fresh, _("只有“已报送”的项可以审核通过，当前状态为“%(s)s”。") % {
+            "s": fresh.get_status_display()})
     if action == RETURN and fresh.status not in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
-        return Refusal(fresh, _("只有已报送或已审核的项可以退回，当前状态为“%(s)s”。") % {"s": fresh.get_status_display()})
+        return Refusal(fresh, _("只有已报送或已审核的项可以退回，当前状态为“%(s)s”。") % {
+            "s": fresh.get_status_display()})
     return None
 
 
-def _decide(fresh: Reviewable, user: AbstractBaseUser, action: str, reason: str, now: object) -> None:
+def _decide(fresh: Reviewable, user: User, action: str, reason: str, now: dt.datetime) -> None:
     fresh.status = ReviewStatus.APPROVED if action == APPROVE else ReviewStatus.RETURNED
     fresh.return_reason = "" if action == APPROVE else reason
     fresh.reviewed_by, fresh.reviewed_at, fresh.updated_at = user, now, now
@@ -69,7 +72,7 @@ def _decide(fresh: Reviewable, user: AbstractBaseUser, action: str, reason: str,
 
 
 @guarded_write
-def review_items(*, user: AbstractBaseUser, items: Sequence[Reviewable], action: str, reason: str = "",
+def review_items(*, user: User, items: Sequence[Reviewable], action: str, reason: str = "",
                  expected_versions: Mapping[tuple[str, int], int] | None = None) -> ReviewOutcome:
     """Approve or return every item that can be: each is re-read under a row lock and refused on its own (locked
     period, changed since the page was loaded, wrong status) while the others are decided. A return needs a reason,
@@ -111,16 +114,17 @@ def review_items(*, user: AbstractBaseUser, items: Sequence[Reviewable], action:
     return outcome
 
 
-def _write(model: type[Reviewable], rows: list[Reviewable], user: AbstractBaseUser, reason: str, now: object) -> None:
+def _write(model: type[Reviewable], rows: list[Reviewable], user: User, reason: str, now: dt.datetime) -> None:
     if not rows:
         return
     bulk.update_values(rows, _REVIEW_FIELDS)
-    bulk.insert_history(rows, history_type="~", user=user, reason=reason, date=now)  # type: ignore[arg-type]
+    bulk.insert_history(rows, history_type="~", user=user, reason=reason, date=now)
     if model is IndicatorValue:
+        values = [row for row in rows if isinstance(row, IndicatorValue)]  # all of them
         # Approved: no longer 待审核; returned: no longer counted. Both change what the verdicts say, together.
-        _figures_changed([(row, row.period.end) for row in rows if row.changes_verdicts()])  # type: ignore[union-attr]
-        for row in rows:
-            row.mark_written()  # type: ignore[union-attr]
+        _figures_changed([(row, row.period.end) for row in values if row.changes_verdicts()])
+        for row in values:
+            row.mark_written()
     else:
         pagecache.changed()  # a task's state is on the dashboards
 
@@ -134,12 +138,12 @@ def _one(outcome: ReviewOutcome) -> None:
         raise ServiceError(refusal.message)
 
 
-def approve_item(*, user: AbstractBaseUser, item: Reviewable, expected_version: int | None = None) -> None:
+def approve_item(*, user: User, item: Reviewable, expected_version: int | None = None) -> None:
     versions = {} if expected_version is None else {item_key(item): expected_version}
     _one(review_items(user=user, items=[item], action=APPROVE, expected_versions=versions))
 
 
-def return_item(*, user: AbstractBaseUser, item: Reviewable, reason: str, expected_version: int | None = None) -> None:
+def return_item(*, user: User, item: Reviewable, reason: str, expected_version: int | None = None) -> None:
     versions = {} if expected_version is None else {item_key(item): expected_version}
     _one(review_items(user=user, items=[item], action=RETURN, reason=reason, expected_versions=versions))
 
@@ -155,7 +159,7 @@ def _locked(item: Reviewable, expected_version: int | None) -> Reviewable:
     return fresh
 
 
-def _save_locked(item: Reviewable, fresh: Reviewable, user: AbstractBaseUser, reason: str) -> None:
+def _save_locked(item: Reviewable, fresh: Reviewable, user: User, reason: str) -> None:
     fresh.version += 1
     fresh._change_reason = reason
     fresh._history_user = user
@@ -172,7 +176,7 @@ def _save_locked(item: Reviewable, fresh: Reviewable, user: AbstractBaseUser, re
 
 
 @guarded_write
-def submit_item(*, user: AbstractBaseUser, item: Reviewable, expected_version: int | None = None) -> None:
+def submit_item(*, user: User, item: Reviewable, expected_version: int | None = None) -> None:
     if isinstance(item, IndicatorValue):
         allowed = access.can_enter_indicator(user, item.indicator, item.department)
     else:
@@ -183,7 +187,7 @@ def submit_item(*, user: AbstractBaseUser, item: Reviewable, expected_version: i
     ensure_can_edit_period(fresh.period)
     if fresh.status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
         return
-    if isinstance(fresh, IndicatorValue) and fresh.value is None:
+    if isinstance(item, IndicatorValue) and isinstance(fresh, IndicatorValue) and fresh.value is None:
         raise ServiceError({"value": _("“%(name)s”尚未填写实际值，不能报送。") % {"name": item.indicator.name}})
     if isinstance(fresh, TaskProgress) and not fresh.progress.strip():
         raise ServiceError({"progress": _("报送前请填写进展情况。")})

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -25,9 +25,14 @@ from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services.errors import ServiceError, StaleEditError, guarded_write
 from indicators.validation import (
-    IndicatorRules, edit_block_reason, rules_of, running_total_suspected, validate_figure,
+    IndicatorRules,
+    edit_block_reason,
+    rules_of,
+    running_total_suspected,
+    validate_figure,
 )
 from plans.models import Department, ReportingPeriod
+
 
 @dataclass(frozen=True)
 class ValueEntry:
@@ -89,7 +94,7 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
             .order_by()  # the model's default order would join indicators, plans and units only to sort
             .values_list("indicator_id", "department_id", "value")
         )
-        return {(ind, dept, period.pk): value for ind, dept, value in latest}
+        return {(ind, dept, period.pk): value for ind, dept, value in latest if value is not None}
     latest_end = max(e.period.end for e in entries)
     rows = (
         IndicatorValue.objects.filter(
@@ -102,8 +107,9 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
         .order_by("period__end", "basis")
     )
     by_key: dict[tuple[int, int], list[tuple[dt.date, str, Decimal]]] = {}
-    for ind, dept, end, kind, basis, value in rows:
-        by_key.setdefault((ind, dept), []).append((end, kind, value))
+    for ind, dept, end, kind, _basis, value in rows:
+        if value is not None:
+            by_key.setdefault((ind, dept), []).append((end, kind, value))
     result: dict[tuple[int, int, int], Decimal] = {}
     for e in entries:
         # Compare like with like: the previous period of the same kind (quarter after quarter).
@@ -157,11 +163,12 @@ def _amount_check(entry: ValueEntry, earlier: tuple[Decimal, int, Decimal] | Non
 
 
 def _check_entry(
-    user: AbstractBaseUser, entry: ValueEntry, previous: Decimal | None, *, today: dt.date | None = None,
+    user: User, entry: ValueEntry, previous: Decimal | None, *, today: dt.date | None = None,
     entry_units: set[int] | None = None,
 ) -> dict[str, str]:
     if not access.can_enter_indicator(user, entry.indicator, entry.department, entry_units=entry_units):
-        return {"__all__": _("您无权填报“%(unit)s”的“%(name)s”。") % {"unit": entry.department.name, "name": entry.indicator.name}}
+        return {"__all__": _("您无权填报“%(unit)s”的“%(name)s”。") % {
+            "unit": entry.department.name, "name": entry.indicator.name}}
     if entry.basis not in BASES:
         return {"basis": _("数据口径应为“预计”或“统计”。")}
     reason = edit_block_reason(entry.period, today or _today())
@@ -178,7 +185,7 @@ def _missing_value(entry: ValueEntry, submit: bool) -> dict[str, str]:
 
 
 def save_values(
-    *, user: AbstractBaseUser, entries: Sequence[ValueEntry], submit: bool = False, reason: str = "", dry_run: bool = False
+    *, user: User, entries: Sequence[ValueEntry], submit: bool = False, reason: str = "", dry_run: bool = False
 ) -> SaveResult:
     """Validate every entry, then write all of them or none. Raises ServiceError with per-entry messages.
 
@@ -195,8 +202,8 @@ def save_values(
         found = _check_entry(user, entry, previous.get(key), today=today,
                              entry_units=allowed.get(entry.indicator.pk, set()))
         found = found or _missing_value(entry, submit) or _amount_check(entry, earlier.get(key))
-        for key, message in found.items():
-            errors[f"{entry.location or i}:{key}"] = f"{entry.location}{'：' if entry.location else ''}{message}"
+        for name, message in found.items():
+            errors[f"{entry.location or i}:{name}"] = f"{entry.location}{'：' if entry.location else ''}{message}"
     if errors:
         raise ServiceError(errors)
     keys = {(e.indicator.pk, e.period.pk, e.department.pk, e.basis) for e in entries}
@@ -208,7 +215,7 @@ def save_values(
                                         dry_run=dry_run)
 
 
-def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys: set[tuple[int, int, int, str]],
+def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[int, int, int, str]],
                   submit: bool, reason: str, dry_run: bool) -> SaveResult:
     existing = {
         (v.indicator_id, v.period_id, v.department_id, v.basis): v
@@ -222,8 +229,8 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
     for entry in entries:
         row = existing.get((entry.indicator.pk, entry.period.pk, entry.department.pk, entry.basis))
         if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
-            raise StaleEditError(
-                _("%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。") % {
+            raise StaleEditError(_(
+                "%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。") % {
                     "loc": entry.location, "who": row.updated_by or _("他人"),
                     "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
                     "value": dec_str(row.value) or "—"},
@@ -268,8 +275,9 @@ def _write_values(*, user: AbstractBaseUser, entries: Sequence[ValueEntry], keys
             bulk.update_values(result.updated, UPDATED_FIELDS)
             bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
             ends = {e.period.pk: e.period.end for e in entries}
-            _figures_changed([(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
-                             + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()])
+            _figures_changed(
+                [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
+                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()])
             for row in (*result.created, *result.updated):
                 row.mark_written()
     except IntegrityError as exc:
@@ -296,7 +304,7 @@ UPDATED_FIELDS = ("value", "note", "status", "updated_by", "updated_at", "submit
 
 
 @guarded_write
-def save_value(*, user: AbstractBaseUser, entry: ValueEntry, submit: bool = False) -> IndicatorValue:
+def save_value(*, user: User, entry: ValueEntry, submit: bool = False) -> IndicatorValue:
     """One figure from the web form: the import's path (`save_values`) for one entry, so both share every check,
     message and the lost-update protection. Returns the row as saved."""
     try:

@@ -14,7 +14,6 @@ from indicators.evaluation.selectors import plan_results, plans_queryset, viewed
 from indicators.formatting import dec_str
 from plans.models import ReportingPeriod, Role
 
-
 _s = dec_str
 
 
@@ -33,7 +32,8 @@ class Command(BaseCommand):
         period_code = period.code if period is not None else None
         plans = plans_queryset([options["plan"]] if options["plan"] else None)
         if options["plan"] and not plans.exists():
-            raise CommandError(f"规划代码“{options['plan']}”不存在。可用代码：{', '.join(plans_queryset().values_list('code', flat=True))}")
+            codes = ", ".join(plans_queryset().values_list("code", flat=True))
+            raise CommandError(f"规划代码“{options['plan']}”不存在。可用代码：{codes}")
         results = plan_results(plans, as_of=as_of, tasks=True, calendar=calendar)
         payload = []
         for result in results:

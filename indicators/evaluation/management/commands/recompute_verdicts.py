@@ -31,4 +31,5 @@ class Command(BaseCommand):
                 raise CommandError(f"规划代码不存在：{'、'.join(sorted(missing))}")
         started = time.perf_counter()
         written = services.recompute(plans.values_list("pk", flat=True))
-        self.stdout.write(f"已计算 {plans.count()} 个规划的评估结果 {written} 条，用时 {time.perf_counter() - started:.1f} 秒。")
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"已计算 {plans.count()} 个规划的评估结果 {written} 条，用时 {elapsed:.1f} 秒。")
