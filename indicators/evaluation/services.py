@@ -33,6 +33,7 @@ from plans.models import Plan, ReportingPeriod
 from talentplan import pagecache
 
 log = logging.getLogger(__name__)
+STATUSES = {s.value: s for s in engine.Status}
 CHUNK = 25  # indicators per transaction of a recomputation: a submission waits for one chunk at most
 
 
@@ -80,7 +81,7 @@ def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[com
     for indicator_id, as_of, unit_id, status, demo in (
             Verdict.objects.filter(indicator_id__in=ids, as_of__in=dates, unit__isnull=False)
             .values_list("indicator_id", "as_of", "unit_id", "status", "has_demo")):
-        statuses[(indicator_id, as_of)][unit_id] = (engine.Status(status), demo)
+        statuses[(indicator_id, as_of)][unit_id] = (STATUSES[status], demo)
     for (indicator_id, as_of, unit_id), outcome in new.items():
         statuses[(indicator_id, as_of)][unit_id] = (outcome.status, outcome.has_demo)
     rows = []
