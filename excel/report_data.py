@@ -9,7 +9,7 @@ units `indicators.access` lets them read; administrators and leaders see everyth
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,8 +24,16 @@ from django.utils.translation import gettext as _
 from indicators import access, engine
 from indicators.evaluation.calendar import Calendar, PlanPhase
 from indicators.evaluation.explain import status_label
-from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, UnitResult, plan_results
-from indicators.models import COUNTED_STATUSES, IndicatorValue, TaskProgress, UnitTarget
+from indicators.evaluation.selectors import (
+    NO_UNITS,
+    IndicatorResult,
+    Judged,
+    PlanResult,
+    UnitResult,
+    plan_results,
+    unit_statuses,
+)
+from indicators.models import COUNTED_STATUSES, Indicator, IndicatorValue, TaskProgress, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Task
 from plans.roles import can_read_all
 
@@ -86,17 +94,26 @@ class TaskRow:
     reports: list[TaskProgress]
 
 
+@dataclass(slots=True)
+class FoldedUnit:
+    """A unit's status under a per-unit indicator of a plan whose unit lines are not listed (counted in 单位情况)."""
+
+    indicator: Indicator
+    department: Department
+    status: engine.Status
+
+
 @dataclass
 class PlanSection:
     result: PlanResult
     indicators: list[IndicatorRow]
     tasks: list[TaskRow]
     # The "其中：某单位" lines of a plan assessing many units in an all-plans report: counted in 单位情况, not listed.
-    unit_rows: list[IndicatorRow] = field(default_factory=list)
+    unit_rows: list[FoldedUnit] = field(default_factory=list)
 
     @property
     def units_folded(self) -> int:
-        return len({r.unit.department.pk for r in self.unit_rows if r.unit is not None})
+        return len({r.department.pk for r in self.unit_rows})
 
     @property
     def plan(self) -> Plan:
@@ -216,7 +233,10 @@ def gather_report(
             access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_units = set(access.unit_ids(user))
-    results = plan_results(plans, as_of=info.end, tasks=True)
+    folded_ids = _folded(plan_ids) if fold_units else set()
+    results = _results(plans, info.end, folded_ids)
+    folded_statuses = unit_statuses([p for p in plans if p.pk in folded_ids], as_of=info.end, unit_ids=visible_units)
+    folded_units = Department.objects.in_bulk({u for pairs in folded_statuses.values() for u, _s in pairs})
     # (baseline, target) of a unit's own targets; tuples, not model instances (≈ 9 k per-unit targets at province).
     unit_targets: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]] = {
         (indicator_id, department_id): (baseline, target)
@@ -237,19 +257,19 @@ def gather_report(
     sections: list[PlanSection] = []
     for result in results:
         rows: list[IndicatorRow] = []
-        folded: list[IndicatorRow] = []
-        fold = fold_units and len({u.department.pk for ir in result.indicators for u in ir.units}) > UNIT_LINES_INLINE
+        folded: list[FoldedUnit] = []
         for ir in result.indicators:
             if visible_indicators is not None and ir.indicator.pk not in visible_indicators:
                 continue
             ind = ir.indicator
             rows.append(IndicatorRow(ir, None, ind.baseline, ind.target,
                                      demo=(ind.pk, ir.evaluation.actual_label) in demo_any))
+            folded += [FoldedUnit(ind, folded_units[u], status) for u, status in folded_statuses.get(ind.pk, [])]
             for unit in ir.units:
                 if visible_units is not None and unit.department.pk not in visible_units:
                     continue
                 own_baseline, own_target = unit_targets.get((ind.pk, unit.department.pk), (None, None))
-                (folded if fold else rows).append(IndicatorRow(
+                rows.append(IndicatorRow(
                     ir, unit,
                     own_baseline if own_baseline is not None else ind.baseline,
                     own_target if own_target is not None else ind.target,
@@ -265,6 +285,23 @@ def gather_report(
     units = _unit_lines(sections, info, visible_units)
     _add_scores(units, plans, info, user)
     return AssessmentReport(info, sections, units, today or timezone.localdate(), prepared_by, restricted)
+
+
+def _folded(plan_ids: list[int]) -> set[int]:
+    """The plans assessing more than UNIT_LINES_INLINE units."""
+    counts = Counter(Plan.assessed_units.through.objects.filter(plan_id__in=plan_ids).values_list("plan_id", flat=True))
+    return {plan_id for plan_id, n in counts.items() if n > UNIT_LINES_INLINE}
+
+
+def _results(plans: list[Plan], as_of: dt.date, folded_ids: set[int]) -> list[PlanResult]:
+    """The plans' verdicts in the plans' order: every unit's line only where it is listed (the folded plans' units are
+    read as statuses alone, `unit_statuses`)."""
+    listed = [p for p in plans if p.pk not in folded_ids]
+    folded = [p for p in plans if p.pk in folded_ids]
+    found = {r.plan.pk: r for r in plan_results(listed, as_of=as_of, tasks=True)} if listed else {}
+    if folded:
+        found.update({r.plan.pk: r for r in plan_results(folded, as_of=as_of, tasks=True, units=NO_UNITS)})
+    return [found[p.pk] for p in plans]
 
 
 def _add_scores(units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo,
@@ -309,30 +346,22 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
     reporting_ids: set[int] = set()
     for section in sections:
         plan = section.plan
-        for row in [*section.indicators, *section.unit_rows]:
+        folded: dict[int, list[FoldedUnit]] = defaultdict(list)
+        for f in section.unit_rows:
+            folded[f.indicator.pk].append(f)
+        for row in section.indicators:  # in the plan's order, each unit's line right after its indicator's
             ind = row.result.indicator
             if row.unit is not None:
-                dept = row.unit.department
+                units = [(row.unit.department, row.unit.evaluation.status)]
+            else:
+                units = [(f.department, f.status) for f in folded.get(ind.pk, [])]
+                _holders(row, plan, departments, carried_ind, due_ind, shortfalls, reporting_ids)
+            for dept, status in units:
                 departments[dept.pk] = dept
                 carried_ind[dept.pk].add(ind.pk)
                 due_ind.add((ind.pk, dept.pk))
-                if row.unit.evaluation.status in SHORTFALL:
-                    shortfalls[dept.pk].append(f"{ind.name}（{status_label(row.unit.evaluation.status)}）")
-                continue
-            holders: set[int] = set()
-            for a in ind.assignment_list:
-                if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
-                    departments[a.department_id] = a.department
-                    holders.add(a.department_id)
-            if not ind.per_unit:
-                reporter = access.reporting_unit_id(ind, plan)
-                reporting_ids.add(reporter)
-                holders.add(reporter)
-                due_ind.add((ind.pk, reporter))
-            for dept_id in holders:
-                carried_ind[dept_id].add(ind.pk)
-                if row.result.status in SHORTFALL:
-                    shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
+                if status in SHORTFALL:
+                    shortfalls[dept.pk].append(f"{ind.name}（{status_label(status)}）")
         for task_row in section.tasks:
             for a in task_row.task.assignments.all():
                 if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
@@ -383,6 +412,26 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
     return sorted(lines.values(), key=lambda line: (
         line.department.parent_id or line.department.pk, line.department.parent_id is not None,
         line.department.order, line.department.name))
+
+
+def _holders(row: IndicatorRow, plan: Plan, departments: dict[int, Department], carried: dict[int, set[int]],
+             due: set[tuple[int, int]], shortfalls: dict[int, list[str]], reporting_ids: set[int]) -> None:
+    """An indicator's own line: carried by its lead and responsible units and, for a plan-level one, its reporter."""
+    ind = row.result.indicator
+    holders: set[int] = set()
+    for a in ind.assignment_list:
+        if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
+            departments[a.department_id] = a.department
+            holders.add(a.department_id)
+    if not ind.per_unit:
+        reporter = access.reporting_unit_id(ind, plan)
+        reporting_ids.add(reporter)
+        holders.add(reporter)
+        due.add((ind.pk, reporter))
+    for dept_id in holders:
+        carried[dept_id].add(ind.pk)
+        if row.result.status in SHORTFALL:
+            shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
 
 
 def _local_date(moment: dt.datetime) -> dt.date:

@@ -273,6 +273,24 @@ def _tasks(plan_ids: list[int]) -> dict[int, list[Task]]:
     return found
 
 
+def unit_statuses(plans: Iterable[Plan], *, as_of: dt.date,
+                  unit_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, Status]]]:
+    """Indicator → (unit, status) of every unit's stored verdict under these plans' per-unit indicators at `as_of`:
+    the status column only, for counts over many units (the all-plans workbook's 单位情况 of a province)."""
+    calendar = Calendar.load()
+    where = Q(pk__in=[])
+    for plan in plans:
+        if calendar.phase(plan, as_of) != PlanPhase.NOT_STARTED:
+            where |= Q(indicator__plan_id=plan.pk, as_of=stored_date(plan, as_of))
+    rows = Verdict.objects.filter(where, unit__isnull=False)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    found: dict[int, list[tuple[int, Status]]] = defaultdict(list)
+    for indicator_id, unit_id, status in rows.order_by().values_list("indicator_id", "unit_id", "status"):
+        found[indicator_id].append((unit_id, _STATUSES[status]))
+    return found
+
+
 def unit_verdict(result: IndicatorResult, unit_id: int) -> Judged:
     """One unit's verdict under a per-unit indicator (read with `Units.one`), or the indicator's own line."""
     if not result.indicator.per_unit:
