@@ -18,10 +18,7 @@ from django.db.models.functions import Cast
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
-from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
-from indicators.evaluation.models import Recalculation, Verdict
-from indicators.evaluation.selectors import StoredEvaluation, placeholder, plans_queryset
+from dashboard import charts
 from dashboard.selectors.common import (
     SHORT,
     Shortfall,
@@ -33,9 +30,11 @@ from dashboard.selectors.common import (
     task_rows,
     worst_first,
 )
-from indicators.evaluation.selectors import PlanResult
+from indicators import engine
+from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
+from indicators.evaluation.models import Recalculation, Verdict
+from indicators.evaluation.selectors import PlanResult, StoredEvaluation, placeholder, plans_queryset, recalculations
 from indicators.models import Indicator, IndicatorAssignment
-from dashboard import charts
 from plans.models import Plan, Role, Task, TaskAssignment
 
 Status = engine.Status
@@ -179,8 +178,7 @@ def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30,
     unit_total = sum(line.short_units for line in lines if line.indicator.per_unit)
     overdue, demo_tasks = _overdue_tasks(plans, as_of)
     plan_map = {p.id: p for p in plans}
-    jobs = {job.plan_id: job for job in Recalculation.objects.filter(
-        plan_id__in=list(plan_map), state__in=[Recalculation.State.PENDING, Recalculation.State.RUNNING])}
+    jobs = recalculations(plans)
 
     found: list[Shortfall] = list(unit_short)
     for line in lines:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from indicators import engine
@@ -177,7 +177,9 @@ def assignment_list() -> Prefetch[str, QuerySet[IndicatorAssignment], str]:
 
 
 def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
-    qs = Plan.objects.select_related("issuer").order_by("-end_year", "code")
+    """Plans as pages list them, each marked `recalculating` (so pages ask for the progress only when one is)."""
+    busy = Recalculation.objects.filter(plan=OuterRef("pk"), state__in=BUSY)
+    qs = Plan.objects.select_related("issuer").annotate(recalculating=Exists(busy)).order_by("-end_year", "code")
     if codes:
         qs = qs.filter(code__in=list(codes))
     return qs
@@ -195,7 +197,7 @@ def plan_results(plans: Iterable[Plan], *, as_of: dt.date, indicator_ids: Iterab
         assignment_list(), Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
     dates = {p.pk: stored_date(p, as_of) for p in plans if calendar.phase(p, as_of) != PlanPhase.NOT_STARTED}
     stored = _read(indicators, dates, units)
-    jobs = _recalculations([p.pk for p in plans])
+    jobs = recalculations(plans)
     by_plan: dict[int, list[IndicatorResult]] = defaultdict(list)
     for ind in indicators:
         by_plan[ind.plan_id].append(_result(ind, stored, dates, units))
@@ -257,9 +259,16 @@ def _result(ind: Indicator, stored: _Rows, dates: dict[int, dt.date], units: Uni
     return IndicatorResult(ind, evaluation, listed)
 
 
-def _recalculations(plan_ids: list[int]) -> dict[int, Recalculation]:
-    busy = (Recalculation.objects.filter(plan_id__in=plan_ids)
-            .filter(state__in=[Recalculation.State.PENDING, Recalculation.State.RUNNING]).order_by("requested_at"))
+BUSY = [Recalculation.State.PENDING, Recalculation.State.RUNNING]
+
+
+def recalculations(plans: Sequence[Plan]) -> dict[int, Recalculation]:
+    """Plan → its newest recalculation under way. No query when the plans came from `plans_queryset` and none
+    is being recalculated."""
+    wanted = [p.pk for p in plans if getattr(p, "recalculating", True)]
+    if not wanted:
+        return {}
+    busy = Recalculation.objects.filter(plan_id__in=wanted, state__in=BUSY).order_by("requested_at")
     return {job.plan_id: job for job in busy}
 
 
