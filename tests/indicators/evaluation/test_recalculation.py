@@ -34,8 +34,9 @@ def test_with_a_worker_the_change_is_queued_and_the_previous_verdicts_stay(world
     with override_settings(TASKS=BACKGROUND):  # the enqueue waits for a commit this test never makes
         (job,) = verdicts.plans_changed(plan_ids=[plan.pk], reason="目标调整")
         assert job.state == Recalculation.State.PENDING
-        assert dict(Verdict.objects.filter(indicator__plan=plan, unit__isnull=True)
-                    .values_list("pk", "status")) == before  # nothing evaluated inside the request
+        assert (
+            dict(Verdict.objects.filter(indicator__plan=plan, unit__isnull=True).values_list("pk", "status")) == before
+        )  # nothing evaluated inside the request
         html = client_leader.get(reverse("dashboard:plan", args=[plan.code])).content.decode()
         assert "正在重新计算" in html
     verdicts.run(job.pk)  # what the worker does
@@ -50,13 +51,18 @@ def test_a_figure_is_evaluated_at_once_for_its_own_pair_and_later_dates(world, m
     """No worker needed for a submission: its pair, at its period's end and every later date of the plan."""
     later = make_period("2024Y")
     add_value(world["share"], later, world["hr"], "29")
-    dates = set(Verdict.objects.filter(indicator=world["share"], unit__isnull=True, as_of__gte=later.end)
-                .values_list("as_of", flat=True))
+    dates = set(
+        Verdict.objects.filter(indicator=world["share"], unit__isnull=True, as_of__gte=later.end).values_list(
+            "as_of", flat=True
+        )
+    )
     assert later.end in dates
     assert Verdict.objects.get(indicator=world["share"], unit__isnull=True, as_of=later.end).status == "on_track"
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test recreates content types and loses the role groups of
+# the data migration; restoring the serialized database keeps later transactional tests' start state the same.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_recalculation_spread_over_processes_writes_what_one_process_writes(world, settings, monkeypatch):
     """On PostgreSQL outside a transaction the chunks run in forked processes with their own connections; the
     verdicts are the same rows, and progress counts every indicator once. (SQLite runs the same chunks in turn.)"""
@@ -64,9 +70,12 @@ def test_a_recalculation_spread_over_processes_writes_what_one_process_writes(wo
     monkeypatch.setattr(verdicts, "CHUNK", 1)  # one indicator a chunk: several chunks for the processes
 
     def stored() -> list[tuple]:
-        return sorted(Verdict.objects.filter(indicator__plan=plan)
-                      .values_list("indicator_id", "unit_id", "as_of", "status", "sort_ratio", "payload"),
-                      key=lambda r: (r[0], r[1] or 0, r[2]))
+        return sorted(
+            Verdict.objects.filter(indicator__plan=plan).values_list(
+                "indicator_id", "unit_id", "as_of", "status", "sort_ratio", "payload"
+            ),
+            key=lambda r: (r[0], r[1] or 0, r[2]),
+        )
 
     settings.EVALUATION_PROCESSES = 1
     one = verdicts.recompute([plan.pk])
