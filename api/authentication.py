@@ -64,8 +64,12 @@ class BearerScheme(OpenApiAuthenticationExtension):
     name = "bearerToken"
 
     def get_security_definition(self, auto_schema: object) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "tp_…",
-                "description": "组织部创建的接口令牌（接口令牌页面或 manage.py create_api_token）。"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "tp_…",
+            "description": "组织部创建的接口令牌（接口令牌页面或 manage.py create_api_token）。",
+        }
 
 
 @dataclass(frozen=True)
@@ -99,5 +103,9 @@ class SessionScheme(OpenApiAuthenticationExtension):
     name = "session"
 
     def get_security_definition(self, auto_schema: object) -> dict[str, str]:
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "本系统网页的登录会话（写入须带 X-CSRFToken）。"}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "本系统网页的登录会话（写入须带 X-CSRFToken）。",
+        }

@@ -17,8 +17,14 @@ NON_FIELD = ("__all__", "non_field_errors")
 class ApiError(exceptions.APIException):
     """A refusal with our own code (stale version, locked period, busy database, reused idempotency key…)."""
 
-    def __init__(self, status_code: int, code: str, message: str, fields: dict[str, str] | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message, code)
         self.status_code = status_code
         self.code = code
@@ -111,5 +117,8 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
     """Unknown addresses under /api/ answer in JSON too."""
     from django.http import JsonResponse
 
-    return JsonResponse(error_body("not_found", _("接口地址不存在：%(p)s") % {"p": request.path}),
-                        status=status.HTTP_404_NOT_FOUND, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        error_body("not_found", _("接口地址不存在：%(p)s") % {"p": request.path}),
+        status=status.HTTP_404_NOT_FOUND,
+        json_dumps_params={"ensure_ascii": False},
+    )

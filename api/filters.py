@@ -67,8 +67,9 @@ class IndicatorFilter(filters.FilterSet):
 
 class TaskFilter(filters.FilterSet):
     plan = filters.CharFilter(field_name="plan__code", help_text=PLAN_HELP)
-    unit = filters.NumberFilter(field_name="assignments__department_id", distinct=True,
-                                help_text=_("牵头、责任或配合单位 id"))
+    unit = filters.NumberFilter(
+        field_name="assignments__department_id", distinct=True, help_text=_("牵头、责任或配合单位 id")
+    )
 
     class Meta:
         model = Task

@@ -38,8 +38,12 @@ def key_of(request: Request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise ApiError(400, "invalid", _("Idempotency-Key 应为 1–255 个可见字符，如一个 UUID。"),
-                       {HEADER: _("Idempotency-Key 应为 1–255 个可见字符，如一个 UUID。")})
+        raise ApiError(
+            400,
+            "invalid",
+            _("Idempotency-Key 应为 1–255 个可见字符，如一个 UUID。"),
+            {HEADER: _("Idempotency-Key 应为 1–255 个可见字符，如一个 UUID。")},
+        )
     return key
 
 
@@ -56,8 +60,11 @@ def once(request: Request, owner: str, handler: Callable[[], Response]) -> Respo
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    owner=owner, key=key, fingerprint=stamp,
-                    expires_at=now + dt.timedelta(hours=settings.API_IDEMPOTENCY_HOURS))
+                    owner=owner,
+                    key=key,
+                    fingerprint=stamp,
+                    expires_at=now + dt.timedelta(hours=settings.API_IDEMPOTENCY_HOURS),
+                )
         except IntegrityError:
             return _replay(owner, key, stamp)
         try:
@@ -75,8 +82,9 @@ def once(request: Request, owner: str, handler: Callable[[], Response]) -> Respo
 def _replay(owner: str, key: str, stamp: str) -> Response:
     record = IdempotencyRecord.objects.get(owner=owner, key=key)
     if record.fingerprint != stamp:
-        raise ApiError(422, "idempotency_key_reused",
-                       _("该 Idempotency-Key 已用于内容不同的请求；新的请求请使用新的键。"))
+        raise ApiError(
+            422, "idempotency_key_reused", _("该 Idempotency-Key 已用于内容不同的请求；新的请求请使用新的键。")
+        )
     if record.status_code is None:
         raise ApiError(409, "idempotency_in_progress", _("使用该 Idempotency-Key 的请求仍在处理，请稍后重试。"))
     return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})

@@ -21,21 +21,44 @@ class ApiToken(models.Model):
         WRITE = "write", _("读写（填报）")
 
     name = models.CharField(_("用途"), max_length=100, help_text=_("调用方系统或用途，如“人社局数据平台”。"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("所属账号"), on_delete=models.CASCADE,
-                             related_name="api_tokens", help_text=_("令牌以该账号的权限访问。"))
-    unit = models.ForeignKey(Department, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="api_tokens",
-                             help_text=_("令牌只读写该单位的实际值和任务进展；为空表示所有单位（仅限组织部、领导的只读令牌）。"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("所属账号"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text=_("令牌以该账号的权限访问。"),
+    )
+    unit = models.ForeignKey(
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        help_text=_("令牌只读写该单位的实际值和任务进展；为空表示所有单位（仅限组织部、领导的只读令牌）。"),
+    )
     scope = models.CharField(_("权限范围"), max_length=10, choices=Scope.choices, default=Scope.READ)
     prefix = models.CharField(_("令牌前缀"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(_("令牌摘要"), max_length=64, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("过期时间"))
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("吊销人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吊销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(_("最近使用地址"), null=True, blank=True)
 

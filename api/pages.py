@@ -23,13 +23,21 @@ from plans.roles import is_admin
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("用途"), max_length=100,
-                           help_text=gettext_lazy("调用方系统或用途，如“人社局数据平台”。"))
-    user = forms.ModelChoiceField(label=gettext_lazy("所属账号"), queryset=get_user_model().objects.none(),
-                                  help_text=gettext_lazy("令牌以该账号的权限访问；读写令牌须为该单位的填报员。"))
+    name = forms.CharField(
+        label=gettext_lazy("用途"), max_length=100, help_text=gettext_lazy("调用方系统或用途，如“人社局数据平台”。")
+    )
+    user = forms.ModelChoiceField(
+        label=gettext_lazy("所属账号"),
+        queryset=get_user_model().objects.none(),
+        help_text=gettext_lazy("令牌以该账号的权限访问；读写令牌须为该单位的填报员。"),
+    )
     scope = forms.ChoiceField(label=gettext_lazy("权限范围"), choices=ApiToken.Scope.choices)
-    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Department.objects.none(), required=False,
-                                  help_text=gettext_lazy("读写令牌必填；只读令牌为空表示所有单位（仅限组织部、领导账号）。"))
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("单位"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=gettext_lazy("读写令牌必填；只读令牌为空表示所有单位（仅限组织部、领导账号）。"),
+    )
     days = forms.IntegerField(label=gettext_lazy("有效天数"), min_value=1)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -55,8 +63,14 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = tokens.create_token(by=request.user, user=data["user"], name=data["name"], scope=data["scope"],
-                                          unit=data["unit"], days=data["days"])
+            created = tokens.create_token(
+                by=request.user,
+                user=data["user"],
+                name=data["name"],
+                scope=data["scope"],
+                unit=data["unit"],
+                days=data["days"],
+            )
         except tokens.TokenError as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -72,6 +86,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     token = get_object_or_404(ApiToken, pk=pk)
     tokens.revoke_token(by=request.user, token=token)
-    messages.success(request, _("令牌“%(n)s”（%(p)s）已吊销，使用它的请求将被拒绝。") % {
-        "n": token.name, "p": token.display_prefix})
+    messages.success(
+        request, _("令牌“%(n)s”（%(p)s）已吊销，使用它的请求将被拒绝。") % {"n": token.name, "p": token.display_prefix}
+    )
     return redirect("api_tokens")

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from api import verdicts
 from api.authentication import caller
-from api.filters import PLAN_HELP, PERIOD_HELP, PeriodCodeFilter
+from api.filters import PERIOD_HELP, PLAN_HELP, PeriodCodeFilter
 from assessment.access import schemes_visible_to
 from assessment.models import Bulletin
 from indicators import engine
@@ -81,10 +81,16 @@ class VerdictView(APIView):
             OpenApiParameter("period", str, description=str(PERIOD_HELP) + "；默认为页面默认周期（最近已截止的周期）"),
             OpenApiParameter("unit", int, description="只返回该单位的评估"),
             OpenApiParameter("indicator", int, description="只返回该指标的评估"),
-            OpenApiParameter("level", str, enum=list(verdicts.LEVELS),
-                             description="all：指标整体与各单位；indicator：仅指标整体；unit：仅各单位"),
+            OpenApiParameter(
+                "level",
+                str,
+                enum=list(verdicts.LEVELS),
+                description="all：指标整体与各单位；indicator：仅指标整体；unit：仅各单位",
+            ),
             OpenApiParameter("cursor", str, description="上一页 next 链接中的游标"),
-            OpenApiParameter("page_size", int, description=f"每页条数，默认 {verdicts.DEFAULT_PAGE}，最多 {verdicts.MAX_PAGE}"),
+            OpenApiParameter(
+                "page_size", int, description=f"每页条数，默认 {verdicts.DEFAULT_PAGE}，最多 {verdicts.MAX_PAGE}"
+            ),
         ],
         responses={200: VerdictPageSerializer},
     )
@@ -93,8 +99,9 @@ class VerdictView(APIView):
         page = verdicts.read_page(query)
         next_url = None
         if page.next_position is not None:
-            next_url = replace_query_param(request.build_absolute_uri(), "cursor",
-                                           verdicts.encode_cursor(page.next_position))
+            next_url = replace_query_param(
+                request.build_absolute_uri(), "cursor", verdicts.encode_cursor(page.next_position)
+            )
         return Response(verdicts.page_body(page, next_url))
 
 
@@ -123,8 +130,19 @@ class AssessmentSerializer(drf.ModelSerializer):
 
     class Meta:
         model = Bulletin
-        fields = ["id", "scheme", "plan", "period", "scheme_title", "title", "number", "published_at", "is_demo",
-                  "ranking", "content"]
+        fields = [
+            "id",
+            "scheme",
+            "plan",
+            "period",
+            "scheme_title",
+            "title",
+            "number",
+            "published_at",
+            "is_demo",
+            "ranking",
+            "content",
+        ]
 
     @extend_schema_field(RankingRowSerializer(many=True))
     def get_ranking(self, obj: Bulletin) -> list[dict[str, Any]]:
@@ -152,5 +170,6 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Bulletin]:
         schemes = schemes_visible_to(caller(self.request).user)
-        return (Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED, scheme__in=schemes.values("pk"))
-                .select_related("scheme__plan", "scheme__period"))
+        return Bulletin.objects.filter(
+            status=Bulletin.Status.PUBLISHED, scheme__in=schemes.values("pk")
+        ).select_related("scheme__plan", "scheme__period")

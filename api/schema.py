@@ -10,10 +10,17 @@ ERROR = {
     "properties": {
         "code": {"type": "string", "description": "机器可读的错误代码，如 invalid、stale_version、period_locked。"},
         "message": {"type": "string", "description": "错误说明（默认中文；Accept-Language: en 时为英文）。"},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "字段 → 该字段的错误说明；批量写入中为 items[序号].字段。"},
-        "current": {"type": "object", "additionalProperties": True, "nullable": True,
-                    "description": "版本冲突时：服务器上的最新数据。"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "字段 → 该字段的错误说明；批量写入中为 items[序号].字段。",
+        },
+        "current": {
+            "type": "object",
+            "additionalProperties": True,
+            "nullable": True,
+            "description": "版本冲突时：服务器上的最新数据。",
+        },
     },
 }
 READ_ERRORS = {

@@ -34,8 +34,19 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "short_name", "aliases", "kind", "kind_label", "parent", "category", "order",
-                  "is_active", "is_demo"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "aliases",
+            "kind",
+            "kind_label",
+            "parent",
+            "category",
+            "order",
+            "is_active",
+            "is_demo",
+        ]
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -56,9 +67,28 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "code", "title", "doc_number", "issuer", "issuer_name", "issuer_body", "issue_date",
-                  "start_year", "end_year", "kind", "kind_label", "status", "status_label", "parent",
-                  "assessed_units", "on_track_ratio", "lagging_ratio", "notes", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "doc_number",
+            "issuer",
+            "issuer_name",
+            "issuer_body",
+            "issue_date",
+            "start_year",
+            "end_year",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "parent",
+            "assessed_units",
+            "on_track_ratio",
+            "lagging_ratio",
+            "notes",
+            "updated_at",
+        ]
 
 
 class PlanDetailSerializer(PlanSerializer):
@@ -116,11 +146,44 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["id", "plan", "section", "task", "group", "number", "name", "unit", "figure_unit", "kind",
-                  "kind_label", "comparison", "comparison_label", "basis", "basis_label", "baseline_year", "baseline",
-                  "target_year", "target", "target_upper", "tolerance", "due_date", "decimals", "is_share",
-                  "per_unit", "reporting_unit", "milestones", "unit_targets", "assignments", "lead", "responsible",
-                  "cooperating", "data_source", "source", "weight", "order"]
+        fields = [
+            "id",
+            "plan",
+            "section",
+            "task",
+            "group",
+            "number",
+            "name",
+            "unit",
+            "figure_unit",
+            "kind",
+            "kind_label",
+            "comparison",
+            "comparison_label",
+            "basis",
+            "basis_label",
+            "baseline_year",
+            "baseline",
+            "target_year",
+            "target",
+            "target_upper",
+            "tolerance",
+            "due_date",
+            "decimals",
+            "is_share",
+            "per_unit",
+            "reporting_unit",
+            "milestones",
+            "unit_targets",
+            "assignments",
+            "lead",
+            "responsible",
+            "cooperating",
+            "data_source",
+            "source",
+            "weight",
+            "order",
+        ]
 
     def get_lead(self, obj: Indicator) -> list[str]:
         return _names(obj.assignment_list, Role.LEAD)
@@ -142,8 +205,22 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "plan", "section", "number", "text", "departments_text", "lead_inferred", "due_date",
-                  "assignments", "lead", "responsible", "cooperating", "indicators", "order"]
+        fields = [
+            "id",
+            "plan",
+            "section",
+            "number",
+            "text",
+            "departments_text",
+            "lead_inferred",
+            "due_date",
+            "assignments",
+            "lead",
+            "responsible",
+            "cooperating",
+            "indicators",
+            "order",
+        ]
 
     def get_lead(self, obj: Task) -> list[str]:
         return obj.names_for(Role.LEAD)
@@ -162,8 +239,20 @@ class PeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportingPeriod
-        fields = ["id", "code", "label", "kind", "kind_label", "year", "index", "start", "end", "deadline", "state",
-                  "state_label"]
+        fields = [
+            "id",
+            "code",
+            "label",
+            "kind",
+            "kind_label",
+            "year",
+            "index",
+            "start",
+            "end",
+            "deadline",
+            "state",
+            "state_label",
+        ]
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -176,8 +265,25 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IndicatorValue
-        fields = ["id", "plan", "indicator", "unit", "period", "value", "basis", "basis_label", "note", "status",
-                  "status_label", "return_reason", "is_demo", "version", "updated_at", "submitted_at", "reviewed_at"]
+        fields = [
+            "id",
+            "plan",
+            "indicator",
+            "unit",
+            "period",
+            "value",
+            "basis",
+            "basis_label",
+            "note",
+            "status",
+            "status_label",
+            "return_reason",
+            "is_demo",
+            "version",
+            "updated_at",
+            "submitted_at",
+            "reviewed_at",
+        ]
 
 
 class TaskProgressSerializer(serializers.ModelSerializer):
@@ -189,6 +295,23 @@ class TaskProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TaskProgress
-        fields = ["id", "plan", "task", "unit", "period", "progress_status", "progress_status_label", "progress",
-                  "problems", "next_steps", "status", "status_label", "return_reason", "is_demo", "version",
-                  "updated_at", "submitted_at", "reviewed_at"]
+        fields = [
+            "id",
+            "plan",
+            "task",
+            "unit",
+            "period",
+            "progress_status",
+            "progress_status_label",
+            "progress",
+            "problems",
+            "next_steps",
+            "status",
+            "status_label",
+            "return_reason",
+            "is_demo",
+            "version",
+            "updated_at",
+            "submitted_at",
+            "reviewed_at",
+        ]

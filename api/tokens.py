@@ -65,21 +65,32 @@ def scope_errors(*, user: AbstractBaseUser, scope: str, unit: Department | None)
         if unit is None:
             return {"unit": _("读写令牌必须指定单位：令牌只能填报该单位的实际值和任务进展。")}
         if not is_reporter(user) or unit.pk not in unit_ids(user):
-            return {"unit": _("账号“%(u)s”不是“%(unit)s”的填报员，不能为该单位创建读写令牌。") % {
-                "u": user.get_username(), "unit": unit.name}}
+            return {
+                "unit": _("账号“%(u)s”不是“%(unit)s”的填报员，不能为该单位创建读写令牌。")
+                % {"u": user.get_username(), "unit": unit.name}
+            }
         return {}
     if unit is None:
         if not can_read_all(user):
             return {"unit": _("账号“%(u)s”只能读取本单位的数据，请指定单位。") % {"u": user.get_username()}}
         return {}
     if not can_read_all(user) and unit.pk not in unit_ids(user):
-        return {"unit": _("账号“%(u)s”不属于“%(unit)s”，不能读取该单位的数据。") % {
-            "u": user.get_username(), "unit": unit.name}}
+        return {
+            "unit": _("账号“%(u)s”不属于“%(unit)s”，不能读取该单位的数据。")
+            % {"u": user.get_username(), "unit": unit.name}
+        }
     return {}
 
 
-def create_token(*, by: AbstractBaseUser | None, user: AbstractBaseUser, name: str, scope: str,
-                 unit: Department | None, days: int | None = None) -> NewToken:
+def create_token(
+    *,
+    by: AbstractBaseUser | None,
+    user: AbstractBaseUser,
+    name: str,
+    scope: str,
+    unit: Department | None,
+    days: int | None = None,
+) -> NewToken:
     """Make a token for `user`. `by` is the 组织部 administrator (None from the command line, run by the operator)."""
     if by is not None and not is_admin(by):
         raise TokenError(_("只有组织部管理员可以创建接口令牌。"))
@@ -96,8 +107,16 @@ def create_token(*, by: AbstractBaseUser | None, user: AbstractBaseUser, name: s
         raise TokenError(errors)
     for _attempt in range(3):  # a clash of 32 random bits is rare; try again rather than fail
         prefix, key = _new_key()
-        token = ApiToken(name=name.strip(), user=user, unit=unit, scope=scope, prefix=prefix, key_hash=digest(key),
-                         created_by=by, expires_at=timezone.now() + dt.timedelta(days=days))
+        token = ApiToken(
+            name=name.strip(),
+            user=user,
+            unit=unit,
+            scope=scope,
+            prefix=prefix,
+            key_hash=digest(key),
+            created_by=by,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
         try:
             with transaction.atomic():
                 token.save()
@@ -119,7 +138,7 @@ def revoke_token(*, by: AbstractBaseUser, token: ApiToken) -> ApiToken:
 def authenticate_key(key: str, *, address: str | None = None) -> ApiToken:
     """The active token of this key, its last use recorded; TokenRefused with the reason otherwise."""
     key = key.strip()
-    prefix = key[len(KEY_PREFIX):len(KEY_PREFIX) + PREFIX_CHARS] if key.startswith(KEY_PREFIX) else ""
+    prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_CHARS] if key.startswith(KEY_PREFIX) else ""
     token = ApiToken.objects.select_related("user", "unit").filter(prefix=prefix).first() if prefix else None
     if token is None or not hmac.compare_digest(token.key_hash, digest(key)):
         raise TokenRefused(_("令牌无效，请检查 Authorization 请求头（Bearer 令牌）。"))
@@ -130,8 +149,11 @@ def authenticate_key(key: str, *, address: str | None = None) -> ApiToken:
         raise TokenRefused(_("该令牌已于 %(t)s 过期，请联系组织部重新创建。") % {"t": _when(token.expires_at)})
     if not token.user.is_active:
         raise TokenRefused(_("令牌所属账号已停用。"))
-    if token.last_used_at is None or now - token.last_used_at >= dt.timedelta(seconds=USE_RECORD_SECONDS) \
-            or token.last_used_ip != address:
+    if (
+        token.last_used_at is None
+        or now - token.last_used_at >= dt.timedelta(seconds=USE_RECORD_SECONDS)
+        or token.last_used_ip != address
+    ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
         token.last_used_at, token.last_used_ip = now, address
     return token

@@ -19,8 +19,9 @@ router.register("assessments", reports.AssessmentViewSet, basename="assessment")
 v1 = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
-         name="api-redoc"),
+    path(
+        "redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"
+    ),
     path("verdicts/", reports.VerdictView.as_view(), name="api-verdicts"),
     path("", include(router.urls)),
     re_path(r"^.*$", errors.not_found),

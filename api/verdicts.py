@@ -23,7 +23,13 @@ from api.filters import canonical_period_code
 from indicators.evaluation.calendar import Calendar, PlanPhase
 from indicators.evaluation.explain import Display, display_for, explain, status_label
 from indicators.evaluation.selectors import (
-    ALL_UNITS, NO_UNITS, IndicatorResult, Units, plan_results, plans_queryset, viewed_label,
+    ALL_UNITS,
+    NO_UNITS,
+    IndicatorResult,
+    Units,
+    plan_results,
+    plans_queryset,
+    viewed_label,
 )
 from indicators.formatting import dec_str
 from indicators.models import Indicator
@@ -72,19 +78,41 @@ def parse_query(params: dict[str, str]) -> VerdictQuery:
         raise ApiError(400, "invalid", _("请指定规划代码（plan）。"), {"plan": _("请指定规划代码（plan）。")})
     plan = plans_queryset([code]).first()
     if plan is None:
-        raise ApiError(404, "not_found", _("规划代码“%(c)s”不存在。") % {"c": code}, {"plan": _("规划代码“%(c)s”不存在。") % {"c": code}})
+        raise ApiError(
+            404,
+            "not_found",
+            _("规划代码“%(c)s”不存在。") % {"c": code},
+            {"plan": _("规划代码“%(c)s”不存在。") % {"c": code}},
+        )
     calendar = Calendar.load()
     period = _period(params.get("period", "").strip(), calendar)
     level = params.get("level", "all").strip() or "all"
     if level not in LEVELS:
-        raise ApiError(400, "invalid", _("level 应为 all、indicator 或 unit。"), {"level": _("level 应为 all、indicator 或 unit。")})
+        raise ApiError(
+            400,
+            "invalid",
+            _("level 应为 all、indicator 或 unit。"),
+            {"level": _("level 应为 all、indicator 或 unit。")},
+        )
     size = _int(params, "page_size") or DEFAULT_PAGE
     if not 1 <= size <= MAX_PAGE:
-        raise ApiError(400, "invalid", _("page_size 应在 1–%(n)s 之间。") % {"n": MAX_PAGE},
-                       {"page_size": _("page_size 应在 1–%(n)s 之间。") % {"n": MAX_PAGE}})
-    return VerdictQuery(plan, period, period.end if period else timezone.localdate(), calendar,
-                        unit_id=_int(params, "unit"), indicator_id=_int(params, "indicator"), level=level,
-                        page_size=size, after=decode_cursor(params.get("cursor", "")))
+        raise ApiError(
+            400,
+            "invalid",
+            _("page_size 应在 1–%(n)s 之间。") % {"n": MAX_PAGE},
+            {"page_size": _("page_size 应在 1–%(n)s 之间。") % {"n": MAX_PAGE}},
+        )
+    return VerdictQuery(
+        plan,
+        period,
+        period.end if period else timezone.localdate(),
+        calendar,
+        unit_id=_int(params, "unit"),
+        indicator_id=_int(params, "indicator"),
+        level=level,
+        page_size=size,
+        after=decode_cursor(params.get("cursor", "")),
+    )
 
 
 def _period(code: str, calendar: Calendar) -> ReportingPeriod | None:
@@ -157,8 +185,9 @@ def read_page(q: VerdictQuery) -> Page:
         # a short page (verdicts not stored yet, or another unit asked for): go on after the last indicator read
         last_read = max(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)).indicator
         next_position = (last_read.order, last_read.pk, PAST)
-    return Page(q, result.phase, result.stored_as_of, result.provisional, result.recalculation is not None, rows,
-                next_position)
+    return Page(
+        q, result.phase, result.stored_as_of, result.provisional, result.recalculation is not None, rows, next_position
+    )
 
 
 def _key(position: Position) -> tuple[Any, ...]:
@@ -181,7 +210,7 @@ def _page_indicators(q: VerdictQuery) -> tuple[list[int], bool]:
         qs = qs.filter(Q(order__gt=order) | Q(order=order, pk__gte=pk))
     if not q.own_lines:
         qs = qs.filter(per_unit=True)
-    candidates = list(qs.order_by("order", "pk").values_list("pk", "per_unit")[:q.page_size + 2])
+    candidates = list(qs.order_by("order", "pk").values_list("pk", "per_unit")[: q.page_size + 2])
     units = 0
     if q.unit_lines and any(flag for _pk, flag in candidates):
         units = 1 if q.unit_id is not None else q.plan.assessed_units.count()
@@ -208,13 +237,13 @@ def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Pos
             if q.unit_id is not None and unit.department.pk != q.unit_id:
                 continue
             d = unit.department
-            out.append(((ind.order, ind.pk, 1, d.order, d.name, d.pk),
-                        _fields(q, ind, display, d, unit.outcome, viewed)))
+            out.append(
+                ((ind.order, ind.pk, 1, d.order, d.name, d.pk), _fields(q, ind, display, d, unit.outcome, viewed))
+            )
     return out
 
 
-def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, outcome: Any,
-            viewed: str) -> dict[str, Any]:
+def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, outcome: Any, viewed: str) -> dict[str, Any]:
     """The verdict as `plan_report --json` prints it (same keys, same values), with the unit it belongs to."""
     ev = outcome.evaluation  # decoded once (a stored verdict's attributes would each go through its outcome)
     gap_to_expected = dec_str(ev.gap_to_expected)

@@ -25,8 +25,10 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="规划列表"),
-    retrieve=extend_schema(summary="规划（含章节）", parameters=[
-        OpenApiParameter("code", str, OpenApiParameter.PATH, description="规划代码")]),
+    retrieve=extend_schema(
+        summary="规划（含章节）",
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="规划代码")],
+    ),
 )
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
@@ -43,20 +45,25 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return serializers.PlanDetailSerializer if self.action == "retrieve" else serializers.PlanSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="指标列表（基期、目标、年度目标、类型、比较方式、填报口径、分工）"),
-                    retrieve=extend_schema(summary="指标"))
+@extend_schema_view(
+    list=extend_schema(summary="指标列表（基期、目标、年度目标、类型、比较方式、填报口径、分工）"),
+    retrieve=extend_schema(summary="指标"),
+)
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.IndicatorSerializer
     filterset_class = filters.IndicatorFilter
 
     def get_queryset(self) -> QuerySet[Indicator]:
         return Indicator.objects.select_related("plan").prefetch_related(
-            assignment_list(), Prefetch("milestones", to_attr="milestone_list"),
+            assignment_list(),
+            Prefetch("milestones", to_attr="milestone_list"),
             Prefetch("unit_targets", to_attr="unit_target_list", queryset=UnitTarget.objects.order_by("department_id")),
         )
 
 
-@extend_schema_view(list=extend_schema(summary="重点任务列表（牵头、责任、配合单位）"), retrieve=extend_schema(summary="重点任务"))
+@extend_schema_view(
+    list=extend_schema(summary="重点任务列表（牵头、责任、配合单位）"), retrieve=extend_schema(summary="重点任务")
+)
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.TaskSerializer
     filterset_class = filters.TaskFilter
@@ -64,7 +71,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Task]:
         assignments = TaskAssignment.objects.select_related("department", "group").order_by("role", "order")
         return Task.objects.select_related("plan").prefetch_related(
-            Prefetch("assignments", queryset=assignments), "indicators")
+            Prefetch("assignments", queryset=assignments), "indicators"
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="填报周期及其状态"), retrieve=extend_schema(summary="填报周期"))

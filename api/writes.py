@@ -30,9 +30,14 @@ from indicators.validation import ValueInputError, edit_block_reason, parse_valu
 from plans.models import Department, ReportingPeriod, Task
 
 
-@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True,
-                      "description": "数字，或带本指标计量单位的文字（如 \"26.4\"、\"2万人\"）；null 或空为未填（只能存草稿）",
-                      "example": "26.4"})
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string"}],
+        "nullable": True,
+        "description": '数字，或带本指标计量单位的文字（如 "26.4"、"2万人"）；null 或空为未填（只能存草稿）',
+        "example": "26.4",
+    }
+)
 class RawValue(serializers.Field):
     def to_internal_value(self, data: Any) -> Any:
         return data
@@ -47,10 +52,12 @@ class FigureItem(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True, help_text="单位 id；默认为令牌的单位")
     value = RawValue(required=False, allow_null=True)
     basis = serializers.ChoiceField(choices=IndicatorValue.Basis.choices, default=IndicatorValue.Basis.ESTIMATE)
-    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True,
-                                 help_text="说明；较上期变化超过±50%时必填")
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                       help_text="读取时的 version（尚无该项时为 0）；省略则不检查")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=True, help_text="说明；较上期变化超过±50%时必填"
+    )
+    version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="读取时的 version（尚无该项时为 0）；省略则不检查"
+    )
 
 
 class FigureWrite(FigureItem):
@@ -75,8 +82,9 @@ class ProgressWrite(serializers.Serializer):
 
 
 class SubmitWrite(serializers.Serializer):
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                       help_text="读取时的 version；省略则不检查")
+    version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="读取时的 version；省略则不检查"
+    )
 
 
 # --- resolving ids and codes --------------------------------------------------------------------------------------
@@ -86,8 +94,12 @@ def unit_for(who: Caller, requested: int | None, field: str = "unit") -> Departm
     """The unit written for: the token's (another one is refused), or one of the session user's units."""
     if who.token is not None and who.token.unit_id is not None:
         if requested is not None and requested != who.token.unit_id:
-            raise ApiError(403, "permission_denied", _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name},
-                           {field: _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name}})
+            raise ApiError(
+                403,
+                "permission_denied",
+                _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name},
+                {field: _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name}},
+            )
         return who.token.unit
     mine = access.unit_ids(who.user)
     if requested is None:
@@ -95,7 +107,9 @@ def unit_for(who: Caller, requested: int | None, field: str = "unit") -> Departm
             raise ApiError(400, "invalid", _("请指定单位（unit）。"), {field: _("请指定单位（unit）。")})
         requested = next(iter(mine))
     if requested not in mine:
-        raise ApiError(403, "permission_denied", _("您不属于该单位，不能为其填报。"), {field: _("您不属于该单位，不能为其填报。")})
+        raise ApiError(
+            403, "permission_denied", _("您不属于该单位，不能为其填报。"), {field: _("您不属于该单位，不能为其填报。")}
+        )
     return Department.objects.get(pk=requested)
 
 
@@ -126,8 +140,13 @@ def parsed_value(raw: Any, indicator: Indicator) -> Decimal | None:
 # --- refusals -------------------------------------------------------------------------------------------------------
 
 
-def refusal(exc: services.ServiceError, *, may_enter: Callable[[], bool], period: ReportingPeriod,
-            fields: Callable[[str], str] = lambda key: key) -> ApiError:
+def refusal(
+    exc: services.ServiceError,
+    *,
+    may_enter: Callable[[], bool],
+    period: ReportingPeriod,
+    fields: Callable[[str], str] = lambda key: key,
+) -> ApiError:
     """The service's refusal (its own message, as the form shows it) with the status code that says why."""
     message = "；".join(dict.fromkeys(exc.errors.values()))
     if isinstance(exc, services.BusyError):
@@ -140,8 +159,9 @@ def refusal(exc: services.ServiceError, *, may_enter: Callable[[], bool], period
     if not may_enter():
         return ApiError(403, "permission_denied", message)
     if edit_block_reason(period, timezone.localdate()):
-        code = {ReportingPeriod.State.LOCKED: "period_locked",
-                ReportingPeriod.State.CLOSED: "period_closed"}.get(period.state, "deadline_passed")
+        code = {ReportingPeriod.State.LOCKED: "period_locked", ReportingPeriod.State.CLOSED: "period_closed"}.get(
+            period.state, "deadline_passed"
+        )
         return ApiError(409, code, message)
     return ApiError(409, "conflict", message)
 
@@ -149,12 +169,23 @@ def refusal(exc: services.ServiceError, *, may_enter: Callable[[], bool], period
 def current_of(row: object) -> dict[str, Any] | None:
     """What the server holds now, beside a stale-version refusal."""
     if isinstance(row, IndicatorValue):
-        return {"id": row.pk, "value": dec_str(row.value), "note": row.note, "status": row.status,
-                "version": row.version, "updated_at": row.updated_at.isoformat() if row.updated_at else None}
+        return {
+            "id": row.pk,
+            "value": dec_str(row.value),
+            "note": row.note,
+            "status": row.status,
+            "version": row.version,
+            "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        }
     if isinstance(row, TaskProgress):
-        return {"id": row.pk, "progress_status": row.progress_status, "progress": row.progress,
-                "status": row.status, "version": row.version,
-                "updated_at": row.updated_at.isoformat() if row.updated_at else None}
+        return {
+            "id": row.pk,
+            "progress_status": row.progress_status,
+            "progress": row.progress,
+            "status": row.status,
+            "version": row.version,
+            "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        }
     return None
 
 
@@ -171,22 +202,35 @@ def write_figure(who: Caller, data: dict[str, Any]) -> Written:
     unit = unit_for(who, data.get("unit"))
     indicator = Indicator.objects.select_related("plan").filter(pk=data["indicator"]).first()
     if indicator is None:
-        raise ApiError(400, "invalid", _("指标 id=%(i)s 不存在。") % {"i": data["indicator"]},
-                       {"indicator": _("指标 id=%(i)s 不存在。") % {"i": data["indicator"]}})
+        raise ApiError(
+            400,
+            "invalid",
+            _("指标 id=%(i)s 不存在。") % {"i": data["indicator"]},
+            {"indicator": _("指标 id=%(i)s 不存在。") % {"i": data["indicator"]}},
+        )
     period = periods_by_code([data["period"]], lambda _i: "period")[data["period"]]
     try:
         value = parsed_value(data.get("value"), indicator)
     except ValueInputError as exc:
         raise ApiError(400, "invalid", exc.message, {"value": exc.message}) from None
-    entry = services.ValueEntry(indicator=indicator, department=unit, period=period, value=value,
-                                basis=data["basis"], note=data["note"], expected_version=data.get("version"))
-    existed = IndicatorValue.objects.filter(indicator=indicator, period=period, department=unit,
-                                            basis=entry.basis).exists()
+    entry = services.ValueEntry(
+        indicator=indicator,
+        department=unit,
+        period=period,
+        value=value,
+        basis=data["basis"],
+        note=data["note"],
+        expected_version=data.get("version"),
+    )
+    existed = IndicatorValue.objects.filter(
+        indicator=indicator, period=period, department=unit, basis=entry.basis
+    ).exists()
     try:
         row = services.save_value(user=who.user, entry=entry, submit=data["submit"])
     except services.ServiceError as exc:
-        raise refusal(exc, may_enter=lambda: access.can_enter_indicator(who.user, indicator, unit),
-                      period=period) from None
+        raise refusal(
+            exc, may_enter=lambda: access.can_enter_indicator(who.user, indicator, unit), period=period
+        ) from None
     row.indicator, row.period, row.department = indicator, period, unit
     return Written(row, created=not existed)
 
@@ -195,11 +239,16 @@ def write_batch(who: Caller, items: list[dict[str, Any]], *, submit: bool) -> se
     """All or nothing: every item is checked, then `save_values` writes them all in one transaction or none."""
     if len(items) > settings.API_BATCH_MAX_ITEMS:
         message = _("一次最多提交 %(n)s 项，本次 %(got)s 项，请分批提交。") % {
-            "n": settings.API_BATCH_MAX_ITEMS, "got": len(items)}
+            "n": settings.API_BATCH_MAX_ITEMS,
+            "got": len(items),
+        }
         raise ApiError(400, "invalid", message, {"items": message})
     units = [unit_for(who, item.get("unit"), f"items[{i}].unit") for i, item in enumerate(items)]
-    indicators = Indicator.objects.select_related("plan").prefetch_related("plan__assessed_units").in_bulk(
-        {item["indicator"] for item in items})
+    indicators = (
+        Indicator.objects.select_related("plan")
+        .prefetch_related("plan__assessed_units")
+        .in_bulk({item["indicator"] for item in items})
+    )
     periods = periods_by_code([item["period"] for item in items], lambda i: f"items[{i}].period")
     errors: dict[str, str] = {}
     entries: list[services.ValueEntry] = []
@@ -213,9 +262,18 @@ def write_batch(who: Caller, items: list[dict[str, Any]], *, submit: bool) -> se
         except ValueInputError as exc:
             errors[f"items[{i}].value"] = exc.message
             continue
-        entries.append(services.ValueEntry(
-            indicator=indicator, department=unit, period=periods[item["period"]], value=value, basis=item["basis"],
-            note=item["note"], expected_version=item.get("version"), location=_("第%(n)s项") % {"n": i + 1}))
+        entries.append(
+            services.ValueEntry(
+                indicator=indicator,
+                department=unit,
+                period=periods[item["period"]],
+                value=value,
+                basis=item["basis"],
+                note=item["note"],
+                expected_version=item.get("version"),
+                location=_("第%(n)s项") % {"n": i + 1},
+            )
+        )
     if errors:
         raise ApiError(400, "invalid", "；".join(f"{k}：{v}" for k, v in errors.items()), errors)
     try:
@@ -224,15 +282,21 @@ def write_batch(who: Caller, items: list[dict[str, Any]], *, submit: bool) -> se
         raise batch_refusal(exc, who.user, entries) from None
 
 
-def batch_refusal(exc: services.ServiceError, user: AbstractBaseUser,
-                  entries: list[services.ValueEntry]) -> ApiError:
+def batch_refusal(exc: services.ServiceError, user: AbstractBaseUser, entries: list[services.ValueEntry]) -> ApiError:
     """save_values keys its messages "<location>:<field>": name them items[i].field, with the most telling status
     (403 before 409 before 400) for the batch."""
     index = {e.location: i for i, e in enumerate(entries)}
     if isinstance(exc, services.StaleEditError) and isinstance(exc.current, IndicatorValue):
         cur = exc.current
-        i = next((n for n, e in enumerate(entries) if (e.indicator.pk, e.period.pk, e.department.pk, e.basis)
-                  == (cur.indicator_id, cur.period_id, cur.department_id, cur.basis)), None)
+        i = next(
+            (
+                n
+                for n, e in enumerate(entries)
+                if (e.indicator.pk, e.period.pk, e.department.pk, e.basis)
+                == (cur.indicator_id, cur.period_id, cur.department_id, cur.basis)
+            ),
+            None,
+        )
         fields = {f"items[{i}].version": str(exc)} if i is not None else {}
         return ApiError(409, "stale_version", str(exc), fields, extra={"current": current_of(cur)})
     fields: dict[str, str] = {}
@@ -249,8 +313,14 @@ def batch_refusal(exc: services.ServiceError, user: AbstractBaseUser,
             if not access.can_enter_indicator(user, entry.indicator, entry.department):
                 worst = (403, "permission_denied")
             elif worst[0] != 403 and edit_block_reason(entry.period, timezone.localdate()):
-                worst = (409, "period_locked" if entry.period.state == ReportingPeriod.State.LOCKED else
-                         "period_closed" if entry.period.state == ReportingPeriod.State.CLOSED else "deadline_passed")
+                worst = (
+                    409,
+                    "period_locked"
+                    if entry.period.state == ReportingPeriod.State.LOCKED
+                    else "period_closed"
+                    if entry.period.state == ReportingPeriod.State.CLOSED
+                    else "deadline_passed",
+                )
             elif worst[0] == 400:
                 worst = (409, "conflict")
     if isinstance(exc, services.BusyError):
@@ -265,15 +335,27 @@ def write_progress(who: Caller, data: dict[str, Any]) -> tuple[TaskProgress, boo
     unit = unit_for(who, data.get("unit"))
     task = Task.objects.select_related("plan").filter(pk=data["task"]).first()
     if task is None:
-        raise ApiError(400, "invalid", _("任务 id=%(i)s 不存在。") % {"i": data["task"]},
-                       {"task": _("任务 id=%(i)s 不存在。") % {"i": data["task"]}})
+        raise ApiError(
+            400,
+            "invalid",
+            _("任务 id=%(i)s 不存在。") % {"i": data["task"]},
+            {"task": _("任务 id=%(i)s 不存在。") % {"i": data["task"]}},
+        )
     period = periods_by_code([data["period"]], lambda _i: "period")[data["period"]]
     existed = TaskProgress.objects.filter(task=task, period=period, department=unit).exists()
     try:
         row = services.save_progress(
-            user=who.user, task=task, department=unit, period=period, progress_status=data["progress_status"],
-            progress=data["progress"].strip(), problems=data["problems"].strip(),
-            next_steps=data["next_steps"].strip(), expected_version=data.get("version"), submit=data["submit"])
+            user=who.user,
+            task=task,
+            department=unit,
+            period=period,
+            progress_status=data["progress_status"],
+            progress=data["progress"].strip(),
+            problems=data["problems"].strip(),
+            next_steps=data["next_steps"].strip(),
+            expected_version=data.get("version"),
+            submit=data["submit"],
+        )
     except services.ServiceError as exc:
         raise refusal(exc, may_enter=lambda: access.can_enter_task(who.user, task, unit), period=period) from None
     row.task, row.period, row.department = task, period, unit
@@ -282,9 +364,9 @@ def write_progress(who: Caller, data: dict[str, Any]) -> tuple[TaskProgress, boo
 
 def submit(who: Caller, item: IndicatorValue | TaskProgress, version: int | None) -> None:
     if isinstance(item, IndicatorValue):
-        may_enter = lambda: access.can_enter_indicator(who.user, item.indicator, item.department)  # noqa: E731
+        may_enter = lambda: access.can_enter_indicator(who.user, item.indicator, item.department)
     else:
-        may_enter = lambda: access.can_enter_task(who.user, item.task, item.department)  # noqa: E731
+        may_enter = lambda: access.can_enter_task(who.user, item.task, item.department)
     try:
         services.submit_item(user=who.user, item=item, expected_version=version)
     except services.ServiceError as exc:

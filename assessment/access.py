@@ -91,7 +91,9 @@ def assessment_editable_by_unit(assessment: UnitAssessment | None) -> bool:
 
 
 def get_claim_for_user(user: User, pk: int) -> BonusClaim:
-    claim = BonusClaim.objects.select_related("assessment__scheme", "assessment__department", "item").filter(pk=pk).first()
+    claim = (
+        BonusClaim.objects.select_related("assessment__scheme", "assessment__department", "item").filter(pk=pk).first()
+    )
     if claim is None:
         raise _not_found()
     scheme = claim.assessment.scheme

@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.models import (
-    AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, ItemScore, SchemeUnit, SupervisionNotice, UnitAssessment,
+    AssessmentItem,
+    AssessmentScheme,
+    BonusClaim,
+    Bulletin,
+    ItemScore,
+    SchemeUnit,
+    SupervisionNotice,
+    UnitAssessment,
 )
 
 
@@ -36,9 +43,23 @@ class AssessmentSchemeAdmin(SimpleHistoryAdmin):
     inlines = [SchemeUnitInline, AssessmentItemInline]
     fieldsets = [
         (None, {"fields": ["plan", "period", "title", "notes", "status", "compare_to", "is_demo"]}),
-        ("计分规则", {"fields": ["indicator_basis", "indicator_floor", "indicator_cap", "lead_share", "responsible_share",
-                              "task_in_progress_ratio", "task_delayed_ratio", "task_not_started_ratio", "bonus_cap",
-                              "red_ratio"]}),
+        (
+            "计分规则",
+            {
+                "fields": [
+                    "indicator_basis",
+                    "indicator_floor",
+                    "indicator_cap",
+                    "lead_share",
+                    "responsible_share",
+                    "task_in_progress_ratio",
+                    "task_delayed_ratio",
+                    "task_not_started_ratio",
+                    "bonus_cap",
+                    "red_ratio",
+                ]
+            },
+        ),
         ("督办", {"fields": ["escalation_periods", "notice_days"]}),
     ]
 
@@ -56,7 +77,16 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 class ItemScoreInline(admin.TabularInline):
     model = ItemScore
-    fields = ["item", "self_score", "self_note", "reviewed_score", "review_note", "vetoed", "reviewed_by", "reviewed_at"]
+    fields = [
+        "item",
+        "self_score",
+        "self_note",
+        "reviewed_score",
+        "review_note",
+        "vetoed",
+        "reviewed_by",
+        "reviewed_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False

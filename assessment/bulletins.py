@@ -29,10 +29,18 @@ def _signed(value: Decimal | None) -> str | None:
 
 def _row(row: UnitRow) -> dict[str, Any]:
     return {
-        "unit": row.unit.name, "group": row.group, "score": str(row.score), "max": str(row.base_max),
-        "rank": row.rank, "group_rank": row.group_rank, "vetoed": row.vetoed, "finalized": row.finalized,
+        "unit": row.unit.name,
+        "group": row.group,
+        "score": str(row.score),
+        "max": str(row.base_max),
+        "rank": row.rank,
+        "group_rank": row.group_rank,
+        "vetoed": row.vetoed,
+        "finalized": row.finalized,
         "previous_score": None if row.previous_score is None else str(row.previous_score),
-        "change": _signed(row.change), "previous_rank": row.previous_rank, "rank_change": row.rank_change,
+        "change": _signed(row.change),
+        "previous_rank": row.previous_rank,
+        "rank_change": row.rank_change,
     }
 
 
@@ -43,36 +51,62 @@ def _when(moment: datetime | None) -> str | None:
 def bulletin_data(result: SchemeResult, bulletin: Bulletin) -> dict[str, Any]:
     scheme = result.scheme
     red_items = [
-        {"unit": row.unit.name, "group": row.group, "name": line.name, "kind": line.kind.value,
-         "kind_label": line.kind_label, "points": str(line.points), "max": str(line.max),
-         "explanation": line.explanation}
-        for row in result.rows for line in row.lines if line.red and line.kind != scoring.ItemKind.VETO
+        {
+            "unit": row.unit.name,
+            "group": row.group,
+            "name": line.name,
+            "kind": line.kind.value,
+            "kind_label": line.kind_label,
+            "points": str(line.points),
+            "max": str(line.max),
+            "explanation": line.explanation,
+        }
+        for row in result.rows
+        for line in row.lines
+        if line.red and line.kind != scoring.ItemKind.VETO
     ]
     vetoed = [
         {"unit": row.unit.name, "group": row.group, "name": line.name, "explanation": line.explanation}
-        for row in result.rows for line in row.lines if line.vetoed
+        for row in result.rows
+        for line in row.lines
+        if line.vetoed
     ]
     leaders = [
         {"group": name, "unit": row.unit.name, "score": str(row.score)}
-        for name, rows in result.groups() for row in rows if row.group_rank == 1 and not row.vetoed
+        for name, rows in result.groups()
+        for row in rows
+        if row.group_rank == 1 and not row.vetoed
     ]
     bonus = [
-        {"unit": row.unit.name, "item": claim.item.name, "description": claim.description,
-         "quantity": claim.approved_quantity if claim.approved_quantity is not None else claim.quantity}
-        for row in result.rows for claim in row.claims if claim.status == BonusClaim.Status.APPROVED
+        {
+            "unit": row.unit.name,
+            "item": claim.item.name,
+            "description": claim.description,
+            "quantity": claim.approved_quantity if claim.approved_quantity is not None else claim.quantity,
+        }
+        for row in result.rows
+        for claim in row.claims
+        if claim.status == BonusClaim.Status.APPROVED
     ]
     return {
-        "title": bulletin.title, "number": bulletin.number, "intro": bulletin.intro,
+        "title": bulletin.title,
+        "number": bulletin.number,
+        "intro": bulletin.intro,
         "published": bulletin.is_published,
         "published_at": _when(bulletin.published_at),
         "generated_at": _when(timezone.now()),
-        "scheme": scheme.title, "plan": scheme.plan.title, "plan_code": scheme.plan.code,
-        "period": str(scheme.period.label), "period_code": scheme.period.code, "is_demo": scheme.is_demo,
+        "scheme": scheme.title,
+        "plan": scheme.plan.title,
+        "plan_code": scheme.plan.code,
+        "period": str(scheme.period.label),
+        "period_code": scheme.period.code,
+        "is_demo": scheme.is_demo,
         "previous_period": str(result.previous.period.label) if result.previous else None,
         "full_score": str(result.full_score),
         "ranking": [_row(row) for row in result.rows],
         "groups": [{"name": name, "rows": [_row(r) for r in rows]} for name, rows in result.groups()],
-        "red_items": red_items, "vetoed": vetoed,
+        "red_items": red_items,
+        "vetoed": vetoed,
         "good_examples": {"leaders": leaders, "bonus": bonus, "text": bulletin.good_examples},
         "unfinalized": [row.unit.name for row in result.rows if not row.finalized],
     }
@@ -124,7 +158,17 @@ def write_xlsx(data: dict[str, Any]) -> bytes:
         text(r, 0, data["intro"])
         r += 1
     r += 1
-    columns = [_("组别"), _("单位"), _("得分"), _("基础满分"), _("组内名次"), _("总名次"), _("较上次"), _("名次变化"), _("备注")]
+    columns = [
+        _("组别"),
+        _("单位"),
+        _("得分"),
+        _("基础满分"),
+        _("组内名次"),
+        _("总名次"),
+        _("较上次"),
+        _("名次变化"),
+        _("备注"),
+    ]
     for group in data["groups"]:
         text(r, 0, _("%(g)s组排名") % {"g": group["name"]}, bold)
         r += 1
@@ -146,7 +190,9 @@ def write_xlsx(data: dict[str, Any]) -> bytes:
         r += 1
     text(r, 0, _("红色项（失分较多或严重滞后的项目）"), bold)
     r += 1
-    for c, name in enumerate([_("组别"), _("单位"), _("得分"), _("满分"), _("类型"), _("考核内容"), "", "", _("得分说明")]):
+    for c, name in enumerate(
+        [_("组别"), _("单位"), _("得分"), _("满分"), _("类型"), _("考核内容"), "", "", _("得分说明")]
+    ):
         text(r, c, name, head)
     r += 1
     for item in data["red_items"] + [dict(v, points=None, max=None, kind_label=_("一票否决")) for v in data["vetoed"]]:

@@ -24,8 +24,6 @@ Status = engine.Status
 User = AbstractBaseUser | AnonymousUser
 
 
-
-
 # --- assessment panels (考核排名 and 督办事项, from the assessment app) -----------------------------------------------
 # Who sees what is the assessment app's rule (assessment.access), not the dashboards' "everyone reads everything":
 # 组织部管理员 and 领导 see every scheme, unit and notice; a 填报员 sees, of the schemes out of draft that assess one of
@@ -82,9 +80,11 @@ def notice_lines(notices: Iterable[SupervisionNotice]) -> list[NoticeLine]:
 
 def _schemes() -> QuerySet[AssessmentScheme]:
     """Schemes that have results to show: out of draft (制定中 is still being set up) and with assessed units."""
-    return (AssessmentScheme.objects.select_related("plan", "period", "bulletin")
-            .exclude(status=AssessmentScheme.Status.DRAFT)
-            .filter(Exists(SchemeUnit.objects.filter(scheme_id=OuterRef("pk")))))
+    return (
+        AssessmentScheme.objects.select_related("plan", "period", "bulletin")
+        .exclude(status=AssessmentScheme.Status.DRAFT)
+        .filter(Exists(SchemeUnit.objects.filter(scheme_id=OuterRef("pk"))))
+    )
 
 
 def assessment_overview(user: User) -> AssessmentPanels:
@@ -102,12 +102,16 @@ def assessment_overview(user: User) -> AssessmentPanels:
     results = results_for_schemes(chosen)
     mine = frozenset() if sees_all else unit_ids(user)
     rankings = [
-        RankingPanel(s, results[s.pk], [r for r in results[s.pk].rows if sees_all or r.unit.pk in mine],
-                     ranks_visible(user, s))
+        RankingPanel(
+            s, results[s.pk], [r for r in results[s.pk].rows if sees_all or r.unit.pk in mine], ranks_visible(user, s)
+        )
         for s in chosen
     ]
-    notices = list(assessment_access.notices_visible_to(user).exclude(status=SupervisionNotice.Status.CLOSED)
-                   .order_by("deadline", "pk"))  # open_notices()' order, within what the user may read
+    notices = list(
+        assessment_access.notices_visible_to(user)
+        .exclude(status=SupervisionNotice.Status.CLOSED)
+        .order_by("deadline", "pk")
+    )  # open_notices()' order, within what the user may read
     return AssessmentPanels(rankings, notice_lines(notices[:NOTICE_LIMIT]), len(notices), sees_all)
 
 

@@ -21,10 +21,9 @@ from assessment.selectors import group_members, roles_from, task_roles
 from assessment.services import save_audited
 from indicators import engine
 from indicators.access import reporting_unit_id
-from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from indicators.evaluation.explain import display_for, explain, status_label
 from indicators.evaluation.selectors import IndicatorResult, first, plan_results
-from indicators.models import COUNTED_STATUSES
+from indicators.models import COUNTED_STATUSES, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.services import ServiceError
 from plans.models import Plan, ReportingPeriod
 
@@ -66,14 +65,17 @@ def run_escalation(
     unit_ids = set(SchemeUnit.objects.filter(scheme=scheme).values_list("department_id", flat=True))
     pending = {
         (n.indicator_id, n.task_id, n.department_id): n
-        for n in SupervisionNotice.objects.select_for_update().filter(plan=plan, status__in=OPEN_STATUSES)
+        for n in SupervisionNotice.objects.select_for_update()
+        .filter(plan=plan, status__in=OPEN_STATUSES)
         .select_related("period")
     }
     # Period ends that hold counted figures for the plan; two periods ending the same day are one point in time.
     codes_at: dict[dt.date, list[str]] = {}
     reported = (
         IndicatorValue.objects.filter(indicator__plan=plan, status__in=COUNTED_STATUSES, period__end__lte=as_of)
-        .values_list("period__end", "period__code").distinct().order_by("-period__end", "period__code")
+        .values_list("period__end", "period__code")
+        .distinct()
+        .order_by("-period__end", "period__code")
     )
     for end, code in reported:
         codes_at.setdefault(end, []).append(code)
@@ -84,8 +86,16 @@ def run_escalation(
     def open_notice(key: tuple[int | None, int | None, int], **fields: object) -> None:
         if key in pending:
             return
-        notice = SupervisionNotice(plan=plan, scheme=scheme, department_id=key[2], indicator_id=key[0], task_id=key[1],
-                                   deadline=deadline, is_demo=scheme.is_demo, **fields)
+        notice = SupervisionNotice(
+            plan=plan,
+            scheme=scheme,
+            department_id=key[2],
+            indicator_id=key[0],
+            task_id=key[1],
+            deadline=deadline,
+            is_demo=scheme.is_demo,
+            **fields,
+        )
         save_audited(notice, user, _("发出督办"))
         pending[key] = notice
         report.opened.append(notice)
@@ -97,10 +107,11 @@ def run_escalation(
 
     # Indicators: behind at every one of the last N period ends.
     if ends:
-        by_end = {end: {r.indicator.pk: r for r in first(plan_results([plan], as_of=end)).indicators}
-                  for end in ends}
+        by_end = {end: {r.indicator.pk: r for r in first(plan_results([plan], as_of=end)).indicators} for end in ends}
         latest = by_end[ends[0]]
-        members = group_members({a.group_id for r in latest.values() for a in r.indicator.assignment_list if a.group_id})
+        members = group_members(
+            {a.group_id for r in latest.values() for a in r.indicator.assignment_list if a.group_id}
+        )
         if len(ends) == scheme.escalation_periods:
             for item in (i for i in items if i.kind == AssessmentItem.Kind.INDICATOR):
                 result = latest.get(item.indicator_id or 0)
@@ -113,11 +124,18 @@ def run_escalation(
                     targets = {unit_key} if unit_key is not None else _lead_units(result, members, plan)
                     codes = "、".join("/".join(codes_at[end]) for end in reversed(ends))
                     detail = _("“%(n)s”截至 %(codes)s 连续%(k)s期严重滞后：%(e)s") % {
-                        "n": result.indicator.name, "codes": codes, "k": len(ends),
-                        "e": explain(evaluation, display_for(result.indicator))}
+                        "n": result.indicator.name,
+                        "codes": codes,
+                        "k": len(ends),
+                        "e": explain(evaluation, display_for(result.indicator)),
+                    }
                     for department_id in targets:
-                        open_notice((result.indicator.pk, None, department_id), period=latest_period or scheme.period,
-                                    reason=SupervisionNotice.Reason.BEHIND, detail=detail)
+                        open_notice(
+                            (result.indicator.pk, None, department_id),
+                            period=latest_period or scheme.period,
+                            reason=SupervisionNotice.Reason.BEHIND,
+                            detail=detail,
+                        )
         # Recovery: an open notice closes once its indicator is no longer seriously behind at the latest period end.
         # Missing figures are not a recovery, so a unit cannot close its notice by not reporting.
         for key, notice in list(pending.items()):
@@ -128,8 +146,11 @@ def run_escalation(
             statuses = _statuses(latest[notice.indicator_id], {notice.department_id})
             evaluation = statuses.get(notice.department_id) or statuses.get(None)
             if evaluation is not None and evaluation.status not in (engine.Status.BEHIND, engine.Status.NO_DATA):
-                close(notice, _("状态已恢复为“%(s)s”（截至 %(d)s），系统自动办结。") % {
-                    "s": status_label(evaluation.status), "d": ends[0].isoformat()})
+                close(
+                    notice,
+                    _("状态已恢复为“%(s)s”（截至 %(d)s），系统自动办结。")
+                    % {"s": status_label(evaluation.status), "d": ends[0].isoformat()},
+                )
                 del pending[key]
 
     # Tasks: past the due date without an approved "done" report from the lead unit (else the responsible units).
@@ -137,8 +158,12 @@ def run_escalation(
     task_ids = {i.task_id for i in task_items} | {n.task_id for n in pending.values() if n.task_id}
     roles = task_roles({t for t in task_ids if t})
     done = set(
-        TaskProgress.objects.filter(task_id__in=task_ids, status=ReviewStatus.APPROVED, period__end__lte=as_of,
-                                    progress_status=TaskProgress.Progress.DONE).values_list("task_id", "department_id")
+        TaskProgress.objects.filter(
+            task_id__in=task_ids,
+            status=ReviewStatus.APPROVED,
+            period__end__lte=as_of,
+            progress_status=TaskProgress.Progress.DONE,
+        ).values_list("task_id", "department_id")
     )
     for item in task_items:
         task = item.task
@@ -151,9 +176,16 @@ def run_escalation(
             if (task.pk, department_id) in done:
                 continue
             detail = _("任务“%(t)s”完成时限为 %(due)s，截至 %(d)s 未见审核通过的完成报告。") % {
-                "t": item.name, "due": task.due_date.isoformat(), "d": as_of.isoformat()}
-            open_notice((None, task.pk, department_id), period=scheme.period, reason=SupervisionNotice.Reason.OVERDUE,
-                        detail=detail)
+                "t": item.name,
+                "due": task.due_date.isoformat(),
+                "d": as_of.isoformat(),
+            }
+            open_notice(
+                (None, task.pk, department_id),
+                period=scheme.period,
+                reason=SupervisionNotice.Reason.OVERDUE,
+                detail=detail,
+            )
     for key, notice in list(pending.items()):
         if notice.reason == SupervisionNotice.Reason.OVERDUE and (notice.task_id, notice.department_id) in done:
             close(notice, _("任务已完成（完成报告已审核通过），系统自动办结。"))

@@ -32,17 +32,20 @@ class SelfAssessmentForm(forms.Form):
             self.item_ids.append(item_id)
             current = scores.get(item_id)
             self.fields[f"self_{item_id}"] = forms.DecimalField(
-                label=line.name, required=False, **POINTS,
+                label=line.name,
+                required=False,
+                **POINTS,
                 initial=current.self_score if current else None,
                 help_text=_("扣分项填负数") if line.kind == scoring.ItemKind.DEDUCTION else None,
             )
             self.fields[f"selfnote_{item_id}"] = forms.CharField(
-                label=_("说明"), required=False, initial=current.self_note if current else "",
-                widget=forms.TextInput(),
+                label=_("说明"), required=False, initial=current.self_note if current else "", widget=forms.TextInput()
             )
 
     def entries(self) -> dict[int, tuple[Decimal | None, str]]:
-        return {i: (self.cleaned_data.get(f"self_{i}"), self.cleaned_data.get(f"selfnote_{i}") or "") for i in self.item_ids}
+        return {
+            i: (self.cleaned_data.get(f"self_{i}"), self.cleaned_data.get(f"selfnote_{i}") or "") for i in self.item_ids
+        }
 
     def line_fields(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
         return [(i, self[f"self_{i}"], self[f"selfnote_{i}"]) for i in self.item_ids]
@@ -93,4 +96,6 @@ class BulletinForm(forms.ModelForm):
 
 
 class NoticeResponseForm(forms.Form):
-    response = forms.CharField(label=_("答复（原因分析、整改措施和完成时限）"), widget=forms.Textarea(attrs={"rows": 4}))
+    response = forms.CharField(
+        label=_("答复（原因分析、整改措施和完成时限）"), widget=forms.Textarea(attrs={"rows": 4})
+    )

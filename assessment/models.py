@@ -43,7 +43,10 @@ class AssessmentScheme(models.Model):
 
     plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.PROTECT, related_name="assessment_schemes")
     period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("考核周期"), on_delete=models.PROTECT, related_name="assessment_schemes",
+        ReportingPeriod,
+        verbose_name=_("考核周期"),
+        on_delete=models.PROTECT,
+        related_name="assessment_schemes",
         help_text=_("年度或半年。"),
     )
     title = models.CharField(_("方案名称"), max_length=200)
@@ -53,11 +56,18 @@ class AssessmentScheme(models.Model):
         _("指标计分依据"), max_length=12, choices=IndicatorBasis.choices, default=IndicatorBasis.PROGRESS
     )
     indicator_floor = models.DecimalField(
-        _("指标保底比例"), max_digits=5, decimal_places=4, default=Decimal("0"), validators=RATIO_VALIDATORS,
+        _("指标保底比例"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=RATIO_VALIDATORS,
         help_text=_("未达序时的指标至少得该比例的分值（有数据时）。"),
     )
     indicator_cap = models.DecimalField(
-        _("指标封顶比例"), max_digits=5, decimal_places=4, default=Decimal("1"),
+        _("指标封顶比例"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("2"))],
         help_text=_("1 表示最多得满分；大于 1 时超序时完成可按比例多得，最多为该比例。"),
     )
@@ -65,7 +75,11 @@ class AssessmentScheme(models.Model):
         _("牵头单位分值比例"), max_digits=5, decimal_places=4, default=Decimal("0.6"), validators=RATIO_VALIDATORS
     )
     responsible_share = models.DecimalField(
-        _("责任单位分值比例"), max_digits=5, decimal_places=4, default=Decimal("0.4"), validators=RATIO_VALIDATORS,
+        _("责任单位分值比例"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.4"),
+        validators=RATIO_VALIDATORS,
         help_text=_("每个责任单位各按该比例计分（不在责任单位之间平分）。"),
     )
     task_in_progress_ratio = models.DecimalField(
@@ -77,18 +91,33 @@ class AssessmentScheme(models.Model):
     task_not_started_ratio = models.DecimalField(
         _("任务“未启动”得分比例"), max_digits=5, decimal_places=4, default=Decimal("0"), validators=RATIO_VALIDATORS
     )
-    bonus_cap = _points(_("加分上限"), null=True, blank=True, default=Decimal("10"), help_text=_("为空表示加分不封顶。"))
+    bonus_cap = _points(
+        _("加分上限"), null=True, blank=True, default=Decimal("10"), help_text=_("为空表示加分不封顶。")
+    )
     red_ratio = models.DecimalField(
-        _("红色项阈值"), max_digits=5, decimal_places=4, default=Decimal("0.6"), validators=RATIO_VALIDATORS,
+        _("红色项阈值"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.6"),
+        validators=RATIO_VALIDATORS,
         help_text=_("得分低于满分该比例的项在通报中列为红色项。"),
     )
     escalation_periods = models.PositiveSmallIntegerField(
-        _("督办触发期数"), default=2, validators=[MinValueValidator(1)],
+        _("督办触发期数"),
+        default=2,
+        validators=[MinValueValidator(1)],
         help_text=_("指标连续该数量的填报周期“严重滞后”即向牵头单位发督办通知。"),
     )
-    notice_days = models.PositiveSmallIntegerField(_("督办答复期限（天）"), default=15, validators=[MinValueValidator(1)])
+    notice_days = models.PositiveSmallIntegerField(
+        _("督办答复期限（天）"), default=15, validators=[MinValueValidator(1)]
+    )
     compare_to = models.ForeignKey(
-        "self", verbose_name=_("对比的上次考核"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        verbose_name=_("对比的上次考核"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("为空时取同一规划周期更早的最近一次考核。"),
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
@@ -112,8 +141,12 @@ class AssessmentScheme(models.Model):
 class SchemeUnit(models.Model):
     """An assessed unit and its group (考核组别) within a scheme; units are ranked overall and within the group."""
 
-    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="units")
-    department = models.ForeignKey(Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="units"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+"
+    )
     group = models.CharField(_("考核组别"), max_length=50, blank=True, help_text=_("默认取单位的考核类别。"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     history = HistoricalRecords(verbose_name=_("考核对象变更记录"))
@@ -144,18 +177,32 @@ class AssessmentItem(models.Model):
         DEDUCTION = ItemKind.DEDUCTION.value, _("扣分项")
         VETO = ItemKind.VETO.value, _("一票否决项")
 
-    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="items")
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="items"
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("考核内容"), max_length=200)
     description = models.TextField(_("评分标准"), blank=True)
-    points = _points(_("分值"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+    points = _points(
+        _("分值"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("指标、任务：满分；加分、扣分：本项上限；一票否决：不填。"),
     )
-    unit_points = _points(_("每人/每次分值"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+    unit_points = _points(
+        _("每人/每次分值"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_("加分项每人分值、扣分项每次扣分。"),
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
+        Indicator,
+        verbose_name=_("指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_items",
     )
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
@@ -178,7 +225,7 @@ class AssessmentItem(models.Model):
                     | (Q(kind__in=["bonus", "deduction", "veto"]) & Q(indicator__isnull=True, task__isnull=True))
                 ),
                 name="assessmentitem_target_matches_kind",
-            ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -197,19 +244,33 @@ class UnitAssessment(models.Model):
     scheme = models.ForeignKey(
         AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="assessments"
     )
-    department = models.ForeignKey(Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("考核对象单位"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     self_note = models.TextField(_("自评说明"), blank=True)
     submitted_at = models.DateTimeField(_("自评报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("自评报送人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("自评报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     return_reason = models.TextField(_("退回原因"), blank=True)
     final_score = _points(_("审定总分"), null=True, blank=True)
-    final_lines = models.JSONField(_("审定得分明细"), null=True, blank=True, help_text=_("审定时冻结的逐项得分与说明。"))
+    final_lines = models.JSONField(
+        _("审定得分明细"), null=True, blank=True, help_text=_("审定时冻结的逐项得分与说明。")
+    )
     finalized_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审定人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人修改。"))
@@ -242,11 +303,18 @@ class ItemScore(models.Model):
     item = models.ForeignKey(AssessmentItem, verbose_name=_("考核项"), on_delete=models.CASCADE, related_name="scores")
     self_score = _points(_("自评得分"), null=True, blank=True)
     self_note = models.TextField(_("自评说明"), blank=True)
-    reviewed_score = _points(_("核定得分"), null=True, blank=True, help_text=_("为空表示采用系统计算得分；扣分项填负数。"))
+    reviewed_score = _points(
+        _("核定得分"), null=True, blank=True, help_text=_("为空表示采用系统计算得分；扣分项填负数。")
+    )
     review_note = models.TextField(_("审核意见"), blank=True)
     vetoed = models.BooleanField(_("触发一票否决"), default=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
@@ -290,7 +358,12 @@ class BonusClaim(models.Model):
     )
     created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
@@ -318,12 +391,19 @@ class Bulletin(models.Model):
     title = models.CharField(_("通报标题"), max_length=200)
     number = models.CharField(_("文号"), max_length=100, blank=True)
     intro = models.TextField(_("导语"), blank=True)
-    good_examples = models.TextField(_("典型经验做法"), blank=True, help_text=_("组织部撰写，与系统列出的先进单位一并通报。"))
+    good_examples = models.TextField(
+        _("典型经验做法"), blank=True, help_text=_("组织部撰写，与系统列出的先进单位一并通报。")
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     snapshot = models.JSONField(_("发布快照"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = HistoricalRecords(verbose_name=_("通报变更记录"))
@@ -358,17 +438,26 @@ class SupervisionNotice(models.Model):
 
     plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.PROTECT, related_name="supervision_notices")
     scheme = models.ForeignKey(
-        AssessmentScheme, verbose_name=_("考核方案"), null=True, blank=True, on_delete=models.SET_NULL,
+        AssessmentScheme,
+        verbose_name=_("考核方案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="notices",
     )
     period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("发现周期"), on_delete=models.PROTECT, related_name="+",
+        ReportingPeriod,
+        verbose_name=_("发现周期"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("据以发出督办的最近一个周期。"),
     )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    task = models.ForeignKey(Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     department = models.ForeignKey(
         Department, verbose_name=_("督办对象单位"), on_delete=models.PROTECT, related_name="supervision_notices"
     )
@@ -378,12 +467,22 @@ class SupervisionNotice(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     response = models.TextField(_("单位答复"), blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     close_reason = models.TextField(_("办结说明"), blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     opened_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
@@ -396,9 +495,11 @@ class SupervisionNotice(models.Model):
         ordering = ["deadline", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(indicator__isnull=False, task__isnull=True) | Q(indicator__isnull=True, task__isnull=False)),
+                condition=(
+                    Q(indicator__isnull=False, task__isnull=True) | Q(indicator__isnull=True, task__isnull=False)
+                ),
                 name="notice_indicator_xor_task",
-            ),
+            )
         ]
         indexes = [models.Index(fields=["status", "department"], name="notice_status_unit")]
 

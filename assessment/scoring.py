@@ -62,8 +62,12 @@ class UnitRole(StrEnum):
 
 
 KIND_LABELS = {
-    ItemKind.INDICATOR: "指标", ItemKind.TASK: "重点任务", ItemKind.BONUS: "加分", ItemKind.DEDUCTION: "扣分",
-    ItemKind.VETO: "一票否决", ItemKind.BONUS_CAP: "加分封顶",
+    ItemKind.INDICATOR: "指标",
+    ItemKind.TASK: "重点任务",
+    ItemKind.BONUS: "加分",
+    ItemKind.DEDUCTION: "扣分",
+    ItemKind.VETO: "一票否决",
+    ItemKind.BONUS_CAP: "加分封顶",
 }
 ROLE_TEXT = {UnitRole.OWN: "本单位", UnitRole.LEAD: "牵头单位", UnitRole.RESPONSIBLE: "责任单位"}
 TASK_STATUS_TEXT = {"done": "已完成", "in_progress": "推进中", "delayed": "滞后", "not_started": "未启动"}
@@ -94,7 +98,12 @@ class Rules:
     lead_share: Decimal = Decimal("0.6")
     responsible_share: Decimal = Decimal("0.4")
     task_ratios: Mapping[str, Decimal] = field(
-        default_factory=lambda: {"done": ONE, "in_progress": Decimal("0.8"), "delayed": Decimal("0.4"), "not_started": ZERO}
+        default_factory=lambda: {
+            "done": ONE,
+            "in_progress": Decimal("0.8"),
+            "delayed": Decimal("0.4"),
+            "not_started": ZERO,
+        }
     )
     bonus_cap: Decimal | None = None  # None: no overall cap on bonus points
     red_ratio: Decimal = Decimal("0.6")  # lines below this share of their maximum are "red" in bulletins
@@ -133,20 +142,32 @@ class Line:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "key": self.key, "name": self.name, "kind": self.kind.value, "points": str(self.points),
-            "max": str(self.max), "explanation": self.explanation,
-            "computed": None if self.computed is None else str(self.computed), "red": self.red,
-            "vetoed": self.vetoed, "status": self.status,
+            "key": self.key,
+            "name": self.name,
+            "kind": self.kind.value,
+            "points": str(self.points),
+            "max": str(self.max),
+            "explanation": self.explanation,
+            "computed": None if self.computed is None else str(self.computed),
+            "red": self.red,
+            "vetoed": self.vetoed,
+            "status": self.status,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Line:
         computed = data.get("computed")
         return cls(
-            key=str(data["key"]), name=str(data["name"]), kind=ItemKind(str(data["kind"])),
-            points=Decimal(str(data["points"])), max=Decimal(str(data["max"])), explanation=str(data["explanation"]),
-            computed=None if computed is None else Decimal(str(computed)), red=bool(data.get("red")),
-            vetoed=bool(data.get("vetoed")), status=str(data.get("status") or ""),
+            key=str(data["key"]),
+            name=str(data["name"]),
+            kind=ItemKind(str(data["kind"])),
+            points=Decimal(str(data["points"])),
+            max=Decimal(str(data["max"])),
+            explanation=str(data["explanation"]),
+            computed=None if computed is None else Decimal(str(computed)),
+            red=bool(data.get("red")),
+            vetoed=bool(data.get("vetoed")),
+            status=str(data.get("status") or ""),
         )
 
 
@@ -172,8 +193,15 @@ def _red(points: Decimal, maximum: Decimal, rules: Rules) -> bool:
 
 
 def score_indicator(
-    *, key: str, name: str, points: Decimal, role: UnitRole, status: engine.Status, ratio: Decimal | None,
-    detail: str, rules: Rules,
+    *,
+    key: str,
+    name: str,
+    points: Decimal,
+    role: UnitRole,
+    status: engine.Status,
+    ratio: Decimal | None,
+    detail: str,
+    rules: Rules,
 ) -> Line:
     """An indicator item for one unit. `detail` is the engine's sentence, repeated so the score can be traced."""
     share = rules.share(role)
@@ -204,13 +232,26 @@ def score_indicator(
             why = f"{label}，{basis_text}{pct(ratio)}，低于保底{pct(rules.floor)}，按保底计{fmt(pts)}分"
         else:
             why = f"{label}，{basis_text}{pct(ratio)}，按比例计{fmt(pts)}分"
-    return Line(key, name, ItemKind.INDICATOR, pts, maximum, f"{head}；{detail.rstrip('。')}；{why}。",
-                red=_red(pts, maximum, rules) or status in (engine.Status.BEHIND, engine.Status.NOT_ACHIEVED),
-                status=status.value)
+    return Line(
+        key,
+        name,
+        ItemKind.INDICATOR,
+        pts,
+        maximum,
+        f"{head}；{detail.rstrip('。')}；{why}。",
+        red=_red(pts, maximum, rules) or status in (engine.Status.BEHIND, engine.Status.NOT_ACHIEVED),
+        status=status.value,
+    )
 
 
 def score_task(
-    *, key: str, name: str, points: Decimal, role: UnitRole, progress_status: str | None, period_label: str = "",
+    *,
+    key: str,
+    name: str,
+    points: Decimal,
+    role: UnitRole,
+    progress_status: str | None,
+    period_label: str = "",
     rules: Rules,
 ) -> Line:
     """A task item for one unit, from its latest approved progress report (None: nothing approved)."""
@@ -225,8 +266,16 @@ def score_task(
         pts = q(maximum * ratio)
         when = f"{period_label}" if period_label else ""
         why = f"{when}审核通过的进展为“{TASK_STATUS_TEXT.get(progress_status, progress_status)}”，按{pct(ratio)}计{fmt(pts)}分"
-    return Line(key, name, ItemKind.TASK, pts, maximum, f"{head}；{why}。", red=_red(pts, maximum, rules),
-                status=progress_status or "")
+    return Line(
+        key,
+        name,
+        ItemKind.TASK,
+        pts,
+        maximum,
+        f"{head}；{why}。",
+        red=_red(pts, maximum, rules),
+        status=progress_status or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -261,8 +310,14 @@ def cap_bonus(lines: Iterable[Line], bonus_cap: Decimal | None) -> Line | None:
     if total <= cap:
         return None
     cut = total - cap
-    return Line("bonus_cap", "加分封顶", ItemKind.BONUS_CAP, -cut, ZERO,
-                f"加分合计{fmt(total)}分，超过加分上限{fmt(cap)}分，核减{fmt(cut)}分。")
+    return Line(
+        "bonus_cap",
+        "加分封顶",
+        ItemKind.BONUS_CAP,
+        -cut,
+        ZERO,
+        f"加分合计{fmt(total)}分，超过加分上限{fmt(cap)}分，核减{fmt(cut)}分。",
+    )
 
 
 def score_deduction(*, key: str, name: str, cap: Decimal, unit_points: Decimal, count: int, what: str) -> Line:

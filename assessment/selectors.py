@@ -21,13 +21,18 @@ from django.db.models import Count, F, Q
 
 from assessment import scoring
 from assessment.models import (
-    AssessmentItem, AssessmentScheme, BonusClaim, DeductionSource, ItemScore, SchemeUnit, SupervisionNotice,
+    AssessmentItem,
+    AssessmentScheme,
+    BonusClaim,
+    DeductionSource,
+    ItemScore,
+    SchemeUnit,
+    SupervisionNotice,
     UnitAssessment,
 )
-from indicators import engine
-from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from indicators.evaluation.explain import display_for, explain
 from indicators.evaluation.selectors import IndicatorResult, placeholder, plan_results
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, Role, TaskAssignment, UnitGroup
 
 DEDUCTION_WHAT = {
@@ -83,8 +88,10 @@ class SchemeResult:
 
     def groups(self) -> list[tuple[str, list[UnitRow]]]:
         """Each group with its rows by group rank (经济开发区, 重点镇, 其他镇 in the order units are configured)."""
-        return [(name, sorted((r for r in self.rows if r.group == name), key=lambda r: (r.group_rank, r.rank)))
-                for name in self.group_names]
+        return [
+            (name, sorted((r for r in self.rows if r.group == name), key=lambda r: (r.group_rank, r.rank)))
+            for name in self.group_names
+        ]
 
     def row_for(self, department_id: int) -> UnitRow | None:
         return next((r for r in self.rows if r.unit.pk == department_id), None)
@@ -145,7 +152,7 @@ def roles_from(
         if role not in (Role.LEAD, Role.RESPONSIBLE):
             continue
         unit_role = scoring.UnitRole.LEAD if role == Role.LEAD else scoring.UnitRole.RESPONSIBLE
-        for dept in ({department_id} if department_id else members.get(group_id or 0, set())):
+        for dept in {department_id} if department_id else members.get(group_id or 0, set()):
             if roles.get(dept) != scoring.UnitRole.LEAD:
                 roles[dept] = unit_role
     return roles
@@ -211,29 +218,45 @@ def unit_lines(
             if role is not None:
                 report = progress.get((item.task_id or 0, unit.pk))
                 line = scoring.score_task(
-                    key=key, name=item.name, points=item.points, role=role,
+                    key=key,
+                    name=item.name,
+                    points=item.points,
+                    role=role,
                     progress_status=report.progress_status if report else None,
-                    period_label=f"{report.period.label}" if report else "", rules=rules,
+                    period_label=f"{report.period.label}" if report else "",
+                    rules=rules,
                 )
         elif item.kind == AssessmentItem.Kind.BONUS:
             mine = claims.get((unit.pk, item.pk), [])
             approved = [
                 scoring.Claim(c.description, c.approved_quantity if c.approved_quantity is not None else c.quantity)
-                for c in mine if c.status == BonusClaim.Status.APPROVED
+                for c in mine
+                if c.status == BonusClaim.Status.APPROVED
             ]
             pending = sum(1 for c in mine if c.status == BonusClaim.Status.CLAIMED)
-            line = scoring.score_bonus(key=key, name=item.name, cap=item.points, unit_points=item.unit_points or Decimal("0"),
-                                       approved=approved, pending=pending)
+            line = scoring.score_bonus(
+                key=key,
+                name=item.name,
+                cap=item.points,
+                unit_points=item.unit_points or Decimal("0"),
+                approved=approved,
+                pending=pending,
+            )
         elif item.kind == AssessmentItem.Kind.DEDUCTION:
             source = item.source or DeductionSource.MANUAL
             line = scoring.score_deduction(
-                key=key, name=item.name, cap=item.points, unit_points=item.unit_points or Decimal("0"),
-                count=counts.get((source, unit.pk), 0), what=DEDUCTION_WHAT[DeductionSource(source)],
+                key=key,
+                name=item.name,
+                cap=item.points,
+                unit_points=item.unit_points or Decimal("0"),
+                count=counts.get((source, unit.pk), 0),
+                what=DEDUCTION_WHAT[DeductionSource(source)],
             )
         elif item.kind == AssessmentItem.Kind.VETO:
             score = scores.get(item.pk)
-            line = scoring.score_veto(key=key, name=item.name, vetoed=bool(score and score.vetoed),
-                                      reason=score.review_note if score else "")
+            line = scoring.score_veto(
+                key=key, name=item.name, vetoed=bool(score and score.vetoed), reason=score.review_note if score else ""
+            )
         if line is None:
             continue
         score = scores.get(item.pk)
@@ -247,7 +270,10 @@ def unit_lines(
 
 
 def _indicator_line(
-    item: AssessmentItem, unit: Department, rules: scoring.Rules, evaluated: dict[int, IndicatorResult],
+    item: AssessmentItem,
+    unit: Department,
+    rules: scoring.Rules,
+    evaluated: dict[int, IndicatorResult],
     indicator_roles: dict[int, dict[int, scoring.UnitRole]],
 ) -> scoring.Line | None:
     result = evaluated.get(item.indicator_id or 0)
@@ -264,8 +290,14 @@ def _indicator_line(
             return None
         role, evaluation = found, result.evaluation
     return scoring.score_indicator(
-        key=str(item.pk), name=item.name, points=item.points, role=role, status=evaluation.status,
-        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis), detail=explain(evaluation, display_for(indicator)), rules=rules,
+        key=str(item.pk),
+        name=item.name,
+        points=item.points,
+        role=role,
+        status=evaluation.status,
+        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis),
+        detail=explain(evaluation, display_for(indicator)),
+        rules=rules,
     )
 
 
@@ -332,15 +364,23 @@ def _deduction_counts_for(
         return counts
     plan_ids = {s.plan_id for s, _, _ in wanted}
     units = set().union(*(u for _, _, u in wanted))
-    window = Q(period__start__gte=min(s.period.start for s, _, _ in wanted),
-               period__end__lte=max(s.period.end for s, _, _ in wanted), department_id__in=units)
+    window = Q(
+        period__start__gte=min(s.period.start for s, _, _ in wanted),
+        period__end__lte=max(s.period.end for s, _, _ in wanted),
+        department_id__in=units,
+    )
     all_sources = set().union(*(src for _, src, _ in wanted))
 
     def spread(rows: Iterable[dict], source: str, plan_field: str) -> None:
         for row in rows:
             for scheme, sources, unit_ids in wanted:
-                if (source in sources and row[plan_field] == scheme.plan_id and row["department_id"] in unit_ids
-                        and row["period__start"] >= scheme.period.start and row["period__end"] <= scheme.period.end):
+                if (
+                    source in sources
+                    and row[plan_field] == scheme.plan_id
+                    and row["department_id"] in unit_ids
+                    and row["period__start"] >= scheme.period.start
+                    and row["period__end"] <= scheme.period.end
+                ):
                     counts[scheme.pk][(source, row["department_id"])] += row["n"]
 
     for model, plan_field in ((IndicatorValue, "indicator__plan_id"), (TaskProgress, "task__plan_id")):
@@ -349,21 +389,24 @@ def _deduction_counts_for(
         if DeductionSource.LATE in all_sources:
             spread(
                 model.objects.filter(window & in_plan, period__deadline__isnull=False, submitted_at__isnull=False)
-                .filter(submitted_at__date__gt=F("period__deadline")).values(*keys).annotate(n=Count("id")),
-                DeductionSource.LATE, plan_field,
+                .filter(submitted_at__date__gt=F("period__deadline"))
+                .values(*keys)
+                .annotate(n=Count("id")),
+                DeductionSource.LATE,
+                plan_field,
             )
         if DeductionSource.RETURNED in all_sources:
             spread(
                 model.history.filter(window & in_plan, status=ReviewStatus.RETURNED)
-                .values(*keys).annotate(n=Count("id", distinct=True)),
-                DeductionSource.RETURNED, plan_field,
+                .values(*keys)
+                .annotate(n=Count("id", distinct=True)),
+                DeductionSource.RETURNED,
+                plan_field,
             )
     return counts
 
 
-def results_for_schemes(
-    schemes: Iterable[AssessmentScheme], *, with_previous: bool = True
-) -> dict[int, SchemeResult]:
+def results_for_schemes(schemes: Iterable[AssessmentScheme], *, with_previous: bool = True) -> dict[int, SchemeResult]:
     """`scheme_results()` for several schemes at once: scheme id → the same SchemeResult, in a number of queries that
     does not grow with the number of schemes, units, items or claims (the previous assessments are computed in the
     same batch). The only repeat is the engine evaluation: once per distinct period end among the schemes that still
@@ -382,8 +425,11 @@ def results_for_schemes(
         return {}
 
     items_by: dict[int, list[AssessmentItem]] = defaultdict(list)
-    for item in AssessmentItem.objects.filter(scheme_id__in=ids).select_related("indicator", "task").order_by(
-            "scheme_id", "order", "pk"):
+    for item in (
+        AssessmentItem.objects.filter(scheme_id__in=ids)
+        .select_related("indicator", "task")
+        .order_by("scheme_id", "order", "pk")
+    ):
         items_by[item.scheme_id].append(item)
     units_by: dict[int, list[SchemeUnit]] = defaultdict(list)
     for scheme_unit in SchemeUnit.objects.filter(scheme_id__in=ids).select_related("department"):
@@ -399,8 +445,10 @@ def results_for_schemes(
         unit_claims_by[scheme_id][department_id].append(claim)
 
     live_by = {
-        pk: any(not (assessments_by[pk].get(u.department_id) and assessments_by[pk][u.department_id].is_final)
-                for u in units_by[pk])
+        pk: any(
+            not (assessments_by[pk].get(u.department_id) and assessments_by[pk][u.department_id].is_final)
+            for u in units_by[pk]
+        )
         for pk in ids
     }
 
@@ -424,11 +472,13 @@ def results_for_schemes(
     for scheme in batch.values():
         evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {})
         plan_level_by[scheme.pk] = [
-            evaluated[i.indicator_id] for i in of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR)
+            evaluated[i.indicator_id]
+            for i in of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR)
             if i.indicator_id in evaluated and not evaluated[i.indicator_id].indicator.per_unit
         ]
-    members = group_members({a.group_id for rows in plan_level_by.values() for r in rows
-                             for a in r.indicator.assignment_list if a.group_id})
+    members = group_members(
+        {a.group_id for rows in plan_level_by.values() for r in rows for a in r.indicator.assignment_list if a.group_id}
+    )
 
     # Tasks: roles and approved reports for every scheme's task items, split per scheme below.
     task_schemes = [s for s in batch.values() if live(s.pk) and of_kind(s.pk, AssessmentItem.Kind.TASK)]
@@ -438,8 +488,10 @@ def results_for_schemes(
     if task_schemes:
         reports = sorted(
             TaskProgress.objects.filter(
-                task_id__in=task_ids, department_id__in={u.department_id for s in task_schemes for u in units_by[s.pk]},
-                status=ReviewStatus.APPROVED, period__end__lte=max(s.period.end for s in task_schemes),
+                task_id__in=task_ids,
+                department_id__in={u.department_id for s in task_schemes for u in units_by[s.pk]},
+                status=ReviewStatus.APPROVED,
+                period__end__lte=max(s.period.end for s in task_schemes),
             ).select_related("period"),
             key=lambda p: (p.period.end, p.period.granularity),
         )
@@ -460,13 +512,15 @@ def results_for_schemes(
         is_live = live(scheme.pk)
         evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {}) if is_live else {}
         indicator_roles = {
-            r.indicator.pk: roles_from(((a.role, a.department_id, a.group_id) for a in r.indicator.assignment_list),
-                                       members)
+            r.indicator.pk: roles_from(
+                ((a.role, a.department_id, a.group_id) for a in r.indicator.assignment_list), members
+            )
             for r in (plan_level_by[scheme.pk] if is_live else [])
         }
         own_tasks = {i.task_id for i in of_kind(scheme.pk, AssessmentItem.Kind.TASK)}
         progress = {
-            (p.task_id, p.department_id): p for p in reports  # oldest first: the latest approved report wins
+            (p.task_id, p.department_id): p
+            for p in reports  # oldest first: the latest approved report wins
             if is_live and p.task_id in own_tasks and p.department_id in unit_ids and p.period.end <= scheme.period.end
         }
         claims = claims_by[scheme.pk]
@@ -478,16 +532,31 @@ def results_for_schemes(
                 lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
             else:
                 lines = unit_lines(
-                    unit.department, items, rules, scores=scores, evaluated=evaluated, indicator_roles=indicator_roles,
-                    task_roles=roles_by_task if is_live else {}, progress=progress, claims=claims,
+                    unit.department,
+                    items,
+                    rules,
+                    scores=scores,
+                    evaluated=evaluated,
+                    indicator_roles=indicator_roles,
+                    task_roles=roles_by_task if is_live else {},
+                    progress=progress,
+                    claims=claims,
                     counts=counts_by.get(scheme.pk, {}),
                 )
-            rows.append(UnitRow(
-                unit=unit.department, group=unit.group or unit.department.category or "—", assessment=assessment,
-                lines=lines, score=scoring.total(lines), base_max=scoring.base_max(lines),
-                vetoed=any(line.vetoed for line in lines), finalized=bool(assessment and assessment.is_final),
-                scores=scores, claims=unit_claims_by[scheme.pk].get(unit.department_id, []),
-            ))
+            rows.append(
+                UnitRow(
+                    unit=unit.department,
+                    group=unit.group or unit.department.category or "—",
+                    assessment=assessment,
+                    lines=lines,
+                    score=scoring.total(lines),
+                    base_max=scoring.base_max(lines),
+                    vetoed=any(line.vetoed for line in lines),
+                    finalized=bool(assessment and assessment.is_final),
+                    scores=scores,
+                    claims=unit_claims_by[scheme.pk].get(unit.department_id, []),
+                )
+            )
         _rank(rows)
         results[scheme.pk] = SchemeResult(scheme, rules, items, rows, None, list(dict.fromkeys(r.group for r in rows)))
 

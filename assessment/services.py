@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from assessment import access, scoring
 from assessment.models import (
-    AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, DeductionSource, ItemScore, SchemeUnit, UnitAssessment,
+    AssessmentItem,
+    AssessmentScheme,
+    BonusClaim,
+    Bulletin,
+    DeductionSource,
+    ItemScore,
+    SchemeUnit,
+    UnitAssessment,
 )
 from assessment.selectors import SchemeResult, UnitRow, scheme_results
 from indicators.models import Indicator
@@ -48,8 +55,10 @@ def _require_manager(user: AbstractBaseUser) -> None:
 
 def _require_active(scheme: AssessmentScheme) -> None:
     if scheme.status != AssessmentScheme.Status.ACTIVE:
-        raise ServiceError(_("考核方案“%(t)s”当前为“%(s)s”，不能进行自评或审核。") % {
-            "t": scheme.title, "s": scheme.get_status_display()})
+        raise ServiceError(
+            _("考核方案“%(t)s”当前为“%(s)s”，不能进行自评或审核。")
+            % {"t": scheme.title, "s": scheme.get_status_display()}
+        )
 
 
 # --- schemes and items ----------------------------------------------------------------------------------------
@@ -57,8 +66,14 @@ def _require_active(scheme: AssessmentScheme) -> None:
 
 @transaction.atomic
 def create_scheme(
-    *, user: AbstractBaseUser, plan: Plan, period: ReportingPeriod, title: str, units: Iterable[Department] | None = None,
-    is_demo: bool = False, **rules: object,
+    *,
+    user: AbstractBaseUser,
+    plan: Plan,
+    period: ReportingPeriod,
+    title: str,
+    units: Iterable[Department] | None = None,
+    is_demo: bool = False,
+    **rules: object,
 ) -> AssessmentScheme:
     """A draft scheme for a plan and a year or half-year; units default to the plan's assessed units, grouped by
     their 考核类别. `rules` are the scheme's scoring settings (indicator_floor, lead_share, bonus_cap, ...)."""
@@ -67,7 +82,14 @@ def create_scheme(
         raise ServiceError({"period": _("考核周期应为年度或半年，%(p)s 不是。") % {"p": period.label}})
     if AssessmentScheme.objects.filter(plan=plan, period=period).exists():
         raise ServiceError({"period": _("%(plan)s 已有 %(p)s 的考核方案。") % {"plan": plan.title, "p": period.label}})
-    allowed = {f.name for f in AssessmentScheme._meta.get_fields()} - {"id", "plan", "period", "title", "status", "is_demo"}
+    allowed = {f.name for f in AssessmentScheme._meta.get_fields()} - {
+        "id",
+        "plan",
+        "period",
+        "title",
+        "status",
+        "is_demo",
+    }
     unknown = set(rules) - allowed
     if unknown:
         raise ServiceError(_("未知的方案设置：%(k)s。") % {"k": "、".join(sorted(unknown))})
@@ -81,7 +103,9 @@ def create_scheme(
     return scheme
 
 
-def set_scheme_status(*, user: AbstractBaseUser, scheme: AssessmentScheme, status: str, reason: str = "") -> AssessmentScheme:
+def set_scheme_status(
+    *, user: AbstractBaseUser, scheme: AssessmentScheme, status: str, reason: str = ""
+) -> AssessmentScheme:
     _require_manager(user)
     if status not in AssessmentScheme.Status.values:
         raise ServiceError(_("未知的方案状态。"))
@@ -95,9 +119,18 @@ def set_scheme_status(*, user: AbstractBaseUser, scheme: AssessmentScheme, statu
 
 
 def add_item(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, kind: str, name: str, points: Decimal = Decimal("0"),
-    indicator: Indicator | None = None, task: Task | None = None, unit_points: Decimal | None = None,
-    source: str = "", description: str = "", order: int | None = None,
+    *,
+    user: AbstractBaseUser,
+    scheme: AssessmentScheme,
+    kind: str,
+    name: str,
+    points: Decimal = Decimal("0"),
+    indicator: Indicator | None = None,
+    task: Task | None = None,
+    unit_points: Decimal | None = None,
+    source: str = "",
+    description: str = "",
+    order: int | None = None,
 ) -> AssessmentItem:
     _require_manager(user)
     if scheme.status == AssessmentScheme.Status.CLOSED:
@@ -116,9 +149,16 @@ def add_item(
     if errors:
         raise ServiceError(errors)
     item = AssessmentItem(
-        scheme=scheme, kind=kind, name=name.strip(), points=points, indicator=indicator, task=task,
-        unit_points=unit_points, source=source if kind == AssessmentItem.Kind.DEDUCTION else "",
-        description=description, order=order if order is not None else scheme.items.count() + 1,
+        scheme=scheme,
+        kind=kind,
+        name=name.strip(),
+        points=points,
+        indicator=indicator,
+        task=task,
+        unit_points=unit_points,
+        source=source if kind == AssessmentItem.Kind.DEDUCTION else "",
+        description=description,
+        order=order if order is not None else scheme.items.count() + 1,
     )
     save_audited(item, user, _("新增考核项"))
     return item
@@ -156,8 +196,12 @@ def _check_range(line: scoring.Line, item: AssessmentItem, rules: scoring.Rules,
     if value != scoring.q(value):
         raise ServiceError({field: _("“%(n)s”的得分最多保留两位小数。") % {"n": item.name}})
     if not low <= value <= high:
-        raise ServiceError({field: _("“%(n)s”的得分应在 %(lo)s 至 %(hi)s 分之间，您填写了 %(v)s。") % {
-            "n": item.name, "lo": _fmt(low), "hi": _fmt(high), "v": _fmt(value)}})
+        raise ServiceError(
+            {
+                field: _("“%(n)s”的得分应在 %(lo)s 至 %(hi)s 分之间，您填写了 %(v)s。")
+                % {"n": item.name, "lo": _fmt(low), "hi": _fmt(high), "v": _fmt(value)}
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -168,16 +212,24 @@ class SelfScore:
 
 @transaction.atomic
 def save_self_assessment(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, scores: Mapping[int, SelfScore],
-    note: str = "", expected_version: int | None = None, submit: bool = False,
+    *,
+    user: AbstractBaseUser,
+    scheme: AssessmentScheme,
+    department: Department,
+    scores: Mapping[int, SelfScore],
+    note: str = "",
+    expected_version: int | None = None,
+    submit: bool = False,
 ) -> UnitAssessment:
     """A unit's self-scores (item id → score and note); with submit=True it goes to 组织部 for review."""
     if not access.can_self_assess(user, scheme, department):
         raise ServiceError(_("您无权为“%(u)s”填写自评。") % {"u": department.name})
     assessment = ensure_assessment(scheme, department, user=user)
     if not access.assessment_editable_by_unit(assessment):
-        raise ServiceError(_("“%(u)s”的自评当前为“%(s)s”，不能再修改；如需更正请联系组织部退回。") % {
-            "u": department.name, "s": assessment.get_status_display()})
+        raise ServiceError(
+            _("“%(u)s”的自评当前为“%(s)s”，不能再修改；如需更正请联系组织部退回。")
+            % {"u": department.name, "s": assessment.get_status_display()}
+        )
     if expected_version is not None and assessment.version != expected_version:
         raise ServiceError(_("该自评已被他人修改，您的页面已过期，请刷新后再改。"))
     result, row = _row(scheme, department)
@@ -197,15 +249,22 @@ def save_self_assessment(
         save_audited(score, user, _("单位自评"))
     if submit:
         # Indicators and tasks need a self-score; deductions may be left to 组织部.
-        missing = [line.name for line in row.lines if line.kind in (scoring.ItemKind.INDICATOR, scoring.ItemKind.TASK)
-                   and getattr(saved.get(int(line.key)), "self_score", None) is None]
+        missing = [
+            line.name
+            for line in row.lines
+            if line.kind in (scoring.ItemKind.INDICATOR, scoring.ItemKind.TASK)
+            and getattr(saved.get(int(line.key)), "self_score", None) is None
+        ]
         if missing:
             raise ServiceError(_("报送前请填写全部指标和任务的自评得分，尚缺：%(n)s。") % {"n": "、".join(missing)})
     assessment.self_note = note.strip()
     assessment.version += 1
     if submit:
         assessment.status, assessment.submitted_at, assessment.submitted_by = (
-            UnitAssessment.Status.SUBMITTED, timezone.now(), user)
+            UnitAssessment.Status.SUBMITTED,
+            timezone.now(),
+            user,
+        )
     save_audited(assessment, user, _("报送自评") if submit else _("保存自评"))
     return assessment
 
@@ -214,20 +273,35 @@ def _check_evidence(upload: UploadedFile) -> None:
     name = upload.name or ""
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in EVIDENCE_TYPES:
-        raise ServiceError({"evidence": _("“%(n)s”的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。") % {"n": name}})
+        raise ServiceError(
+            {
+                "evidence": _(
+                    "“%(n)s”的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。"
+                )
+                % {"n": name}
+            }
+        )
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         limit_mb = settings.EVIDENCE_MAX_BYTES // 1048576
         raise ServiceError({"evidence": _("“%(n)s”超过大小上限 %(m)s MB。") % {"n": name, "m": limit_mb}})
     head = upload.read(8)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
-        raise ServiceError({"evidence": _("“%(n)s”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。") % {"n": name}})
+        raise ServiceError(
+            {"evidence": _("“%(n)s”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。") % {"n": name}}
+        )
 
 
 @transaction.atomic
 def add_claim(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, item: AssessmentItem,
-    description: str, quantity: int, evidence: UploadedFile | None,
+    *,
+    user: AbstractBaseUser,
+    scheme: AssessmentScheme,
+    department: Department,
+    item: AssessmentItem,
+    description: str,
+    quantity: int,
+    evidence: UploadedFile | None,
 ) -> BonusClaim:
     """A bonus claim with its evidence (required: no evidence, no bonus)."""
     if not access.can_self_assess(user, scheme, department):
@@ -249,8 +323,15 @@ def add_claim(
     assert evidence is not None
     _check_evidence(evidence)
     name = (evidence.name or "evidence")[:255]
-    claim = BonusClaim(assessment=assessment, item=item, description=description.strip(), quantity=quantity,
-                       evidence_name=name, created_by=user, is_demo=scheme.is_demo)
+    claim = BonusClaim(
+        assessment=assessment,
+        item=item,
+        description=description.strip(),
+        quantity=quantity,
+        evidence_name=name,
+        created_by=user,
+        is_demo=scheme.is_demo,
+    )
     claim.evidence.save(name, evidence, save=False)
     save_audited(claim, user, _("申报加分"))
     return claim
@@ -276,8 +357,14 @@ def _reviewable(user: AbstractBaseUser, scheme: AssessmentScheme, assessment: Un
 
 @transaction.atomic
 def review_item(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, item: AssessmentItem,
-    reviewed_score: Decimal | None, note: str = "", vetoed: bool | None = None,
+    *,
+    user: AbstractBaseUser,
+    scheme: AssessmentScheme,
+    department: Department,
+    item: AssessmentItem,
+    reviewed_score: Decimal | None,
+    note: str = "",
+    vetoed: bool | None = None,
 ) -> ItemScore:
     """组织部's figure for one item (None: the computed score stands) or, for a veto item, whether it is triggered."""
     assessment = ensure_assessment(scheme, department, user=user)
@@ -287,7 +374,8 @@ def review_item(
     if item.scheme_id != scheme.pk or line is None:
         raise ServiceError(_("该考核项不适用于“%(u)s”。") % {"u": department.name})
     score = ItemScore.objects.select_for_update().filter(assessment=assessment, item=item).first() or ItemScore(
-        assessment=assessment, item=item)
+        assessment=assessment, item=item
+    )
     if item.kind == AssessmentItem.Kind.VETO:
         if vetoed and not note.strip():
             raise ServiceError({"note": _("认定一票否决必须写明事实和依据。")})
@@ -314,7 +402,9 @@ def review_claim(
     if approve:
         quantity = approved_quantity if approved_quantity is not None else claim.quantity
         if not 1 <= quantity <= claim.quantity:
-            raise ServiceError({"approved_quantity": _("认定数量应在 1 至申报数量 %(n)s 之间。") % {"n": claim.quantity}})
+            raise ServiceError(
+                {"approved_quantity": _("认定数量应在 1 至申报数量 %(n)s 之间。") % {"n": claim.quantity}}
+            )
         if quantity != claim.quantity and not note.strip():
             raise ServiceError({"note": _("认定数量少于申报数量时请写明理由。")})
         claim.status, claim.approved_quantity = BonusClaim.Status.APPROVED, quantity
@@ -355,13 +445,18 @@ def finalize_unit(*, user: AbstractBaseUser, scheme: AssessmentScheme, departmen
     assessment.final_lines = [line.as_dict() for line in row.lines]
     assessment.final_score = row.score
     assessment.status, assessment.finalized_at, assessment.finalized_by = (
-        UnitAssessment.Status.FINALIZED, timezone.now(), user)
+        UnitAssessment.Status.FINALIZED,
+        timezone.now(),
+        user,
+    )
     assessment.version += 1
     save_audited(assessment, user, _("审定总分 %(s)s 分") % {"s": _fmt(row.score)})
     return assessment
 
 
-def reopen_unit(*, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, reason: str) -> UnitAssessment:
+def reopen_unit(
+    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, reason: str
+) -> UnitAssessment:
     _require_manager(user)
     _require_active(scheme)
     if not reason.strip():
@@ -385,14 +480,23 @@ def ensure_bulletin(*, user: AbstractBaseUser, scheme: AssessmentScheme) -> Bull
     bulletin = Bulletin.objects.filter(scheme=scheme).first()
     if bulletin is not None:
         return bulletin
-    bulletin = Bulletin(scheme=scheme, title=_("关于%(p)s%(t)s考核结果的通报") % {"p": scheme.period.label, "t": scheme.plan.title},
-                        is_demo=scheme.is_demo)
+    bulletin = Bulletin(
+        scheme=scheme,
+        title=_("关于%(p)s%(t)s考核结果的通报") % {"p": scheme.period.label, "t": scheme.plan.title},
+        is_demo=scheme.is_demo,
+    )
     save_audited(bulletin, user, _("新建通报草稿"))
     return bulletin
 
 
 def update_bulletin(
-    *, user: AbstractBaseUser, bulletin: Bulletin, title: str, number: str = "", intro: str = "", good_examples: str = ""
+    *,
+    user: AbstractBaseUser,
+    bulletin: Bulletin,
+    title: str,
+    number: str = "",
+    intro: str = "",
+    good_examples: str = "",
 ) -> Bulletin:
     _require_manager(user)
     if bulletin.is_published:
@@ -400,7 +504,11 @@ def update_bulletin(
     if not title.strip():
         raise ServiceError({"title": _("请填写通报标题。")})
     bulletin.title, bulletin.number, bulletin.intro, bulletin.good_examples = (
-        title.strip(), number.strip(), intro.strip(), good_examples.strip())
+        title.strip(),
+        number.strip(),
+        intro.strip(),
+        good_examples.strip(),
+    )
     save_audited(bulletin, user, _("修改通报草稿"))
     return bulletin
 
@@ -413,7 +521,9 @@ def publish_bulletin(*, user: AbstractBaseUser, bulletin: Bulletin) -> Bulletin:
     _require_manager(user)
     bulletin = Bulletin.objects.select_for_update().select_related("scheme__plan", "scheme__period").get(pk=bulletin.pk)
     if bulletin.is_published:
-        raise ServiceError(_("通报已于 %(t)s 发布。") % {"t": timezone.localtime(bulletin.published_at).strftime("%Y-%m-%d %H:%M")})
+        raise ServiceError(
+            _("通报已于 %(t)s 发布。") % {"t": timezone.localtime(bulletin.published_at).strftime("%Y-%m-%d %H:%M")}
+        )
     now = timezone.now()
     bulletin.status, bulletin.published_at, bulletin.published_by = Bulletin.Status.PUBLISHED, now, user
     bulletin.snapshot = bulletin_data(scheme_results(bulletin.scheme), bulletin)

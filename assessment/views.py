@@ -21,7 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment import access, escalation, services
 from assessment.bulletins import bulletin_data, write_xlsx
 from assessment.forms import (
-    BulletinForm, ClaimForm, ClaimReviewForm, ItemReviewForm, NoticeResponseForm, ReasonForm, SchemeStatusForm,
+    BulletinForm,
+    ClaimForm,
+    ClaimReviewForm,
+    ItemReviewForm,
+    NoticeResponseForm,
+    ReasonForm,
+    SchemeStatusForm,
     SelfAssessmentForm,
 )
 from assessment.models import AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, ItemScore, UnitAssessment
@@ -53,12 +59,20 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    schemes = list(access.schemes_visible_to(request.user).select_related("bulletin").order_by("-period__end", "plan__code"))
+    schemes = list(
+        access.schemes_visible_to(request.user).select_related("bulletin").order_by("-period__end", "plan__code")
+    )
     notices = access.notices_visible_to(request.user).exclude(status="closed").count()
-    return render(request, "assessment/index.html", {
-        "schemes": schemes, "open_notice_count": notices, "can_manage": access.can_manage(request.user),
-        "sees_all": access.sees_all_units(request.user),
-    })
+    return render(
+        request,
+        "assessment/index.html",
+        {
+            "schemes": schemes,
+            "open_notice_count": notices,
+            "can_manage": access.can_manage(request.user),
+            "sees_all": access.sees_all_units(request.user),
+        },
+    )
 
 
 @login_required
@@ -70,14 +84,22 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = unit_ids(request.user)
     rows = result.rows if sees_all else [r for r in result.rows if r.unit.pk in mine]
     found = Bulletin.objects.filter(scheme=scheme).first()
-    return render(request, "assessment/scheme.html", {
-        "scheme": scheme, "result": result, "rows": rows, "sees_all": sees_all,
-        "groups": result.groups() if sees_all else [], "can_manage": access.can_manage(request.user),
-        "status_form": SchemeStatusForm(initial={"status": scheme.status}),
-        "bulletin": found if found and (sees_all or found.is_published) else None,
-        # Units learn their rank from the published bulletin, not before.
-        "show_rank": sees_all or bool(found and found.is_published),
-    })
+    return render(
+        request,
+        "assessment/scheme.html",
+        {
+            "scheme": scheme,
+            "result": result,
+            "rows": rows,
+            "sees_all": sees_all,
+            "groups": result.groups() if sees_all else [],
+            "can_manage": access.can_manage(request.user),
+            "status_form": SchemeStatusForm(initial={"status": scheme.status}),
+            "bulletin": found if found and (sees_all or found.is_published) else None,
+            # Units learn their rank from the published bulletin, not before.
+            "show_rank": sees_all or bool(found and found.is_published),
+        },
+    )
 
 
 @login_required
@@ -86,9 +108,13 @@ def scheme_status(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     form = SchemeStatusForm(request.POST)
     if form.is_valid():
-        _attempt(request, lambda: services.set_scheme_status(
-            user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]),
-            _("方案状态已更新。"))
+        _attempt(
+            request,
+            lambda: services.set_scheme_status(
+                user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            ),
+            _("方案状态已更新。"),
+        )
     else:
         _form_errors(request, form)
     return redirect("assessment:scheme", pk=scheme.pk)
@@ -103,8 +129,10 @@ def scheme_escalate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("督办检查完成：新发督办%(o)s件，自动办结%(c)s件。") % {
-            "o": len(report.opened), "c": len(report.closed)})
+        messages.success(
+            request,
+            _("督办检查完成：新发督办%(o)s件，自动办结%(c)s件。") % {"o": len(report.opened), "c": len(report.closed)},
+        )
     return redirect("assessment:scheme", pk=scheme.pk)
 
 
@@ -121,31 +149,59 @@ def unit_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     row = result.row_for(department.pk)
     if row is None:
         raise Http404
-    can_self = access.can_self_assess(request.user, scheme, department) and access.assessment_editable_by_unit(row.assessment)
+    can_self = access.can_self_assess(request.user, scheme, department) and access.assessment_editable_by_unit(
+        row.assessment
+    )
     can_review = access.can_review(request.user, scheme) and not row.finalized
-    self_form = SelfAssessmentForm(
-        lines=row.lines, scores=row.scores,
-        initial={"note": getattr(row.assessment, "self_note", ""), "version": getattr(row.assessment, "version", None)},
-    ) if can_self else None
+    self_form = (
+        SelfAssessmentForm(
+            lines=row.lines,
+            scores=row.scores,
+            initial={
+                "note": getattr(row.assessment, "self_note", ""),
+                "version": getattr(row.assessment, "version", None),
+            },
+        )
+        if can_self
+        else None
+    )
     review_forms = {
-        line.key: ItemReviewForm(initial={
-            "item": int(line.key), "reviewed_score": getattr(row.scores.get(int(line.key)), "reviewed_score", None),
-            "vetoed": getattr(row.scores.get(int(line.key)), "vetoed", False),
-            "note": getattr(row.scores.get(int(line.key)), "review_note", ""),
-        })
-        for line in row.lines if can_review and line.key.isdigit()
+        line.key: ItemReviewForm(
+            initial={
+                "item": int(line.key),
+                "reviewed_score": getattr(row.scores.get(int(line.key)), "reviewed_score", None),
+                "vetoed": getattr(row.scores.get(int(line.key)), "vetoed", False),
+                "note": getattr(row.scores.get(int(line.key)), "review_note", ""),
+            }
+        )
+        for line in row.lines
+        if can_review and line.key.isdigit()
     }
-    lines = [(line, row.scores.get(int(line.key)) if line.key.isdigit() else None, review_forms.get(line.key))
-             for line in row.lines]
-    return render(request, "assessment/unit.html", {
-        "scheme": scheme, "result": result, "row": row, "department": department, "lines": lines,
-        "self_form": self_form, "claim_form": ClaimForm(scheme=scheme) if can_self else None,
-        "can_self": can_self, "can_review": can_review, "can_manage": access.can_manage(request.user),
-        "claim_review_form": ClaimReviewForm() if can_review else None, "reason_form": ReasonForm(),
-        "history": _history(row.assessment) if row.assessment else [],
-        "show_rank": access.sees_all_units(request.user)
-        or Bulletin.objects.filter(scheme=scheme, status=Bulletin.Status.PUBLISHED).exists(),
-    })
+    lines = [
+        (line, row.scores.get(int(line.key)) if line.key.isdigit() else None, review_forms.get(line.key))
+        for line in row.lines
+    ]
+    return render(
+        request,
+        "assessment/unit.html",
+        {
+            "scheme": scheme,
+            "result": result,
+            "row": row,
+            "department": department,
+            "lines": lines,
+            "self_form": self_form,
+            "claim_form": ClaimForm(scheme=scheme) if can_self else None,
+            "can_self": can_self,
+            "can_review": can_review,
+            "can_manage": access.can_manage(request.user),
+            "claim_review_form": ClaimReviewForm() if can_review else None,
+            "reason_form": ReasonForm(),
+            "history": _history(row.assessment) if row.assessment else [],
+            "show_rank": access.sees_all_units(request.user)
+            or Bulletin.objects.filter(scheme=scheme, status=Bulletin.Status.PUBLISHED).exists(),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -158,17 +214,29 @@ class Change:
 
 def _history(assessment: UnitAssessment) -> list[Change]:
     """The audit trail of this unit's assessment, newest first (three queries)."""
-    changes = [Change(h.history_date, h.history_user, f"{_('单位考核')}：{h.get_status_display()}", h.history_change_reason or "")
-               for h in assessment.history.select_related("history_user")[:50]]
+    changes = [
+        Change(
+            h.history_date, h.history_user, f"{_('单位考核')}：{h.get_status_display()}", h.history_change_reason or ""
+        )
+        for h in assessment.history.select_related("history_user")[:50]
+    ]
     changes += [
-        Change(h.history_date, h.history_user,
-               f"{h.item.name}：{_('自评')} {h.self_score if h.self_score is not None else '—'}，"
-               f"{_('核定')} {h.reviewed_score if h.reviewed_score is not None else '—'}", h.history_change_reason or "")
+        Change(
+            h.history_date,
+            h.history_user,
+            f"{h.item.name}：{_('自评')} {h.self_score if h.self_score is not None else '—'}，"
+            f"{_('核定')} {h.reviewed_score if h.reviewed_score is not None else '—'}",
+            h.history_change_reason or "",
+        )
         for h in ItemScore.history.filter(assessment_id=assessment.pk).select_related("history_user", "item")[:100]
     ]
     changes += [
-        Change(h.history_date, h.history_user, f"{_('加分申报')}：{h.description}（{h.get_status_display()}）",
-               h.history_change_reason or "")
+        Change(
+            h.history_date,
+            h.history_user,
+            f"{_('加分申报')}：{h.description}（{h.get_status_display()}）",
+            h.history_change_reason or "",
+        )
         for h in BonusClaim.history.filter(assessment_id=assessment.pk).select_related("history_user")[:50]
     ]
     return sorted(changes, key=lambda c: c.when, reverse=True)[:60]
@@ -189,11 +257,19 @@ def self_assess(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedi
         _form_errors(request, form)
         return _unit_redirect(scheme, department.pk)
     submit = request.POST.get("action") == "submit"
-    _attempt(request, lambda: services.save_self_assessment(
-        user=request.user, scheme=scheme, department=department,
-        scores={i: SelfScore(score, note) for i, (score, note) in form.entries().items()},
-        note=form.cleaned_data["note"], expected_version=form.cleaned_data.get("version"), submit=submit,
-    ), _("自评已报送组织部审核。") if submit else _("自评已保存。"))
+    _attempt(
+        request,
+        lambda: services.save_self_assessment(
+            user=request.user,
+            scheme=scheme,
+            department=department,
+            scores={i: SelfScore(score, note) for i, (score, note) in form.entries().items()},
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data.get("version"),
+            submit=submit,
+        ),
+        _("自评已报送组织部审核。") if submit else _("自评已保存。"),
+    )
     return _unit_redirect(scheme, department.pk)
 
 
@@ -205,9 +281,19 @@ def claim_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedire
     form = ClaimForm(request.POST, request.FILES, scheme=scheme)
     if form.is_valid():
         data = form.cleaned_data
-        _attempt(request, lambda: services.add_claim(
-            user=request.user, scheme=scheme, department=department, item=data["item"],
-            description=data["description"], quantity=data["quantity"], evidence=data["evidence"]), _("加分申报已提交。"))
+        _attempt(
+            request,
+            lambda: services.add_claim(
+                user=request.user,
+                scheme=scheme,
+                department=department,
+                item=data["item"],
+                description=data["description"],
+                quantity=data["quantity"],
+                evidence=data["evidence"],
+            ),
+            _("加分申报已提交。"),
+        )
     else:
         _form_errors(request, form)
     return _unit_redirect(scheme, department.pk)
@@ -237,9 +323,17 @@ def claim_review(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
     form = ClaimReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _attempt(request, lambda: services.review_claim(
-            user=request.user, claim=claim, approve=data["decision"] == "approve",
-            approved_quantity=data["approved_quantity"], note=data["note"]), _("加分申报已审核。"))
+        _attempt(
+            request,
+            lambda: services.review_claim(
+                user=request.user,
+                claim=claim,
+                approve=data["decision"] == "approve",
+                approved_quantity=data["approved_quantity"],
+                note=data["note"],
+            ),
+            _("加分申报已审核。"),
+        )
     else:
         _form_errors(request, form)
     return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
@@ -256,10 +350,19 @@ def item_review(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedi
         item = AssessmentItem.objects.filter(scheme=scheme, pk=data["item"]).first()
         if item is None:
             raise Http404
-        _attempt(request, lambda: services.review_item(
-            user=request.user, scheme=scheme, department=department, item=item,
-            reviewed_score=data["reviewed_score"], note=data["note"], vetoed=data["vetoed"]),
-            _("“%(n)s”已审核。") % {"n": item.name})
+        _attempt(
+            request,
+            lambda: services.review_item(
+                user=request.user,
+                scheme=scheme,
+                department=department,
+                item=item,
+                reviewed_score=data["reviewed_score"],
+                note=data["note"],
+                vetoed=data["vetoed"],
+            ),
+            _("“%(n)s”已审核。") % {"n": item.name},
+        )
     else:
         _form_errors(request, form)
     return _unit_redirect(scheme, department.pk)
@@ -273,11 +376,20 @@ def unit_action(request: HttpRequest, pk: int, unit_pk: int, action: str) -> Htt
     department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
     reason = request.POST.get("reason", "")
     actions: dict[str, tuple[Callable[[], object], str]] = {
-        "finalize": (lambda: services.finalize_unit(user=request.user, scheme=scheme, department=department), _("总分已审定。")),
-        "return": (lambda: services.return_self_assessment(user=request.user, scheme=scheme, department=department,
-                                                           reason=reason), _("自评已退回单位。")),
-        "reopen": (lambda: services.reopen_unit(user=request.user, scheme=scheme, department=department, reason=reason),
-                   _("已撤销审定。")),
+        "finalize": (
+            lambda: services.finalize_unit(user=request.user, scheme=scheme, department=department),
+            _("总分已审定。"),
+        ),
+        "return": (
+            lambda: services.return_self_assessment(
+                user=request.user, scheme=scheme, department=department, reason=reason
+            ),
+            _("自评已退回单位。"),
+        ),
+        "reopen": (
+            lambda: services.reopen_unit(user=request.user, scheme=scheme, department=department, reason=reason),
+            _("已撤销审定。"),
+        ),
     }
     if action not in actions:
         raise Http404
@@ -295,10 +407,17 @@ def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
     found = access.get_bulletin_for_user(request.user, scheme)
     data = found.snapshot if found.is_published else bulletin_data(scheme_results(scheme), found)
     editable = access.can_manage(request.user) and not found.is_published
-    return render(request, "assessment/bulletin.html", {
-        "scheme": scheme, "bulletin": found, "data": data, "form": BulletinForm(instance=found) if editable else None,
-        "can_manage": access.can_manage(request.user),
-    })
+    return render(
+        request,
+        "assessment/bulletin.html",
+        {
+            "scheme": scheme,
+            "bulletin": found,
+            "data": data,
+            "form": BulletinForm(instance=found) if editable else None,
+            "can_manage": access.can_manage(request.user),
+        },
+    )
 
 
 @login_required
@@ -321,9 +440,18 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     form = BulletinForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _attempt(request, lambda: services.update_bulletin(
-            user=request.user, bulletin=found, title=data["title"], number=data["number"], intro=data["intro"],
-            good_examples=data["good_examples"]), _("通报草稿已保存。"))
+        _attempt(
+            request,
+            lambda: services.update_bulletin(
+                user=request.user,
+                bulletin=found,
+                title=data["title"],
+                number=data["number"],
+                intro=data["intro"],
+                good_examples=data["good_examples"],
+            ),
+            _("通报草稿已保存。"),
+        )
     else:
         _form_errors(request, form)
     return redirect("assessment:bulletin", pk=scheme.pk)
@@ -334,7 +462,9 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     found = access.get_bulletin_for_user(request.user, scheme)
-    _attempt(request, lambda: services.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。"))
+    _attempt(
+        request, lambda: services.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。")
+    )
     return redirect("assessment:bulletin", pk=scheme.pk)
 
 
@@ -363,22 +493,31 @@ def notices(request: HttpRequest) -> HttpResponse:
     qs = access.notices_visible_to(request.user)
     if not show_closed:
         qs = qs.exclude(status="closed")
-    return render(request, "assessment/notices.html", {
-        "notices": list(qs.order_by("status", "deadline", "pk")), "show_closed": show_closed,
-    })
+    return render(
+        request,
+        "assessment/notices.html",
+        {"notices": list(qs.order_by("status", "deadline", "pk")), "show_closed": show_closed},
+    )
 
 
 @login_required
 @require_GET
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = access.get_notice_for_user(request.user, pk)
-    return render(request, "assessment/notice.html", {
-        "notice": notice,
-        "response_form": (NoticeResponseForm(initial={"response": notice.response})
-                          if access.can_respond(request.user, notice) else None),
-        "close_form": ReasonForm() if access.can_close(request.user, notice) else None,
-        "history": list(notice.history.select_related("history_user")[:30]),
-    })
+    return render(
+        request,
+        "assessment/notice.html",
+        {
+            "notice": notice,
+            "response_form": (
+                NoticeResponseForm(initial={"response": notice.response})
+                if access.can_respond(request.user, notice)
+                else None
+            ),
+            "close_form": ReasonForm() if access.can_close(request.user, notice) else None,
+            "history": list(notice.history.select_related("history_user")[:30]),
+        },
+    )
 
 
 @login_required
@@ -387,8 +526,11 @@ def notice_respond(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     notice = access.get_notice_for_user(request.user, pk)
     form = NoticeResponseForm(request.POST)
     if form.is_valid():
-        _attempt(request, lambda: escalation.respond_notice(user=request.user, notice=notice,
-                                                            response=form.cleaned_data["response"]), _("答复已提交。"))
+        _attempt(
+            request,
+            lambda: escalation.respond_notice(user=request.user, notice=notice, response=form.cleaned_data["response"]),
+            _("答复已提交。"),
+        )
     else:
         _form_errors(request, form)
     return redirect("assessment:notice", pk=notice.pk)
@@ -400,9 +542,11 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     notice = access.get_notice_for_user(request.user, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        _attempt(request, lambda: escalation.close_notice(user=request.user, notice=notice,
-                                                          reason=form.cleaned_data["reason"]), _("督办已办结。"))
+        _attempt(
+            request,
+            lambda: escalation.close_notice(user=request.user, notice=notice, reason=form.cleaned_data["reason"]),
+            _("督办已办结。"),
+        )
     else:
         _form_errors(request, form)
     return redirect("assessment:notice", pk=notice.pk)
-

@@ -25,8 +25,10 @@ def xlsxwriter_only(cells: dict[str, list[list[Any]]]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     for title, rows in cells.items():
         ws = workbook.add_worksheet(title)
         for r, row in enumerate(rows):
@@ -62,9 +64,19 @@ def engine_cases(n: int, seed: int = 7) -> list[tuple[engine.Spec, list[engine.O
             target, baseline = Decimal(rng.randint(40, 4000)), None
         comparison = engine.Comparison.GTE if i % 5 else rng.choice(list(engine.Comparison))
         upper = target * Decimal("1.1") if comparison == engine.Comparison.RANGE else None
-        spec = engine.Spec(kind=kind, comparison=comparison, start_year=2021, end_year=2026, target=target,
-                           baseline=baseline, baseline_year=2020 if baseline is not None else None, target_upper=upper,
-                           unit="人", decimals=0, milestones=((2023, target),) if i % 9 == 0 else ())
+        spec = engine.Spec(
+            kind=kind,
+            comparison=comparison,
+            start_year=2021,
+            end_year=2026,
+            target=target,
+            baseline=baseline,
+            baseline_year=2020 if baseline is not None else None,
+            target_upper=upper,
+            unit="人",
+            decimals=0,
+            milestones=((2023, target),) if i % 9 == 0 else (),
+        )
         obs = []
         for k, (start, end, code) in enumerate(quarters):
             if kind == engine.Kind.MILESTONE:

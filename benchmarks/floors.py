@@ -24,6 +24,7 @@ def _ms(seconds: float) -> float:
 
 def time_sql(sql: str, params: list, repeat: int) -> float:
     """Median ms of a raw query (fetching every row)."""
+
     def run() -> float:
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -38,14 +39,21 @@ def time_sql(sql: str, params: list, repeat: int) -> float:
 def _tables() -> dict[str, str]:
     q = connection.ops.quote_name
     return {
-        "v": q(IndicatorValue._meta.db_table), "p": q(ReportingPeriod._meta.db_table),
-        "i": q(Indicator._meta.db_table), "end": q("end"),
+        "v": q(IndicatorValue._meta.db_table),
+        "p": q(ReportingPeriod._meta.db_table),
+        "i": q(Indicator._meta.db_table),
+        "end": q("end"),
     }
 
 
-def floor_latest(*, plan_ids: list[int] | None = None, indicator_id: int | None = None,
-                 department_ids: list[int] | None = None, as_of: dt.date, group: str = "v.indicator_id, v.department_id"
-                 ) -> tuple[str, list]:
+def floor_latest(
+    *,
+    plan_ids: list[int] | None = None,
+    indicator_id: int | None = None,
+    department_ids: list[int] | None = None,
+    as_of: dt.date,
+    group: str = "v.indicator_id, v.department_id",
+) -> tuple[str, list]:
     """Latest counted period end per (indicator, unit) over the values a page judges: what it needs at least."""
     t = _tables()
     where = ["v.status IN (%s, %s)", "v.value IS NOT NULL", f"p.{t['end']} <= %s"]
@@ -61,15 +69,20 @@ def floor_latest(*, plan_ids: list[int] | None = None, indicator_id: int | None 
     if department_ids is not None:
         where.append(f"v.department_id IN ({', '.join(['%s'] * len(department_ids))})")
         params += department_ids
-    sql = (f"SELECT {group}, MAX(p.{t['end']}) FROM {t['v']} v JOIN {t['p']} p ON p.id = v.period_id{join} "
-           f"WHERE {' AND '.join(where)} GROUP BY {group}")
+    sql = (
+        f"SELECT {group}, MAX(p.{t['end']}) FROM {t['v']} v JOIN {t['p']} p ON p.id = v.period_id{join} "
+        f"WHERE {' AND '.join(where)} GROUP BY {group}"
+    )
     return sql, params
 
 
 def floor_review() -> tuple[str, list]:
     t = _tables()
-    return (f"SELECT v.department_id, v.period_id, COUNT(*) FROM {t['v']} v WHERE v.status = %s "
-            f"GROUP BY v.department_id, v.period_id", [ReviewStatus.SUBMITTED])
+    return (
+        f"SELECT v.department_id, v.period_id, COUNT(*) FROM {t['v']} v WHERE v.status = %s "
+        f"GROUP BY v.department_id, v.period_id",
+        [ReviewStatus.SUBMITTED],
+    )
 
 
 def bulk_floor(dry_run: bool) -> Callable[[list], None]:
@@ -78,10 +91,13 @@ def bulk_floor(dry_run: bool) -> Callable[[list], None]:
     history_model = IndicatorValue.history.model
 
     def read(batch: list) -> None:
-        list(IndicatorValue.objects.filter(
-            indicator_id__in={e.indicator.pk for e in batch}, period_id__in={e.period.pk for e in batch},
-            department_id__in={e.department.pk for e in batch},
-        ).values_list("id", "indicator_id", "period_id", "department_id", "basis", "value", "status", "version"))
+        list(
+            IndicatorValue.objects.filter(
+                indicator_id__in={e.indicator.pk for e in batch},
+                period_id__in={e.period.pk for e in batch},
+                department_id__in={e.department.pk for e in batch},
+            ).values_list("id", "indicator_id", "period_id", "department_id", "basis", "value", "status", "version")
+        )
 
     def write(batch: list) -> None:
         read(batch)
@@ -89,15 +105,33 @@ def bulk_floor(dry_run: bool) -> Callable[[list], None]:
         for e in batch:
             if e.period.pk not in fresh:
                 n = len(fresh)
-                fresh[e.period.pk] = ReportingPeriod.objects.get_or_create(kind="quarter", year=2090 + n // 4, index=n % 4 + 1)[0]
+                fresh[e.period.pk] = ReportingPeriod.objects.get_or_create(
+                    kind="quarter", year=2090 + n // 4, index=n % 4 + 1
+                )[0]
         rows = IndicatorValue.objects.bulk_create(
-            [IndicatorValue(indicator=e.indicator, period=fresh[e.period.pk], department=e.department, basis=e.basis,
-                            value=e.value, note=e.note) for e in batch],
+            [
+                IndicatorValue(
+                    indicator=e.indicator,
+                    period=fresh[e.period.pk],
+                    department=e.department,
+                    basis=e.basis,
+                    value=e.value,
+                    note=e.note,
+                )
+                for e in batch
+            ],
             batch_size=1000,
         )
         history_model.objects.bulk_create(
-            [history_model(history_type="+", history_date=v.updated_at, history_change_reason="floor",
-                           **{f.attname: getattr(v, f.attname) for f in history_model.tracked_fields}) for v in rows],
+            [
+                history_model(
+                    history_type="+",
+                    history_date=v.updated_at,
+                    history_change_reason="floor",
+                    **{f.attname: getattr(v, f.attname) for f in history_model.tracked_fields},
+                )
+                for v in rows
+            ],
             batch_size=1000,
         )
 

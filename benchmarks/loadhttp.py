@@ -32,8 +32,13 @@ class Response:
 async def http(port: int, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close", "Accept: text/html",
-                 *(f"{k}: {v}" for k, v in headers.items())]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {HOST}:{port}",
+            "Connection: close",
+            "Accept: text/html",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)

@@ -44,15 +44,38 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentplan.settings", "STATICFILES_BACKEND": PLAIN_STATIC,
-           "DEBUG": "0", "ALLOWED_HOSTS": f"{HOST},localhost",
-           # With DEBUG off the server refuses the demo key: a throw-away one for the run unless one is set.
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "talentplan.settings",
+        "STATICFILES_BACKEND": PLAIN_STATIC,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": f"{HOST},localhost",
+        # With DEBUG off the server refuses the demo key: a throw-away one for the run unless one is set.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+    }
     log = open(log_path, "w")
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "talentplan.wsgi:application", "--workers", str(workers),
-         "--bind", f"{HOST}:{port}", "--timeout", "120", "--log-level", "warning", "--error-logfile", "-"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "talentplan.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{HOST}:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            "-",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -76,7 +99,7 @@ async def wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: floa
             response = await asyncio.wait_for(http(port, "GET", path, {}), 5)
             if response.status == 200:
                 return
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             pass
         await asyncio.sleep(0.25)
     raise RuntimeError("gunicorn did not answer within 60 s")

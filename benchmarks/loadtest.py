@@ -72,8 +72,17 @@ class Targets:
 
 
 class VirtualUser:
-    def __init__(self, port: int, username: str, password: str, role: str, targets: Targets, rng: random.Random,
-                 think: float, submit_share: float = 0.0) -> None:
+    def __init__(
+        self,
+        port: int,
+        username: str,
+        password: str,
+        role: str,
+        targets: Targets,
+        rng: random.Random,
+        think: float,
+        submit_share: float = 0.0,
+    ) -> None:
         self.port, self.username, self.password, self.role = port, username, password, role
         self.t, self.rng, self.think, self.submit_share = targets, rng, think, submit_share
         self.cookies: dict[str, str] = {}
@@ -92,24 +101,37 @@ class VirtualUser:
             else:
                 self.cookies[name] = value
 
-    async def call(self, label: str, method: str, path: str, body: dict[str, str] | list | None = None,
-                   samples: list[Sample] | None = None) -> Response | None:
+    async def call(
+        self,
+        label: str,
+        method: str,
+        path: str,
+        body: dict[str, str] | list | None = None,
+        samples: list[Sample] | None = None,
+    ) -> Response | None:
         extra = {}
         data = b""
         if body is not None:
             data = urlencode(body).encode()
-            extra = {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.cookies.get("csrftoken", "")}
+            extra = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            }
         started = time.perf_counter()
         try:
-            response = await asyncio.wait_for(http(self.port, method, path, self._headers(extra), data), REQUEST_TIMEOUT)
-        except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            response = await asyncio.wait_for(
+                http(self.port, method, path, self._headers(extra), data), REQUEST_TIMEOUT
+            )
+        except (TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             if samples is not None:
                 samples.append(Sample(label, 0, (time.perf_counter() - started) * 1000, type(exc).__name__))
             return None
         ms = (time.perf_counter() - started) * 1000
         self._keep_cookies(response)
         if samples is not None:
-            samples.append(Sample(label, response.status, ms, f"HTTP {response.status}" if response.status >= 400 else ""))
+            samples.append(
+                Sample(label, response.status, ms, f"HTTP {response.status}" if response.status >= 400 else "")
+            )
         return response
 
     async def login(self) -> tuple[bool, float]:
@@ -118,8 +140,12 @@ class VirtualUser:
         if page is None or page.status != 200:
             return False, 0.0
         token = next((v for f in parse_forms(page.text) for k, v in f.fields if k == "csrfmiddlewaretoken"), "")
-        done = await self.call("login", "POST", self.t.login,
-                               {"csrfmiddlewaretoken": token, "username": self.username, "password": self.password})
+        done = await self.call(
+            "login",
+            "POST",
+            self.t.login,
+            {"csrfmiddlewaretoken": token, "username": self.username, "password": self.password},
+        )
         ok = done is not None and done.status == 302 and "sessionid" in self.cookies
         return ok, (time.perf_counter() - started) * 1000
 
@@ -162,8 +188,11 @@ class VirtualUser:
             if response is None or response.status != 200:
                 return
             self.reporting_html = response.text
-        forms = [f for f in parse_forms(self.reporting_html)
-                 if f.method == "post" and "value" in f.action and "save" in f.action]
+        forms = [
+            f
+            for f in parse_forms(self.reporting_html)
+            if f.method == "post" and "value" in f.action and "save" in f.action
+        ]
         if not forms:
             samples.append(Sample("save", -1, 0.0, "no value form on the reporting page"))
             return
@@ -217,8 +246,14 @@ async def unit_items(user: VirtualUser, pages: int = 50) -> list[tuple[str, int]
     return items
 
 
-async def rush(user: VirtualUser, arrive_after: float, item: tuple[str, int] | None, samples: list[Sample],
-               accepted: list[Submission], refused: list[str]) -> None:
+async def rush(
+    user: VirtualUser,
+    arrive_after: float,
+    item: tuple[str, int] | None,
+    samples: list[Sample],
+    accepted: list[Submission],
+    refused: list[str],
+) -> None:
     """Arrive, open 我的填报, submit the figure this virtual user was given (distinct per virtual user of a unit;
     the page holding it is opened next when it is not on the first)."""
     await asyncio.sleep(arrive_after)
@@ -248,8 +283,16 @@ async def rush(user: VirtualUser, arrive_after: float, item: tuple[str, int] | N
     if response is None:
         return
     if response.status in (301, 302, 303):
-        accepted.append(Submission(int(fields["indicator"]), int(fields["department"]), int(fields["period"]),
-                                   fields["basis"], value, user.username))
+        accepted.append(
+            Submission(
+                int(fields["indicator"]),
+                int(fields["department"]),
+                int(fields["period"]),
+                fields["basis"],
+                value,
+                user.username,
+            )
+        )
     elif response.status == 200:
         refused.append(_first_error(response.text))
 
@@ -262,7 +305,7 @@ def _first_error(html: str) -> str:
     start = html.find('class="errorlist')
     if start < 0:
         return "refused without a message"
-    text = html[html.find(">", start) + 1:]
+    text = html[html.find(">", start) + 1 :]
     return " ".join(text.split("<", 1)[0].split())[:120] or "refused"
 
 
@@ -285,10 +328,16 @@ def _nudged(text: str) -> str:
 def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
     def stats(rows: list[Sample]) -> dict[str, Any]:
         ms = sorted(s.ms for s in rows if s.status > 0)
-        pick = lambda q: round(ms[max(0, int(round(q / 100 * len(ms) + 0.5)) - 1)], 1) if ms else None  # noqa: E731
-        return {"requests": len(rows), "p50_ms": pick(50), "p95_ms": pick(95), "p99_ms": pick(99),
-                "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
-                "errors": sum(1 for s in rows if s.error)}
+        pick = lambda q: round(ms[max(0, int(round(q / 100 * len(ms) + 0.5)) - 1)], 1) if ms else None
+        return {
+            "requests": len(rows),
+            "p50_ms": pick(50),
+            "p95_ms": pick(95),
+            "p99_ms": pick(99),
+            "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+            "errors": sum(1 for s in rows if s.error),
+        }
+
     real = [s for s in samples if s.status >= 0]
     by_label: dict[str, list[Sample]] = defaultdict(list)
     for s in real:
@@ -304,12 +353,19 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
     }
 
 
-async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tuple[str, str]], password: str,
-                   port: int, server_pid: int) -> dict[str, Any]:
+async def run_load(
+    args: argparse.Namespace,
+    targets: Targets,
+    accounts: list[tuple[str, str]],
+    password: str,
+    port: int,
+    server_pid: int,
+) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    users = [VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think,
-                         args.submit_share)
-             for name, role in accounts]
+    users = [
+        VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think, args.submit_share)
+        for name, role in accounts
+    ]
     # Log in a few at a time (password hashing is deliberately slow); not part of the measured window.
     gate = asyncio.Semaphore(max(2, args.workers * 2))
 
@@ -338,7 +394,9 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
         plan, slots = [], Counter()
         for u in active:
             mine = items[u.username]
-            plan.append((u, rng.uniform(0, args.seconds), mine[slots[u.username]] if slots[u.username] < len(mine) else None))
+            plan.append(
+                (u, rng.uniform(0, args.seconds), mine[slots[u.username]] if slots[u.username] < len(mine) else None)
+            )
             slots[u.username] += 1
         window_start = time.monotonic()
         client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid)
@@ -351,33 +409,51 @@ async def run_load(args: argparse.Namespace, targets: Targets, accounts: list[tu
     result["accepted"] = [s.__dict__ for s in accepted]
     result["refused"] = dict(Counter(refused))
     # Where the two cores went during the window: this client shares them with gunicorn and PostgreSQL.
-    result["cpu_seconds"] = {"client": round(time.process_time() - client_cpu, 1),
-                             "gunicorn": round(server_cpu_seconds(server_pid) - server_cpu, 1)}
-    result.update({
-        "users": len(users), "logged_in": len(active), "login_failures": failed,
-        "login_seconds": round(login_seconds, 1),
-        "login_p50_ms": round(statistics.median([ms for ok, ms in logins if ok]), 1) if active else None,
-        "window_seconds": round(window, 1),
-    })
+    result["cpu_seconds"] = {
+        "client": round(time.process_time() - client_cpu, 1),
+        "gunicorn": round(server_cpu_seconds(server_pid) - server_cpu, 1),
+    }
+    result.update(
+        {
+            "users": len(users),
+            "logged_in": len(active),
+            "login_failures": failed,
+            "login_seconds": round(login_seconds, 1),
+            "login_p50_ms": round(statistics.median([ms for ok, ms in logins if ok]), 1) if active else None,
+            "window_seconds": round(window, 1),
+        }
+    )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["browse", "rush"], default="browse",
-                        help="browse: users read and save for --seconds; rush: the deadline, every reporter submits once")
+    parser.add_argument(
+        "--scenario",
+        choices=["browse", "rush"],
+        default="browse",
+        help="browse: users read and save for --seconds; rush: the deadline, every reporter submits once",
+    )
     parser.add_argument("--users", type=int, default=None, help="default 50 (browse) or 200 (rush)")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--preset", default="district")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=100_000)
-    parser.add_argument("--submit-share", type=float, default=0.25,
-                        help="share of the figure saves that are 保存并报送 (submitted) rather than drafts")
+    parser.add_argument(
+        "--submit-share",
+        type=float,
+        default=0.25,
+        help="share of the figure saves that are 保存并报送 (submitted) rather than drafts",
+    )
     parser.add_argument("--leaders", type=float, default=0.2, help="share of users who are 领导 (the rest 填报员)")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="random seed; a new one each run by default (a fixed one would pick the same figures "
-                             "again, already submitted and read-only, and stop submitting)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed; a new one each run by default (a fixed one would pick the same figures "
+        "again, already submitted and read-only, and stop submitting)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.users is None:
@@ -415,7 +491,9 @@ def main(argv: list[str] | None = None) -> int:
         scale.generate(shape)
         bench_set = scale.find(shape)
     tag = bench_set.tag
-    indicator_ids = list(Indicator.objects.filter(plan__in=bench_set.plans).order_by("?").values_list("pk", flat=True)[:30])
+    indicator_ids = list(
+        Indicator.objects.filter(plan__in=bench_set.plans).order_by("?").values_list("pk", flat=True)[:30]
+    )
     targets = Targets(
         overview=reverse("dashboard:overview"),
         plans=[reverse("dashboard:plan", args=[p.code]) for p in bench_set.plans],
@@ -426,16 +504,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     n_leaders = round(args.users * args.leaders)
     accounts = [(scale.username(tag, "leader"), "leader") for _ in range(n_leaders)]
-    accounts += [(scale.reporter_username(tag, i % len(bench_set.counties) + 1), "reporter")
-                 for i in range(args.users - n_leaders)]
+    accounts += [
+        (scale.reporter_username(tag, i % len(bench_set.counties) + 1), "reporter")
+        for i in range(args.users - n_leaders)
+    ]
     password = scale.new_password()
     scale.set_password_for_bench_users(tag, password)
     connection.close()
     port = free_port()
     log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{port}.log"
     proc = start_gunicorn(port, args.workers, log_path)
-    print(f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，数据库 {connection.settings_dict['NAME']}；"
-          f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。")
+    print(
+        f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，数据库 {connection.settings_dict['NAME']}；"
+        f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。"
+    )
     started_at = timezone.now()
     try:
         asyncio.run(wait_ready(port, targets.login, proc))
@@ -447,10 +529,20 @@ def main(argv: list[str] | None = None) -> int:
         result["check"] = check_submissions(result.pop("accepted"), started_at)
     else:
         result.pop("accepted", None)
-    result.update({"preset": tag, "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
-                   "scenario": args.scenario, "workers": args.workers, "think_s": args.think,
-                   "submit_share": args.submit_share, "seed": args.seed, "cpus": os.cpu_count(),
-                   "load_avg_1m": round(os.getloadavg()[0], 2), "gunicorn_log": str(log_path)})
+    result.update(
+        {
+            "preset": tag,
+            "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+            "scenario": args.scenario,
+            "workers": args.workers,
+            "think_s": args.think,
+            "submit_share": args.submit_share,
+            "seed": args.seed,
+            "cpus": os.cpu_count(),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "gunicorn_log": str(log_path),
+        }
+    )
     print_report(result)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -468,43 +560,62 @@ def check_submissions(accepted: list[dict[str, Any]], since: Any) -> dict[str, A
     lost, duplicated = [], []
     history = IndicatorValue.history.model.objects
     for (indicator, department, period, basis), sent in by_key.items():
-        row = IndicatorValue.objects.filter(indicator_id=indicator, department_id=department, period_id=period,
-                                            basis=basis).first()
+        row = IndicatorValue.objects.filter(
+            indicator_id=indicator, department_id=department, period_id=period, basis=basis
+        ).first()
         if row is None or row.value is None or Decimal(sent[-1]["value"]) != row.value or row.status != "submitted":
-            lost.append({"key": [indicator, department, period, basis], "sent": [x["value"] for x in sent],
-                         "stored": str(row.value) if row else None})
+            lost.append(
+                {
+                    "key": [indicator, department, period, basis],
+                    "sent": [x["value"] for x in sent],
+                    "stored": str(row.value) if row else None,
+                }
+            )
         written = history.filter(id=row.pk, history_date__gte=since).count() if row else 0
         if written > len(sent):
             duplicated.append({"key": [indicator, department, period, basis], "writes": written, "sent": len(sent)})
-    return {"accepted": len(accepted), "distinct_items": len(by_key),
-            "shared_items": sum(1 for v in by_key.values() if len(v) > 1),
-            "lost": len(lost), "duplicated": len(duplicated), "lost_detail": lost[:10],
-            "duplicated_detail": duplicated[:10]}
+    return {
+        "accepted": len(accepted),
+        "distinct_items": len(by_key),
+        "shared_items": sum(1 for v in by_key.values() if len(v) > 1),
+        "lost": len(lost),
+        "duplicated": len(duplicated),
+        "lost_detail": lost[:10],
+        "duplicated_detail": duplicated[:10],
+    }
 
 
 def print_report(result: dict[str, Any]) -> None:
     o = result["overall"]
-    print(f"\n登录 {result['logged_in']}/{result['users']} 个用户，用时 {result['login_seconds']} 秒"
-          f"（中位 {result['login_p50_ms']} ms）；测量窗口 {result['window_seconds']} 秒。")
+    print(
+        f"\n登录 {result['logged_in']}/{result['users']} 个用户，用时 {result['login_seconds']} 秒"
+        f"（中位 {result['login_p50_ms']} ms）；测量窗口 {result['window_seconds']} 秒。"
+    )
     print(f"{'page':<12}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for label, s in [("ALL", o), *result["pages"].items()]:
         row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
         print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
-    print(f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项"
-          f"（随机种子 {result.get('seed')}）。")
+    print(
+        f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项"
+        f"（随机种子 {result.get('seed')}）。"
+    )
     cpu = result.get("cpu_seconds")
     if cpu:
-        print(f"窗口内 CPU：gunicorn {cpu['gunicorn']} 秒，压测客户端 {cpu['client']} 秒"
-              f"（{os.cpu_count()} 核 × {result['window_seconds']} 秒）。")
+        print(
+            f"窗口内 CPU：gunicorn {cpu['gunicorn']} 秒，压测客户端 {cpu['client']} 秒"
+            f"（{os.cpu_count()} 核 × {result['window_seconds']} 秒）。"
+        )
     for kind, n in result["errors"].items():
         print(f"  {kind} × {n}")
     if result["login_failures"]:
         print(f"  登录失败：{', '.join(result['login_failures'][:5])}")
     check = result.get("check")
     if check:
-        print(f"截止日报送：接受 {check['accepted']} 项（{check['distinct_items']} 个不同指标项），"
-              f"被拒 {sum(result['refused'].values())} 项，丢失 {check['lost']} 项，重复 {check['duplicated']} 项；"
-              f"5xx {result['status_5xx']} 个。")
+        print(
+            f"截止日报送：接受 {check['accepted']} 项（{check['distinct_items']} 个不同指标项），"
+            f"被拒 {sum(result['refused'].values())} 项，丢失 {check['lost']} 项，重复 {check['duplicated']} 项；"
+            f"5xx {result['status_5xx']} 个。"
+        )
         for reason, n in result["refused"].items():
             print(f"  被拒：{reason} × {n}")
 

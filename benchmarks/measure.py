@@ -61,14 +61,16 @@ def to_ms(seconds: float) -> float:
 SLOW_S = 20.0  # a first run slower than this is reported as a single run (the province set can take minutes)
 
 
-def measure(fn: Callable[..., Any], repeat: int, *, setup: Callable[[], Any] | None = None,
-            memory_when_slow: bool = False) -> dict[str, Any]:
+def measure(
+    fn: Callable[..., Any], repeat: int, *, setup: Callable[[], Any] | None = None, memory_when_slow: bool = False
+) -> dict[str, Any]:
     """Time `fn`. With `setup`, each call gets setup()'s result as its argument; setup runs untimed and uncounted.
 
     The first call is the cold one (its time and queries are reported as cold_ms / cold_queries: for the dashboards
     it evaluates and stores the verdicts); the second counts the queries of a warm call; then `repeat` timed calls;
     then one call under tracemalloc for the peak. A warm call slower than SLOW_S is the only timed one (runs = 1).
     """
+
     def prepared() -> tuple:
         args = (setup(),) if setup else ()
         gc.collect()
@@ -102,8 +104,13 @@ def measure(fn: Callable[..., Any], repeat: int, *, setup: Callable[[], Any] | N
         finally:
             tracemalloc.stop()
     return {
-        "median_ms": to_ms(statistics.median(times)), "p95_ms": to_ms(percentile(times, 95)),
-        "queries": queries, "peak_mb": peak, "runs": len(times), "cold_ms": to_ms(cold), "cold_queries": cold_queries,
+        "median_ms": to_ms(statistics.median(times)),
+        "p95_ms": to_ms(percentile(times, 95)),
+        "queries": queries,
+        "peak_mb": peak,
+        "runs": len(times),
+        "cold_ms": to_ms(cold),
+        "cold_queries": cold_queries,
     }
 
 

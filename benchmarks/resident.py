@@ -38,6 +38,7 @@ print(json.dumps({"ms": round(elapsed * 1000, 1), "peak_mb": round(peak_kb() / 1
 def export_in_child(code: str, period: str) -> dict[str, float]:
     """{"ms", "peak_mb" (the child's peak resident memory), "baseline_mb" (after Django started), "bytes"}."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "talentplan.settings")}
-    done = subprocess.run([sys.executable, "-c", _CHILD, code, period], cwd=ROOT, env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, code, period], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])

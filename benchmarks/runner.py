@@ -27,14 +27,7 @@ from django.utils import timezone
 from benchmarks import scale
 from benchmarks.cases import engine_cases, read_cells, xlsxwriter_only
 from benchmarks.floors import bulk_floor, floor_latest, floor_review, time_sql
-from benchmarks.measure import (
-    Result,
-    entries_in_savepoint,
-    in_rollback,
-    measure,
-    to_ms,
-    with_floor,
-)
+from benchmarks.measure import Result, entries_in_savepoint, in_rollback, measure, to_ms, with_floor
 from indicators import engine
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.calendar import Calendar
@@ -59,8 +52,14 @@ PLAIN_STATIC = {
 
 
 class Bench:
-    def __init__(self, bench_set: scale.BenchSet, *, repeat: int, log: Callable[[str], None] = print,
-                 only: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        bench_set: scale.BenchSet,
+        *,
+        repeat: int,
+        log: Callable[[str], None] = print,
+        only: set[str] | None = None,
+    ) -> None:
         self.s = bench_set
         self.repeat = repeat
         self.log = log
@@ -107,21 +106,45 @@ class Bench:
         largest = s.largest_plan
         as_of = self._as_of()
         all_plan_ids = list(Plan.objects.values_list("pk", flat=True))
-        indicator = (Indicator.objects.filter(plan=largest, per_unit=True).annotate(n=Count("values"))
-                     .order_by("-n", "pk").first())
+        indicator = (
+            Indicator.objects.filter(plan=largest, per_unit=True)
+            .annotate(n=Count("values"))
+            .order_by("-n", "pk")
+            .first()
+        )
         county = s.counties[0]
         reporter_units = [county.pk]
         pages: list[tuple[str, Any, Callable[[], str], tuple[str, list] | None]] = [
-            ("overview", s.leader, lambda: reverse("dashboard:overview"),
-             floor_latest(plan_ids=all_plan_ids, as_of=as_of)),
-            ("plan", s.leader, lambda: reverse("dashboard:plan", args=[largest.code]),
-             floor_latest(plan_ids=[largest.pk], as_of=as_of)),
-            ("indicator", s.leader, lambda: reverse("dashboard:indicator", args=[indicator.pk]),
-             floor_latest(indicator_id=indicator.pk, as_of=as_of, group="v.department_id")),
-            ("department", s.leader, lambda: reverse("dashboard:department", args=[county.pk]),
-             floor_latest(department_ids=[county.pk], as_of=as_of, group="v.indicator_id")),
-            ("reporting", s.reporter, lambda: reverse("reporting:my"),
-             floor_latest(department_ids=reporter_units, as_of=s.open_period.end, group="v.indicator_id")),
+            (
+                "overview",
+                s.leader,
+                lambda: reverse("dashboard:overview"),
+                floor_latest(plan_ids=all_plan_ids, as_of=as_of),
+            ),
+            (
+                "plan",
+                s.leader,
+                lambda: reverse("dashboard:plan", args=[largest.code]),
+                floor_latest(plan_ids=[largest.pk], as_of=as_of),
+            ),
+            (
+                "indicator",
+                s.leader,
+                lambda: reverse("dashboard:indicator", args=[indicator.pk]),
+                floor_latest(indicator_id=indicator.pk, as_of=as_of, group="v.department_id"),
+            ),
+            (
+                "department",
+                s.leader,
+                lambda: reverse("dashboard:department", args=[county.pk]),
+                floor_latest(department_ids=[county.pk], as_of=as_of, group="v.indicator_id"),
+            ),
+            (
+                "reporting",
+                s.reporter,
+                lambda: reverse("reporting:my"),
+                floor_latest(department_ids=reporter_units, as_of=s.open_period.end, group="v.indicator_id"),
+            ),
             ("review_queue", s.admin, _review_url, floor_review()),
         ]
         for name, user, url_fn, floor in pages:
@@ -141,24 +164,50 @@ class Bench:
             # The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
             # that many per-unit indicators), as the reporting page's "submit" would.
             county = s.counties[-1]
-            changed = list(IndicatorValue.objects.filter(
-                department=county, indicator__plan__in=s.plans, indicator__per_unit=True, period__end=as_of,
-                status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED], value__isnull=False,
-            ).order_by("indicator_id").values_list("pk", flat=True)[:SUBMITTED])
+            changed = list(
+                IndicatorValue.objects.filter(
+                    department=county,
+                    indicator__plan__in=s.plans,
+                    indicator__per_unit=True,
+                    period__end=as_of,
+                    status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED],
+                    value__isnull=False,
+                )
+                .order_by("indicator_id")
+                .values_list("pk", flat=True)[:SUBMITTED]
+            )
 
             def submit() -> None:
                 rows = IndicatorValue.objects.filter(pk__in=changed)
                 rows.update(value=F("value") + 1, updated_at=timezone.now())
-                verdicts.figures_changed(figures=[(i, d, end) for i, d, end in rows.values_list(
-                    "indicator_id", "department_id", "period__end")])
+                verdicts.figures_changed(
+                    figures=[
+                        (i, d, end) for i, d, end in rows.values_list("indicator_id", "department_id", "period__end")
+                    ]
+                )
 
-            self.add(in_rollback(lambda: self.page(  # the changed figures are rolled back afterwards
-                "overview_after_submission", s.leader, lambda: reverse("dashboard:overview"),
-                floor_latest(plan_ids=all_plan_ids, as_of=as_of), setup=submit)))
+            self.add(
+                in_rollback(
+                    lambda: self.page(  # the changed figures are rolled back afterwards
+                        "overview_after_submission",
+                        s.leader,
+                        lambda: reverse("dashboard:overview"),
+                        floor_latest(plan_ids=all_plan_ids, as_of=as_of),
+                        setup=submit,
+                    )
+                )
+            )
             self.results[-1].note += f" after one county changed {len(changed)} figures"
 
-    def page(self, name: str, user: Any, url_fn: Callable[[], str], floor: tuple[str, list] | None, *,
-             setup: Callable[[], Any] | None = None) -> Result:
+    def page(
+        self,
+        name: str,
+        user: Any,
+        url_fn: Callable[[], str],
+        floor: tuple[str, list] | None,
+        *,
+        setup: Callable[[], Any] | None = None,
+    ) -> Result:
         try:
             url = url_fn()
         except NoReverseMatch:
@@ -203,16 +252,29 @@ class Bench:
                 except Exception as exc:  # the child's traceback is in its stderr; the bench goes on
                     self.add(Result(name, error=type(exc).__name__, note=str(getattr(exc, "stderr", ""))[-300:]))
                     continue
-                self.add(Result(name, median_ms=got["ms"], p95_ms=got["ms"], peak_mb=got["peak_mb"],
-                                note=f"{code} {self.s.open_period.code} in a fresh process; peak_mb = resident (VmHWM)",
-                                extra={"baseline_mb": got["baseline_mb"], "bytes": got["bytes"]}))
+                self.add(
+                    Result(
+                        name,
+                        median_ms=got["ms"],
+                        p95_ms=got["ms"],
+                        peak_mb=got["peak_mb"],
+                        note=f"{code} {self.s.open_period.code} in a fresh process; peak_mb = resident (VmHWM)",
+                        extra={"baseline_mb": got["baseline_mb"], "bytes": got["bytes"]},
+                    )
+                )
         if self.wanted("export_cached"):
             # The download as served to 组织部 and 领导: the first call (cold_ms) writes the workbook after a change
             # (the version is moved first), every later call reads it back from the cache.
             plan, code = self.s.largest_plan, self.s.open_period.code
             pagecache.changed()
-            self.add(self.page("export_cached", self.s.admin,
-                               lambda: f"{reverse('excel:assessment', args=[plan.code])}?period={code}", None))
+            self.add(
+                self.page(
+                    "export_cached",
+                    self.s.admin,
+                    lambda: f"{reverse('excel:assessment', args=[plan.code])}?period={code}",
+                    None,
+                )
+            )
 
     def export_written(self) -> None:
         if not self.wanted("export"):
@@ -265,11 +327,14 @@ class Bench:
         floor = measure(floor_only, self.repeat, memory_when_slow=True)
         cells = read_cells(data)
         values_only = measure(lambda: xlsxwriter_only(cells), self.repeat)
-        extra.update({"cells": book.cells, "floor_peak_mb": floor["peak_mb"],
-                      "values_only_ms": values_only["median_ms"]})
+        extra.update(
+            {"cells": book.cells, "floor_peak_mb": floor["peak_mb"], "values_only_ms": values_only["median_ms"]}
+        )
         if "write_ms" in extra and floor["median_ms"]:
             extra["write_ratio"] = round(extra["write_ms"] / floor["median_ms"], 2)
-        result = Result("export", **stats, note=f"{plan.code} {code}; floor = same formatted workbook, xlsxwriter only", extra=extra)
+        result = Result(
+            "export", **stats, note=f"{plan.code} {code}; floor = same formatted workbook, xlsxwriter only", extra=extra
+        )
         self.add(with_floor(result, floor["median_ms"]))
 
     # --- import through services.save_values ---
@@ -281,8 +346,10 @@ class Bench:
 
         plan = self.s.largest_plan
         indicators = list(
-            Indicator.objects.filter(plan=plan, per_unit=True).select_related("plan")
-            .prefetch_related("plan__assessed_units").order_by("order")
+            Indicator.objects.filter(plan=plan, per_unit=True)
+            .select_related("plan")
+            .prefetch_related("plan__assessed_units")
+            .order_by("order")
         )
         counties = self.s.counties
         per_period = len(indicators) * len(counties)
@@ -312,11 +379,17 @@ class Bench:
             for period in periods:
                 for ind in indicators:
                     for county in counties:
-                        out.append(services.ValueEntry(
-                            indicator=ind, department=county, period=period, note="压测导入",
-                            value=_next_value(ind, previous.get((ind.pk, county.pk))), location=f"第{len(out) + 2}行",
-                            confirmed_amount=True,  # generated figures: no department to ask
-                        ))
+                        out.append(
+                            services.ValueEntry(
+                                indicator=ind,
+                                department=county,
+                                period=period,
+                                note="压测导入",
+                                value=_next_value(ind, previous.get((ind.pk, county.pk))),
+                                location=f"第{len(out) + 2}行",
+                                confirmed_amount=True,  # generated figures: no department to ask
+                            )
+                        )
                         if len(out) == size:
                             return out
             return out
@@ -324,15 +397,22 @@ class Bench:
         def rolled_back(dry_run: bool) -> Callable[[list], None]:
             def run(batch: list) -> None:
                 services.save_values(user=self.s.importer, entries=batch, dry_run=dry_run)
+
             return run
 
         for name, dry_run in (("import_preview", True), ("import_apply", False)):
             if not self.wanted(name):
                 continue
-            timings = in_rollback(lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
+            timings = in_rollback(
+                lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries))
+            )
             floor = in_rollback(lambda: measure(bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
-            result = Result(name, **timings, note=f"{size:,} values, {periods_needed} period(s), user {self.s.importer.username}",
-                            extra={"values": size})
+            result = Result(
+                name,
+                **timings,
+                note=f"{size:,} values, {periods_needed} period(s), user {self.s.importer.username}",
+                extra={"values": size},
+            )
             self.add(with_floor(result, floor["median_ms"]))
 
     # --- engine ---
@@ -350,8 +430,14 @@ class Bench:
 
         stats = measure(run, self.repeat)
         rate = round(len(cases) / (stats["median_ms"] / 1000))
-        self.add(Result("engine", **stats, note=f"{len(cases)} evaluations of 20 quarterly observations",
-                        extra={"evaluations": len(cases), "per_second": rate}))
+        self.add(
+            Result(
+                "engine",
+                **stats,
+                note=f"{len(cases)} evaluations of 20 quarterly observations",
+                extra={"evaluations": len(cases), "per_second": rate},
+            )
+        )
 
     # --- selector diagnostics (where the page time goes) ---
 
@@ -364,14 +450,17 @@ class Bench:
             self.add(Result("selector.default_period", **stats, note="evaluation.calendar: the period pages open on"))
         if self.wanted("selector.read_all"):
             stats = measure(lambda: plan_results(plans_queryset(), as_of=as_of), self.repeat)
-            self.add(with_floor(
-                Result("selector.read_all", **stats, note="plan_results(every plan): every stored verdict read"),
-                time_sql(*floor_latest(plan_ids=list(Plan.objects.values_list("pk", flat=True)), as_of=as_of),
-                         self.repeat),
-            ))
+            self.add(
+                with_floor(
+                    Result("selector.read_all", **stats, note="plan_results(every plan): every stored verdict read"),
+                    time_sql(
+                        *floor_latest(plan_ids=list(Plan.objects.values_list("pk", flat=True)), as_of=as_of),
+                        self.repeat,
+                    ),
+                )
+            )
         if self.wanted("recompute_plan"):
             self.recompute_plan()
-
 
     def recompute_plan(self) -> None:
         """A plan-wide change (a target, thresholds): what the background worker does for the largest plan, run as
@@ -383,9 +472,16 @@ class Bench:
         written = verdicts.recompute([plan.pk])
         elapsed = to_ms(time.perf_counter() - started)
         processes = settings.EVALUATION_PROCESSES if connection.vendor == "postgresql" else 1
-        self.add(Result("recompute_plan", median_ms=elapsed, p95_ms=elapsed, runs=1,
-                        note=f"verdicts.recompute([{plan.code}]): {written} verdicts, {processes} processes",
-                        extra={"verdicts": written, "processes": processes}))
+        self.add(
+            Result(
+                "recompute_plan",
+                median_ms=elapsed,
+                p95_ms=elapsed,
+                runs=1,
+                note=f"verdicts.recompute([{plan.code}]): {written} verdicts, {processes} processes",
+                extra={"verdicts": written, "processes": processes},
+            )
+        )
 
     # --- API (issue 21) ---
 
@@ -417,11 +513,18 @@ class Bench:
                     raise _NotOK(500)
 
             stats = measure(fetch, self.repeat)
-            return Result("api_verdicts", **stats, extra={
-                "pages": len(walk.pages), "rows": walk.rows, "walk_ms": walk_ms,
-                "queries_per_page": sorted(set(walk.queries))},
+            return Result(
+                "api_verdicts",
+                **stats,
+                extra={
+                    "pages": len(walk.pages),
+                    "rows": walk.rows,
+                    "walk_ms": walk_ms,
+                    "queries_per_page": sorted(set(walk.queries)),
+                },
                 note=f"{plan.code} {period.code}: {walk.rows} verdicts in {len(walk.pages)} pages of {API_PAGE}, "
-                     "a middle page timed")
+                "a middle page timed",
+            )
 
         with override_settings(REST_FRAMEWORK=rates):
             self.add(in_rollback(run))  # the bench's token is not kept

@@ -59,32 +59,28 @@ from benchmarks.scale_sets import (
     username,
 )
 from indicators.evaluation import services as verdicts
-from indicators.models import (
-    Indicator,
-    IndicatorAssignment,
-    IndicatorValue,
-    Milestone,
-    ReviewStatus,
-    UnitTarget,
-)
-from plans.models import (
-    Department,
-    Membership,
-    Plan,
-    ReportingPeriod,
-    Role,
-    Section,
-    Task,
-    TaskAssignment,
-)
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, Milestone, ReviewStatus, UnitTarget
+from plans.models import Department, Membership, Plan, ReportingPeriod, Role, Section, Task, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
 from talentplan import pagecache
 
 # The module's public face for the other benchmark modules and the tests: the generator, and the set helpers of
 # `benchmarks.scale_sets` re-exported (scale.find, scale.PRESETS, scale.clear, …, as before the split).
 __all__ = [
-    "END_YEAR", "KINDS", "PRESETS", "ROOT_PREFIX", "BenchSet", "Shape", "clear", "find", "generate", "generated_roots",
-    "new_password", "reporter_username", "set_password_for_bench_users", "username",
+    "END_YEAR",
+    "KINDS",
+    "PRESETS",
+    "ROOT_PREFIX",
+    "BenchSet",
+    "Shape",
+    "clear",
+    "find",
+    "generate",
+    "generated_roots",
+    "new_password",
+    "reporter_username",
+    "set_password_for_bench_users",
+    "username",
 ]
 
 VALUE_NOTE = "压测数据（非真实统计）"
@@ -93,23 +89,58 @@ RETURN_REASON = "压测：口径与上期不一致，请核实后重报。"
 
 # --- generation -------------------------------------------------------------------------------------------------
 
-DEPARTMENTS = ("组织部", "人社局", "科技局", "教育局", "卫健委", "经信局", "发改委", "财政局", "农业农村局", "商务局",
-               "团委", "科协")
+DEPARTMENTS = (
+    "组织部",
+    "人社局",
+    "科技局",
+    "教育局",
+    "卫健委",
+    "经信局",
+    "发改委",
+    "财政局",
+    "农业农村局",
+    "商务局",
+    "团委",
+    "科协",
+)
 COUNTY_CATEGORIES = ("经济强县", "重点县", "其他县")
 GROUPS = ("人才总量", "人才结构", "人才效能", "人才发展环境")
 # (kind, weight): as mixed as the seed plans.
 KINDS = (("level", 30), ("rate", 20), ("cumulative", 15), ("annual", 15), ("growth", 10), ("milestone", 10))
 NAMES = {
-    "level": [("人才资源总量", "万人", 2), ("高技能人才数", "人", 0), ("专业技术人才数", "人", 0), ("规上企业研发人员数", "人", 0),
-              ("人才公寓房源", "套", 0), ("每万名劳动力中研发人员", "人年", 1)],
-    "rate": [("人才贡献率", "%", 1), ("主要劳动年龄人口受过高等教育比例", "%", 1), ("高技能人才占技能人才比例", "%", 1),
-             ("青年人才流失率", "%", 2), ("每千人口执业医师", "‰", 2)],
-    "cumulative": [("累计引进高层次人才", "人", 0), ("累计建设人才创新平台", "个", 0), ("累计培育领军企业", "家", 0),
-                   ("累计发放人才安居补贴", "万元", 1)],
-    "annual": [("年度引进青年大学生", "名", 0), ("年度举办人才招聘活动", "场", 0), ("年度新增技能人才", "人", 0),
-               ("年度培训专业技术人员", "人次", 0)],
+    "level": [
+        ("人才资源总量", "万人", 2),
+        ("高技能人才数", "人", 0),
+        ("专业技术人才数", "人", 0),
+        ("规上企业研发人员数", "人", 0),
+        ("人才公寓房源", "套", 0),
+        ("每万名劳动力中研发人员", "人年", 1),
+    ],
+    "rate": [
+        ("人才贡献率", "%", 1),
+        ("主要劳动年龄人口受过高等教育比例", "%", 1),
+        ("高技能人才占技能人才比例", "%", 1),
+        ("青年人才流失率", "%", 2),
+        ("每千人口执业医师", "‰", 2),
+    ],
+    "cumulative": [
+        ("累计引进高层次人才", "人", 0),
+        ("累计建设人才创新平台", "个", 0),
+        ("累计培育领军企业", "家", 0),
+        ("累计发放人才安居补贴", "万元", 1),
+    ],
+    "annual": [
+        ("年度引进青年大学生", "名", 0),
+        ("年度举办人才招聘活动", "场", 0),
+        ("年度新增技能人才", "人", 0),
+        ("年度培训专业技术人员", "人次", 0),
+    ],
     "growth": [("人才资源总量年均增长", "%", 2), ("研发经费投入年均增长", "%", 2)],
-    "milestone": [("建立人才工作目标责任制考核制度", "", 0), ("建成人才服务一站式平台", "", 0), ("出台人才分类评价办法", "", 0)],
+    "milestone": [
+        ("建立人才工作目标责任制考核制度", "", 0),
+        ("建成人才服务一站式平台", "", 0),
+        ("出台人才分类评价办法", "", 0),
+    ],
 }
 FACTORS = (1.10, 1.03, 1.00, 0.97, 0.93, 0.90, 0.86, 0.80, 0.60, 1.20)
 
@@ -176,45 +207,77 @@ def _ensure_units(shape: Shape, tag: str) -> tuple[Department, list[Department],
         name=root_name(tag), short_name=f"{PREFIX}{tag}", kind=Department.Kind.GOVERNMENT, order=9000, is_demo=True
     )
     rng = random.Random(f"{shape.seed}-units")
-    counties = Department.objects.bulk_create([
-        Department(parent=root, name=f"{PREFIX}县{i:03d}", kind=Department.Kind.GOVERNMENT,
-                   category=rng.choice(COUNTY_CATEGORIES), order=i, is_demo=True)
-        for i in range(1, shape.units + 1)
-    ])
-    departments = Department.objects.bulk_create([
-        Department(parent=root, name=f"{PREFIX}{name}", kind=Department.Kind.PARTY if name in ("组织部", "团委") else Department.Kind.DEPARTMENT,
-                   order=1000 + i, is_demo=True)
-        for i, name in enumerate(DEPARTMENTS)
-    ])
+    counties = Department.objects.bulk_create(
+        [
+            Department(
+                parent=root,
+                name=f"{PREFIX}县{i:03d}",
+                kind=Department.Kind.GOVERNMENT,
+                category=rng.choice(COUNTY_CATEGORIES),
+                order=i,
+                is_demo=True,
+            )
+            for i in range(1, shape.units + 1)
+        ]
+    )
+    departments = Department.objects.bulk_create(
+        [
+            Department(
+                parent=root,
+                name=f"{PREFIX}{name}",
+                kind=Department.Kind.PARTY if name in ("组织部", "团委") else Department.Kind.DEPARTMENT,
+                order=1000 + i,
+                is_demo=True,
+            )
+            for i, name in enumerate(DEPARTMENTS)
+        ]
+    )
     if not counties[0].pk:  # backends without RETURNING
         counties = list(Department.objects.filter(parent=root, kind=Department.Kind.GOVERNMENT).order_by("order"))
-        departments = list(Department.objects.filter(parent=root).exclude(kind=Department.Kind.GOVERNMENT).order_by("order"))
+        departments = list(
+            Department.objects.filter(parent=root).exclude(kind=Department.Kind.GOVERNMENT).order_by("order")
+        )
     return root, counties, departments
 
 
-def _ensure_users(tag: str, root: Department, counties: list[Department], departments: list[Department]) -> dict[str, User]:
+def _ensure_users(
+    tag: str, root: Department, counties: list[Department], departments: list[Department]
+) -> dict[str, User]:
     unusable = make_password(None)
     specs = [
         (username(tag, "leader"), LEADER, [], f"{PREFIX}领导"),
         (username(tag, "admin"), ADMIN, [root], f"{PREFIX}组织部管理员"),
         (username(tag, "import"), REPORTER, [*counties, *departments], f"{PREFIX}批量导入填报员"),
-        *((reporter_username(tag, i), REPORTER, [c], f"{PREFIX}{c.name}填报员") for i, c in enumerate(counties, start=1)),
-        *((username(tag, f"d{i:02d}"), REPORTER, [d], f"{PREFIX}{d.name}填报员") for i, d in enumerate(departments, start=1)),
+        *(
+            (reporter_username(tag, i), REPORTER, [c], f"{PREFIX}{c.name}填报员")
+            for i, c in enumerate(counties, start=1)
+        ),
+        *(
+            (username(tag, f"d{i:02d}"), REPORTER, [d], f"{PREFIX}{d.name}填报员")
+            for i, d in enumerate(departments, start=1)
+        ),
     ]
     User.objects.bulk_create([User(username=name, password=unusable, first_name=full) for name, _, _, full in specs])
     users = {u.username: u for u in User.objects.filter(username__in=[s[0] for s in specs])}
     groups = {g.name: g for g in Group.objects.filter(name__in=[ADMIN, LEADER, REPORTER])}
     through = User.groups.through
-    through.objects.bulk_create([through(user_id=users[name].pk, group_id=groups[role].pk) for name, role, _, _ in specs])
-    Membership.objects.bulk_create([
-        Membership(user=users[name], department=unit) for name, _, units, _ in specs for unit in units
-    ])
+    through.objects.bulk_create(
+        [through(user_id=users[name].pk, group_id=groups[role].pk) for name, role, _, _ in specs]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=users[name], department=unit) for name, _, units, _ in specs for unit in units]
+    )
     return users
 
 
 def _make_indicators(
-    rng: random.Random, plan: Plan, size: int, sections: list[Section], departments: list[Department],
-    counties: list[Department], admin: User,
+    rng: random.Random,
+    plan: Plan,
+    size: int,
+    sections: list[Section],
+    departments: list[Department],
+    counties: list[Department],
+    admin: User,
 ) -> list[_Ind]:
     inds: list[Indicator] = []
     meta: list[dict] = []
@@ -250,21 +313,47 @@ def _make_indicators(
         target_d = Decimal(q.format(target))
         per_unit = rng.random() < 0.95
         lead = rng.choice(departments)
-        inds.append(Indicator(
-            plan=plan, section=rng.choice(sections), group=rng.choice(GROUPS), number=str(order),
-            name=f"{name}（{PREFIX}{order}）", unit=unit, kind=kind, comparison=comparison,
-            baseline_year=plan.start_year - 1 if kind not in ("cumulative", "annual", "milestone") else None,
-            baseline=Decimal(q.format(baseline)) if kind not in ("cumulative", "annual", "milestone") else None,
-            target_year=plan.end_year, target=target_d,
-            target_upper=Decimal(q.format(max(target_upper, float(target_d)))) if target_upper is not None else None,
-            tolerance=Decimal("0.05") if comparison == "approx" else None, decimals=decimals, is_share=is_share,
-            per_unit=per_unit, data_source="压测生成", order=order,
-        ))
-        meta.append(dict(kind=kind, lte=lte, baseline=baseline, target=float(target_d), decimals=decimals,
-                         is_share=is_share, per_unit=per_unit, lead=lead,
-                         official_q4=kind in ("level", "rate") and order % 7 == 0))
-    created = bulk_create_with_history(inds, Indicator, batch_size=1000, default_user=admin,
-                                       default_change_reason=PERIOD_REASON)
+        inds.append(
+            Indicator(
+                plan=plan,
+                section=rng.choice(sections),
+                group=rng.choice(GROUPS),
+                number=str(order),
+                name=f"{name}（{PREFIX}{order}）",
+                unit=unit,
+                kind=kind,
+                comparison=comparison,
+                baseline_year=plan.start_year - 1 if kind not in ("cumulative", "annual", "milestone") else None,
+                baseline=Decimal(q.format(baseline)) if kind not in ("cumulative", "annual", "milestone") else None,
+                target_year=plan.end_year,
+                target=target_d,
+                target_upper=Decimal(q.format(max(target_upper, float(target_d))))
+                if target_upper is not None
+                else None,
+                tolerance=Decimal("0.05") if comparison == "approx" else None,
+                decimals=decimals,
+                is_share=is_share,
+                per_unit=per_unit,
+                data_source="压测生成",
+                order=order,
+            )
+        )
+        meta.append(
+            dict(
+                kind=kind,
+                lte=lte,
+                baseline=baseline,
+                target=float(target_d),
+                decimals=decimals,
+                is_share=is_share,
+                per_unit=per_unit,
+                lead=lead,
+                official_q4=kind in ("level", "rate") and order % 7 == 0,
+            )
+        )
+    created = bulk_create_with_history(
+        inds, Indicator, batch_size=1000, default_user=admin, default_change_reason=PERIOD_REASON
+    )
     if not created or created[0].pk is None:
         created = list(Indicator.objects.filter(plan=plan).order_by("order"))
     assignments, milestones, unit_targets = [], [], []
@@ -279,35 +368,66 @@ def _make_indicators(
                 s = rng.uniform(0.5, 2.0)
                 scale[county.pk] = s
                 d = m["decimals"]
-                unit_targets.append(UnitTarget(
-                    indicator=ind, department=county, is_demo=True,
-                    baseline_year=plan.start_year - 1 if m["kind"] in ("level", "growth") else None,
-                    baseline=Decimal(f"{m['baseline'] * s:.{d}f}") if m["kind"] in ("level", "growth") else None,
-                    target=None if m["kind"] == "growth" else Decimal(f"{m['target'] * s:.{d}f}"),
-                ))
+                unit_targets.append(
+                    UnitTarget(
+                        indicator=ind,
+                        department=county,
+                        is_demo=True,
+                        baseline_year=plan.start_year - 1 if m["kind"] in ("level", "growth") else None,
+                        baseline=Decimal(f"{m['baseline'] * s:.{d}f}") if m["kind"] in ("level", "growth") else None,
+                        target=None if m["kind"] == "growth" else Decimal(f"{m['target'] * s:.{d}f}"),
+                    )
+                )
         # Yearly milestones are plan-wide, so only where units share the indicator's baseline and target.
         if not scale and m["kind"] in ("level", "annual") and rng.random() < 0.2:
             for year in range(plan.start_year, plan.end_year):
                 frac = (year - plan.start_year + 1) / (plan.end_year - plan.start_year + 1)
                 value = m["target"] if m["kind"] == "annual" else m["baseline"] + (m["target"] - m["baseline"]) * frac
                 milestones.append(Milestone(indicator=ind, year=year, value=Decimal(f"{value:.{m['decimals']}f}")))
-        result.append(_Ind(ind, m["kind"], m["lte"], m["baseline"], m["target"], m["decimals"], m["is_share"],
-                           m["per_unit"], m["official_q4"], scale, m["lead"].pk))
+        result.append(
+            _Ind(
+                ind,
+                m["kind"],
+                m["lte"],
+                m["baseline"],
+                m["target"],
+                m["decimals"],
+                m["is_share"],
+                m["per_unit"],
+                m["official_q4"],
+                scale,
+                m["lead"].pk,
+            )
+        )
     IndicatorAssignment.objects.bulk_create(assignments, batch_size=5000)
     Milestone.objects.bulk_create(milestones, batch_size=5000)
     UnitTarget.objects.bulk_create(unit_targets, batch_size=5000)
     return result
 
 
-def _make_tasks(rng: random.Random, plan: Plan, sections: list[Section], departments: list[Department],
-                inds: list[_Ind], admin: User) -> int:
+def _make_tasks(
+    rng: random.Random,
+    plan: Plan,
+    sections: list[Section],
+    departments: list[Department],
+    inds: list[_Ind],
+    admin: User,
+) -> int:
     count = max(3, len(inds) // 8)
     tasks = [
-        Task(plan=plan, section=rng.choice(sections), number=f"{n}", order=n, due_date=dt.date(plan.end_year, 12, 31),
-             text=f"{PREFIX}任务{n}：完善人才引育留用政策体系，推进重点项目落地见效。")
+        Task(
+            plan=plan,
+            section=rng.choice(sections),
+            number=f"{n}",
+            order=n,
+            due_date=dt.date(plan.end_year, 12, 31),
+            text=f"{PREFIX}任务{n}：完善人才引育留用政策体系，推进重点项目落地见效。",
+        )
         for n in range(1, count + 1)
     ]
-    tasks = bulk_create_with_history(tasks, Task, batch_size=1000, default_user=admin, default_change_reason=PERIOD_REASON)
+    tasks = bulk_create_with_history(
+        tasks, Task, batch_size=1000, default_user=admin, default_change_reason=PERIOD_REASON
+    )
     if not tasks or tasks[0].pk is None:
         tasks = list(Task.objects.filter(plan=plan).order_by("order"))
     assignments, carried = [], []
@@ -315,7 +435,9 @@ def _make_tasks(rng: random.Random, plan: Plan, sections: list[Section], departm
     for task in tasks:
         lead, *others = rng.sample(departments, 3)
         assignments.append(TaskAssignment(task=task, role=Role.LEAD, department=lead, order=0))
-        assignments += [TaskAssignment(task=task, role=Role.RESPONSIBLE, department=d, order=k) for k, d in enumerate(others, 1)]
+        assignments += [
+            TaskAssignment(task=task, role=Role.RESPONSIBLE, department=d, order=k) for k, d in enumerate(others, 1)
+        ]
         carried += [through(task_id=task.pk, indicator_id=i.obj.pk) for i in rng.sample(inds, min(3, len(inds)))]
     TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
     through.objects.bulk_create(carried, batch_size=5000, ignore_conflicts=True)
@@ -334,13 +456,14 @@ def _keep_updated_at() -> Iterator[None]:
         field.auto_now = before
 
 
-def _series(ind: _Ind, s: float, factor: float, rng: random.Random, periods: list[ReportingPeriod],
-            plan: Plan) -> list[float]:
+def _series(
+    ind: _Ind, s: float, factor: float, rng: random.Random, periods: list[ReportingPeriod], plan: Plan
+) -> list[float]:
     """Raw (unrounded) values per period for one indicator and unit."""
     out = []
     start = dt.date(plan.start_year - 1, 12, 31)
     span_years = max(1, plan.end_year - plan.start_year + 1)
-    done_at = rng.randrange(len(periods) // 2, len(periods) * 2) if factor >= 0.97 else 10 ** 6
+    done_at = rng.randrange(len(periods) // 2, len(periods) * 2) if factor >= 0.97 else 10**6
     for k, period in enumerate(periods):
         elapsed = (period.end - start).days / 365.25
         noise = 1 + rng.uniform(-0.005, 0.005)
@@ -426,31 +549,75 @@ class _Writer:
         base = {name: getattr(value, name) for name in self.tracked}
         rows = []
         created_at = value.submitted_at - dt.timedelta(days=5) if value.submitted_at else value.updated_at
-        rows.append(HistoricalIndicatorValue(
-            **{**base, "status": ReviewStatus.DRAFT, "version": 1, "submitted_at": None, "reviewed_at": None,
-               "reviewed_by_id": None, "return_reason": "", "updated_at": created_at},
-            history_date=created_at, history_type="+", history_user_id=reporter_id, history_change_reason="保存草稿",
-        ))
+        rows.append(
+            HistoricalIndicatorValue(
+                **{
+                    **base,
+                    "status": ReviewStatus.DRAFT,
+                    "version": 1,
+                    "submitted_at": None,
+                    "reviewed_at": None,
+                    "reviewed_by_id": None,
+                    "return_reason": "",
+                    "updated_at": created_at,
+                },
+                history_date=created_at,
+                history_type="+",
+                history_user_id=reporter_id,
+                history_change_reason="保存草稿",
+            )
+        )
         if steps >= 2:
-            rows.append(HistoricalIndicatorValue(
-                **{**base, "status": ReviewStatus.SUBMITTED, "version": 2, "reviewed_at": None, "reviewed_by_id": None,
-                   "return_reason": "", "updated_at": value.submitted_at},
-                history_date=value.submitted_at, history_type="~", history_user_id=reporter_id, history_change_reason="报送",
-            ))
+            rows.append(
+                HistoricalIndicatorValue(
+                    **{
+                        **base,
+                        "status": ReviewStatus.SUBMITTED,
+                        "version": 2,
+                        "reviewed_at": None,
+                        "reviewed_by_id": None,
+                        "return_reason": "",
+                        "updated_at": value.submitted_at,
+                    },
+                    history_date=value.submitted_at,
+                    history_type="~",
+                    history_user_id=reporter_id,
+                    history_change_reason="报送",
+                )
+            )
         if steps >= 3:
             reason = "审核通过" if value.status == ReviewStatus.APPROVED else f"退回：{RETURN_REASON}"
-            rows.append(HistoricalIndicatorValue(
-                **base, history_date=value.reviewed_at, history_type="~", history_user_id=admin_id,
-                history_change_reason=reason,
-            ))
+            rows.append(
+                HistoricalIndicatorValue(
+                    **base,
+                    history_date=value.reviewed_at,
+                    history_type="~",
+                    history_user_id=admin_id,
+                    history_change_reason=reason,
+                )
+            )
         return rows
 
 
-def _write_values(rng: random.Random, plan: Plan, inds: list[_Ind], counties: list[Department],
-                  periods: list[ReportingPeriod], writer: _Writer, reporters: dict[int, int], admin_id: int) -> None:
+def _write_values(
+    rng: random.Random,
+    plan: Plan,
+    inds: list[_Ind],
+    counties: list[Department],
+    periods: list[ReportingPeriod],
+    writer: _Writer,
+    reporters: dict[int, int],
+    admin_id: int,
+) -> None:
     n = len(periods)
-    stamps = {p.pk: (_aware(p.end + dt.timedelta(days=3)), _aware(p.end + dt.timedelta(days=8)),
-                     _aware(p.end + dt.timedelta(days=15))) for p in periods}
+    stamps = {
+        p.pk: (
+            _aware(p.end + dt.timedelta(days=3)),
+            _aware(p.end + dt.timedelta(days=8)),
+            _aware(p.end + dt.timedelta(days=15)),
+        )
+        for p in periods
+    }
     for ind in inds:
         units = counties if ind.per_unit else [None]
         for unit in units:
@@ -462,20 +629,37 @@ def _write_values(rng: random.Random, plan: Plan, inds: list[_Ind], counties: li
                 status, steps = _lifecycle(rng, k, n)
                 if status is None:
                     continue
-                bases = ["estimate", "official"] if ind.official_q4 and period.index == 4 and k < n - 1 else ["estimate"]
+                bases = (
+                    ["estimate", "official"] if ind.official_q4 and period.index == 4 and k < n - 1 else ["estimate"]
+                )
                 for basis in bases:
                     y = x * (1 + rng.uniform(-0.01, 0.01)) if basis == "official" else x
                     created_at, submitted, reviewed = stamps[period.pk]
                     submitted = submitted if steps >= 2 else None
                     reviewed = reviewed if steps >= 3 else None
                     returned = status == ReviewStatus.RETURNED
-                    writer.add(IndicatorValue(
-                        indicator_id=ind.obj.pk, period=period, department_id=dept_id,
-                        value=Decimal(f"{y:.{ind.decimals}f}"), basis=basis, note=VALUE_NOTE, status=status,
-                        return_reason=RETURN_REASON if returned else "", is_demo=True, version=steps,
-                        updated_by_id=reporters.get(dept_id), updated_at=reviewed or submitted or created_at,
-                        submitted_at=submitted, reviewed_by_id=admin_id if reviewed else None, reviewed_at=reviewed,
-                    ), steps, reporters.get(dept_id) or admin_id, admin_id)
+                    writer.add(
+                        IndicatorValue(
+                            indicator_id=ind.obj.pk,
+                            period=period,
+                            department_id=dept_id,
+                            value=Decimal(f"{y:.{ind.decimals}f}"),
+                            basis=basis,
+                            note=VALUE_NOTE,
+                            status=status,
+                            return_reason=RETURN_REASON if returned else "",
+                            is_demo=True,
+                            version=steps,
+                            updated_by_id=reporters.get(dept_id),
+                            updated_at=reviewed or submitted or created_at,
+                            submitted_at=submitted,
+                            reviewed_by_id=admin_id if reviewed else None,
+                            reviewed_at=reviewed,
+                        ),
+                        steps,
+                        reporters.get(dept_id) or admin_id,
+                        admin_id,
+                    )
 
 
 def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int]:
@@ -506,18 +690,30 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
             end_year = END_YEAR if n % 4 == 0 else END_YEAR + 1 + (n % 2)
             with transaction.atomic():
                 plan = Plan(
-                    code=plan_code(tag, n), title=f"{PREFIX}规划{n:02d}（{tag}）", issuer=root, issuer_body=root.name,
-                    start_year=first_year, end_year=end_year,
+                    code=plan_code(tag, n),
+                    title=f"{PREFIX}规划{n:02d}（{tag}）",
+                    issuer=root,
+                    issuer_body=root.name,
+                    start_year=first_year,
+                    end_year=end_year,
                     kind=Plan.Kind.FIVE_YEAR if end_year - first_year >= 4 else Plan.Kind.THREE_YEAR,
                     notes="压测生成的数据，可用 generate_scale_data --clear 删除。",
                 )
                 plan._change_reason = PERIOD_REASON
                 plan.save()
                 plan.assessed_units.add(*counties)
-                sections = Section.objects.bulk_create([
-                    Section(plan=plan, key=str(k), number=f"{'一二三四五六'[k - 1]}、", title=f"{PREFIX}章节{k}", order=k)
-                    for k in range(1, 7)
-                ])
+                sections = Section.objects.bulk_create(
+                    [
+                        Section(
+                            plan=plan,
+                            key=str(k),
+                            number=f"{'一二三四五六'[k - 1]}、",
+                            title=f"{PREFIX}章节{k}",
+                            order=k,
+                        )
+                        for k in range(1, 7)
+                    ]
+                )
                 if sections[0].pk is None:
                     sections = list(Section.objects.filter(plan=plan).order_by("order"))
                 inds = _make_indicators(rng, plan, size, sections, departments, counties, admin)
@@ -526,8 +722,10 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
                 writer.flush()
             totals["plans"] += 1
             totals["indicators"] += size
-            log(f"  规划{n:02d}：{size}个指标，累计实际值{writer.written:,}条，历史{writer.history_written:,}条，"
-                f"用时{time.monotonic() - started:.0f}秒。")
+            log(
+                f"  规划{n:02d}：{size}个指标，累计实际值{writer.written:,}条，历史{writer.history_written:,}条，"
+                f"用时{time.monotonic() - started:.0f}秒。"
+            )
     # Bulk loads leave the planner's statistics describing the empty tables until autovacuum catches up (minutes):
     # measured, the 50-indicator value read took 355 ms before ANALYZE and 50 ms after.
     with connection.cursor() as cursor:
@@ -539,5 +737,10 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     pagecache.changed()
-    return {**totals, "values": writer.written, "history": writer.history_written,
-            "seconds": round(time.monotonic() - started, 1), "skipped": 0}
+    return {
+        **totals,
+        "values": writer.written,
+        "history": writer.history_written,
+        "seconds": round(time.monotonic() - started, 1),
+        "skipped": 0,
+    }

@@ -134,9 +134,11 @@ def clear(tag: str | None = None, log: Callable[[str], None] = lambda _: None) -
     HistoricalTask = Task.history.model
     HistoricalPlan = Plan.history.model
     for root in roots:
-        root_tag = root.name[len(ROOT_PREFIX):-1]
+        root_tag = root.name[len(ROOT_PREFIX) : -1]
         unit_ids = [root.pk, *Department.objects.filter(parent=root).values_list("pk", flat=True)]
-        plan_ids = list(Plan.objects.filter(issuer=root, code__startswith=f"bench-{root_tag}-").values_list("pk", flat=True))
+        plan_ids = list(
+            Plan.objects.filter(issuer=root, code__startswith=f"bench-{root_tag}-").values_list("pk", flat=True)
+        )
         indicator_ids = list(Indicator.objects.filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         with transaction.atomic():
             # Raw deletes: a Django delete() would load 1.6 M rows to send signals and write a "-" history row each.
@@ -174,7 +176,11 @@ def clear(tag: str | None = None, log: Callable[[str], None] = lambda _: None) -
 def _clear_periods() -> int:
     """Periods this generator created and nothing uses any more."""
     HistoricalPeriod = ReportingPeriod.history.model
-    ours = set(HistoricalPeriod.objects.filter(history_type="+", history_change_reason=PERIOD_REASON).values_list("id", flat=True))
+    ours = set(
+        HistoricalPeriod.objects.filter(history_type="+", history_change_reason=PERIOD_REASON).values_list(
+            "id", flat=True
+        )
+    )
     if not ours:
         return 0
     unused = ReportingPeriod.objects.filter(pk__in=ours, values__isnull=True, task_reports__isnull=True)
@@ -186,7 +192,7 @@ def _clear_periods() -> int:
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 # --- bench users -------------------------------------------------------------------------------------------------

@@ -68,8 +68,11 @@ def edit_baseline(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     data = request.POST if request.method == "POST" else None
     rows = _units(indicator, data, errors)
-    form = {"year": str(indicator.baseline_year or ""), "value": "" if indicator.baseline is None
-            else f"{indicator.baseline.normalize():f}", "reason": ""}
+    form = {
+        "year": str(indicator.baseline_year or ""),
+        "value": "" if indicator.baseline is None else f"{indicator.baseline.normalize():f}",
+        "reason": "",
+    }
     if data is not None:
         form = {"year": data.get("year", ""), "value": data.get("value", ""), "reason": data.get("reason", "")}
         year = _year(form["year"], "baseline", errors)
@@ -77,20 +80,36 @@ def edit_baseline(request: HttpRequest, pk: int) -> HttpResponse:
         if not errors:
             try:
                 changed = set_baselines(
-                    user=request.user, indicator=indicator, baseline_year=year, baseline=value, reason=form["reason"],
+                    user=request.user,
+                    indicator=indicator,
+                    baseline_year=year,
+                    baseline=value,
+                    reason=form["reason"],
                     units=[UnitBaseline(r["unit"], r["year"], r["value"]) for r in rows],  # type: ignore[arg-type]
                 )
             except BaselineError as exc:
                 errors = exc.errors
             else:
-                messages.success(request, _("已保存%(n)s处基期值，评估结果正在重新计算。") % {"n": changed} if changed
-                                 else _("基期值没有变化。"))
+                messages.success(
+                    request,
+                    _("已保存%(n)s处基期值，评估结果正在重新计算。") % {"n": changed}
+                    if changed
+                    else _("基期值没有变化。"),
+                )
                 return redirect("dashboard:indicator", pk=indicator.pk)
     for row in rows:
         unit = row["unit"]
         assert isinstance(unit, Department)
         row["error"] = errors.get(f"unit-{unit.pk}", "")
-    return render(request, "dashboard/baseline.html", {
-        "indicator": indicator, "rows": rows, "form": form, "errors": errors,
-        "general_errors": [m for k, m in errors.items() if not k.startswith("unit-")],
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "dashboard/baseline.html",
+        {
+            "indicator": indicator,
+            "rows": rows,
+            "form": form,
+            "errors": errors,
+            "general_errors": [m for k, m in errors.items() if not k.startswith("unit-")],
+        },
+        status=400 if errors else 200,
+    )

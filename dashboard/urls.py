@@ -1,7 +1,6 @@
 from django.urls import path
 
-from dashboard import baseline_views
-from dashboard import views
+from dashboard import baseline_views, views
 
 app_name = "dashboard"
 

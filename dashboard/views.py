@@ -18,11 +18,10 @@ from assessment import dashboard_panels as assessment_panels
 from dashboard.selectors import common as selectors
 from dashboard.selectors import department as department_selectors
 from dashboard.selectors import overview as overview_selectors
-from indicators.models import Indicator
 from indicators.evaluation.selectors import plans_queryset
+from indicators.models import Indicator
 from plans.models import Department
 from plans.roles import is_admin
-
 
 SHORTFALL_LIMIT = 100
 DEPARTMENT_ITEM_LIMIT = 100
@@ -41,15 +40,24 @@ def overview(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
 
     def body() -> dict[str, object]:
-        page = overview_selectors.overview(choice.as_of, limit=None if show_all else SHORTFALL_LIMIT,
-                                           group_rows=GROUP_ROW_LIMIT, calendar=choice.calendar)
-        return {"page": page, "shortfalls": page.shortfalls,
-                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls)}
+        page = overview_selectors.overview(
+            choice.as_of,
+            limit=None if show_all else SHORTFALL_LIMIT,
+            group_rows=GROUP_ROW_LIMIT,
+            calendar=choice.calendar,
+        )
+        return {
+            "page": page,
+            "shortfalls": page.shortfalls,
+            "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
+        }
 
     assessment = assessment_panels.assessment_overview(request.user)
-    return render(request, "dashboard/overview.html", {
-        "choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "show_all": show_all,
-    })
+    return render(
+        request,
+        "dashboard/overview.html",
+        {"choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "show_all": show_all},
+    )
 
 
 @require_safe
@@ -57,7 +65,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(plans_queryset(), code=code)
     choice = selectors.choose_period(request.GET.get("period"))
-    body = SimpleLazyObject(lambda: {"page": selectors.plan_page(plan, choice.as_of, choice.calendar)})  # cached: see overview
+    body = SimpleLazyObject(
+        lambda: {"page": selectors.plan_page(plan, choice.as_of, choice.calendar)}
+    )  # cached: see overview
     return render(request, "dashboard/plan.html", {"choice": choice, "body": body, "plan": plan})
 
 
@@ -67,8 +77,12 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
-    context = {"choice": choice, "page": page, "indicator": page.row.indicator,  # with prefetched assignments
-               "can_edit_baseline": is_admin(request.user)}
+    context = {
+        "choice": choice,
+        "page": page,
+        "indicator": page.row.indicator,  # with prefetched assignments
+        "can_edit_baseline": is_admin(request.user),
+    }
     return render(request, "dashboard/indicator.html", context)
 
 
@@ -81,14 +95,26 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     def body() -> dict[str, object]:
         # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
-        page = department_selectors.department_page(department, choice,
-                                                    limit=None if show_all else DEPARTMENT_ITEM_LIMIT)
-        return {"page": page, "shortfalls": page.shortfalls,
-                "shortfalls_hidden": page.shortfall_total - len(page.shortfalls), "indicators": page.indicators,
-                "indicators_hidden": page.indicator_total - len(page.indicators)}
+        page = department_selectors.department_page(
+            department, choice, limit=None if show_all else DEPARTMENT_ITEM_LIMIT
+        )
+        return {
+            "page": page,
+            "shortfalls": page.shortfalls,
+            "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
+            "indicators": page.indicators,
+            "indicators_hidden": page.indicator_total - len(page.indicators),
+        }
 
     assessment = assessment_panels.department_assessment(department, request.user)
-    return render(request, "dashboard/department.html", {
-        "choice": choice, "body": SimpleLazyObject(body), "department": department, "assessment": assessment,
-        "show_all": show_all,
-    })
+    return render(
+        request,
+        "dashboard/department.html",
+        {
+            "choice": choice,
+            "body": SimpleLazyObject(body),
+            "department": department,
+            "assessment": assessment,
+            "show_all": show_all,
+        },
+    )

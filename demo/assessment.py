@@ -32,20 +32,36 @@ DEMO = "演示数据"
 EVIDENCE = b"%PDF-1.4\n% demo evidence - not a real document\n%%EOF\n"
 
 DEV_ZONE, SHENGZE, ZHENZE, TONGLI, QIDU = (
-    "吴江经济技术开发区（演示）", "盛泽镇（演示）", "震泽镇（演示）", "同里镇（演示）", "七都镇（演示）",
+    "吴江经济技术开发区（演示）",
+    "盛泽镇（演示）",
+    "震泽镇（演示）",
+    "同里镇（演示）",
+    "七都镇（演示）",
 )
 
 # (section key, number, item name, points)
-TASKS = (("3.2", "2.", "组织申报领军人才项目", "10"), ("3.5", "5.", "积极创优人才发展环境", "10"),
-         ("5", "1.", "制定镇（区）具体实施方案", "5"))
+TASKS = (
+    ("3.2", "2.", "组织申报领军人才项目", "10"),
+    ("3.5", "5.", "积极创优人才发展环境", "10"),
+    ("5", "1.", "制定镇（区）具体实施方案", "5"),
+)
 INDICATOR_POINTS = ("15", "15", "15", "10", "10", "10")  # the plan's six indicators in order: 75 points
 # Task progress per period, per town (dev zone, 盛泽, 震泽, 同里, 七都), per task above.
 PROGRESS = {
-    "2013Y": (("in_progress", "in_progress", "done"), ("done", "in_progress", "done"),
-              ("in_progress", "delayed", "in_progress"), ("delayed", "in_progress", "done"),
-              ("in_progress", "not_started", "done")),
-    "2014H1": (("done", "in_progress", "done"), ("done", "done", "done"), ("in_progress", "in_progress", "in_progress"),
-               ("in_progress", "delayed", "done"), ("done", "in_progress", "done")),
+    "2013Y": (
+        ("in_progress", "in_progress", "done"),
+        ("done", "in_progress", "done"),
+        ("in_progress", "delayed", "in_progress"),
+        ("delayed", "in_progress", "done"),
+        ("in_progress", "not_started", "done"),
+    ),
+    "2014H1": (
+        ("done", "in_progress", "done"),
+        ("done", "done", "done"),
+        ("in_progress", "in_progress", "in_progress"),
+        ("in_progress", "delayed", "done"),
+        ("done", "in_progress", "done"),
+    ),
 }
 
 
@@ -70,8 +86,14 @@ CLAIMS = {
         DemoClaim(SHENGZE, 2, "演示：2人入选苏州“姑苏人才计划”", 2),
         DemoClaim(DEV_ZONE, 0, "演示：某园区企业创始人入选国家“千人计划”", 1),
         DemoClaim(ZHENZE, 1, "演示：1人入选省“创新团队”核心成员", 1),
-        DemoClaim(ZHENZE, 2, "演示：3人入选吴江区“科技领军人才计划”", 3, approved=2,
-                  note="演示：其中1人不在公示名单中，不予认定"),
+        DemoClaim(
+            ZHENZE,
+            2,
+            "演示：3人入选吴江区“科技领军人才计划”",
+            3,
+            approved=2,
+            note="演示：其中1人不在公示名单中，不予认定",
+        ),
         DemoClaim(QIDU, 2, "演示：1人入选苏州“姑苏人才计划”", 1),
     ),
 }
@@ -87,9 +109,15 @@ def _ensure_progress(plan: Plan, towns: list[Department], admin: User) -> None:
                 if TaskProgress.objects.filter(task=task, period=period, department=town).exists():
                     continue
                 row = TaskProgress(
-                    task=task, period=period, department=town, progress_status=status,
-                    progress=f"{DEMO}：{town.name}按计划推进该项任务。", status=ReviewStatus.APPROVED, is_demo=True,
-                    updated_by=admin, reviewed_by=admin,
+                    task=task,
+                    period=period,
+                    department=town,
+                    progress_status=status,
+                    progress=f"{DEMO}：{town.name}按计划推进该项任务。",
+                    status=ReviewStatus.APPROVED,
+                    is_demo=True,
+                    updated_by=admin,
+                    reviewed_by=admin,
                 )
                 services.save_audited(row, admin, DEMO)
 
@@ -97,50 +125,99 @@ def _ensure_progress(plan: Plan, towns: list[Department], admin: User) -> None:
 def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[str, AssessmentItem]]:
     period = ReportingPeriod.objects.get(code=code)
     scheme = services.create_scheme(
-        user=admin, plan=plan, period=period, title=f"{period.label}“人才强镇”目标考核（演示）", is_demo=True,
+        user=admin,
+        plan=plan,
+        period=period,
+        title=f"{period.label}“人才强镇”目标考核（演示）",
+        is_demo=True,
         notes=f"{DEMO}：考核对象与分值均为演示。各镇（区）均为重点任务的责任单位，任务按满分计。",
-        indicator_floor=Decimal("0.3"), indicator_cap=Decimal("1.1"), lead_share=Decimal("1"),
-        responsible_share=Decimal("1"), bonus_cap=Decimal("10"), escalation_periods=2, notice_days=15,
+        indicator_floor=Decimal("0.3"),
+        indicator_cap=Decimal("1.1"),
+        lead_share=Decimal("1"),
+        responsible_share=Decimal("1"),
+        bonus_cap=Decimal("10"),
+        escalation_periods=2,
+        notice_days=15,
     )
     items: dict[str, AssessmentItem] = {}
     for indicator, points in zip(plan.indicators.order_by("order"), INDICATOR_POINTS):
         items[f"i{indicator.order}"] = services.add_item(
-            user=admin, scheme=scheme, kind=AssessmentItem.Kind.INDICATOR, name=indicator.name, points=Decimal(points),
-            indicator=indicator)
+            user=admin,
+            scheme=scheme,
+            kind=AssessmentItem.Kind.INDICATOR,
+            name=indicator.name,
+            points=Decimal(points),
+            indicator=indicator,
+        )
     for key, number, name, points in TASKS:
         task = Task.objects.get(plan=plan, section__key=key, number=number)
-        items[f"t{key}"] = services.add_item(user=admin, scheme=scheme, kind=AssessmentItem.Kind.TASK, name=name,
-                                             points=Decimal(points), task=task)
+        items[f"t{key}"] = services.add_item(
+            user=admin, scheme=scheme, kind=AssessmentItem.Kind.TASK, name=name, points=Decimal(points), task=task
+        )
     bonus = (("国家级人才计划入选", "5", "10"), ("省级人才计划入选", "3", "9"), ("市级及区级人才计划入选", "1", "5"))
     for level, (name, each, cap) in enumerate(bonus):
         items[f"b{level}"] = services.add_item(
-            user=admin, scheme=scheme, kind=AssessmentItem.Kind.BONUS, name=name, points=Decimal(cap),
-            unit_points=Decimal(each), description="每入选1人加分，须上传入选文件或公示名单。")
-    for key, name, source, each, cap in (("late", "迟报", DeductionSource.LATE, "1", "3"),
-                                         ("returned", "报送被退回", DeductionSource.RETURNED, "0.5", "2"),
-                                         ("manual", "其他扣分情形", DeductionSource.MANUAL, "1", "5")):
+            user=admin,
+            scheme=scheme,
+            kind=AssessmentItem.Kind.BONUS,
+            name=name,
+            points=Decimal(cap),
+            unit_points=Decimal(each),
+            description="每入选1人加分，须上传入选文件或公示名单。",
+        )
+    for key, name, source, each, cap in (
+        ("late", "迟报", DeductionSource.LATE, "1", "3"),
+        ("returned", "报送被退回", DeductionSource.RETURNED, "0.5", "2"),
+        ("manual", "其他扣分情形", DeductionSource.MANUAL, "1", "5"),
+    ):
         items[f"d{key}"] = services.add_item(
-            user=admin, scheme=scheme, kind=AssessmentItem.Kind.DEDUCTION, name=name, points=Decimal(cap),
-            unit_points=Decimal(each), source=source)
-    items["veto"] = services.add_item(user=admin, scheme=scheme, kind=AssessmentItem.Kind.VETO,
-                                      name="发生人才工作重大责任事故或数据弄虚作假")
+            user=admin,
+            scheme=scheme,
+            kind=AssessmentItem.Kind.DEDUCTION,
+            name=name,
+            points=Decimal(cap),
+            unit_points=Decimal(each),
+            source=source,
+        )
+    items["veto"] = services.add_item(
+        user=admin, scheme=scheme, kind=AssessmentItem.Kind.VETO, name="发生人才工作重大责任事故或数据弄虚作假"
+    )
     services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
     return scheme, items
 
 
-def _claim(scheme: AssessmentScheme, items: dict[str, AssessmentItem], towns: dict[str, Department],
-           claim: DemoClaim, reporter: User | None, admin: User) -> None:
+def _claim(
+    scheme: AssessmentScheme,
+    items: dict[str, AssessmentItem],
+    towns: dict[str, Department],
+    claim: DemoClaim,
+    reporter: User | None,
+    admin: User,
+) -> None:
     town = towns[claim.town]
     upload = SimpleUploadedFile("演示-入选公示名单.pdf", EVIDENCE, content_type="application/pdf")
     item = items[f"b{claim.level}"]
     if reporter is not None and claim.town == SHENGZE:
-        made = services.add_claim(user=reporter, scheme=scheme, department=town, item=item,
-                                  description=claim.description, quantity=claim.quantity, evidence=upload)
+        made = services.add_claim(
+            user=reporter,
+            scheme=scheme,
+            department=town,
+            item=item,
+            description=claim.description,
+            quantity=claim.quantity,
+            evidence=upload,
+        )
     else:
         # Other demo towns have no demo login: their claims are entered as if the unit had filed them.
         assessment = services.ensure_assessment(scheme, town, user=admin, lock=False)
-        made = BonusClaim(assessment=assessment, item=item, description=claim.description, quantity=claim.quantity,
-                          evidence_name=upload.name or "", is_demo=True)
+        made = BonusClaim(
+            assessment=assessment,
+            item=item,
+            description=claim.description,
+            quantity=claim.quantity,
+            evidence_name=upload.name or "",
+            is_demo=True,
+        )
         made.evidence.save(upload.name, upload, save=False)
         services.save_audited(made, admin, f"{DEMO}：申报加分（单位无演示账号，由组织部代录）")
     if claim.approved == 0:
@@ -149,8 +226,14 @@ def _claim(scheme: AssessmentScheme, items: dict[str, AssessmentItem], towns: di
         services.review_claim(user=admin, claim=made, approve=True, approved_quantity=claim.approved, note=claim.note)
 
 
-def _review(scheme: AssessmentScheme, items: dict[str, AssessmentItem], towns: dict[str, Department],
-            admin: User, reporter: User | None, code: str) -> None:
+def _review(
+    scheme: AssessmentScheme,
+    items: dict[str, AssessmentItem],
+    towns: dict[str, Department],
+    admin: User,
+    reporter: User | None,
+    code: str,
+) -> None:
     if reporter is not None:
         # 盛泽镇 self-assesses at its computed scores, except full marks on the first item it loses points on,
         # submits, and 组织部 keeps the computed score for that item with a reason.
@@ -161,17 +244,42 @@ def _review(scheme: AssessmentScheme, items: dict[str, AssessmentItem], towns: d
         generous = next((line for line in scored if line.points < line.max), None)
         if generous is not None:
             scores[int(generous.key)] = SelfScore(generous.max, f"{DEMO}：工作已基本完成，自评满分")
-        services.save_self_assessment(user=reporter, scheme=scheme, department=towns[SHENGZE], scores=scores,
-                                      note=f"{DEMO}：本镇自评说明。", submit=True)
+        services.save_self_assessment(
+            user=reporter,
+            scheme=scheme,
+            department=towns[SHENGZE],
+            scores=scores,
+            note=f"{DEMO}：本镇自评说明。",
+            submit=True,
+        )
         if generous is not None:
             item = next(i for i in items.values() if str(i.pk) == generous.key)
-            services.review_item(user=admin, scheme=scheme, department=towns[SHENGZE], item=item,
-                                 reviewed_score=generous.points, note=f"{DEMO}：以审核通过的数据为准，维持系统计分")
-    services.review_item(user=admin, scheme=scheme, department=towns[TONGLI], item=items["dmanual"],
-                         reviewed_score=Decimal("-1"), note=f"{DEMO}：{code}报送材料不规范，扣1分")
+            services.review_item(
+                user=admin,
+                scheme=scheme,
+                department=towns[SHENGZE],
+                item=item,
+                reviewed_score=generous.points,
+                note=f"{DEMO}：以审核通过的数据为准，维持系统计分",
+            )
+    services.review_item(
+        user=admin,
+        scheme=scheme,
+        department=towns[TONGLI],
+        item=items["dmanual"],
+        reviewed_score=Decimal("-1"),
+        note=f"{DEMO}：{code}报送材料不规范，扣1分",
+    )
     if code == "2014H1":
-        services.review_item(user=admin, scheme=scheme, department=towns[QIDU], item=items["veto"], reviewed_score=None,
-                             vetoed=True, note=f"{DEMO}：经核查，人才开发专项资金统计数存在虚报")
+        services.review_item(
+            user=admin,
+            scheme=scheme,
+            department=towns[QIDU],
+            item=items["veto"],
+            reviewed_score=None,
+            vetoed=True,
+            note=f"{DEMO}：经核查，人才开发专项资金统计数存在虚报",
+        )
 
 
 @transaction.atomic
@@ -200,7 +308,9 @@ def load_demo_assessment() -> dict[str, int]:
         _review(scheme, items, towns, admin, reporter, code)
         bulletin = services.ensure_bulletin(user=admin, scheme=scheme)
         services.update_bulletin(
-            user=admin, bulletin=bulletin, title=f"关于{scheme.period.label}“人才强镇”目标考核结果的通报（演示）",
+            user=admin,
+            bulletin=bulletin,
+            title=f"关于{scheme.period.label}“人才强镇”目标考核结果的通报（演示）",
             number="演示〔2014〕1号" if code == "2014H1" else "演示〔2013〕9号",
             intro=f"{DEMO}：根据“人才强镇”三年计划考核办法，现将考核结果通报如下。",
             good_examples=f"{DEMO}：盛泽镇建立人才公寓和企业人才服务专员制度，人才引进成效明显。",

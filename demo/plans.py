@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from demo.seeding import ensure_period
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from plans.models import Department, Membership, Plan, ReportingPeriod, Role, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
-from demo.seeding import ensure_period
 
 DEMO_NOTE = "演示数据（非真实统计）"
 REPORT_PASSWORD = "demo-report-2025"
@@ -37,7 +37,9 @@ DEMO_USERS = (
     DemoUser("zzb_admin", "demo-zzb-2025", ADMIN, ("吴兴区",), "组织部管理员（演示）"),
     DemoUser("leader", "demo-leader-2025", LEADER, (), "区领导（演示）"),
     DemoUser("wx_reporter", REPORT_PASSWORD, REPORTER, ("吴兴区",), "吴兴区填报员（演示）"),
-    DemoUser("zlj_rsj", REPORT_PASSWORD, REPORTER, ("自流井区", "区人力资源社会保障局"), "自流井区人社局填报员（演示）"),
+    DemoUser(
+        "zlj_rsj", REPORT_PASSWORD, REPORTER, ("自流井区", "区人力资源社会保障局"), "自流井区人社局填报员（演示）"
+    ),
     DemoUser("town_shengze", REPORT_PASSWORD, REPORTER, ("吴江区", "盛泽镇（演示）"), "盛泽镇填报员（演示）"),
 )
 
@@ -52,7 +54,15 @@ DEMO_TOWNS = (
 )
 
 # Deterministic spread of performance so the dashboards show every status.
-FACTORS = (Decimal("1.08"), Decimal("1.00"), Decimal("0.96"), Decimal("0.90"), Decimal("0.80"), Decimal("0.55"), Decimal("1.15"))
+FACTORS = (
+    Decimal("1.08"),
+    Decimal("1.00"),
+    Decimal("0.96"),
+    Decimal("0.90"),
+    Decimal("0.80"),
+    Decimal("0.55"),
+    Decimal("1.15"),
+)
 
 
 def _q(value: Decimal, decimals: int) -> Decimal:
@@ -100,8 +110,15 @@ def ensure_periods() -> dict[str, ReportingPeriod]:
     return periods
 
 
-def _values_for(indicator: Indicator, plan: Plan, unit: Department, periods: list[ReportingPeriod], factor: Decimal,
-                baseline: Decimal | None, target: Decimal) -> list[IndicatorValue]:
+def _values_for(
+    indicator: Indicator,
+    plan: Plan,
+    unit: Department,
+    periods: list[ReportingPeriod],
+    factor: Decimal,
+    baseline: Decimal | None,
+    target: Decimal,
+) -> list[IndicatorValue]:
     rows: list[IndicatorValue] = []
     span_years = Decimal((indicator.target_year or plan.end_year) - (indicator.baseline_year or plan.start_year - 1))
     for period in periods:
@@ -119,11 +136,20 @@ def _values_for(indicator: Indicator, plan: Plan, unit: Department, periods: lis
             start = baseline if baseline is not None else Decimal(0)
             value = start + (target - start) * min(Decimal(1), elapsed / span_years) * factor
         status = ReviewStatus.APPROVED if period.state == ReportingPeriod.State.LOCKED else ReviewStatus.SUBMITTED
-        rows.append(IndicatorValue(
-            indicator=indicator, period=period, department=unit, value=_q(value, indicator.decimals),
-            basis=IndicatorValue.Basis.OFFICIAL if period.kind == ReportingPeriod.Kind.YEAR else IndicatorValue.Basis.ESTIMATE,
-            note=DEMO_NOTE, status=status, is_demo=True,
-        ))
+        rows.append(
+            IndicatorValue(
+                indicator=indicator,
+                period=period,
+                department=unit,
+                value=_q(value, indicator.decimals),
+                basis=IndicatorValue.Basis.OFFICIAL
+                if period.kind == ReportingPeriod.Kind.YEAR
+                else IndicatorValue.Basis.ESTIMATE,
+                note=DEMO_NOTE,
+                status=status,
+                is_demo=True,
+            )
+        )
     return rows
 
 
@@ -132,7 +158,8 @@ def ensure_towns() -> list[Department]:
     towns = []
     for order, (name, category) in enumerate(DEMO_TOWNS, start=1):
         town, _ = Department.objects.update_or_create(
-            parent=wujiang.issuer, name=name,
+            parent=wujiang.issuer,
+            name=name,
             defaults={"kind": Department.Kind.TOWN, "category": category, "order": 100 + order, "is_demo": True},
         )
         towns.append(town)
@@ -175,12 +202,18 @@ def load_demo() -> dict[str, int]:
             elif indicator.kind == Indicator.Kind.RATE:
                 baseline = _q(indicator.target * Decimal("0.8"), indicator.decimals)
             UnitTarget.objects.update_or_create(
-                indicator=indicator, department=town,
-                defaults={"baseline_year": 2011 if baseline is not None else None, "baseline": baseline, "is_demo": True},
+                indicator=indicator,
+                department=town,
+                defaults={
+                    "baseline_year": 2011 if baseline is not None else None,
+                    "baseline": baseline,
+                    "is_demo": True,
+                },
             )
             add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, indicator.target))
-    bulk_create_with_history(new_values, IndicatorValue, batch_size=500, default_user=admin,
-                             default_change_reason="演示数据")
+    bulk_create_with_history(
+        new_values, IndicatorValue, batch_size=500, default_user=admin, default_change_reason="演示数据"
+    )
     # Demo towns, periods, targets and figures change every verdict of the seed plans: evaluate them all now.
     verdicts.recompute(Plan.objects.values_list("pk", flat=True))
 
@@ -191,11 +224,16 @@ def load_demo() -> dict[str, int]:
     states = [TaskProgress.Progress.IN_PROGRESS, TaskProgress.Progress.DONE, TaskProgress.Progress.DELAYED]
     for k, assignment in enumerate(lead_tasks):
         row, created = TaskProgress.objects.get_or_create(
-            task=assignment.task, period=periods["2025Q3"], department=rsj,
+            task=assignment.task,
+            period=periods["2025Q3"],
+            department=rsj,
             defaults={
-                "progress_status": states[k % 3], "progress": f"{DEMO_NOTE}：已召开专题会议部署，按计划推进。",
+                "progress_status": states[k % 3],
+                "progress": f"{DEMO_NOTE}：已召开专题会议部署，按计划推进。",
                 "problems": "演示：资金配套尚未全部到位。" if k % 3 == 2 else "",
-                "next_steps": "演示：下季度完成政策细则起草。", "status": ReviewStatus.SUBMITTED, "is_demo": True,
+                "next_steps": "演示：下季度完成政策细则起草。",
+                "status": ReviewStatus.SUBMITTED,
+                "is_demo": True,
                 "updated_by": admin,
             },
         )

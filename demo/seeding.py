@@ -135,7 +135,12 @@ def _load(data: dict[str, Any], filename: str) -> LoadReport:
 
 
 def _load_plan(
-    pd: dict[str, Any], root: Department, resolver: _Resolver, filename: str, source_file: str, source_text: str,
+    pd: dict[str, Any],
+    root: Department,
+    resolver: _Resolver,
+    filename: str,
+    source_file: str,
+    source_text: str,
     report: LoadReport,
 ) -> None:
     where = f"{filename} / {pd['code']}"
@@ -166,8 +171,14 @@ def _load_plan(
         for item in items:
             counter[0] += 1
             section, _ = Section.objects.update_or_create(
-                plan=plan, key=item["key"],
-                defaults={"parent": parent_section, "number": item.get("number", ""), "title": item["title"], "order": counter[0]},
+                plan=plan,
+                key=item["key"],
+                defaults={
+                    "parent": parent_section,
+                    "number": item.get("number", ""),
+                    "title": item["title"],
+                    "order": counter[0],
+                },
             )
             sections[item["key"]] = section
             walk(item.get("children", []), section)
@@ -181,7 +192,9 @@ def _load_plan(
         if td.get("section") and section is None:
             raise SeedError(f"{where} 任务{td.get('number')}：章节“{td['section']}”不存在。")
         task, _ = Task.objects.update_or_create(
-            plan=plan, section=section, number=td.get("number", ""),
+            plan=plan,
+            section=section,
+            number=td.get("number", ""),
             defaults={
                 "text": td["text"],
                 "departments_text": td.get("departments_text", ""),
@@ -195,7 +208,9 @@ def _load_plan(
         for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
             for i, name in enumerate(td.get(role.value, []), start=1):
                 dept, group = resolver.resolve(name, f"{where} 任务{td.get('number')}")
-                rows.append(TaskAssignment(task=task, role=role, department=dept, group=group, printed_name=name, order=i))
+                rows.append(
+                    TaskAssignment(task=task, role=role, department=dept, group=group, printed_name=name, order=i)
+                )
         TaskAssignment.objects.bulk_create(rows)
         tasks_by_number.setdefault(task.number, task)
         loaded.append(task.pk)
@@ -207,14 +222,18 @@ def _load_plan(
         iwhere = f"{where} 指标“{idata['name']}”"
         decimals = max(
             int(idata.get("decimals") or 0),
-            _places(idata.get("target")), _places(idata.get("baseline")),
+            _places(idata.get("target")),
+            _places(idata.get("baseline")),
             *(_places(a.get("value")) for a in idata.get("actuals", [])),
         )
         task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
         if idata.get("task") and task is None:
             raise SeedError(f"{iwhere}：所在任务“{idata['task']}”不存在。")
         indicator, _ = Indicator.objects.update_or_create(
-            plan=plan, group=idata.get("group", ""), number=idata.get("number", ""), name=idata["name"],
+            plan=plan,
+            group=idata.get("group", ""),
+            number=idata.get("number", ""),
+            name=idata["name"],
             defaults={
                 "section": sections.get(idata.get("section") or ""),
                 "task": task,
@@ -244,7 +263,11 @@ def _load_plan(
         for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
             for i, name in enumerate(idata.get(role.value, []), start=1):
                 dept, group = resolver.resolve(name, iwhere)
-                rows.append(IndicatorAssignment(indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i))
+                rows.append(
+                    IndicatorAssignment(
+                        indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i
+                    )
+                )
         IndicatorAssignment.objects.bulk_create(rows)
         for actual in idata.get("actuals", []):
             period = ensure_period(actual["period"])
@@ -253,7 +276,9 @@ def _load_plan(
                 indicator=indicator, period=period, department=root, basis=actual.get("basis", "official")
             ).first()
             if existing is None:
-                existing = IndicatorValue(indicator=indicator, period=period, department=root, basis=actual.get("basis", "official"))
+                existing = IndicatorValue(
+                    indicator=indicator, period=period, department=root, basis=actual.get("basis", "official")
+                )
             if existing.pk is None or existing.value != value or existing.note != actual.get("note", ""):
                 existing.value = value
                 existing.note = actual.get("note", "")

@@ -58,20 +58,42 @@ def synthetic_file(rows: list[tuple[int, int, str, int | None, Decimal]]) -> byt
 
 
 def build_workload(n: int) -> tuple[User, Department, ReportingPeriod, list[int]]:
-    root, _ = Department.objects.get_or_create(parent=None, name="基准测试区（演示）", defaults={
-        "kind": Department.Kind.GOVERNMENT, "is_demo": True})
-    period, _ = ReportingPeriod.objects.get_or_create(kind="quarter", year=2099, index=1,
-                                                      defaults={"state": ReportingPeriod.State.OPEN})
-    plan, _ = Plan.objects.get_or_create(code=f"bench-{n}", defaults={
-        "title": f"基准测试规划（{n}项，演示）", "issuer": root, "start_year": 2099, "end_year": 2103,
-        "kind": Plan.Kind.FIVE_YEAR, "status": Plan.Status.ACTIVE})
+    root, _ = Department.objects.get_or_create(
+        parent=None, name="基准测试区（演示）", defaults={"kind": Department.Kind.GOVERNMENT, "is_demo": True}
+    )
+    period, _ = ReportingPeriod.objects.get_or_create(
+        kind="quarter", year=2099, index=1, defaults={"state": ReportingPeriod.State.OPEN}
+    )
+    plan, _ = Plan.objects.get_or_create(
+        code=f"bench-{n}",
+        defaults={
+            "title": f"基准测试规划（{n}项，演示）",
+            "issuer": root,
+            "start_year": 2099,
+            "end_year": 2103,
+            "kind": Plan.Kind.FIVE_YEAR,
+            "status": Plan.Status.ACTIVE,
+        },
+    )
     have = plan.indicators.count()
     if have < n:
         start = (plan.indicators.aggregate(m=Max("order"))["m"] or 0) + 1
-        Indicator.objects.bulk_create([
-            Indicator(plan=plan, name=f"基准指标{i}", unit="人", kind="level", comparison="gte", target=Decimal(1000),
-                      decimals=1, order=i) for i in range(start, start + n - have)
-        ], batch_size=2000)
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    plan=plan,
+                    name=f"基准指标{i}",
+                    unit="人",
+                    kind="level",
+                    comparison="gte",
+                    target=Decimal(1000),
+                    decimals=1,
+                    order=i,
+                )
+                for i in range(start, start + n - have)
+            ],
+            batch_size=2000,
+        )
     user, created = User.objects.get_or_create(username="bench-reporter")
     if created:
         user.set_unusable_password()
@@ -98,14 +120,20 @@ def measure_actuals_import(n: int = 10_000) -> dict[str, Any]:
     IndicatorValue.objects.filter(period=period, department=unit).delete()  # start clean (demo workload only)
     results: dict[str, Any] = {"n": n}
     for label, base in (("create", Decimal("10.5")), ("update", Decimal("11.5")), ("unchanged", Decimal("11.5"))):
-        versions = dict(IndicatorValue.objects.filter(period=period, department=unit)
-                        .values_list("indicator_id", "version"))
+        versions = dict(
+            IndicatorValue.objects.filter(period=period, department=unit).values_list("indicator_id", "version")
+        )
         data = synthetic_file([(i, unit.pk, period.code, versions.get(i), base) for i in ids])
         preview_s, preview_cpu, _preview = _timed(user, data, apply=False)
         apply_s, apply_cpu, applied = _timed(user, data, apply=True)
-        results[label] = {"preview_s": round(preview_s, 3), "preview_cpu_s": round(preview_cpu, 3),
-                          "apply_s": round(apply_s, 3), "apply_cpu_s": round(apply_cpu, 3), "counts": applied.counts,
-                          "apply_phases_s": {k: round(v, 3) for k, v in applied.timings.items()}}
+        results[label] = {
+            "preview_s": round(preview_s, 3),
+            "preview_cpu_s": round(preview_cpu, 3),
+            "apply_s": round(apply_s, 3),
+            "apply_cpu_s": round(apply_cpu, 3),
+            "counts": applied.counts,
+            "apply_phases_s": {k: round(v, 3) for k, v in applied.timings.items()},
+        }
     started, cpu = time.perf_counter(), time.process_time()
     rows = write_template(unit, period, io.BytesIO())
     results["template_s"] = round(time.perf_counter() - started, 3)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -29,9 +28,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
-from sheets.writer import FORMULA_LIKE, SafeWorkbook, SafeWorksheet, formula_like  # noqa: F401 - re-used here
 from indicators.evaluation import explain
 from indicators.models import TaskProgress
+from sheets.writer import FORMULA_LIKE, SafeWorkbook, SafeWorksheet, formula_like  # noqa: F401 - re-used here
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -64,11 +63,12 @@ PROGRESS_COLOURS: dict[str, tuple[str, str]] = {
 }
 # Worst first, to colour a task reported by several units.
 PROGRESS_SEVERITY = {
-    TaskProgress.Progress.DELAYED: 0, TaskProgress.Progress.NOT_STARTED: 1, "": 2,
-    TaskProgress.Progress.IN_PROGRESS: 3, TaskProgress.Progress.DONE: 4,
+    TaskProgress.Progress.DELAYED: 0,
+    TaskProgress.Progress.NOT_STARTED: 1,
+    "": 2,
+    TaskProgress.Progress.IN_PROGRESS: 3,
+    TaskProgress.Progress.DONE: 4,
 }
-
-
 
 
 def status_text(status: engine.Status) -> str:
@@ -155,13 +155,13 @@ class WidthCache(dict[str, int]):
         return max(1, math.ceil(self[text] / max(1.0, width - 1)))
 
 
-def height_for_lines(lines: int, *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0
-                     ) -> float:
+def height_for_lines(lines: int, *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0) -> float:
     return min(maximum, max(minimum, lines * line_height + 4))
 
 
-def row_height(cells: Iterable[tuple[str, float]], *, line_height: float = 13.5, minimum: float = 18.0,
-               maximum: float = 400.0) -> float:
+def row_height(
+    cells: Iterable[tuple[str, float]], *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0
+) -> float:
     lines = max((line_count(text, width) for text, width in cells), default=1)
     return height_for_lines(lines, line_height=line_height, minimum=minimum, maximum=maximum)
 
@@ -216,8 +216,15 @@ class Formats:
         return self.get(font_size=BODY_SIZE, align="center")
 
     def header(self) -> Format:
-        return self.get(font_name=TITLE_FONT, font_size=BODY_SIZE, bold=True, align="center", text_wrap=True,
-                        border=1, bg_color="#D9E1F2")
+        return self.get(
+            font_name=TITLE_FONT,
+            font_size=BODY_SIZE,
+            bold=True,
+            align="center",
+            text_wrap=True,
+            border=1,
+            bg_color="#D9E1F2",
+        )
 
     def text(self, *, wrap: bool = True, align: str = "left", **extra: Any) -> Format:
         return self.get(**{"border": 1, "text_wrap": wrap, "align": align, **extra})
@@ -227,8 +234,13 @@ class Formats:
 
     def status(self, status: engine.Status) -> Format:
         bg, fg = STATUS_COLOURS[status]
-        return self.get(border=1, align="center", bg_color=bg, font_color=fg, bold=status in (
-            engine.Status.BEHIND, engine.Status.NOT_ACHIEVED))
+        return self.get(
+            border=1,
+            align="center",
+            bg_color=bg,
+            font_color=fg,
+            bold=status in (engine.Status.BEHIND, engine.Status.NOT_ACHIEVED),
+        )
 
     def progress(self, key: str) -> Format:
         bg, fg = PROGRESS_COLOURS.get(key, PROGRESS_COLOURS[""])
@@ -244,8 +256,9 @@ def write_text(ws: Worksheet, row: int, col: int, value: object, fmt: Format | N
         ws.write_blank(row, col, None, fmt)
 
 
-def write_decimal(ws: Worksheet, row: int, col: int, value: Decimal | None, fmt: Format | None = None,
-                  *, empty: str = "—") -> None:
+def write_decimal(
+    ws: Worksheet, row: int, col: int, value: Decimal | None, fmt: Format | None = None, *, empty: str = "—"
+) -> None:
     if value is None:
         write_text(ws, row, col, empty, fmt)
     else:
@@ -285,8 +298,9 @@ def setup_print(ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0
         ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
 
 
-def new_workbook(output: str | IO[bytes], *, title: str, constant_memory: bool = True
-                 ) -> tuple[xlsxwriter.Workbook, Formats]:
+def new_workbook(
+    output: str | IO[bytes], *, title: str, constant_memory: bool = True
+) -> tuple[xlsxwriter.Workbook, Formats]:
     workbook = SafeWorkbook(output, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
     workbook.set_properties({"title": title, "author": "人才规划目标管理", "company": "", "comments": ""})
     return workbook, Formats(workbook)

@@ -22,17 +22,32 @@ from django.utils.translation import gettext_noop as N_
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from excel.common import (
+    PROGRESS_SEVERITY,
+    RATIO_FORMAT,
+    Formats,
+    WidthCache,
+    column_width,
+    date_text,
+    figure_places,
+    height_for_lines,
+    line_count,
+    new_workbook,
+    number_format,
+    register_merge,
+    row_height,
+    setup_print,
+    signed_format,
+    status_text,
+    text_width,
+    write_decimal,
+    write_merged_row_text,
+    write_text,
+)
+from excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
 from indicators import engine
 from indicators.evaluation.explain import Display, display_for, explain, percent_places
 from indicators.evaluation.selectors import StoredEvaluation, viewed_label
-from excel.common import (
-    PROGRESS_SEVERITY, RATIO_FORMAT, Formats, WidthCache, column_width, date_text, figure_places, height_for_lines,
-    line_count,
-    new_workbook, number_format, register_merge, row_height, setup_print, signed_format, status_text, text_width,
-    write_decimal,
-    write_merged_row_text, write_text,
-)
-from excel.report_data import AssessmentReport, IndicatorRow, TaskRow, gather_report
 from indicators.models import IndicatorValue, TaskProgress
 from plans.models import Plan
 
@@ -53,8 +68,12 @@ class Column:
 
 
 def export_assessment(
-    plans: Sequence[Plan], period_code: str, output: str | Path | IO[bytes], *,
-    user: AbstractBaseUser | AnonymousUser | None = None, prepared_by: str = "",
+    plans: Sequence[Plan],
+    period_code: str,
+    output: str | Path | IO[bytes],
+    *,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    prepared_by: str = "",
 ) -> AssessmentReport:
     """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written. A report
     of several plans folds the unit lines of plans assessing many units (see `gather_report`)."""
@@ -107,7 +126,10 @@ def write_assessment(report: AssessmentReport, output: str | Path | IO[bytes]) -
 
 def _subtitle(report: AssessmentReport) -> str:
     return _("考核周期：%(p)s（%(c)s）　数据截至：%(d)s") % {
-        "p": report.period.label, "c": report.period.code, "d": date_text(report.period.end)}
+        "p": report.period.label,
+        "c": report.period.code,
+        "d": date_text(report.period.end),
+    }
 
 
 def _titles(ws: Worksheet, f: Formats, last_col: int, title: str, report: AssessmentReport) -> None:
@@ -129,27 +151,36 @@ def _set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
 
 # --- 封面汇总 ----------------------------------------------------------------------------------------------------
 
+
 def _cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     headers = [_("规划"), _("文号"), _("指标数"), *[status_text(s) for s in COUNT_STATUSES], _("总体完成率")]
     last = len(headers) - 1
-    widths = [column_width([s.plan.title for s in report.sections] + [headers[0]], minimum=20, maximum=44),
-              column_width([s.plan.doc_number for s in report.sections], minimum=10, maximum=24)]
+    widths = [
+        column_width([s.plan.title for s in report.sections] + [headers[0]], minimum=20, maximum=44),
+        column_width([s.plan.doc_number for s in report.sections], minimum=10, maximum=24),
+    ]
     widths += [7.0] + [9.0] * len(COUNT_STATUSES) + [11.0]
     _set_widths(ws, widths)
     label = f.get(font_size=12, align="left")
     ws.set_row(0, 40)
     write_merged_row_text(ws, 0, 0, last, report_title(report), f.title(20))
-    write_merged_row_text(ws, 1, 0, last, _("目标任务完成情况考核报表"), f.get(font_name="黑体", font_size=14, align="center"))
+    write_merged_row_text(
+        ws, 1, 0, last, _("目标任务完成情况考核报表"), f.get(font_name="黑体", font_size=14, align="center")
+    )
     lines: list[str] = []
     if len(report.sections) == 1:
         plan = report.sections[0].plan
-        lines += [_("文　　号：%(v)s") % {"v": plan.doc_number or "—"},
-                  _("制定单位：%(v)s") % {"v": plan.issuer_body or plan.issuer.name},
-                  _("规 划 期：%(a)s—%(b)s年") % {"a": plan.start_year, "b": plan.end_year}]
+        lines += [
+            _("文　　号：%(v)s") % {"v": plan.doc_number or "—"},
+            _("制定单位：%(v)s") % {"v": plan.issuer_body or plan.issuer.name},
+            _("规 划 期：%(a)s—%(b)s年") % {"a": plan.start_year, "b": plan.end_year},
+        ]
     else:
         lines.append(_("规划数量：%(n)s个") % {"n": len(report.sections)})
-    lines += [_("考核周期：%(p)s（%(c)s）") % {"p": report.period.label, "c": report.period.code},
-              _("数据截至：%(d)s") % {"d": date_text(report.period.end)}]
+    lines += [
+        _("考核周期：%(p)s（%(c)s）") % {"p": report.period.label, "c": report.period.code},
+        _("数据截至：%(d)s") % {"d": date_text(report.period.end)},
+    ]
     row = 3
     for line in lines:
         write_merged_row_text(ws, row, 0, last, line, label)
@@ -160,7 +191,7 @@ def _cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
         status_col = 3 <= col < 3 + len(COUNT_STATUSES)
         write_text(ws, row, col, text, f.status(COUNT_STATUSES[col - 3]) if status_col else f.header())
     row += 1
-    totals = {s: 0 for s in COUNT_STATUSES}
+    totals = dict.fromkeys(COUNT_STATUSES, 0)
     for section in report.sections:
         counts = section.counts()
         ws.set_row(row, row_height([(section.plan.title, widths[0])], minimum=20))
@@ -205,11 +236,21 @@ def _cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
 # --- 指标完成情况 ------------------------------------------------------------------------------------------------
 
 INDICATOR_COLUMNS = [
-    Column(N_("一级指标"), 8, 14), Column(N_("序号"), 4, 6), Column(N_("指标名称"), 14, 30),
-    Column(N_("单位"), 4, 8), Column(N_("基期值"), 8, 12, False), Column(N_("目标值"), 8, 12, False),
-    Column(N_("实际值"), 8, 12, False), Column(N_("完成率"), 8, 9, False), Column(N_("进度"), 8, 9, False),
-    Column(N_("序时进度"), 8, 9, False), Column(N_("较序时差距"), 9, 14, False), Column(N_("距目标差距"), 9, 14, False),
-    Column(N_("状态"), 10, 11), Column(N_("牵头单位"), 10, 18), Column(N_("说明"), 24, 46),
+    Column(N_("一级指标"), 8, 14),
+    Column(N_("序号"), 4, 6),
+    Column(N_("指标名称"), 14, 30),
+    Column(N_("单位"), 4, 8),
+    Column(N_("基期值"), 8, 12, False),
+    Column(N_("目标值"), 8, 12, False),
+    Column(N_("实际值"), 8, 12, False),
+    Column(N_("完成率"), 8, 9, False),
+    Column(N_("进度"), 8, 9, False),
+    Column(N_("序时进度"), 8, 9, False),
+    Column(N_("较序时差距"), 9, 14, False),
+    Column(N_("距目标差距"), 9, 14, False),
+    Column(N_("状态"), 10, 11),
+    Column(N_("牵头单位"), 10, 18),
+    Column(N_("说明"), 24, 46),
 ]
 COL_STATUS, COL_LEAD, COL_NOTE = 12, 13, 14
 
@@ -235,12 +276,21 @@ class _IndicatorTexts:
 
     @classmethod
     def current(cls, report: AssessmentReport | None = None) -> _IndicatorTexts:
-        viewed = {s.plan.pk: viewed_label(report.period.label, report.period.end, s.plan)
-                  for s in report.sections} if report is not None else {}
-        return cls(demo=_("【演示数据】"), unreviewed=_("【未审核】"), estimate=_("（同期预计值%(v)s）"),
-                   unit_line=_("其中：%(u)s"),
-                   basis={b.value: _("【%(b)s】") % {"b": b.label} for b in IndicatorValue.Basis},
-                   status={s: status_text(s) for s in engine.Status}, provisional=_("（填报中）"), viewed=viewed)
+        viewed = (
+            {s.plan.pk: viewed_label(report.period.label, report.period.end, s.plan) for s in report.sections}
+            if report is not None
+            else {}
+        )
+        return cls(
+            demo=_("【演示数据】"),
+            unreviewed=_("【未审核】"),
+            estimate=_("（同期预计值%(v)s）"),
+            unit_line=_("其中：%(u)s"),
+            basis={b.value: _("【%(b)s】") % {"b": b.label} for b in IndicatorValue.Basis},
+            status={s: status_text(s) for s in engine.Status},
+            provisional=_("（填报中）"),
+            viewed=viewed,
+        )
 
 
 def _line_texts(row: IndicatorRow, t: _IndicatorTexts, unit_names: dict[int, str]) -> tuple[str, str, str, str, str]:
@@ -324,10 +374,16 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     unit_names: dict[int, str] = {}
     headers = [_(c.header) for c in columns]
     # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
-    headers[4] = _year_header(headers[4], {r.result.indicator.baseline_year for s in report.sections
-                                           for r in s.indicators if r.baseline is not None}, _("基期值"))
-    headers[5] = _year_header(headers[5], {r.result.indicator.target_year for s in report.sections
-                                           for r in s.indicators if r.target is not None}, _("目标值"))
+    headers[4] = _year_header(
+        headers[4],
+        {r.result.indicator.baseline_year for s in report.sections for r in s.indicators if r.baseline is not None},
+        _("基期值"),
+    )
+    headers[5] = _year_header(
+        headers[5],
+        {r.result.indicator.target_year for s in report.sections for r in s.indicators if r.target is not None},
+        _("目标值"),
+    )
     # Two passes over the lines instead of keeping every line's texts (≈ 9 MB at province): this one finds the
     # widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
     # and their widths are remembered; the notes are built here only until their column is at its maximum width.
@@ -362,19 +418,31 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
             row += 1
             continue
         if section.units_folded:
-            write_merged_row_text(ws, row, 0, last, _(
-                "本规划考核%(n)s个单位：下表列各指标的总体情况，各单位逐项情况见本规划的单独报告，各单位汇总见“单位情况”表。"
-            ) % {"n": section.units_folded}, f.text())
+            write_merged_row_text(
+                ws,
+                row,
+                0,
+                last,
+                _(
+                    "本规划考核%(n)s个单位：下表列各指标的总体情况，各单位逐项情况见本规划的单独报告，各单位汇总见“单位情况”表。"
+                )
+                % {"n": section.units_folded},
+                f.text(),
+            )
             row += 1
         row = _indicator_lines(ws, f, row, section.indicators, widths, measured, t, unit_names)
     row += 1
     notes = [
-        _("注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；进度＝（实际值－基期值）÷（目标值－基期值）；"
-          "序时进度为按规划期时间进度应完成的比例；较序时差距＝实际值－序时进度值，以指标单位计，比例类指标以百分点计，负数为落后；"
-          "距目标差距＝目标值－实际值，正数为尚差。"),
-        _("2. 状态：✔已完成　●正常推进（进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
-          "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；“填报中”为本期尚未截止时的临时判断；"
-          "本期未报送的指标沿用此前最近一期数据，并按本期序时进度判定。"),
+        _(
+            "注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；进度＝（实际值－基期值）÷（目标值－基期值）；"
+            "序时进度为按规划期时间进度应完成的比例；较序时差距＝实际值－序时进度值，以指标单位计，比例类指标以百分点计，负数为落后；"
+            "距目标差距＝目标值－实际值，正数为尚差。"
+        ),
+        _(
+            "2. 状态：✔已完成　●正常推进（进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
+            "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；“填报中”为本期尚未截止时的临时判断；"
+            "本期未报送的指标沿用此前最近一期数据，并按本期序时进度判定。"
+        ),
         _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
     ]
     small = f.get(font_size=9, align="left", text_wrap=True)
@@ -385,8 +453,16 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     setup_print(ws, repeat_to_row=HEADER_ROW)
 
 
-def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[IndicatorRow], widths: Sequence[float],
-                     measured: WidthCache, t: _IndicatorTexts, unit_names: dict[int, str]) -> int:
+def _indicator_lines(
+    ws: Worksheet,
+    f: Formats,
+    row: int,
+    lines: Sequence[IndicatorRow],
+    widths: Sequence[float],
+    measured: WidthCache,
+    t: _IndicatorTexts,
+    unit_names: dict[int, str],
+) -> int:
     """Write one plan's indicator lines from `row`; returns the next free row.
 
     This is the loop over every (indicator, unit) of the report (≈ 30 000 lines at province), so everything that
@@ -417,6 +493,7 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         if found is None:
             found = gap_formats[key] = f.number(signed_format(*key))
         return found
+
     w_group, w_name, w_lead, w_note = widths[0], widths[2], widths[COL_LEAD], widths[COL_NOTE]
     short_lines_of: dict[tuple[str, str, str], int] = {}
     spans = _group_spans(lines)
@@ -430,8 +507,9 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         short = (name, lead, group)
         short_lines = short_lines_of.get(short)
         if short_lines is None:
-            short_lines = short_lines_of[short] = max(lines_of(name, w_name), lines_of(lead, w_lead),
-                                                      lines_of(group, w_group))
+            short_lines = short_lines_of[short] = max(
+                lines_of(name, w_name), lines_of(lead, w_lead), lines_of(group, w_group)
+            )
         set_row(row, height_for_lines(max(short_lines, line_count(note, w_note))))
         if i in spans:
             register_merge(ws, row, 0, row + spans[i] - i, 0)
@@ -451,8 +529,10 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
             found = figure_formats.get(key)
             if found is None:
                 found = figure_formats[key] = f.number(
-                    (f'"{mark}"' if mark else "") + number_format(unit, key[1]) + (f'"{own}"' if own else ""))
+                    (f'"{mark}"' if mark else "") + number_format(unit, key[1]) + (f'"{own}"' if own else "")
+                )
             return found
+
         if number:
             write_string(row, 1, number, centre)
         else:
@@ -472,13 +552,15 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
         if data.unit is None and target is not None:
             target = _range_text(data, target, mark, display)
         for col, value, empty, fmt in (
-                (4, data.baseline, "—", fmt_for(display.figure_unit, data.baseline)),
-                (5, target, "——", fmt_for(display.unit, target if isinstance(target, Decimal) else None, mark)),
-                (6, ev.actual, "—", fmt_for(display.figure_unit, ev.actual)),
-                (7, ev.completion, "—", ratio_format(ev.completion)), (8, ev.progress, "—", ratio_format(ev.progress)),
-                (9, ev.expected_progress, "—", ratio_format(ev.expected_progress)),
-                (10, ev.gap_to_expected, "—", gap_format(gap_unit, display.gap_places_of(ev.gap_to_expected))),
-                (11, ev.gap_to_target, "—", gap_format(gap_unit, display.to_target_places(ev.gap_to_target)))):
+            (4, data.baseline, "—", fmt_for(display.figure_unit, data.baseline)),
+            (5, target, "——", fmt_for(display.unit, target if isinstance(target, Decimal) else None, mark)),
+            (6, ev.actual, "—", fmt_for(display.figure_unit, ev.actual)),
+            (7, ev.completion, "—", ratio_format(ev.completion)),
+            (8, ev.progress, "—", ratio_format(ev.progress)),
+            (9, ev.expected_progress, "—", ratio_format(ev.expected_progress)),
+            (10, ev.gap_to_expected, "—", gap_format(gap_unit, display.gap_places_of(ev.gap_to_expected))),
+            (11, ev.gap_to_target, "—", gap_format(gap_unit, display.to_target_places(ev.gap_to_target))),
+        ):
             if value is None:
                 write_string(row, col, empty, fmt)
             elif isinstance(value, str):
@@ -501,8 +583,16 @@ def _indicator_lines(ws: Worksheet, f: Formats, row: int, lines: Sequence[Indica
 
 # --- 重点任务进展 ------------------------------------------------------------------------------------------------
 
-TASK_HEADERS = [N_("编号"), N_("重点任务"), N_("牵头单位"), N_("责任单位"), N_("推进状态"), N_("进展情况"),
-                N_("存在问题"), N_("下一步打算")]
+TASK_HEADERS = [
+    N_("编号"),
+    N_("重点任务"),
+    N_("牵头单位"),
+    N_("责任单位"),
+    N_("推进状态"),
+    N_("进展情况"),
+    N_("存在问题"),
+    N_("下一步打算"),
+]
 TASK_WIDTHS = [6.0, 46.0, 16.0, 20.0, 12.0, 34.0, 22.0, 22.0]
 
 
@@ -520,13 +610,19 @@ def _task_cells(task_row: TaskRow) -> dict[str, Any]:
         worst = min(reports, key=lambda r: PROGRESS_SEVERITY.get(r.progress_status, 2))
         status_key = worst.progress_status
         labels = {r.get_progress_status_display() for r in reports}
-        status = str(worst.get_progress_status_display()) if len(labels) == 1 else "\n".join(
-            f"{r.department.name}：{r.get_progress_status_display()}" for r in reports)
+        status = (
+            str(worst.get_progress_status_display())
+            if len(labels) == 1
+            else "\n".join(f"{r.department.name}：{r.get_progress_status_display()}" for r in reports)
+        )
     demo = _("【演示数据】") if any(r.is_demo for r in reports) else ""
     return {
-        "number": task_row.task.number, "text": task_row.task.text,
-        "lead": "、".join(task_row.lead) or "—", "responsible": "、".join(task_row.responsible) or "—",
-        "status_key": status_key, "status": status,
+        "number": task_row.task.number,
+        "text": task_row.task.text,
+        "lead": "、".join(task_row.lead) or "—",
+        "responsible": "、".join(task_row.responsible) or "—",
+        "status_key": status_key,
+        "status": status,
         "progress": demo + _joined(reports, "progress") if reports else "—",
         "problems": _joined(reports, "problems") if reports else "—",
         "next_steps": _joined(reports, "next_steps") if reports else "—",
@@ -568,8 +664,20 @@ def _tasks(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
 
 # --- 单位情况 ----------------------------------------------------------------------------------------------------
 
-UNIT_HEADERS = [N_("序号"), N_("单位"), N_("承担指标"), N_("承担任务"), N_("差距指标数"), N_("差距指标"), N_("应报项"),
-                N_("已报送"), N_("其中按时"), N_("逾期报送"), N_("未报送"), N_("报送及时率")]
+UNIT_HEADERS = [
+    N_("序号"),
+    N_("单位"),
+    N_("承担指标"),
+    N_("承担任务"),
+    N_("差距指标数"),
+    N_("差距指标"),
+    N_("应报项"),
+    N_("已报送"),
+    N_("其中按时"),
+    N_("逾期报送"),
+    N_("未报送"),
+    N_("报送及时率"),
+]
 
 
 SCORE_HEADERS = [N_("考核分组"), N_("考核得分"), N_("总排名"), N_("组内排名")]
@@ -580,8 +688,20 @@ def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     headers = UNIT_HEADERS + (SCORE_HEADERS if scored else [])
     last = len(headers) - 1
     shortfall_texts = ["；".join(u.shortfalls) for u in report.units]
-    widths = [5.0, column_width([u.department.name for u in report.units] + ["单位"], minimum=12, maximum=28),
-              8.0, 8.0, 8.0, column_width(shortfall_texts, minimum=20, maximum=44), 8.0, 8.0, 8.0, 8.0, 8.0, 10.0]
+    widths = [
+        5.0,
+        column_width([u.department.name for u in report.units] + ["单位"], minimum=12, maximum=28),
+        8.0,
+        8.0,
+        8.0,
+        column_width(shortfall_texts, minimum=20, maximum=44),
+        8.0,
+        8.0,
+        8.0,
+        8.0,
+        8.0,
+        10.0,
+    ]
     if scored:
         widths += [column_width([u.group for u in report.units] + ["考核分组"], minimum=10, maximum=20), 9.0, 7.0, 8.0]
     _set_widths(ws, widths)
@@ -629,9 +749,12 @@ def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     row += 1
     notes = [
         _("注：1. 承担指标含牵头、责任、填报及按单位考核的指标；差距指标为状态滞后、严重滞后或未完成者。"),
-        _("2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；按时指在填报截止日期前报送。"),
+        _(
+            "2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；按时指在填报截止日期前报送。"
+        ),
         _("3. 考核得分与排名取本规划本周期的考核方案（草稿除外）；通报发布前，排名仅组织部与领导可见。")
-        if scored else _("3. 本规划本周期尚无考核方案，不列考核得分与排名。"),
+        if scored
+        else _("3. 本规划本周期尚无考核方案，不列考核得分与排名。"),
     ]
     if report.period.period is None:
         notes.append(_("4. 系统中尚未开设%(p)s填报周期，报送情况无从统计。") % {"p": report.period.label})

@@ -8,23 +8,26 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from sheets.reader import max_bytes
 from plans.models import Department, Plan, ReportingPeriod
+from sheets.reader import max_bytes
 
 
 class XlsxField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)
         if upload is not None and upload.size > max_bytes():
-            raise forms.ValidationError(_("文件大小为 %(s).1f MB，超过导入上限 %(m).1f MB。") % {
-                "s": upload.size / 1048576, "m": max_bytes() / 1048576})
+            raise forms.ValidationError(
+                _("文件大小为 %(s).1f MB，超过导入上限 %(m).1f MB。")
+                % {"s": upload.size / 1048576, "m": max_bytes() / 1048576}
+            )
         return upload
 
 
 class TemplateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("填报单位"), queryset=Department.objects.none(), empty_label=None)
-    period = forms.ModelChoiceField(label=_("填报周期"), queryset=ReportingPeriod.objects.none(), empty_label=None,
-                                    to_field_name="code")
+    period = forms.ModelChoiceField(
+        label=_("填报周期"), queryset=ReportingPeriod.objects.none(), empty_label=None, to_field_name="code"
+    )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,23 +43,29 @@ class ActualsUploadForm(forms.Form):
 class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     submit = forms.BooleanField(label=_("导入后直接报送（否则保存为草稿）"), required=False)
-    confirm_amounts = forms.BooleanField(
-        label=_("已逐行核对以上疑似累计数，确认均为本期新增数"), required=False)
+    confirm_amounts = forms.BooleanField(label=_("已逐行核对以上疑似累计数，确认均为本期新增数"), required=False)
 
 
 class PlanImportForm(forms.Form):
     file = XlsxField(label=_("指标表/任务表（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
-    root = forms.ModelChoiceField(label=_("所属党委政府（根单位）"), queryset=Department.objects.filter(parent__isnull=True),
-                                  empty_label=None)
+    root = forms.ModelChoiceField(
+        label=_("所属党委政府（根单位）"), queryset=Department.objects.filter(parent__isnull=True), empty_label=None
+    )
     title = forms.CharField(label=_("规划标题"), max_length=200)
-    code = forms.CharField(label=_("代码"), max_length=40, help_text=_("英文字母、数字和连字符，用于网址，如 wuxing-15th。"),
-                           validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("代码只能包含小写字母、数字和连字符。"))])
+    code = forms.CharField(
+        label=_("代码"),
+        max_length=40,
+        help_text=_("英文字母、数字和连字符，用于网址，如 wuxing-15th。"),
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("代码只能包含小写字母、数字和连字符。"))],
+    )
     doc_number = forms.CharField(label=_("文号"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=Plan.Kind.choices)
-    start_year = forms.IntegerField(label=_("起始年度"), required=False, min_value=1990, max_value=2100,
-                                    help_text=_("留空则按基期年度＋1推断。"))
-    end_year = forms.IntegerField(label=_("终止年度"), required=False, min_value=1990, max_value=2100,
-                                  help_text=_("留空则按目标年度推断。"))
+    start_year = forms.IntegerField(
+        label=_("起始年度"), required=False, min_value=1990, max_value=2100, help_text=_("留空则按基期年度＋1推断。")
+    )
+    end_year = forms.IntegerField(
+        label=_("终止年度"), required=False, min_value=1990, max_value=2100, help_text=_("留空则按目标年度推断。")
+    )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]

@@ -20,17 +20,19 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access
-from sheets import reader
-from sheets.reader import ExcelInputError, Issue
 from excel.template import BASIS_LABELS, EDIT_HEADERS, HEADERS, KEY_HEADERS, SHEET, with_access_data
+from indicators import access
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services import SaveResult, ServiceError, ValueEntry, busy_message, save_values
 from indicators.validation import ValueInputError, edit_block_reason, note_error, parse_value, rules_of
 from plans.models import Department, ReportingPeriod
+from sheets import reader
+from sheets.reader import ExcelInputError, Issue
 
 BASIS_BY_TEXT = {label: value for value, label in BASIS_LABELS.items()} | {
-    "estimate": IndicatorValue.Basis.ESTIMATE.value, "official": IndicatorValue.Basis.OFFICIAL.value}
+    "estimate": IndicatorValue.Basis.ESTIMATE.value,
+    "official": IndicatorValue.Basis.OFFICIAL.value,
+}
 REQUIRED = [KEY_HEADERS["indicator"], KEY_HEADERS["department"], KEY_HEADERS["period"], *EDIT_HEADERS.values()]
 BLANK_MARKS = {"—", "——", "-", "--", "/", "无", "暂无"}  # typed for "no figure yet": treated as a blank cell
 logger = logging.getLogger(__name__)
@@ -111,18 +113,36 @@ def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]
     workbook = reader.load_workbook(data, name=filename)
     try:
         if SHEET not in workbook.sheetnames:
-            raise ExcelInputError(_("未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。") % {
-                "s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")})
+            raise ExcelInputError(
+                _(
+                    "未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。"
+                )
+                % {"s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")}
+            )
         ws = workbook[SHEET]
         if getattr(ws, "sheet_state", "visible") != "visible":
-            raise ExcelInputError(Issue(_("“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
-                                          "取消隐藏）、核对内容后再上传。") % {"s": SHEET}, SHEET))
+            raise ExcelInputError(
+                Issue(
+                    _(
+                        "“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
+                        "取消隐藏）、核对内容后再上传。"
+                    )
+                    % {"s": SHEET},
+                    SHEET,
+                )
+            )
         repeated: dict[str, list[int]] = {}
         found = reader.find_header_row(ws, set(REQUIRED), repeated=repeated)
         if found is None:
-            raise ExcelInputError(Issue(
-                _("表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。")
-                % {"h": "”“".join(REQUIRED)}, SHEET))
+            raise ExcelInputError(
+                Issue(
+                    _(
+                        "表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。"
+                    )
+                    % {"h": "”“".join(REQUIRED)},
+                    SHEET,
+                )
+            )
         header_row, columns = found
         _check_columns(data, ws, header_row, repeated, columns)
         by_key = {key: columns.get(reader.normalise_header(text)) for key, text in HEADERS.items()}
@@ -133,14 +153,27 @@ def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]
         if merges:
             min_col, min_row, max_c, max_r = merges[0]
             ref = f"{reader.column_letter(min_col)}{min_row}:{reader.column_letter(max_c)}{max_r}"
-            raise ExcelInputError(Issue(
-                _("%(ref)s 是合并单元格，数据区不能合并单元格（共%(n)s处）。请取消合并、每行填写完整后再导入。") % {
-                    "ref": ref, "n": len(merges)}, SHEET, min_row, reader.column_letter(min_col)))
+            raise ExcelInputError(
+                Issue(
+                    _("%(ref)s 是合并单元格，数据区不能合并单元格（共%(n)s处）。请取消合并、每行填写完整后再导入。")
+                    % {"ref": ref, "n": len(merges)},
+                    SHEET,
+                    min_row,
+                    reader.column_letter(min_col),
+                )
+            )
         rows: list[_RawRow] = []
         started = False
         percent_cols = {by_key["value"]} if by_key["value"] else set()
-        for number, values in reader.iter_rows(ws, first_row=header_row + 1, max_col=max_col, header_row=header_row,
-                                               headers=headers, issues=preview.issues, percent_cols=percent_cols):
+        for number, values in reader.iter_rows(
+            ws,
+            first_row=header_row + 1,
+            max_col=max_col,
+            header_row=header_row,
+            headers=headers,
+            issues=preview.issues,
+            percent_cols=percent_cols,
+        ):
             if all(v is None for v in values):
                 continue
             started = True
@@ -154,23 +187,38 @@ def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]
         workbook.close()
 
 
-def _check_columns(data: bytes, ws: Any, header_row: int, repeated: dict[str, list[int]],
-                   columns: dict[str, int]) -> None:
+def _check_columns(
+    data: bytes, ws: Any, header_row: int, repeated: dict[str, list[int]], columns: dict[str, int]
+) -> None:
     """A template column given twice, or a column to fill that is hidden, would be read as only one of its copies or
     unseen by the person who filled it: refuse the file, naming the column."""
     known = {reader.normalise_header(text): text for text in HEADERS.values()}
     for header, cols in repeated.items():
         if header in known:
             letters = "、".join(reader.column_letter(c) for c in cols)
-            raise ExcelInputError(Issue(_("表头“%(h)s”出现了%(n)s次（%(cols)s列），无法确定以哪一列为准。请删除多余的列后再上传。") % {
-                "h": known[header], "n": len(cols), "cols": letters}, SHEET, header_row, reader.column_letter(cols[1]),
-                known[header]))
+            raise ExcelInputError(
+                Issue(
+                    _("表头“%(h)s”出现了%(n)s次（%(cols)s列），无法确定以哪一列为准。请删除多余的列后再上传。")
+                    % {"h": known[header], "n": len(cols), "cols": letters},
+                    SHEET,
+                    header_row,
+                    reader.column_letter(cols[1]),
+                    known[header],
+                )
+            )
     hidden = reader.hidden_columns(data, ws)
     for key, text in EDIT_HEADERS.items():
         index = columns.get(reader.normalise_header(text))
         if index in hidden:
-            raise ExcelInputError(Issue(_("“%(h)s”列被隐藏了，隐藏列中的内容不予导入。请取消隐藏、核对后再上传。") % {"h": text},
-                                        SHEET, header_row, reader.column_letter(index), text))
+            raise ExcelInputError(
+                Issue(
+                    _("“%(h)s”列被隐藏了，隐藏列中的内容不予导入。请取消隐藏、核对后再上传。") % {"h": text},
+                    SHEET,
+                    header_row,
+                    reader.column_letter(index),
+                    text,
+                )
+            )
 
 
 def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview: ActualsPreview) -> _RawRow | None:
@@ -180,8 +228,9 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
 
     def issue(key: str, message: str) -> None:
         index = by_key.get(key) or 0
-        preview.issues.append(Issue(message, SHEET, number, reader.column_letter(index) if index else "",
-                                    HEADERS.get(key, "")))
+        preview.issues.append(
+            Issue(message, SHEET, number, reader.column_letter(index) if index else "", HEADERS.get(key, ""))
+        )
 
     raw_value = get("value")
     if raw_value is None or (isinstance(raw_value, str) and raw_value in BLANK_MARKS):
@@ -192,8 +241,11 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
         try:
             keys[key] = reader.cell_int(get(key))
         except (ValueError, ArithmeticError):
-            issue(key, _("隐藏的键列“%(h)s”缺失或被改动（%(v)s），请使用重新下载的模板。") % {
-                "h": HEADERS[key], "v": reader.cell_text(get(key)) or _("空")})
+            issue(
+                key,
+                _("隐藏的键列“%(h)s”缺失或被改动（%(v)s），请使用重新下载的模板。")
+                % {"h": HEADERS[key], "v": reader.cell_text(get(key)) or _("空")},
+            )
     period_code = reader.cell_text(get("period")).upper()
     if not period_code:
         issue("period", _("隐藏的键列“周期代码”缺失，请使用重新下载的模板。"))
@@ -203,7 +255,10 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
         try:
             version = reader.cell_int(version_raw)
         except (ValueError, ArithmeticError):
-            issue("version", _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)})
+            issue(
+                "version",
+                _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)},
+            )
     value: Any = raw_value
     if isinstance(raw_value, (bool,)) or hasattr(raw_value, "isoformat"):
         issue("value", _("“%(v)s”不是数字，请填写数值（不带单位）。") % {"v": reader.cell_text(raw_value)})
@@ -216,8 +271,17 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
     orig = reader.cell_text(get("orig_basis"))
     if value is None or basis is None or len(keys) < 2 or not period_code:
         return None
-    return _RawRow(number, keys["indicator"], keys["department"], period_code, version, value, basis, note,
-                   BASIS_BY_TEXT.get(orig, ""))
+    return _RawRow(
+        number,
+        keys["indicator"],
+        keys["department"],
+        period_code,
+        version,
+        value,
+        basis,
+        note,
+        BASIS_BY_TEXT.get(orig, ""),
+    )
 
 
 def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPreview) -> list[ImportRow]:
@@ -228,7 +292,7 @@ def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPrevie
     existing = {
         (i, p, d, b): _Existing(version, value, note, status)
         for i, p, d, b, version, value, note, status in IndicatorValue.objects.filter(
-            indicator_id__in=list(indicators), department_id__in=list(departments), period__in=list(periods.values()),
+            indicator_id__in=list(indicators), department_id__in=list(departments), period__in=list(periods.values())
         ).values_list("indicator_id", "period_id", "department_id", "basis", "version", "value", "note", "status")
     }
     col = preview.columns
@@ -246,8 +310,12 @@ def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPrevie
         period = periods.get(raw.period_code)
         if indicator is None or department is None or not access.can_enter_indicator(user, indicator, department):
             # Same words whether the item does not exist or belongs to another unit: we do not confirm either.
-            issue(raw, "", _("该行的指标（ID %(i)s）不存在或不由您的单位（ID %(d)s）填报，请使用本单位重新下载的模板。") % {
-                "i": raw.indicator_id, "d": raw.department_id})
+            issue(
+                raw,
+                "",
+                _("该行的指标（ID %(i)s）不存在或不由您的单位（ID %(d)s）填报，请使用本单位重新下载的模板。")
+                % {"i": raw.indicator_id, "d": raw.department_id},
+            )
             continue
         if period is None:
             issue(raw, "period", _("周期“%(c)s”不存在，请使用重新下载的模板。") % {"c": raw.period_code[:10]})
@@ -275,29 +343,56 @@ def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPrevie
         if current is not None and _normalise_note(current.note) == note:
             note = current.note  # line endings changed by Excel are not a change
         if raw.version_applies and current is not None and current.version != raw.version:
-            issue(raw, "value", _("该项在您下载模板后已被他人修改（现为 %(v)s），请重新下载模板后再填写。") % {
-                "v": _dec(current.value)})
+            issue(
+                raw,
+                "value",
+                _("该项在您下载模板后已被他人修改（现为 %(v)s），请重新下载模板后再填写。")
+                % {"v": _dec(current.value)},
+            )
             continue
         if raw.version_applies and current is None:
             issue(raw, "value", _("该项在您下载模板后已被删除或变更，请重新下载模板。"))
             continue
-        if current is not None and current.status == ReviewStatus.APPROVED and (
-                current.value != value or current.note != note):
-            issue(raw, "value", _("“%(n)s”已审核通过，不能再修改（原值 %(v)s）；如需更正请联系组织部退回。") % {
-                "n": indicator.name, "v": _dec(current.value)})
+        if (
+            current is not None
+            and current.status == ReviewStatus.APPROVED
+            and (current.value != value or current.note != note)
+        ):
+            issue(
+                raw,
+                "value",
+                _("“%(n)s”已审核通过，不能再修改（原值 %(v)s）；如需更正请联系组织部退回。")
+                % {"n": indicator.name, "v": _dec(current.value)},
+            )
             continue
-        entry = ValueEntry(indicator, department, period, value, raw.basis, note,
-                           expected_version=raw.version if raw.version_applies else None,
-                           location=_("第%(r)s行") % {"r": raw.row})
+        entry = ValueEntry(
+            indicator,
+            department,
+            period,
+            value,
+            raw.basis,
+            note,
+            expected_version=raw.version if raw.version_applies else None,
+            location=_("第%(r)s行") % {"r": raw.row},
+        )
         # Provisional action (shown even when other rows have problems); save_values' dry run confirms it.
-        action = "create" if current is None else (
-            "unchanged" if current.value == value and current.note == note else "update")
-        rows.append(ImportRow(raw.row, entry, action, current.value if current else None,
-                              current.note if current else ""))
+        action = (
+            "create"
+            if current is None
+            else ("unchanged" if current.value == value and current.note == note else "update")
+        )
+        rows.append(
+            ImportRow(raw.row, entry, action, current.value if current else None, current.note if current else "")
+        )
     for reason, numbers in blocked.items():
         span = f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
-        preview.issues.append(Issue(_("%(reason)s（涉及第%(span)s行，共%(n)s行）") % {
-            "reason": reason, "span": span, "n": len(numbers)}, SHEET, numbers[0]))
+        preview.issues.append(
+            Issue(
+                _("%(reason)s（涉及第%(span)s行，共%(n)s行）") % {"reason": reason, "span": span, "n": len(numbers)},
+                SHEET,
+                numbers[0],
+            )
+        )
     return rows
 
 
@@ -332,8 +427,9 @@ def _service_issues(exc: ServiceError, rows: list[ImportRow], columns: dict[str,
     return issues
 
 
-def _save(user: AbstractBaseUser, rows: list[ImportRow], preview: ActualsPreview, *, submit: bool, apply: bool,
-          reason: str) -> SaveResult | None:
+def _save(
+    user: AbstractBaseUser, rows: list[ImportRow], preview: ActualsPreview, *, submit: bool, apply: bool, reason: str
+) -> SaveResult | None:
     """save_values, with the figures that look like running totals listed for confirmation first: the preview shows
     them (and the rest of the check) and the file is applied only once they are confirmed."""
     entries = [replace(r.entry, confirmed_amount=preview.confirmed) for r in rows]
@@ -345,8 +441,13 @@ def _save(user: AbstractBaseUser, rows: list[ImportRow], preview: ActualsPreview
             raise
         preview.confirmations = _service_issues(ServiceError(asked), rows, preview.columns)
     # Everything else is fine: check the file as if confirmed, so the preview shows what it would do.
-    result = save_values(user=user, entries=[replace(e, confirmed_amount=True) for e in entries], submit=submit,
-                         dry_run=True, reason=reason)
+    result = save_values(
+        user=user,
+        entries=[replace(e, confirmed_amount=True) for e in entries],
+        submit=submit,
+        dry_run=True,
+        reason=reason,
+    )
     _classify(rows, result)
     preview.result = result
     return None
@@ -362,8 +463,15 @@ def _classify(rows: list[ImportRow], result: SaveResult) -> None:
         r.action = action.get((e.indicator.pk, e.period.pk, e.department.pk, e.basis), r.action)
 
 
-def run_import(*, user: AbstractBaseUser, data: bytes, filename: str = "", apply: bool = False,
-               submit: bool = False, confirmed: bool = False) -> ActualsPreview:
+def run_import(
+    *,
+    user: AbstractBaseUser,
+    data: bytes,
+    filename: str = "",
+    apply: bool = False,
+    submit: bool = False,
+    confirmed: bool = False,
+) -> ActualsPreview:
     """Parse, resolve and check the file; with apply=True also write (only when there is no issue at all, and any
     figure that looks like a running total was `confirmed`).
 

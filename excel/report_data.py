@@ -66,8 +66,10 @@ def resolve_period(code: str) -> PeriodInfo:
     label = period.label if period else ReportingPeriod(kind=kind, year=year, index=index).label
     if period is None and kind != ReportingPeriod.Kind.YEAR:
         # Verdicts are kept at the end of every opened period and of every plan year, not at arbitrary dates.
-        raise ReportError(_("系统中尚未开设%(p)s（%(c)s）填报周期，无法出具该期报告；可选择已开设的周期或年度。") % {
-            "p": label, "c": canonical})
+        raise ReportError(
+            _("系统中尚未开设%(p)s（%(c)s）填报周期，无法出具该期报告；可选择已开设的周期或年度。")
+            % {"p": label, "c": canonical}
+        )
     return PeriodInfo(canonical, str(label), end, period)
 
 
@@ -120,7 +122,7 @@ class PlanSection:
         return self.result.plan
 
     def counts(self) -> dict[engine.Status, int]:
-        counts = {status: 0 for status in engine.Status}
+        counts = dict.fromkeys(engine.Status, 0)
         for row in self.indicators:
             if row.unit is None:
                 counts[row.result.status] += 1
@@ -177,7 +179,8 @@ class AssessmentReport:
     @property
     def has_demo(self) -> bool:
         return any(row.demo for s in self.sections for row in s.indicators) or any(
-            r.is_demo for s in self.sections for t in s.tasks for r in t.reports)
+            r.is_demo for s in self.sections for t in s.tasks for r in t.reports
+        )
 
 
 def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str, int]]:
@@ -203,8 +206,11 @@ def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str,
         which |= Q(period_id=period_id, indicator_id__in=sorted(shown[code]))
     if not which:
         return set()
-    rows = IndicatorValue.objects.filter(which, is_demo=True, status__in=COUNTED_STATUSES).order_by().values_list(
-        "indicator_id", "period_id", "department_id")
+    rows = (
+        IndicatorValue.objects.filter(which, is_demo=True, status__in=COUNTED_STATUSES)
+        .order_by()
+        .values_list("indicator_id", "period_id", "department_id")
+    )
     return {(indicator_id, codes[period_id], department_id) for indicator_id, period_id, department_id in rows}
 
 
@@ -212,8 +218,13 @@ UNIT_LINES_INLINE = 20  # an all-plans report lists each unit's line only for pl
 
 
 def gather_report(
-    plans: Sequence[Plan], period_code: str, *, user: AbstractBaseUser | AnonymousUser | None = None,
-    prepared_by: str = "", today: dt.date | None = None, fold_units: bool = False,
+    plans: Sequence[Plan],
+    period_code: str,
+    *,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    prepared_by: str = "",
+    today: dt.date | None = None,
+    fold_units: bool = False,
 ) -> AssessmentReport:
     """Everything the workbook shows. `user=None` (the command line) reads everything.
 
@@ -230,7 +241,8 @@ def gather_report(
     if restricted:
         assert user is not None
         visible_indicators = set(
-            access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
+            access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True)
+        )
         visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
         visible_units = set(access.unit_ids(user))
     folded_ids = _folded(plan_ids) if fold_units else set()
@@ -241,8 +253,10 @@ def gather_report(
     unit_targets: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]] = {
         (indicator_id, department_id): (baseline, target)
         for indicator_id, department_id, baseline, target in UnitTarget.objects.filter(
-            indicator__plan_id__in=plan_ids, indicator__per_unit=True,
-        ).order_by().values_list("indicator_id", "department_id", "baseline", "target")
+            indicator__plan_id__in=plan_ids, indicator__per_unit=True
+        )
+        .order_by()
+        .values_list("indicator_id", "department_id", "baseline", "target")
     }
     demo = _demo_keys(results, info.end)
     demo_any = {(i, code) for i, code, _d in demo}
@@ -250,7 +264,8 @@ def gather_report(
     if info.period is not None:
         for report in (
             TaskProgress.objects.filter(task__plan_id__in=plan_ids, period=info.period, status__in=COUNTED_STATUSES)
-            .select_related("department").order_by("task_id", "department__order", "department__name")
+            .select_related("department")
+            .order_by("task_id", "department__order", "department__name")
         ):
             progress[report.task_id].append(report)
 
@@ -262,22 +277,27 @@ def gather_report(
             if visible_indicators is not None and ir.indicator.pk not in visible_indicators:
                 continue
             ind = ir.indicator
-            rows.append(IndicatorRow(ir, None, ind.baseline, ind.target,
-                                     demo=(ind.pk, ir.evaluation.actual_label) in demo_any))
+            rows.append(
+                IndicatorRow(ir, None, ind.baseline, ind.target, demo=(ind.pk, ir.evaluation.actual_label) in demo_any)
+            )
             folded += [FoldedUnit(ind, folded_units[u], status) for u, status in folded_statuses.get(ind.pk, [])]
             for unit in ir.units:
                 if visible_units is not None and unit.department.pk not in visible_units:
                     continue
                 own_baseline, own_target = unit_targets.get((ind.pk, unit.department.pk), (None, None))
-                rows.append(IndicatorRow(
-                    ir, unit,
-                    own_baseline if own_baseline is not None else ind.baseline,
-                    own_target if own_target is not None else ind.target,
-                    demo=(ind.pk, unit.evaluation.actual_label, unit.department.pk) in demo,
-                ))
+                rows.append(
+                    IndicatorRow(
+                        ir,
+                        unit,
+                        own_baseline if own_baseline is not None else ind.baseline,
+                        own_target if own_target is not None else ind.target,
+                        demo=(ind.pk, unit.evaluation.actual_label, unit.department.pk) in demo,
+                    )
+                )
         tasks = [
             TaskRow(t, t.names_for(Role.LEAD), t.names_for(Role.RESPONSIBLE), progress.get(t.pk, []))
-            for t in result.tasks if visible_tasks is None or t.pk in visible_tasks
+            for t in result.tasks
+            if visible_tasks is None or t.pk in visible_tasks
         ]
         if restricted and not rows and not tasks:
             continue  # a reporter's "all plans" report lists only plans where their units have something
@@ -304,8 +324,9 @@ def _results(plans: list[Plan], as_of: dt.date, folded_ids: set[int]) -> list[Pl
     return [found[p.pk] for p in plans]
 
 
-def _add_scores(units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo,
-                user: AbstractBaseUser | AnonymousUser | None) -> None:
+def _add_scores(
+    units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo, user: AbstractBaseUser | AnonymousUser | None
+) -> None:
     """Fill score and rank from the assessment schemes of these plans for exactly this period (not drafts).
 
     Ranks of a scheme whose bulletin is unpublished stay hidden from units, as on the assessment pages.
@@ -318,7 +339,8 @@ def _add_scores(units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo,
 
     schemes = list(
         AssessmentScheme.objects.filter(plan__in=list(plans), period=info.period)
-        .exclude(status=AssessmentScheme.Status.DRAFT).select_related("plan", "period", "bulletin")
+        .exclude(status=AssessmentScheme.Status.DRAFT)
+        .select_related("plan", "period", "bulletin")
     )
     if not schemes:
         return
@@ -375,9 +397,10 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
     if visible_units is not None:
         unit_ids &= visible_units
     for dept_id in unit_ids:
-        lines[dept_id] = UnitLine(departments[dept_id], len(carried_ind[dept_id]), len(carried_task[dept_id]),
-                                  shortfalls[dept_id])
-    for (_item, dept_id) in due_ind | due_task:
+        lines[dept_id] = UnitLine(
+            departments[dept_id], len(carried_ind[dept_id]), len(carried_task[dept_id]), shortfalls[dept_id]
+        )
+    for _item, dept_id in due_ind | due_task:
         if dept_id in lines:
             lines[dept_id].due += 1
     if info.period is not None and lines:
@@ -391,10 +414,10 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
         task_ids = {t for t, _d in due_task}
         seen: set[tuple[str, int, int]] = set()
         value_rows = IndicatorValue.objects.filter(
-            period=info.period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES,
+            period=info.period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES
         ).values_list("indicator_id", "department_id", "submitted_at")
         task_rows = TaskProgress.objects.filter(
-            period=info.period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES,
+            period=info.period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES
         ).values_list("task_id", "department_id", "submitted_at")
         for kind, rows, due in (("i", value_rows, due_ind), ("t", task_rows, due_task)):
             for item_id, dept_id, submitted_at in rows:
@@ -404,18 +427,37 @@ def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: se
                 seen.add(key)
                 line = lines[dept_id]
                 line.reported += 1
-                if deadline is None or submitted_at is None or (
-                        submitted_at < cutoff if cutoff is not None and timezone.is_aware(submitted_at)
-                        else _local_date(submitted_at) <= deadline):
+                if (
+                    deadline is None
+                    or submitted_at is None
+                    or (
+                        submitted_at < cutoff
+                        if cutoff is not None and timezone.is_aware(submitted_at)
+                        else _local_date(submitted_at) <= deadline
+                    )
+                ):
                     line.on_time += 1
     # Keep each government's units together (the root first), then in the tree's order.
-    return sorted(lines.values(), key=lambda line: (
-        line.department.parent_id or line.department.pk, line.department.parent_id is not None,
-        line.department.order, line.department.name))
+    return sorted(
+        lines.values(),
+        key=lambda line: (
+            line.department.parent_id or line.department.pk,
+            line.department.parent_id is not None,
+            line.department.order,
+            line.department.name,
+        ),
+    )
 
 
-def _holders(row: IndicatorRow, plan: Plan, departments: dict[int, Department], carried: dict[int, set[int]],
-             due: set[tuple[int, int]], shortfalls: dict[int, list[str]], reporting_ids: set[int]) -> None:
+def _holders(
+    row: IndicatorRow,
+    plan: Plan,
+    departments: dict[int, Department],
+    carried: dict[int, set[int]],
+    due: set[tuple[int, int]],
+    shortfalls: dict[int, list[str]],
+    reporting_ids: set[int],
+) -> None:
     """An indicator's own line: carried by its lead and responsible units and, for a plan-level one, its reporter."""
     ind = row.result.indicator
     holders: set[int] = set()

@@ -19,11 +19,18 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access
 from excel.common import (
-    column_width, date_text, new_workbook, number_format, row_height, setup_print, write_decimal,
-    write_merged_row_text, write_text,
+    column_width,
+    date_text,
+    new_workbook,
+    number_format,
+    row_height,
+    setup_print,
+    write_decimal,
+    write_merged_row_text,
+    write_text,
 )
+from indicators import access
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, UnitTarget
 from indicators.services import ValueEntry, previous_values
 from plans.models import Department, Plan, ReportingPeriod, Role
@@ -33,10 +40,22 @@ MARKER = "talentplan:actuals:v1"
 HEADER_ROW = 2  # 0-based; data starts on the next row (Excel row 4)
 # Hidden: what the row is. 版本 and 原口径 are the version and basis of the figure the row was pre-filled with, so
 # the import can tell "changed by someone else since the download" from "switched 预计 → 统计 (a new figure)".
-KEY_HEADERS = {"indicator": "指标ID", "department": "单位ID", "period": "周期代码", "version": "版本",
-               "orig_basis": "原口径"}
-INFO_HEADERS = {"plan": "规划", "group": "一级指标", "number": "序号", "name": "指标名称", "unit": "计量单位",
-                "target": "目标值", "previous": "上期值"}
+KEY_HEADERS = {
+    "indicator": "指标ID",
+    "department": "单位ID",
+    "period": "周期代码",
+    "version": "版本",
+    "orig_basis": "原口径",
+}
+INFO_HEADERS = {
+    "plan": "规划",
+    "group": "一级指标",
+    "number": "序号",
+    "name": "指标名称",
+    "unit": "计量单位",
+    "target": "目标值",
+    "previous": "上期值",
+}
 EDIT_HEADERS = {"value": "本期实际值", "basis": "数据口径", "note": "说明"}
 # 填报口径 last: templates already filled in keep their columns where they were.
 TAIL_HEADERS = {"status": "审核状态", "report_basis": "填报口径"}
@@ -75,8 +94,9 @@ def entry_indicators(department: Department, period: ReportingPeriod) -> list[In
         | Q(reporting_unit__isnull=True, plan__issuer=department)
     )
     candidates = list(
-        Indicator.objects.filter(plan__status=Plan.Status.ACTIVE, plan__start_year__lte=period.year,
-                                 plan__end_year__gte=period.year)
+        Indicator.objects.filter(
+            plan__status=Plan.Status.ACTIVE, plan__start_year__lte=period.year, plan__end_year__gte=period.year
+        )
         .filter(plan_level | Q(per_unit=True, plan__assessed_units=department))
         .distinct()
         .order_by("-plan__end_year", "plan__code", "order")
@@ -91,7 +111,9 @@ def template_rows(department: Department, period: ReportingPeriod) -> list[Templ
     existing = IndicatorValue.objects.filter(indicator_id__in=ids, department=department, period=period)
     for value in existing.order_by("basis"):
         values.setdefault(value.indicator_id, []).append(value)
-    targets = {ut.indicator_id: ut.target for ut in UnitTarget.objects.filter(indicator_id__in=ids, department=department)}
+    targets = {
+        ut.indicator_id: ut.target for ut in UnitTarget.objects.filter(indicator_id__in=ids, department=department)
+    }
     previous = previous_values([ValueEntry(i, department, period, None) for i in indicators])
     rows: list[TemplateRow] = []
     for ind in indicators:
@@ -110,19 +132,29 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
     # Not constant_memory here: the shared-string table stores a plan title or group once instead of on every
     # row, which keeps a 10k-row template small and quick to read back (Excel would rewrite it that way anyway).
     workbook, f = new_workbook(target, title=title, constant_memory=False)
-    workbook.set_properties({"title": title, "subject": MARKER, "author": "人才规划目标管理",
-                             "keywords": f"{period.code};{department.pk}"})
+    workbook.set_properties(
+        {"title": title, "subject": MARKER, "author": "人才规划目标管理", "keywords": f"{period.code};{department.pk}"}
+    )
     ws = workbook.add_worksheet(SHEET)
     col = {key: i for i, key in enumerate(COLUMNS)}
     last = len(COLUMNS) - 1
-    widths = {key: 8.0 for key in COLUMNS}
-    widths.update({
-        "plan": column_width({r.indicator.plan.title for r in rows} | {"规划"}, minimum=12, maximum=24),
-        "group": column_width({r.indicator.group for r in rows} | {"一级指标"}, minimum=8, maximum=14),
-        "number": 5.0, "name": column_width({r.indicator.name for r in rows} | {"指标名称"}, minimum=16, maximum=34),
-        "unit": 8.0, "report_basis": 12.0, "target": 10.0, "previous": 10.0, "value": 12.0, "basis": 9.0,
-        "note": column_width([r.value.note for r in rows if r.value], minimum=24, maximum=40), "status": 12.0,
-    })
+    widths = dict.fromkeys(COLUMNS, 8.0)
+    widths.update(
+        {
+            "plan": column_width({r.indicator.plan.title for r in rows} | {"规划"}, minimum=12, maximum=24),
+            "group": column_width({r.indicator.group for r in rows} | {"一级指标"}, minimum=8, maximum=14),
+            "number": 5.0,
+            "name": column_width({r.indicator.name for r in rows} | {"指标名称"}, minimum=16, maximum=34),
+            "unit": 8.0,
+            "report_basis": 12.0,
+            "target": 10.0,
+            "previous": 10.0,
+            "value": 12.0,
+            "basis": 9.0,
+            "note": column_width([r.value.note for r in rows if r.value], minimum=24, maximum=40),
+            "status": 12.0,
+        }
+    )
     for key in COLUMNS:
         ws.set_column(col[key], col[key], widths[key], None, {"hidden": key in KEY_HEADERS})
     ws.set_row(0, 28)
@@ -138,9 +170,20 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
     ws.set_row(HEADER_ROW, 30)
     for key in COLUMNS:
         label = HEADERS[key] + ("（可填）" if key in EDIT_HEADERS else "")
-        write_text(ws, HEADER_ROW, col[key], label,
-                   f.get(font_name="黑体", bold=True, align="center", text_wrap=True, border=1,
-                         bg_color="#FFF2CC" if key in EDIT_HEADERS else "#D9E1F2"))
+        write_text(
+            ws,
+            HEADER_ROW,
+            col[key],
+            label,
+            f.get(
+                font_name="黑体",
+                bold=True,
+                align="center",
+                text_wrap=True,
+                border=1,
+                bg_color="#FFF2CC" if key in EDIT_HEADERS else "#D9E1F2",
+            ),
+        )
     ws.freeze_panes(HEADER_ROW + 1, col["name"] + 1)
     # Formats looked up once, not per cell (10k rows × 15 cells).
     editable = {"locked": False, "bg_color": "#FFFBE6"}
@@ -190,19 +233,42 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
         ws.write_string(row, col["status"], str(status), centre)
         row += 1
     if rows:
-        ws.data_validation(HEADER_ROW + 1, col["basis"], row - 1, col["basis"], {
-            "validate": "list", "source": list(BASIS_LABELS.values()), "ignore_blank": True,
-            "input_title": _("数据口径"), "input_message": _("请选择“预计”或“统计”"),
-            "error_title": _("数据口径"), "error_message": _("只能填写“预计”或“统计”。"),
-        })
-        ws.data_validation(HEADER_ROW + 1, col["value"], row - 1, col["value"], {
-            "validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15, "ignore_blank": True,
-            "error_type": "warning", "error_title": _("本期实际值"), "error_message": _("请填写数字（不带单位）。"),
-        })
+        ws.data_validation(
+            HEADER_ROW + 1,
+            col["basis"],
+            row - 1,
+            col["basis"],
+            {
+                "validate": "list",
+                "source": list(BASIS_LABELS.values()),
+                "ignore_blank": True,
+                "input_title": _("数据口径"),
+                "input_message": _("请选择“预计”或“统计”"),
+                "error_title": _("数据口径"),
+                "error_message": _("只能填写“预计”或“统计”。"),
+            },
+        )
+        ws.data_validation(
+            HEADER_ROW + 1,
+            col["value"],
+            row - 1,
+            col["value"],
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": -1e15,
+                "maximum": 1e15,
+                "ignore_blank": True,
+                "error_type": "warning",
+                "error_title": _("本期实际值"),
+                "error_message": _("请填写数字（不带单位）。"),
+            },
+        )
     else:
         write_merged_row_text(ws, row, 0, last, _("（本单位在该周期没有需要填报的指标）"), f.text())
-    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                    "select_unlocked_cells": True})
+    ws.protect(
+        "", {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True}
+    )
     setup_print(ws, repeat_to_row=HEADER_ROW)
     workbook.close()
     return len(rows)

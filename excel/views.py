@@ -22,18 +22,18 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators import access
-from talentplan import pagecache
 from excel import uploads
 from excel.export import export_assessment
 from excel.forms import ActualsUploadForm, ConfirmForm, PlanImportForm, TemplateForm
 from excel.importer import ActualsPreview, run_import
-from sheets.reader import ExcelInputError, Issue
 from excel.report_data import ReportError, plans_for, resolve_period
 from excel.template import template_filename, write_template
+from indicators import access
 from indicators.evaluation.calendar import Calendar
 from plans.models import Plan, ReportingPeriod
 from plans.roles import can_read_all, is_admin, is_reporter
+from sheets.reader import ExcelInputError, Issue
+from talentplan import pagecache
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,7 +72,8 @@ def assessment(request: HttpRequest, code: str) -> HttpResponse:
             # data version, language and day and read back by every later download: at province a report costs
             # ~3 s and ~100 MB to write, and the one filed and sent upward is downloaded again and again.
             data, period = pagecache.latest(
-                "assessment-xlsx", [code, period_code], lambda: _workbook(plans, period_code, request.user))
+                "assessment-xlsx", [code, period_code], lambda: _workbook(plans, period_code, request.user)
+            )
         else:
             data, period = _workbook(plans, period_code, request.user)
     except ReportError as exc:
@@ -132,12 +133,23 @@ def _safe_import(**kwargs: Any) -> ActualsPreview:
 
 
 def _preview_page(request: HttpRequest, preview: ActualsPreview, token: str, status: int = 200) -> HttpResponse:
-    return render(request, "excel/actuals_preview.html", {
-        "preview": preview, "token": token, "confirm_form": ConfirmForm(initial={"token": token}),
-        "issues": preview.issues[:SHOWN_ISSUES], "more_issues": max(0, len(preview.issues) - SHOWN_ISSUES),
-        "creates": preview.of("create")[:SHOWN_ROWS], "updates": preview.of("update")[:SHOWN_ROWS],
-        "counts": preview.counts, "shown_rows": SHOWN_ROWS, "confirmations": preview.confirmations,
-    }, status=status)
+    return render(
+        request,
+        "excel/actuals_preview.html",
+        {
+            "preview": preview,
+            "token": token,
+            "confirm_form": ConfirmForm(initial={"token": token}),
+            "issues": preview.issues[:SHOWN_ISSUES],
+            "more_issues": max(0, len(preview.issues) - SHOWN_ISSUES),
+            "creates": preview.of("create")[:SHOWN_ROWS],
+            "updates": preview.of("update")[:SHOWN_ROWS],
+            "counts": preview.counts,
+            "shown_rows": SHOWN_ROWS,
+            "confirmations": preview.confirmations,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -164,16 +176,25 @@ def confirm(request: HttpRequest) -> HttpResponse:
         return _error(request, _("上传的文件已过期或无效，请重新上传。"))
     data, name, _params = stored
     # Re-read and re-check everything: nothing from the preview page is trusted.
-    preview = _safe_import(user=request.user, data=data, filename=name, apply=True,
-                           submit=form.cleaned_data["submit"], confirmed=form.cleaned_data["confirm_amounts"])
+    preview = _safe_import(
+        user=request.user,
+        data=data,
+        filename=name,
+        apply=True,
+        submit=form.cleaned_data["submit"],
+        confirmed=form.cleaned_data["confirm_amounts"],
+    )
     if preview.confirmations and not preview.applied:  # not confirmed yet: the same preview, nothing written
         return _preview_page(request, preview, form.cleaned_data["token"], status=409)
     if preview.issues or not preview.applied:
         return _preview_page(request, preview, "", status=409)
     uploads.discard(request.session, form.cleaned_data["token"])
     counts = preview.counts
-    messages.success(request, _("导入完成：新增 %(c)s 项，修改 %(u)s 项，未变 %(n)s 项。") % {
-        "c": counts["create"], "u": counts["update"], "n": counts["unchanged"]})
+    messages.success(
+        request,
+        _("导入完成：新增 %(c)s 项，修改 %(u)s 项，未变 %(n)s 项。")
+        % {"c": counts["create"], "u": counts["update"], "n": counts["unchanged"]},
+    )
     return redirect("excel:import")
 
 

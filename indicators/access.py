@@ -80,8 +80,11 @@ def indicators_visible_to(user: User) -> QuerySet[Indicator]:
 def entry_units_map(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
     """`entry_units_for_indicator` for many indicators in three queries (bulk imports check thousands of rows)."""
     ids = set(indicator_ids)
-    rows = list(Indicator.objects.filter(pk__in=ids).values_list("pk", "per_unit", "reporting_unit_id", "plan_id",
-                                                                   "plan__issuer_id"))
+    rows = list(
+        Indicator.objects.filter(pk__in=ids).values_list(
+            "pk", "per_unit", "reporting_unit_id", "plan_id", "plan__issuer_id"
+        )
+    )
     leads: dict[int, tuple[int, int]] = {}
     for indicator_id, department_id, order in IndicatorAssignment.objects.filter(
         indicator_id__in=ids, role=Role.LEAD, department__isnull=False
@@ -124,9 +127,7 @@ def values_visible_to(user: User) -> QuerySet[IndicatorValue]:
 
 def get_value_for_user(user: User, pk: int, *, for_edit: bool = False) -> IndicatorValue:
     """The value if the user may see it (or edit it, with for_edit); otherwise 404."""
-    value = (
-        values_visible_to(user).select_related("indicator__plan", "period", "department").filter(pk=pk).first()
-    )
+    value = values_visible_to(user).select_related("indicator__plan", "period", "department").filter(pk=pk).first()
     if value is None:
         raise Http404(_("未找到该填报项，或您无权访问。"))
     if for_edit and not can_enter_indicator(user, value.indicator, value.department):
@@ -138,7 +139,9 @@ def get_value_for_user(user: User, pk: int, *, for_edit: bool = False) -> Indica
 
 
 def task_units(task: Task) -> set[int]:
-    return {a.department_id for a in task.assignments.all() if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE)}
+    return {
+        a.department_id for a in task.assignments.all() if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE)
+    }
 
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:

@@ -1,12 +1,12 @@
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.utils.functional import cached_property
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -14,14 +14,19 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from talentplan.pagecache import ChangesPages
-
 from indicators import admin_plans  # noqa: F401 - registers Plan and ReportingPeriod
 from indicators.evaluation import services as verdicts
 from indicators.models import (
-    Evidence, Indicator, IndicatorAssignment, IndicatorValue, Milestone, TaskProgress, UnitTarget,
+    Evidence,
+    Indicator,
+    IndicatorAssignment,
+    IndicatorValue,
+    Milestone,
+    TaskProgress,
+    UnitTarget,
 )
 from plans.models import Plan
+from talentplan.pagecache import ChangesPages
 
 
 class IndicatorResource(resources.ModelResource):
@@ -35,8 +40,21 @@ class IndicatorResource(resources.ModelResource):
 
     class Meta:
         model = Indicator
-        fields = ["id", "plan", "group", "number", "name", "unit", "kind", "comparison", "baseline_year", "baseline",
-                  "target_year", "target", "target_upper"]
+        fields = [
+            "id",
+            "plan",
+            "group",
+            "number",
+            "name",
+            "unit",
+            "kind",
+            "comparison",
+            "baseline_year",
+            "baseline",
+            "target_year",
+            "target",
+            "target_upper",
+        ]
         import_id_fields = ["id"]
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
@@ -70,7 +88,18 @@ class UnitTargetInline(admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(ChangesPages, SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [IndicatorResource]
-    list_display = ["plan", "group", "number", "name", "unit", "kind", "comparison", "baseline", "target", "target_year"]
+    list_display = [
+        "plan",
+        "group",
+        "number",
+        "name",
+        "unit",
+        "kind",
+        "comparison",
+        "baseline",
+        "target",
+        "target_year",
+    ]
     list_filter = ["plan", "kind", "comparison", "is_share", "per_unit"]
     search_fields = ["name", "group", "source"]
     inlines = [AssignmentInline, MilestoneInline, UnitTargetInline]
@@ -79,8 +108,9 @@ class IndicatorAdmin(ChangesPages, SimpleHistoryAdmin, ImportExportModelAdmin):
     # Targets, baselines, milestones and unit targets decide every verdict of the indicator's plan.
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        verdicts.plans_changed(plan_ids=[form.instance.plan_id], reason=str(_("后台修改指标：%(n)s") % {
-            "n": form.instance.name}))
+        verdicts.plans_changed(
+            plan_ids=[form.instance.plan_id], reason=str(_("后台修改指标：%(n)s") % {"n": form.instance.name})
+        )
 
     def delete_model(self, request: HttpRequest, obj: Indicator) -> None:
         plan_id = obj.plan_id
@@ -110,8 +140,9 @@ class FiguresReadOnly:
     def has_change_history_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context: dict | None = None) -> HttpResponse:
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
         if request.method == "POST":
             raise PermissionDenied(_("实际值和任务进展不能在数据管理中修改或回退，请在填报、审核页面办理。"))
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
@@ -132,8 +163,9 @@ class EstimatedCountPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if connection.vendor == "postgresql" and query is not None and not query.where:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
-                               [self.object_list.model._meta.db_table])
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [self.object_list.model._meta.db_table]
+                )
                 row = cursor.fetchone()
             if row and row[0] > 10000:
                 return int(row[0])
@@ -142,8 +174,17 @@ class EstimatedCountPaginator(Paginator):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
-    list_display = ["indicator", "period", "department", "value", "basis", "status", "is_demo", "updated_at",
-                    "proper_page"]
+    list_display = [
+        "indicator",
+        "period",
+        "department",
+        "value",
+        "basis",
+        "status",
+        "is_demo",
+        "updated_at",
+        "proper_page",
+    ]
     # Plain filters: "units that have figures" would scan every figure to list the units.
     list_filter = ["status", "basis", "is_demo", "period"]
     search_fields = ["indicator__name", "department__name", "note"]
@@ -156,14 +197,16 @@ class IndicatorValueAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
 
     @admin.display(description=_("办理页面"))
     def proper_page(self, obj: IndicatorValue) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("reporting:value", args=[obj.pk]),
-                           _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("reporting:value", args=[obj.pk]),
+            _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"),
+        )
 
 
 @admin.register(TaskProgress)
 class TaskProgressAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
-    list_display = ["task", "period", "department", "progress_status", "status", "is_demo", "updated_at",
-                    "proper_page"]
+    list_display = ["task", "period", "department", "progress_status", "status", "is_demo", "updated_at", "proper_page"]
     list_filter = ["status", "progress_status", "is_demo", "period"]
     search_fields = ["task__text", "department__name", "progress"]
     list_select_related = ["task", "period", "department"]
@@ -175,5 +218,8 @@ class TaskProgressAdmin(ChangesPages, FiguresReadOnly, SimpleHistoryAdmin):
 
     @admin.display(description=_("办理页面"))
     def proper_page(self, obj: TaskProgress) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("reporting:progress", args=[obj.pk]),
-                           _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("reporting:progress", args=[obj.pk]),
+            _("在填报/审核页面查看和办理（修改须经周期状态、版本和变更记录）"),
+        )

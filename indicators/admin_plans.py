@@ -11,12 +11,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from talentplan.pagecache import ChangesPages
-
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator
 from plans.admin import SectionInline, TaskInline
 from plans.models import Plan, ReportingPeriod
+from talentplan.pagecache import ChangesPages
 
 
 class IndicatorInline(admin.TabularInline):
@@ -39,7 +38,6 @@ class PlanAdmin(ChangesPages, SimpleHistoryAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         verdicts.plans_changed(plan_ids=[form.instance.pk], reason=str(_("后台修改规划")))
-
 
 
 @admin.register(ReportingPeriod)

@@ -47,8 +47,15 @@ def _check(year: int | None, value: Decimal | None, where: str, end_year: int) -
 
 
 @transaction.atomic
-def set_baselines(*, user: AbstractBaseUser, indicator: Indicator, baseline_year: int | None,
-                  baseline: Decimal | None, units: Sequence[UnitBaseline] = (), reason: str) -> int:
+def set_baselines(
+    *,
+    user: AbstractBaseUser,
+    indicator: Indicator,
+    baseline_year: int | None,
+    baseline: Decimal | None,
+    units: Sequence[UnitBaseline] = (),
+    reason: str,
+) -> int:
     """Record the indicator's baseline and its units' own baselines. Returns the number of rows changed.
 
     Only 组织部 may do this; a reason is required and kept in the history of every changed row.

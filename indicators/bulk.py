@@ -56,8 +56,13 @@ def _columns(model: type[models.Model], *, skip_pk: bool) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not (skip_pk and f.primary_key)]
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[models.Field], params: list[list[object]], *,
-                ignore_conflicts: bool = False) -> None:
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    params: list[list[object]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
     """INSERT prepared parameter rows in one logged statement (executemany / execute_values pages)."""
     if not params:
         return
@@ -72,8 +77,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[models.Field], param
             # execute_values for an import's history rows).
             columns = ", ".join(qn(f.column) for f in fields)
             with db.wrap_database_errors:  # the raw cursor's errors as Django's (IntegrityError …), as execute's are
-                cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN",
-                                          io.StringIO(text))
+                cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO(text))
         elif db.vendor == "postgresql":
             # psycopg2's executemany is one round trip per row; execute_values sends pages of multi-row VALUES.
             from psycopg2.extras import execute_values
@@ -134,7 +138,8 @@ def insert_values(rows: Sequence[IndicatorValue]) -> None:
     insert_rows(IndicatorValue, fields, [prep.row(lambda f, r=r: getattr(r, f.attname)) for r in rows])
     wanted = {tuple(getattr(r, k) for k in _NATURAL_KEY): r for r in rows}
     found = IndicatorValue.objects.filter(
-        indicator_id__in={r.indicator_id for r in rows}, period_id__in={r.period_id for r in rows},
+        indicator_id__in={r.indicator_id for r in rows},
+        period_id__in={r.period_id for r in rows},
         department_id__in={r.department_id for r in rows},
     ).values_list("pk", *_NATURAL_KEY)
     for pk, *key in found.iterator(chunk_size=5000):
@@ -166,16 +171,24 @@ def update_values(rows: Sequence[IndicatorValue | TaskProgress], fields: Sequenc
                 cursor.cursor,
                 f"UPDATE {qn(meta.db_table)} AS t SET {sets} FROM (VALUES %s) AS v({names}) "
                 f"WHERE t.{qn(meta.pk.column)} = v.pk",
-                params, template="(" + ", ".join(casts) + ")", page_size=2000,
+                params,
+                template="(" + ", ".join(casts) + ")",
+                page_size=2000,
             )
         else:
-            sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in columns)} "
-                   f"WHERE {qn(meta.pk.column)} = %s")
+            sql = (
+                f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in columns)} "
+                f"WHERE {qn(meta.pk.column)} = %s"
+            )
             cursor.executemany(sql, params)
 
 
 def insert_history(
-    rows: Sequence[IndicatorValue | TaskProgress], *, history_type: str, user: AbstractBaseUser | None, reason: str,
+    rows: Sequence[IndicatorValue | TaskProgress],
+    *,
+    history_type: str,
+    user: AbstractBaseUser | None,
+    reason: str,
     date: dt.datetime,
 ) -> None:
     """Write one simple_history row per value or progress report ("+" created, "~" changed), as the ORM's save()
@@ -193,8 +206,10 @@ def insert_history(
         "history_user_id": getattr(user, "pk", None),
     }
     prep = Prepared(fields)
-    params = [prep.row(lambda f, r=row: getattr(r, f.attname) if f.attname in tracked else extra.get(f.attname))
-              for row in rows]
+    params = [
+        prep.row(lambda f, r=row: getattr(r, f.attname) if f.attname in tracked else extra.get(f.attname))
+        for row in rows
+    ]
     unknown = {f.attname for f in fields} - tracked - set(extra)
     if unknown:  # a simple_history upgrade added a column we do not fill: fail loudly rather than write bad audit rows
         raise RuntimeError(f"history columns not handled: {sorted(unknown)}")

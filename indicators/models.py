@@ -49,10 +49,19 @@ class Indicator(models.Model):
         Section, verbose_name=_("章节"), null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
     )
     task = models.ForeignKey(
-        Task, verbose_name=_("所在任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inline_indicators"
+        Task,
+        verbose_name=_("所在任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inline_indicators",
     )
     carried_by = models.ManyToManyField(
-        Task, verbose_name=_("承载任务"), blank=True, related_name="indicators", db_table="plans_task_indicators",
+        Task,
+        verbose_name=_("承载任务"),
+        blank=True,
+        related_name="indicators",
+        db_table="plans_task_indicators",
         help_text=_("以该指标衡量进展的重点任务。"),
     )
     group = models.CharField(_("一级指标"), max_length=100, blank=True)
@@ -61,12 +70,19 @@ class Indicator(models.Model):
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     kind = models.CharField(_("指标类型"), max_length=20, choices=Kind.choices)
     basis = models.CharField(
-        _("填报口径"), max_length=10, choices=Basis.choices, blank=True,
-        help_text=_("各单位每期填报的数：本期新增（当期发生数）、年初至今累计（1–N月累计）或期末数（期末存量或累计总数）。"
-                    "为空时按指标类型：规划期累计和年度任务为本期新增，其余为期末数。"),
+        _("填报口径"),
+        max_length=10,
+        choices=Basis.choices,
+        blank=True,
+        help_text=_(
+            "各单位每期填报的数：本期新增（当期发生数）、年初至今累计（1–N月累计）或期末数（期末存量或累计总数）。"
+            "为空时按指标类型：规划期累计和年度任务为本期新增，其余为期末数。"
+        ),
     )
     value_unit = models.CharField(
-        _("填报计量单位"), max_length=20, blank=True,
+        _("填报计量单位"),
+        max_length=20,
+        blank=True,
         help_text=_("填报数的单位与目标单位不同时填写，如年均增长率（%）按人才数（人）填报。"),
     )
     comparison = models.CharField(_("比较方式"), max_length=10, choices=Comparison.choices, default=Comparison.GTE)
@@ -77,17 +93,28 @@ class Indicator(models.Model):
         _("目标值"), max_digits=20, decimal_places=4, null=True, blank=True, help_text=_("为空表示原文无目标（——）。")
     )
     target_upper = models.DecimalField(_("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True)
-    due_date = models.DateField(_("完成时限"), null=True, blank=True, default=None,
-                                help_text=_("原文所写的完成时限，如“10月底前”。"))
+    due_date = models.DateField(
+        _("完成时限"), null=True, blank=True, default=None, help_text=_("原文所写的完成时限，如“10月底前”。")
+    )
     tolerance = models.DecimalField(
-        _("容差"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("“左右”的相对容差，为空时用规划默认值。")
+        _("容差"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("“左右”的相对容差，为空时用规划默认值。"),
     )
     decimals = models.PositiveSmallIntegerField(_("小数位数"), default=0)
     is_share = models.BooleanField(_("比例类（差距以百分点计）"), default=False)
     per_unit = models.BooleanField(_("按单位分别考核"), default=False)
     reporting_unit = models.ForeignKey(
-        Department, verbose_name=_("填报单位"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="reported_indicators", help_text=_("为空时由牵头单位填报；无牵头单位时由制定单位填报。"),
+        Department,
+        verbose_name=_("填报单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_indicators",
+        help_text=_("为空时由牵头单位填报；无牵头单位时由制定单位填报。"),
     )
     data_source = models.CharField(_("数据来源"), max_length=200, blank=True)
     source = models.TextField(_("原文表述"), blank=True)
@@ -106,7 +133,7 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(target_upper__isnull=True) | Q(target__isnull=False, target_upper__gte=models.F("target")),
                 name="indicator_range_ordered",
-            ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -144,14 +171,24 @@ class Indicator(models.Model):
 
 
 class IndicatorAssignment(models.Model):
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="assignments")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="assignments"
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="indicator_assignments",
     )
     group = models.ForeignKey(
-        UnitGroup, verbose_name=_("单位集合"), null=True, blank=True, on_delete=models.PROTECT,
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="indicator_assignments",
     )
     printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
@@ -163,7 +200,9 @@ class IndicatorAssignment(models.Model):
         ordering = ["indicator", "role", "order"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)),
+                condition=(
+                    Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
+                ),
                 name="indicatorassignment_department_xor_group",
             )
         ]
@@ -179,7 +218,9 @@ class IndicatorAssignment(models.Model):
 class Milestone(models.Model):
     """A yearly target (年度目标) on the way to the final one."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="milestones")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="milestones"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     value = models.DecimalField(_("年度目标值"), max_digits=20, decimal_places=4)
 
@@ -196,8 +237,12 @@ class Milestone(models.Model):
 class UnitTarget(models.Model):
     """Per-unit baseline/target override (each town has its own baseline in seed 000)."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="unit_targets")
-    department = models.ForeignKey(Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="unit_targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="unit_targets"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="unit_targets"
+    )
     baseline_year = models.PositiveSmallIntegerField(_("基期年度"), null=True, blank=True)
     baseline = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
     target = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
@@ -240,11 +285,15 @@ class IndicatorValue(models.Model):
 
     # No index of their own: the unique (indicator, period, unit, basis) and the (period, unit, status) indexes
     # start with them. Every figure written maintains each index (10 000 an import, into 1.5 M rows at province).
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="values",
-                                  db_index=False)
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT,
-                               related_name="values", db_index=False)
-    department = models.ForeignKey(Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="values", db_index=False
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="values", db_index=False
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="values"
+    )
     value = models.DecimalField(_("实际值"), max_digits=20, decimal_places=4, null=True, blank=True)
     basis = models.CharField(_("数据口径"), max_length=10, choices=Basis.choices, default=Basis.ESTIMATE)
     note = models.TextField(_("说明"), blank=True)
@@ -253,18 +302,29 @@ class IndicatorValue(models.Model):
     is_demo = models.BooleanField(_("演示数据"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人修改。"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     # History is read by indicator (the indicator page) and by figure (an item's history); the other foreign keys
     # would only be indexes to maintain on every write.
-    history = HistoricalRecords(verbose_name=_("实际值变更记录"),
-                                no_db_index=["period", "department", "reviewed_by", "updated_by"])
+    history = HistoricalRecords(
+        verbose_name=_("实际值变更记录"), no_db_index=["period", "department", "reviewed_by", "updated_by"]
+    )
     # Set before a save: django-simple-history names the user and the reason in the history row it writes.
     _history_user: User | None
     _change_reason: str
@@ -274,16 +334,21 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("实际值")
         ordering = ["indicator", "period__end", "department"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period", "department", "basis"], name="value_unique_per_basis"),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "department", "basis"], name="value_unique_per_basis"
+            )
         ]
         indexes = [
             models.Index(fields=["period", "department", "status"], name="value_period_unit_status"),
             models.Index(fields=["indicator", "department"], name="value_indicator_unit"),
             # The review queue counts and pages what waits for review, a few thousand rows among millions, from this
             # index alone (PostgreSQL: index-only scans; the rows of the page shown are then read by id).
-            models.Index(fields=["period", "department", "indicator"], include=["id", "basis"],
-                         condition=Q(status="submitted"),
-                         name="value_waiting"),
+            models.Index(
+                fields=["period", "department", "indicator"],
+                include=["id", "basis"],
+                condition=Q(status="submitted"),
+                name="value_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,8 +391,12 @@ class TaskProgress(models.Model):
         DELAYED = "delayed", _("滞后")
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="progress_reports")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="task_reports")
-    department = models.ForeignKey(Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="task_reports")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("填报周期"), on_delete=models.PROTECT, related_name="task_reports"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="task_reports"
+    )
     progress_status = models.CharField(
         _("推进状态"), max_length=20, choices=Progress.choices, default=Progress.NOT_STARTED
     )
@@ -339,12 +408,22 @@ class TaskProgress(models.Model):
     is_demo = models.BooleanField(_("演示数据"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     history = HistoricalRecords(verbose_name=_("任务进展变更记录"))
@@ -367,10 +446,20 @@ class Evidence(models.Model):
     """A supporting document (佐证材料) attached to a value or a progress report."""
 
     value = models.ForeignKey(
-        IndicatorValue, verbose_name=_("实际值"), null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+        IndicatorValue,
+        verbose_name=_("实际值"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
     )
     progress = models.ForeignKey(
-        TaskProgress, verbose_name=_("任务进展"), null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+        TaskProgress,
+        verbose_name=_("任务进展"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
     )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
@@ -385,7 +474,9 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(value__isnull=False, progress__isnull=True) | Q(value__isnull=True, progress__isnull=False)),
+                condition=(
+                    Q(value__isnull=False, progress__isnull=True) | Q(value__isnull=True, progress__isnull=False)
+                ),
                 name="evidence_value_xor_progress",
             )
         ]

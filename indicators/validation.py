@@ -35,8 +35,14 @@ class IndicatorRules:
 
 def rules_of(indicator: Any) -> IndicatorRules:
     """The rules of an Indicator (or anything with its attributes)."""
-    return IndicatorRules(indicator.name, indicator.unit, indicator.kind, indicator.decimals, indicator.is_share,
-                          getattr(indicator, "value_unit", "") or "")
+    return IndicatorRules(
+        indicator.name,
+        indicator.unit,
+        indicator.kind,
+        indicator.decimals,
+        indicator.is_share,
+        getattr(indicator, "value_unit", "") or "",
+    )
 
 
 # What a figure column stores: DecimalField(max_digits=20, decimal_places=4), so |value| < 10^16, 4 decimals.
@@ -112,16 +118,21 @@ def _parse_text(raw: str, rules: IndicatorRules | None) -> Decimal:
     if match is None:
         unit = expected_unit(rules)
         hint = _("（单位：%(u)s）") % {"u": unit} if unit else ""
-        raise ValueInputError(_("“%(v)s”不是有效数字，请填写数值%(hint)s，如 26.4。") % {"v": _shown(raw), "hint": hint})
+        raise ValueInputError(
+            _("“%(v)s”不是有效数字，请填写数值%(hint)s，如 26.4。") % {"v": _shown(raw), "hint": hint}
+        )
     typed_unit = match.group("unit").strip()
     if typed_unit:
         unit = expected_unit(rules)
         if not unit:
-            raise ValueInputError(_("“%(v)s”带有单位“%(t)s”，该指标请只填写数字，不要带单位。") % {
-                "v": _shown(raw), "t": typed_unit})
+            raise ValueInputError(
+                _("“%(v)s”带有单位“%(t)s”，该指标请只填写数字，不要带单位。") % {"v": _shown(raw), "t": typed_unit}
+            )
         if typed_unit != unit:
-            raise ValueInputError(_("“%(v)s”的单位“%(t)s”与该指标的计量单位“%(u)s”不符，请按“%(u)s”填写数字。") % {
-                "v": _shown(raw), "t": typed_unit, "u": unit})
+            raise ValueInputError(
+                _("“%(v)s”的单位“%(t)s”与该指标的计量单位“%(u)s”不符，请按“%(u)s”填写数字。")
+                % {"v": _shown(raw), "t": typed_unit, "u": unit}
+            )
     try:
         return Decimal(match.group("number"))
     except InvalidOperation as exc:  # the pattern admits only what Decimal reads; kept as a guard
@@ -134,15 +145,20 @@ def storable_error(value: Decimal, rules: IndicatorRules | None = None, *, shown
     if not value.is_finite():
         return _("“%(v)s”不是有效数字，请填写数值。") % {"v": shown or _shown(value)}
     if value != 0 and abs(value) >= STORED_LIMIT:
-        return _("“%(v)s”超出可保存的范围：绝对值须小于 10 的 16 次方（最多 16 位整数）。请检查是否多输了数字或单位换算有误。") % {
-            "v": shown or _shown(value if value.adjusted() < 40 else f"{value:.6E}")}
+        return _(
+            "“%(v)s”超出可保存的范围：绝对值须小于 10 的 16 次方（最多 16 位整数）。请检查是否多输了数字或单位换算有误。"
+        ) % {"v": shown or _shown(value if value.adjusted() < 40 else f"{value:.6E}")}
     exponent = value.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     name = rules.name if rules is not None else _("该指标")
     if places and rules is not None and expected_unit(rules) in COUNT_UNITS:
         return _("“%(name)s”应填写整数（单位：%(unit)s）。") % {"name": name, "unit": rules.unit}
     if places > STORED_PLACES:
-        return _("“%(name)s”最多保留%(n)s位小数，您填写了%(got)s位。") % {"name": name, "n": STORED_PLACES, "got": places}
+        return _("“%(name)s”最多保留%(n)s位小数，您填写了%(got)s位。") % {
+            "name": name,
+            "n": STORED_PLACES,
+            "got": places,
+        }
     return None
 
 
@@ -154,7 +170,10 @@ def parse_decimal(raw: object) -> Decimal:
 
 def note_error(note: str) -> str | None:
     if len(note) > NOTE_MAX_LENGTH:
-        return _("“说明”最多 %(n)s 字，您填写了 %(got)s 字，请精简后再提交。") % {"n": NOTE_MAX_LENGTH, "got": len(note)}
+        return _("“说明”最多 %(n)s 字，您填写了 %(got)s 字，请精简后再提交。") % {
+            "n": NOTE_MAX_LENGTH,
+            "got": len(note),
+        }
     return None
 
 
@@ -182,9 +201,10 @@ def validate_figure(
     if not errors and previous is not None and previous != 0 and not note.strip():
         change = (value - previous) / abs(previous)
         if abs(change) > JUMP_LIMIT:
-            errors["note"] = _(
-                "本期值较上期（%(prev)s）变化%(pct)s%%，超过±50%%，请在“说明”中写明原因。"
-            ) % {"prev": dec_str(previous), "pct": (change * 100).quantize(Decimal("0.1"))}
+            errors["note"] = _("本期值较上期（%(prev)s）变化%(pct)s%%，超过±50%%，请在“说明”中写明原因。") % {
+                "prev": dec_str(previous),
+                "pct": (change * 100).quantize(Decimal("0.1")),
+            }
     return errors
 
 
@@ -196,7 +216,9 @@ def edit_block_reason(period: ReportingPeriod, today: dt.date) -> str | None:
         return _("%(p)s 已截止填报，不能修改；如需更正请联系组织部重新开放。") % {"p": period.label}
     if period.deadline and today > period.deadline:
         return _("%(p)s 的填报截止日期（%(d)s）已过，不能修改；如需更正请联系组织部。") % {
-            "p": period.label, "d": period.deadline.isoformat()}
+            "p": period.label,
+            "d": period.deadline.isoformat(),
+        }
     return None
 
 
@@ -204,8 +226,9 @@ def edit_block_reason(period: ReportingPeriod, today: dt.date) -> str | None:
 FIRST_PERIOD_FACTOR = Decimal("1.6")  # after one earlier period a year-to-date figure is about twice it
 
 
-def running_total_suspected(value: Decimal, earlier_this_year: Decimal, periods_this_year: int,
-                            earlier_in_plan: Decimal) -> Decimal | None:
+def running_total_suspected(
+    value: Decimal, earlier_this_year: Decimal, periods_this_year: int, earlier_in_plan: Decimal
+) -> Decimal | None:
     """The earlier total a figure typed as 本期新增 looks like a running total of, or None when it looks like an amount.
 
     A year-to-date figure is the earlier periods' sum plus a little; an amount is about one period's worth. After two

@@ -23,13 +23,16 @@ from intake import text as tx
 logger = logging.getLogger(__name__)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-PAGE_NUMBER_RE = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－\s]*$")
+PAGE_NUMBER_RE = re.compile(
+    r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－\s]*$"
+)
 CJK_GAP_RE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：（）“”《》])[ \t]+(?=[\u4e00-\u9fff，。、；：（）“”《》])")
 ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 LINE_END_MARKS = "。！？；：:;!?"
 MARKER_START_RE = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章条节部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
-    r"|\d{1,3}[、.．](?!\d)|[①-⑳]|(?:牵头|责任|配合|协办|参与)(?:单位|部门)?[:：])")
+    r"|\d{1,3}[、.．](?!\d)|[①-⑳]|(?:牵头|责任|配合|协办|参与)(?:单位|部门)?[:：])"
+)
 
 
 class IntakeInputError(Exception):
@@ -58,8 +61,10 @@ def max_chars() -> int:
 
 
 def _save_as_docx(what: str) -> str:
-    return _("“%(f)s”是%(what)s，系统无法直接读取。请用 Word 或 WPS 打开后“另存为”Word 文档（.docx）再上传，"
-             "或复制全文粘贴到文本框。") % {"f": "%(f)s", "what": what}
+    return _(
+        "“%(f)s”是%(what)s，系统无法直接读取。请用 Word 或 WPS 打开后“另存为”Word 文档（.docx）再上传，"
+        "或复制全文粘贴到文本框。"
+    ) % {"f": "%(f)s", "what": what}
 
 
 def read_upload(data: bytes, name: str) -> SourceDocument:
@@ -67,8 +72,10 @@ def read_upload(data: bytes, name: str) -> SourceDocument:
     name = (name or "").strip() or _("上传的文件")
     lower = name.lower()
     if len(data) > max_bytes():
-        raise IntakeInputError(_("文件“%(f)s”大小为 %(s).1f MB，超过上限 %(m).1f MB。请删去附件中的图片后再上传，"
-                                 "或复制正文粘贴。") % {"f": name, "s": len(data) / 1048576, "m": max_bytes() / 1048576})
+        raise IntakeInputError(
+            _("文件“%(f)s”大小为 %(s).1f MB，超过上限 %(m).1f MB。请删去附件中的图片后再上传，或复制正文粘贴。")
+            % {"f": name, "s": len(data) / 1048576, "m": max_bytes() / 1048576}
+        )
     if not data.strip():
         raise IntakeInputError(_("文件“%(f)s”是空的。") % {"f": name})
     if data.startswith(OLE_MAGIC) or lower.endswith((".doc", ".wps", ".wpt", ".dot")):
@@ -105,7 +112,9 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise IntakeInputError(_("“%(f)s”的文字编码无法识别。请用记事本另存为 UTF-8 编码后上传，或复制全文粘贴。") % {"f": name})
+    raise IntakeInputError(
+        _("“%(f)s”的文字编码无法识别。请用记事本另存为 UTF-8 编码后上传，或复制全文粘贴。") % {"f": name}
+    )
 
 
 def _read_zip(data: bytes, name: str) -> SourceDocument:
@@ -168,21 +177,32 @@ def _read_pdf(data: bytes, name: str) -> SourceDocument:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise IntakeInputError(_("PDF 文件“%(f)s”设有打开密码，无法读取。请取消密码后上传，或上传 Word 原件。") % {"f": name})
+            raise IntakeInputError(
+                _("PDF 文件“%(f)s”设有打开密码，无法读取。请取消密码后上传，或上传 Word 原件。") % {"f": name}
+            )
         count = len(reader.pages)
         if count > max_pages():
-            raise IntakeInputError(_("PDF 文件“%(f)s”有 %(n)s 页，超过上限 %(m)s 页。请只上传规划正文部分。") % {
-                "f": name, "n": count, "m": max_pages()})
+            raise IntakeInputError(
+                _("PDF 文件“%(f)s”有 %(n)s 页，超过上限 %(m)s 页。请只上传规划正文部分。")
+                % {"f": name, "n": count, "m": max_pages()}
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except IntakeInputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         logger.info("PDF %s unreadable: %s", name, exc)
-        raise IntakeInputError(_("PDF 文件“%(f)s”已损坏或格式不受支持，无法读取。请上传 Word（.docx）原件。") % {"f": name}) from exc
+        raise IntakeInputError(
+            _("PDF 文件“%(f)s”已损坏或格式不受支持，无法读取。请上传 Word（.docx）原件。") % {"f": name}
+        ) from exc
     chars = sum(len(tx.CJK_RE.findall(page)) for page in pages)
     if count and chars < 20 * count:
-        raise IntakeInputError(_("PDF 文件“%(f)s”没有可读取的文字（可能是扫描件或图片）。请上传 Word（.docx）原件，"
-                                 "或将扫描件识别为文字后另存为 .docx 再上传。") % {"f": name})
+        raise IntakeInputError(
+            _(
+                "PDF 文件“%(f)s”没有可读取的文字（可能是扫描件或图片）。请上传 Word（.docx）原件，"
+                "或将扫描件识别为文字后另存为 .docx 再上传。"
+            )
+            % {"f": name}
+        )
     text = "\n".join(_strip_running_lines(pages))
     text = "\n".join(CJK_GAP_RE.sub("", line) for line in text.split("\n"))
     return SourceDocument(_clean(text), name, "pdf", pages=count)
@@ -247,15 +267,23 @@ def _table_lines(tbl: object) -> list[str]:
 
     lines = []
     for tr in tbl.iter(qn("w:tr")):  # type: ignore[attr-defined]
-        cells = [" ".join(_paragraph_text(p).strip() for p in tc.iter(qn("w:p"))).strip()
-                 for tc in tr.iterchildren(qn("w:tc"))]
+        cells = [
+            " ".join(_paragraph_text(p).strip() for p in tc.iter(qn("w:p"))).strip()
+            for tc in tr.iterchildren(qn("w:tc"))
+        ]
         if any(cells):
             lines.append(" | ".join(cells) + " |")
     return lines
 
 
-CN_FORMATS = {"chineseCounting", "chineseCountingThousand", "ideographTraditional", "taiwaneseCounting",
-              "ideographDigital", "japaneseCounting"}
+CN_FORMATS = {
+    "chineseCounting",
+    "chineseCountingThousand",
+    "ideographTraditional",
+    "taiwaneseCounting",
+    "ideographDigital",
+    "japaneseCounting",
+}
 
 
 def _cn(n: int) -> str:
@@ -330,8 +358,10 @@ class _Numbering:
 
         num_id = num_pr.find(qn("w:numId"))  # type: ignore[attr-defined]
         ilvl = num_pr.find(qn("w:ilvl"))  # type: ignore[attr-defined]
-        return (num_id.get(qn("w:val"), "") if num_id is not None else "",
-                int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0)
+        return (
+            num_id.get(qn("w:val"), "") if num_id is not None else "",
+            int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0,
+        )
 
     def prefix(self, p: object) -> str:
         from docx.oxml.ns import qn

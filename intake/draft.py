@@ -17,7 +17,7 @@ from intake import text as tx
 from intake.metadata import parse_metadata
 from intake.outline import Block, Outline, marker, parse_outline
 from intake.tables import table_targets
-from intake.targets import Context, Target, YEAR_ANCHOR_RE, due_date, targets_in_sentence
+from intake.targets import YEAR_ANCHOR_RE, Context, Target, due_date, targets_in_sentence
 from intake.units import COOPERATING, LEAD, RESPONSIBLE
 
 ROLES = (LEAD, RESPONSIBLE, COOPERATING)
@@ -113,8 +113,18 @@ def parse_text(text: str, *, name: str = "", kind: str = "text") -> PlanDraft:
     first_item = next((i for i, line in enumerate(lines) if line and "|" not in line and marker(line)), len(lines))
     meta = parse_metadata(lines, first_item)
     outline = parse_outline(text)
-    draft = PlanDraft(meta.title, meta.doc_number, meta.issuer, meta.issue_date, meta.start_year, meta.end_year,
-                      meta.kind, source_name=name, source_kind=kind, source_text=text)
+    draft = PlanDraft(
+        meta.title,
+        meta.doc_number,
+        meta.issuer,
+        meta.issue_date,
+        meta.start_year,
+        meta.end_year,
+        meta.kind,
+        source_name=name,
+        source_kind=kind,
+        source_text=text,
+    )
     draft.sections = [SectionDraft(s.key, s.number, s.title, s.parent) for s in outline.sections.values()]
     _tasks(draft, outline)
     ctx = Context(meta.start_year, meta.end_year)
@@ -160,18 +170,41 @@ def _targets(draft: PlanDraft, outline: Outline, ctx: Context) -> None:
             for target in targets_in_sentence(sentence, ctx, year):
                 target.task, target.section, target.line = block.task, block.section, block.line
                 found.append((target, block))
-            anchors = [int(m.group(1)) for m in YEAR_ANCHOR_RE.finditer(normal[start:end]) if re.match(r"(?:到|至|在|力争)", m.group(0))]
+            anchors = [
+                int(m.group(1))
+                for m in YEAR_ANCHOR_RE.finditer(normal[start:end])
+                if re.match(r"(?:到|至|在|力争)", m.group(0))
+            ]
             if anchors:
                 year = anchors[-1]
                 section_year[block.section] = year
     _link_tables(found)
     for index, (target, _block) in enumerate(found, start=1):
         task_key = f"t{target.task + 1}" if target.task is not None else None
-        draft.targets.append(TargetDraft(
-            f"g{index}", target.name, target.sentence, target.value, target.value_max, target.unit,
-            target.comparison, target.kind, target.year, list(target.milestones), task_key, target.section,
-            target.due, target.decimals, target.baseline, target.baseline_year, target.group, target.number,
-            target.printed, list(target.warnings)))
+        draft.targets.append(
+            TargetDraft(
+                f"g{index}",
+                target.name,
+                target.sentence,
+                target.value,
+                target.value_max,
+                target.unit,
+                target.comparison,
+                target.kind,
+                target.year,
+                list(target.milestones),
+                task_key,
+                target.section,
+                target.due,
+                target.decimals,
+                target.baseline,
+                target.baseline_year,
+                target.group,
+                target.number,
+                target.printed,
+                list(target.warnings),
+            )
+        )
         if not target.year_printed and target.year is not None:
             draft.targets[-1].warnings.append(f"原文未写目标年度，按规划终止年度 {target.year} 年录入。")
 
@@ -179,7 +212,9 @@ def _targets(draft: PlanDraft, outline: Outline, ctx: Context) -> None:
 def _table(blocks: list[Block], draft: PlanDraft) -> list[tuple[Target, Block]]:
     rows = table_targets([b.text for b in blocks])
     if blocks[0].background and rows:
-        draft.warnings.append(f"第{blocks[0].line + 1}行起的表格位于背景/基础部分，视为既往完成情况，未作为本规划目标。")
+        draft.warnings.append(
+            f"第{blocks[0].line + 1}行起的表格位于背景/基础部分，视为既往完成情况，未作为本规划目标。"
+        )
         return []
     out = []
     for row in rows:
@@ -218,8 +253,10 @@ def _link_tables(found: list[tuple[Target, Block]]) -> None:
 def _document_warnings(draft: PlanDraft, outline: Outline) -> None:
     inferred = [t.number or t.key for t in draft.tasks if t.lead_inferred]
     if inferred:
-        draft.warnings.append(f"{len(inferred)} 项任务的单位未分牵头/责任，按惯例以括号内第一个单位为牵头单位（推定），"
-                              f"其余为责任单位，请核对。")
+        draft.warnings.append(
+            f"{len(inferred)} 项任务的单位未分牵头/责任，按惯例以括号内第一个单位为牵头单位（推定），"
+            f"其余为责任单位，请核对。"
+        )
     if draft.start_year is None or draft.end_year is None:
         draft.warnings.append("原文未写规划起止年度，请在审核时填写。")
     if not draft.title:
@@ -243,8 +280,11 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def _section_tree(draft: PlanDraft, parent: str | None = None) -> list[dict[str, Any]]:
-    return [{"number": s.number, "title": s.title, "children": _section_tree(draft, s.key)}
-            for s in draft.sections if s.parent == parent]
+    return [
+        {"number": s.number, "title": s.title, "children": _section_tree(draft, s.key)}
+        for s in draft.sections
+        if s.parent == parent
+    ]
 
 
 def to_contract(draft: PlanDraft) -> dict[str, Any]:
@@ -257,22 +297,40 @@ def to_contract(draft: PlanDraft) -> dict[str, Any]:
         "start_year": draft.start_year,
         "end_year": draft.end_year,
         "sections": _section_tree(draft),
-        "tasks": [{
-            "number": t.number, "section": t.section, "text": t.text,
-            "lead": t.names(LEAD), "responsible": t.names(RESPONSIBLE), "cooperating": t.names(COOPERATING),
-            "raw_units": t.raw_units, "warnings": list(t.warnings),
-        } for t in draft.tasks],
-        "targets": [{
-            "sentence": g.sentence, "task_number": numbers.get(g.task or ""), "value": _num(g.value),
-            "value_max": _num(g.value_max), "unit": g.unit, "comparison": g.comparison, "kind": g.kind,
-            "year": g.year, "milestones": [[y, _num(v)] for y, v in g.milestones],
-        } for g in draft.targets],
+        "tasks": [
+            {
+                "number": t.number,
+                "section": t.section,
+                "text": t.text,
+                "lead": t.names(LEAD),
+                "responsible": t.names(RESPONSIBLE),
+                "cooperating": t.names(COOPERATING),
+                "raw_units": t.raw_units,
+                "warnings": list(t.warnings),
+            }
+            for t in draft.tasks
+        ],
+        "targets": [
+            {
+                "sentence": g.sentence,
+                "task_number": numbers.get(g.task or ""),
+                "value": _num(g.value),
+                "value_max": _num(g.value_max),
+                "unit": g.unit,
+                "comparison": g.comparison,
+                "kind": g.kind,
+                "year": g.year,
+                "milestones": [[y, _num(v)] for y, v in g.milestones],
+            }
+            for g in draft.targets
+        ],
         "warnings": [f"{where}：{message}" if where else message for where, message in draft.all_warnings()],
     }
 
 
 def to_state(draft: PlanDraft) -> dict[str, Any]:
     """Everything in the draft as JSON-ready data (dates ISO, decimals as strings)."""
+
     def convert(value: Any) -> Any:
         if isinstance(value, Decimal):
             return _num(value)
@@ -300,12 +358,22 @@ def from_state(state: dict[str, Any]) -> PlanDraft:
     draft.issue_date = _date(state.get("issue_date"))
     draft.sections = [SectionDraft(**s) for s in state.get("sections", [])]
     for t in state.get("tasks", []):
-        task = TaskDraft(**{**t, "assignments": [AssignmentDraft(**a) for a in t.get("assignments", [])],
-                            "due": _date(t.get("due"))})
+        task = TaskDraft(
+            **{**t, "assignments": [AssignmentDraft(**a) for a in t.get("assignments", [])], "due": _date(t.get("due"))}
+        )
         draft.tasks.append(task)
     for g in state.get("targets", []):
-        draft.targets.append(TargetDraft(**{
-            **g, "value": _d(g.get("value")), "value_max": _d(g.get("value_max")), "baseline": _d(g.get("baseline")),
-            "due": _date(g.get("due")), "milestones": [(int(y), Decimal(str(v))) for y, v in g.get("milestones", [])],
-            "assignments": [AssignmentDraft(**a) for a in g.get("assignments", [])]}))
+        draft.targets.append(
+            TargetDraft(
+                **{
+                    **g,
+                    "value": _d(g.get("value")),
+                    "value_max": _d(g.get("value_max")),
+                    "baseline": _d(g.get("baseline")),
+                    "due": _date(g.get("due")),
+                    "milestones": [(int(y), Decimal(str(v))) for y, v in g.get("milestones", [])],
+                    "assignments": [AssignmentDraft(**a) for a in g.get("assignments", [])],
+                }
+            )
+        )
     return draft

@@ -14,16 +14,27 @@ from intake.draft import AssignmentDraft, PlanDraft, SectionDraft, TargetDraft, 
 from intake.units import COOPERATING, LEAD, RESPONSIBLE, split_names
 from plans.models import Department, Plan
 
-COMPARISONS = [("gte", _("≥ 不低于")), ("gt", _("> 超过")), ("lte", _("≤ 不高于")), ("approx", _("≈ 左右")),
-               ("range", _("区间")), ("exact", _("= 等于"))]
-UNIT_ACTIONS = [("department", _("已有单位")), ("group", _("已有单位集合")), ("new_department", _("新建单位")),
-                ("new_group", _("新建单位集合"))]
+COMPARISONS = [
+    ("gte", _("≥ 不低于")),
+    ("gt", _("> 超过")),
+    ("lte", _("≤ 不高于")),
+    ("approx", _("≈ 左右")),
+    ("range", _("区间")),
+    ("exact", _("= 等于")),
+]
+UNIT_ACTIONS = [
+    ("department", _("已有单位")),
+    ("group", _("已有单位集合")),
+    ("new_department", _("新建单位")),
+    ("new_group", _("新建单位集合")),
+]
 MILESTONE_RE = re.compile(r"((?:19|20)\d{2})\s*[:：年]\s*(-?\d+(?:\.\d+)?)")
 
 
 class IntakeForm(forms.Form):
-    root = forms.ModelChoiceField(label=_("所属党委政府（根单位）"), queryset=Department.objects.filter(parent__isnull=True),
-                                  empty_label=None)
+    root = forms.ModelChoiceField(
+        label=_("所属党委政府（根单位）"), queryset=Department.objects.filter(parent__isnull=True), empty_label=None
+    )
     file = forms.FileField(label=_("规划文件（.docx、.pdf、.txt，或按模板填写的 Excel 规划表 .xlsx）"), required=False)
     text = forms.CharField(label=_("或粘贴规划全文"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
 
@@ -36,7 +47,9 @@ class IntakeForm(forms.Form):
 
 class MetaForm(forms.Form):
     title = forms.CharField(label=_("规划标题"), max_length=200)
-    code = forms.CharField(label=_("代码"), max_length=40, help_text=_("小写字母、数字和连字符，用于网址，如 wuxing-15th。"))
+    code = forms.CharField(
+        label=_("代码"), max_length=40, help_text=_("小写字母、数字和连字符，用于网址，如 wuxing-15th。")
+    )
     doc_number = forms.CharField(label=_("文号"), max_length=100, required=False)
     issuer = forms.CharField(label=_("印发机关（原文）"), max_length=100, required=False)
     issue_date = forms.DateField(label=_("印发日期"), required=False)
@@ -56,11 +69,15 @@ class TaskForm(forms.Form):
     number = forms.CharField(label=_("编号"), max_length=20, required=False)
     section = forms.ChoiceField(label=_("章节"), required=False)
     text = forms.CharField(label=_("任务内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    lead = forms.CharField(label=_("牵头单位"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
-    responsible = forms.CharField(label=_("责任单位"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
-    cooperating = forms.CharField(label=_("配合单位"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3, "class": "units"}))
+    lead = forms.CharField(
+        label=_("牵头单位"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "units"})
+    )
+    responsible = forms.CharField(
+        label=_("责任单位"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "units"})
+    )
+    cooperating = forms.CharField(
+        label=_("配合单位"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "units"})
+    )
     due = forms.DateField(label=_("完成时限"), required=False)
 
     def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -129,41 +146,74 @@ UnitFormSet = forms.formset_factory(UnitForm, extra=0)
 
 
 def task_initial(task: TaskDraft) -> dict[str, Any]:
-    return {"key": task.key, "number": task.number, "section": task.section or "", "text": task.text,
-            "lead": "、".join(task.names(LEAD)), "responsible": "、".join(task.names(RESPONSIBLE)),
-            "cooperating": "、".join(task.names(COOPERATING)), "due": task.due}
+    return {
+        "key": task.key,
+        "number": task.number,
+        "section": task.section or "",
+        "text": task.text,
+        "lead": "、".join(task.names(LEAD)),
+        "responsible": "、".join(task.names(RESPONSIBLE)),
+        "cooperating": "、".join(task.names(COOPERATING)),
+        "due": task.due,
+    }
 
 
 def target_initial(target: TargetDraft) -> dict[str, Any]:
-    return {"key": target.key, "name": target.name, "value": target.value, "value_max": target.value_max,
-            "unit": target.unit, "comparison": target.comparison, "kind": target.kind, "year": target.year,
-            "milestones": "；".join(f"{y}:{v}" for y, v in target.milestones), "task": target.task or "",
-            "due": target.due}
+    return {
+        "key": target.key,
+        "name": target.name,
+        "value": target.value,
+        "value_max": target.value_max,
+        "unit": target.unit,
+        "comparison": target.comparison,
+        "kind": target.kind,
+        "year": target.year,
+        "milestones": "；".join(f"{y}:{v}" for y, v in target.milestones),
+        "task": target.task or "",
+        "due": target.due,
+    }
 
 
-def apply_edits(draft: PlanDraft, meta: dict[str, Any], sections: list[dict[str, Any]], tasks: list[dict[str, Any]],
-                targets: list[dict[str, Any]]) -> None:
+def apply_edits(
+    draft: PlanDraft,
+    meta: dict[str, Any],
+    sections: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
+    targets: list[dict[str, Any]],
+) -> None:
     """The reviewer's cleaned tables written back into the draft (rows marked for deletion dropped)."""
     for field in ("title", "doc_number", "issuer", "issue_date", "start_year", "end_year", "kind"):
         setattr(draft, field, meta.get(field) if meta.get(field) is not None else getattr(draft, field))
     kept = {row["key"]: row for row in sections if row and not row.get("DELETE")}
-    draft.sections = [SectionDraft(s.key, kept[s.key]["number"], kept[s.key]["title"], s.parent if s.parent in kept else None)
-                      for s in draft.sections if s.key in kept]
+    draft.sections = [
+        SectionDraft(s.key, kept[s.key]["number"], kept[s.key]["title"], s.parent if s.parent in kept else None)
+        for s in draft.sections
+        if s.key in kept
+    ]
     old_tasks = {t.key: t for t in draft.tasks}
-    draft.tasks = [_task(old_tasks[row["key"]], row, kept) for row in tasks
-                   if row and not row.get("DELETE") and row["key"] in old_tasks]
+    draft.tasks = [
+        _task(old_tasks[row["key"]], row, kept)
+        for row in tasks
+        if row and not row.get("DELETE") and row["key"] in old_tasks
+    ]
     task_keys = {t.key for t in draft.tasks}
     old_targets = {g.key: g for g in draft.targets}
-    draft.targets = [_target(old_targets[row["key"]], row, task_keys) for row in targets
-                     if row and not row.get("DELETE") and row["key"] in old_targets]
+    draft.targets = [
+        _target(old_targets[row["key"]], row, task_keys)
+        for row in targets
+        if row and not row.get("DELETE") and row["key"] in old_targets
+    ]
 
 
 def _task(task: TaskDraft, row: dict[str, Any], sections: dict[str, Any]) -> TaskDraft:
     labels = {(a.role, a.name): a.label for a in task.assignments}
     task.number, task.text, task.due = row["number"], row["text"], row.get("due")
     task.section = row.get("section") if row.get("section") in sections else None
-    task.assignments = [AssignmentDraft(role, name, labels.get((role, name), ""))
-                        for role in (LEAD, RESPONSIBLE, COOPERATING) for name in split_names(row.get(role) or "")]
+    task.assignments = [
+        AssignmentDraft(role, name, labels.get((role, name), ""))
+        for role in (LEAD, RESPONSIBLE, COOPERATING)
+        for name in split_names(row.get(role) or "")
+    ]
     return task
 
 

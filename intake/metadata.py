@@ -21,8 +21,12 @@ DOC_NO_LABEL_RE = re.compile(r"^(?:文号|文件编号|发文字号|发文编号
 ISSUER_LABEL_RE = re.compile(r"^(?:发文机关|印发机关|发文单位)\s*:\s*\|?\s*(?P<v>[^|]+?)\s*(?:\||$)")
 DATE_LABEL_RE = re.compile(r"(?:成文日期|印发日期|发文日期|签发日期)\s*:\s*\|?\s*(?P<v>[^|]+)")
 DATE_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?")
-CN_DATE_RE = re.compile(r"(?P<y>[〇○零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
-STANDALONE_DATE_RE = re.compile(r"^\(?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)\s*\)?$")
+CN_DATE_RE = re.compile(
+    r"(?P<y>[〇○零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日"
+)
+STANDALONE_DATE_RE = re.compile(
+    r"^\(?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)\s*\)?$"
+)
 ORG_END_RE = re.compile(r"(委员会|领导小组|人民政府|政府|办公室|办公厅|党委|[区市县省]委|部|局|委|厅|办)$")
 PLACE_END_RE = re.compile(r"(区|市|县|省|镇|乡|街道|委|政府|办公室|办公厅|领导小组)$")
 RANGE_RE = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[-—~至到]\s*((?:19|20)?\d{2})\s*年")
@@ -72,9 +76,17 @@ def _title(head: list[str]) -> str:
         if TITLE_RE.search(normal):
             previous = head[i - 1] if i else ""
             pnormal = tx.norm(previous)
-            if (previous and not TITLE_RE.search(pnormal) and len(previous) <= 40 and ":" not in pnormal
-                    and "|" not in pnormal and not STANDALONE_DATE_RE.match(pnormal) and not DOC_NO_RE.search(pnormal)
-                    and not re.match(r"^附件", previous) and not previous.endswith(("。", ","))):
+            if (
+                previous
+                and not TITLE_RE.search(pnormal)
+                and len(previous) <= 40
+                and ":" not in pnormal
+                and "|" not in pnormal
+                and not STANDALONE_DATE_RE.match(pnormal)
+                and not DOC_NO_RE.search(pnormal)
+                and not re.match(r"^附件", previous)
+                and not previous.endswith(("。", ","))
+            ):
                 return previous + line  # a title printed on two lines
             return line
     return ""
@@ -89,11 +101,11 @@ def parse_metadata(lines: list[str], first_item: int) -> Metadata:
         normal = tx.norm(line)
         label = DOC_NO_LABEL_RE.match(normal)
         if label and DOC_NO_RE.search(label["v"]):
-            meta.doc_number = line[label.start("v"): label.end("v")]
+            meta.doc_number = line[label.start("v") : label.end("v")]
             break
         found = DOC_NO_RE.search(normal)
         if found and len(normal) <= 40 and "《" not in normal:
-            meta.doc_number = line[found.start(): found.end()]
+            meta.doc_number = line[found.start() : found.end()]
             break
     meta.issuer = _issuer(lines, head, meta.title)
     meta.issue_date = _issue_date(lines, head)
@@ -105,7 +117,7 @@ def _issuer(lines: list[str], head: list[str], title: str) -> str:
     for line in head:
         label = ISSUER_LABEL_RE.match(tx.norm(line))
         if label:
-            return line[label.start("v"): label.end("v")].strip()
+            return line[label.start("v") : label.end("v")].strip()
     for i, line in enumerate(lines):
         if STANDALONE_DATE_RE.match(tx.norm(line)) and i:
             previous = next((lines[j] for j in range(i - 1, max(-1, i - 3), -1) if lines[j]), "")
@@ -158,7 +170,9 @@ def _years(meta: Metadata, lines: list[str]) -> None:
         anchors = Counter(int(y) for line in lines for y in ANCHOR_RE.findall(tx.norm(line)))
         if anchors:
             meta.end_year = max(anchors)
-            meta.start_year = meta.issue_date.year if meta.issue_date and meta.issue_date.year <= meta.end_year else None
+            meta.start_year = (
+                meta.issue_date.year if meta.issue_date and meta.issue_date.year <= meta.end_year else None
+            )
     if meta.kind == "implementation" and meta.start_year and meta.end_year:
         length = meta.end_year - meta.start_year + 1
         meta.kind = {1: "annual", 3: "three_year", 5: "five_year"}.get(length, "implementation")

@@ -12,7 +12,25 @@ from difflib import SequenceMatcher
 from intake import text as tx
 
 LEVEL_RE = re.compile(r"^(?:中共)?(?P<level>[省市区县镇乡])(?P<party>委)?")
-SUFFIXES = ("委员会", "办公室", "联合会", "管理局", "局", "委", "办", "部", "厅", "院", "会", "中心", "联", "校", "站", "所", "队")
+SUFFIXES = (
+    "委员会",
+    "办公室",
+    "联合会",
+    "管理局",
+    "局",
+    "委",
+    "办",
+    "部",
+    "厅",
+    "院",
+    "会",
+    "中心",
+    "联",
+    "校",
+    "站",
+    "所",
+    "队",
+)
 FOLD = [("委员会", "委"), ("办公室", "办"), ("联合会", "联"), ("和", ""), ("与", ""), ("及", "")]
 PARTY_KINDS = re.compile(r"^(?:中共)?[省市区县镇乡]委(?!员)|党校|党委|纪委|目督办|编办")
 PEOPLE_RE = re.compile(r"团[省市区县]委|总工会|妇联|科协|工商联|社科联|侨联|残联|文联|红十字会|共青团|团委")
@@ -21,12 +39,12 @@ DEPARTMENT_RE = re.compile(r"(局|委|办|中心|厅|处|院|站|所|队|公司|
 
 
 def strip_government(name: str, government: str) -> str:
-    """"成都市人社局" under 成都市 → "市人社局"; "自流井区教育局" under 自流井区 → "区教育局"."""
+    """ "成都市人社局" under 成都市 → "市人社局"; "自流井区教育局" under 自流井区 → "区教育局"."""
     if government and name.startswith(government) and len(name) > len(government):
-        return government[-1] + name[len(government):]
+        return government[-1] + name[len(government) :]
     short = re.sub(r"(市|区|县|省|自治州|自治县)$", "", government)
     if short and len(short) >= 2 and name.startswith(short) and len(name) > len(short) + 1:
-        rest = name[len(short):]
+        rest = name[len(short) :]
         return rest if rest[0] in "市区县省" else government[-1] + rest
     return name
 
@@ -39,14 +57,21 @@ def core(name: str, government: str = "") -> tuple[str, str]:
     level = ""
     if match and len(name) > match.end() + 1:
         level = match.group("level") + (match.group("party") or "")
-        name = name[match.end():]
+        name = name[match.end() :]
     for old, new in FOLD:
         name = name.replace(old, new)
     return level, name
 
 
 def _suffix(text: str) -> str:
-    return next((s for s in ("局", "委", "办", "部", "厅", "院", "会", "中心", "联", "校", "站", "所", "队") if text.endswith(s)), text[-1:])
+    return next(
+        (
+            s
+            for s in ("局", "委", "办", "部", "厅", "院", "会", "中心", "联", "校", "站", "所", "队")
+            if text.endswith(s)
+        ),
+        text[-1:],
+    )
 
 
 def _subsequence(short: str, full: str) -> bool:

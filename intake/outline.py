@@ -29,12 +29,14 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 NON_TASK_RE = re.compile(
     r"(背景|基础|现状|形势|回顾|成就|成效|意义|必要性|指导思想|总体思路|基本思路|基本原则|工作原则|原则|总体要求|"
-    r"目标|定位|愿景|主要指标|指标体系|总则|附则)$")
+    r"目标|定位|愿景|主要指标|指标体系|总则|附则)$"
+)
 BACKGROUND_RE = re.compile(r"(背景|基础|现状|形势|回顾|成就|成效|进展|基本情况|工作情况|主要做法)$")
 CLOSING_RE = re.compile(
     r"^本(?:意见|方案|规划|办法|通知|要点|计划|细则|规定|措施|决定|纲要|实施意见|实施方案|工作方案|实施细则)"
     r".{0,30}(?:施行|实施|执行|生效)[。.]?$"
-    r"|由.{1,40}负责解释[。.]?$|^未尽事宜|以本.{0,8}为准[。.]?$|^此前.{0,60}不一致")
+    r"|由.{1,40}负责解释[。.]?$|^未尽事宜|以本.{0,8}为准[。.]?$|^此前.{0,60}不一致"
+)
 TITLE_MAX = 50
 DATE_LINE_RE = re.compile(r"^\(?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\)?$")
 
@@ -120,8 +122,12 @@ def is_table_line(line: str) -> bool:
 def _title_like(rest: str) -> bool:
     normal = tx.norm(rest).strip()
     core = normal.rstrip("。.:")
-    return (bool(core) and tx.display_width(core) <= TITLE_MAX and not any(ch in core for ch in "。!?;")
-            and find_unit_tail(rest) is None)
+    return (
+        bool(core)
+        and tx.display_width(core) <= TITLE_MAX
+        and not any(ch in core for ch in "。!?;")
+        and find_unit_tail(rest) is None
+    )
 
 
 def parse_outline(text: str) -> Outline:
@@ -142,7 +148,7 @@ def parse_outline(text: str) -> Outline:
         style, length = found
         styles = [items[i].style for i in stack]
         if style in styles:
-            del stack[styles.index(style):]
+            del stack[styles.index(style) :]
         item = _Item(index, style, line[:length].strip(), line[length:].strip(), stack[-1] if stack else None)
         items.append(item)
         if item.parent is not None:
@@ -208,8 +214,15 @@ def _build(lines: list[str], items: list[_Item], loose: list[tuple[int, int | No
         tail = find_unit_tail(lines[line])
         if tail is not None:
             start, units = tail
-            task = Task("", _nearest_section(items, owner, section_of), lines[line][:start].rstrip(" —-"), line,
-                        units, [lines[line]], [line])
+            task = Task(
+                "",
+                _nearest_section(items, owner, section_of),
+                lines[line][:start].rstrip(" —-"),
+                line,
+                units,
+                [lines[line]],
+                [line],
+            )
             if _keep_task(outline, task):
                 outline.tasks.append(task)
     outline.tasks.sort(key=lambda t: t.line)
@@ -241,8 +254,14 @@ def _task_from_item(item: _Item, lines: list[str], section: str | None) -> Task:
 def _headed_task(item: _Item, lines: list[str], section: str | None) -> Task | None:
     """A numbered title whose body ends with the units is one task: "1. 标题" + paragraphs + role list."""
     paragraphs = [item.rest, *(lines[b] for b in item.body)]
-    task = Task(item.number, section, "", item.line, paragraphs=[lines[item.line], *paragraphs[1:]],
-                lines=[item.line, *item.body])
+    task = Task(
+        item.number,
+        section,
+        "",
+        item.line,
+        paragraphs=[lines[item.line], *paragraphs[1:]],
+        lines=[item.line, *item.body],
+    )
     _attach_units(task, paragraphs)
     return task if task.units is not None else None
 
@@ -276,8 +295,9 @@ def _keep_task(outline: Outline, task: Task) -> bool:
     return not any(NON_TASK_RE.search(t) for t in titles)
 
 
-def _blocks(outline: Outline, items: list[_Item], lines: list[str], section_of: dict[int, str],
-            task_of_line: dict[int, int]) -> None:
+def _blocks(
+    outline: Outline, items: list[_Item], lines: list[str], section_of: dict[int, str], task_of_line: dict[int, int]
+) -> None:
     section_at: dict[int, str | None] = {}
     for i, item in enumerate(items):
         key = section_of.get(i) or _nearest_section(items, item.parent, section_of)
@@ -292,10 +312,22 @@ def _blocks(outline: Outline, items: list[_Item], lines: list[str], section_of: 
         current = section_at.get(index, current)
         if current not in flags:
             titles = [tx.norm(t).rstrip("。.:") for t in outline.path_titles(current)]
-            flags[current] = (any(BACKGROUND_RE.search(t) for t in titles), any(re.search(r"目标|指标", t) for t in titles))
+            flags[current] = (
+                any(BACKGROUND_RE.search(t) for t in titles),
+                any(re.search(r"目标|指标", t) for t in titles),
+            )
         table = is_table_line(line)
         found = None if table else marker(line)
-        if found and index in headings and _title_like(line[found[1]:]):
+        if found and index in headings and _title_like(line[found[1] :]):
             continue  # a title holds no target
-        outline.blocks.append(Block(index, line[found[1]:] if found else line, current, task_of_line.get(index),
-                                    background=flags[current][0], goals=flags[current][1], is_table=table))
+        outline.blocks.append(
+            Block(
+                index,
+                line[found[1] :] if found else line,
+                current,
+                task_of_line.get(index),
+                background=flags[current][0],
+                goals=flags[current][1],
+                is_table=table,
+            )
+        )

@@ -42,7 +42,11 @@ class UnitResolver:
         self.groups = list(UnitGroup.objects.filter(root=root).order_by("name"))
         self.exact: dict[str, tuple[Department, str]] = {}
         for dept in self.departments:
-            for label, value in (("名称", dept.name), ("其他写法", dept.short_name), *(("其他写法", a) for a in dept.aliases or [])):
+            for label, value in (
+                ("名称", dept.name),
+                ("其他写法", dept.short_name),
+                *(("其他写法", a) for a in dept.aliases or []),
+            ):
                 if value:
                     self.exact.setdefault(value, (dept, label))
         self.group_names = {g.name: g for g in self.groups}
@@ -58,21 +62,35 @@ class UnitResolver:
         if is_collective(name):
             return self._proposal(name, "new_group")
         for candidate in [name, *alias_parts(name)]:
-            matches = {d.pk: d for d in self.departments if d is not self.root
-                       and any(nm.same_unit(candidate, n, self.root.name) for n in (d.name, d.short_name, *(d.aliases or [])) if n)}
+            matches = {
+                d.pk: d
+                for d in self.departments
+                if d is not self.root
+                and any(
+                    nm.same_unit(candidate, n, self.root.name) for n in (d.name, d.short_name, *(d.aliases or [])) if n
+                )
+            }
             if len(matches) == 1:
                 dept = next(iter(matches.values()))
                 return Resolution(name, "department", dept.pk, dept.name, "简称/全称")
         return self._proposal(name, "new_department")
 
     def _proposal(self, name: str, kind: str) -> Resolution:
-        pool: list[tuple[int, str]] = ([(g.pk, g.name) for g in self.groups] if kind == "new_group"
-                                       else [(d.pk, d.name) for d in self.departments if d is not self.root])
+        pool: list[tuple[int, str]] = (
+            [(g.pk, g.name) for g in self.groups]
+            if kind == "new_group"
+            else [(d.pk, d.name) for d in self.departments if d is not self.root]
+        )
         best = max(pool, key=lambda item: nm.similarity(name, item[1], self.root.name), default=None)
         if best is not None and nm.similarity(name, best[1], self.root.name) < CLOSE_ENOUGH:
             best = None
-        return Resolution(name, kind, suggestion_id=best[0] if best else None, suggestion_name=best[1] if best else "",
-                          proposed_kind="" if kind == "new_group" else nm.proposed_kind(name))
+        return Resolution(
+            name,
+            kind,
+            suggestion_id=best[0] if best else None,
+            suggestion_name=best[1] if best else "",
+            proposed_kind="" if kind == "new_group" else nm.proposed_kind(name),
+        )
 
     def resolve_all(self, names: list[str]) -> dict[str, Resolution]:
         return {name: self.resolve(name) for name in dict.fromkeys(names)}

@@ -45,8 +45,14 @@ class PublishError(Exception):
 
 
 def printed_names(draft: PlanDraft) -> list[str]:
-    return list(dict.fromkeys([*(a.name for t in draft.tasks for a in t.assignments),
-                               *(a.name for g in draft.targets for a in g.assignments)]))
+    return list(
+        dict.fromkeys(
+            [
+                *(a.name for t in draft.tasks for a in t.assignments),
+                *(a.name for g in draft.targets for a in g.assignments),
+            ]
+        )
+    )
 
 
 def check_draft(draft: PlanDraft, *, code: str, choices: Mapping[str, UnitChoice]) -> list[str]:
@@ -92,31 +98,67 @@ def check_draft(draft: PlanDraft, *, code: str, choices: Mapping[str, UnitChoice
 
 
 @transaction.atomic
-def publish_draft(*, draft: PlanDraft, root: Department, code: str, user: AbstractBaseUser,
-                  choices: Mapping[str, UnitChoice]) -> Plan:
+def publish_draft(
+    *, draft: PlanDraft, root: Department, code: str, user: AbstractBaseUser, choices: Mapping[str, UnitChoice]
+) -> Plan:
     """Write the reviewed draft as an active plan; raises PublishError (nothing written) when it is not ready."""
     problems = check_draft(draft, code=code, choices=choices)
     if problems:
         raise PublishError(problems)
     units = _units(root, choices)
     reason = _("规划导入：%(f)s") % {"f": (draft.source_name or _("粘贴的文字"))[:80]}
-    plan = Plan(code=code, title=draft.title.strip()[:200], doc_number=draft.doc_number[:100], issuer=root,
-                issuer_body=draft.issuer[:100], issue_date=draft.issue_date, start_year=draft.start_year,
-                end_year=draft.end_year, kind=draft.kind, status=Plan.Status.ACTIVE,
-                source_file=draft.source_name[:200], source_text=draft.source_text, notes=_notes(draft))
+    plan = Plan(
+        code=code,
+        title=draft.title.strip()[:200],
+        doc_number=draft.doc_number[:100],
+        issuer=root,
+        issuer_body=draft.issuer[:100],
+        issue_date=draft.issue_date,
+        start_year=draft.start_year,
+        end_year=draft.end_year,
+        kind=draft.kind,
+        status=Plan.Status.ACTIVE,
+        source_file=draft.source_name[:200],
+        source_text=draft.source_text,
+        notes=_notes(draft),
+    )
     plan._change_reason = reason
     plan._history_user = user
     plan.save()
     sections = _sections(plan, draft)
-    tasks = bulk_create_with_history([
-        Task(plan=plan, section=sections.get(t.section or ""), number=t.number[:20], text=t.text,
-             departments_text=t.raw_units, lead_inferred=t.lead_inferred, due_date=t.due, order=i)
-        for i, t in enumerate(draft.tasks, start=1)], Task, default_user=user, default_change_reason=reason)
+    tasks = bulk_create_with_history(
+        [
+            Task(
+                plan=plan,
+                section=sections.get(t.section or ""),
+                number=t.number[:20],
+                text=t.text,
+                departments_text=t.raw_units,
+                lead_inferred=t.lead_inferred,
+                due_date=t.due,
+                order=i,
+            )
+            for i, t in enumerate(draft.tasks, start=1)
+        ],
+        Task,
+        default_user=user,
+        default_change_reason=reason,
+    )
     by_key = {d.key: task for d, task in zip(draft.tasks, tasks)}
-    TaskAssignment.objects.bulk_create([
-        TaskAssignment(task=by_key[d.key], role=ROLE_OF[a.role], printed_name=a.name[:100], printed_role=a.label[:20],
-                       order=order, **units[a.name])
-        for d in draft.tasks for order, a in enumerate(d.assignments, start=1)])
+    TaskAssignment.objects.bulk_create(
+        [
+            TaskAssignment(
+                task=by_key[d.key],
+                role=ROLE_OF[a.role],
+                printed_name=a.name[:100],
+                printed_role=a.label[:20],
+                order=order,
+                **units[a.name],
+            )
+            for d in draft.tasks
+            for order, a in enumerate(d.assignments, start=1)
+        ]
+    )
     _indicators(plan, draft, sections, by_key, units, user, reason)
     verdicts.plans_changed(plan_ids=[plan.pk], reason=reason)  # a new plan: its verdicts are evaluated
     return plan
@@ -143,8 +185,11 @@ def _units(root: Department, choices: Mapping[str, UnitChoice]) -> dict[str, dic
         elif choice.action == "new_department":
             order += 1
             kind = choice.kind if choice.kind in Department.Kind.values else Department.Kind.DEPARTMENT
-            out[name] = {"department": Department.objects.get_or_create(
-                parent=root, name=name[:100], defaults={"kind": kind, "order": order})[0]}
+            out[name] = {
+                "department": Department.objects.get_or_create(
+                    parent=root, name=name[:100], defaults={"kind": kind, "order": order}
+                )[0]
+            }
         else:
             raise PublishError([_("单位“%(n)s”所选的对应单位已不存在，请重新选择。") % {"n": name}])
     return out
@@ -153,36 +198,72 @@ def _units(root: Department, choices: Mapping[str, UnitChoice]) -> dict[str, dic
 def _sections(plan: Plan, draft: PlanDraft) -> dict[str, Section]:
     made: dict[str, Section] = {}
     for order, s in enumerate(draft.sections, start=1):
-        made[s.key] = Section.objects.create(plan=plan, parent=made.get(s.parent or ""), key=s.key[:20],
-                                             number=s.number[:20], title=s.title[:200] or s.number, order=order)
+        made[s.key] = Section.objects.create(
+            plan=plan,
+            parent=made.get(s.parent or ""),
+            key=s.key[:20],
+            number=s.number[:20],
+            title=s.title[:200] or s.number,
+            order=order,
+        )
     return made
 
 
-def _indicators(plan: Plan, draft: PlanDraft, sections: dict[str, Section], tasks: dict[str, Task],
-                units: dict[str, dict[str, object]], user: AbstractBaseUser, reason: str) -> None:
+def _indicators(
+    plan: Plan,
+    draft: PlanDraft,
+    sections: dict[str, Section],
+    tasks: dict[str, Task],
+    units: dict[str, dict[str, object]],
+    user: AbstractBaseUser,
+    reason: str,
+) -> None:
     rows = []
     for i, g in enumerate(draft.targets, start=1):
         milestone = g.kind == "milestone"
-        rows.append(Indicator(
-            plan=plan, section=sections.get(g.section or ""), task=tasks.get(g.task or ""), group=g.group[:100],
-            number=g.number[:20], name=(g.name or g.sentence)[:200], unit=g.unit[:20], kind=g.kind,
-            comparison="gte" if g.comparison == "gt" else g.comparison, baseline=g.baseline,
-            baseline_year=g.baseline_year, target=Decimal(1) if milestone and g.value is None else g.value,
-            target_upper=g.value_max, target_year=g.year or draft.end_year, due_date=g.due,
-            decimals=g.decimals, is_share=g.kind == "rate" and g.unit in ("%", "‰", "个百分点"), source=g.sentence,
-            order=i))
+        rows.append(
+            Indicator(
+                plan=plan,
+                section=sections.get(g.section or ""),
+                task=tasks.get(g.task or ""),
+                group=g.group[:100],
+                number=g.number[:20],
+                name=(g.name or g.sentence)[:200],
+                unit=g.unit[:20],
+                kind=g.kind,
+                comparison="gte" if g.comparison == "gt" else g.comparison,
+                baseline=g.baseline,
+                baseline_year=g.baseline_year,
+                target=Decimal(1) if milestone and g.value is None else g.value,
+                target_upper=g.value_max,
+                target_year=g.year or draft.end_year,
+                due_date=g.due,
+                decimals=g.decimals,
+                is_share=g.kind == "rate" and g.unit in ("%", "‰", "个百分点"),
+                source=g.sentence,
+                order=i,
+            )
+        )
     indicators = bulk_create_with_history(rows, Indicator, default_user=user, default_change_reason=reason)
-    Milestone.objects.bulk_create([Milestone(indicator=ind, year=year, value=value)
-                                   for ind, g in zip(indicators, draft.targets) for year, value in g.milestones])
+    Milestone.objects.bulk_create(
+        [
+            Milestone(indicator=ind, year=year, value=value)
+            for ind, g in zip(indicators, draft.targets)
+            for year, value in g.milestones
+        ]
+    )
     assignments, carried = [], []
     for ind, g in zip(indicators, draft.targets):
         task_draft: TaskDraft | None = draft.task(g.task)
         if task_draft is not None:
             carried.append(Task.indicators.through(task=tasks[task_draft.key], indicator=ind))
         own = g.assignments or (task_draft.assignments if task_draft is not None else [])
-        assignments += [IndicatorAssignment(indicator=ind, role=ROLE_OF[a.role], printed_name=a.name[:100], order=n,
-                                            **units[a.name])
-                        for n, a in enumerate(own, start=1)]
+        assignments += [
+            IndicatorAssignment(
+                indicator=ind, role=ROLE_OF[a.role], printed_name=a.name[:100], order=n, **units[a.name]
+            )
+            for n, a in enumerate(own, start=1)
+        ]
     IndicatorAssignment.objects.bulk_create(assignments)
     Task.indicators.through.objects.bulk_create(carried)
 

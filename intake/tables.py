@@ -18,7 +18,8 @@ DASHES = {"", "—", "——", "-", "--", "/", "无", "——。", "…"}
 YEAR_RE = re.compile(r"((?:19|20)\d{2})")
 CELL_RE = re.compile(
     rf"^(?P<pre>≥|>=|≤|<=|>|<|不低于|不少于|不超过|不高于|约)?\s*(?P<a>-?\d+(?:\.\d+)?)"
-    rf"(?:\s*(?:-|—{{1,2}}|~|至|到)\s*(?P<b>\d+(?:\.\d+)?))?\s*(?P<unit>{UNIT_ALT})?\s*(?P<suffix>以上|以下|以内|左右)?$")
+    rf"(?:\s*(?:-|—{{1,2}}|~|至|到)\s*(?P<b>\d+(?:\.\d+)?))?\s*(?P<unit>{UNIT_ALT})?\s*(?P<suffix>以上|以下|以内|左右)?$"
+)
 TARGET_WORDS = re.compile(r"目标|规划|预期|计划")
 BASE_WORDS = re.compile(r"基期|现状|情况|基数|完成|实际|现值|基准")
 NAME_UNIT_RE = re.compile(rf"[(]\s*(?P<unit>{UNIT_ALT}|[^()]{{1,6}})\s*[)]$")
@@ -29,7 +30,9 @@ def table_kind(name: str, unit: str) -> str:
     normal = tx.norm(name)
     if re.search(r"年均(?:增长|增速|递增|增幅)|年平均增长|增长率", normal) and unit in ("%", ""):
         return "growth"
-    if unit in ("%", "‰", "个百分点") or re.search(r"比例|占比|比重|比率|[^效]率|每?[万千百](?:名|人)|每十万|人均|密度", normal):
+    if unit in ("%", "‰", "个百分点") or re.search(
+        r"比例|占比|比重|比率|[^效]率|每?[万千百](?:名|人)|每十万|人均|密度", normal
+    ):
         return "rate"
     if re.search(r"累计|共计|总计|合计", normal):
         return "cumulative"
@@ -82,7 +85,14 @@ def _column(header: list[str], *patterns: str) -> int | None:
 
 def table_targets(lines: list[str]) -> list[Target]:
     rows = [_cells(line) for line in lines]
-    head = next((i for i, r in enumerate(rows) if any("指标" in c for c in r) and any(TARGET_WORDS.search(c) or YEAR_RE.search(c) for c in r)), None)
+    head = next(
+        (
+            i
+            for i, r in enumerate(rows)
+            if any("指标" in c for c in r) and any(TARGET_WORDS.search(c) or YEAR_RE.search(c) for c in r)
+        ),
+        None,
+    )
     if head is None:
         return []
     header = [tx.norm(c) for c in rows[head]]
@@ -90,18 +100,26 @@ def table_targets(lines: list[str]) -> list[Target]:
     col_group = _column(header, r"一级指标|类别|领域")
     col_number = _column(header, r"^序号|^编号")
     col_unit = _column(header, r"^单位$|计量单位|^单位")
-    targets = [(i, int(YEAR_RE.search(c).group(1))) for i, c in enumerate(header) if YEAR_RE.search(c) and TARGET_WORDS.search(c)]
-    bases = [(i, int(YEAR_RE.search(c).group(1))) for i, c in enumerate(header) if YEAR_RE.search(c) and not TARGET_WORDS.search(c)]
+    targets = [
+        (i, int(YEAR_RE.search(c).group(1)))
+        for i, c in enumerate(header)
+        if YEAR_RE.search(c) and TARGET_WORDS.search(c)
+    ]
+    bases = [
+        (i, int(YEAR_RE.search(c).group(1)))
+        for i, c in enumerate(header)
+        if YEAR_RE.search(c) and not TARGET_WORDS.search(c)
+    ]
     if not targets and bases:
         targets = [bases.pop()]  # "2020年 | 2025年": the last year is the target
     if col_name is None or not targets:
         return []
     found: list[Target] = []
     group = ""
-    for r, row in enumerate(rows[head + 1:], start=head + 1):
+    for r, row in enumerate(rows[head + 1 :], start=head + 1):
         if len(row) < len(header):
             row = [""] * (len(header) - len(row)) + row
-        get = lambda i: row[i] if i is not None and i < len(row) else ""  # noqa: E731
+        get = lambda i: row[i] if i is not None and i < len(row) else ""
         group = get(col_group) or group
         name = get(col_name)
         if not name or YEAR_RE.fullmatch(tx.norm(name).strip("年 ")):
@@ -109,18 +127,27 @@ def table_targets(lines: list[str]) -> list[Target]:
         target = _row_target(name, get, targets, bases, col_unit)
         if target is None:
             continue
-        target.group, target.number, target.line = group if group != name or col_group != col_name else "", get(col_number), r
+        target.group, target.number, target.line = (
+            group if group != name or col_group != col_name else "",
+            get(col_number),
+            r,
+        )
         target.sentence = lines[r].strip()
         found.append(target)
     return found
 
 
-def _row_target(name: str, get, targets: list[tuple[int, int]], bases: list[tuple[int, int]],  # type: ignore[no-untyped-def]
-                col_unit: int | None) -> Target | None:
+def _row_target(
+    name: str,
+    get,
+    targets: list[tuple[int, int]],
+    bases: list[tuple[int, int]],  # type: ignore[no-untyped-def]
+    col_unit: int | None,
+) -> Target | None:
     unit = get(col_unit)
     in_name = NAME_UNIT_RE.search(tx.norm(name))
     if in_name:
-        unit = unit or name[in_name.start("unit"): in_name.end("unit")]
+        unit = unit or name[in_name.start("unit") : in_name.end("unit")]
         name = name[: in_name.start()].strip()
     values = []
     for col, year in sorted(targets, key=lambda t: t[1]):
@@ -137,8 +164,20 @@ def _row_target(name: str, get, targets: list[tuple[int, int]], bases: list[tupl
     unit = unit or cell_unit
     if not comparison:
         comparison = "lte" if baseline is not None and value is not None and value < baseline else "gte"
-    target = Target("", name, value, upper, unit, comparison, table_kind(name, unit), year=year, year_printed=True,
-                    decimals=decimals, baseline=baseline, baseline_year=baseline_year)
+    target = Target(
+        "",
+        name,
+        value,
+        upper,
+        unit,
+        comparison,
+        table_kind(name, unit),
+        year=year,
+        year_printed=True,
+        decimals=decimals,
+        baseline=baseline,
+        baseline_year=baseline_year,
+    )
     target.milestones = [(y, p[0]) for y, p in values[:-1] if p[0] is not None]
     if value is None:
         target.warnings.append("该行目标值印作“——”，无目标。")

@@ -22,34 +22,125 @@ from decimal import Decimal, InvalidOperation
 
 from intake import text as tx
 
-UNITS = ["个百分点", "百分点", "万人次", "人次", "人年", "人日", "万人", "万元", "亿元", "万户", "万平方米", "平方米",
-         "万亩", "亩", "公里", "千米", "万吨", "吨", "课时", "学时", "小时", "名", "人", "个", "家", "件", "项", "次", "所",
-         "支", "队", "篇", "部", "台", "套", "批", "场", "期", "座", "户", "元", "辆", "张", "本", "门", "条", "位", "间",
-         "栋", "届", "轮", "天", "倍", "%", "‰", "处", "种", "株", "层"]
+UNITS = [
+    "个百分点",
+    "百分点",
+    "万人次",
+    "人次",
+    "人年",
+    "人日",
+    "万人",
+    "万元",
+    "亿元",
+    "万户",
+    "万平方米",
+    "平方米",
+    "万亩",
+    "亩",
+    "公里",
+    "千米",
+    "万吨",
+    "吨",
+    "课时",
+    "学时",
+    "小时",
+    "名",
+    "人",
+    "个",
+    "家",
+    "件",
+    "项",
+    "次",
+    "所",
+    "支",
+    "队",
+    "篇",
+    "部",
+    "台",
+    "套",
+    "批",
+    "场",
+    "期",
+    "座",
+    "户",
+    "元",
+    "辆",
+    "张",
+    "本",
+    "门",
+    "条",
+    "位",
+    "间",
+    "栋",
+    "届",
+    "轮",
+    "天",
+    "倍",
+    "%",
+    "‰",
+    "处",
+    "种",
+    "株",
+    "层",
+]
 UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 MENTION_RE = re.compile(
     rf"(?P<a>{NUM})(?:\s*(?:-|—{{1,2}}|~|至|到)\s*(?P<b>{NUM}))?\s*(?P<mult>万|亿|千)?\s*(?P<more>余|多)?\s*"
-    rf"(?P<unit>{UNIT_ALT})?(?P<suffix>\s*(?:以上|以下|以内|左右|上下|内外))?")
-CN_MENTION_RE = re.compile(r"(?P<pre>至少|不少于|不低于)[\u4e00-\u9fff]{0,6}?(?P<a>[一二两三四五六七八九十]{1,3})\s*(?P<unit>次|个|名|项|家|场|期|批)")
+    rf"(?P<unit>{UNIT_ALT})?(?P<suffix>\s*(?:以上|以下|以内|左右|上下|内外))?"
+)
+CN_MENTION_RE = re.compile(
+    r"(?P<pre>至少|不少于|不低于)[\u4e00-\u9fff]{0,6}?(?P<a>[一二两三四五六七八九十]{1,3})\s*(?P<unit>次|个|名|项|家|场|期|批)"
+)
 RATIO_RE = re.compile(r"(?P<r>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?){1,4})")
 PROTECTED_RE = re.compile(r"“[^”]{0,60}”|‘[^’]{0,40}’|《[^》]{0,80}》|\[[^\]]{0,12}\]\s*\d+\s*号|「[^」]{0,60}」")
-YEAR_ANCHOR_RE = re.compile(r"(?<![比较与同])(?:到|至|在|于|力争到|力争在)?\s*((?:19|20)\d{2})\s*年(?:底|末)?(?:前|以前)?")
+YEAR_ANCHOR_RE = re.compile(
+    r"(?<![比较与同])(?:到|至|在|于|力争到|力争在)?\s*((?:19|20)\d{2})\s*年(?:底|末)?(?:前|以前)?"
+)
 BACKWARD_RE = re.compile(r"截至|截止|已经|已有|已累计|先后(?:引进|出台|获得|落地|建成)|获评|荣获|完成了|达到了")
-POLICY_RE = re.compile(r"给予|补贴|补助|资助|奖补|奖励|提取|用于|可按|享受|最高|以内的|租金|薪酬|工资|报酬|年薪|经历|岁")
+POLICY_RE = re.compile(
+    r"给予|补贴|补助|资助|奖补|奖励|提取|用于|可按|享受|最高|以内的|租金|薪酬|工资|报酬|年薪|经历|岁"
+)
 GROWTH_RE = re.compile(r"年均(?:增长|增速|递增|增幅)|年平均增长|每年(?:增长|递增)|年增长率")
-RATE_RE = re.compile(r"比例|占比|比重|比率|[^效]率|每[万千百]|每十万|万(?:名|人)[^,;。]{0,10}中|万人拥有|人均|密度|覆盖")
-CUMULATIVE_RE = re.compile(r"累计|共计|总计|合计|规划期|期间|(?<![\d〇零一二三四五六七八九十])[1-9一二三四五六七八九十两]年(?![度底末前])")
+RATE_RE = re.compile(
+    r"比例|占比|比重|比率|[^效]率|每[万千百]|每十万|万(?:名|人)[^,;。]{0,10}中|万人拥有|人均|密度|覆盖"
+)
+CUMULATIVE_RE = re.compile(
+    r"累计|共计|总计|合计|规划期|期间|(?<![\d〇零一二三四五六七八九十])[1-9一二三四五六七八九十两]年(?![度底末前])"
+)
 ANNUAL_RE = re.compile(r"每年|每年度|全年|年度|当年|每季度|每半年|每月|年均")
 NEW_FLOW_RE = re.compile(r"新增|新建|新引进|新引育|新招引|新培养|新培育|新遴选|新设立|新认定|新招录|新入选")
-LEVEL_RE = re.compile(r"总量|总数|规模|存量|保有量|拥有量|达到|突破|力争达|提高到|提升到|增加到|增长到|扩大到|保持|稳定在|达$|为$|提高至|增至")
-FLOW_RE = re.compile(r"引进|引育|培养|培育|招引|招录|招聘|遴选|选拔|培训|组织|开展|举办|创建|认定|选派|扶持|建设|建成|打造|孵化|"
-                     r"吸引|集聚|落户|入选|资助|输送|接收|安置|完成|促进|评选|命名|发布|申报")
-MILESTONE_RE = re.compile(r"(?:全面|如期|按时)完成[^,;。]{2,30}工作|(?:出台|制定|建立|健全|建成|形成|印发)[^,;。]{2,30}(?:制度|机制|办法|体系|方案|政策|意见)")
-DUE_RE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*日|底|末|中旬|上旬|下旬)?|(?P<ye>年)(?:底|末))\s*(?:前|以前)")
-COMPARE_WORDS = [("不少于", "gte"), ("不低于", "gte"), ("至少", "gte"), ("超过", "gt"), ("高于", "gt"), ("大于", "gt"),
-                 ("不超过", "lte"), ("不高于", "lte"), ("低于", "lte"), ("控制在", "lte"), ("降低到", "lte"),
-                 ("降至", "lte"), ("下降到", "lte"), ("减少到", "lte"), ("保持在", "exact"), ("约", "approx")]
+LEVEL_RE = re.compile(
+    r"总量|总数|规模|存量|保有量|拥有量|达到|突破|力争达|提高到|提升到|增加到|增长到|扩大到|保持|稳定在|达$|为$|提高至|增至"
+)
+FLOW_RE = re.compile(
+    r"引进|引育|培养|培育|招引|招录|招聘|遴选|选拔|培训|组织|开展|举办|创建|认定|选派|扶持|建设|建成|打造|孵化|"
+    r"吸引|集聚|落户|入选|资助|输送|接收|安置|完成|促进|评选|命名|发布|申报"
+)
+MILESTONE_RE = re.compile(
+    r"(?:全面|如期|按时)完成[^,;。]{2,30}工作|(?:出台|制定|建立|健全|建成|形成|印发)[^,;。]{2,30}(?:制度|机制|办法|体系|方案|政策|意见)"
+)
+DUE_RE = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*)?(?:(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*日|底|末|中旬|上旬|下旬)?|(?P<ye>年)(?:底|末))\s*(?:前|以前)"
+)
+COMPARE_WORDS = [
+    ("不少于", "gte"),
+    ("不低于", "gte"),
+    ("至少", "gte"),
+    ("超过", "gt"),
+    ("高于", "gt"),
+    ("大于", "gt"),
+    ("不超过", "lte"),
+    ("不高于", "lte"),
+    ("低于", "lte"),
+    ("控制在", "lte"),
+    ("降低到", "lte"),
+    ("降至", "lte"),
+    ("下降到", "lte"),
+    ("减少到", "lte"),
+    ("保持在", "exact"),
+    ("约", "approx"),
+]
 SHARE_UNITS = {"%", "‰", "个百分点", "百分点"}
 MULTIPLIERS = {"万": "万", "亿": "亿", "千": "千"}
 
@@ -181,9 +272,13 @@ def _enumeration_count(prefix: str) -> int:
 
 def _skip(normal: str, match: re.Match[str], clause: str, clause_start: int) -> bool:
     start, end = match.span()
-    before = normal[max(0, start - 1): start]
-    after = normal[end: end + 1]
-    if before and (before.isascii() and before.isalnum() or before in "+第.") or after in ("+", "年", "月", "日", "号", "岁"):
+    before = normal[max(0, start - 1) : start]
+    after = normal[end : end + 1]
+    if (
+        before
+        and (before.isascii() and before.isalnum() or before in "+第.")
+        or after in ("+", "年", "月", "日", "号", "岁")
+    ):
         return True
     if after and after.isascii() and after.isalpha():
         return True
@@ -199,23 +294,36 @@ def _skip(normal: str, match: re.Match[str], clause: str, clause_start: int) -> 
     return prefix.endswith("等")
 
 
-LEAD_STRIP_RE = re.compile(r"^[\s,;、]*(?:和|及|与|以及)?\s*(?:其中|力争|确保|并|且|同时)?[\s,;、]*"
-                           r"(?:(?:到|至|在|于|力争到|力争在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?)?[\s,;、]*"
-                           r"(?:其中|力争|确保)?[\s,;、]*")
-TAIL_STRIP_RE = re.compile(r"(?:达到|突破|超过|提高到|提升到|增加到|增长到|扩大到|力争达|不少于|不低于|至少|控制在|不超过|"
-                           r"保持在|稳定在|确保|力争|达|为|约|要)+$")
-VERB_RE = re.compile(rf"{FLOW_RE.pattern}|{NEW_FLOW_RE.pattern}|联系|听取|述职|调研|督查|实施|推进|实现|建立|召开|达到|突破|提高|"
-                     r"超过|不少于|不低于|不超过|控制在|保持|力争|达")
+LEAD_STRIP_RE = re.compile(
+    r"^[\s,;、]*(?:和|及|与|以及)?\s*(?:其中|力争|确保|并|且|同时)?[\s,;、]*"
+    r"(?:(?:到|至|在|于|力争到|力争在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?)?[\s,;、]*"
+    r"(?:其中|力争|确保)?[\s,;、]*"
+)
+TAIL_STRIP_RE = re.compile(
+    r"(?:达到|突破|超过|提高到|提升到|增加到|增长到|扩大到|力争达|不少于|不低于|至少|控制在|不超过|"
+    r"保持在|稳定在|确保|力争|达|为|约|要)+$"
+)
+VERB_RE = re.compile(
+    rf"{FLOW_RE.pattern}|{NEW_FLOW_RE.pattern}|联系|听取|述职|调研|督查|实施|推进|实现|建立|召开|达到|突破|提高|"
+    r"超过|不少于|不低于|不超过|控制在|保持|力争|达"
+)
 
 
-def _name(sentence: str, span: tuple[int, int], clause_end: int, segment_start: int, inherited: str,
-          continued: bool, middle: str = "") -> str:
+def _name(
+    sentence: str,
+    span: tuple[int, int],
+    clause_end: int,
+    segment_start: int,
+    inherited: str,
+    continued: bool,
+    middle: str = "",
+) -> str:
     """What the value counts: the words before it (minus year and comparison words) and the noun after it."""
     start, end = span
     before = sentence[segment_start:start]
     if continued:  # "…50名左右高层次人才、5个左右顶尖团队": the words before belong to the previous value
         before = re.split(r"、|和|及", before)[-1]
-    before = before[LEAD_STRIP_RE.match(tx.norm(before)).end():]
+    before = before[LEAD_STRIP_RE.match(tx.norm(before)).end() :]
     before = re.sub(r"(?:到|至|在)\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?", "", before)
     before = TAIL_STRIP_RE.sub("", before.strip()).strip()
     after = re.split(r"和|及|与|、|\d", sentence[end:clause_end], maxsplit=1)[0].strip()
@@ -235,13 +343,16 @@ def targets_in_sentence(sentence: str, ctx: Context, year: int | None) -> list[T
     if BACKWARD_RE.search(normal):
         return []
     protected = _protected(normal)
-    anchors = [(m.start(), int(m.group(1))) for m in YEAR_ANCHOR_RE.finditer(normal)
-               if not _inside(protected, m.start()) and (re.match(r"(?:到|至|在|于|力争)", m.group(0).strip())
-                                                         or re.search(r"年(?:底|末)?前", m.group(0)))]
+    anchors = [
+        (m.start(), int(m.group(1)))
+        for m in YEAR_ANCHOR_RE.finditer(normal)
+        if not _inside(protected, m.start())
+        and (re.match(r"(?:到|至|在|于|力争)", m.group(0).strip()) or re.search(r"年(?:底|末)?前", m.group(0)))
+    ]
     found: list[Target] = []
     mentions = list(MENTION_RE.finditer(normal))
     ratio = RATIO_RE.search(normal)
-    if ratio and not _inside(protected, ratio.start()) and "比" in normal[:ratio.start()]:
+    if ratio and not _inside(protected, ratio.start()) and "比" in normal[: ratio.start()]:
         found.extend(_ratio_targets(sentence, normal, ratio, ctx, year, anchors))
         mentions = [m for m in mentions if not ratio.start() <= m.start() < ratio.end()]
     inherited, scope, previous_end, first_end = "", "", 0, 0
@@ -254,13 +365,14 @@ def targets_in_sentence(sentence: str, ctx: Context, year: int | None) -> list[T
             continue
         segment_start = max(previous_end, clause_start)
         if not found:
-            scope, first_end = normal[:match.start()], match.end()
+            scope, first_end = normal[: match.start()], match.end()
         target = _target(sentence, normal, match, (segment_start, clause_end), ctx, chinese, scope)
-        middle = sentence[match.end("pre"):match.start("a")] if chinese else ""
-        target.name = _name(sentence, match.span(), clause_end, segment_start, inherited, previous_end > clause_start,
-                            middle)
-        prefix = normal[segment_start:match.start()]
-        part_of = bool(found) and "其中" in normal[first_end:match.start()]
+        middle = sentence[match.end("pre") : match.start("a")] if chinese else ""
+        target.name = _name(
+            sentence, match.span(), clause_end, segment_start, inherited, previous_end > clause_start, middle
+        )
+        prefix = normal[segment_start : match.start()]
+        part_of = bool(found) and "其中" in normal[first_end : match.start()]
         if found and (part_of or not VERB_RE.search(prefix)) and target.kind not in ("rate", "growth"):
             target.kind = found[-1].kind  # "…10名以上A，10名以上B": a list continues its first value's kind
         target.year, target.year_printed = _year_for(anchors, match.start(), year, ctx)
@@ -283,8 +395,9 @@ def _year_for(anchors: list[tuple[int, int]], pos: int, year: int | None, ctx: C
     return ctx.end_year, False
 
 
-def _target(sentence: str, normal: str, match: re.Match[str], segment: tuple[int, int], ctx: Context,
-            chinese: bool, scope: str) -> Target:
+def _target(
+    sentence: str, normal: str, match: re.Match[str], segment: tuple[int, int], ctx: Context, chinese: bool, scope: str
+) -> Target:
     start, end = segment
     if chinese:
         value, upper, unit, comparison, decimals = Decimal(tx.cn_to_int(match["a"]) or 0), None, match["unit"], "gte", 0
@@ -292,46 +405,68 @@ def _target(sentence: str, normal: str, match: re.Match[str], segment: tuple[int
         a, b = match["a"], match["b"]
         value, upper = dec(a), dec(b) if b else None
         unit = (match["mult"] or "") + (match["unit"] or "")
-        comparison = comparison_of(normal[start:match.start()], match["suffix"] or "", upper is not None,
-                                   match["more"] or "")
+        comparison = comparison_of(
+            normal[start : match.start()], match["suffix"] or "", upper is not None, match["more"] or ""
+        )
         decimals = max(places(a), places(b or ""))
         if upper is not None and value is not None and upper < value:
             value, upper = upper, value
     kind = infer_kind(normal[start:end], unit, ctx.annual_plan, scope)
-    target = Target(sentence.strip(), "", value, upper, unit, comparison, kind,
-                    printed=sentence[match.start():match.end()].strip(), decimals=decimals)
+    target = Target(
+        sentence.strip(),
+        "",
+        value,
+        upper,
+        unit,
+        comparison,
+        kind,
+        printed=sentence[match.start() : match.end()].strip(),
+        decimals=decimals,
+    )
     if comparison == "gt":
         target.warnings.append("原文为“超过/高于”（严格大于），系统考核按“不低于”处理，请核对。")
     target.due = due_date(normal[start:end], ctx.start_year if ctx.annual_plan else None)
     return target
 
 
-def _ratio_targets(sentence: str, normal: str, ratio: re.Match[str], ctx: Context, year: int | None,
-                   anchors: list[tuple[int, int]]) -> list[Target]:
+def _ratio_targets(
+    sentence: str, normal: str, ratio: re.Match[str], ctx: Context, year: int | None, anchors: list[tuple[int, int]]
+) -> list[Target]:
     parts = [dec(p) for p in ratio["r"].split(":")]
     if any(p is None for p in parts) or sum(parts) != 100:  # type: ignore[arg-type]
         return []
     clause_start, _end = _clause_bounds(normal, ratio.start(), ratio.end())
-    subject = re.sub(r"(达到|为|保持在|调整为)$", "", sentence[clause_start:ratio.start()].strip())
+    subject = re.sub(r"(达到|为|保持在|调整为)$", "", sentence[clause_start : ratio.start()].strip())
     labels = re.search(r"([\u4e00-\u9fff](?:、[\u4e00-\u9fff]){1,4})", subject)
     names = labels.group(1).split("、") if labels and len(labels.group(1).split("、")) == len(parts) else []
     found = []
     for i, part in enumerate(parts):
         label = f"（{names[i]}）" if names else f"（第{i + 1}项）"
-        target = Target(sentence.strip(), f"{subject}{label}", part, None, "%", "approx", "rate",
-                        printed=sentence[ratio.start():ratio.end()], decimals=places(str(part)))
+        target = Target(
+            sentence.strip(),
+            f"{subject}{label}",
+            part,
+            None,
+            "%",
+            "approx",
+            "rate",
+            printed=sentence[ratio.start() : ratio.end()],
+            decimals=places(str(part)),
+        )
         target.year, target.year_printed = _year_for(anchors, ratio.start(), year, ctx)
         target.warnings.append(f"结构比例“{ratio['r']}”按各部分所占百分比录入（“左右”），请核对。")
         found.append(target)
     return found
 
 
-EACH_RE = re.compile(r"各(?=\s*(?:\d|遴选|选拔|培养|培育|引进|招引|招录|新增|建设|建成|打造|评选|认定|选派|推荐|扶持|资助|"
-                     r"不少于|不低于|达到|至少|约))")
+EACH_RE = re.compile(
+    r"各(?=\s*(?:\d|遴选|选拔|培养|培育|引进|招引|招录|新增|建设|建成|打造|评选|认定|选派|推荐|扶持|资助|"
+    r"不少于|不低于|达到|至少|约))"
+)
 
 
 def _distribute(found: list[Target], sentence: str, normal: str) -> list[Target]:
-    """"A和B各50名" / "在A、B、C等领域，各遴选10名": one target per item named before 各."""
+    """ "A和B各50名" / "在A、B、C等领域，各遴选10名": one target per item named before 各."""
     out: list[Target] = []
     for target in found:
         at = normal.find(tx.norm(target.printed))
@@ -356,23 +491,35 @@ def _listed_before(sentence: str, normal: str, each: int) -> list[str]:
     if not cut:
         verb = _verb_head(before)
         cut = len(verb)
-        if before[cut:cut + 1] in ("出", "好"):
+        if before[cut : cut + 1] in ("出", "好"):
             cut += 1
-    listed = sentence[start + cut: start + len(before)]
+    listed = sentence[start + cut : start + len(before)]
     return [i.strip() for i in re.split(r"、|和|及", listed) if i.strip()]
 
 
 def _milestones(found: list[Target], anchors: list[tuple[int, int]], normal: str) -> None:
-    """"到2015年达到12万人，到2020年达到15万人": the earlier years become milestones of the last."""
+    """ "到2015年达到12万人，到2020年达到15万人": the earlier years become milestones of the last."""
     if len(anchors) < 2:
         return
     i = 0
     while i + 1 < len(found):
         first, second = found[i], found[i + 1]
-        between = normal[normal.find(tx.norm(first.printed)) + len(first.printed): normal.find(tx.norm(second.printed))]
-        bare = re.sub(r"(?:到|至|在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?|达到|突破|提高到|增加到|力争|[,;，、\s]", "", tx.norm(between))
-        if (first.unit == second.unit and first.year and second.year and first.year < second.year and not bare
-                and first.value is not None):
+        between = normal[
+            normal.find(tx.norm(first.printed)) + len(first.printed) : normal.find(tx.norm(second.printed))
+        ]
+        bare = re.sub(
+            r"(?:到|至|在)?\s*(?:19|20)\d{2}\s*年(?:底|末)?|达到|突破|提高到|增加到|力争|[,;，、\s]",
+            "",
+            tx.norm(between),
+        )
+        if (
+            first.unit == second.unit
+            and first.year
+            and second.year
+            and first.year < second.year
+            and not bare
+            and first.value is not None
+        ):
             second.milestones = [*first.milestones, (first.year, first.value)]
             second.name = second.name or first.name
             del found[i]
@@ -382,7 +529,7 @@ def _milestones(found: list[Target], anchors: list[tuple[int, int]], normal: str
 
 def _milestone(sentence: str, normal: str, anchors: list[tuple[int, int]], year: int | None, ctx: Context) -> Target:
     match = MILESTONE_RE.search(normal)
-    name = sentence[match.start():match.end()] if match else sentence.strip()[:100]
+    name = sentence[match.start() : match.end()] if match else sentence.strip()[:100]
     target = Target(sentence.strip(), name, None, None, "", "gte", "milestone")
     target.year, target.year_printed = (anchors[-1][1], True) if anchors else (year or ctx.end_year, year is not None)
     target.due = due_date(normal, ctx.start_year if ctx.annual_plan else target.year)

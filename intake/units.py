@@ -23,17 +23,21 @@ ROLE_LABELS = {LEAD: "牵头单位", RESPONSIBLE: "责任单位", COOPERATING: "
 
 LABEL_RE = re.compile(
     r"(牵头单位|牵头部门|主责单位|主责部门|主办单位|责任单位|责任部门|实施单位|承办单位|落实单位|配合单位|配合部门|"
-    r"协办单位|协办部门|参与单位|参与部门|协同单位|协作单位|协助单位|支持单位|牵头|主责|责任|配合|协办|参与)\s*:")
+    r"协办单位|协办部门|参与单位|参与部门|协同单位|协作单位|协助单位|支持单位|牵头|主责|责任|配合|协办|参与)\s*:"
+)
 PERSON_LABEL_RE = re.compile(r"(牵头领导|责任领导|分管领导|联系领导|责任人)\s*:")
 SUFFIX_ROLE_RE = re.compile(r"^(?:由)?(?P<names>.+?)(?P<verb>牵头|负责|配合|参与|协办|协助)(?:落实|实施|推进)?$")
 ADMIN = r"(?:[区县市镇乡旗]|街道|开发区|园区)"
 COLLECTIVE_HEAD_RE = re.compile(rf"^各{ADMIN}+$")
 ADMIN_START_RE = re.compile(rf"^{ADMIN}")
-DUTY_TAIL_RE = re.compile(r"[,;]?\s*(?:按|按照|根据)(?:各自)?职责(?:分工)?(?:分别|共同)?(?:负责|落实)?$|[,;]?\s*(?:分别|共同)负责(?:落实)?$")
+DUTY_TAIL_RE = re.compile(
+    r"[,;]?\s*(?:按|按照|根据)(?:各自)?职责(?:分工)?(?:分别|共同)?(?:负责|落实)?$|[,;]?\s*(?:分别|共同)负责(?:落实)?$"
+)
 ETC_RE = re.compile(r"等(?:有关|相关)?(?:单位|部门)?$")
 UNIT_SUFFIX_RE = re.compile(
     r"(部|局|委|办|厅|院|会|中心|联|署|处|室|站|所|队|政府|小组|单位|部门|组|团|公司|集团|学校|大学|学院|医院|银行|行|"
-    r"法院|党校|馆|社|台|区|县|市|镇|乡|街道|管委会|园|社区|村|组织)$")
+    r"法院|党校|馆|社|台|区|县|市|镇|乡|街道|管委会|园|社区|村|组织)$"
+)
 DEPARTMENT_SUFFIX_RE = re.compile(r"(部|局|委|办|厅|院|中心|联|政府|小组|单位|部门|管委会|会|党校|队|社|馆|行|团)$")
 NOT_UNIT_RE = re.compile(r"\d|包括|含|试行|暂行|以上|以下|左右|简称|见附件|详见|年|月|日|%|万|亿|等方面")
 COLLECTIVE_RE = re.compile(r"^各|(?:成员|有关|相关|协办|配合|参与|协作|责任)(?:单位|部门)$|各(?:单位|部门)$|有关方面$")
@@ -81,11 +85,11 @@ def is_collective(name: str) -> bool:
 
 
 def alias_parts(name: str) -> list[str]:
-    """"市社科联〔市社科院〕" → ["市社科联", "市社科院"]; "市委党校〔行政学院〕" → ["市委党校", "市行政学院"]."""
+    """ "市社科联〔市社科院〕" → ["市社科联", "市社科院"]; "市委党校〔行政学院〕" → ["市委党校", "市行政学院"]."""
     match = ALIAS_RE.match(tx.norm(name))
     if not match or name.startswith("各"):
         return []
-    main, alias = name[: match.end("main")], name[match.start("alias"): match.end("alias")]
+    main, alias = name[: match.end("main")], name[match.start("alias") : match.end("alias")]
     level = re.match(r"^[省市区县镇乡]", main)
     if level and not re.match(r"^[省市区县镇乡]", alias):
         alias = level.group(0) + alias
@@ -100,7 +104,11 @@ def split_names(printed: str) -> list[str]:
         start, end = tx.strip_span(normal, start, end, " .:")
         if start >= end:
             continue
-        if names and COLLECTIVE_HEAD_RE.match(normal[names[-1][0]: names[-1][1]]) and ADMIN_START_RE.match(normal[start:end]):
+        if (
+            names
+            and COLLECTIVE_HEAD_RE.match(normal[names[-1][0] : names[-1][1]])
+            and ADMIN_START_RE.match(normal[start:end])
+        ):
             names[-1] = (names[-1][0], end)  # 各区、县（市）: one collective
             continue
         names.append((start, end))
@@ -115,7 +123,7 @@ def _clean_tail(printed: str, warnings: list[str]) -> str:
         printed, normal = printed[: duty.start()], normal[: duty.start()]
     etc = ETC_RE.search(normal)
     if etc and etc.start() > 0:
-        warnings.append(f"单位列表以“{printed[etc.start():]}”结尾，可能未列全，请核对。")
+        warnings.append(f"单位列表以“{printed[etc.start() :]}”结尾，可能未列全，请核对。")
         printed = printed[: etc.start()]
     return printed
 
@@ -157,26 +165,39 @@ def _labelled(inner: str, normal: str, labels: list[re.Match[str]], result: Unit
     if head:
         odd = re.match(r"^(.{2,6}?)\s*:", head)
         if odd:
-            printed_label = inner[odd.start(1):odd.end(1)]
+            printed_label = inner[odd.start(1) : odd.end(1)]
             role = role_of_label(printed_label)
-            result.warnings.append(f"单位标签“{printed_label}”无法识别，疑为“{ROLE_LABELS[role]}”之误，其后单位已按"
-                                   f"{ROLE_LABELS[role]}录入，请核对。")
-            result.assignments.extend(Assignment(role, n, printed_label)
-                                      for n in _names_with_warnings(inner[odd.end():labels[0].start()], result.warnings))
+            result.warnings.append(
+                f"单位标签“{printed_label}”无法识别，疑为“{ROLE_LABELS[role]}”之误，其后单位已按"
+                f"{ROLE_LABELS[role]}录入，请核对。"
+            )
+            result.assignments.extend(
+                Assignment(role, n, printed_label)
+                for n in _names_with_warnings(inner[odd.end() : labels[0].start()], result.warnings)
+            )
         else:
-            result.assignments.extend(Assignment(RESPONSIBLE, n)
-                                      for n in _names_with_warnings(inner[: labels[0].start()], result.warnings))
+            result.assignments.extend(
+                Assignment(RESPONSIBLE, n) for n in _names_with_warnings(inner[: labels[0].start()], result.warnings)
+            )
     seen: dict[str, int] = {}
     for i, match in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(inner)
-        label = inner[match.start(1): match.end(1)]
+        label = inner[match.start(1) : match.end(1)]
         role = role_of_label(label)
         seen[label] = seen.get(label, 0) + 1
-        for name in _names_with_warnings(inner[match.end(): end], result.warnings):
+        for name in _names_with_warnings(inner[match.end() : end], result.warnings):
             own = SUFFIX_ROLE_RE.match(tx.norm(name))
-            if own and own.group("verb") in ("牵头", "配合", "参与", "协办", "协助"):  # "责任单位：市人社局牵头，市财政局配合"
+            if own and own.group("verb") in (
+                "牵头",
+                "配合",
+                "参与",
+                "协办",
+                "协助",
+            ):  # "责任单位：市人社局牵头，市财政局配合"
                 verb = own.group("verb")
-                result.assignments.append(Assignment({"牵头": LEAD}.get(verb, COOPERATING), name[: own.end("names")], verb))
+                result.assignments.append(
+                    Assignment({"牵头": LEAD}.get(verb, COOPERATING), name[: own.end("names")], verb)
+                )
             else:
                 result.assignments.append(Assignment(role, name, label))
     repeated = [label for label, n in seen.items() if n > 1]
@@ -185,13 +206,14 @@ def _labelled(inner: str, normal: str, labels: list[re.Match[str]], result: Unit
         if first == label and role_of_label(label) != LEAD and not any(role_of_label(lb) == LEAD for lb in seen):
             result.warnings.append(
                 f"单位标签“{label}”出现两次且没有“牵头单位”：第一个“{label}”疑为“牵头单位”之误。已按原文录入，"
-                f"如确为牵头单位，请在审核时改正。")
+                f"如确为牵头单位，请在审核时改正。"
+            )
         else:
             result.warnings.append(f"单位标签“{label}”出现了 {seen[label]} 次，已按原文合并录入，请核对。")
 
 
 def _suffixed(inner: str, normal: str, result: UnitList) -> bool:
-    """"市人社局牵头，市财政局、市教育局配合": the role word after the names. False when it is not that form."""
+    """ "市人社局牵头，市财政局、市教育局配合": the role word after the names. False when it is not that form."""
     spans = [tx.strip_span(normal, s, e, " 。.") for s, e in tx.split_outside_brackets(normal, ",;。")]
     spans = [(s, e) for s, e in spans if s < e]
     parsed: list[tuple[str, str, str]] = []
@@ -201,7 +223,7 @@ def _suffixed(inner: str, normal: str, result: UnitList) -> bool:
             return False
         verb = match.group("verb")
         role = {"牵头": LEAD, "负责": RESPONSIBLE}.get(verb, COOPERATING)
-        names_text = inner[start + match.start("names"): start + match.end("names")]
+        names_text = inner[start + match.start("names") : start + match.end("names")]
         if not all(is_unit_name(n) for n in split_names(names_text)):
             return False
         parsed.append((role, names_text, verb))
@@ -221,20 +243,20 @@ def find_unit_tail(paragraph: str) -> tuple[int, UnitList] | None:
     if normal[end - 1] in tx.CLOSE:
         start = tx.matching_open(normal, end - 1)
         if start is not None and start > 0:
-            parsed = parse_unit_list(paragraph[start: end], paragraph[start + 1: end - 1])
+            parsed = parse_unit_list(paragraph[start:end], paragraph[start + 1 : end - 1])
             if parsed is not None:
                 return start, parsed
     dash = _dash_tail(normal[:end])
     if dash is not None:
-        parsed = parse_unit_list(paragraph[dash[0]: end], paragraph[dash[1]: end])
-        if parsed is not None and (LABEL_RE.search(normal[dash[1]:end]) or len(parsed.assignments) >= 1):
+        parsed = parse_unit_list(paragraph[dash[0] : end], paragraph[dash[1] : end])
+        if parsed is not None and (LABEL_RE.search(normal[dash[1] : end]) or len(parsed.assignments) >= 1):
             return dash[0], parsed
     labels = list(LABEL_RE.finditer(normal[:end]))
     for match in labels:
         before = normal[: match.start()].rstrip()
         if before and before[-1] not in "。.;,:" and match.start() > 0:
             continue
-        parsed = parse_unit_list(paragraph[match.start(): end], paragraph[match.start(): end])
+        parsed = parse_unit_list(paragraph[match.start() : end], paragraph[match.start() : end])
         if parsed is not None and all(is_unit_name(a.name) for a in parsed.assignments):
             return match.start(), parsed
     return None

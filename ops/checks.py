@@ -10,10 +10,12 @@ from django.core import checks
 
 @checks.register(checks.Tags.security, deploy=True)
 def secret_key_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    if settings.SECRET_KEY == getattr(settings, "DEFAULT_SECRET_KEY", None):
-        return [checks.Error(
-            "SECRET_KEY 未设置，仍是代码中公开的演示密钥。",
-            hint="设置环境变量 SECRET_KEY（python -c 'import secrets; print(secrets.token_urlsafe(50))'）。",
-            id="ops.E001",
-        )]
+    if getattr(settings, "DEFAULT_SECRET_KEY", None) == settings.SECRET_KEY:
+        return [
+            checks.Error(
+                "SECRET_KEY 未设置，仍是代码中公开的演示密钥。",
+                hint="设置环境变量 SECRET_KEY（python -c 'import secrets; print(secrets.token_urlsafe(50))'）。",
+                id="ops.E001",
+            )
+        ]
     return []

@@ -25,8 +25,9 @@ class LockoutBackend(AxesStandaloneBackend):
     without one (the test client's `login()`, scripts) has no client to throttle, and Axes would raise instead.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> None:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
@@ -46,13 +47,20 @@ def cooloff_minutes() -> int:
     return int(cooloff.total_seconds() // 60) if isinstance(cooloff, dt.timedelta) else 0
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict[str, Any] | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    html = render_to_string("ops/locked_out.html", {
-        "username": str(username)[:150], "limit": settings.AXES_FAILURE_LIMIT, "minutes": cooloff_minutes(),
-        "admin_login": request.path.startswith("/admin/"),
-    }, request=request)
+    html = render_to_string(
+        "ops/locked_out.html",
+        {
+            "username": str(username)[:150],
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": cooloff_minutes(),
+            "admin_login": request.path.startswith("/admin/"),
+        },
+        request=request,
+    )
     return HttpResponse(html, status=429)
 
 
@@ -76,8 +84,16 @@ def locked_accounts(*, now: dt.datetime | None = None) -> list[LockedAccount]:
         unlocks = attempt.attempt_time + cooloff if isinstance(cooloff, dt.timedelta) else None
         if unlocks is not None and unlocks <= now:
             continue  # expired: axes no longer counts it
-        rows.append(LockedAccount(attempt.pk, attempt.username or "", attempt.ip_address or "",
-                                  attempt.failures_since_start, attempt.attempt_time, unlocks,
-                                  attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT))
+        rows.append(
+            LockedAccount(
+                attempt.pk,
+                attempt.username or "",
+                attempt.ip_address or "",
+                attempt.failures_since_start,
+                attempt.attempt_time,
+                unlocks,
+                attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT,
+            )
+        )
     rows.sort(key=lambda r: (not r.locked, -r.last_attempt.timestamp()))
     return rows

@@ -49,9 +49,15 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
         response["X-Request-ID"] = request_id
-        logger.info("request_id=%s user=%s method=%s path=%s status=%s duration_ms=%.1f", request_id,
-                    user_label(request), request.method, quote(request.path, safe="/:@!$&'()*+,;=-._~"),
-                    response.status_code, duration_ms)
+        logger.info(
+            "request_id=%s user=%s method=%s path=%s status=%s duration_ms=%.1f",
+            request_id,
+            user_label(request),
+            request.method,
+            quote(request.path, safe="/:@!$&'()*+,;=-._~"),
+            response.status_code,
+            duration_ms,
+        )
         return response
 
 
@@ -131,7 +137,10 @@ class BodySizeLimitMiddleware:
 def too_large(request: HttpRequest, kind: str, length: int, limit: int) -> HttpResponse:
     what = {"evidence": _("一次保存的佐证材料"), "import": _("上传的 Excel 文件")}.get(kind, _("提交的内容"))
     message = _("%(what)s共 %(s).1f MB，超过上限 %(m).1f MB，未保存任何内容。请压缩或分次上传后再试。") % {
-        "what": what, "s": length / 1048576, "m": limit / 1048576}
+        "what": what,
+        "s": length / 1048576,
+        "m": limit / 1048576,
+    }
     # The body was never read, so the connection cannot carry another request (the proxy opens a new one).
     html = render_to_string("ops/too_large.html", {"message": message})
     response = HttpResponse(html, status=413)

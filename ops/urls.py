@@ -4,6 +4,4 @@ from ops import views
 
 app_name = "ops"
 
-urlpatterns = [
-    path("lockouts/", views.lockouts, name="lockouts"),
-]
+urlpatterns = [path("lockouts/", views.lockouts, name="lockouts")]

@@ -34,5 +34,8 @@ def lockouts(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已解除“%(u)s”的登录锁定。") % {"u": username})
         return redirect("ops:lockouts")
-    return render(request, "ops/lockouts.html", {
-        "rows": locked_accounts(), "limit": settings.AXES_FAILURE_LIMIT, "minutes": cooloff_minutes()})
+    return render(
+        request,
+        "ops/lockouts.html",
+        {"rows": locked_accounts(), "limit": settings.AXES_FAILURE_LIMIT, "minutes": cooloff_minutes()},
+    )

@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from talentplan.pagecache import ChangesPages
-
 from plans.models import Department, Membership, Section, Task, TaskAssignment, UnitGroup
 from plans.resources import DepartmentResource, TaskResource
+from talentplan.pagecache import ChangesPages
 
 
 @admin.register(Department)

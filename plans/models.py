@@ -40,7 +40,9 @@ class Department(models.Model):
     )
     name = models.CharField(_("单位名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
-    aliases = models.JSONField(_("其他写法"), default=list, blank=True, help_text=_("文件中出现的其他写法，用于名称解析。"))
+    aliases = models.JSONField(
+        _("其他写法"), default=list, blank=True, help_text=_("文件中出现的其他写法，用于名称解析。")
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     category = models.CharField(
         _("考核类别"), max_length=50, blank=True, help_text=_("如：经济开发区、重点镇、其他镇。")
@@ -77,7 +79,9 @@ class Department(models.Model):
 class UnitGroup(models.Model):
     """A collective name printed in a plan ("各区〔市〕县人才工作领导小组"): kept whole, never split."""
 
-    root = models.ForeignKey(Department, verbose_name=_("所属党委政府"), on_delete=models.PROTECT, related_name="unit_groups")
+    root = models.ForeignKey(
+        Department, verbose_name=_("所属党委政府"), on_delete=models.PROTECT, related_name="unit_groups"
+    )
     name = models.CharField(_("集合名称"), max_length=100)
     members = models.ManyToManyField(Department, verbose_name=_("成员单位"), blank=True, related_name="member_of")
 
@@ -126,15 +130,24 @@ class Plan(models.Model):
     source_text = models.TextField(_("原文"), blank=True)
     notes = models.TextField(_("录入说明"), blank=True, help_text=_("原文不规范之处及录入时的理解。"))
     on_track_ratio = models.DecimalField(
-        _("序时进度正常阈值"), max_digits=5, decimal_places=4, default=Decimal("0.95"),
+        _("序时进度正常阈值"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.95"),
         help_text=_("实际进度达到序时进度的该比例即为“正常推进”。"),
     )
     lagging_ratio = models.DecimalField(
-        _("滞后阈值"), max_digits=5, decimal_places=4, default=Decimal("0.85"),
+        _("滞后阈值"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.85"),
         help_text=_("低于该比例为“严重滞后”，介于两者之间为“滞后”。"),
     )
     approx_tolerance = models.DecimalField(
-        _("“左右”容差"), max_digits=5, decimal_places=4, default=Decimal("0.05"),
+        _("“左右”容差"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.05"),
         help_text=_("“左右”类目标允许的相对偏差，默认±5%。"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -149,7 +162,7 @@ class Plan(models.Model):
         verbose_name_plural = _("规划/计划")
         ordering = ["-end_year", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered"),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered")
         ]
 
     def __str__(self) -> str:
@@ -231,14 +244,28 @@ class TaskAssignment(models.Model):
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="task_assignments"
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="task_assignments",
     )
     group = models.ForeignKey(
-        UnitGroup, verbose_name=_("单位集合"), null=True, blank=True, on_delete=models.PROTECT, related_name="task_assignments"
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="task_assignments",
     )
     printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
     printed_role = models.CharField(
-        _("原文角色"), max_length=20, blank=True, default="", help_text=_("原文所印的角色名称，如“协办单位”“参与单位”。")
+        _("原文角色"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("原文所印的角色名称，如“协办单位”“参与单位”。"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -248,7 +275,9 @@ class TaskAssignment(models.Model):
         ordering = ["task", "role", "order"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)),
+                condition=(
+                    Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
+                ),
                 name="taskassignment_department_xor_group",
             )
         ]
@@ -307,7 +336,9 @@ class ReportingPeriod(models.Model):
         limit = 12 // months_per
         if not 1 <= index <= limit:
             kind_label = {"month": _("月度"), "quarter": _("季度"), "half": _("半年"), "year": _("年度")}[kind]
-            raise ValidationError(_("周期序号超出范围：%(kind)s的序号应为 1–%(limit)s。") % {"kind": kind_label, "limit": limit})
+            raise ValidationError(
+                _("周期序号超出范围：%(kind)s的序号应为 1–%(limit)s。") % {"kind": kind_label, "limit": limit}
+            )
         first_month = (index - 1) * months_per + 1
         last_month = first_month + months_per - 1
         start = dt.date(year, first_month, 1)
@@ -319,7 +350,9 @@ class ReportingPeriod(models.Model):
     def parse_code(cls, code: str) -> tuple[str, int, int]:
         match = PERIOD_CODE_RE.match(code.strip().upper())
         if not match:
-            raise ValidationError(_("无法识别的周期代码“%(code)s”，应为 2025M03、2025Q4、2025H1 或 2025Y 的形式。") % {"code": code})
+            raise ValidationError(
+                _("无法识别的周期代码“%(code)s”，应为 2025M03、2025Q4、2025H1 或 2025Y 的形式。") % {"code": code}
+            )
         year = int(match["year"])
         letter = match["kind"]
         if letter is None:
@@ -349,8 +382,12 @@ class ReportingPeriod(models.Model):
 class Membership(models.Model):
     """A user reports for, or administers, one or more units."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
-    department = models.ForeignKey(Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships"
+    )
 
     class Meta:
         verbose_name = _("所属单位")

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorValue, TaskProgress
 from indicators.validation import (
-    COUNT_UNITS, NOTE_MAX_LENGTH, STORED_PLACES, ValueInputError, expected_unit, parse_value, rules_of,
+    COUNT_UNITS,
+    NOTE_MAX_LENGTH,
+    STORED_PLACES,
+    ValueInputError,
+    expected_unit,
+    parse_value,
+    rules_of,
 )
 from plans.models import ReportingPeriod
 
@@ -45,13 +51,17 @@ class EvidenceField(forms.FileField):
                 # An oversized file was not kept (ops.uploads); its size is still what the browser sent.
                 raise forms.ValidationError(
                     _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。"),
-                    params={"n": f.name, "s": f.size / 1048576, "m": limit / 1048576}, code="too_big",
+                    params={"n": f.name, "s": f.size / 1048576, "m": limit / 1048576},
+                    code="too_big",
                 )
         total, item_cap = sum(f.size for f in cleaned), settings.EVIDENCE_ITEM_MAX_BYTES
         if total > item_cap:
             raise forms.ValidationError(
-                _("本次上传的 %(k)s 个文件合计 %(t).1f MB，超过每项佐证材料上限 %(m).0f MB，未保存任何文件。请压缩或分次上传。"),
-                params={"k": len(cleaned), "t": total / 1048576, "m": item_cap / 1048576}, code="too_big_total",
+                _(
+                    "本次上传的 %(k)s 个文件合计 %(t).1f MB，超过每项佐证材料上限 %(m).0f MB，未保存任何文件。请压缩或分次上传。"
+                ),
+                params={"k": len(cleaned), "t": total / 1048576, "m": item_cap / 1048576},
+                code="too_big_total",
             )
         return cleaned
 
@@ -71,12 +81,20 @@ class ValueForm(forms.Form):
     indicator = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.IntegerField(widget=forms.HiddenInput)
     period = forms.IntegerField(widget=forms.HiddenInput)
-    value = forms.CharField(label=_("本期实际值"), required=False, max_length=40,
-                            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    value = forms.CharField(
+        label=_("本期实际值"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
     basis = forms.ChoiceField(label=_("数据口径"), choices=IndicatorValue.Basis.choices)
-    note = forms.CharField(label=_("说明"), required=False, max_length=NOTE_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 2}), error_messages={
-                               "max_length": _("“说明”最多 %(limit_value)s 字，您填写了 %(show_value)s 字，请精简后再提交。")})
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("“说明”最多 %(limit_value)s 字，您填写了 %(show_value)s 字，请精简后再提交。")},
+    )
     evidence = EvidenceField(label=_("佐证材料"))
     confirm_amount = forms.BooleanField(label=_("确认为本期新增数（不是累计数）"), required=False)
     # Lost-update protection: the versions of the estimate/official rows as shown when the page was rendered.
@@ -113,16 +131,26 @@ class ValueForm(forms.Form):
         return data.get("other_version") or 0
 
     @staticmethod
-    def initial_for(indicator_id: int, department_id: int, period_id: int, estimate: IndicatorValue | None,
-                    official: IndicatorValue | None) -> dict[str, object]:
+    def initial_for(
+        indicator_id: int,
+        department_id: int,
+        period_id: int,
+        estimate: IndicatorValue | None,
+        official: IndicatorValue | None,
+    ) -> dict[str, object]:
         shown = official or estimate
         other = estimate if shown is official else official
         basis = shown.basis if shown else IndicatorValue.Basis.ESTIMATE
         return {
-            "indicator": indicator_id, "department": department_id, "period": period_id,
+            "indicator": indicator_id,
+            "department": department_id,
+            "period": period_id,
             "value": (dec_str(shown.value) or "") if shown else "",  # dec_str: 120, never 1.2E+2
-            "basis": basis, "note": shown.note if shown else "", "version": shown.version if shown else 0,
-            "loaded_basis": basis, "other_version": other.version if other else 0,
+            "basis": basis,
+            "note": shown.note if shown else "",
+            "version": shown.version if shown else 0,
+            "loaded_basis": basis,
+            "other_version": other.version if other else 0,
         }
 
 
@@ -133,22 +161,29 @@ class ProgressForm(forms.Form):
     department = forms.IntegerField(widget=forms.HiddenInput)
     period = forms.IntegerField(widget=forms.HiddenInput)
     progress_status = forms.ChoiceField(label=_("推进状态"), choices=TaskProgress.Progress.choices)
-    progress = forms.CharField(label=_("进展情况"), required=False, max_length=5000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    problems = forms.CharField(label=_("存在问题"), required=False, max_length=3000,
-                               widget=forms.Textarea(attrs={"rows": 2}))
-    next_steps = forms.CharField(label=_("下一步打算"), required=False, max_length=3000,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
+    progress = forms.CharField(
+        label=_("进展情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    problems = forms.CharField(
+        label=_("存在问题"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_steps = forms.CharField(
+        label=_("下一步打算"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     evidence = EvidenceField(label=_("佐证材料"))
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     @staticmethod
     def initial_for(task_id: int, department_id: int, period_id: int, row: TaskProgress | None) -> dict[str, object]:
         return {
-            "task": task_id, "department": department_id, "period": period_id,
+            "task": task_id,
+            "department": department_id,
+            "period": period_id,
             "progress_status": row.progress_status if row else TaskProgress.Progress.IN_PROGRESS,
-            "progress": row.progress if row else "", "problems": row.problems if row else "",
-            "next_steps": row.next_steps if row else "", "version": row.version if row else 0,
+            "progress": row.progress if row else "",
+            "problems": row.problems if row else "",
+            "next_steps": row.next_steps if row else "",
+            "version": row.version if row else 0,
         }
 
 
@@ -163,8 +198,9 @@ class ReviewForm(forms.Form):
     APPROVE, RETURN = "approve", "return"
 
     action = forms.ChoiceField(choices=[(APPROVE, _("审核通过")), (RETURN, _("退回"))])
-    reason = forms.CharField(label=_("退回原因"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("退回原因"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
@@ -176,8 +212,10 @@ class PeriodOpenForm(forms.Form):
 
 class PeriodStateForm(forms.Form):
     state = forms.ChoiceField(label=_("变更为"), choices=ReportingPeriod.State.choices)
-    reason = forms.CharField(label=_("原因"), required=False, max_length=500,
-                             help_text=_("重新开放已截止或已锁定的周期必须填写原因。"))
+    reason = forms.CharField(
+        label=_("原因"), required=False, max_length=500, help_text=_("重新开放已截止或已锁定的周期必须填写原因。")
+    )
     # Reopening after the deadline would still block staff (edit_block_reason): allow a new deadline with it.
-    deadline = forms.DateField(label=_("新的填报截止日期"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("新的填报截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -38,8 +38,10 @@ class RowLabels:
         self.statuses = {key: str(label) for key, label in ReviewStatus.choices}
         self.bases = {key: str(label) for key, label in IndicatorValue.Basis.choices}
         self.progress = {key: str(label) for key, label in TaskProgress.Progress.choices}
-        self.history_prefix = {"value": reverse("reporting:value", args=[0])[:-2],
-                               "progress": reverse("reporting:progress", args=[0])[:-2]}
+        self.history_prefix = {
+            "value": reverse("reporting:value", args=[0])[:-2],
+            "progress": reverse("reporting:progress", args=[0])[:-2],
+        }
         self.evidence_prefix = reverse("reporting:evidence", args=[0])[:-2]
 
 
@@ -50,34 +52,51 @@ def _num(value: object) -> str:
 def _pick(row: QueueRow, labels: RowLabels, decidable: bool) -> SafeString:
     if not (decidable and row.decidable):
         return mark_safe("")
-    html = format_html('<input type="checkbox" name="items" value="{}" aria-label="{} {}">', row.token, labels.pick,
-                       row.name)
+    html = format_html(
+        '<input type="checkbox" name="items" value="{}" aria-label="{} {}">', row.token, labels.pick, row.name
+    )
     if row.item.status == ReviewStatus.SUBMITTED:
-        html += format_html(' <button type="submit" name="one" value="{}" class="small" data-confirm="{}">{}</button>',
-                            row.token, labels.question, labels.approve)
+        html += format_html(
+            ' <button type="submit" name="one" value="{}" class="small" data-confirm="{}">{}</button>',
+            row.token,
+            labels.question,
+            labels.approve,
+        )
     return html
 
 
 def _figure_cells(row: QueueRow, labels: RowLabels) -> SafeString:
     v = row.item
     assert isinstance(v, IndicatorValue)
-    extra = format_html('<br><span class="muted small">{} {}</span>', labels.estimate, _num(row.estimate.value)) \
-        if row.estimate is not None else ""
+    extra = (
+        format_html('<br><span class="muted small">{} {}</span>', labels.estimate, _num(row.estimate.value))
+        if row.estimate is not None
+        else ""
+    )
     demo = format_html('<br><span class="demo-badge">{}</span>', labels.demo) if v.is_demo else ""
     return format_html(
         '<td class="num"><strong>{}</strong><br><span class="small">{}</span>{}{}</td>'
         '<td class="num">{}</td><td class="num">{}</td><td>{}',
-        _num(v.value), labels.bases.get(v.basis, v.basis), extra, demo, _num(row.previous),
-        _num(v.indicator.target), v.note)
+        _num(v.value),
+        labels.bases.get(v.basis, v.basis),
+        extra,
+        demo,
+        _num(row.previous),
+        _num(v.indicator.target),
+        v.note,
+    )
 
 
 def _progress_cells(row: QueueRow, labels: RowLabels) -> SafeString:
     p = row.item
     assert isinstance(p, TaskProgress)
     demo = format_html('<br><span class="demo-badge">{}</span>', labels.demo) if p.is_demo else ""
-    html = format_html('<td>{}{}</td><td class="num">—</td><td class="num">—</td><td>{}',
-                       labels.progress.get(p.progress_status, p.progress_status), demo,
-                       mark_safe(linebreaks(escape(p.progress)).removeprefix("<p>").removesuffix("</p>")))
+    html = format_html(
+        '<td>{}{}</td><td class="num">—</td><td class="num">—</td><td>{}',
+        labels.progress.get(p.progress_status, p.progress_status),
+        demo,
+        mark_safe(linebreaks(escape(p.progress)).removeprefix("<p>").removesuffix("</p>")),
+    )
     for label, text in ((labels.problems, p.problems), (labels.next_steps, p.next_steps)):
         if text:
             html += format_html('<p class="small"><strong>{}：</strong>{}</p>', label, text)
@@ -89,19 +108,37 @@ def _notes(row: QueueRow, labels: RowLabels) -> SafeString:
     html = mark_safe("")
     files = list(item.evidence.all())
     if files:
-        html += format_html('<ul class="evidence">{}</ul>', mark_safe("".join(
-            format_html('<li>{}：<a href="{}{}/">{}</a> <span class="muted small">{}</span></li>', labels.evidence,
-                        labels.evidence_prefix, f.pk, f.original_name, filesizeformat(f.size))
-            for f in files)))
+        html += format_html(
+            '<ul class="evidence">{}</ul>',
+            mark_safe(
+                "".join(
+                    format_html(
+                        '<li>{}：<a href="{}{}/">{}</a> <span class="muted small">{}</span></li>',
+                        labels.evidence,
+                        labels.evidence_prefix,
+                        f.pk,
+                        f.original_name,
+                        filesizeformat(f.size),
+                    )
+                    for f in files
+                )
+            ),
+        )
     if item.return_reason and item.status != ReviewStatus.RETURNED:
         html += format_html('<p class="muted small">{}：{}</p>', labels.last_reason, item.return_reason)
     updated = ""
     if item.updated_by is not None:
         who = item.updated_by.get_full_name() or item.updated_by.username
-        updated = format_html(' <span class="muted">· {} {}</span>', who,
-                              timezone.localtime(item.updated_at).strftime("%Y-%m-%d %H:%M"))
-    html += format_html('<p class="small"><a href="{}{}/">{}</a>{}</p></td>', labels.history_prefix[row.kind],
-                        item.pk, labels.history, updated)
+        updated = format_html(
+            ' <span class="muted">· {} {}</span>', who, timezone.localtime(item.updated_at).strftime("%Y-%m-%d %H:%M")
+        )
+    html += format_html(
+        '<p class="small"><a href="{}{}/">{}</a>{}</p></td>',
+        labels.history_prefix[row.kind],
+        item.pk,
+        labels.history,
+        updated,
+    )
     return html
 
 
@@ -119,12 +156,25 @@ def render_rows(rows: list[QueueRow], *, decidable: bool) -> SafeString:
     for row in rows:
         item = row.item
         cells = _figure_cells(row, labels) if row.kind == "value" else _progress_cells(row, labels)
-        status = format_html('<td><span class="review review-{}">{}</span>{}</td>', item.status,
-                             labels.statuses.get(item.status, item.status),
-                             format_html('<p class="small">{}</p>', item.return_reason)
-                             if item.status == ReviewStatus.RETURNED else "")
-        out.append(format_html(
-            '<tr id="r{}{}"><td class="pick">{}</td><td>{}</td><td><span class="muted small">{}</span><br>{}</td>'
-            '{}{}{}</tr>\n', row.kind[0], item.pk, _pick(row, labels, decidable), item.department.name,
-            row.plan.title, _label(row, labels), cells, _notes(row, labels), status))
+        status = format_html(
+            '<td><span class="review review-{}">{}</span>{}</td>',
+            item.status,
+            labels.statuses.get(item.status, item.status),
+            format_html('<p class="small">{}</p>', item.return_reason) if item.status == ReviewStatus.RETURNED else "",
+        )
+        out.append(
+            format_html(
+                '<tr id="r{}{}"><td class="pick">{}</td><td>{}</td><td><span class="muted small">{}</span><br>{}</td>'
+                "{}{}{}</tr>\n",
+                row.kind[0],
+                item.pk,
+                _pick(row, labels, decidable),
+                item.department.name,
+                row.plan.title,
+                _label(row, labels),
+                cells,
+                _notes(row, labels),
+                status,
+            )
+        )
     return mark_safe("".join(out))

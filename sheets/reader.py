@@ -92,34 +92,52 @@ def check_file(data: bytes, *, name: str = "") -> None:
     limit = max_bytes()
     label = name or _("上传的文件")
     if len(data) > limit:
-        raise ExcelInputError(_("“%(n)s”大小为 %(s)s MB，超过导入上限 %(m)s MB，请删去无关内容或分批导入。") % {
-            "n": label, "s": _mb(len(data)), "m": _mb(limit)})
+        raise ExcelInputError(
+            _("“%(n)s”大小为 %(s)s MB，超过导入上限 %(m)s MB，请删去无关内容或分批导入。")
+            % {"n": label, "s": _mb(len(data)), "m": _mb(limit)}
+        )
     if not data:
         raise ExcelInputError(_("“%(n)s”是空文件。") % {"n": label})
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-            raise ExcelInputError(_("“%(n)s”已加密（设置了打开密码），系统无法读取。请在 Excel 中取消密码后另存为 .xlsx 再上传。")
-                                  % {"n": label})
-        raise ExcelInputError(_("“%(n)s”是旧版 Excel 97-2003（.xls）格式，请在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再上传。")
-                              % {"n": label})
+            raise ExcelInputError(
+                _("“%(n)s”已加密（设置了打开密码），系统无法读取。请在 Excel 中取消密码后另存为 .xlsx 再上传。")
+                % {"n": label}
+            )
+        raise ExcelInputError(
+            _("“%(n)s”是旧版 Excel 97-2003（.xls）格式，请在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再上传。")
+            % {"n": label}
+        )
     if not data.startswith(ZIP_MAGIC):
         head = data[:2048]
         textual = _looks_like_text(head)
         if textual and any(sep in textual for sep in (",", "，", "\t", ";")):
-            raise ExcelInputError(_("“%(n)s”的内容是文本/CSV，不是 Excel 工作簿（可能只是改了扩展名）。请在 Excel 中打开后另存为"
-                                    "“Excel 工作簿（*.xlsx）”再上传。") % {"n": label})
-        raise ExcelInputError(_("“%(n)s”不是 Excel 工作簿（.xlsx），请上传从本系统下载并填写的 .xlsx 文件。") % {"n": label})
+            raise ExcelInputError(
+                _(
+                    "“%(n)s”的内容是文本/CSV，不是 Excel 工作簿（可能只是改了扩展名）。请在 Excel 中打开后另存为"
+                    "“Excel 工作簿（*.xlsx）”再上传。"
+                )
+                % {"n": label}
+            )
+        raise ExcelInputError(
+            _("“%(n)s”不是 Excel 工作簿（.xlsx），请上传从本系统下载并填写的 .xlsx 文件。") % {"n": label}
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
-                raise ExcelInputError(_("“%(n)s”是压缩文件但不是 Excel 工作簿（可能是 Word 文档或其他压缩包）。") % {"n": label})
+                raise ExcelInputError(
+                    _("“%(n)s”是压缩文件但不是 Excel 工作簿（可能是 Word 文档或其他压缩包）。") % {"n": label}
+                )
             if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                raise ExcelInputError(_("“%(n)s”解压后超过 %(m)s MB，请删去无关内容后再上传。") % {
-                    "n": label, "m": _mb(MAX_UNCOMPRESSED)})
+                raise ExcelInputError(
+                    _("“%(n)s”解压后超过 %(m)s MB，请删去无关内容后再上传。") % {"n": label, "m": _mb(MAX_UNCOMPRESSED)}
+                )
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
-        raise ExcelInputError(_("“%(n)s”已损坏或不完整（可能上传中断），无法打开。请重新保存后再上传。") % {"n": label}) from exc
+        raise ExcelInputError(
+            _("“%(n)s”已损坏或不完整（可能上传中断），无法打开。请重新保存后再上传。") % {"n": label}
+        ) from exc
 
 
 def _looks_like_text(head: bytes) -> str:
@@ -141,13 +159,17 @@ def load_workbook(data: bytes, *, name: str = "") -> Any:
         raise
     except Exception as exc:  # openpyxl raises many types for a damaged package; none may reach the user raw
         logger.info("unreadable workbook %s: %r", name, exc)
-        raise ExcelInputError(_("“%(n)s”已损坏或不是有效的 Excel 工作簿，无法读取（%(e)s）。") % {
-            "n": name or _("上传的文件"), "e": type(exc).__name__}) from exc
+        raise ExcelInputError(
+            _("“%(n)s”已损坏或不是有效的 Excel 工作簿，无法读取（%(e)s）。")
+            % {"n": name or _("上传的文件"), "e": type(exc).__name__}
+        ) from exc
 
 
 def damaged_message(name: str, exc: BaseException) -> str:
     return _("“%(n)s”内容已损坏，读取中途出错（%(e)s），未写入任何数据。请在 Excel 中打开并另存后再上传。") % {
-        "n": name or _("上传的文件"), "e": type(exc).__name__}
+        "n": name or _("上传的文件"),
+        "e": type(exc).__name__,
+    }
 
 
 def merged_ranges(data: bytes, worksheet: Any) -> list[tuple[int, int, int, int]]:
@@ -171,9 +193,17 @@ def merged_ranges(data: bytes, worksheet: Any) -> list[tuple[int, int, int, int]
     return sorted(set(found), key=lambda b: (b[1], b[0]))
 
 
-def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, headers: dict[int, str],
-              issues: list[Issue], limit: int | None = None,
-              percent_cols: set[int] | frozenset[int] = frozenset()) -> Iterator[tuple[int, list[Any]]]:
+def iter_rows(
+    worksheet: Any,
+    *,
+    first_row: int,
+    max_col: int,
+    header_row: int,
+    headers: dict[int, str],
+    issues: list[Issue],
+    limit: int | None = None,
+    percent_cols: set[int] | frozenset[int] = frozenset(),
+) -> Iterator[tuple[int, list[Any]]]:
     """Yield (Excel row number, values) from `first_row`, refusing formulas and error values cell by cell.
 
     A number in one of `percent_cols` shown with an Excel percent format (the user typed "35%", Excel stored 0.35)
@@ -192,20 +222,39 @@ def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, 
         for column, cell in enumerate(cells, start=1):
             if cell.data_type == "f":
                 formula = str(cell.value)[:60]
-                issues.append(Issue(_("单元格含公式“%(f)s”，导入只接受数值或文字。请复制后“选择性粘贴→数值”再导入。") % {"f": formula},
-                                    sheet, row_number, get_column_letter(column), headers.get(column, "")))
+                issues.append(
+                    Issue(
+                        _("单元格含公式“%(f)s”，导入只接受数值或文字。请复制后“选择性粘贴→数值”再导入。")
+                        % {"f": formula},
+                        sheet,
+                        row_number,
+                        get_column_letter(column),
+                        headers.get(column, ""),
+                    )
+                )
                 values.append(None)
                 empty = False
                 continue
             if cell.data_type == "e":
-                issues.append(Issue(_("单元格为错误值 %(v)s，请更正后再导入。") % {"v": cell.value},
-                                    sheet, row_number, get_column_letter(column), headers.get(column, "")))
+                issues.append(
+                    Issue(
+                        _("单元格为错误值 %(v)s，请更正后再导入。") % {"v": cell.value},
+                        sheet,
+                        row_number,
+                        get_column_letter(column),
+                        headers.get(column, ""),
+                    )
+                )
                 values.append(None)
                 empty = False
                 continue
             value = cell.value
-            if column in percent_cols and isinstance(value, (int, float)) and not isinstance(value, bool) \
-                    and is_percent_format(cell.number_format):
+            if (
+                column in percent_cols
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and is_percent_format(cell.number_format)
+            ):
                 try:
                     value = parse_decimal(value) * 100
                 except ValueError:
@@ -221,8 +270,13 @@ def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, 
             values.append(value)
         if row_number - header_row > cap:
             if not empty:
-                raise ExcelInputError(Issue(
-                    _("数据超过 %(n)s 行上限（第%(r)s行仍有内容），请分批导入或删除多余行。") % {"n": cap, "r": row_number}, sheet))
+                raise ExcelInputError(
+                    Issue(
+                        _("数据超过 %(n)s 行上限（第%(r)s行仍有内容），请分批导入或删除多余行。")
+                        % {"n": cap, "r": row_number},
+                        sheet,
+                    )
+                )
             trailing_empty += 1
             if trailing_empty > TRAILING_EMPTY_LIMIT:
                 return
@@ -230,8 +284,9 @@ def iter_rows(worksheet: Any, *, first_row: int, max_col: int, header_row: int, 
         yield row_number, values
 
 
-def find_header_row(worksheet: Any, wanted: set[str], *, search_rows: int = 10,
-                    repeated: dict[str, list[int]] | None = None) -> tuple[int, dict[str, int]] | None:
+def find_header_row(
+    worksheet: Any, wanted: set[str], *, search_rows: int = 10, repeated: dict[str, list[int]] | None = None
+) -> tuple[int, dict[str, int]] | None:
     """The first of the top rows containing every wanted header: (row number, header → column index 1-based).
 
     `repeated`, when given, receives every header of that row found in more than one column (→ all its columns).

@@ -11,7 +11,6 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-
 # Characters a formula-like text can start with; most texts start otherwise, so the pattern runs rarely.
 _RISKY_START = frozenset("=+-@\t\r\n \u3000＝＋－＠")
 FORMULA_LIKE = re.compile(r"^(?:[\t\r]|[ \n\u3000]*[=+\-@＝＋－＠])")
@@ -39,8 +38,10 @@ class SafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = SafeWorksheet
 
     def __init__(self, output: Any, options: dict[str, Any] | None = None) -> None:
-        super().__init__(output, {**(options or {}), "strings_to_formulas": False, "strings_to_urls": False,
-                                  "strings_to_numbers": False})
+        super().__init__(
+            output,
+            {**(options or {}), "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
         self._quoted: dict[int, Format] = {}
 
     def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
@@ -56,8 +57,9 @@ class SafeWorkbook(xlsxwriter.Workbook):
             clone = self.add_format()
             if fmt is not None:
                 # Everything but the indexes and the cached key, which xlsxwriter computes once per format.
-                clone.__dict__.update({k: v for k, v in fmt.__dict__.items()
-                                       if k not in ("xf_index", "dxf_index", "_format_key")})
+                clone.__dict__.update(
+                    {k: v for k, v in fmt.__dict__.items() if k not in ("xf_index", "dxf_index", "_format_key")}
+                )
             clone.set_quote_prefix(True)
             self._quoted[key] = clone
         return clone

@@ -64,8 +64,9 @@ def generation() -> str | None:
     return str(number)
 
 
-def cached(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, version: str | None = None,
-           enabled: bool = True) -> T:
+def cached(
+    name: str, parts: Iterable[Hashable], build: Callable[[], T], *, version: str | None = None, enabled: bool = True
+) -> T:
     """`build()`'s result (text, or any picklable value), computed once per generation, language and day for these
     key parts. The day is part of the key: "overdue" and "not yet due" change at midnight without any write."""
     enabled = enabled and settings.DASHBOARD_CACHE

@@ -5,9 +5,8 @@ in CI (SQLite and PostgreSQL) and on a government intranet server (PostgreSQL be
 """
 
 import os
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -126,17 +125,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "talentplan.context_processors.navigation",
-            ],
+            ]
         },
-    },
+    }
 ]
 
 WSGI_APPLICATION = "talentplan.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -194,9 +192,7 @@ if os.environ.get("EXCEL_UPLOAD_DIR"):
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": os.environ.get(
-            "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": os.environ.get("STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
 if DEBUG:
@@ -243,8 +239,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         # One line per request (ops.middleware.RequestLogMiddleware); REQUEST_LOG=0 silences it.
-        "talentplan.request": {"handlers": ["stdout"], "propagate": False,
-                               "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING"},
+        "talentplan.request": {
+            "handlers": ["stdout"],
+            "propagate": False,
+            "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING",
+        }
     },
 }
 
@@ -265,7 +264,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         }
     }
 elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL must be redis://host:port/db (or empty for the file cache), not {CACHE_URL!r}")
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://host:port/db (or empty for the file cache), not {CACHE_URL!r}"
+    )
 else:
     CACHES = {
         "default": {
@@ -280,8 +281,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # otherwise — tests, commands and small installations without a worker.
 TASKS = {
     "default": {
-        "BACKEND": ("django_tasks_db.DatabaseBackend" if env_bool("EVALUATION_BACKGROUND", False)
-                    else "django_tasks.backends.immediate.ImmediateBackend"),
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if env_bool("EVALUATION_BACKGROUND", False)
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
     }
 }
 # A plan's recalculation is spread over this many processes (PostgreSQL only; SQLite runs it in one).
@@ -320,7 +324,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "人才规划目标管理 API",
     "DESCRIPTION": "规划、指标、任务、填报周期、实际值、评估结果（verdicts）与考核通报的读取，实际值与任务进展的写入。"
-                   "令牌由组织部在“接口令牌”页面或 `manage.py create_api_token` 创建。",
+    "令牌由组织部在“接口令牌”页面或 `manage.py create_api_token` 创建。",
     "VERSION": "v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

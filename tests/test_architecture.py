@@ -21,8 +21,19 @@ ALLOWED: dict[str, set[str]] = {
     "ops": {"plans", "indicators"},
     "api": {"plans", "indicators", "assessment", "reporting", "ops"},
     "demo": {"plans", "indicators", "assessment"},
-    "benchmarks": {"plans", "indicators", "sheets", "assessment", "reporting", "dashboard", "excel", "demo", "api",
-                   "intake", "ops"},
+    "benchmarks": {
+        "plans",
+        "indicators",
+        "sheets",
+        "assessment",
+        "reporting",
+        "dashboard",
+        "excel",
+        "demo",
+        "api",
+        "intake",
+        "ops",
+    },
 }
 # The project's own base modules every room may use; the project's glue (urls, wsgi, context processors) may use all.
 BASE = {"talentplan.pagecache", "talentplan.db", "talentplan.settings", "talentplan.middleware"}
@@ -50,8 +61,11 @@ def test_rooms_import_downwards_only() -> None:
         for path in _modules(room):
             for module, line in _imports(path):
                 top = module.split(".")[0]
-                if top == "talentplan" and not any(module == b or module.startswith(b + ".") for b in BASE) \
-                        and module != "talentplan":
+                if (
+                    top == "talentplan"
+                    and not any(module == b or module.startswith(b + ".") for b in BASE)
+                    and module != "talentplan"
+                ):
                     wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module} (project glue)")
                 elif top in ROOMS and top != room and top not in ALLOWED[room]:
                     wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
@@ -71,9 +85,20 @@ def test_the_engine_is_pure() -> None:
     for path in (ROOT / "indicators" / "engine").rglob("*.py"):
         for module, line in _imports(path):
             top = module.split(".")[0]
-            assert top in {"__future__", "calendar", "collections", "dataclasses", "datetime", "decimal", "enum", "functools",
-                           "typing", "indicators"} and (top != "indicators" or module.startswith("indicators.engine")), \
+            assert top in {
+                "__future__",
+                "calendar",
+                "collections",
+                "dataclasses",
+                "datetime",
+                "decimal",
+                "enum",
+                "functools",
+                "typing",
+                "indicators",
+            } and (top != "indicators" or module.startswith("indicators.engine")), (
                 f"{path.relative_to(ROOT)}:{line} imports {module}"
+            )
 
 
 def test_no_test_module_imports_another() -> None:
@@ -81,5 +106,6 @@ def test_no_test_module_imports_another() -> None:
     for path in (ROOT / "tests").rglob("test_*.py"):
         for module, line in _imports(path):
             leaf = module.split(".")[-1]
-            assert not (module.startswith("tests.") and (leaf.startswith("test_") or ".test_" in module)), \
+            assert not (module.startswith("tests.") and (leaf.startswith("test_") or ".test_" in module)), (
                 f"{path.relative_to(ROOT)}:{line} imports {module}"
+            )

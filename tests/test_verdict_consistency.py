@@ -36,8 +36,19 @@ D = Decimal
 
 SHEET = "指标完成情况"
 FIRST_LINE = 4  # 1-based: title, subtitle, headers
-COL = {"name": 3, "baseline": 5, "target": 6, "actual": 7, "completion": 8, "progress": 9, "expected_progress": 10,
-       "gap_to_expected": 11, "gap_to_target": 12, "status": 13, "note": 15}
+COL = {
+    "name": 3,
+    "baseline": 5,
+    "target": 6,
+    "actual": 7,
+    "completion": 8,
+    "progress": 9,
+    "expected_progress": 10,
+    "gap_to_expected": 11,
+    "gap_to_target": 12,
+    "status": 13,
+    "note": 15,
+}
 NOTE_MARKS = re.compile(r"^(?:【[^】]*】)+")  # 【统计】【演示数据】【未审核】 before the explanation
 ESTIMATE_NOTE = re.compile(r"（同期预计值[^）]*）$")  # the estimate kept beside an official figure, after it
 DASH = "—"
@@ -72,6 +83,7 @@ def norm(text: str) -> str:
     def trim(m: re.Match[str]) -> str:
         number = m.group(0)
         return number.rstrip("0").rstrip(".") if "." in number else number
+
     return re.sub(r"\d+(?:\.\d+)?", trim, text, count=1)
 
 
@@ -161,19 +173,31 @@ def workbook_lines(client: Client, plan: Plan, period: ReportingPeriod) -> list[
             c = ws.cell(row, COL[field])
             shown = render(c.value, c.number_format) if c.value != DASH else DASH
             return figure(shown) if field in ("actual", "target") else shown
+
         full = ws.cell(row, COL["note"]).value or ""
         marks = NOTE_MARKS.match(full)
         note = ESTIMATE_NOTE.sub("", NOTE_MARKS.sub("", full))
         basis = "".join(BOOK_BASIS.get(m, "") for m in re.findall(r"【([^】]*)】", marks.group(0) if marks else ""))
         label = status.split(" ", 1)[1]
         carried = re.search(r"沿用(\S+?)数据", note)
-        lines.append((name, Shown(
-            status=label.replace("（填报中）", "+填报中"), actual=cell("actual"),
-            actual_period=f"沿用{carried.group(1)}数据" if carried else "", target=cell("target"),
-            completion=cell("completion"), progress=cell("progress"), expected_progress=cell("expected_progress"),
-            gap_to_expected=cell("gap_to_expected"), gap_to_target=cell("gap_to_target"), explanation=note,
-            basis=basis,
-        )))
+        lines.append(
+            (
+                name,
+                Shown(
+                    status=label.replace("（填报中）", "+填报中"),
+                    actual=cell("actual"),
+                    actual_period=f"沿用{carried.group(1)}数据" if carried else "",
+                    target=cell("target"),
+                    completion=cell("completion"),
+                    progress=cell("progress"),
+                    expected_progress=cell("expected_progress"),
+                    gap_to_expected=cell("gap_to_expected"),
+                    gap_to_target=cell("gap_to_target"),
+                    explanation=note,
+                    basis=basis,
+                ),
+            )
+        )
     return lines
 
 
@@ -199,14 +223,23 @@ def rounded(shown: str, value: str | None, *, scale: int = 1) -> bool:
         return False
     places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
     exact = Decimal(value) * scale
-    return number == exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) and (
-        exact == 0 or number != 0)
+    return number == exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) and (exact == 0 or number != 0)
 
 
 def check_line(where: str, page: Shown, book: Shown, report: dict) -> list[str]:
     problems = []
-    for field in ("status", "actual", "target", "completion", "progress", "expected_progress", "gap_to_expected",
-                  "gap_to_target", "explanation", "basis"):
+    for field in (
+        "status",
+        "actual",
+        "target",
+        "completion",
+        "progress",
+        "expected_progress",
+        "gap_to_expected",
+        "gap_to_target",
+        "explanation",
+        "basis",
+    ):
         if getattr(page, field) != getattr(book, field):
             problems.append(f"{where} {field}: page {getattr(page, field)!r} ≠ workbook {getattr(book, field)!r}")
     status = report["status_label"] + ("+填报中" if report["provisional"] else "")
@@ -221,12 +254,16 @@ def check_line(where: str, page: Shown, book: Shown, report: dict) -> list[str]:
     for field, value in (("actual", report["actual"]), ("target", report["target_judged"] or report["target"])):
         shown = getattr(page, field)
         if (value is None and shown not in (DASH, NO_TARGET)) or (
-                value is not None and number_in(shown) != Decimal(value)):
+            value is not None and number_in(shown) != Decimal(value)
+        ):
             problems.append(f"{where} {field}: page {shown!r} ≠ plan_report {value!r}")
-    for field, value, scale in (("completion", report["completion"], 100), ("progress", report["progress"], 100),
-                                ("expected_progress", report["expected_progress"], 100),
-                                ("gap_to_expected", report["gap_to_expected"], 1),
-                                ("gap_to_target", report["gap_to_target"], 1)):
+    for field, value, scale in (
+        ("completion", report["completion"], 100),
+        ("progress", report["progress"], 100),
+        ("expected_progress", report["expected_progress"], 100),
+        ("gap_to_expected", report["gap_to_expected"], 1),
+        ("gap_to_target", report["gap_to_target"], 1),
+    ):
         if not rounded(getattr(page, field), value, scale=scale):
             problems.append(f"{where} {field}: page {getattr(page, field)!r} does not show plan_report {value!r}")
     period = report["actual_period"] or ""
@@ -243,8 +280,11 @@ def views(plan: Plan) -> Iterator[ReportingPeriod]:
     with_figures = set(IndicatorValue.objects.values_list("period_id", flat=True))
     year_ends = {(ReportingPeriod.Kind.YEAR, y) for y in range(plan.start_year, plan.end_year + 1)}
     for period in ReportingPeriod.objects.filter(end__gte=plan.start_date).order_by("end", "kind"):
-        if (period.pk in with_figures or period.state == ReportingPeriod.State.OPEN
-                or (period.kind, period.year) in year_ends):
+        if (
+            period.pk in with_figures
+            or period.state == ReportingPeriod.State.OPEN
+            or (period.kind, period.year) in year_ends
+        ):
             yield period
 
 
@@ -257,8 +297,8 @@ def seeded_with_demo(seeded) -> None:
     for plan in Plan.objects.all():
         for year in range(plan.start_year, plan.end_year + 1):
             period, created = ReportingPeriod.objects.get_or_create(
-                kind=ReportingPeriod.Kind.YEAR, year=year, index=1,
-                defaults={"state": ReportingPeriod.State.LOCKED})
+                kind=ReportingPeriod.Kind.YEAR, year=year, index=1, defaults={"state": ReportingPeriod.State.LOCKED}
+            )
             made += [period] if created else []
     if made:
         verdicts.plans_changed(plan_ids=list(Plan.objects.values_list("pk", flat=True)), reason="year-end periods")
@@ -310,37 +350,96 @@ def test_edge_cases_read_alike(db, make_period, leader_client):
     range target, a growth rate's gaps, a per-unit indicator with a unit's own target."""
     root = Department.objects.create(name="一致区", kind="government")
     town = Department.objects.create(parent=root, name="一致镇", kind="town")
-    plan = Plan.objects.create(code="consistency", title="一致区人才规划", issuer=root, start_year=2021, end_year=2025,
-                               kind="five_year")
-    p2022, p2023 = make_period("2022Y", state=ReportingPeriod.State.LOCKED), make_period("2023Y",
-                                                                                           state=ReportingPeriod.State.LOCKED)
+    plan = Plan.objects.create(
+        code="consistency", title="一致区人才规划", issuer=root, start_year=2021, end_year=2025, kind="five_year"
+    )
+    p2022, p2023 = (
+        make_period("2022Y", state=ReportingPeriod.State.LOCKED),
+        make_period("2023Y", state=ReportingPeriod.State.LOCKED),
+    )
     plan.assessed_units.add(town)
     rows = [
-        add_indicator(plan, "人才资源总量", order=1, decimals=1, baseline=D("23.2"), baseline_year=2020,
-                      target=D("26.4"), target_year=2025),
+        add_indicator(
+            plan,
+            "人才资源总量",
+            order=1,
+            decimals=1,
+            baseline=D("23.2"),
+            baseline_year=2020,
+            target=D("26.4"),
+            target_year=2025,
+        ),
         add_indicator(plan, "每年引进人才", order=2, kind="annual", unit="名", decimals=0, target=D(10)),
         add_indicator(plan, "累计培训", order=3, kind="cumulative", unit="人次", decimals=0, target=D(10000)),
         add_indicator(plan, "党政人才", order=4, target=None),
-        add_indicator(plan, "技能大师工作室", order=5, kind="level", comparison="range", unit="个", decimals=0,
-                      baseline=D(2), baseline_year=2020, target=D(5), target_upper=D(8), target_year=2025),
-        add_indicator(plan, "人才总量年均增长", order=6, kind="growth", unit="%", value_unit="人", decimals=0,
-                      baseline=D(8000), baseline_year=2020, target=D(8), target_year=2025),
-        add_indicator(plan, "镇人才占比", order=7, kind="rate", unit="%", is_share=True, decimals=1, per_unit=True,
-                      baseline=D(20), baseline_year=2020, target=D(30), target_year=2025),
+        add_indicator(
+            plan,
+            "技能大师工作室",
+            order=5,
+            kind="level",
+            comparison="range",
+            unit="个",
+            decimals=0,
+            baseline=D(2),
+            baseline_year=2020,
+            target=D(5),
+            target_upper=D(8),
+            target_year=2025,
+        ),
+        add_indicator(
+            plan,
+            "人才总量年均增长",
+            order=6,
+            kind="growth",
+            unit="%",
+            value_unit="人",
+            decimals=0,
+            baseline=D(8000),
+            baseline_year=2020,
+            target=D(8),
+            target_year=2025,
+        ),
+        add_indicator(
+            plan,
+            "镇人才占比",
+            order=7,
+            kind="rate",
+            unit="%",
+            is_share=True,
+            decimals=1,
+            per_unit=True,
+            baseline=D(20),
+            baseline_year=2020,
+            target=D(30),
+            target_year=2025,
+        ),
     ]
     Milestone.objects.create(indicator=rows[1], year=2023, value=D(12))
     UnitTarget.objects.create(indicator=rows[6], department=town, baseline=D(22), target=D(28))
     verdicts.recompute([plan.pk])
     for indicator, period, value, unit in (
-            (rows[0], p2023, "26.35", root), (rows[1], p2023, "7", root), (rows[2], p2023, "1", root),
-            (rows[3], p2022, "0.65", root), (rows[4], p2023, "4", root), (rows[5], p2023, "9839", root),
-            (rows[6], p2023, "25.5", town)):
+        (rows[0], p2023, "26.35", root),
+        (rows[1], p2023, "7", root),
+        (rows[2], p2023, "1", root),
+        (rows[3], p2022, "0.65", root),
+        (rows[4], p2023, "4", root),
+        (rows[5], p2023, "9839", root),
+        (rows[6], p2023, "25.5", town),
+    ):
         add_value(indicator, period, unit, value, basis="estimate" if indicator is rows[2] else "official")
     lines, problems = walk(leader_client, plan, p2023)
     assert lines == 8 and not problems, summary(problems)
     page = page_lines(leader_client, plan, p2023)
-    shown = {name: page[(r.pk, None)] for name, r in (("total", rows[0]), ("quota", rows[1]), ("training", rows[2]),
-                                                        ("no_target", rows[3]), ("range", rows[4]))}
+    shown = {
+        name: page[(r.pk, None)]
+        for name, r in (
+            ("total", rows[0]),
+            ("quota", rows[1]),
+            ("training", rows[2]),
+            ("no_target", rows[3]),
+            ("range", rows[4]),
+        )
+    }
     assert shown["total"].actual == "26.35"  # not rounded onto the target's 26.4
     assert shown["quota"].target == "12"  # 2023's quota, as judged, not the plan's 10
     assert shown["training"].completion == "0.01%"  # not 0.0%
@@ -358,10 +457,18 @@ def test_table1_actuals_without_a_target_are_shown_everywhere(seeded, leader_cli
     for name, actual in (("党政人才", "0.65"), ("农村实用人才", "1.5"), ("社会工作专业人才", "0.62")):
         line = report[name]
         assert (line["status_label"], line["actual"], line["actual_period"], line["unit"]) == (
-            "不适用", actual, "2020Y", "万人")
+            "不适用",
+            actual,
+            "2020Y",
+            "万人",
+        )
         assert (page[(line["id"], None)].status, page[(line["id"], None)].actual) == ("不适用", actual)
         assert (book[name].status, book[name].actual) == ("不适用", actual)
-        assert page[(line["id"], None)].explanation == book[name].explanation == line["explanation"] == (
-            f"原文未设定目标值；实际{actual}万人。")
+        assert (
+            page[(line["id"], None)].explanation
+            == book[name].explanation
+            == line["explanation"]
+            == (f"原文未设定目标值；实际{actual}万人。")
+        )
     lines, problems = walk(leader_client, plan, period)
     assert lines == 9 and not problems, summary(problems)

@@ -8,10 +8,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dashboard.charts.svg import GRID, INK, ONE, PATH_GREY, STATUS_COLOURS, ZERO, _n, _scale
 from indicators import engine
 from indicators.evaluation.explain import number
-
-from dashboard.charts.svg import GRID, INK, ONE, PATH_GREY, STATUS_COLOURS, ZERO, _n, _scale
 
 
 def bullet(
@@ -35,7 +34,7 @@ def bullet(
     width, height = Decimal(160), Decimal(22)
     x = _scale(lo - pad, hi + pad, ZERO, width)
     colour = STATUS_COLOURS.get(status, PATH_GREY)
-    fmt = lambda v: f"{number(v, decimals)}{unit}"  # noqa: E731 - local shorthand for the tooltip only
+    fmt = lambda v: f"{number(v, decimals)}{unit}"
     title_parts = [_("实际 %(v)s") % {"v": fmt(actual)}, _("目标 %(v)s") % {"v": fmt(target)}]
     if expected is not None:
         title_parts.insert(1, f"{_('序时')} {fmt(expected)}")
@@ -59,20 +58,34 @@ def bullet(
     return mark_safe("".join(parts))
 
 
-def bullet_for(kind: str, evaluation: engine.Evaluation | object, baseline: Decimal | None, target: Decimal | None,
-               decimals: int, unit: str) -> SafeString:
+def bullet_for(
+    kind: str,
+    evaluation: engine.Evaluation | object,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    decimals: int,
+    unit: str,
+) -> SafeString:
     """The bullet of one table row; what is compared depends on the kind (see the engine's docstring)."""
     status = evaluation.status.value
     if kind == engine.Kind.MILESTONE:
         return mark_safe("")
     if kind == engine.Kind.GROWTH:  # the compound rate so far against the promised rate
-        return bullet(start=ZERO, target=target, actual=evaluation.growth_rate, expected=None, status=status,
-                      decimals=2, unit="%")
+        return bullet(
+            start=ZERO, target=target, actual=evaluation.growth_rate, expected=None, status=status, decimals=2, unit="%"
+        )
     if kind == engine.Kind.ANNUAL and evaluation.years:  # this year's quota, from zero
         target, baseline = evaluation.target, ZERO
     elif kind == engine.Kind.CUMULATIVE:
         baseline = ZERO
     if evaluation.target is not None:
         target = evaluation.target  # the target judged (a unit's own)
-    return bullet(start=baseline, target=target, actual=evaluation.actual, expected=evaluation.expected,
-                  status=status, decimals=decimals, unit=unit)
+    return bullet(
+        start=baseline,
+        target=target,
+        actual=evaluation.actual,
+        expected=evaluation.expected,
+        status=status,
+        decimals=decimals,
+        unit=unit,
+    )

@@ -11,10 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.translation import gettext as _
 
+from dashboard.charts.svg import HUNDRED, ONE, ZERO
 from indicators import engine
 from indicators.evaluation.explain import number
-
-from dashboard.charts.svg import HUNDRED, ONE, ZERO
 
 
 def years_between(start: dt.date, end: dt.date) -> Decimal:
@@ -117,34 +116,46 @@ def target_path(spec: engine.Spec) -> list[Point]:
         for year in range(spec.start_year, spec.due_year + 1):
             quota = quotas.get(year, spec.target)
             points.append(Point(year_end(year - 1), ZERO, f"{year}{_('年初')} 0"))
-            points.append(Point(year_end(year), quota, _("%(year)s年目标 %(value)s") % {"year": year, "value": number(quota, spec.decimals)}))
+            points.append(
+                Point(
+                    year_end(year),
+                    quota,
+                    _("%(year)s年目标 %(value)s") % {"year": year, "value": number(quota, spec.decimals)},
+                )
+            )
         return points
     if spec.kind == engine.Kind.GROWTH:
         if spec.baseline is None or spec.baseline_year is None or spec.baseline <= 0:
             return []
         factor = ONE + spec.target / HUNDRED
         return [
-            Point(year_end(year), _q(spec.baseline * factor ** (year - spec.baseline_year), "0.0001"),
-                  f"{year} {label_target}")
+            Point(
+                year_end(year),
+                _q(spec.baseline * factor ** (year - spec.baseline_year), "0.0001"),
+                f"{year} {label_target}",
+            )
             for year in range(spec.baseline_year, spec.due_year + 1)
         ]
     if spec.kind == engine.Kind.CUMULATIVE or spec.baseline is None:
         start = Point(year_end(spec.start_year - 1), ZERO, _("起点") + " 0")
     else:
         start_year = spec.baseline_year or spec.start_year - 1
-        start = Point(year_end(start_year), spec.baseline,
-                      f"{start_year}{_('基期')} {number(spec.baseline, spec.decimals)}")
+        start = Point(
+            year_end(start_year), spec.baseline, f"{start_year}{_('基期')} {number(spec.baseline, spec.decimals)}"
+        )
     points = [start]
     for year, value in sorted(spec.milestones):
         if start.day < year_end(year) < spec.due_date:
             points.append(Point(year_end(year), value, f"{year}{_('年度目标')} {number(value, spec.decimals)}"))
-    points.append(Point(spec.due_date, spec.target,
-                        f"{spec.due_year}{label_target} {number(spec.target, spec.decimals)}"))
+    points.append(
+        Point(spec.due_date, spec.target, f"{spec.due_year}{label_target} {number(spec.target, spec.decimals)}")
+    )
     return points
 
 
-def running_actuals(spec: engine.Spec,
-                    observations: Sequence[engine.Observation]) -> list[tuple[engine.Observation, Decimal]]:
+def running_actuals(
+    spec: engine.Spec, observations: Sequence[engine.Observation]
+) -> list[tuple[engine.Observation, Decimal]]:
     """The figure comparable with the target path at each reported period end.
 
     level/rate/growth/milestone: the reported value itself. cumulative: the plan-period total so far; annual: the
@@ -192,9 +203,16 @@ def projection_for(spec: engine.Spec, evaluation: engine.Evaluation) -> Projecti
         if spec.baseline is None or spec.baseline_year is None:
             return None
         target = spec.baseline * (ONE + spec.target / HUNDRED) ** (spec.due_year - spec.baseline_year)
-    found = project(start=start, start_date=year_end(start_year), actual=evaluation.actual,
-                    actual_date=evaluation.actual_date, target=target, target_year=spec.due_year,
-                    compound=spec.kind == engine.Kind.GROWTH, higher_is_better=higher_is_better(spec))
+    found = project(
+        start=start,
+        start_date=year_end(start_year),
+        actual=evaluation.actual,
+        actual_date=evaluation.actual_date,
+        target=target,
+        target_year=spec.due_year,
+        compound=spec.kind == engine.Kind.GROWTH,
+        higher_is_better=higher_is_better(spec),
+    )
     if found is None:
         return None
     return replace(found, projected_text=distinct_text(found.projected, target, spec.decimals) + spec.figure_unit)

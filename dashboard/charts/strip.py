@@ -8,9 +8,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators.evaluation.explain import status_label
-
 from dashboard.charts.svg import PATH_GREY, STATUS_COLOURS, ZERO, _n
+from indicators.evaluation.explain import status_label
 
 
 def status_strip(counts: Iterable[tuple[str, int]], label: str = "") -> SafeString:

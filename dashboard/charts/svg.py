@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-
-
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)

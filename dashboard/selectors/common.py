@@ -17,23 +17,29 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from dashboard import charts
 from indicators import engine
 from indicators.evaluation import inputs
+from indicators.evaluation import selectors as read
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.payload import sort_ratio
-from indicators.evaluation import selectors as read
 from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Judged, PlanResult, plan_results
 from indicators.formatting import dec_str
 from indicators.models import (
-    COUNTED_STATUSES, Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
+    COUNTED_STATUSES,
+    Indicator,
+    IndicatorAssignment,
+    IndicatorValue,
+    ReviewStatus,
+    TaskProgress,
+    UnitTarget,
 )
-from dashboard import charts
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
 Status = engine.Status
@@ -69,8 +75,13 @@ def choose_period(code: str | None, calendar: Calendar | None = None) -> PeriodC
     periods = list(calendar.periods)
     wanted = (code or "").strip().upper()
     period = next((p for p in periods if p.code == wanted), None) or calendar.default_period()
-    return PeriodChoice(period, period.end if period else timezone.localdate(), periods,
-                        wanted if wanted and (period is None or period.code != wanted) else "", calendar)
+    return PeriodChoice(
+        period,
+        period.end if period else timezone.localdate(),
+        periods,
+        wanted if wanted and (period is None or period.code != wanted) else "",
+        calendar,
+    )
 
 
 # --- units and tasks ----------------------------------------------------------------------------------------------
@@ -131,13 +142,24 @@ def latest_progress(plan_ids: list[int], as_of: dt.date) -> dict[int, TaskProgre
     reports = (
         TaskProgress.objects.filter(task__plan_id__in=plan_ids, status__in=COUNTED_STATUSES, period__end__lte=as_of)
         .select_related("period")
-        .only("id", "task_id", "department_id", "progress_status", "progress", "problems", "is_demo", "updated_at",
-              "period__end", "period__kind", "period__code")
+        .only(
+            "id",
+            "task_id",
+            "department_id",
+            "progress_status",
+            "progress",
+            "problems",
+            "is_demo",
+            "updated_at",
+            "period__end",
+            "period__kind",
+            "period__code",
+        )
     )
     # Lead and responsible units each report: within the latest period the worst report speaks for the task (it is
     # done only when every unit says so).
     order = list(TaskState)
-    rank = lambda r: (r.period.end, r.period.granularity, -order.index(TaskState(r.progress_status)))  # noqa: E731
+    rank = lambda r: (r.period.end, r.period.granularity, -order.index(TaskState(r.progress_status)))
     latest: dict[int, TaskProgress] = {}
     for report in reports:
         if report.task_id not in latest or rank(report) > rank(latest[report.task_id]):
@@ -154,10 +176,18 @@ def task_rows(result: PlanResult, progress: dict[int, TaskProgress]) -> list[Tas
         if state != TaskState.DONE and task.due_date is not None and task.due_date < result.as_of:
             state = TaskState.OVERDUE
         assignments = list(task.assignments.all())
-        rows.append(TaskRow(
-            task, result.plan, state, latest, links(assignments, Role.LEAD), links(assignments, Role.RESPONSIBLE),
-            links(assignments, Role.COOPERATING), {a.department_id for a in assignments if a.department_id},
-        ))
+        rows.append(
+            TaskRow(
+                task,
+                result.plan,
+                state,
+                latest,
+                links(assignments, Role.LEAD),
+                links(assignments, Role.RESPONSIBLE),
+                links(assignments, Role.COOPERATING),
+                {a.department_id for a in assignments if a.department_id},
+            )
+        )
     return rows
 
 
@@ -179,8 +209,9 @@ def own(targets: dict[tuple[int, int], UnitTarget], indicator: Indicator, unit_i
 
 def demo_shown(values: QuerySet[IndicatorValue], as_of: dt.date) -> bool:
     """One EXISTS query: is any counted value behind these figures a demo figure?"""
-    return values.filter(status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False,
-                         is_demo=True).exists()
+    return values.filter(
+        status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False, is_demo=True
+    ).exists()
 
 
 def gap_unit(indicator: Indicator) -> str | Promise:
@@ -207,23 +238,34 @@ class Shortfall:
     task: TaskRow | None = None
 
 
-def _indicator_shortfall(plan: Plan, row: IndicatorResult, evaluation: Judged, target: Decimal | None,
-                         unit: Department | None = None) -> Shortfall:
+def _indicator_shortfall(
+    plan: Plan, row: IndicatorResult, evaluation: Judged, target: Decimal | None, unit: Department | None = None
+) -> Shortfall:
     indicator, ev = row.indicator, evaluation
     target = ev.target if ev.target is not None else target  # the target judged: a unit's own, this year's quota
     # Within a severity, the furthest behind its path first (progress against expected progress), as stored with
     # the verdict: the overview and the unit index sort by the stored ratio, and the lists must agree.
     return Shortfall(
-        plan, ev.status.value,
+        plan,
+        ev.status.value,
         (ev.severity, 0, sort_ratio(ev), plan.code, indicator.order, unit.name if unit else ""),
-        indicator=indicator, evaluation=evaluation, unit=unit, target=target, gap_unit=gap_unit(indicator),
+        indicator=indicator,
+        evaluation=evaluation,
+        unit=unit,
+        target=target,
+        gap_unit=gap_unit(indicator),
         lead=links(list(indicator.assignment_list), Role.LEAD),
     )
 
 
-def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targets: dict[tuple[int, int], UnitTarget],
-               *, department_id: int | None = None,
-               only: Collection[tuple[int, int | None]] | None = None) -> list[Shortfall]:
+def shortfalls(
+    results: list[PlanResult],
+    tasks: dict[int, list[TaskRow]],
+    targets: dict[tuple[int, int], UnitTarget],
+    *,
+    department_id: int | None = None,
+    only: Collection[tuple[int, int | None]] | None = None,
+) -> list[Shortfall]:
     """Lagging/behind/not-achieved indicators (one line per short unit for per-unit ones) and overdue tasks, worst
     first. With `department_id`, only what that unit leads, shares or is assessed on; with `only`, of the indicator
     lines only these (indicator, unit or None) — a lead department's indicators have thousands of short units, and
@@ -237,12 +279,16 @@ def shortfalls(results: list[PlanResult], tasks: dict[int, list[TaskRow]], targe
                 for unit_row in row.units:
                     if only is not None and (row.indicator.id, unit_row.department.id) not in only:
                         continue
-                    if unit_row.evaluation.status in SHORT and (department_id in (None, unit_row.department.id)
-                                                                or assigned):
+                    if unit_row.evaluation.status in SHORT and (
+                        department_id in (None, unit_row.department.id) or assigned
+                    ):
                         target = own(targets, row.indicator, unit_row.department.id, "target")
                         found.append(_indicator_shortfall(plan, row, unit_row.evaluation, target, unit_row.department))
-            elif row.status in SHORT and (department_id is None or assigned) and (
-                    only is None or (row.indicator.id, None) in only):
+            elif (
+                row.status in SHORT
+                and (department_id is None or assigned)
+                and (only is None or (row.indicator.id, None) in only)
+            ):
                 found.append(_indicator_shortfall(plan, row, row.evaluation, row.indicator.target))
         for task_row in tasks.get(plan.id, []):
             mine = department_id is None or department_id in task_row.department_ids
@@ -266,8 +312,10 @@ def group_rows(rows: list[IndicatorResult]) -> list[GroupSummary]:
     grouped: dict[str, list[IndicatorResult]] = {}
     for row in rows:
         grouped.setdefault(row.indicator.group, []).append(row)
-    return [GroupSummary(name or str(_("其他指标")), members, worst_first(Counter(r.status.value for r in members)))
-            for name, members in grouped.items()]
+    return [
+        GroupSummary(name or str(_("其他指标")), members, worst_first(Counter(r.status.value for r in members)))
+        for name, members in grouped.items()
+    ]
 
 
 # --- plan page ----------------------------------------------------------------------------------------------------
@@ -287,8 +335,17 @@ def unit_lines(row: IndicatorResult, targets: dict[tuple[int, int], UnitTarget])
     ind, lines = row.indicator, []
     for u in row.units:
         baseline, target = own(targets, ind, u.department.id, "baseline"), own(targets, ind, u.department.id, "target")
-        lines.append(UnitLine(u.department, u.evaluation, u.basis, u.unreviewed, baseline, target,
-                              charts.bullet_for(ind.kind, u.evaluation, baseline, target, ind.decimals, ind.unit)))
+        lines.append(
+            UnitLine(
+                u.department,
+                u.evaluation,
+                u.basis,
+                u.unreviewed,
+                baseline,
+                target,
+                charts.bullet_for(ind.kind, u.evaluation, baseline, target, ind.decimals, ind.unit),
+            )
+        )
     return lines
 
 
@@ -318,8 +375,9 @@ UNIT_ROWS_INLINE = 20  # a plan assessing more units shows each per-unit indicat
 def plan_page(plan: Plan, as_of: dt.date, calendar: Calendar | None = None) -> PlanPage:
     collapsed = plan.assessed_units.count()
     collapsed = collapsed if collapsed > UNIT_ROWS_INLINE else 0
-    result = read.first(plan_results([plan], as_of=as_of, tasks=True, units=NO_UNITS if collapsed else ALL_UNITS,
-                                     calendar=calendar))
+    result = read.first(
+        plan_results([plan], as_of=as_of, tasks=True, units=NO_UNITS if collapsed else ALL_UNITS, calendar=calendar)
+    )
     targets = unit_targets([plan.id]) if not collapsed else {}
     lines: list[PlanLine] = []
     for group in group_rows(result.indicators):
@@ -380,10 +438,16 @@ def _history(indicator: Indicator) -> list[HistoryEntry]:
     Only the figures behind the latest HISTORY_LIMIT changes are read, each with its whole history (so every diff
     has its "before"): a province indicator has thousands of history rows across 100 counties.
     """
-    latest = (IndicatorValue.history.filter(indicator_id=indicator.id).order_by("-history_date", "-history_id")
-              .values_list("id", flat=True)[:HISTORY_LIMIT])
-    records = (IndicatorValue.history.filter(indicator_id=indicator.id, id__in=set(latest))
-               .select_related("history_user", "period", "department").order_by("id", "history_date", "history_id"))
+    latest = (
+        IndicatorValue.history.filter(indicator_id=indicator.id)
+        .order_by("-history_date", "-history_id")
+        .values_list("id", flat=True)[:HISTORY_LIMIT]
+    )
+    records = (
+        IndicatorValue.history.filter(indicator_id=indicator.id, id__in=set(latest))
+        .select_related("history_user", "period", "department")
+        .order_by("id", "history_date", "history_id")
+    )
     shown = {
         "value": (_("实际值"), lambda v: dec_str(v) or "—"),
         "basis": (_("数据口径"), lambda v: str(IndicatorValue.Basis(v).label) if v else "—"),
@@ -396,22 +460,29 @@ def _history(indicator: Indicator) -> list[HistoryEntry]:
     for rec in records:
         before = previous.get(rec.id)
         # On creation list what was filled in; afterwards what changed.
-        changes = [(str(label), fmt(getattr(before, name)) if before is not None else "—", fmt(getattr(rec, name)))
-                   for name, (label, fmt) in shown.items()
-                   if (getattr(rec, name) not in (None, "") if before is None
-                       else getattr(before, name) != getattr(rec, name))]
+        changes = [
+            (str(label), fmt(getattr(before, name)) if before is not None else "—", fmt(getattr(rec, name)))
+            for name, (label, fmt) in shown.items()
+            if (getattr(rec, name) not in (None, "") if before is None else getattr(before, name) != getattr(rec, name))
+        ]
         previous[rec.id] = rec
         user = rec.history_user
-        entries.append(HistoryEntry(
-            rec.history_date, (user.get_full_name() or user.username) if user else "—",
-            str(_ACTIONS.get(rec.history_type, rec.history_type)), rec.period.code if rec.period else "",
-            rec.department.name if rec.department else "", changes if rec.history_type != "-" else [],
-        ))
+        entries.append(
+            HistoryEntry(
+                rec.history_date,
+                (user.get_full_name() or user.username) if user else "—",
+                str(_ACTIONS.get(rec.history_type, rec.history_type)),
+                rec.period.code if rec.period else "",
+                rec.department.name if rec.department else "",
+                changes if rec.history_type != "-" else [],
+            )
+        )
     return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
 
 
-def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = None,
-                   calendar: Calendar | None = None) -> IndicatorPage:
+def indicator_page(
+    indicator: Indicator, as_of: dt.date, unit_id: str | None = None, calendar: Calendar | None = None
+) -> IndicatorPage:
     plan = indicator.plan
     result = read.first(plan_results([plan], as_of=as_of, indicator_ids=[indicator.pk], calendar=calendar))
     row = next(r for r in result.indicators if r.indicator.id == indicator.id)
@@ -419,8 +490,9 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
     units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
     selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
-    values = IndicatorValue.objects.filter(indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of,
-                                           value__isnull=False).select_related("period", "department")
+    values = IndicatorValue.objects.filter(
+        indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False
+    ).select_related("period", "department")
     if selected is not None:  # the charted unit's series, not a hundred counties' figures
         values = values.filter(department_id=selected.unit.id)
     spec = inputs.spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
@@ -428,13 +500,30 @@ def indicator_page(indicator: Indicator, as_of: dt.date, unit_id: str | None = N
     chosen = inputs.current_pairs(values)  # the official-over-estimate choice the evaluation made
     picked = inputs.plan_series(chosen) if selected is None else inputs.by_unit(chosen).get(selected.unit.id, [])
     pairs = sorted(picked, key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
-    observations = [engine.Observation(v.period.start, v.period.end, v.value, v.period.granularity, v.period.code)
-                    for v, _e in pairs]
+    observations = [
+        engine.Observation(v.period.start, v.period.end, v.value, v.period.granularity, v.period.code)
+        for v, _e in pairs
+    ]
     comparable = {o.label: total for o, total in charts.running_actuals(spec, observations)}
     series = [SeriesRow(v, e, comparable[v.period.code]) for v, e in pairs]
     projection = charts.projection_for(spec, evaluation)
-    chart = charts.indicator_trend(spec, [(s.value.period.end, s.value.period.code, s.comparable,
-                                           str(s.value.get_basis_display())) for s in series], projection)
+    chart = charts.indicator_trend(
+        spec,
+        [(s.value.period.end, s.value.period.code, s.comparable, str(s.value.get_basis_display())) for s in series],
+        projection,
+    )
     named = list(ind.assignment_list)
-    return IndicatorPage(plan, row, links(named, Role.LEAD), links(named, Role.RESPONSIBLE), selected, units, series,
-                         chart, projection, _history(ind), row.has_demo, gap_unit(ind))
+    return IndicatorPage(
+        plan,
+        row,
+        links(named, Role.LEAD),
+        links(named, Role.RESPONSIBLE),
+        selected,
+        units,
+        series,
+        chart,
+        projection,
+        _history(ind),
+        row.has_demo,
+        gap_unit(ind),
+    )

@@ -22,8 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from indicators import engine
-from talentplan import pagecache
+from dashboard import charts
 from dashboard.selectors import unit_index
 from dashboard.selectors.common import (
     GOOD,
@@ -39,12 +38,13 @@ from dashboard.selectors.common import (
     task_rows,
     unit_targets,
 )
+from indicators import engine
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, Units, plan_results, plans_queryset
 from indicators.models import COUNTED_STATUSES, IndicatorAssignment, IndicatorValue
-from dashboard import charts
 from plans.models import Department, Plan, ReportingPeriod, TaskAssignment
+from talentplan import pagecache
 
 
 @dataclass
@@ -92,8 +92,9 @@ def _roles(assignments: Iterable, unit_id: int) -> list[str]:
     return list(dict.fromkeys(str(a.get_role_display()) for a in assignments if a.department_id == unit_id))
 
 
-def unit_items(unit_id: int, results: list[PlanResult],
-               tasks: dict[int, list[TaskRow]]) -> tuple[list[UnitItem], list[UnitItem]]:
+def unit_items(
+    unit_id: int, results: list[PlanResult], tasks: dict[int, list[TaskRow]]
+) -> tuple[list[UnitItem], list[UnitItem]]:
     """What a unit leads, shares or is assessed on, resolved by department FK (collectives are not expanded)."""
     indicators, own_tasks = [], []
     for result in results:
@@ -107,13 +108,20 @@ def unit_items(unit_id: int, results: list[PlanResult],
                 indicators.append(UnitItem(result.plan, roles, evaluation.status.value, row, evaluation))
         for task_row in tasks.get(result.plan.id, []):
             if unit_id in task_row.department_ids:
-                own_tasks.append(UnitItem(result.plan, _roles(task_row.task.assignments.all(), unit_id),
-                                          task_row.state.value, task=task_row))
+                own_tasks.append(
+                    UnitItem(
+                        result.plan,
+                        _roles(task_row.task.assignments.all(), unit_id),
+                        task_row.state.value,
+                        task=task_row,
+                    )
+                )
     return indicators, own_tasks
 
 
-def rank_units(units: list[Department], results: list[PlanResult],
-               tasks: dict[int, list[TaskRow]]) -> list[charts.Ranked]:
+def rank_units(
+    units: list[Department], results: list[PlanResult], tasks: dict[int, list[TaskRow]]
+) -> list[charts.Ranked]:
     """Units with items, by share of their items achieved/on track (tasks: done or in progress). Items without data
     count as not good: a unit cannot climb by not reporting.
 
@@ -140,8 +148,9 @@ def rank_units(units: list[Department], results: list[PlanResult],
     return charts.competition_rank(rows)
 
 
-def rank_siblings(units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]],
-                  as_of: dt.date) -> list[charts.Ranked]:
+def rank_siblings(
+    units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]], as_of: dt.date
+) -> list[charts.Ranked]:
     """`rank_units` from the unit index: the units' own verdicts under per-unit indicators are counted by the
     database over the stored verdicts, the items they are named on from the
     index's rows, and their tasks."""
@@ -173,21 +182,27 @@ def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[
     The same for every sibling's page (≈ 80 000 verdicts for a hundred counties): kept per data version, so only the
     first sibling page after a change counts them.
     """
+
     def count() -> list[tuple[int, int, int]]:
         when = Q(pk__in=[])
         for day in set(dates.values()):
             when |= Q(as_of=day, indicator_id__in=sorted(i for i, d in dates.items() if d == day))
-        counted = (Verdict.objects.filter(when, unit_id__in=unit_ids)
-                   .exclude(status=Status.NOT_APPLICABLE.value).order_by().values("unit_id")
-                   .annotate(n=Count("id"), n_good=Count("id", filter=Q(status__in=[s.value for s in GOOD]))))
+        counted = (
+            Verdict.objects.filter(when, unit_id__in=unit_ids)
+            .exclude(status=Status.NOT_APPLICABLE.value)
+            .order_by()
+            .values("unit_id")
+            .annotate(n=Count("id"), n_good=Count("id", filter=Q(status__in=[s.value for s in GOOD])))
+        )
         return list(counted.values_list("unit_id", "n", "n_good"))
 
     digest = hashlib.md5(f"{sorted(dates.items())}|{unit_ids}".encode()).hexdigest()
     return pagecache.cached("unit-verdict-counts", (digest,), count)
 
 
-def timeliness(unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod],
-               as_of: dt.date) -> list[TimelinessRow]:
+def timeliness(
+    unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod], as_of: dt.date
+) -> list[TimelinessRow]:
     """Per period with a deadline: figures this unit owes that came in by the deadline, late, or not at all.
 
     Owed (indicator → plan years, `UnitIndex.owed`): per-unit indicators it is assessed on, and plan-level ones it
@@ -202,16 +217,29 @@ def timeliness(unit: Department, owed: dict[int, list[int]], periods: list[Repor
     # county at province, which were most of this function when read into Python. No submission time (figures
     # loaded from the documents) counts as on time: nothing shows they were late.
     in_time = [When(submitted_at__isnull=True, then=F("indicator_id"))] + [
-        When(period_id=p.id, then=F("indicator_id"), submitted_at__lt=timezone.make_aware(
-            dt.datetime.combine(p.deadline + dt.timedelta(days=1), dt.time.min))) for p in due]
-    counted = (IndicatorValue.objects
-               .filter(department=unit, indicator_id__in=list(owed), status__in=COUNTED_STATUSES,
-                       period_id__in=[p.id for p in due], indicator__plan__start_year__lte=F("period__year"),
-                       indicator__plan__end_year__gte=F("period__year"))
-               .order_by().values("period_id")
-               .annotate(reported=Count("indicator_id", distinct=True),
-                         on_time=Count(Case(*in_time, default=None), distinct=True))
-               .values_list("period_id", "reported", "on_time"))
+        When(
+            period_id=p.id,
+            then=F("indicator_id"),
+            submitted_at__lt=timezone.make_aware(dt.datetime.combine(p.deadline + dt.timedelta(days=1), dt.time.min)),
+        )
+        for p in due
+    ]
+    counted = (
+        IndicatorValue.objects.filter(
+            department=unit,
+            indicator_id__in=list(owed),
+            status__in=COUNTED_STATUSES,
+            period_id__in=[p.id for p in due],
+            indicator__plan__start_year__lte=F("period__year"),
+            indicator__plan__end_year__gte=F("period__year"),
+        )
+        .order_by()
+        .values("period_id")
+        .annotate(
+            reported=Count("indicator_id", distinct=True), on_time=Count(Case(*in_time, default=None), distinct=True)
+        )
+        .values_list("period_id", "reported", "on_time")
+    )
     reported = {period_id: (n, n_on_time) for period_id, n, n_on_time in counted}
     spans = Counter((first, last) for first, last in owed.values())
     today = timezone.localdate()
@@ -237,34 +265,52 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
     siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
     ids = [s.id for s in siblings]
     calendar = choice.calendar or Calendar.load()
-    plans = list(plans_queryset().exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]).filter(
-        Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=ids).values("indicator__plan_id"))
-        | Q(pk__in=TaskAssignment.objects.filter(department_id__in=ids).values("task__plan_id"))
-        | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
-        | Q(issuer_id__in=ids)))  # an issuer reports the indicators nobody else is named for
+    plans = list(
+        plans_queryset()
+        .exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED])
+        .filter(
+            Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=ids).values("indicator__plan_id"))
+            | Q(pk__in=TaskAssignment.objects.filter(department_id__in=ids).values("task__plan_id"))
+            | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
+            | Q(issuer_id__in=ids)
+        )
+    )  # an issuer reports the indicators nobody else is named for
     plans = [p for p in plans if calendar.phase(p, as_of) == PlanPhase.RUNNING]  # 已结束 plans: on their own pages
     plan_ids = [p.id for p in plans]
     index = unit_index.build(department, plans, as_of)
     items = index.items(department.id)
     lines = index.short_lines(department.id)
     shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in lines[:limit]}
-    results = plan_results(plans, as_of=as_of, tasks=True, indicator_ids=sorted(shown), units=Units.named(department.pk),
-                           calendar=calendar)
+    results = plan_results(
+        plans, as_of=as_of, tasks=True, indicator_ids=sorted(shown), units=Units.named(department.pk), calendar=calendar
+    )
     progress = latest_progress(plan_ids, as_of)
     tasks = {r.plan.id: task_rows(r, progress) for r in results}
     indicators, own_tasks = unit_items(department.id, results, tasks)
     indicators.sort(key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order))
     own_tasks.sort(key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order))
-    found = shortfalls(results, tasks, unit_targets(plan_ids, department.id), department_id=department.id,
-                       only=None if limit is None else {(line.indicator_id, line.unit_id) for line in lines[:limit]})
+    found = shortfalls(
+        results,
+        tasks,
+        unit_targets(plan_ids, department.id),
+        department_id=department.id,
+        only=None if limit is None else {(line.indicator_id, line.unit_id) for line in lines[:limit]},
+    )
     overdue = sum(1 for s in found if s.task is not None)
     ranking = rank_siblings(siblings, index, tasks, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task.latest) or (
-        bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of))
+        bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of)
+    )
     return DepartmentPage(
-        department, indicators[:limit], own_tasks, found[:limit],
-        timeliness(department, index.owed(department.id), choice.periods, as_of), ranking,
+        department,
+        indicators[:limit],
+        own_tasks,
+        found[:limit],
+        timeliness(department, index.owed(department.id), choice.periods, as_of),
+        ranking,
         next((r for r in ranking if r.key.id == department.id), None),
-        charts.ranking_bars(ranking, department), has_demo,
-        indicator_total=len(items), shortfall_total=len(lines) + overdue,
+        charts.ranking_bars(ranking, department),
+        has_demo,
+        indicator_total=len(items),
+        shortfall_total=len(lines) + overdue,
     )

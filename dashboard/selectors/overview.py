@@ -104,15 +104,31 @@ def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[_Line
     """Every indicator of the plans with its own stored line (two queries; payloads stay undecoded)."""
     indicators = list(
         Indicator.objects.filter(plan__in=plans)
-        .only("id", "plan_id", "group", "number", "name", "order", "per_unit", "kind", "unit", "value_unit",
-              "decimals", "is_share", "target")
-        .order_by("plan_id", "order"))
+        .only(
+            "id",
+            "plan_id",
+            "group",
+            "number",
+            "name",
+            "order",
+            "per_unit",
+            "kind",
+            "unit",
+            "value_unit",
+            "decimals",
+            "is_share",
+            "target",
+        )
+        .order_by("plan_id", "order")
+    )
     where = Q(pk__in=[])
     for as_of in set(dates.values()):
         where |= Q(as_of=as_of, indicator__plan_id__in=[p for p, d in dates.items() if d == as_of])
     stored = {
-        row[0]: row[1:] for row in Verdict.objects.filter(where, unit__isnull=True).values_list(
-            "indicator_id", "status", "severity", "sort_ratio", "has_demo", "short_units", Cast("payload", TextField()))
+        row[0]: row[1:]
+        for row in Verdict.objects.filter(where, unit__isnull=True).values_list(
+            "indicator_id", "status", "severity", "sort_ratio", "has_demo", "short_units", Cast("payload", TextField())
+        )
     }
     lines = []
     for ind in indicators:
@@ -141,33 +157,46 @@ def _unit_shortfalls(plans: list[Plan], dates: dict[int, dt.date], limit: int | 
     for verdict in rows:
         ev = StoredEvaluation(verdict.status, verdict.payload, verdict.has_demo)
         ind = verdict.indicator
-        found.append(Shortfall(
-            ind.plan, verdict.status,
-            (verdict.severity, 0, verdict.sort_ratio, ind.plan.code, ind.order, verdict.unit.name),
-            indicator=ind, evaluation=ev, unit=verdict.unit, target=ev.target, gap_unit=gap_unit(ind),
-        ))
+        found.append(
+            Shortfall(
+                ind.plan,
+                verdict.status,
+                (verdict.severity, 0, verdict.sort_ratio, ind.plan.code, ind.order, verdict.unit.name),
+                indicator=ind,
+                evaluation=ev,
+                unit=verdict.unit,
+                target=ev.target,
+                gap_unit=gap_unit(ind),
+            )
+        )
     return found
 
 
 def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bool]:
     """Tasks past their due date and not done, with whether any report behind the task states is demo data."""
     task_assignments = TaskAssignment.objects.select_related("department", "group").order_by("role", "order")
-    due = list(Task.objects.filter(plan__in=plans, due_date__lt=as_of).select_related("plan")
-               .prefetch_related(Prefetch("assignments", queryset=task_assignments)))
+    due = list(
+        Task.objects.filter(plan__in=plans, due_date__lt=as_of)
+        .select_related("plan")
+        .prefetch_related(Prefetch("assignments", queryset=task_assignments))
+    )
     progress = latest_progress([p.id for p in plans], as_of)
     by_plan: dict[int, list[Task]] = defaultdict(list)
     for task in due:
         by_plan[task.plan_id].append(task)
     rows: list[TaskRow] = []
     for plan in plans:
-        rows += [r for r in task_rows(PlanResult(plan, as_of, [], by_plan[plan.id]), progress)
-                 if r.state == TaskState.OVERDUE]
+        rows += [
+            r
+            for r in task_rows(PlanResult(plan, as_of, [], by_plan[plan.id]), progress)
+            if r.state == TaskState.OVERDUE
+        ]
     return rows, any(p.is_demo for p in progress.values())
 
 
-
-def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30,
-             calendar: Calendar | None = None) -> Overview:
+def overview(
+    as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30, calendar: Calendar | None = None
+) -> Overview:
     calendar = calendar or Calendar.load()
     every = list(plans_queryset().exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]))
     phases = {p.pk: calendar.phase(p, as_of) for p in every}
@@ -186,14 +215,26 @@ def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30,
             ind = line.indicator
             ev = line.evaluation
             target = getattr(ev, "target", None)
-            found.append(Shortfall(
-                plan_map[ind.plan_id], line.status,
-                (line.severity, 0, line.ratio, plan_map[ind.plan_id].code, ind.order, ""),
-                indicator=ind, evaluation=ev, target=target if target is not None else ind.target,
-                gap_unit=gap_unit(ind)))
+            found.append(
+                Shortfall(
+                    plan_map[ind.plan_id],
+                    line.status,
+                    (line.severity, 0, line.ratio, plan_map[ind.plan_id].code, ind.order, ""),
+                    indicator=ind,
+                    evaluation=ev,
+                    target=target if target is not None else ind.target,
+                    gap_unit=gap_unit(ind),
+                )
+            )
     for task_row in overdue:
         task = task_row.task
-        key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, task.due_date.toordinal(), task_row.plan.code, task.order)
+        key = (
+            engine.STATUS_SEVERITY[Status.NOT_ACHIEVED],
+            1,
+            task.due_date.toordinal(),
+            task_row.plan.code,
+            task.order,
+        )
         found.append(Shortfall(task_row.plan, TaskState.OVERDUE.value, key, lead=task_row.lead, task=task_row))
     found.sort(key=lambda s: s.sort_key)
     total = len(found) - len(unit_short) + unit_total
@@ -211,18 +252,36 @@ def overview(as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30,
         grouped: dict[str, list[_Line]] = {}
         for line in plan_lines:
             grouped.setdefault(line.indicator.group, []).append(line)
-        groups = [OverviewGroup(name or str(_("其他指标")), len(members),
-                                [OverviewRow(m.indicator, m.status) for m in _shown(members, group_rows)],
-                                worst_first(Counter(m.status for m in members)))
-                  for name, members in grouped.items()]
-        summaries.append(PlanSummary(plan, _completion([line.status for line in plan_lines]), counts, groups,
-                                     charts.status_strip(counts, plan.title), overdue_by_plan[plan.id],
-                                     jobs.get(plan.id)))
+        groups = [
+            OverviewGroup(
+                name or str(_("其他指标")),
+                len(members),
+                [OverviewRow(m.indicator, m.status) for m in _shown(members, group_rows)],
+                worst_first(Counter(m.status for m in members)),
+            )
+            for name, members in grouped.items()
+        ]
+        summaries.append(
+            PlanSummary(
+                plan,
+                _completion([line.status for line in plan_lines]),
+                counts,
+                groups,
+                charts.status_strip(counts, plan.title),
+                overdue_by_plan[plan.id],
+                jobs.get(plan.id),
+            )
+        )
     has_demo = demo_tasks or any(line.has_demo for line in lines)
-    return Overview(summaries, shown, total, has_demo,
-                    finished=[p for p in every if phases[p.pk] == PlanPhase.FINISHED],
-                    not_started=[p for p in every if phases[p.pk] == PlanPhase.NOT_STARTED],
-                    provisional=not calendar.is_closed(as_of))
+    return Overview(
+        summaries,
+        shown,
+        total,
+        has_demo,
+        finished=[p for p in every if phases[p.pk] == PlanPhase.FINISHED],
+        not_started=[p for p in every if phases[p.pk] == PlanPhase.NOT_STARTED],
+        provisional=not calendar.is_closed(as_of),
+    )
 
 
 def _shown(members: list[_Line], limit: int) -> list[_Line]:
@@ -238,8 +297,11 @@ def _attach_leads(shown: list[Shortfall]) -> None:
     if not indicators:
         return
     by_indicator: dict[int, list[IndicatorAssignment]] = defaultdict(list)
-    for a in (IndicatorAssignment.objects.filter(indicator_id__in=list(indicators), role=Role.LEAD)
-              .select_related("department", "group").order_by("role", "order")):
+    for a in (
+        IndicatorAssignment.objects.filter(indicator_id__in=list(indicators), role=Role.LEAD)
+        .select_related("department", "group")
+        .order_by("role", "order")
+    ):
         by_indicator[a.indicator_id].append(a)
     for s in shown:
         if s.indicator is not None:

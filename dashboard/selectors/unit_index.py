@@ -123,9 +123,12 @@ class UnitIndex:
 
     def owed(self, unit_id: int) -> dict[int, list[int]]:
         """Indicator → plan years, for what the unit reports (as `department_selectors.timeliness` reads them)."""
-        return {ind.pk: [ind.plan.start_year, ind.plan.end_year] for ind in self.indicators
-                if (ind.per_unit and (ind.plan.pk, unit_id) in self.assessed)
-                or (not ind.per_unit and ind.reporter() == unit_id)}
+        return {
+            ind.pk: [ind.plan.start_year, ind.plan.end_year]
+            for ind in self.indicators
+            if (ind.per_unit and (ind.plan.pk, unit_id) in self.assessed)
+            or (not ind.per_unit and ind.reporter() == unit_id)
+        }
 
     def named_counts(self, members: set[int]) -> tuple[Counter[int], Counter[int]]:
         """Items and good items per unit from the indicators it is named on and judged by the indicator's own line
@@ -146,15 +149,20 @@ class UnitIndex:
 def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
     """The index of `unit` over `plans` at `as_of` (four queries)."""
     plan_by_id = {p.pk: p for p in plans}
-    rows = (Indicator.objects.filter(plan_id__in=list(plan_by_id)).order_by("plan_id", "order")
-            .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id"))
+    rows = (
+        Indicator.objects.filter(plan_id__in=list(plan_by_id))
+        .order_by("plan_id", "order")
+        .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id")
+    )
     indicators: dict[int, IndexedIndicator] = {}
     for pk, plan_id, per_unit, order, reporting_unit in rows:
         indicators[pk] = IndexedIndicator(pk, plan_by_id[plan_id], per_unit, order, reporting_unit)
     lead_order: dict[int, int] = {}
     for indicator_id, role, department_id, order in (
-            IndicatorAssignment.objects.filter(indicator_id__in=list(indicators)).order_by("role", "order", "pk")
-            .values_list("indicator_id", "role", "department_id", "order")):
+        IndicatorAssignment.objects.filter(indicator_id__in=list(indicators))
+        .order_by("role", "order", "pk")
+        .values_list("indicator_id", "role", "department_id", "order")
+    ):
         ind = indicators[indicator_id]
         if department_id is None:
             continue
@@ -166,7 +174,8 @@ def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
     assessed: set[tuple[int, int]] = set()
     unit_names: dict[int, str] = {}
     for plan_id, department_id, name in Plan.assessed_units.through.objects.filter(
-            plan_id__in=list(plan_by_id)).values_list("plan_id", "department_id", "department__name"):
+        plan_id__in=list(plan_by_id)
+    ).values_list("plan_id", "department_id", "department__name"):
         assessed.add((plan_id, department_id))
         unit_names[department_id] = name
     index = UnitIndex(list(indicators.values()), assessed, unit_names)
@@ -175,8 +184,9 @@ def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
     return index
 
 
-def _read_verdicts(unit_id: int, indicators: dict[int, IndexedIndicator], wanted: dict[int, list[int]],
-                   as_of: dt.date) -> None:
+def _read_verdicts(
+    unit_id: int, indicators: dict[int, IndexedIndicator], wanted: dict[int, list[int]], as_of: dt.date
+) -> None:
     """The status columns of the stored verdicts these indicators' lines and listed units need (one query)."""
     every_unit = sorted(pk for pk in indicators if any(u != unit_id for u in wanted[pk]))
     which = Q(unit__isnull=True) | Q(unit_id=unit_id)
@@ -190,9 +200,9 @@ def _read_verdicts(unit_id: int, indicators: dict[int, IndexedIndicator], wanted
         when |= Q(as_of=day, indicator_id__in=ids)
     lines: dict[int, Verdict] = {}
     units: dict[int, dict[int, Verdict]] = defaultdict(dict)
-    for indicator_id, row_unit, status, severity, ratio in (
-            StoredVerdict.objects.filter(which, when)
-            .values_list("indicator_id", "unit_id", "status", "severity", "sort_ratio")):
+    for indicator_id, row_unit, status, severity, ratio in StoredVerdict.objects.filter(which, when).values_list(
+        "indicator_id", "unit_id", "status", "severity", "sort_ratio"
+    ):
         if row_unit is None:
             lines[indicator_id] = Verdict(status, severity, ratio)
         elif row_unit in wanted[indicator_id]:

@@ -74,9 +74,31 @@ from indicators.engine.types import (
 )
 
 __all__ = [
-    "FLOW_KINDS", "GOOD_STATUSES", "HUNDRED", "ONE", "SHORT_STATUSES", "STATUS_SEVERITY", "ZERO", "Arg", "Basis",
-    "Comparison", "Evaluation", "Kind", "Observation", "Reason", "Spec", "Status", "Thresholds", "YearResult",
-    "compound_growth", "default_basis", "evaluate", "fraction", "meets_target", "position", "year_amounts",
+    "FLOW_KINDS",
+    "GOOD_STATUSES",
+    "HUNDRED",
+    "ONE",
+    "SHORT_STATUSES",
+    "STATUS_SEVERITY",
+    "ZERO",
+    "Arg",
+    "Basis",
+    "Comparison",
+    "Evaluation",
+    "Kind",
+    "Observation",
+    "Reason",
+    "Spec",
+    "Status",
+    "Thresholds",
+    "YearResult",
+    "compound_growth",
+    "default_basis",
+    "evaluate",
+    "fraction",
+    "meets_target",
+    "position",
+    "year_amounts",
     "yearly_sums",
 ]
 
@@ -112,9 +134,14 @@ def evaluate(
     usable = [o for o in observations if o.end <= context.eval_end]
     if spec.kind != Kind.MILESTONE and spec.target is None:
         latest = max(usable, key=lambda o: (o.end, o.granularity)) if usable else None
-        return Evaluation(Status.NOT_APPLICABLE, (Reason.of("no_target"),),
-                          actual=latest.value if latest else None, actual_date=latest.end if latest else None,
-                          actual_label=latest.label if latest else "", stale=bool(latest and latest.end < as_of))
+        return Evaluation(
+            Status.NOT_APPLICABLE,
+            (Reason.of("no_target"),),
+            actual=latest.value if latest else None,
+            actual_date=latest.end if latest else None,
+            actual_label=latest.label if latest else "",
+            stale=bool(latest and latest.end < as_of),
+        )
     if as_of < dt.date(spec.start_year, 1, 1):
         return Evaluation(Status.NO_DATA, (Reason.of("not_started", year=spec.start_year),), target=spec.target)
     if not usable and spec.kind != Kind.ANNUAL:  # a quota's earlier years are missed even with no figure at all

@@ -49,8 +49,11 @@ def direction(spec: Spec) -> int:
     """+1 when more is better, −1 when less is better."""
     if spec.comparison == Comparison.LTE:
         return -1
-    if (spec.comparison in (Comparison.APPROX, Comparison.EXACT) and spec.baseline is not None
-            and spec.target is not None):
+    if (
+        spec.comparison in (Comparison.APPROX, Comparison.EXACT)
+        and spec.baseline is not None
+        and spec.target is not None
+    ):
         return -1 if spec.target < spec.baseline else 1
     return 1
 
@@ -114,8 +117,16 @@ def figure_reasons(c: Context, latest: Observation) -> list[Reason]:
     return [Reason.of("carried", period=latest.label)] if latest.end < c.eval_end else []
 
 
-def judge_path(c: Context, *, actual: Decimal, latest: Observation, start_value: Decimal, expected: Decimal,
-               share: Decimal, extra: list[Reason]) -> Evaluation:
+def judge_path(
+    c: Context,
+    *,
+    actual: Decimal,
+    latest: Observation,
+    start_value: Decimal,
+    expected: Decimal,
+    share: Decimal,
+    extra: list[Reason],
+) -> Evaluation:
     """The verdict of a figure on a start → target path (level, rate and cumulative kinds)."""
     spec, th = c.spec, c.thresholds
     assert spec.target is not None
@@ -137,16 +148,27 @@ def judge_path(c: Context, *, actual: Decimal, latest: Observation, start_value:
         status, reasons = status_from_ratio(progress / share, th), reasons + [_PATH] + c.extra()
     # Built once: a recalculation makes hundreds of thousands of these.
     return Evaluation(
-        status, tuple(reasons), actual=actual, actual_date=latest.end, actual_label=latest.label,
-        stale=latest.end < c.eval_end, target=target, completion=q(completion_of(spec, actual, target)),
-        expected=q(expected), expected_progress=q(share), progress=q(progress),
-        gap_to_expected=q((actual - expected) * way), gap_to_target=q((target - actual) * way), final=c.final,
+        status,
+        tuple(reasons),
+        actual=actual,
+        actual_date=latest.end,
+        actual_label=latest.label,
+        stale=latest.end < c.eval_end,
+        target=target,
+        completion=q(completion_of(spec, actual, target)),
+        expected=q(expected),
+        expected_progress=q(share),
+        progress=q(progress),
+        gap_to_expected=q((actual - expected) * way),
+        gap_to_target=q((target - actual) * way),
+        final=c.final,
         provisional=c.provisional,
     )
 
 
-_FINAL_SHORT, _REGRESSED, _AT_START, _PATH = (Reason.of(code) for code in ("final_short", "regressed", "at_start",
-                                                                            "path"))
+_FINAL_SHORT, _REGRESSED, _AT_START, _PATH = (
+    Reason.of(code) for code in ("final_short", "regressed", "at_start", "path")
+)
 
 
 def met_reasons(c: Context, actual: Decimal, target: Decimal) -> list[Reason]:
@@ -175,8 +197,9 @@ def evaluate_level(c: Context, obs: list[Observation]) -> Evaluation:
         return _without_baseline(c, latest)
     start_date = calendar.year_end(spec.baseline_year or (spec.start_year - 1))
     expected, share = path_value(spec, start_date, spec.baseline, c.eval_end)
-    return judge_path(c, actual=latest.value, latest=latest, start_value=spec.baseline, expected=expected,
-                      share=share, extra=[])
+    return judge_path(
+        c, actual=latest.value, latest=latest, start_value=spec.baseline, expected=expected, share=share, extra=[]
+    )
 
 
 def _without_baseline(c: Context, latest: Observation) -> Evaluation:
@@ -186,9 +209,16 @@ def _without_baseline(c: Context, latest: Observation) -> Evaluation:
     assert spec.target is not None
     actual, target, way = latest.value, spec.target, direction(spec)
     ev = Evaluation(
-        Status.BELOW_TARGET, actual=actual, actual_date=latest.end, actual_label=latest.label,
-        stale=latest.end < c.eval_end, target=target, completion=q(completion_of(spec, actual, target)),
-        gap_to_target=q((target - actual) * way), final=c.final, provisional=c.provisional,
+        Status.BELOW_TARGET,
+        actual=actual,
+        actual_date=latest.end,
+        actual_label=latest.label,
+        stale=latest.end < c.eval_end,
+        target=target,
+        completion=q(completion_of(spec, actual, target)),
+        gap_to_target=q((target - actual) * way),
+        final=c.final,
+        provisional=c.provisional,
     )
     reasons = figure_reasons(c, latest) + [Reason.of("no_baseline")]
     if meets_target(spec, actual, target, th):
@@ -224,17 +254,27 @@ def evaluate_cumulative(c: Context, obs: list[Observation]) -> Evaluation:
     return judge_path(c, actual=total, latest=latest, start_value=ZERO, expected=expected, share=share, extra=extra)
 
 
-def _total_ceiling(c: Context, total: Decimal, latest: Observation, expected: Decimal, share: Decimal,
-                   extra: list[Reason]) -> Evaluation:
+def _total_ceiling(
+    c: Context, total: Decimal, latest: Observation, expected: Decimal, share: Decimal, extra: list[Reason]
+) -> Evaluation:
     """累计不超过N: a total only grows, so the ceiling is met only at the end; above it, it can no longer be."""
     spec = c.spec
     assert spec.target is not None
     target = spec.target
     ev = Evaluation(
-        Status.ON_TRACK, actual=total, actual_date=latest.end, actual_label=latest.label,
-        stale=latest.end < c.eval_end, target=target, completion=q(completion_of(spec, total, target)),
-        expected=q(expected), expected_progress=q(share), gap_to_expected=q(expected - total),
-        gap_to_target=q(total - target), final=c.final, provisional=c.provisional,
+        Status.ON_TRACK,
+        actual=total,
+        actual_date=latest.end,
+        actual_label=latest.label,
+        stale=latest.end < c.eval_end,
+        target=target,
+        completion=q(completion_of(spec, total, target)),
+        expected=q(expected),
+        expected_progress=q(share),
+        gap_to_expected=q(expected - total),
+        gap_to_target=q(total - target),
+        final=c.final,
+        provisional=c.provisional,
     )
     reasons = figure_reasons(c, latest) + extra
     if total > target:
@@ -260,14 +300,16 @@ def evaluate_annual(c: Context, obs: list[Observation]) -> Evaluation:
     assert spec.target is not None
     current = c.eval_end.year
     quotas = dict(spec.milestones)
-    amounts = calendar.year_amounts([o for o in obs if spec.start_year <= o.end.year <= current],
-                                    spec.reporting_basis)
+    amounts = calendar.year_amounts([o for o in obs if spec.start_year <= o.end.year <= current], spec.reporting_basis)
     years = []
     for y in range(spec.start_year, current + 1):
         quota = quotas.get(y, spec.target)
         amount = amounts.get(y)
-        years.append(YearResult(y, amount.total, quota, meets_target(spec, amount.total, quota, th), True)
-                     if amount else YearResult(y, ZERO, quota, False, False))
+        years.append(
+            YearResult(y, amount.total, quota, meets_target(spec, amount.total, quota, th), True)
+            if amount
+            else YearResult(y, ZERO, quota, False, False)
+        )
     *past, this = years
     if not any(y.reported for y in years) and (c.final or not past):
         return replace(no_data(c), years=tuple(years))
@@ -284,12 +326,21 @@ def evaluate_annual(c: Context, obs: list[Observation]) -> Evaluation:
     latest = amount.latest if amount else None
     way = direction(spec)
     ev = Evaluation(
-        Status.NO_DATA, actual=this.actual, actual_date=latest.end if latest else None,
-        actual_label=latest.label if latest else "", stale=latest is None or latest.end < c.eval_end,
-        target=this.target, completion=q(completion_of(spec, this.actual, this.target)), expected=q(expected),
-        expected_progress=q(share), progress=q(this.actual / this.target) if this.target else None,
-        gap_to_expected=q((this.actual - expected) * way), gap_to_target=q((this.target - this.actual) * way),
-        final=c.final, provisional=c.provisional, years=tuple(years),
+        Status.NO_DATA,
+        actual=this.actual,
+        actual_date=latest.end if latest else None,
+        actual_label=latest.label if latest else "",
+        stale=latest is None or latest.end < c.eval_end,
+        target=this.target,
+        completion=q(completion_of(spec, this.actual, this.target)),
+        expected=q(expected),
+        expected_progress=q(share),
+        progress=q(this.actual / this.target) if this.target else None,
+        gap_to_expected=q((this.actual - expected) * way),
+        gap_to_target=q((this.target - this.actual) * way),
+        final=c.final,
+        provisional=c.provisional,
+        years=tuple(years),
     )
     if latest is None:
         reasons.insert(0, Reason.of("year_unreported", year=current))
@@ -298,8 +349,11 @@ def evaluate_annual(c: Context, obs: list[Observation]) -> Evaluation:
     if c.final:
         done = all(y.met for y in years)
         code = "all_years_met" if done else "final_short"
-        return replace(ev, status=Status.ACHIEVED if done else Status.NOT_ACHIEVED,
-                       reasons=tuple(reasons + [Reason.of(code, year=current)]))
+        return replace(
+            ev,
+            status=Status.ACHIEVED if done else Status.NOT_ACHIEVED,
+            reasons=tuple(reasons + [Reason.of(code, year=current)]),
+        )
     status, code = _this_year(c, this, expected, share == ONE)
     if (missed or unreported) and status not in (Status.BEHIND,):
         status = Status.BEHIND  # an earlier year missed its quota: behind whatever this year's pace
@@ -343,8 +397,16 @@ def evaluate_growth(c: Context, obs: list[Observation]) -> Evaluation:
     if spec.baseline <= 0:
         return Evaluation(Status.NO_DATA, (Reason.of("growth_bad_baseline"),), target=spec.target, final=c.final)
     latest = calendar.latest(obs)
-    ev = Evaluation(Status.NO_DATA, actual=latest.value, actual_date=latest.end, actual_label=latest.label,
-                    stale=latest.end < c.eval_end, target=spec.target, final=c.final, provisional=c.provisional)
+    ev = Evaluation(
+        Status.NO_DATA,
+        actual=latest.value,
+        actual_date=latest.end,
+        actual_label=latest.label,
+        stale=latest.end < c.eval_end,
+        target=spec.target,
+        final=c.final,
+        provisional=c.provisional,
+    )
     reasons = figure_reasons(c, latest)
     elapsed = calendar.years_between(spec.baseline_year, c.eval_end)
     if latest.value <= 0:
@@ -367,9 +429,14 @@ def evaluate_growth(c: Context, obs: list[Observation]) -> Evaluation:
     else:
         ratio = ONE if rate_target == 0 else rate / rate_target
     ev = replace(
-        ev, completion=q(ratio if lower_better else (rate / rate_target if rate_target else None)),
-        expected=q(expected_level), expected_progress=q(min(ONE, elapsed / total_years) if total_years else ONE),
-        progress=q(ratio), gap_to_expected=q(gap), gap_to_target=q(-gap), growth_rate=q(rate, Decimal("0.01")),
+        ev,
+        completion=q(ratio if lower_better else (rate / rate_target if rate_target else None)),
+        expected=q(expected_level),
+        expected_progress=q(min(ONE, elapsed / total_years) if total_years else ONE),
+        progress=q(ratio),
+        gap_to_expected=q(gap),
+        gap_to_target=q(-gap),
+        growth_rate=q(rate, Decimal("0.01")),
     )
     reasons.append(Reason.of("growth", baseline=spec.baseline, baseline_year=spec.baseline_year, rate=rate))
     if (not lower_better and latest.value >= final_level) or (c.final and rate_met):
@@ -389,8 +456,16 @@ def evaluate_milestone(c: Context, obs: list[Observation]) -> Evaluation:
     goal = spec.target if spec.target is not None else ONE
     done = [o for o in obs if o.value >= goal]
     shown = min(done, key=lambda o: (o.end, -o.granularity)) if done else calendar.latest(obs)
-    ev = Evaluation(Status.NO_DATA, actual=shown.value, actual_date=shown.end, actual_label=shown.label, target=goal,
-                    completion=ONE if done else ZERO, final=c.final, provisional=c.provisional)
+    ev = Evaluation(
+        Status.NO_DATA,
+        actual=shown.value,
+        actual_date=shown.end,
+        actual_label=shown.label,
+        target=goal,
+        completion=ONE if done else ZERO,
+        final=c.final,
+        provisional=c.provisional,
+    )
     if done:
         return replace(ev, status=Status.ACHIEVED, reasons=(Reason.of("done"), *c.extra()))
     ev = replace(ev, stale=shown.end < c.eval_end)
@@ -398,6 +473,7 @@ def evaluate_milestone(c: Context, obs: list[Observation]) -> Evaluation:
     if c.final:
         return replace(ev, status=Status.NOT_ACHIEVED, reasons=(*carried, Reason.of("overdue", year=spec.due_year)))
     if c.as_of >= spec.due_date:  # due, but its reporting period is still open
-        return replace(ev, status=Status.BEHIND,
-                       reasons=(*carried, Reason.of("due_pending", year=spec.due_year), *c.extra()))
+        return replace(
+            ev, status=Status.BEHIND, reasons=(*carried, Reason.of("due_pending", year=spec.due_year), *c.extra())
+        )
     return replace(ev, status=Status.ON_TRACK, reasons=(*carried, Reason.of("pending", year=spec.due_year), *c.extra()))

@@ -58,8 +58,11 @@ class Calendar:
         """The period dashboards, review and reports open on: the latest one closed for reporting or past its
         deadline, never one still being filled in; coarser first on the same end (2025Y before 2025Q4)."""
         today = today or timezone.localdate()
-        done = [p for p in self.periods
-                if p.state != ReportingPeriod.State.OPEN or (p.deadline is not None and p.deadline < today)]
+        done = [
+            p
+            for p in self.periods
+            if p.state != ReportingPeriod.State.OPEN or (p.deadline is not None and p.deadline < today)
+        ]
         if not done:
             return None
         return max(done, key=lambda p: (p.end, p.granularity))

@@ -27,8 +27,13 @@ class Row:
     outcome: Outcome
 
 
-def judge_dates(spec: engine.Spec, series: list[inp.Pair], dates: list[dt.date], th: engine.Thresholds,
-                open_dates: Collection[dt.date]) -> list[Outcome]:
+def judge_dates(
+    spec: engine.Spec,
+    series: list[inp.Pair],
+    dates: list[dt.date],
+    th: engine.Thresholds,
+    open_dates: Collection[dt.date],
+) -> list[Outcome]:
     """One series at each date, with the basis, estimate and review state of the figure each verdict rests on."""
     observations = [inp.observation(f) for f, _e in series]
     by_label = {pair[0].period.code: pair for pair in series}
@@ -41,8 +46,15 @@ def judge_dates(spec: engine.Spec, series: list[inp.Pair], dates: list[dt.date],
             outcomes.append(Outcome(evaluation, has_demo=demo))
             continue
         figure, estimate = used
-        outcomes.append(Outcome(evaluation, figure.basis, estimate.value if estimate is not None else None,
-                                inp.is_unreviewed(figure), demo))
+        outcomes.append(
+            Outcome(
+                evaluation,
+                figure.basis,
+                estimate.value if estimate is not None else None,
+                inp.is_unreviewed(figure),
+                demo,
+            )
+        )
     return outcomes
 
 
@@ -52,8 +64,14 @@ def units_of(indicator: Indicator, data: inp.Inputs, series: dict[int, list[inp.
     return assessed + sorted(set(series) - set(assessed))
 
 
-def indicator_rows(indicator: Indicator, data: inp.Inputs, dates: Iterable[dt.date],
-                   open_dates: Collection[dt.date], *, units: Collection[int] | None = None) -> list[Row]:
+def indicator_rows(
+    indicator: Indicator,
+    data: inp.Inputs,
+    dates: Iterable[dt.date],
+    open_dates: Collection[dt.date],
+    *,
+    units: Collection[int] | None = None,
+) -> list[Row]:
     """The verdicts of one indicator at these dates: its own line and, per unit, each unit's (only `units` when
     given; the summary line is then left to `summary_rows`, which needs every unit)."""
     plan = data.plans[indicator.plan_id]
@@ -77,8 +95,10 @@ def indicator_rows(indicator: Indicator, data: inp.Inputs, dates: Iterable[dt.da
         for row in rows:
             if row.unit_id in assessed:
                 by_date[row.as_of].append((row.outcome.status, row.outcome.has_demo))
-        rows += [Row(indicator.pk, None, d, summarise(indicator, plan_target_missing(indicator), statuses))
-                 for d, statuses in by_date.items()]
+        rows += [
+            Row(indicator.pk, None, d, summarise(indicator, plan_target_missing(indicator), statuses))
+            for d, statuses in by_date.items()
+        ]
     return rows
 
 

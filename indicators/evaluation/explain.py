@@ -33,8 +33,14 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.NOT_APPLICABLE: gettext_lazy("不适用"),
 }
 STATUS_ICONS: dict[str, str] = {
-    Status.ACHIEVED: "✔", Status.ON_TRACK: "●", Status.LAGGING: "▲", Status.BEHIND: "✖",
-    Status.BELOW_TARGET: "◆", Status.NOT_ACHIEVED: "✖", Status.NO_DATA: "○", Status.NOT_APPLICABLE: "–",
+    Status.ACHIEVED: "✔",
+    Status.ON_TRACK: "●",
+    Status.LAGGING: "▲",
+    Status.BEHIND: "✖",
+    Status.BELOW_TARGET: "◆",
+    Status.NOT_ACHIEVED: "✖",
+    Status.NO_DATA: "○",
+    Status.NOT_APPLICABLE: "–",
 }
 
 
@@ -216,8 +222,13 @@ def display_for(indicator: Displayed) -> Display:
     unit = getattr(indicator, "unit", "") or ""
     value_unit = getattr(indicator, "value_unit", "") or ""
     figure_unit = value_unit or ("" if kind == engine.Kind.GROWTH else unit)
-    return Display(kind, unit, figure_unit, int(getattr(indicator, "decimals", 2) or 0),
-                   bool(getattr(indicator, "is_share", False)))
+    return Display(
+        kind,
+        unit,
+        figure_unit,
+        int(getattr(indicator, "decimals", 2) or 0),
+        bool(getattr(indicator, "is_share", False)),
+    )
 
 
 # --- sentences --------------------------------------------------------------------------------------------------
@@ -285,22 +296,35 @@ def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: 
         return _("沿用%(period)s数据") % {"period": a["period"]}
     if code == "path":
         return _("%(what)s，目标%(target)s，进度%(p)s，序时进度%(e)s，%(ahead)s") % {
-            "what": what, "target": target, "p": percent(ev.progress), "e": percent(ev.expected_progress),
-            "ahead": _ahead(ev, d)}
+            "what": what,
+            "target": target,
+            "p": percent(ev.progress),
+            "e": percent(ev.expected_progress),
+            "ahead": _ahead(ev, d),
+        }
     if code == "met":
         return _("%(what)s，已达到目标%(target)s") % {"what": what or d.value(ev.actual), "target": target}
     if code == "approx_within":
         return _("%(what)s，在目标%(target)s左右的范围内（%(low)s–%(high)s）") % {
-            "what": what, "target": target, "low": d.target(_figure(a, "low")), "high": d.target(_figure(a, "high"))}
+            "what": what,
+            "target": target,
+            "low": d.target(_figure(a, "low")),
+            "high": d.target(_figure(a, "high")),
+        }
     if code == "approx_over":
         return _("%(what)s，已达到目标%(target)s，超出“左右”区间上沿%(high)s") % {
-            "what": what, "target": target, "high": d.target(_figure(a, "high"))}
+            "what": what,
+            "target": target,
+            "high": d.target(_figure(a, "high")),
+        }
     if code == "final_short" and d.kind == engine.Kind.ANNUAL:
         missed = [y.year for y in ev.years if not y.met]
         return _("规划期已满，%(years)s年未完成年度任务") % {"years": _years(tuple(missed))}
     if code == "final_short" and d.kind == engine.Kind.GROWTH:
         return _("规划期已满，未达到年均增长目标%(target)s%%，差%(gap)s") % {
-            "target": exact(ev.target, 2) if ev.target is not None else "—", "gap": d.gap_exact(ev.gap_to_target)}
+            "target": exact(ev.target, 2) if ev.target is not None else "—",
+            "gap": d.gap_exact(ev.gap_to_target),
+        }
     if code == "final_short":
         short = _short_by(ev, d)
         text = _("规划期已满，%(what)s，未达到目标%(target)s") % {"what": what or d.value(ev.actual), "target": target}
@@ -326,17 +350,32 @@ def _annual_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluati
         return _("%(year)s年尚无填报数据") % {"year": a["year"]}
     if code == "year_met":
         return _("%(year)s年完成%(v)s，已完成年度任务%(target)s") % {
-            "year": a["year"], "v": d.value(ev.actual), "target": target}
+            "year": a["year"],
+            "v": d.value(ev.actual),
+            "target": target,
+        }
     if code == "year_short":
         return _("%(year)s年完成%(v)s，未完成年度任务%(target)s，%(short)s") % {
-            "year": a["year"], "v": d.value(ev.actual), "target": target, "short": _short_by(ev, d)}
+            "year": a["year"],
+            "v": d.value(ev.actual),
+            "target": target,
+            "short": _short_by(ev, d),
+        }
     if code == "year_pace":
         return _("%(year)s年完成%(v)s，年度任务%(target)s，序时进度%(e)s（应完成%(x)s），%(ahead)s") % {
-            "year": a["year"], "v": d.value(ev.actual), "target": target, "e": percent(ev.expected_progress),
-            "x": d.expected(ev.expected), "ahead": _ahead(ev, d)}
+            "year": a["year"],
+            "v": d.value(ev.actual),
+            "target": target,
+            "e": percent(ev.expected_progress),
+            "x": d.expected(ev.expected),
+            "ahead": _ahead(ev, d),
+        }
     if code == "year_over_limit":
-        return _("%(year)s年已达%(v)s，超过年度上限%(target)s") % {"year": a["year"], "v": d.value(ev.actual),
-                                                               "target": target}
+        return _("%(year)s年已达%(v)s，超过年度上限%(target)s") % {
+            "year": a["year"],
+            "v": d.value(ev.actual),
+            "target": target,
+        }
     if code == "all_years_met":
         return _("规划期各年度任务均已完成")
     if code == "months_missing":
@@ -350,9 +389,12 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
         rate = rate if rate is not None else ev.growth_rate
         target_rate = ev.target if ev.target is not None else Decimal(0)
         return _("基期%(year)s年%(base)s，现为%(now)s，年均增长%(rate)s%%，目标%(target)s%%") % {
-            "year": a["baseline_year"], "base": d.value(_figure(a, "baseline")),
-            "now": d.value(ev.actual), "rate": distinct(rate, target_rate, 2) if rate is not None else "—",
-            "target": exact(target_rate, 2)}
+            "year": a["baseline_year"],
+            "base": d.value(_figure(a, "baseline")),
+            "now": d.value(ev.actual),
+            "rate": distinct(rate, target_rate, 2) if rate is not None else "—",
+            "target": exact(target_rate, 2),
+        }
     if code == "growth_pace":
         gap = ev.gap_to_expected or Decimal(0)
         if _is_zero(number(gap, MAX_PLACES)):
@@ -363,20 +405,30 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
         return _("累计%(v)s，已超过上限%(target)s") % {"v": d.value(ev.actual), "target": d.target(ev.target)}
     if code == "within_limit":
         return _("累计%(v)s，未超过上限%(target)s（规划期末方可判定达标）") % {
-            "v": d.value(ev.actual), "target": d.target(ev.target)}
+            "v": d.value(ev.actual),
+            "target": d.target(ev.target),
+        }
     if code in ("pending", "due_pending", "overdue"):
-        texts = {"pending": _("尚未完成，时限%(year)s年底"), "due_pending": _("尚未完成，时限%(year)s年底已到"),
-                 "overdue": _("未完成，已逾期（时限%(year)s年底）")}
+        texts = {
+            "pending": _("尚未完成，时限%(year)s年底"),
+            "due_pending": _("尚未完成，时限%(year)s年底已到"),
+            "overdue": _("未完成，已逾期（时限%(year)s年底）"),
+        }
         return texts[code] % {"year": a["year"]}
     if code == "no_target":
-        return _("原文未设定目标值；实际%(v)s") % {"v": d.value(ev.actual)} if ev.actual is not None \
+        return (
+            _("原文未设定目标值；实际%(v)s") % {"v": d.value(ev.actual)}
+            if ev.actual is not None
             else _("原文未设定目标值")
+        )
     if code == "not_started":
         return _("规划自%(year)s年起实施，尚未开始") % {"year": a["year"]}
     if code == "units":
         counts = a.get("counts")
-        parts = _("，").join(_("%(label)s%(n)s个") % {"label": status_label(s), "n": n}
-                             for s, n in (counts if isinstance(counts, tuple) else ()))
+        parts = _("，").join(
+            _("%(label)s%(n)s个") % {"label": status_label(s), "n": n}
+            for s, n in (counts if isinstance(counts, tuple) else ())
+        )
         return _("按单位考核（共%(n)s个单位）：%(parts)s") % {"n": a["total"], "parts": parts}
     if code == "not_computable":
         return _("数据无法计算（%(e)s）") % {"e": a.get("error", "")}

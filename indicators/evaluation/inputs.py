@@ -83,28 +83,43 @@ def spec_for(indicator: Indicator, plan: Plan, unit_target: UnitTarget | None = 
     if milestones is None:
         milestones = list(indicator.milestones.all())
     return engine.Spec(
-        kind=engine.Kind(indicator.kind), comparison=engine.Comparison(indicator.comparison),
-        start_year=plan.start_year, end_year=plan.end_year, target=target, target_year=indicator.target_year,
-        baseline=baseline, baseline_year=baseline_year, target_upper=indicator.target_upper,
-        tolerance=indicator.tolerance, is_share=indicator.is_share, unit=indicator.unit, decimals=indicator.decimals,
+        kind=engine.Kind(indicator.kind),
+        comparison=engine.Comparison(indicator.comparison),
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+        target=target,
+        target_year=indicator.target_year,
+        baseline=baseline,
+        baseline_year=baseline_year,
+        target_upper=indicator.target_upper,
+        tolerance=indicator.tolerance,
+        is_share=indicator.is_share,
+        unit=indicator.unit,
+        decimals=indicator.decimals,
         milestones=tuple((m.year, m.value) for m in milestones),
         basis=engine.Basis(indicator.basis) if indicator.basis else None,
         value_unit=indicator.value_unit,
     )
 
 
-def load(indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = None,
-         before: dt.date | None = None) -> Inputs:
+def load(
+    indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = None, before: dt.date | None = None
+) -> Inputs:
     """Everything needed to evaluate these indicators. `units`: per-unit indicator → the only units whose figures
     are read (a refresh after some units reported); plan-level indicators always read all their figures."""
     indicators: list[Indicator] = list(
-        Indicator.objects.filter(pk__in=list(indicator_ids)).select_related("plan")
-        .prefetch_related(Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
+        Indicator.objects.filter(pk__in=list(indicator_ids))
+        .select_related("plan")
+        .prefetch_related(Prefetch("milestones", to_attr="milestone_list"))
+        .order_by("plan_id", "order")
+    )
     plans = {i.plan_id: i.plan for i in indicators}
     assessed: dict[int, list[int]] = defaultdict(list)
-    for plan_id, unit_id in (Plan.assessed_units.through.objects.filter(plan_id__in=list(plans))
-                             .order_by("department__order", "department__name")
-                             .values_list("plan_id", "department_id")):
+    for plan_id, unit_id in (
+        Plan.assessed_units.through.objects.filter(plan_id__in=list(plans))
+        .order_by("department__order", "department__name")
+        .values_list("plan_id", "department_id")
+    ):
         assessed[plan_id].append(unit_id)
     ids = [i.pk for i in indicators]
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator_id__in=ids)}
@@ -113,8 +128,9 @@ def load(indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = No
     return inputs
 
 
-def _figures(indicators: list[Indicator], units: dict[int, set[int]] | None,
-             before: dt.date | None) -> dict[int, list[Figure]]:
+def _figures(
+    indicators: list[Indicator], units: dict[int, set[int]] | None, before: dt.date | None
+) -> dict[int, list[Figure]]:
     periods = {p.pk: p for p in ReportingPeriod.objects.all()}
     counted = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, value__isnull=False)
     if before is not None:
@@ -128,8 +144,13 @@ def _figures(indicators: list[Indicator], units: dict[int, set[int]] | None,
         for indicator_id in per_unit:
             where |= Q(indicator_id=indicator_id, department_id__in=sorted(units.get(indicator_id, set())))
     found: dict[int, list[Figure]] = defaultdict(list)
-    rows = counted.filter(where).order_by().values_list(
-        "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo")
+    rows = (
+        counted.filter(where)
+        .order_by()
+        .values_list(
+            "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo"
+        )
+    )
     for row in rows.iterator(chunk_size=10000):
         found[row[1]].append(Figure(*row, period=periods[row[2]]))  # type: ignore[arg-type]  # value__isnull=False
     return found

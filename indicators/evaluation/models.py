@@ -21,15 +21,23 @@ class Verdict(models.Model):
     """
 
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="verdicts")
-    unit = models.ForeignKey(Department, verbose_name=_("考核单位"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+", help_text=_("为空表示指标整体。"))
+    unit = models.ForeignKey(
+        Department,
+        verbose_name=_("考核单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("为空表示指标整体。"),
+    )
     as_of = models.DateField(_("评估日期"))
     status = models.CharField(_("状态"), max_length=20)
     severity = models.SmallIntegerField(_("严重程度"))
     sort_ratio = models.DecimalField(_("进度比"), max_digits=30, decimal_places=8, default=Decimal(0))
     has_demo = models.BooleanField(_("含演示数据"), default=False)
-    short_units = models.PositiveIntegerField(_("滞后单位数"), default=0,
-                                              help_text=_("按单位考核的指标：滞后、严重滞后、未达标或未完成的单位数。"))
+    short_units = models.PositiveIntegerField(
+        _("滞后单位数"), default=0, help_text=_("按单位考核的指标：滞后、严重滞后、未达标或未完成的单位数。")
+    )
     payload = models.JSONField(_("评估结果"))
     computed_at = models.DateTimeField(_("计算时间"))
 
@@ -37,15 +45,20 @@ class Verdict(models.Model):
         verbose_name = _("评估结果")
         verbose_name_plural = _("评估结果")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "as_of"], condition=Q(unit__isnull=True),
-                                    name="verdict_unique_indicator"),
-            models.UniqueConstraint(fields=["indicator", "as_of", "unit"], condition=Q(unit__isnull=False),
-                                    name="verdict_unique_unit"),
+            models.UniqueConstraint(
+                fields=["indicator", "as_of"], condition=Q(unit__isnull=True), name="verdict_unique_indicator"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "as_of", "unit"], condition=Q(unit__isnull=False), name="verdict_unique_unit"
+            ),
         ]
         indexes = [
             # The overview's worst units first: read in this order and stop after a page.
-            models.Index(fields=["as_of", "severity", "sort_ratio"], condition=Q(unit__isnull=False),
-                         name="verdict_units_worst_first"),
+            models.Index(
+                fields=["as_of", "severity", "sort_ratio"],
+                condition=Q(unit__isnull=False),
+                name="verdict_units_worst_first",
+            ),
             models.Index(fields=["unit", "as_of"], name="verdict_unit_as_of"),
         ]
 

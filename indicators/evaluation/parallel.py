@@ -25,9 +25,14 @@ def _child_start() -> None:
         os.nice(NICENESS)
 
 
-def run_chunks(work_one: Callable[[list[int], list[dt.date], Collection[dt.date]], int], work: list[Chunk],
-               open_dates: Collection[dt.date], *, processes: int,
-               progress: Callable[[int], None] | None = None) -> int:
+def run_chunks(
+    work_one: Callable[[list[int], list[dt.date], Collection[dt.date]], int],
+    work: list[Chunk],
+    open_dates: Collection[dt.date],
+    *,
+    processes: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Run `work_one(indicator ids, dates, open_dates)` for every chunk; report each chunk's size as it finishes."""
     connections.close_all()  # before the fork: no child may share the parent's socket
     written = 0

@@ -172,8 +172,11 @@ NO_UNITS = Units("none")
 
 def assignment_list() -> Prefetch[str, QuerySet[IndicatorAssignment], str]:
     """`Indicator.assignment_list` for many indicators: plain lists, in printed order."""
-    return Prefetch("assignments", to_attr="_assignment_list", queryset=IndicatorAssignment.objects
-                    .select_related("department", "group").order_by("role", "order"))
+    return Prefetch(
+        "assignments",
+        to_attr="_assignment_list",
+        queryset=IndicatorAssignment.objects.select_related("department", "group").order_by("role", "order"),
+    )
 
 
 def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
@@ -185,16 +188,26 @@ def plans_queryset(codes: Iterable[str] | None = None) -> QuerySet[Plan]:
     return qs
 
 
-def plan_results(plans: Iterable[Plan], *, as_of: dt.date, indicator_ids: Iterable[int] | None = None,
-                 units: Units = ALL_UNITS, tasks: bool = False, calendar: Calendar | None = None) -> list[PlanResult]:
+def plan_results(
+    plans: Iterable[Plan],
+    *,
+    as_of: dt.date,
+    indicator_ids: Iterable[int] | None = None,
+    units: Units = ALL_UNITS,
+    tasks: bool = False,
+    calendar: Calendar | None = None,
+) -> list[PlanResult]:
     """The stored verdicts of these plans' indicators viewed at `as_of` (a period's end)."""
     plans = list(plans)
     calendar = calendar or Calendar.load()
     qs = Indicator.objects.filter(plan_id__in=[p.pk for p in plans])
     if indicator_ids is not None:
         qs = qs.filter(pk__in=list(indicator_ids))
-    indicators: list[Indicator] = list(qs.select_related("section", "task").prefetch_related(
-        assignment_list(), Prefetch("milestones", to_attr="milestone_list")).order_by("plan_id", "order"))
+    indicators: list[Indicator] = list(
+        qs.select_related("section", "task")
+        .prefetch_related(assignment_list(), Prefetch("milestones", to_attr="milestone_list"))
+        .order_by("plan_id", "order")
+    )
     dates = {p.pk: stored_date(p, as_of) for p in plans if calendar.phase(p, as_of) != PlanPhase.NOT_STARTED}
     stored = _read(indicators, dates, units)
     jobs = recalculations(plans)
@@ -202,8 +215,19 @@ def plan_results(plans: Iterable[Plan], *, as_of: dt.date, indicator_ids: Iterab
     for ind in indicators:
         by_plan[ind.plan_id].append(_result(ind, stored, dates, units))
     task_map = _tasks([p.pk for p in plans]) if tasks else {}
-    return [PlanResult(p, as_of, by_plan[p.pk], task_map.get(p.pk, []), calendar.phase(p, as_of), dates.get(p.pk),
-                       not calendar.is_closed(as_of), jobs.get(p.pk)) for p in plans]
+    return [
+        PlanResult(
+            p,
+            as_of,
+            by_plan[p.pk],
+            task_map.get(p.pk, []),
+            calendar.phase(p, as_of),
+            dates.get(p.pk),
+            not calendar.is_closed(as_of),
+            jobs.get(p.pk),
+        )
+        for p in plans
+    ]
 
 
 _Rows = dict[int, tuple[StoredEvaluation | None, dict[int, tuple[Department, StoredEvaluation]]]]
@@ -232,7 +256,7 @@ def _read(indicators: list[Indicator], dates: dict[int, dt.date], units: Units) 
     departments: dict[int, Department] = {}
     wanted_units: list[tuple[int, int, StoredEvaluation]] = []
     for indicator_id, unit_id, status, raw, demo, short in rows.values_list(
-            "indicator_id", "unit_id", "status", Cast("payload", TextField()), "has_demo", "short_units",
+        "indicator_id", "unit_id", "status", Cast("payload", TextField()), "has_demo", "short_units"
     ).iterator(chunk_size=10000):
         verdict = StoredEvaluation(status, raw, demo, short)
         if unit_id is None:
@@ -274,16 +298,22 @@ def recalculations(plans: Sequence[Plan]) -> dict[int, Recalculation]:
 
 def _tasks(plan_ids: list[int]) -> dict[int, list[Task]]:
     task_assignments = Prefetch(
-        "assignments", queryset=TaskAssignment.objects.select_related("department", "group").order_by("role", "order"))
+        "assignments", queryset=TaskAssignment.objects.select_related("department", "group").order_by("role", "order")
+    )
     found: dict[int, list[Task]] = defaultdict(list)
-    for task in (Task.objects.filter(plan_id__in=plan_ids).select_related("section")
-                 .prefetch_related(task_assignments).order_by("plan_id", "order")):
+    for task in (
+        Task.objects.filter(plan_id__in=plan_ids)
+        .select_related("section")
+        .prefetch_related(task_assignments)
+        .order_by("plan_id", "order")
+    ):
         found[task.plan_id].append(task)
     return found
 
 
-def unit_statuses(plans: Iterable[Plan], *, as_of: dt.date,
-                  unit_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, Status]]]:
+def unit_statuses(
+    plans: Iterable[Plan], *, as_of: dt.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[int, Status]]]:
     """Indicator → (unit, status) of every unit's stored verdict under these plans' per-unit indicators at `as_of`:
     the status column only, for counts over many units (the all-plans workbook's 单位情况 of a province)."""
     calendar = Calendar.load()

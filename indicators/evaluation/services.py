@@ -38,8 +38,12 @@ CHUNK = 25  # indicators per transaction of a recomputation: a submission waits 
 
 
 def _lock(indicator_ids: Iterable[int]) -> None:
-    list(Indicator.objects.select_for_update().filter(pk__in=sorted(set(indicator_ids))).order_by("pk")
-         .values_list("pk", flat=True))
+    list(
+        Indicator.objects.select_for_update()
+        .filter(pk__in=sorted(set(indicator_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -78,9 +82,9 @@ def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[com
     new = {(r.indicator_id, r.as_of, r.unit_id): r.outcome for r in fresh if r.indicator_id in ids and r.unit_id}
     dates = {r.as_of for r in fresh if r.indicator_id in ids}
     statuses: dict[tuple[int, dt.date], dict[int, tuple[engine.Status, bool]]] = defaultdict(dict)
-    for indicator_id, as_of, unit_id, status, demo in (
-            Verdict.objects.filter(indicator_id__in=ids, as_of__in=dates, unit__isnull=False)
-            .values_list("indicator_id", "as_of", "unit_id", "status", "has_demo")):
+    for indicator_id, as_of, unit_id, status, demo in Verdict.objects.filter(
+        indicator_id__in=ids, as_of__in=dates, unit__isnull=False
+    ).values_list("indicator_id", "as_of", "unit_id", "status", "has_demo"):
         statuses[(indicator_id, as_of)][unit_id] = (STATUSES[status], demo)
     for (indicator_id, as_of, unit_id), outcome in new.items():
         statuses[(indicator_id, as_of)][unit_id] = (outcome.status, outcome.has_demo)
@@ -105,11 +109,10 @@ def recompute(plan_ids: Iterable[int], *, progress: Callable[[int], None] | None
     for plan in Plan.objects.filter(pk__in=list(plan_ids)).order_by("pk"):
         dates = calendar.dates_for(plan)
         ids = list(plan.indicators.order_by("pk").values_list("pk", flat=True))
-        work += [(ids[start:start + CHUNK], dates) for start in range(0, len(ids), CHUNK)]
+        work += [(ids[start : start + CHUNK], dates) for start in range(0, len(ids), CHUNK)]
     processes = min(settings.EVALUATION_PROCESSES, len(work))
     if processes > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return parallel.run_chunks(_recompute_chunk, work, calendar.open_dates, processes=processes,
-                                   progress=progress)
+        return parallel.run_chunks(_recompute_chunk, work, calendar.open_dates, processes=processes, progress=progress)
     written = 0
     for chunk, dates in work:
         written += _recompute_chunk(chunk, dates, calendar.open_dates)
@@ -167,7 +170,8 @@ def run(job_id: int) -> None:
     peers = Recalculation.objects.filter(plan_id=job.plan_id, state=Recalculation.State.PENDING)
     peer_ids = list(peers.values_list("pk", flat=True))
     Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-        state=Recalculation.State.RUNNING, started_at=timezone.now(), done=0)
+        state=Recalculation.State.RUNNING, started_at=timezone.now(), done=0
+    )
 
     def advance(n: int) -> None:
         job.done += n
@@ -178,8 +182,9 @@ def run(job_id: int) -> None:
     except Exception as exc:  # recorded and shown; the previous verdicts stay
         log.exception("recalculation %s failed", job.pk)
         Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-            state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+            state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
     Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-        state=Recalculation.State.DONE, finished_at=timezone.now())
-
+        state=Recalculation.State.DONE, finished_at=timezone.now()
+    )

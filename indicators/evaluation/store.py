@@ -72,7 +72,14 @@ def _insert(rows: list[Row]) -> None:
 def _values(row: Row, now: dt.datetime) -> dict[str, object]:
     """The row's columns but the payload, which each backend encodes its own way."""
     ev = row.outcome.evaluation
-    return {"indicator_id": row.indicator_id, "unit_id": row.unit_id, "as_of": row.as_of,
-            "status": ev.status.value, "severity": ev.severity, "sort_ratio": sort_ratio(ev),
-            "has_demo": row.outcome.has_demo, "short_units": row.outcome.short_units, "computed_at": now}
-
+    return {
+        "indicator_id": row.indicator_id,
+        "unit_id": row.unit_id,
+        "as_of": row.as_of,
+        "status": ev.status.value,
+        "severity": ev.severity,
+        "sort_ratio": sort_ratio(ev),
+        "has_demo": row.outcome.has_demo,
+        "short_units": row.outcome.short_units,
+        "computed_at": now,
+    }

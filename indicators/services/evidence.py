@@ -25,8 +25,9 @@ EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def attach_evidence(*, user: User, item: IndicatorValue | TaskProgress, upload: UploadedFile[bytes],
-                    max_bytes: int) -> Evidence:
+def attach_evidence(
+    *, user: User, item: IndicatorValue | TaskProgress, upload: UploadedFile[bytes], max_bytes: int
+) -> Evidence:
     """Attach a supporting file after checking its type by content, not just by name."""
     if isinstance(item, IndicatorValue):
         allowed = access.can_enter_indicator(user, item.indicator, item.department) or is_admin(user)
@@ -42,24 +43,40 @@ def attach_evidence(*, user: User, item: IndicatorValue | TaskProgress, upload: 
     size = upload.size or 0  # an upload read from a request always knows its size
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in EVIDENCE_TYPES:
-        raise ServiceError({"evidence": _(
-            "“%(n)s”的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。") % {"n": name}})
+        raise ServiceError(
+            {
+                "evidence": _(
+                    "“%(n)s”的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。"
+                )
+                % {"n": name}
+            }
+        )
     if size > max_bytes:
-        raise ServiceError({"evidence": _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。") % {
-            "n": name, "s": size / 1048576, "m": max_bytes / 1048576}})
+        raise ServiceError(
+            {
+                "evidence": _("“%(n)s”大小为 %(s).1f MB，超过上限 %(m).0f MB。")
+                % {"n": name, "s": size / 1048576, "m": max_bytes / 1048576}
+            }
+        )
     item_cap = int(settings.EVIDENCE_ITEM_MAX_BYTES)
     owner = {"value": item} if isinstance(item, IndicatorValue) else {"progress": item}
     stored = Evidence.objects.filter(**owner).aggregate(total=Sum("size"))["total"] or 0
     if stored + size > item_cap:
-        raise ServiceError({"evidence": _(
-            "加上“%(n)s”后该项佐证材料合计 %(t).1f MB，超过每项上限 %(m).0f MB（已有 %(s).1f MB），"
-            "未保存本次上传的文件。请压缩或删减后再上传。") % {
-            "n": name, "t": (stored + size) / 1048576, "m": item_cap / 1048576, "s": stored / 1048576}})
+        raise ServiceError(
+            {
+                "evidence": _(
+                    "加上“%(n)s”后该项佐证材料合计 %(t).1f MB，超过每项上限 %(m).0f MB（已有 %(s).1f MB），"
+                    "未保存本次上传的文件。请压缩或删减后再上传。"
+                )
+                % {"n": name, "t": (stored + size) / 1048576, "m": item_cap / 1048576, "s": stored / 1048576}
+            }
+        )
     head = upload.read(8)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
-        raise ServiceError({"evidence": _(
-            "“%(n)s”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。") % {"n": name}})
+        raise ServiceError(
+            {"evidence": _("“%(n)s”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。") % {"n": name}}
+        )
     evidence = Evidence(original_name=name[:255], size=size, uploaded_by=user)
     if isinstance(item, IndicatorValue):
         evidence.value = item

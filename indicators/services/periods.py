@@ -25,29 +25,35 @@ _TRANSITIONS = {
 
 
 @transaction.atomic
-def set_period_state(*, user: User, period: ReportingPeriod, state: str, reason: str = "",
-                     deadline: dt.date | None = None) -> ReportingPeriod:
+def set_period_state(
+    *, user: User, period: ReportingPeriod, state: str, reason: str = "", deadline: dt.date | None = None
+) -> ReportingPeriod:
     """Close, lock or reopen a period. Reopening needs a reason, which is kept in the period's history."""
     if not access.can_manage_periods(user):
         raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
     if (period.state, state) not in _TRANSITIONS:
-        raise ServiceError(_("%(p)s 当前为“%(s)s”，不能变更为该状态。") % {
-            "p": period.label, "s": period.get_state_display()})
+        raise ServiceError(
+            _("%(p)s 当前为“%(s)s”，不能变更为该状态。") % {"p": period.label, "s": period.get_state_display()}
+        )
     reopening = state == ReportingPeriod.State.OPEN or (
-        period.state == ReportingPeriod.State.LOCKED and state == ReportingPeriod.State.CLOSED)
+        period.state == ReportingPeriod.State.LOCKED and state == ReportingPeriod.State.CLOSED
+    )
     if reopening and not reason.strip():
         raise ServiceError({"reason": _("重新开放已截止或已锁定的周期必须填写原因。")})
     period.state = state
     if deadline is not None:
         period.deadline = deadline
     default_reasons: dict[str, str] = {
-        ReportingPeriod.State.CLOSED: _("截止填报"), ReportingPeriod.State.LOCKED: _("锁定")}
+        ReportingPeriod.State.CLOSED: _("截止填报"),
+        ReportingPeriod.State.LOCKED: _("锁定"),
+    }
     period._change_reason = reason.strip() or default_reasons.get(state, "")
     period._history_user = user
     period.save()
     # Open or closed decides whether verdicts at this date are provisional and whether a plan ending here is final.
-    verdicts.calendar_changed(period=period, reason=str(_("%(p)s 状态变更为“%(s)s”") % {
-        "p": period.label, "s": period.get_state_display()}))
+    verdicts.calendar_changed(
+        period=period, reason=str(_("%(p)s 状态变更为“%(s)s”") % {"p": period.label, "s": period.get_state_display()})
+    )
     return period
 
 
@@ -71,7 +77,8 @@ def open_period(*, user: User, code: str, deadline: dt.date | None = None) -> Re
         except IntegrityError:  # opened by someone else a moment ago
             existing = ReportingPeriod.objects.get(kind=kind, year=year, index=index)
     if existing is not None:
-        raise ServiceError(_("%(p)s 已存在（状态：%(s)s）。") % {
-            "p": existing.label, "s": existing.get_state_display()})
+        raise ServiceError(
+            _("%(p)s 已存在（状态：%(s)s）。") % {"p": existing.label, "s": existing.get_state_display()}
+        )
     verdicts.calendar_changed(period=period, reason=str(_("开放填报%(p)s") % {"p": period.label}))
     return period

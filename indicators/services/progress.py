@@ -32,16 +32,25 @@ def _save_new_or_existing(row: TaskProgress, current: Callable[[], TaskProgress 
     except IntegrityError:
         newer = current()
         raise StaleEditError(
-            _("该项刚刚已由 %(who)s 填报，您的页面已过期。请刷新后在最新数据上修改。") % {
-                "who": getattr(newer, "updated_by", None) or _("他人")},
+            _("该项刚刚已由 %(who)s 填报，您的页面已过期。请刷新后在最新数据上修改。")
+            % {"who": getattr(newer, "updated_by", None) or _("他人")},
             current=newer,
         ) from None
 
 
 @guarded_write
 def save_progress(
-    *, user: User, task: Task, department: Department, period: ReportingPeriod, progress_status: str,
-    progress: str, problems: str = "", next_steps: str = "", expected_version: int | None = None, submit: bool = False,
+    *,
+    user: User,
+    task: Task,
+    department: Department,
+    period: ReportingPeriod,
+    progress_status: str,
+    progress: str,
+    problems: str = "",
+    next_steps: str = "",
+    expected_version: int | None = None,
+    submit: bool = False,
 ) -> TaskProgress:
     if not access.can_enter_task(user, task, department):
         raise ServiceError(_("您无权填报“%(unit)s”的该项任务进展。") % {"unit": department.name})
@@ -55,9 +64,11 @@ def save_progress(
         raise StaleEditError(_("该项已被他人删除或变更，请刷新页面。"))
     if row is not None and expected_version is not None and row.version != expected_version:
         raise StaleEditError(
-            _("该任务进展已被 %(who)s 于 %(when)s 修改，您的页面已过期，请刷新后再改。") % {
+            _("该任务进展已被 %(who)s 于 %(when)s 修改，您的页面已过期，请刷新后再改。")
+            % {
                 "who": row.updated_by or _("他人"),
-                "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M")},
+                "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+            },
             current=row,
         )
     if row is not None and row.status == ReviewStatus.APPROVED:
@@ -75,6 +86,7 @@ def save_progress(
     row._change_reason = _("填报并报送") if submit else _("保存草稿")
     row._history_user = user
     _save_new_or_existing(
-        row, lambda: TaskProgress.objects.filter(task=task, period=period, department=department).first())
+        row, lambda: TaskProgress.objects.filter(task=task, period=period, department=department).first()
+    )
     pagecache.changed()  # a task's state is on the dashboards
     return row

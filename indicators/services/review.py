@@ -47,7 +47,9 @@ class ReviewOutcome:
 
 def _stale_message(fresh: Reviewable) -> str:
     return _("该项在您打开页面后已被 %(who)s 修改（%(when)s），请刷新后再操作。") % {
-        "who": fresh.updated_by or _("他人"), "when": timezone.localtime(fresh.updated_at).strftime("%Y-%m-%d %H:%M")}
+        "who": fresh.updated_by or _("他人"),
+        "when": timezone.localtime(fresh.updated_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def _refusal(fresh: Reviewable, action: str, expected_version: int | None) -> Refusal | None:
@@ -56,11 +58,13 @@ def _refusal(fresh: Reviewable, action: str, expected_version: int | None) -> Re
     if expected_version is not None and fresh.version != expected_version:
         return Refusal(fresh, _stale_message(fresh), current=fresh)
     if action == APPROVE and fresh.status != ReviewStatus.SUBMITTED:
-        return Refusal(fresh, _("只有“已报送”的项可以审核通过，当前状态为“%(s)s”。") % {
-            "s": fresh.get_status_display()})
+        return Refusal(
+            fresh, _("只有“已报送”的项可以审核通过，当前状态为“%(s)s”。") % {"s": fresh.get_status_display()}
+        )
     if action == RETURN and fresh.status not in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
-        return Refusal(fresh, _("只有已报送或已审核的项可以退回，当前状态为“%(s)s”。") % {
-            "s": fresh.get_status_display()})
+        return Refusal(
+            fresh, _("只有已报送或已审核的项可以退回，当前状态为“%(s)s”。") % {"s": fresh.get_status_display()}
+        )
     return None
 
 
@@ -72,8 +76,14 @@ def _decide(fresh: Reviewable, user: User, action: str, reason: str, now: dt.dat
 
 
 @guarded_write
-def review_items(*, user: User, items: Sequence[Reviewable], action: str, reason: str = "",
-                 expected_versions: Mapping[tuple[str, int], int] | None = None) -> ReviewOutcome:
+def review_items(
+    *,
+    user: User,
+    items: Sequence[Reviewable],
+    action: str,
+    reason: str = "",
+    expected_versions: Mapping[tuple[str, int], int] | None = None,
+) -> ReviewOutcome:
     """Approve or return every item that can be: each is re-read under a row lock and refused on its own (locked
     period, changed since the page was loaded, wrong status) while the others are decided. A return needs a reason,
     which the reporter sees and the item's history keeps."""
@@ -92,8 +102,13 @@ def review_items(*, user: User, items: Sequence[Reviewable], action: str, reason
         mine = [i for i in items if isinstance(i, model)]
         if not mine:
             continue
-        fresh = {row.pk: row for row in model.objects.select_for_update().select_related("period", "updated_by")
-                 .filter(pk__in=[i.pk for i in mine]).order_by("pk")}
+        fresh = {
+            row.pk: row
+            for row in model.objects.select_for_update()
+            .select_related("period", "updated_by")
+            .filter(pk__in=[i.pk for i in mine])
+            .order_by("pk")
+        }
         decided = []
         for item in mine:
             row = fresh.get(item.pk)
@@ -170,8 +185,17 @@ def _save_locked(item: Reviewable, fresh: Reviewable, user: User, reason: str) -
     elif isinstance(fresh, TaskProgress):
         pagecache.changed()  # a task's state is on the dashboards
     # Hand the new state back to the caller's instance (views re-render it).
-    for f in ("status", "version", "submitted_at", "reviewed_at", "reviewed_by_id", "return_reason", "updated_by_id",
-              "updated_at", "value" if isinstance(fresh, IndicatorValue) else "progress"):
+    for f in (
+        "status",
+        "version",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by_id",
+        "return_reason",
+        "updated_by_id",
+        "updated_at",
+        "value" if isinstance(fresh, IndicatorValue) else "progress",
+    ):
         setattr(item, f, getattr(fresh, f))
 
 

@@ -24,13 +24,7 @@ from indicators.evaluation.inputs import Figure, current_pairs, observation
 from indicators.formatting import dec_str
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services.errors import ServiceError, StaleEditError, guarded_write
-from indicators.validation import (
-    IndicatorRules,
-    edit_block_reason,
-    rules_of,
-    running_total_suspected,
-    validate_figure,
-)
+from indicators.validation import IndicatorRules, edit_block_reason, rules_of, running_total_suspected, validate_figure
 from plans.models import Department, ReportingPeriod
 
 
@@ -84,12 +78,20 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
         (period,) = periods.values()
         latest = (
             IndicatorValue.objects.filter(
-                indicator_id__in=indicator_ids, department_id__in=department_ids, period__end__lt=period.start,
-                period__kind=period.kind, value__isnull=False,
+                indicator_id__in=indicator_ids,
+                department_id__in=department_ids,
+                period__end__lt=period.start,
+                period__kind=period.kind,
+                value__isnull=False,
             )
             .exclude(status=ReviewStatus.RETURNED)
-            .annotate(rank=Window(RowNumber(), partition_by=[F("indicator_id"), F("department_id")],
-                                  order_by=[F("period__end").desc(), F("basis").desc()]))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("indicator_id"), F("department_id")],
+                    order_by=[F("period__end").desc(), F("basis").desc()],
+                )
+            )
             .filter(rank=1)
             .order_by()  # the model's default order would join indicators, plans and units only to sort
             .values_list("indicator_id", "department_id", "value")
@@ -98,7 +100,9 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     latest_end = max(e.period.end for e in entries)
     rows = (
         IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids, department_id__in=department_ids, period__end__lt=latest_end,
+            indicator_id__in=indicator_ids,
+            department_id__in=department_ids,
+            period__end__lt=latest_end,
             value__isnull=False,
         )
         .exclude(status=ReviewStatus.RETURNED)
@@ -113,8 +117,11 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     result: dict[tuple[int, int, int], Decimal] = {}
     for e in entries:
         # Compare like with like: the previous period of the same kind (quarter after quarter).
-        candidates = [v for end, kind, v in by_key.get((e.indicator.pk, e.department.pk), [])
-                      if end < e.period.start and kind == e.period.kind]
+        candidates = [
+            v
+            for end, kind, v in by_key.get((e.indicator.pk, e.department.pk), [])
+            if end < e.period.start and kind == e.period.kind
+        ]
         if candidates:
             result[(e.indicator.pk, e.department.pk, e.period.pk)] = candidates[-1]
     return result
@@ -124,31 +131,55 @@ def earlier_amounts(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     """(indicator, unit, period) → (this year's earlier amounts, how many periods they are, the plan's running total
     before the period) for the unconfirmed entries of 本期新增 flow indicators (one query): what a running total
     would look like."""
-    flows = [e for e in entries if e.value is not None and not e.confirmed_amount
-             and e.indicator.kind in engine.FLOW_KINDS and e.indicator.reporting_basis == engine.Basis.PERIOD_AMOUNT]
+    flows = [
+        e
+        for e in entries
+        if e.value is not None
+        and not e.confirmed_amount
+        and e.indicator.kind in engine.FLOW_KINDS
+        and e.indicator.reporting_basis == engine.Basis.PERIOD_AMOUNT
+    ]
     if not flows:
         return {}
-    periods = {p.pk: p for p in ReportingPeriod.objects.filter(
-        end__lt=max(e.period.start for e in flows), year__gte=min(e.indicator.plan.start_year for e in flows))}
-    rows = (IndicatorValue.objects.filter(
-        indicator_id__in={e.indicator.pk for e in flows}, department_id__in={e.department.pk for e in flows},
-        period_id__in=list(periods), value__isnull=False).exclude(status=ReviewStatus.RETURNED).order_by()
-        .values_list("id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at",
-                     "is_demo"))
+    periods = {
+        p.pk: p
+        for p in ReportingPeriod.objects.filter(
+            end__lt=max(e.period.start for e in flows), year__gte=min(e.indicator.plan.start_year for e in flows)
+        )
+    }
+    rows = (
+        IndicatorValue.objects.filter(
+            indicator_id__in={e.indicator.pk for e in flows},
+            department_id__in={e.department.pk for e in flows},
+            period_id__in=list(periods),
+            value__isnull=False,
+        )
+        .exclude(status=ReviewStatus.RETURNED)
+        .order_by()
+        .values_list(
+            "id", "indicator_id", "period_id", "department_id", "value", "basis", "status", "updated_at", "is_demo"
+        )
+    )
     by_key: dict[tuple[int, int], list[Figure]] = {}
     for row in rows.iterator(chunk_size=10000):  # plain tuples: an import reads every earlier figure of its pairs
         by_key.setdefault((row[1], row[3]), []).append(Figure(*row, period=periods[row[2]]))
     found = {}
     for e in flows:
-        earlier = [f for f in by_key.get((e.indicator.pk, e.department.pk), [])
-                   if f.period.end < e.period.start and f.period.year >= e.indicator.plan.start_year]
+        earlier = [
+            f
+            for f in by_key.get((e.indicator.pk, e.department.pk), [])
+            if f.period.end < e.period.start and f.period.year >= e.indicator.plan.start_year
+        ]
         observations = [observation(figure) for figure, _estimate in current_pairs(earlier).values()]
         amounts = engine.year_amounts(observations, engine.Basis.PERIOD_AMOUNT)
         this_year = amounts.get(e.period.year)
         count = sum(1 for o in observations if o.end.year == e.period.year)
         plan_total = sum((a.total for a in amounts.values()), Decimal(0))
         found[(e.indicator.pk, e.department.pk, e.period.pk)] = (
-            this_year.total if this_year else Decimal(0), count, plan_total)
+            this_year.total if this_year else Decimal(0),
+            count,
+            plan_total,
+        )
     return found
 
 
@@ -159,19 +190,28 @@ def _amount_check(entry: ValueEntry, earlier: tuple[Decimal, int, Decimal] | Non
     like = running_total_suspected(entry.value, year_sum, count, plan_sum)
     if like is None:
         return {}
-    return {"confirm_amount": _(
-        "“%(name)s”按“本期新增”填报，只填本期内新增的数。您填写的%(v)s不小于此前各期合计%(s)s，像是累计数；"
-        "如确为本期新增，请勾选“确认为本期新增数”后再保存。") % {
-            "name": entry.indicator.name, "v": dec_str(entry.value), "s": dec_str(like)}}
+    return {
+        "confirm_amount": _(
+            "“%(name)s”按“本期新增”填报，只填本期内新增的数。您填写的%(v)s不小于此前各期合计%(s)s，像是累计数；"
+            "如确为本期新增，请勾选“确认为本期新增数”后再保存。"
+        )
+        % {"name": entry.indicator.name, "v": dec_str(entry.value), "s": dec_str(like)}
+    }
 
 
 def _check_entry(
-    user: User, entry: ValueEntry, previous: Decimal | None, *, today: dt.date | None = None,
+    user: User,
+    entry: ValueEntry,
+    previous: Decimal | None,
+    *,
+    today: dt.date | None = None,
     entry_units: set[int] | None = None,
 ) -> dict[str, str]:
     if not access.can_enter_indicator(user, entry.indicator, entry.department, entry_units=entry_units):
-        return {"__all__": _("您无权填报“%(unit)s”的“%(name)s”。") % {
-            "unit": entry.department.name, "name": entry.indicator.name}}
+        return {
+            "__all__": _("您无权填报“%(unit)s”的“%(name)s”。")
+            % {"unit": entry.department.name, "name": entry.indicator.name}
+        }
     if entry.basis not in BASES:
         return {"basis": _("数据口径应为“预计”或“统计”。")}
     reason = edit_block_reason(entry.period, today or _today())
@@ -202,8 +242,9 @@ def save_values(
     errors: dict[str, str] = {}
     for i, entry in enumerate(entries):
         key = (entry.indicator.pk, entry.department.pk, entry.period.pk)
-        found = _check_entry(user, entry, previous.get(key), today=today,
-                             entry_units=allowed.get(entry.indicator.pk, set()))
+        found = _check_entry(
+            user, entry, previous.get(key), today=today, entry_units=allowed.get(entry.indicator.pk, set())
+        )
         found = found or _missing_value(entry, submit) or _amount_check(entry, earlier.get(key))
         for name, message in found.items():
             errors[f"{entry.location or i}:{name}"] = f"{entry.location}{'：' if entry.location else ''}{message}"
@@ -214,16 +255,25 @@ def save_values(
         raise ServiceError(_("同一指标、周期、单位和口径出现了多次，请合并后再提交。"))
     # Read and write under row locks in one transaction: a web save between our read and our write would otherwise
     # be overwritten (and both writers would end on the same version number, defeating the stale-form check).
-    return guarded_write(_write_values)(user=user, entries=entries, keys=keys, submit=submit, reason=reason,
-                                        dry_run=dry_run)
+    return guarded_write(_write_values)(
+        user=user, entries=entries, keys=keys, submit=submit, reason=reason, dry_run=dry_run
+    )
 
 
-def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[int, int, int, str]],
-                  submit: bool, reason: str, dry_run: bool) -> SaveResult:
+def _write_values(
+    *,
+    user: User,
+    entries: Sequence[ValueEntry],
+    keys: set[tuple[int, int, int, str]],
+    submit: bool,
+    reason: str,
+    dry_run: bool,
+) -> SaveResult:
     existing = {
         (v.indicator_id, v.period_id, v.department_id, v.basis): v
         for v in IndicatorValue.objects.select_for_update().filter(
-            indicator_id__in={k[0] for k in keys}, period_id__in={k[1] for k in keys},
+            indicator_id__in={k[0] for k in keys},
+            period_id__in={k[1] for k in keys},
             department_id__in={k[2] for k in keys},
         )
     }
@@ -232,11 +282,14 @@ def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[
     for entry in entries:
         row = existing.get((entry.indicator.pk, entry.period.pk, entry.department.pk, entry.basis))
         if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
-            raise StaleEditError(_(
-                "%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。") % {
-                    "loc": entry.location, "who": row.updated_by or _("他人"),
+            raise StaleEditError(
+                _("%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。")
+                % {
+                    "loc": entry.location,
+                    "who": row.updated_by or _("他人"),
                     "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
-                    "value": dec_str(row.value) or "—"},
+                    "value": dec_str(row.value) or "—",
+                },
                 current=row,
             )
         if row is None and entry.expected_version not in (None, 0):
@@ -246,13 +299,22 @@ def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[
                 # An approved figure sent back as it is (a template uploaded unchanged) is no change, not an error.
                 result.unchanged.append(row)
                 continue
-            raise ServiceError(_("%(loc)s“%(name)s”已审核通过，不能再修改；如需更正请联系组织部退回。") % {
-                "loc": entry.location, "name": entry.indicator.name})
+            raise ServiceError(
+                _("%(loc)s“%(name)s”已审核通过，不能再修改；如需更正请联系组织部退回。")
+                % {"loc": entry.location, "name": entry.indicator.name}
+            )
         status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
         if row is None:
             row = IndicatorValue(
-                indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis,
-                value=entry.value, note=entry.note, status=status, updated_by=user, updated_at=now,
+                indicator=entry.indicator,
+                period=entry.period,
+                department=entry.department,
+                basis=entry.basis,
+                value=entry.value,
+                note=entry.note,
+                status=status,
+                updated_by=user,
+                updated_at=now,
                 submitted_at=now if submit else None,
             )
             result.created.append(row)
@@ -280,7 +342,8 @@ def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[
             ends = {e.period.pk: e.period.end for e in entries}
             _figures_changed(
                 [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
-                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()])
+                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()]
+            )
             for row in (*result.created, *result.updated):
                 row.mark_written()
     except IntegrityError as exc:
@@ -288,10 +351,12 @@ def _write_values(*, user: User, entries: Sequence[ValueEntry], keys: set[tuple[
         # unique constraint decides the race, and the loser is refused like any stale edit, not with a server error.
         if len(entries) == 1:
             entry = entries[0]
-            current = IndicatorValue.objects.filter(indicator=entry.indicator, period=entry.period,
-                                                    department=entry.department, basis=entry.basis).first()
-            raise StaleEditError(_("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。"),
-                                 current=current) from exc
+            current = IndicatorValue.objects.filter(
+                indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis
+            ).first()
+            raise StaleEditError(
+                _("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。"), current=current
+            ) from exc
         raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc
     return result
 

@@ -10,7 +10,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
-from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number, percent as pct
+from indicators.evaluation.explain import (
+    STATUS_ICONS,
+    STATUS_LABELS,
+    Display,
+    display_for,
+    explain,
+    number,
+)
+from indicators.evaluation.explain import (
+    percent as pct,
+)
 from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
 from plans.models import Plan
@@ -89,8 +99,9 @@ def verdict_badge(evaluation: object) -> str:
     status = getattr(evaluation, "status", "")
     badge = status_badge(status)
     if getattr(evaluation, "provisional", False):
-        return format_html('{} <span class="provisional" title="{}">{}</span>', badge,
-                           _("本期仍在填报中，结果为临时判断"), _("填报中"))
+        return format_html(
+            '{} <span class="provisional" title="{}">{}</span>', badge, _("本期仍在填报中，结果为临时判断"), _("填报中")
+        )
     return badge
 
 
@@ -119,8 +130,13 @@ def status_icon(status: str) -> str:
 def status_badge(status: str) -> str:
     """The status with its icon and label; built here, not by a template per row (the dashboards show hundreds)."""
     label = status_label(status)
-    return format_html('<span class="status status-{}" title="{}"><span class="icon" aria-hidden="true">{}</span> {}'
-                       '</span>', str(status), label, status_icon(status), label)
+    return format_html(
+        '<span class="status status-{}" title="{}"><span class="icon" aria-hidden="true">{}</span> {}</span>',
+        str(status),
+        label,
+        status_icon(status),
+        label,
+    )
 
 
 class _DashboardCacheNode(template.Node):
@@ -135,8 +151,9 @@ class _DashboardCacheNode(template.Node):
         if key not in context.render_context:
             context.render_context[key] = pagecache.generation() if settings.DASHBOARD_CACHE else None
         version = context.render_context[key]
-        return pagecache.cached(str(name), parts, lambda: self.nodelist.render(context), version=version,
-                                            enabled=version is not None)
+        return pagecache.cached(
+            str(name), parts, lambda: self.nodelist.render(context), version=version, enabled=version is not None
+        )
 
 
 @register.tag("dashboard_cache")

@@ -19,17 +19,14 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Exists, FilteredRelation, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.utils.translation import gettext as _
 
-from indicators import engine
 from indicators.access import reporting_unit_id
-from indicators.models import (
-    Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
-)
-from reporting.selectors.review import ENTRY_ROLES, MISSING, STATUS_LABELS, STATUS_ORDER, expected_at
 from indicators.evaluation.inputs import spec_for, thresholds_for
 from indicators.evaluation.selectors import IndicatorResult, Judged, Units, plan_results, unit_verdict
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from indicators.services import ValueEntry, previous_values
 from indicators.validation import edit_block_reason
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
+from reporting.selectors.review import ENTRY_ROLES, MISSING, STATUS_LABELS, STATUS_ORDER, expected_at
 
 
 @dataclass
@@ -130,7 +127,7 @@ STATUS_FILTERS = tuple(STATUS_ORDER)  # the values `?status=` accepts, in displa
 
 
 def _zero_counts() -> dict[str, int]:
-    return {key: 0 for key in STATUS_ORDER}
+    return dict.fromkeys(STATUS_ORDER, 0)
 
 
 @dataclass
@@ -234,9 +231,13 @@ def _involved_plans(department: Department, period: ReportingPeriod) -> list[Pla
         Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year, end_year__gte=period.year)
         .annotate(assessed=Exists(Plan.assessed_units.through.objects.filter(plan=OuterRef("pk"), department_id=unit)))
         .filter(
-            Q(issuer_id=unit) | Q(assessed=True)
-            | Exists(IndicatorAssignment.objects.filter(indicator__plan=OuterRef("pk"), department_id=unit,
-                                                        role__in=ENTRY_ROLES))
+            Q(issuer_id=unit)
+            | Q(assessed=True)
+            | Exists(
+                IndicatorAssignment.objects.filter(
+                    indicator__plan=OuterRef("pk"), department_id=unit, role__in=ENTRY_ROLES
+                )
+            )
             | Exists(Indicator.objects.filter(plan=OuterRef("pk"), reporting_unit_id=unit))
             | Exists(TaskAssignment.objects.filter(task__plan=OuterRef("pk"), department_id=unit, role__in=ENTRY_ROLES))
         )
@@ -257,23 +258,31 @@ def _slots(department: Department, period: ReportingPeriod, plans: Sequence[Plan
         return []
     unit = department.pk
 
-    first_lead = (IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), role=Role.LEAD, department__isnull=False)
-                  .order_by("order", "pk").values("department_id")[:1])
+    first_lead = (
+        IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), role=Role.LEAD, department__isnull=False)
+        .order_by("order", "pk")
+        .values("department_id")[:1]
+    )
     indicators = (
         Indicator.objects.filter(plan_id__in=list(plan_by_id))
         .annotate(
             # A LEFT JOIN to the unit's rows of the period (one per basis): at province a third of the time of a
             # status subquery per indicator.
             mine=FilteredRelation("values", condition=Q(values__period=period, values__department_id=unit)),
-            reads=Exists(IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), department_id=unit,
-                                                            role__in=ENTRY_ROLES)),
+            reads=Exists(
+                IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), department_id=unit, role__in=ENTRY_ROLES)
+            ),
             # CASE: the lookup runs only for plan-level indicators without a reporting unit.
-            lead_id=Case(When(per_unit=False, reporting_unit__isnull=True, then=Subquery(first_lead)),
-                         default=None, output_field=IntegerField()),
+            lead_id=Case(
+                When(per_unit=False, reporting_unit__isnull=True, then=Subquery(first_lead)),
+                default=None,
+                output_field=IntegerField(),
+            ),
         )
         .order_by()
-        .values_list("pk", "plan_id", "order", "per_unit", "reporting_unit_id", "reads", "lead_id", "mine__basis",
-                     "mine__status")
+        .values_list(
+            "pk", "plan_id", "order", "per_unit", "reporting_unit_id", "reads", "lead_id", "mine__basis", "mine__status"
+        )
     )
     rows: dict[int, tuple[int, int, bool, int | None, bool, int | None]] = {}
     review: dict[int, str] = {}
@@ -296,8 +305,13 @@ def _slots(department: Department, period: ReportingPeriod, plans: Sequence[Plan
     tasks = (
         Task.objects.filter(plan_id__in=list(plan_by_id))
         .filter(Exists(TaskAssignment.objects.filter(task=OuterRef("pk"), department_id=unit, role__in=ENTRY_ROLES)))
-        .annotate(review=Subquery(TaskProgress.objects.filter(task=OuterRef("pk"), period=period, department_id=unit)
-                                  .order_by().values("status")[:1]))
+        .annotate(
+            review=Subquery(
+                TaskProgress.objects.filter(task=OuterRef("pk"), period=period, department_id=unit)
+                .order_by()
+                .values("status")[:1]
+            )
+        )
         .order_by()
         .values_list("pk", "plan_id", "order", "review")
     )
@@ -335,9 +349,18 @@ def _page_number(value: int | str | None) -> int:
         return 1
 
 
-def reporting_page(*, department: Department, period: ReportingPeriod, today: dt.date, plan: str = "",
-                   status: str = "", page: int | str | None = 1, focus: str = "",
-                   only: Collection[str] | None = None, per_page: int = PAGE_SIZE) -> ReportingPage:
+def reporting_page(
+    *,
+    department: Department,
+    period: ReportingPeriod,
+    today: dt.date,
+    plan: str = "",
+    status: str = "",
+    page: int | str | None = 1,
+    focus: str = "",
+    only: Collection[str] | None = None,
+    per_page: int = PAGE_SIZE,
+) -> ReportingPage:
     """The unit's items of one plan for the period, a page at a time, with a summary of every plan.
 
     `plan` is a plan code (default: see `_default_plan`), `status` a review status to list only those items,
@@ -354,12 +377,17 @@ def reporting_page(*, department: Department, period: ReportingPeriod, today: dt
     summaries = _summaries(plans, slots)
     by_key = {s.key: s for s in slots}
     focused = by_key.get(focus) if focus else None
-    chosen = (next((s.plan for s in summaries if s.plan.pk == focused.plan_id), None) if focused
-              else next((s.plan for s in summaries if plan and s.plan.code == plan), None) or _default_plan(summaries))
+    chosen = (
+        next((s.plan for s in summaries if s.plan.pk == focused.plan_id), None)
+        if focused
+        else next((s.plan for s in summaries if plan and s.plan.code == plan), None) or _default_plan(summaries)
+    )
     if status not in STATUS_FILTERS or (focused is not None and focused.status != status):
         status = ""
-    listed = sorted((s for s in slots if chosen is not None and s.plan_id == chosen.pk
-                     and (not status or s.status == status)), key=lambda s: s.rank)
+    listed = sorted(
+        (s for s in slots if chosen is not None and s.plan_id == chosen.pk and (not status or s.status == status)),
+        key=lambda s: s.rank,
+    )
     number = listed.index(focused) // per_page + 1 if focused in listed else _page_number(page)
     paged = Paginator(listed, per_page).get_page(number)
     if only is not None:
@@ -368,14 +396,25 @@ def reporting_page(*, department: Department, period: ReportingPeriod, today: dt
         shown = list(paged.object_list)
     values, read_only, tasks = _load_items(department, period, plans, shown)
     return ReportingPage(
-        department=department, period=period, block_reason=edit_block_reason(period, today),
-        values=values, read_only=read_only, tasks=tasks, plans=summaries, plan=chosen, status=status,
-        number=paged.number, num_pages=paged.paginator.num_pages, total=len(listed), per_page=per_page,
+        department=department,
+        period=period,
+        block_reason=edit_block_reason(period, today),
+        values=values,
+        read_only=read_only,
+        tasks=tasks,
+        plans=summaries,
+        plan=chosen,
+        status=status,
+        number=paged.number,
+        num_pages=paged.paginator.num_pages,
+        total=len(listed),
+        per_page=per_page,
     )
 
 
-def _load_items(department: Department, period: ReportingPeriod, plans: Sequence[Plan], shown: Sequence[_Slot]
-                ) -> tuple[list[ValueItem], list[ValueItem], list[TaskItem]]:
+def _load_items(
+    department: Department, period: ReportingPeriod, plans: Sequence[Plan], shown: Sequence[_Slot]
+) -> tuple[list[ValueItem], list[ValueItem], list[TaskItem]]:
     """The page's items with everything their cards show, in the order of `shown` (a fixed number of queries)."""
     plan_by_id = {p.pk: p for p in plans}
     indicator_slots = [s for s in shown if s.kind != "task"]
@@ -383,8 +422,12 @@ def _load_items(department: Department, period: ReportingPeriod, plans: Sequence
     if indicator_slots:
         wanted_plans = {s.plan_id for s in indicator_slots}
         # Only the items shown are evaluated: the whole unit at province scale is ~800 evaluations per view.
-        results = plan_results([p for p in plans if p.pk in wanted_plans], as_of=period.end,
-                               units=Units.one(department.pk), indicator_ids=[s.pk for s in indicator_slots])
+        results = plan_results(
+            [p for p in plans if p.pk in wanted_plans],
+            as_of=period.end,
+            units=Units.one(department.pk),
+            indicator_ids=[s.pk for s in indicator_slots],
+        )
         evaluated = {row.indicator.pk: (result.plan, row) for result in results for row in result.indicators}
     items: list[ValueItem] = []
     for slot in indicator_slots:
@@ -401,17 +444,22 @@ def _load_items(department: Department, period: ReportingPeriod, plans: Sequence
     previous: dict[tuple[int, int, int], Decimal] = {}
     if editable:
         rows = (
-            IndicatorValue.objects.filter(period=period, department=department,
-                                          indicator_id__in=[i.indicator.pk for i in editable])
-            .select_related("updated_by", "reviewed_by").prefetch_related("evidence")
+            IndicatorValue.objects.filter(
+                period=period, department=department, indicator_id__in=[i.indicator.pk for i in editable]
+            )
+            .select_related("updated_by", "reviewed_by")
+            .prefetch_related("evidence")
         )
         by_key = {(v.indicator_id, v.basis): v for v in rows}
-        previous = previous_values([ValueEntry(indicator=i.indicator, department=department, period=period, value=None)
-                                    for i in editable])
+        previous = previous_values(
+            [ValueEntry(indicator=i.indicator, department=department, period=period, value=None) for i in editable]
+        )
     per_unit_ids = [i.indicator.pk for i in items if i.indicator.per_unit]
-    unit_targets = {
-        ut.indicator_id: ut for ut in UnitTarget.objects.filter(department=department, indicator_id__in=per_unit_ids)
-    } if per_unit_ids else {}
+    unit_targets = (
+        {ut.indicator_id: ut for ut in UnitTarget.objects.filter(department=department, indicator_id__in=per_unit_ids)}
+        if per_unit_ids
+        else {}
+    )
     for item in items:
         ind, plan = item.indicator, item.plan
         ut = unit_targets.get(ind.pk) if ind.per_unit else None
@@ -428,21 +476,37 @@ def _load_items(department: Department, period: ReportingPeriod, plans: Sequence
     task_items: list[TaskItem] = []
     if task_ids:
         tasks = {
-            t.pk: t for t in Task.objects.filter(pk__in=task_ids).select_related("plan", "section").prefetch_related(
-                Prefetch("assignments", queryset=TaskAssignment.objects.select_related("department", "group")
-                         .order_by("role", "order")))
+            t.pk: t
+            for t in Task.objects.filter(pk__in=task_ids)
+            .select_related("plan", "section")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=TaskAssignment.objects.select_related("department", "group").order_by("role", "order"),
+                )
+            )
         }
         progress = {
             p.task_id: p
             for p in TaskProgress.objects.filter(period=period, department=department, task_id__in=task_ids)
-            .select_related("updated_by", "reviewed_by").prefetch_related("evidence")
+            .select_related("updated_by", "reviewed_by")
+            .prefetch_related("evidence")
         }
         role_labels = dict(Role.choices)
         task_items = [
-            TaskItem(task=t, row=progress.get(t.pk),
-                     roles=sorted({str(role_labels[a.role]) for a in t.assignments.all()
-                                   if a.department_id == department.pk and a.role in ENTRY_ROLES}))
-            for t in (tasks.get(pk) for pk in task_ids) if t is not None
+            TaskItem(
+                task=t,
+                row=progress.get(t.pk),
+                roles=sorted(
+                    {
+                        str(role_labels[a.role])
+                        for a in t.assignments.all()
+                        if a.department_id == department.pk and a.role in ENTRY_ROLES
+                    }
+                ),
+            )
+            for t in (tasks.get(pk) for pk in task_ids)
+            if t is not None
         ]
     return editable, [i for i in items if not i.editable], task_items
 

@@ -127,8 +127,9 @@ def _where(period: ReportingPeriod, status: str) -> Q:
     return where & Q(status=status) if status else where
 
 
-def review_page(*, periods: Sequence[ReportingPeriod], period: ReportingPeriod | None, query: QueueQuery,
-                waiting: Counter[int]) -> ReviewPage:
+def review_page(
+    *, periods: Sequence[ReportingPeriod], period: ReportingPeriod | None, query: QueueQuery, waiting: Counter[int]
+) -> ReviewPage:
     facets = [PeriodFacet(p, waiting.get(p.pk, 0)) for p in periods]
     page = ReviewPage(period, query, facets)
     if period is None:
@@ -148,19 +149,23 @@ def review_page(*, periods: Sequence[ReportingPeriod], period: ReportingPeriod |
             else:
                 progress_total += n
     plans = {p.pk: p for p in Plan.objects.filter(pk__in=list({k[1] for k in by_pair})).only("id", "code", "title")}
-    units = {u.pk: u for u in Department.objects.filter(pk__in=list({k[2] for k in by_pair}))
-             .only("id", "name", "order")}
+    units = {
+        u.pk: u for u in Department.objects.filter(pk__in=list({k[2] for k in by_pair})).only("id", "name", "order")
+    }
     page.plans = [Facet(pk, plans[pk].title, plan_counts[pk]) for pk in sorted(plans, key=lambda pk: plans[pk].code)]
-    page.units = [Facet(pk, units[pk].name, unit_counts[pk])
-                  for pk in sorted(units, key=lambda pk: (units[pk].order, units[pk].name, pk))]
+    page.units = [
+        Facet(pk, units[pk].name, unit_counts[pk])
+        for pk in sorted(units, key=lambda pk: (units[pk].order, units[pk].name, pk))
+    ]
     page.total, page.value_total = value_total + progress_total, value_total
     page.num_pages = max(1, -(-page.total // query.per_page))
     page.number = min(max(1, query.page), page.num_pages)
     start = (page.number - 1) * query.per_page
     stop = start + query.per_page
     if start < value_total:
-        earlier = max((p for p in periods if p.kind == period.kind and p.end < period.start), key=lambda p: p.end,
-                      default=None)
+        earlier = max(
+            (p for p in periods if p.kind == period.kind and p.end < period.start), key=lambda p: p.end, default=None
+        )
         page.rows += _value_rows(period, query, start, min(stop, value_total), earlier)
     if stop > value_total:
         page.rows += _progress_rows(period, query, max(0, start - value_total), stop - value_total)
@@ -170,10 +175,20 @@ def review_page(*, periods: Sequence[ReportingPeriod], period: ReportingPeriod |
 def _pair_counts(period: ReportingPeriod, status: str) -> Counter[tuple[str, int, int]]:
     """(kind, plan, unit) → items of the period in that review status, in one query (a marker column tells the
     figures from the progress reports)."""
-    values = (IndicatorValue.objects.filter(_where(period, status)).annotate(kind=Value("v"))
-              .values_list("kind", "indicator__plan_id", "department_id").annotate(n=Count("*")).order_by())
-    progress = (TaskProgress.objects.filter(_where(period, status)).annotate(kind=Value("p"))
-                .values_list("kind", "task__plan_id", "department_id").annotate(n=Count("*")).order_by())
+    values = (
+        IndicatorValue.objects.filter(_where(period, status))
+        .annotate(kind=Value("v"))
+        .values_list("kind", "indicator__plan_id", "department_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    progress = (
+        TaskProgress.objects.filter(_where(period, status))
+        .annotate(kind=Value("p"))
+        .values_list("kind", "task__plan_id", "department_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
     counts: Counter[tuple[str, int, int]] = Counter()
     for kind, plan_id, unit_id, n in values.union(progress, all=True):
         counts[("value" if kind == "v" else "progress", plan_id, unit_id)] += n
@@ -189,32 +204,57 @@ def _filters(query: QueueQuery, plan_field: str) -> Q:
     return where
 
 
-def _value_rows(period: ReportingPeriod, query: QueueQuery, start: int, stop: int,
-                earlier: ReportingPeriod | None) -> list[QueueRow]:
+def _value_rows(
+    period: ReportingPeriod, query: QueueQuery, start: int, stop: int, earlier: ReportingPeriod | None
+) -> list[QueueRow]:
     # The page's ids first, sorted from the waiting index and the small tables alone; then only those rows.
     ids = list(
         IndicatorValue.objects.filter(_where(period, query.status), _filters(query, "indicator__plan_id"))
-        .order_by("department__order", "department__name", "department_id", "indicator__plan__code",
-                  "indicator__order", "indicator_id", "basis").values_list("id", flat=True)[start:stop]
+        .order_by(
+            "department__order",
+            "department__name",
+            "department_id",
+            "indicator__plan__code",
+            "indicator__order",
+            "indicator_id",
+            "basis",
+        )
+        .values_list("id", flat=True)[start:stop]
     )
     place = {pk: n for n, pk in enumerate(ids)}
     values = sorted(
-        IndicatorValue.objects.filter(pk__in=ids).select_related("indicator__plan", "department", "updated_by")
-        .prefetch_related("evidence").order_by(), key=lambda v: place[v.pk])
+        IndicatorValue.objects.filter(pk__in=ids)
+        .select_related("indicator__plan", "department", "updated_by")
+        .prefetch_related("evidence")
+        .order_by(),
+        key=lambda v: place[v.pk],
+    )
     for v in values:
         v.period = period
     officials = [v for v in values if v.basis == IndicatorValue.Basis.OFFICIAL]
-    estimates = {
-        (v.indicator_id, v.department_id): v
-        for v in IndicatorValue.objects.filter(
-            period=period, basis=IndicatorValue.Basis.ESTIMATE, indicator_id__in={v.indicator_id for v in officials},
-            department_id__in={v.department_id for v in officials})
-    } if officials else {}
+    estimates = (
+        {
+            (v.indicator_id, v.department_id): v
+            for v in IndicatorValue.objects.filter(
+                period=period,
+                basis=IndicatorValue.Basis.ESTIMATE,
+                indicator_id__in={v.indicator_id for v in officials},
+                department_id__in={v.department_id for v in officials},
+            )
+        }
+        if officials
+        else {}
+    )
     previous = _previous_figures(values, earlier)
-    return [QueueRow("value", v,
-                     estimates.get((v.indicator_id, v.department_id)) if v.basis == IndicatorValue.Basis.OFFICIAL
-                     else None, previous.get((v.indicator_id, v.department_id)))
-            for v in values]
+    return [
+        QueueRow(
+            "value",
+            v,
+            estimates.get((v.indicator_id, v.department_id)) if v.basis == IndicatorValue.Basis.OFFICIAL else None,
+            previous.get((v.indicator_id, v.department_id)),
+        )
+        for v in values
+    ]
 
 
 def _previous_figures(values: list[IndicatorValue], earlier: ReportingPeriod | None) -> dict[tuple[int, int], Decimal]:
@@ -222,10 +262,17 @@ def _previous_figures(values: list[IndicatorValue], earlier: ReportingPeriod | N
     exist; returned figures do not count (one query)."""
     if earlier is None or not values:
         return {}
-    rows = (IndicatorValue.objects.filter(period=earlier, indicator_id__in={v.indicator_id for v in values},
-                                          department_id__in={v.department_id for v in values}, value__isnull=False)
-            .exclude(status=ReviewStatus.RETURNED).order_by("basis")  # "estimate" < "official": the official wins
-            .values_list("indicator_id", "department_id", "value"))
+    rows = (
+        IndicatorValue.objects.filter(
+            period=earlier,
+            indicator_id__in={v.indicator_id for v in values},
+            department_id__in={v.department_id for v in values},
+            value__isnull=False,
+        )
+        .exclude(status=ReviewStatus.RETURNED)
+        .order_by("basis")  # "estimate" < "official": the official wins
+        .values_list("indicator_id", "department_id", "value")
+    )
     return {(ind, dept): value for ind, dept, value in rows}
 
 
@@ -234,8 +281,9 @@ def _progress_rows(period: ReportingPeriod, query: QueueQuery, start: int, stop:
         TaskProgress.objects.filter(_where(period, query.status), _filters(query, "task__plan_id"))
         .select_related("task__plan", "department", "updated_by")
         .prefetch_related("evidence")
-        .order_by("department__order", "department__name", "department_id", "task__plan__code", "task__order",
-                  "task_id")[start:stop]
+        .order_by(
+            "department__order", "department__name", "department_id", "task__plan__code", "task__order", "task_id"
+        )[start:stop]
     )
     for p in progress:
         p.period = period

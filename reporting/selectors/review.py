@@ -27,8 +27,13 @@ from plans.roles import REPORTER
 MISSING = "missing"  # pseudo review status: nothing saved yet for this period
 STATUS_LABELS = {MISSING: gettext_lazy("未填报"), **dict(ReviewStatus.choices)}
 # Returned items first (the reporter has to act on them), then what still needs entering, then what is done.
-STATUS_ORDER = {ReviewStatus.RETURNED: 0, MISSING: 1, ReviewStatus.DRAFT: 2, ReviewStatus.SUBMITTED: 3,
-                ReviewStatus.APPROVED: 4}
+STATUS_ORDER = {
+    ReviewStatus.RETURNED: 0,
+    MISSING: 1,
+    ReviewStatus.DRAFT: 2,
+    ReviewStatus.SUBMITTED: 3,
+    ReviewStatus.APPROVED: 4,
+}
 ENTRY_ROLES = (Role.LEAD, Role.RESPONSIBLE)
 
 
@@ -52,8 +57,9 @@ def expected_at(spec: engine.Spec, period: ReportingPeriod, thresholds: engine.T
     if spec.target is None or spec.kind == engine.Kind.MILESTONE:
         return None
     probe_value = next((v for v in (spec.baseline, spec.target) if v is not None and v > 0), Decimal(1))
-    probe = engine.Observation(start=period.start, end=period.end, value=probe_value,
-                               granularity=period.granularity, label=period.code)
+    probe = engine.Observation(
+        start=period.start, end=period.end, value=probe_value, granularity=period.granularity, label=period.code
+    )
     return engine.evaluate(spec, [probe], period.end, thresholds).expected
 
 
@@ -87,24 +93,36 @@ class OverdueReport:
 def _obligations(period: ReportingPeriod) -> tuple[dict[int, list[tuple[str, int, str]]], set[int]]:
     """Unit → [(kind, object id, label)] of everything it must report in a period: the active plans whose years
     contain it (a plan that is over asks for nothing)."""
-    plans = {p.pk: p for p in Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year,
-                                                   end_year__gte=period.year)}
+    plans = {
+        p.pk: p
+        for p in Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year, end_year__gte=period.year)
+    }
     assessed: dict[int, list[int]] = defaultdict(list)
     for plan_id, dept_id in Plan.assessed_units.through.objects.filter(plan_id__in=list(plans)).values_list(
-            "plan_id", "department_id"):
+        "plan_id", "department_id"
+    ):
         assessed[plan_id].append(dept_id)
     by_unit: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    indicators = Indicator.objects.filter(plan_id__in=list(plans)).prefetch_related(
-        Prefetch("assignments", queryset=IndicatorAssignment.objects.only("id", "indicator_id", "role", "department_id",
-                                                                          "order"))
-    ).only("id", "name", "plan_id", "per_unit", "reporting_unit_id").order_by("plan_id", "order")
+    indicators = (
+        Indicator.objects.filter(plan_id__in=list(plans))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=IndicatorAssignment.objects.only("id", "indicator_id", "role", "department_id", "order"),
+            )
+        )
+        .only("id", "name", "plan_id", "per_unit", "reporting_unit_id")
+        .order_by("plan_id", "order")
+    )
     for ind in indicators:
         units = assessed[ind.plan_id] if ind.per_unit else [reporting_unit_id(ind, plans[ind.plan_id])]
         for unit in units:
             by_unit[unit].append(("value", ind.pk, ind.name))
-    task_units = TaskAssignment.objects.filter(
-        task__plan_id__in=list(plans), role__in=ENTRY_ROLES, department__isnull=False
-    ).values_list("department_id", "task_id", "task__number", "task__text").order_by("task__plan_id", "task__order")
+    task_units = (
+        TaskAssignment.objects.filter(task__plan_id__in=list(plans), role__in=ENTRY_ROLES, department__isnull=False)
+        .values_list("department_id", "task_id", "task__number", "task__text")
+        .order_by("task__plan_id", "task__order")
+    )
     seen: set[tuple[int, int]] = set()
     for unit, task_id, number, text in task_units:
         if (unit, task_id) not in seen:
@@ -117,16 +135,21 @@ def overdue_report(*, period: ReportingPeriod, today: dt.date) -> OverdueReport:
     by_unit, unit_ids = _obligations(period)
     value_status: dict[tuple[int, int], tuple[str, str]] = {}
     for ind, dept, basis, status in IndicatorValue.objects.filter(period=period).values_list(
-            "indicator_id", "department_id", "basis", "status"):
+        "indicator_id", "department_id", "basis", "status"
+    ):
         # The official figure's status decides when both exist, as on the reporting page.
         if (ind, dept) not in value_status or basis == IndicatorValue.Basis.OFFICIAL:
             value_status[(ind, dept)] = (basis, status)
-    task_status = {(t, d): s for t, d, s in TaskProgress.objects.filter(period=period).values_list(
-        "task_id", "department_id", "status")}
+    task_status = {
+        (t, d): s
+        for t, d, s in TaskProgress.objects.filter(period=period).values_list("task_id", "department_id", "status")
+    }
     reporters: dict[int, list[str]] = defaultdict(list)
-    for dept, username, full_first, full_last in Membership.objects.filter(
-            department_id__in=unit_ids, user__groups__name=REPORTER, user__is_active=True).values_list(
-            "department_id", "user__username", "user__first_name", "user__last_name").order_by("user__username"):
+    for dept, username, full_first, full_last in (
+        Membership.objects.filter(department_id__in=unit_ids, user__groups__name=REPORTER, user__is_active=True)
+        .values_list("department_id", "user__username", "user__first_name", "user__last_name")
+        .order_by("user__username")
+    ):
         reporters[dept].append(f"{full_last}{full_first}".strip() or username)
     units = []
     complete = 0
@@ -134,8 +157,11 @@ def overdue_report(*, period: ReportingPeriod, today: dt.date) -> OverdueReport:
         due = UnitDue(department, reporters=reporters[department.pk])
         for kind, obj_id, label in by_unit[department.pk]:
             due.total += 1
-            status = (value_status.get((obj_id, department.pk), ("", MISSING))[1] if kind == "value"
-                      else task_status.get((obj_id, department.pk), MISSING))
+            status = (
+                value_status.get((obj_id, department.pk), ("", MISSING))[1]
+                if kind == "value"
+                else task_status.get((obj_id, department.pk), MISSING)
+            )
             if status == MISSING:
                 due.missing.append(label)
             elif status == ReviewStatus.DRAFT:
@@ -186,39 +212,55 @@ def _display(model: type, field_name: str, value: object) -> str:
     return str(choices.get(value, value))
 
 
-def history_entries(model: type[IndicatorValue] | type[TaskProgress], rows: Iterable[IndicatorValue | TaskProgress]
-                    ) -> list[HistoryEntry]:
+def history_entries(
+    model: type[IndicatorValue] | type[TaskProgress], rows: Iterable[IndicatorValue | TaskProgress]
+) -> list[HistoryEntry]:
     """Who changed what, when and why (old → new), for the rows of one item, oldest first (one query)."""
     fields = VALUE_FIELDS if model is IndicatorValue else PROGRESS_FIELDS
     labels = {f: str(model._meta.get_field(f).verbose_name) for f in fields}
-    records = list(model.history.filter(id__in=[r.pk for r in rows]).select_related("history_user")
-                   .order_by("history_date", "history_id"))
+    records = list(
+        model.history.filter(id__in=[r.pk for r in rows])
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     last: dict[int, object] = {}
     entries = []
     for record in records:
         before = last.get(record.id)
         if before is None:
-            changes = [Change(labels[f], "—", _display(model, f, getattr(record, f))) for f in fields
-                       if getattr(record, f) not in (None, "") and f != "basis"]
+            changes = [
+                Change(labels[f], "—", _display(model, f, getattr(record, f)))
+                for f in fields
+                if getattr(record, f) not in (None, "") and f != "basis"
+            ]
         else:
             delta = record.diff_against(before, included_fields=list(fields))
-            changes = [Change(labels[c.field], _display(model, c.field, c.old), _display(model, c.field, c.new))
-                       for c in delta.changes]
+            changes = [
+                Change(labels[c.field], _display(model, c.field, c.old), _display(model, c.field, c.new))
+                for c in delta.changes
+            ]
         last[record.id] = record
         user = record.history_user
-        entries.append(HistoryEntry(
-            when=record.history_date, who=(user.get_full_name() or user.username) if user else _("系统"),
-            reason=record.history_change_reason or "", changes=changes,
-            basis=_display(model, "basis", record.basis) if model is IndicatorValue else "",
-        ))
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else _("系统"),
+                reason=record.history_change_reason or "",
+                changes=changes,
+                basis=_display(model, "basis", record.basis) if model is IndicatorValue else "",
+            )
+        )
     return entries
 
 
 def period_history(periods: Sequence[ReportingPeriod]) -> dict[int, list]:
     """Period id → its state changes, newest first (one query)."""
     result: dict[int, list] = defaultdict(list)
-    records = ReportingPeriod.history.filter(id__in=[p.pk for p in periods]).select_related("history_user").order_by(
-        "-history_date", "-history_id")
+    records = (
+        ReportingPeriod.history.filter(id__in=[p.pk for p in periods])
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
     for record in records:
         result[record.id].append(record)
     return result

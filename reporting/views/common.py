@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from indicators import services
+from plans.models import Department, ReportingPeriod
 from reporting.forms import PeriodOpenForm, PeriodStateForm, ProgressForm, ReviewForm, ValueForm
 from reporting.selectors.review import default_period
-from plans.models import Department, ReportingPeriod
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -40,8 +40,15 @@ def _pick_period(code: str | None, periods: list[ReportingPeriod]) -> ReportingP
     return period
 
 
-def _my_url(department: Department, period: ReportingPeriod, anchor: str = "", *, plan: str = "", status: str = "",
-            page: int = 1) -> str:
+def _my_url(
+    department: Department,
+    period: ReportingPeriod,
+    anchor: str = "",
+    *,
+    plan: str = "",
+    status: str = "",
+    page: int = 1,
+) -> str:
     """The my reporting page. With an anchor but no plan, `item=` makes the page open on the plan and page that hold
     the item (history pages link back this way; the item may sit on any plan and page)."""
     query: dict[str, str | int] = {"unit": department.pk, "period": period.code}
@@ -56,8 +63,9 @@ def _my_url(department: Department, period: ReportingPeriod, anchor: str = "", *
     return f"{reverse('reporting:my')}?{urlencode(query)}{'#' + anchor if anchor else ''}"
 
 
-def _add_errors(form: ValueForm | ProgressForm | ReviewForm | PeriodOpenForm | PeriodStateForm,
-                exc: services.ServiceError) -> None:
+def _add_errors(
+    form: ValueForm | ProgressForm | ReviewForm | PeriodOpenForm | PeriodStateForm, exc: services.ServiceError
+) -> None:
     """Put each service message next to its field (or on top of the form when it concerns the whole item)."""
     for key, message in exc.errors.items():
         form.add_error(key if key in form.fields else None, message)

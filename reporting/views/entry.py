@@ -27,13 +27,13 @@ from django.views.decorators.http import require_POST
 
 from indicators import access, services
 from indicators import rules as perms
-from reporting.forms import ProgressForm, SubmitAllForm, ValueForm
 from indicators.formatting import dec_str
 from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
+from plans.models import Department, ReportingPeriod
+from reporting.forms import ProgressForm, SubmitAllForm, ValueForm
 from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, TaskItem, ValueItem, reporting_page
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _add_errors, _my_url, _pick_period, _posted_id, _require
-from plans.models import Department, ReportingPeriod
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,21 @@ class _MyView:
 
     @classmethod
     def from_query(cls, data: QueryDict) -> _MyView:
-        return cls(plan=data.get("plan", "").strip(), status=data.get("status", "").strip(),
-                   page=_page_param(data.get("page")), focus=data.get("item", "").strip())
+        return cls(
+            plan=data.get("plan", "").strip(),
+            status=data.get("status", "").strip(),
+            page=_page_param(data.get("page")),
+            focus=data.get("item", "").strip(),
+        )
 
     @classmethod
     def from_post(cls, data: QueryDict) -> _MyView:
         """Forms on the page carry where they were posted from (`view_*`), so the answer returns there."""
-        return cls(plan=data.get("view_plan", "").strip(), status=data.get("view_status", "").strip(),
-                   page=_page_param(data.get("view_page")))
+        return cls(
+            plan=data.get("view_plan", "").strip(),
+            status=data.get("view_status", "").strip(),
+            page=_page_param(data.get("view_page")),
+        )
 
 
 class _CardWidgetRenderer(DjangoTemplates):
@@ -65,8 +72,9 @@ class _CardWidgetRenderer(DjangoTemplates):
     `tests/test_reporting_pages.py` compares every field of both entry forms with Django's own rendering.
     """
 
-    INPUTS = frozenset(f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url",
-                                                                   "password", "file"))
+    INPUTS = frozenset(
+        f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url", "password", "file")
+    )
 
     def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
         widget = context.get("widget")
@@ -79,12 +87,14 @@ class _CardWidgetRenderer(DjangoTemplates):
             value = conditional_escape(widget["value"]) if widget["value"] else ""
             return f'<textarea name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
         if template_name == "django/forms/widgets/select.html" and all(
-                not group and all(o["template_name"] == "django/forms/widgets/select_option.html" for o in options)
-                for group, options, _index in widget["optgroups"]):
+            not group and all(o["template_name"] == "django/forms/widgets/select_option.html" for o in options)
+            for group, options, _index in widget["optgroups"]
+        ):
             options = "".join(
                 f'\n  <option value="{_s(o["value"])}"{_attrs(o["attrs"])}>{conditional_escape(str(o["label"]))}'
-                f'</option>\n'
-                for _group, group_options, _index in widget["optgroups"] for o in group_options
+                f"</option>\n"
+                for _group, group_options, _index in widget["optgroups"]
+                for o in group_options
             )
             return f'<select name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
         return super().render(template_name, context, request)
@@ -97,8 +107,11 @@ def _s(value: object) -> str:
 
 def _attrs(attrs: dict[str, object]) -> str:
     """django/forms/widgets/attrs.html."""
-    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_s(value)}"')
-                   for name, value in attrs.items() if value is not False)
+    return "".join(
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{_s(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 _CARD_RENDERER = _CardWidgetRenderer()
@@ -123,22 +136,41 @@ def my_reporting(request: HttpRequest) -> HttpResponse:
         department = units[0]
     if department is None or period is None:
         choices = list(Department.objects.filter(is_active=True)) if access.can_read_all(request.user) else []
-        return render(request, "reporting/my.html", {"periods": periods, "period": period, "units": units,
-                                                     "unit_choices": choices, "page": None})
-    return _render_my(request, department, period, periods=periods, units=units,
-                      view=_MyView.from_query(request.GET))
+        return render(
+            request,
+            "reporting/my.html",
+            {"periods": periods, "period": period, "units": units, "unit_choices": choices, "page": None},
+        )
+    return _render_my(request, department, period, periods=periods, units=units, view=_MyView.from_query(request.GET))
 
 
-def _render_my(request: HttpRequest, department: Department, period: ReportingPeriod, *,
-               periods: list[ReportingPeriod] | None = None, units: list[Department] | None = None,
-               value_forms: dict[int, ValueForm] | None = None, task_forms: dict[int, ProgressForm] | None = None,
-               card: tuple[str, int] | None = None, saved: bool = False, view: _MyView | None = None) -> HttpResponse:
+def _render_my(
+    request: HttpRequest,
+    department: Department,
+    period: ReportingPeriod,
+    *,
+    periods: list[ReportingPeriod] | None = None,
+    units: list[Department] | None = None,
+    value_forms: dict[int, ValueForm] | None = None,
+    task_forms: dict[int, ProgressForm] | None = None,
+    card: tuple[str, int] | None = None,
+    saved: bool = False,
+    view: _MyView | None = None,
+) -> HttpResponse:
     if view is None:  # answering a POST: show the part of the page the form came from
         view = _MyView.from_post(request.POST)
     can_enter = _can_enter(request, department)
     if card is not None:  # htmx: just the card that was posted, loaded alone
-        page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter,
-                                only=[f"{card[0][0]}{card[1]}"])
+        page = _page_with_forms(
+            request,
+            department,
+            period,
+            value_forms or {},
+            task_forms or {},
+            view,
+            can_enter,
+            only=[f"{card[0][0]}{card[1]}"],
+        )
         item = _find(page, card)
         if item is not None:
             template = "reporting/_value_card.html" if card[0] == "value" else "reporting/_task_card.html"
@@ -154,10 +186,20 @@ def _render_my(request: HttpRequest, department: Department, period: ReportingPe
     unit_choices = units or []
     if access.can_read_all(request.user):
         unit_choices = list(Department.objects.filter(is_active=True))
-    return render(request, "reporting/my.html", {
-        "page": page, "period": period, "periods": periods, "units": units, "unit_choices": unit_choices,
-        "department": department, "can_enter": can_enter, "nav": _page_links(page, department, period),
-    })
+    return render(
+        request,
+        "reporting/my.html",
+        {
+            "page": page,
+            "period": period,
+            "periods": periods,
+            "units": units,
+            "unit_choices": unit_choices,
+            "department": department,
+            "can_enter": can_enter,
+            "nav": _page_links(page, department, period),
+        },
+    )
 
 
 def _page_links(page: ReportingPage, department: Department, period: ReportingPeriod) -> dict[str, object]:
@@ -168,27 +210,52 @@ def _page_links(page: ReportingPage, department: Department, period: ReportingPe
     current = page.summary
     filters = []
     if current is not None:
-        filters.append({"key": "", "label": _("全部"), "count": current.entries + current.read_only,
-                        "url": _my_url(department, period, plan=code), "active": not page.status})
+        filters.append(
+            {
+                "key": "",
+                "label": _("全部"),
+                "count": current.entries + current.read_only,
+                "url": _my_url(department, period, plan=code),
+                "active": not page.status,
+            }
+        )
         for key in STATUS_FILTERS:
-            filters.append({"key": key, "label": STATUS_LABELS[key], "count": current.count(key),
-                            "url": _my_url(department, period, plan=code, status=key), "active": page.status == key})
+            filters.append(
+                {
+                    "key": key,
+                    "label": STATUS_LABELS[key],
+                    "count": current.count(key),
+                    "url": _my_url(department, period, plan=code, status=key),
+                    "active": page.status == key,
+                }
+            )
     pages = []
     if page.num_pages > 1:
-        numbers = Paginator(range(page.total), page.per_page).get_elided_page_range(page.number, on_each_side=2,
-                                                                                     on_ends=1)
+        numbers = Paginator(range(page.total), page.per_page).get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
         for n in numbers:
             if isinstance(n, int):
-                pages.append({"number": n, "current": n == page.number,
-                              "url": _my_url(department, period, plan=code, status=page.status, page=n)})
+                pages.append(
+                    {
+                        "number": n,
+                        "current": n == page.number,
+                        "url": _my_url(department, period, plan=code, status=page.status, page=n),
+                    }
+                )
             else:
                 pages.append({"number": None})  # the ellipsis
     return {
-        "filters": filters, "pages": pages,
-        "previous": (_my_url(department, period, plan=code, status=page.status, page=page.number - 1)
-                     if page.number > 1 else ""),
-        "next": (_my_url(department, period, plan=code, status=page.status, page=page.number + 1)
-                 if page.number < page.num_pages else ""),
+        "filters": filters,
+        "pages": pages,
+        "previous": (
+            _my_url(department, period, plan=code, status=page.status, page=page.number - 1) if page.number > 1 else ""
+        ),
+        "next": (
+            _my_url(department, period, plan=code, status=page.status, page=page.number + 1)
+            if page.number < page.num_pages
+            else ""
+        ),
     }
 
 
@@ -204,28 +271,47 @@ def _can_enter(request: HttpRequest, department: Department) -> bool:
     return rules.has_perm(perms.ENTER, request.user) and department.pk in access.unit_ids(request.user)
 
 
-def _page_with_forms(request: HttpRequest, department: Department, period: ReportingPeriod,
-                     value_forms: dict[int, ValueForm], task_forms: dict[int, ProgressForm], view: _MyView,
-                     can_enter: bool, only: list[str] | None = None) -> ReportingPage:
+def _page_with_forms(
+    request: HttpRequest,
+    department: Department,
+    period: ReportingPeriod,
+    value_forms: dict[int, ValueForm],
+    task_forms: dict[int, ProgressForm],
+    view: _MyView,
+    can_enter: bool,
+    only: list[str] | None = None,
+) -> ReportingPage:
     """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one)."""
-    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
-                          status=view.status, page=view.page, focus=view.focus, only=only)
+    page = reporting_page(
+        department=department,
+        period=period,
+        today=timezone.localdate(),
+        plan=view.plan,
+        status=view.status,
+        page=view.page,
+        focus=view.focus,
+        only=only,
+    )
     editing = page.can_edit and can_enter
     for item in page.values:
         # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
         item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
         if item.form is None and editing and item.review_status != ReviewStatus.APPROVED:
             item.form = ValueForm(  # type: ignore[attr-defined]
-                initial=ValueForm.initial_for(item.indicator.pk, department.pk, period.pk, item.estimate,
-                                              item.official),
-                indicator=item.indicator, auto_id=f"v{item.indicator.pk}_%s", renderer=_CARD_RENDERER,
+                initial=ValueForm.initial_for(
+                    item.indicator.pk, department.pk, period.pk, item.estimate, item.official
+                ),
+                indicator=item.indicator,
+                auto_id=f"v{item.indicator.pk}_%s",
+                renderer=_CARD_RENDERER,
             )
     for task_item in page.tasks:
         task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
         if task_item.form is None and editing and task_item.review_status != ReviewStatus.APPROVED:
             task_item.form = ProgressForm(  # type: ignore[attr-defined]
                 initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
-                auto_id=f"t{task_item.task.pk}_%s", renderer=_CARD_RENDERER,
+                auto_id=f"t{task_item.task.pk}_%s",
+                renderer=_CARD_RENDERER,
             )
     return page
 
@@ -246,8 +332,9 @@ def _attach_all(request: HttpRequest, item: IndicatorValue | TaskProgress, files
     created: list[Evidence] = []
     try:
         for upload in files:
-            created.append(services.attach_evidence(user=request.user, item=item, upload=upload,
-                                                    max_bytes=_max_bytes()))
+            created.append(
+                services.attach_evidence(user=request.user, item=item, upload=upload, max_bytes=_max_bytes())
+            )
     except services.ServiceError:
         for evidence in created:  # the transaction rolls the rows back; remove their stored files too
             evidence.file.delete(save=False)
@@ -264,8 +351,12 @@ def _max_bytes() -> int:
 def save_value(request: HttpRequest) -> HttpResponse:
     _require(request, perms.ENTER)
     department, period = _resolve_entry_target(request)
-    indicator = (access.indicators_visible_to(request.user).select_related("plan")
-                 .filter(pk=_posted_id(request.POST, "indicator")).first())
+    indicator = (
+        access.indicators_visible_to(request.user)
+        .select_related("plan")
+        .filter(pk=_posted_id(request.POST, "indicator"))
+        .first()
+    )
     if indicator is None or not access.can_enter_indicator(request.user, indicator, department):
         raise Http404(_("未找到该填报项，或您无权访问。"))
     form = ValueForm(request.POST, request.FILES, indicator=indicator, auto_id=f"v{indicator.pk}_%s")
@@ -273,16 +364,30 @@ def save_value(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         entry = services.ValueEntry(
-            indicator=indicator, department=department, period=period, value=data["value"], basis=data["basis"],
-            note=data["note"].strip(), expected_version=form.expected_version,
+            indicator=indicator,
+            department=department,
+            period=period,
+            value=data["value"],
+            basis=data["basis"],
+            note=data["note"].strip(),
+            expected_version=form.expected_version,
             confirmed_amount=data.get("confirm_amount", False),
         )
         try:
             with transaction.atomic():
-                row = (IndicatorValue.objects.filter(indicator=indicator, period=period, department=department,
-                                                     basis=entry.basis).select_related("period").first())
-                unchanged = (row is not None and row.version == entry.expected_version and row.value == entry.value
-                             and row.note == entry.note)
+                row = (
+                    IndicatorValue.objects.filter(
+                        indicator=indicator, period=period, department=department, basis=entry.basis
+                    )
+                    .select_related("period")
+                    .first()
+                )
+                unchanged = (
+                    row is not None
+                    and row.version == entry.expected_version
+                    and row.value == entry.value
+                    and row.note == entry.note
+                )
                 # Attaching a file to a submitted figure must not turn it back into a draft: save only on change.
                 changed = submit or not unchanged or row is None
                 if changed:
@@ -293,11 +398,21 @@ def save_value(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as exc:
             _add_errors(form, exc)
         else:
-            text = (_("“%(name)s”已报送。") if submit else _("“%(name)s”已保存为草稿。") if changed
-                    else _("“%(name)s”的佐证材料已上传。"))
+            text = (
+                _("“%(name)s”已报送。")
+                if submit
+                else _("“%(name)s”已保存为草稿。")
+                if changed
+                else _("“%(name)s”的佐证材料已上传。")
+            )
             return _saved(request, department, period, ("value", indicator.pk), text % {"name": indicator.name})
-    return _render_my(request, department, period, value_forms={indicator.pk: form},
-                      card=("value", indicator.pk) if request.htmx else None)
+    return _render_my(
+        request,
+        department,
+        period,
+        value_forms={indicator.pk: form},
+        card=("value", indicator.pk) if request.htmx else None,
+    )
 
 
 @login_required
@@ -316,14 +431,22 @@ def save_progress(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 row = TaskProgress.objects.filter(task=task, period=period, department=department).first()
-                unchanged = (row is not None and row.version == data["version"]
-                             and row.progress_status == data["progress_status"]
-                             and all(getattr(row, k) == v for k, v in fields.items()))
+                unchanged = (
+                    row is not None
+                    and row.version == data["version"]
+                    and row.progress_status == data["progress_status"]
+                    and all(getattr(row, k) == v for k, v in fields.items())
+                )
                 changed = submit or not unchanged or row is None
                 if changed:
                     row = services.save_progress(
-                        user=request.user, task=task, department=department, period=period,
-                        progress_status=data["progress_status"], expected_version=data["version"], submit=submit,
+                        user=request.user,
+                        task=task,
+                        department=department,
+                        period=period,
+                        progress_status=data["progress_status"],
+                        expected_version=data["version"],
+                        submit=submit,
                         **fields,
                     )
                 _attach_all(request, row, data["evidence"])
@@ -332,26 +455,36 @@ def save_progress(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as exc:
             _add_errors(form, exc)
         else:
-            text = (_("任务进展已报送。") if submit else _("任务进展已保存为草稿。") if changed
-                    else _("佐证材料已上传。"))
+            text = (
+                _("任务进展已报送。") if submit else _("任务进展已保存为草稿。") if changed else _("佐证材料已上传。")
+            )
             return _saved(request, department, period, ("task", task.pk), text)
-    return _render_my(request, department, period, task_forms={task.pk: form},
-                      card=("task", task.pk) if request.htmx else None)
+    return _render_my(
+        request, department, period, task_forms={task.pk: form}, card=("task", task.pk) if request.htmx else None
+    )
 
 
-def _saved(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
-           text: str) -> HttpResponse:
+def _saved(
+    request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int], text: str
+) -> HttpResponse:
     if request.htmx:
         return _render_my(request, department, period, card=card, saved=True)
     messages.success(request, text)
     # Back to the plan, filter and page the form was on (without them: wherever the item now is).
     view = _MyView.from_post(request.POST)
-    return redirect(_my_url(department, period, f"{card[0][0]}{card[1]}", plan=view.plan, status=view.status,
-                            page=view.page))
+    return redirect(
+        _my_url(department, period, f"{card[0][0]}{card[1]}", plan=view.plan, status=view.status, page=view.page)
+    )
 
 
-def _stale(request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int],
-           exc: services.StaleEditError, posted: ValueForm | ProgressForm) -> HttpResponse:
+def _stale(
+    request: HttpRequest,
+    department: Department,
+    period: ReportingPeriod,
+    card: tuple[str, int],
+    exc: services.StaleEditError,
+    posted: ValueForm | ProgressForm,
+) -> HttpResponse:
     """Someone saved first: show the newer data in the form, and say what was not saved."""
     kind, pk = card
     attempted = ""
@@ -360,10 +493,14 @@ def _stale(request: HttpRequest, department: Department, period: ReportingPeriod
     message = f"{exc.errors['__all__']}{attempted}"
     fresh: ValueForm | ProgressForm
     if kind == "value":
-        rows = {v.basis: v for v in IndicatorValue.objects.filter(indicator_id=pk, period=period, department=department)}
-        fresh = ValueForm(initial=ValueForm.initial_for(pk, department.pk, period.pk, rows.get("estimate"),
-                                                        rows.get("official")),
-                          indicator=posted.indicator, auto_id=f"v{pk}_%s")  # type: ignore[union-attr]
+        rows = {
+            v.basis: v for v in IndicatorValue.objects.filter(indicator_id=pk, period=period, department=department)
+        }
+        fresh = ValueForm(
+            initial=ValueForm.initial_for(pk, department.pk, period.pk, rows.get("estimate"), rows.get("official")),
+            indicator=posted.indicator,
+            auto_id=f"v{pk}_%s",
+        )  # type: ignore[union-attr]
         forms_kw: dict = {"value_forms": {pk: fresh}}
     else:
         row = TaskProgress.objects.filter(task_id=pk, period=period, department=department).first()
@@ -387,10 +524,16 @@ def submit_all(request: HttpRequest) -> HttpResponse:
     # Only the items of the page the reporter saw: the form lists their keys (a form without them stands for the
     # page it names). Keys of items the unit does not carry are ignored by the selector.
     keys = request.POST.getlist("items")
-    page = reporting_page(department=department, period=period, today=timezone.localdate(), plan=view.plan,
-                          status=view.status, page=view.page, only=keys or None)
-    back = _my_url(department, period, plan=page.plan.code if page.plan else "", status=page.status,
-                   page=page.number)
+    page = reporting_page(
+        department=department,
+        period=period,
+        today=timezone.localdate(),
+        plan=view.plan,
+        status=view.status,
+        page=view.page,
+        only=keys or None,
+    )
+    back = _my_url(department, period, plan=page.plan.code if page.plan else "", status=page.status, page=page.number)
     if page.block_reason:
         messages.error(request, page.block_reason)
         return redirect(back)

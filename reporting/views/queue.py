@@ -20,13 +20,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from indicators import access, services
-from indicators.formatting import dec_str
 from indicators import rules as perms
+from indicators.formatting import dec_str
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from reporting.forms import ReviewForm
 from reporting.queue_rows import render_rows
 from reporting.selectors.queue import (
-    DEFAULT_PAGE_SIZE, PAGE_SIZES, QueueQuery, opening_period, review_page, waiting_by_period,
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    QueueQuery,
+    opening_period,
+    review_page,
+    waiting_by_period,
 )
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _pick_period, _require
@@ -43,19 +48,33 @@ def _query(params: QueryDict) -> QueueQuery:
     status = params.get("status", ReviewStatus.SUBMITTED)
     per_page = _int(params.get("per_page")) or DEFAULT_PAGE_SIZE
     return QueueQuery(
-        period=params.get("period", "").strip(), plan=_int(params.get("plan")), unit=_int(params.get("unit")),
+        period=params.get("period", "").strip(),
+        plan=_int(params.get("plan")),
+        unit=_int(params.get("unit")),
         status=status if status in ReviewStatus.values or status == "" else ReviewStatus.SUBMITTED,
-        page=_int(params.get("page")) or 1, per_page=per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+        page=_int(params.get("page")) or 1,
+        per_page=per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE,
     )
 
 
 def _url(query: QueueQuery, period_code: str, **change: object) -> str:
-    params = {"period": period_code, "plan": query.plan or "", "unit": query.unit or "", "status": query.status,
-              "per_page": query.per_page, "page": query.page}
+    params = {
+        "period": period_code,
+        "plan": query.plan or "",
+        "unit": query.unit or "",
+        "status": query.status,
+        "per_page": query.per_page,
+        "page": query.page,
+    }
     params.update(change)
-    kept = {k: v for k, v in params.items()
-            if v not in ("", None) and not (k == "page" and v == 1) and not (k == "per_page" and v == DEFAULT_PAGE_SIZE)
-            or k == "status"}
+    kept = {
+        k: v
+        for k, v in params.items()
+        if v not in ("", None)
+        and not (k == "page" and v == 1)
+        and not (k == "per_page" and v == DEFAULT_PAGE_SIZE)
+        or k == "status"
+    }
     return f"{reverse('reporting:review')}?{urlencode(kept)}"
 
 
@@ -65,8 +84,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return _render_queue(request, request.GET)
 
 
-def _render_queue(request: HttpRequest, params: QueryDict, *, problems: list[str] | None = None,
-                  reason: str = "", status: int = 200) -> HttpResponse:
+def _render_queue(
+    request: HttpRequest, params: QueryDict, *, problems: list[str] | None = None, reason: str = "", status: int = 200
+) -> HttpResponse:
     query = _query(params)
     periods = ordered_periods()
     waiting = waiting_by_period()
@@ -75,21 +95,37 @@ def _render_queue(request: HttpRequest, params: QueryDict, *, problems: list[str
     code = period.code if period else ""
     here = _url(query, code, page=page.number)
     links = {
-        "periods": [(f, _url(query, f.period.code, plan="", unit="", page=1)) for f in page.periods if f.waiting
-                    or f.period == period],
+        "periods": [
+            (f, _url(query, f.period.code, plan="", unit="", page=1))
+            for f in page.periods
+            if f.waiting or f.period == period
+        ],
         "plans": [(f, _url(query, code, plan=f.pk, page=1)) for f in page.plans],
         "units": [(f, _url(query, code, unit=f.pk, page=1)) for f in page.units],
-        "all_plans": _url(query, code, plan="", page=1), "all_units": _url(query, code, unit="", page=1),
-        "statuses": [(key, label, _url(query, code, status=key, page=1)) for key, label in
-                     [("", _("全部")), *ReviewStatus.choices]],
+        "all_plans": _url(query, code, plan="", page=1),
+        "all_units": _url(query, code, unit="", page=1),
+        "statuses": [
+            (key, label, _url(query, code, status=key, page=1))
+            for key, label in [("", _("全部")), *ReviewStatus.choices]
+        ],
         "sizes": [(n, _url(query, code, per_page=n, page=1)) for n in PAGE_SIZES],
         "previous": _url(query, code, page=page.number - 1) if page.number > 1 else "",
         "next": _url(query, code, page=page.number + 1) if page.number < page.num_pages else "",
     }
-    return render_queue_page(request, {
-        "page": page, "rows": render_rows(page.rows, decidable=page.decidable), "period": period, "here": here, "links": links, "problems": problems or [], "reason": reason,
-        "status_label": STATUS_LABELS.get(query.status, _("全部")) if query.status else _("全部"),
-    }, status)
+    return render_queue_page(
+        request,
+        {
+            "page": page,
+            "rows": render_rows(page.rows, decidable=page.decidable),
+            "period": period,
+            "here": here,
+            "links": links,
+            "problems": problems or [],
+            "reason": reason,
+            "status_label": STATUS_LABELS.get(query.status, _("全部")) if query.status else _("全部"),
+        },
+        status,
+    )
 
 
 def render_queue_page(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
@@ -115,11 +151,17 @@ def _load(chosen: dict[tuple[str, int], int]) -> list[Item]:
     progress_ids = [pk for kind, pk in chosen if kind == "progress"]
     items: list[Item] = []
     if value_ids:
-        items += IndicatorValue.objects.filter(pk__in=value_ids).select_related(
-            "indicator__plan", "department", "period").order_by("department__order", "department__name", "pk")
+        items += (
+            IndicatorValue.objects.filter(pk__in=value_ids)
+            .select_related("indicator__plan", "department", "period")
+            .order_by("department__order", "department__name", "pk")
+        )
     if progress_ids:
-        items += TaskProgress.objects.filter(pk__in=progress_ids).select_related(
-            "task__plan", "department", "period").order_by("department__order", "department__name", "pk")
+        items += (
+            TaskProgress.objects.filter(pk__in=progress_ids)
+            .select_related("task__plan", "department", "period")
+            .order_by("department__order", "department__name", "pk")
+        )
     return items
 
 
@@ -146,41 +188,60 @@ def decide(request: HttpRequest) -> HttpResponse:
     if not chosen:
         return _render_queue(request, back, problems=[_("请先勾选要处理的项。")], reason=reason)
     if len(chosen) > MAX_DECISIONS:
-        return _render_queue(request, back, problems=[_("一次最多处理 %(n)s 项，请分批操作。") % {"n": MAX_DECISIONS}],
-                             reason=reason)
+        return _render_queue(
+            request, back, problems=[_("一次最多处理 %(n)s 项，请分批操作。") % {"n": MAX_DECISIONS}], reason=reason
+        )
     if action == services.RETURN and not reason:
         return _render_queue(request, back, problems=[_("退回必须填写原因，填报人会看到该原因。")])
     items = _load(chosen)
     if request.POST.get("confirmed") != "1":
         return _confirm(request, items, chosen, action, reason, next_url, single)
     try:
-        outcome = services.review_items(user=request.user, items=items, action=action, reason=reason,
-                                        expected_versions=chosen)
+        outcome = services.review_items(
+            user=request.user, items=items, action=action, reason=reason, expected_versions=chosen
+        )
     except services.ServiceError as exc:
         return _render_queue(request, back, problems=list(exc.errors.values()), reason=reason)
     _report(request, outcome, action)
     return HttpResponseRedirect(next_url)
 
 
-def _confirm(request: HttpRequest, items: list[Item], chosen: dict[tuple[str, int], int], action: str, reason: str,
-             next_url: str, single: str) -> HttpResponse:
+def _confirm(
+    request: HttpRequest,
+    items: list[Item],
+    chosen: dict[tuple[str, int], int],
+    action: str,
+    reason: str,
+    next_url: str,
+    single: str,
+) -> HttpResponse:
     units = Counter(item.department.name for item in items)
     by_unit = "、".join(ngettext("%(u)s %(n)s 项", "%(u)s %(n)s 项", n) % {"u": u, "n": n} for u, n in units.items())
     periods = sorted({item.period.label for item in items})
     if action == services.APPROVE:
         title = _("确认审核通过")
-        sentence = _("审核通过%(p)s的 %(n)s 项（%(units)s）。通过后计入统计和考核，填报单位不能再修改；如需更正须由组织部退回。")
+        sentence = _(
+            "审核通过%(p)s的 %(n)s 项（%(units)s）。通过后计入统计和考核，填报单位不能再修改；如需更正须由组织部退回。"
+        )
     else:
         title = _("确认退回")
         sentence = _("退回%(p)s的 %(n)s 项（%(units)s）。填报单位将收到通知和退回原因，修改后重新报送。")
     hidden = [("action", action), ("next", next_url), ("reason", reason), ("confirmed", "1")]
     hidden += [("one", single)] if single else [("items", _token(item, chosen)) for item in items]
-    return render(request, "components/confirm.html", {
-        "title": title, "sentence": sentence % {"p": "、".join(periods), "n": len(items), "units": by_unit},
-        "lines": [_line(item) for item in items], "reason": reason if action == services.RETURN else "",
-        "hidden": hidden, "action_url": reverse("reporting:review_decide"), "cancel_url": next_url,
-        "confirm_label": _("确认审核通过") if action == services.APPROVE else _("确认退回"),
-    })
+    return render(
+        request,
+        "components/confirm.html",
+        {
+            "title": title,
+            "sentence": sentence % {"p": "、".join(periods), "n": len(items), "units": by_unit},
+            "lines": [_line(item) for item in items],
+            "reason": reason if action == services.RETURN else "",
+            "hidden": hidden,
+            "action_url": reverse("reporting:review_decide"),
+            "cancel_url": next_url,
+            "confirm_label": _("确认审核通过") if action == services.APPROVE else _("确认退回"),
+        },
+    )
 
 
 def _token(item: Item, chosen: dict[tuple[str, int], int]) -> str:
@@ -200,8 +261,11 @@ def _report(request: HttpRequest, outcome: services.ReviewOutcome, action: str) 
         if action == services.APPROVE:
             messages.success(request, ngettext("已审核通过 %(n)s 项。", "已审核通过 %(n)s 项。", n) % {"n": n})
         else:
-            messages.success(request, ngettext("已退回 %(n)s 项，填报单位会看到退回原因。",
-                                               "已退回 %(n)s 项，填报单位会看到退回原因。", n) % {"n": n})
+            messages.success(
+                request,
+                ngettext("已退回 %(n)s 项，填报单位会看到退回原因。", "已退回 %(n)s 项，填报单位会看到退回原因。", n)
+                % {"n": n},
+            )
     if outcome.refused:
         lines = "；".join(f"{_line(r.item)}：{r.message}" for r in outcome.refused)
         messages.warning(request, _("以下 %(n)s 项未处理：%(list)s") % {"n": len(outcome.refused), "list": lines})
@@ -225,9 +289,11 @@ def review_item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else:
             services.return_item(user=request.user, item=item, reason=data["reason"], expected_version=data["version"])
     except services.ServiceError as exc:
-        return _render_queue(request, QueryDict(urlsplit(next_url).query), problems=list(exc.errors.values()),
-                             reason=data["reason"])
+        return _render_queue(
+            request, QueryDict(urlsplit(next_url).query), problems=list(exc.errors.values()), reason=data["reason"]
+        )
     action = services.APPROVE if data["action"] == ReviewForm.APPROVE else services.RETURN
-    messages.success(request, _("已审核通过。") if action == services.APPROVE
-                     else _("已退回，填报单位会看到退回原因。"))
+    messages.success(
+        request, _("已审核通过。") if action == services.APPROVE else _("已退回，填报单位会看到退回原因。")
+    )
     return HttpResponseRedirect(next_url)

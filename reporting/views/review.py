@@ -7,7 +7,6 @@ they exist) → form → service → selector → render. Every write goes throu
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,12 +17,11 @@ from django.views.decorators.http import require_POST
 
 from indicators import access, services
 from indicators import rules as perms
-from reporting.forms import PeriodOpenForm, PeriodStateForm
 from indicators.models import Evidence, IndicatorValue, TaskProgress
+from plans.models import ReportingPeriod
+from reporting.forms import PeriodOpenForm, PeriodStateForm
 from reporting.selectors.review import history_entries, ordered_periods, overdue_report, period_history
 from reporting.views.common import _add_errors, _my_url, _pick_period, _require
-from plans.models import ReportingPeriod
-
 
 # --- item history and evidence --------------------------------------------------------------------------------
 
@@ -31,24 +29,46 @@ from plans.models import ReportingPeriod
 @login_required
 def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     value = access.get_value_for_user(request.user, pk)
-    rows = list(IndicatorValue.objects.filter(indicator=value.indicator_id, period=value.period_id,
-                                              department=value.department_id)
-                .select_related("updated_by", "reviewed_by").prefetch_related("evidence").order_by("basis"))
-    return render(request, "reporting/item.html", {
-        "kind": "value", "item": value, "rows": rows, "history": history_entries(IndicatorValue, rows),
-        "title": value.indicator.name, "back": _my_url(value.department, value.period, f"v{value.indicator_id}"),
-    })
+    rows = list(
+        IndicatorValue.objects.filter(
+            indicator=value.indicator_id, period=value.period_id, department=value.department_id
+        )
+        .select_related("updated_by", "reviewed_by")
+        .prefetch_related("evidence")
+        .order_by("basis")
+    )
+    return render(
+        request,
+        "reporting/item.html",
+        {
+            "kind": "value",
+            "item": value,
+            "rows": rows,
+            "history": history_entries(IndicatorValue, rows),
+            "title": value.indicator.name,
+            "back": _my_url(value.department, value.period, f"v{value.indicator_id}"),
+        },
+    )
 
 
 @login_required
 def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = access.get_progress_for_user(request.user, pk)
-    rows = list(TaskProgress.objects.filter(pk=pk).select_related("updated_by", "reviewed_by")
-                .prefetch_related("evidence"))
-    return render(request, "reporting/item.html", {
-        "kind": "progress", "item": progress, "rows": rows, "history": history_entries(TaskProgress, rows),
-        "title": str(progress.task), "back": _my_url(progress.department, progress.period, f"t{progress.task_id}"),
-    })
+    rows = list(
+        TaskProgress.objects.filter(pk=pk).select_related("updated_by", "reviewed_by").prefetch_related("evidence")
+    )
+    return render(
+        request,
+        "reporting/item.html",
+        {
+            "kind": "progress",
+            "item": progress,
+            "rows": rows,
+            "history": history_entries(TaskProgress, rows),
+            "title": str(progress.task),
+            "back": _my_url(progress.department, progress.period, f"t{progress.task_id}"),
+        },
+    )
 
 
 @login_required
@@ -85,8 +105,9 @@ def periods(request: HttpRequest) -> HttpResponse:
     open_form = PeriodOpenForm(request.POST or None)
     if request.method == "POST" and open_form.is_valid():
         try:
-            period = services.open_period(user=request.user, code=open_form.cleaned_data["code"],
-                                          deadline=open_form.cleaned_data["deadline"])
+            period = services.open_period(
+                user=request.user, code=open_form.cleaned_data["code"], deadline=open_form.cleaned_data["deadline"]
+            )
         except services.ServiceError as exc:
             _add_errors(open_form, exc)
         else:
@@ -95,17 +116,24 @@ def periods(request: HttpRequest) -> HttpResponse:
     return _render_periods(request, open_form=open_form)
 
 
-def _render_periods(request: HttpRequest, *, open_form: PeriodOpenForm | None = None,
-                    state_errors: dict[int, PeriodStateForm] | None = None) -> HttpResponse:
+def _render_periods(
+    request: HttpRequest,
+    *,
+    open_form: PeriodOpenForm | None = None,
+    state_errors: dict[int, PeriodStateForm] | None = None,
+) -> HttpResponse:
     rows = ordered_periods()
     history = period_history(rows)
     for period in rows:
         period.state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(  # type: ignore[attr-defined]
-            auto_id=f"p{period.pk}_%s")
+            auto_id=f"p{period.pk}_%s"
+        )
         period.changes = history.get(period.pk, [])[:5]  # type: ignore[attr-defined]
-    return render(request, "reporting/periods.html", {
-        "periods": rows, "open_form": open_form or PeriodOpenForm(), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "reporting/periods.html",
+        {"periods": rows, "open_form": open_form or PeriodOpenForm(), "today": timezone.localdate()},
+    )
 
 
 @login_required
@@ -116,11 +144,18 @@ def period_state(request: HttpRequest, pk: int) -> HttpResponse:
     form = PeriodStateForm(request.POST, auto_id=f"p{pk}_%s")
     if form.is_valid():
         try:
-            services.set_period_state(user=request.user, period=period, state=form.cleaned_data["state"],
-                                      reason=form.cleaned_data["reason"], deadline=form.cleaned_data["deadline"])
+            services.set_period_state(
+                user=request.user,
+                period=period,
+                state=form.cleaned_data["state"],
+                reason=form.cleaned_data["reason"],
+                deadline=form.cleaned_data["deadline"],
+            )
         except services.ServiceError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("%(p)s 已变更为“%(s)s”。") % {"p": period.label, "s": period.get_state_display()})
+            messages.success(
+                request, _("%(p)s 已变更为“%(s)s”。") % {"p": period.label, "s": period.get_state_display()}
+            )
             return redirect("reporting:periods")
     return _render_periods(request, state_errors={pk: form})

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from api import tokens
 from api.models import ApiToken
-from openapi_core.datatypes import RequestParameters
 
 
 @functools.cache
@@ -37,8 +37,9 @@ class _Request:
     parameters: RequestParameters = field(init=False)
 
     def __post_init__(self) -> None:
-        self.parameters = RequestParameters(query=ImmutableMultiDict(self.query), header=Headers(self.headers),
-                                            cookie=ImmutableMultiDict(), path={})
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(self.query), header=Headers(self.headers), cookie=ImmutableMultiDict(), path={}
+        )
 
 
 @dataclass
@@ -53,16 +54,28 @@ def validate(method: str, url: str, body: bytes, response: Any) -> None:
     parts = urlsplit(url)
     query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
     request = _Request(method.lower(), parts.path, query, {}, body, "application/json")
-    openapi().validate_response(request, _Response(response.content, response.status_code,
-                                                   response.headers.get("Content-Type", ""),
-                                                   Headers(dict(response.headers.items()))))
+    openapi().validate_response(
+        request,
+        _Response(
+            response.content,
+            response.status_code,
+            response.headers.get("Content-Type", ""),
+            Headers(dict(response.headers.items())),
+        ),
+    )
 
 
 class Api:
     """`Api(token_key)` or `Api(session=client)`; `.get(url, **params)`, `.post(url, body, **headers)`."""
 
-    def __init__(self, key: str | None = None, *, client: Client | None = None, language: str | None = None,
-                 check_schema: bool = True) -> None:
+    def __init__(
+        self,
+        key: str | None = None,
+        *,
+        client: Client | None = None,
+        language: str | None = None,
+        check_schema: bool = True,
+    ) -> None:
         self.client = client or Client()
         self.headers: dict[str, str] = {}
         if key is not None:

@@ -35,39 +35,106 @@ def _expired(world: World) -> str:
 
 
 def _b_figure(world: World) -> int:
-    return IndicatorValue.objects.create(indicator=world.share, period=world.q2, department=world.b,
-                                         value=Decimal("30")).pk
+    return IndicatorValue.objects.create(
+        indicator=world.share, period=world.q2, department=world.b, value=Decimal("30")
+    ).pk
 
 
 Case = tuple[str, Callable[[World], str], Callable[[World, Api], object], int, str]
 CASES: list[Case] = [
-    ("write token writes its unit's figure", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w)), 201, ""),
-    ("read token writes", lambda w: make_token(w.rep_a, "read", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w)), 403, "permission_denied"),
-    ("read token of 组织部 writes", lambda w: make_token(w.admin),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w)), 403, "permission_denied"),
-    ("write token, another unit's indicator", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w, indicator=w.share.pk)), 403, "permission_denied"),
-    ("write token, another unit named", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w, unit=w.b.pk)), 403, "permission_denied"),
-    ("write token, its own unit named", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w, unit=w.a.pk)), 201, ""),
-    ("write token reads another unit's figure", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.get(f"/api/v1/figures/{_b_figure(w)}/"), 404, "not_found"),
-    ("write token submits another unit's figure", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post(f"/api/v1/figures/{_b_figure(w)}/submit/", {}), 404, "not_found"),
-    ("unit's own write token submits it", lambda w: make_token(w.rep_b, "write", w.b),
-     lambda w, api: api.post(f"/api/v1/figures/{_b_figure(w)}/submit/", {}), 200, ""),
-    ("leader's all-units read token reads another unit's figure", lambda w: make_token(w.leader),
-     lambda w, api: api.get(f"/api/v1/figures/{_b_figure(w)}/"), 200, ""),
-    ("write token, locked period", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/figures/", _figure(w, period="2024Q4")), 409, "period_locked"),
-    ("write token, another unit's task", lambda w: make_token(w.rep_a, "write", w.a),
-     lambda w, api: api.post("/api/v1/task-progress/", {"task": w.task_b.pk, "period": "2025Q2",
-                                                        "progress_status": "done"}), 403, "permission_denied"),
-    ("revoked token writes", _revoked, lambda w, api: api.post("/api/v1/figures/", _figure(w)), 401,
-     "authentication_failed"),
+    (
+        "write token writes its unit's figure",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w)),
+        201,
+        "",
+    ),
+    (
+        "read token writes",
+        lambda w: make_token(w.rep_a, "read", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w)),
+        403,
+        "permission_denied",
+    ),
+    (
+        "read token of 组织部 writes",
+        lambda w: make_token(w.admin),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w)),
+        403,
+        "permission_denied",
+    ),
+    (
+        "write token, another unit's indicator",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w, indicator=w.share.pk)),
+        403,
+        "permission_denied",
+    ),
+    (
+        "write token, another unit named",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w, unit=w.b.pk)),
+        403,
+        "permission_denied",
+    ),
+    (
+        "write token, its own unit named",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w, unit=w.a.pk)),
+        201,
+        "",
+    ),
+    (
+        "write token reads another unit's figure",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.get(f"/api/v1/figures/{_b_figure(w)}/"),
+        404,
+        "not_found",
+    ),
+    (
+        "write token submits another unit's figure",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post(f"/api/v1/figures/{_b_figure(w)}/submit/", {}),
+        404,
+        "not_found",
+    ),
+    (
+        "unit's own write token submits it",
+        lambda w: make_token(w.rep_b, "write", w.b),
+        lambda w, api: api.post(f"/api/v1/figures/{_b_figure(w)}/submit/", {}),
+        200,
+        "",
+    ),
+    (
+        "leader's all-units read token reads another unit's figure",
+        lambda w: make_token(w.leader),
+        lambda w, api: api.get(f"/api/v1/figures/{_b_figure(w)}/"),
+        200,
+        "",
+    ),
+    (
+        "write token, locked period",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post("/api/v1/figures/", _figure(w, period="2024Q4")),
+        409,
+        "period_locked",
+    ),
+    (
+        "write token, another unit's task",
+        lambda w: make_token(w.rep_a, "write", w.a),
+        lambda w, api: api.post(
+            "/api/v1/task-progress/", {"task": w.task_b.pk, "period": "2025Q2", "progress_status": "done"}
+        ),
+        403,
+        "permission_denied",
+    ),
+    (
+        "revoked token writes",
+        _revoked,
+        lambda w, api: api.post("/api/v1/figures/", _figure(w)),
+        401,
+        "authentication_failed",
+    ),
     ("revoked token reads", _revoked, lambda w, api: api.get("/api/v1/units/"), 401, "authentication_failed"),
     ("expired token reads", _expired, lambda w, api: api.get("/api/v1/units/"), 401, "authentication_failed"),
     ("no token", lambda w: "", lambda w, api: api.get("/api/v1/figures/"), 401, "not_authenticated"),
@@ -75,8 +142,9 @@ CASES: list[Case] = [
 
 
 @pytest.mark.parametrize("name, key, call, status, code", CASES, ids=[c[0] for c in CASES])
-def test_token_permission_matrix(world: World, name: str, key: Callable[[World], str],
-                                 call: Callable[[World, Api], object], status: int, code: str) -> None:
+def test_token_permission_matrix(
+    world: World, name: str, key: Callable[[World], str], call: Callable[[World, Api], object], status: int, code: str
+) -> None:
     ReportingPeriod.objects.create(kind="quarter", year=2024, index=4, state=ReportingPeriod.State.LOCKED)
     before = IndicatorValue.objects.filter(period=world.q2, department=world.a).count()
     token = key(world)

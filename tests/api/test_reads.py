@@ -33,8 +33,12 @@ def test_reference_data_with_pinned_query_counts(world: World) -> None:
     api.get("/api/v1/periods/")  # the token's first use is recorded once
     # token (1) + list (1) [+ prefetches]
     counts = {
-        "/api/v1/units/": 2, "/api/v1/plans/": 3, f"/api/v1/plans/{world.plan.code}/": 4,
-        "/api/v1/indicators/": 5, "/api/v1/tasks/": 4, "/api/v1/periods/": 2,
+        "/api/v1/units/": 2,
+        "/api/v1/plans/": 3,
+        f"/api/v1/plans/{world.plan.code}/": 4,
+        "/api/v1/indicators/": 5,
+        "/api/v1/tasks/": 4,
+        "/api/v1/periods/": 2,
     }
     for url, expected in counts.items():
         _body, queries = _queries(api, url)
@@ -43,10 +47,15 @@ def test_reference_data_with_pinned_query_counts(world: World) -> None:
     assert plan["sections"][0]["title"] == "总体要求" and plan["issuer_name"] == "测试区"
     indicators = api.get("/api/v1/indicators/", {"plan": world.plan.code}).json()["results"]
     total = next(i for i in indicators if i["id"] == world.total.pk)
-    assert total["baseline"] == "20" and total["target"] == "30" and total["milestones"] == [{"year": 2023, "value": "26"}]
+    assert (
+        total["baseline"] == "20" and total["target"] == "30" and total["milestones"] == [{"year": 2023, "value": "26"}]
+    )
     assert (total["kind"], total["comparison"], total["basis"], total["lead"]) == ("level", "gte", "end", ["甲局"])
     tasks = api.get("/api/v1/tasks/", {"unit": world.b.pk}).json()["results"]
-    assert [(t["number"], t["lead"], t["responsible"]) for t in tasks] == [("1.", ["甲局"], ["乙局"]), ("2.", ["乙局"], [])]
+    assert [(t["number"], t["lead"], t["responsible"]) for t in tasks] == [
+        ("1.", ["甲局"], ["乙局"]),
+        ("2.", ["乙局"], []),
+    ]
     periods = api.get("/api/v1/periods/", {"state": "open"}).json()["results"]
     assert [(p["code"], p["state_label"]) for p in periods] == [("2025Q2", "填报中")]
 
@@ -67,24 +76,40 @@ def test_figures_filters_and_updated_since(world: World) -> None:
     api = Api(make_token(world.leader))
     old = IndicatorValue.objects.get(indicator=world.total, period=world.q1)
     IndicatorValue.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=3))
-    new = IndicatorValue.objects.create(indicator=world.share, period=world.q2, department=world.b, value=Decimal("33"),
-                                        status=ReviewStatus.SUBMITTED)
-    ids = lambda **p: [r["id"] for r in api.get("/api/v1/figures/", p).json()["results"]]  # noqa: E731
+    new = IndicatorValue.objects.create(
+        indicator=world.share, period=world.q2, department=world.b, value=Decimal("33"), status=ReviewStatus.SUBMITTED
+    )
+    ids = lambda **p: [r["id"] for r in api.get("/api/v1/figures/", p).json()["results"]]
     assert ids() == [old.pk, new.pk]
-    assert ids(unit=world.b.pk) == [new.pk] and ids(period="2025q1") == [old.pk] and ids(plan=world.plan.code) == [old.pk, new.pk]
+    assert (
+        ids(unit=world.b.pk) == [new.pk]
+        and ids(period="2025q1") == [old.pk]
+        and ids(plan=world.plan.code) == [old.pk, new.pk]
+    )
     assert ids(plan="nope") == [] and ids(status="submitted") == [new.pk]
     since = (timezone.now() - dt.timedelta(days=1)).isoformat()
     assert ids(updated_since=since) == [new.pk]
     row = api.get(f"/api/v1/figures/{new.pk}/").json()
-    assert (row["value"], row["period"], row["plan"], row["unit"], row["version"]) == ("33", "2025Q2", world.plan.code, world.b.pk, 1)
+    assert (row["value"], row["period"], row["plan"], row["unit"], row["version"]) == (
+        "33",
+        "2025Q2",
+        world.plan.code,
+        world.b.pk,
+        1,
+    )
     bad = api.get("/api/v1/figures/", {"period": "2025Q5", "updated_since": "yesterday"})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
     assert set(bad.json()["fields"]) == {"period", "updated_since"} and "1–4" in bad.json()["fields"]["period"]
 
 
 def test_cursor_pages_follow_next_links(world: World) -> None:
-    combos = [(world.recruits, world.q1), (world.recruits, world.q2), (world.permille, world.q1),
-              (world.permille, world.q2), (world.total, world.q2)]
+    combos = [
+        (world.recruits, world.q1),
+        (world.recruits, world.q2),
+        (world.permille, world.q1),
+        (world.permille, world.q2),
+        (world.total, world.q2),
+    ]
     for n, (indicator, period) in enumerate(combos):
         IndicatorValue.objects.create(indicator=indicator, period=period, department=world.a, value=Decimal(n))
     api = Api(make_token(world.leader))
@@ -99,7 +124,9 @@ def test_cursor_pages_follow_next_links(world: World) -> None:
 
 def test_a_unit_token_reads_only_its_units_figures(world: World) -> None:
     mine = IndicatorValue.objects.get(indicator=world.total, period=world.q1)
-    theirs = IndicatorValue.objects.create(indicator=world.share, period=world.q2, department=world.b, value=Decimal("3"))
+    theirs = IndicatorValue.objects.create(
+        indicator=world.share, period=world.q2, department=world.b, value=Decimal("3")
+    )
     reader = Api(make_token(world.rep_a, "read", world.a))
     assert [r["id"] for r in reader.get("/api/v1/figures/").json()["results"]] == [mine.pk]
     refused = reader.get(f"/api/v1/figures/{theirs.pk}/")
@@ -113,10 +140,18 @@ def test_a_unit_token_reads_only_its_units_figures(world: World) -> None:
 def test_task_progress_reads(world: World) -> None:
     from indicators import services
 
-    row = services.save_progress(user=world.rep_a, task=world.task_a, department=world.a, period=world.q2,
-                                 progress_status="in_progress", progress="已启动")
+    row = services.save_progress(
+        user=world.rep_a,
+        task=world.task_a,
+        department=world.a,
+        period=world.q2,
+        progress_status="in_progress",
+        progress="已启动",
+    )
     body = Api(make_token(world.rep_a, "read", world.a)).get("/api/v1/task-progress/", {"period": "2025Q2"}).json()
-    assert [(r["id"], r["progress"], r["progress_status_label"]) for r in body["results"]] == [(row.pk, "已启动", "推进中")]
+    assert [(r["id"], r["progress"], r["progress_status_label"]) for r in body["results"]] == [
+        (row.pk, "已启动", "推进中")
+    ]
     assert Api(make_token(world.rep_b, "read", world.b)).get("/api/v1/task-progress/").json()["results"] == []
 
 

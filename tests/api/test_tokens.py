@@ -37,13 +37,16 @@ def test_command_makes_a_write_token_shown_once_and_stored_hashed(world: World) 
     assert token_of(by_name).unit == world.a
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--scope", "write"], "读写令牌必须指定单位"),
-    (["--scope", "write", "--unit", "乙局"], "不是“乙局”的填报员"),
-    (["--scope", "read"], "只能读取本单位的数据，请指定单位"),
-    (["--scope", "read", "--unit", "丙局"], "单位“丙局”不存在"),
-    (["--scope", "read", "--unit", "甲局", "--days", "0"], "有效天数应在 1–"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scope", "write"], "读写令牌必须指定单位"),
+        (["--scope", "write", "--unit", "乙局"], "不是“乙局”的填报员"),
+        (["--scope", "read"], "只能读取本单位的数据，请指定单位"),
+        (["--scope", "read", "--unit", "丙局"], "单位“丙局”不存在"),
+        (["--scope", "read", "--unit", "甲局", "--days", "0"], "有效天数应在 1–"),
+    ],
+)
 def test_command_refuses_what_the_account_may_not_hold(world: World, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         _command("--user", world.rep_a.username, *args)
@@ -69,8 +72,10 @@ def test_token_page_is_for_zzb_only(world: World) -> None:
 
 def test_zzb_makes_a_token_on_the_page_sees_it_once_and_revokes_it(world: World) -> None:
     client = world.client(world.admin)
-    response = client.post("/api/tokens/", {"name": "人社局数据平台", "user": world.rep_a.pk, "scope": "write",
-                                            "unit": world.a.pk, "days": 30})
+    response = client.post(
+        "/api/tokens/",
+        {"name": "人社局数据平台", "user": world.rep_a.pk, "scope": "write", "unit": world.a.pk, "days": 30},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     token = ApiToken.objects.get()
@@ -92,8 +97,9 @@ def test_zzb_makes_a_token_on_the_page_sees_it_once_and_revokes_it(world: World)
 
 
 def test_page_refuses_a_write_token_for_a_unit_the_account_does_not_report_for(world: World) -> None:
-    response = world.client(world.admin).post("/api/tokens/", {"name": "x", "user": world.rep_a.pk, "scope": "write",
-                                                               "unit": world.b.pk, "days": 30})
+    response = world.client(world.admin).post(
+        "/api/tokens/", {"name": "x", "user": world.rep_a.pk, "scope": "write", "unit": world.b.pk, "days": 30}
+    )
     assert response.status_code == 200 and "不是“乙局”的填报员" in response.content.decode()
     assert not ApiToken.objects.exists()
 
@@ -118,8 +124,11 @@ def test_unknown_or_malformed_tokens_are_401(world: World, header: str) -> None:
 def test_no_credentials_is_401_in_chinese_by_default_and_english_on_request(world: World) -> None:
     response = Api().get("/api/v1/units/")
     assert response.status_code == 401
-    assert response.json() == {"code": "not_authenticated", "fields": {},
-                               "message": "需要身份认证：请在 Authorization 请求头中提供“Bearer 令牌”。"}
+    assert response.json() == {
+        "code": "not_authenticated",
+        "fields": {},
+        "message": "需要身份认证：请在 Authorization 请求头中提供“Bearer 令牌”。",
+    }
     english = Api(language="en").get("/api/v1/units/")
     assert english.json()["message"] == "Authentication required: send “Bearer <token>” in the Authorization header."
 
@@ -143,8 +152,12 @@ def test_session_of_the_app_reads_the_api(world: World) -> None:
     assert api.get("/api/v1/plans/").status_code == 200
 
 
-@override_settings(REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK,
-                                   "DEFAULT_THROTTLE_RATES": {"api_read": "3/min", "api_write": "2/min"}})
+@override_settings(
+    REST_FRAMEWORK={
+        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_read": "3/min", "api_write": "2/min"},
+    }
+)
 def test_throttling_is_per_token(world: World) -> None:
     from django.core.cache import cache
 

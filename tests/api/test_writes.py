@@ -28,7 +28,9 @@ def _figure(world: World, **fields: object) -> dict[str, object]:
 
 
 def _form_errors(world: World, period: ReportingPeriod | None = None, **fields: object) -> str:
-    response = world.client(world.rep_a).post(reverse("reporting:save_value"), world.value_post(period=period, **fields))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_value"), world.value_post(period=period, **fields)
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -37,13 +39,21 @@ def test_a_figure_is_saved_then_changed_with_its_version_and_history(world: Worl
     created = writer.post(FIGURES, _figure(world, note="首次"))
     assert created.status_code == 201
     body = created.json()
-    assert (body["value"], body["status"], body["version"], body["unit"], body["note"]) == ("26.5", "draft", 1, world.a.pk, "首次")
+    assert (body["value"], body["status"], body["version"], body["unit"], body["note"]) == (
+        "26.5",
+        "draft",
+        1,
+        world.a.pk,
+        "首次",
+    )
     changed = writer.post(FIGURES, _figure(world, value=26.8, version=1, submit=True))
     assert changed.status_code == 200
     assert (changed.json()["value"], changed.json()["status"], changed.json()["version"]) == ("26.8", "submitted", 2)
     row = IndicatorValue.objects.get(pk=body["id"])
     assert [(h.history_type, h.history_user, h.history_change_reason) for h in row.history.order_by("history_id")] == [
-        ("+", world.rep_a, "保存草稿"), ("~", world.rep_a, "填报并报送")]
+        ("+", world.rep_a, "保存草稿"),
+        ("~", world.rep_a, "填报并报送"),
+    ]
 
 
 def test_json_numbers_arrive_exact_and_units_are_read_as_the_form_reads_them(world: World, writer: Api) -> None:
@@ -69,7 +79,7 @@ def test_validation_messages_are_the_forms(world: World, writer: Api, value: str
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid" and len(body["fields"]) == 1
-    (field, message), = body["fields"].items()
+    ((field, message),) = body["fields"].items()
     assert field in ("value", "note") and message in _form_errors(world, value=value, note=note)
     assert not IndicatorValue.objects.filter(period=world.q2).exists()
 
@@ -83,7 +93,9 @@ def test_locked_period_is_409_with_the_forms_message(world: World, writer: Api, 
     assert body["message"] in _form_errors(world, period=locked, value="26.5")
     closed = make_period("2025Q4", ReportingPeriod.State.CLOSED)
     assert writer.post(FIGURES, _figure(world, period=closed.code)).json()["code"] == "period_closed"
-    english = Api(writer.headers["Authorization"].split()[1], language="en").post(FIGURES, _figure(world, period="2025Q3"))
+    english = Api(writer.headers["Authorization"].split()[1], language="en").post(
+        FIGURES, _figure(world, period="2025Q3")
+    )
     assert english.json()["message"] == "Q3 2025 is locked (data finalized and frozen) and cannot be changed."
 
 
@@ -93,12 +105,21 @@ def test_an_approved_figure_is_409(world: World, writer: Api) -> None:
     row = IndicatorValue.objects.get(pk=writer.post(FIGURES, _figure(world, submit=True)).json()["id"])
     services.approve_item(user=world.admin, item=row)
     refused = writer.post(FIGURES, _figure(world, value="30"))
-    assert refused.status_code == 409 and refused.json()["code"] == "conflict" and "已审核通过" in refused.json()["message"]
+    assert (
+        refused.status_code == 409
+        and refused.json()["code"] == "conflict"
+        and "已审核通过" in refused.json()["message"]
+    )
 
 
 def test_unknown_ids_and_codes_name_the_field(world: World, writer: Api) -> None:
-    cases = [({"indicator": 999999}, "indicator"), ({"period": "2031Q1"}, "period"), ({"period": "Q1"}, "period"),
-             ({"basis": "guess"}, "basis"), ({"version": -1}, "version")]
+    cases = [
+        ({"indicator": 999999}, "indicator"),
+        ({"period": "2031Q1"}, "period"),
+        ({"period": "Q1"}, "period"),
+        ({"basis": "guess"}, "basis"),
+        ({"version": -1}, "version"),
+    ]
     for change, field in cases:
         response = writer.post(FIGURES, _figure(world, **change))
         assert response.status_code == 400 and set(response.json()["fields"]) == {field}, change
@@ -110,13 +131,17 @@ def test_submit_endpoint_and_task_progress(world: World, writer: Api) -> None:
     saved = writer.post(FIGURES, _figure(world)).json()
     submitted = writer.post(f"{FIGURES}{saved['id']}/submit/", {"version": 1})
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    progress = writer.post("/api/v1/task-progress/", {"task": world.task_a.pk, "period": "2025Q2",
-                                                      "progress_status": "in_progress", "progress": "已完成选址"})
+    progress = writer.post(
+        "/api/v1/task-progress/",
+        {"task": world.task_a.pk, "period": "2025Q2", "progress_status": "in_progress", "progress": "已完成选址"},
+    )
     assert progress.status_code == 201 and progress.json()["progress"] == "已完成选址"
     empty = writer.post(f"/api/v1/task-progress/{progress.json()['id']}/submit/", {})
     assert empty.status_code == 200
-    refused = writer.post("/api/v1/task-progress/", {"task": world.task_b.pk, "period": "2025Q2",
-                                                     "progress_status": "done", "submit": True})
+    refused = writer.post(
+        "/api/v1/task-progress/",
+        {"task": world.task_b.pk, "period": "2025Q2", "progress_status": "done", "submit": True},
+    )
     assert refused.status_code == 403 and "无权填报“甲局”的该项任务进展" in refused.json()["message"]
     row = TaskProgress.objects.get()
     assert row.status == ReviewStatus.SUBMITTED and row.history.count() == 2
@@ -139,8 +164,9 @@ def test_a_retried_post_with_the_same_key_writes_once(world: World, writer: Api)
     assert fresh.status_code == 200 and IndicatorValue.objects.get(period=world.q2).history.count() == 2
 
 
-def test_idempotency_keys_belong_to_one_token_and_a_refusal_is_replayed_too(world: World, writer: Api,
-                                                                           make_period) -> None:
+def test_idempotency_keys_belong_to_one_token_and_a_refusal_is_replayed_too(
+    world: World, writer: Api, make_period
+) -> None:
     key = "retry-1"
     make_period("2025Q3", ReportingPeriod.State.LOCKED)
     locked = writer.post(FIGURES, _figure(world, period="2025Q3"), **{"Idempotency-Key": key})
@@ -153,8 +179,11 @@ def test_idempotency_keys_belong_to_one_token_and_a_refusal_is_replayed_too(worl
 
 
 def test_batch_writes_all_items(world: World, writer: Api) -> None:
-    items = [_figure(world, value="26.5"), _figure(world, indicator=world.recruits.pk, value="120"),
-             _figure(world, indicator=world.permille.pk, value="12", basis="official")]
+    items = [
+        _figure(world, value="26.5"),
+        _figure(world, indicator=world.recruits.pk, value="120"),
+        _figure(world, indicator=world.permille.pk, value="12", basis="official"),
+    ]
     response = writer.post(f"{FIGURES}batch/", {"items": items, "submit": True})
     assert response.status_code == 200, response.content.decode()
     body = response.json()
@@ -185,8 +214,10 @@ def test_batch_refusals_say_which_row(world: World, writer: Api, make_period) ->
     foreign = writer.post(f"{FIGURES}batch/", {"items": [_figure(world), _figure(world, indicator=world.share.pk)]})
     assert foreign.status_code == 403 and list(foreign.json()["fields"]) == ["items[1]"]
     writer.post(FIGURES, _figure(world))
-    stale = writer.post(f"{FIGURES}batch/", {"items": [_figure(world, indicator=world.recruits.pk, value="1"),
-                                                       _figure(world, version=5)]})
+    stale = writer.post(
+        f"{FIGURES}batch/",
+        {"items": [_figure(world, indicator=world.recruits.pk, value="1"), _figure(world, version=5)]},
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
     assert list(stale.json()["fields"]) == ["items[1].version"]
     assert IndicatorValue.objects.filter(period=world.q2).count() == 1

@@ -35,8 +35,14 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
     bulletin.refresh_from_db()
     assert bulletin.is_published and bulletin.snapshot["ranking"][0]["score"] == "31.40"
     # Later changes: a reviewed score and new figures. The live results move; the bulletin does not.
-    services.review_item(user=world.admin, scheme=world.scheme, department=world.a, item=world.items["per_unit"],
-                         reviewed_score=Decimal("10"), note="核减")
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=world.a,
+        item=world.items["per_unit"],
+        reviewed_score=Decimal("10"),
+        note="核减",
+    )
     world.per_unit.values.filter(department=world.c).update(value=Decimal("50"))
     verdicts.recompute([world.per_unit.plan_id])  # a plan-wide change, made here with QuerySet.update
     page = client.get(url).content.decode()
@@ -53,11 +59,22 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
 
 
 def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
-    services.review_item(user=world.admin, scheme=world.scheme, department=world.d, item=world.items["veto"],
-                         reviewed_score=None, vetoed=True, note="数据造假")
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=world.d,
+        item=world.items["veto"],
+        reviewed_score=None,
+        vetoed=True,
+        note="数据造假",
+    )
     bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
-    services.update_bulletin(user=world.admin, bulletin=bulletin, title="关于2024年度考核结果的通报",
-                             good_examples="甲开发区人才公寓建设经验")
+    services.update_bulletin(
+        user=world.admin,
+        bulletin=bulletin,
+        title="关于2024年度考核结果的通报",
+        good_examples="甲开发区人才公寓建设经验",
+    )
     services.publish_bulletin(user=world.admin, bulletin=bulletin)
     data = Bulletin.objects.get(pk=bulletin.pk).snapshot
     assert [g["name"] for g in data["groups"]] == ["经济开发区", "重点镇", "其他镇"]
@@ -70,7 +87,7 @@ def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
 
 
 def test_excel_writes_formula_like_text_as_text(world: World):
-    world.d.name = "=HYPERLINK(\"http://evil\",\"点我\")"
+    world.d.name = '=HYPERLINK("http://evil","点我")'
     world.d.save()
     bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
     services.update_bulletin(user=world.admin, bulletin=bulletin, title="+通报", good_examples="@SUM(A1:A2)")
@@ -82,7 +99,7 @@ def test_excel_writes_formula_like_text_as_text(world: World):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = [c for row in book["考核通报"].iter_rows() for c in row if c.value is not None]
     risky = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"]
-    assert {c.value for c in risky} >= {"=HYPERLINK(\"http://evil\",\"点我\")", "@SUM(A1:A2)"}
+    assert {c.value for c in risky} >= {'=HYPERLINK("http://evil","点我")', "@SUM(A1:A2)"}
     assert all(c.data_type == "s" for c in risky)
     assert any(isinstance(c.value, str) and c.value.startswith("+通报") and "草稿" in c.value for c in cells)
     scores = [c.value for c in cells if c.data_type == "n"]

@@ -72,8 +72,14 @@ def test_notice_closes_when_the_status_recovers(behind: World):
     h1_2025 = period("2025H1")
     behind.value(behind.per_unit, behind.b, h1_2025, "80")  # 80 % against an expected 75 %: on track
     later = services.create_scheme(user=behind.admin, plan=behind.plan, period=h1_2025, title="2025上半年考核")
-    services.add_item(user=behind.admin, scheme=later, kind="indicator", name="人才总量", points=Decimal("20"),
-                      indicator=behind.per_unit)
+    services.add_item(
+        user=behind.admin,
+        scheme=later,
+        kind="indicator",
+        name="人才总量",
+        points=Decimal("20"),
+        indicator=behind.per_unit,
+    )
     report = escalation.run_escalation(user=None, scheme=later, today=dt.date(2025, 8, 1))
     notice.refresh_from_db()
     assert notice in report.closed and notice.status == SupervisionNotice.Status.CLOSED
@@ -81,11 +87,14 @@ def test_notice_closes_when_the_status_recovers(behind: World):
 
 
 def test_overdue_task_opens_a_notice_to_its_lead_unit_and_closes_when_done(behind: World):
-    task = Task.objects.create(plan=behind.plan, number="2.", text="出台人才新政", due_date=dt.date(2024, 6, 30), order=2)
+    task = Task.objects.create(
+        plan=behind.plan, number="2.", text="出台人才新政", due_date=dt.date(2024, 6, 30), order=2
+    )
     TaskAssignment.objects.create(task=task, role=Role.LEAD, department=behind.b)
     TaskAssignment.objects.create(task=task, role=Role.RESPONSIBLE, department=behind.c)
-    item = services.add_item(user=behind.admin, scheme=behind.scheme, kind="task", name="出台人才新政",
-                             points=Decimal("5"), task=task)
+    item = services.add_item(
+        user=behind.admin, scheme=behind.scheme, kind="task", name="出台人才新政", points=Decimal("5"), task=task
+    )
     behind.task.due_date = dt.date(2024, 6, 30)  # 甲 leads it and reported it done (approved): no notice
     behind.task.save()
     behind.progress(task, behind.b, behind.period, TaskProgress.Progress.IN_PROGRESS)

@@ -38,7 +38,12 @@ def test_scores_by_hand(world: World):
     a, b, c, d = (points(result, u) for u in (world.a, world.b, world.c, world.d))
     # 人才总量 (20, per unit): expected progress at 2024-12-31 is exactly 1/2 (one year of two). 甲 60 → progress 0.6
     # → on track → 20; 乙 30 → 0.3/0.5 = 0.6 × 20 = 12.00; 丙 10 → 0.2 < floor 0.3 → 6; 丁 nothing reported → 0.
-    assert (a["人才总量"], b["人才总量"], c["人才总量"], d["人才总量"]) == (D("20.00"), D("12.00"), D("6.00"), D("0.00"))
+    assert (a["人才总量"], b["人才总量"], c["人才总量"], d["人才总量"]) == (
+        D("20.00"),
+        D("12.00"),
+        D("6.00"),
+        D("0.00"),
+    )
     # 研发投入 (10, plan level, reported 45 → 0.45/0.5 = 0.9, lagging): lead 甲 6 × 0.9 = 5.40,
     # responsible 乙 4 × 0.9 = 3.60; 丙 and 丁 have no role and are not assessed on it.
     assert (a["研发投入"], b["研发投入"]) == (D("5.40"), D("3.60"))
@@ -47,7 +52,12 @@ def test_scores_by_hand(world: World):
     assert (a["建设人才公寓"], b["建设人才公寓"], c["建设人才公寓"]) == (D("6.00"), D("3.20"), D("0.00"))
     assert "建设人才公寓" not in d
     rows = {r.unit.pk: r for r in result.rows}
-    assert [rows[u.pk].score for u in (world.a, world.b, world.c, world.d)] == [D("31.40"), D("18.80"), D("6.00"), D("0.00")]
+    assert [rows[u.pk].score for u in (world.a, world.b, world.c, world.d)] == [
+        D("31.40"),
+        D("18.80"),
+        D("6.00"),
+        D("0.00"),
+    ]
     assert [rows[u.pk].rank for u in (world.a, world.b, world.c, world.d)] == [1, 2, 3, 4]
     # 乙 and 丙 are both 重点镇; 甲 and 丁 are alone in their groups.
     assert [rows[u.pk].group_rank for u in (world.a, world.b, world.c, world.d)] == [1, 1, 2, 1]
@@ -57,8 +67,15 @@ def test_scores_by_hand(world: World):
 
 
 def test_veto_ranks_the_unit_last_in_its_group_and_overall(world: World):
-    services.review_item(user=world.admin, scheme=world.scheme, department=world.a, item=world.items["veto"],
-                         reviewed_score=None, vetoed=True, note="数据弄虚作假")
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=world.a,
+        item=world.items["veto"],
+        reviewed_score=None,
+        vetoed=True,
+        note="数据弄虚作假",
+    )
     rows = {r.unit.pk: r for r in scheme_results(world.scheme).rows}
     assert rows[world.a.pk].vetoed and rows[world.a.pk].score == D("31.40")
     assert rows[world.a.pk].rank == 4 and rows[world.b.pk].rank == 1
@@ -66,8 +83,14 @@ def test_veto_ranks_the_unit_last_in_its_group_and_overall(world: World):
 
 def test_equal_scores_share_a_rank(world: World):
     # Give 丁 the same 6.00 as 丙 through a reviewed score: both third, nobody fourth.
-    services.review_item(user=world.admin, scheme=world.scheme, department=world.d, item=world.items["per_unit"],
-                         reviewed_score=D("6"), note="补报数据已核实")
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=world.d,
+        item=world.items["per_unit"],
+        reviewed_score=D("6"),
+        note="补报数据已核实",
+    )
     rows = {r.unit.pk: r for r in scheme_results(world.scheme).rows}
     assert (rows[world.c.pk].rank, rows[world.d.pk].rank) == (3, 3)
 
@@ -113,26 +136,47 @@ def self_scores(world: World, department) -> dict[int, SelfScore]:
 
 def test_full_flow_with_audit_trail(world: World):
     b = world.b
-    services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b),
-                                  note="本镇自评", submit=True)
+    services.save_self_assessment(
+        user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b), note="本镇自评", submit=True
+    )
     assessment = UnitAssessment.objects.get(scheme=world.scheme, department=b)
     assert assessment.status == UnitAssessment.Status.SUBMITTED
     with pytest.raises(ServiceError, match="不能再修改"):
         services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=b, scores={})
     services.return_self_assessment(user=world.admin, scheme=world.scheme, department=b, reason="请补充说明")
-    services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b),
-                                  submit=True)
+    services.save_self_assessment(
+        user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b), submit=True
+    )
     # Item by item: a different figure needs a reason; the computed one may be kept.
     with pytest.raises(ServiceError, match="理由"):
-        services.review_item(user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"],
-                             reviewed_score=D("15"))
+        services.review_item(
+            user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"], reviewed_score=D("15")
+        )
     with pytest.raises(ServiceError, match="之间"):
-        services.review_item(user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"],
-                             reviewed_score=D("21"), note="超出满分")
-    services.review_item(user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"],
-                         reviewed_score=D("15"), note="统计局补充数据")
-    services.review_item(user=world.admin, scheme=world.scheme, department=b, item=world.items["manual"],
-                         reviewed_score=D("-1"), note="材料不规范")
+        services.review_item(
+            user=world.admin,
+            scheme=world.scheme,
+            department=b,
+            item=world.items["per_unit"],
+            reviewed_score=D("21"),
+            note="超出满分",
+        )
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=b,
+        item=world.items["per_unit"],
+        reviewed_score=D("15"),
+        note="统计局补充数据",
+    )
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=b,
+        item=world.items["manual"],
+        reviewed_score=D("-1"),
+        note="材料不规范",
+    )
     row = scheme_results(world.scheme).row_for(b.pk)
     line = next(line for line in row.lines if line.name == "人才总量")
     assert line.points == D("15.00") and line.computed == D("12.00") and "单位自评20分" in line.explanation
@@ -146,8 +190,9 @@ def test_full_flow_with_audit_trail(world: World):
     assert scheme_results(world.scheme).row_for(world.c.pk).score == D("6.00")
     # ...and cannot be reviewed until the final score is reopened, with a reason.
     with pytest.raises(ServiceError, match="已审定"):
-        services.review_item(user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"],
-                             reviewed_score=None)
+        services.review_item(
+            user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"], reviewed_score=None
+        )
     with pytest.raises(ServiceError, match="原因"):
         services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="")
     services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="数据更正")
@@ -169,15 +214,43 @@ def test_submit_requires_every_indicator_and_task_self_score(world: World):
 def test_bonus_claims_need_evidence_and_review(world: World):
     b, scheme = world.b, world.scheme
     with pytest.raises(ServiceError, match="佐证材料"):
-        services.add_claim(user=world.rep_b, scheme=scheme, department=b, item=world.items["national"],
-                           description="张某入选", quantity=1, evidence=None)
+        services.add_claim(
+            user=world.rep_b,
+            scheme=scheme,
+            department=b,
+            item=world.items["national"],
+            description="张某入选",
+            quantity=1,
+            evidence=None,
+        )
     with pytest.raises(ServiceError, match="内容与扩展名不符"):
-        services.add_claim(user=world.rep_b, scheme=scheme, department=b, item=world.items["national"],
-                           description="张某入选", quantity=1, evidence=SimpleUploadedFile("x.pdf", b"not a pdf"))
-    two = services.add_claim(user=world.rep_b, scheme=scheme, department=b, item=world.items["national"],
-                             description="张某、李某入选国家计划", quantity=2, evidence=pdf())
-    city = services.add_claim(user=world.rep_b, scheme=scheme, department=b, item=world.items["city"],
-                              description="王某入选市级计划", quantity=3, evidence=pdf())
+        services.add_claim(
+            user=world.rep_b,
+            scheme=scheme,
+            department=b,
+            item=world.items["national"],
+            description="张某入选",
+            quantity=1,
+            evidence=SimpleUploadedFile("x.pdf", b"not a pdf"),
+        )
+    two = services.add_claim(
+        user=world.rep_b,
+        scheme=scheme,
+        department=b,
+        item=world.items["national"],
+        description="张某、李某入选国家计划",
+        quantity=2,
+        evidence=pdf(),
+    )
+    city = services.add_claim(
+        user=world.rep_b,
+        scheme=scheme,
+        department=b,
+        item=world.items["city"],
+        description="王某入选市级计划",
+        quantity=3,
+        evidence=pdf(),
+    )
     row = scheme_results(scheme).row_for(b.pk)
     assert next(line for line in row.lines if line.name == "国家级人才").points == 0  # pending claims do not count
     with pytest.raises(ServiceError, match="未审核"):
@@ -190,7 +263,11 @@ def test_bonus_claims_need_evidence_and_review(world: World):
     services.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2, note="1人不在名单")
     lines = {line.name: line for line in scheme_results(scheme).row_for(b.pk).lines}
     # national 2 × 5 = 10 (item cap 10); city 2 × 1 = 2; together 12 > scheme cap 8 → −4.
-    assert (lines["国家级人才"].points, lines["市级人才"].points, lines["加分封顶"].points) == (D("10.00"), D("2.00"), D("-4.00"))
+    assert (lines["国家级人才"].points, lines["市级人才"].points, lines["加分封顶"].points) == (
+        D("10.00"),
+        D("2.00"),
+        D("-4.00"),
+    )
     assert BonusClaim.history.filter(id=city.pk, history_change_reason="认定加分").exists()
 
 
@@ -198,17 +275,30 @@ def test_bonus_claims_need_evidence_and_review(world: World):
 
 
 def test_reporter_self_scores_own_unit_only(world: World):
-    services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.b,
-                                  scores={world.items["task"].pk: SelfScore(D("3"), "")})
+    services.save_self_assessment(
+        user=world.rep_b,
+        scheme=world.scheme,
+        department=world.b,
+        scores={world.items["task"].pk: SelfScore(D("3"), "")},
+    )
     with pytest.raises(ServiceError, match="无权"):
         services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.c, scores={})
     with pytest.raises(ServiceError, match="无权"):
-        services.add_claim(user=world.rep_b, scheme=world.scheme, department=world.c, item=world.items["national"],
-                           description="冒名申报", quantity=1, evidence=pdf())
+        services.add_claim(
+            user=world.rep_b,
+            scheme=world.scheme,
+            department=world.c,
+            item=world.items["national"],
+            description="冒名申报",
+            quantity=1,
+            evidence=pdf(),
+        )
     client = Client()
     client.force_login(world.rep_b)
-    own = client.post(reverse("assessment:self_assess", args=[world.scheme.pk, world.b.pk]),
-                      {f"self_{world.items['task'].pk}": "3.5", "action": "save"})
+    own = client.post(
+        reverse("assessment:self_assess", args=[world.scheme.pk, world.b.pk]),
+        {f"self_{world.items['task'].pk}": "3.5", "action": "save"},
+    )
     assert own.status_code == 302
     assert ItemScore.objects.get(assessment__department=world.b, item=world.items["task"]).self_score == D("3.5")
     other = client.post(reverse("assessment:self_assess", args=[world.scheme.pk, world.c.pk]), {"action": "save"})
@@ -223,17 +313,31 @@ def test_reporter_self_scores_own_unit_only(world: World):
 def test_only_the_organisation_department_reviews(world: World):
     for user in (world.rep_b, world.leader):
         with pytest.raises(ServiceError, match="只有组织部管理员"):
-            services.review_item(user=user, scheme=world.scheme, department=world.b, item=world.items["per_unit"],
-                                 reviewed_score=D("1"), note="x")
+            services.review_item(
+                user=user,
+                scheme=world.scheme,
+                department=world.b,
+                item=world.items["per_unit"],
+                reviewed_score=D("1"),
+                note="x",
+            )
         with pytest.raises(ServiceError, match="只有组织部管理员"):
             services.finalize_unit(user=user, scheme=world.scheme, department=world.b)
     client = Client()
     client.force_login(world.rep_b)
-    client.post(reverse("assessment:item_review", args=[world.scheme.pk, world.b.pk]),
-                {"item": world.items["per_unit"].pk, "reviewed_score": "1", "note": "x"})
+    client.post(
+        reverse("assessment:item_review", args=[world.scheme.pk, world.b.pk]),
+        {"item": world.items["per_unit"].pk, "reviewed_score": "1", "note": "x"},
+    )
     assert not ItemScore.objects.filter(reviewed_score__isnull=False).exists()
-    services.review_item(user=world.admin, scheme=world.scheme, department=world.b, item=world.items["per_unit"],
-                         reviewed_score=D("1"), note="核减")
+    services.review_item(
+        user=world.admin,
+        scheme=world.scheme,
+        department=world.b,
+        item=world.items["per_unit"],
+        reviewed_score=D("1"),
+        note="核减",
+    )
     assert ItemScore.objects.get(item=world.items["per_unit"]).reviewed_score == D("1")
 
 
@@ -242,13 +346,19 @@ def test_leader_reads_everything_and_changes_nothing(world: World):
     client.force_login(world.leader)
     assert client.get(reverse("assessment:scheme", args=[world.scheme.pk])).status_code == 200
     page = client.get(reverse("assessment:unit", args=[world.scheme.pk, world.c.pk]))
-    assert page.status_code == 200 and "报送组织部" not in page.content.decode() and "审定总分" not in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "报送组织部" not in page.content.decode()
+        and "审定总分" not in page.content.decode()
+    )
     with pytest.raises(ServiceError):
         services.save_self_assessment(user=world.leader, scheme=world.scheme, department=world.b, scores={})
     with pytest.raises(ServiceError):
         services.set_scheme_status(user=world.leader, scheme=world.scheme, status=AssessmentScheme.Status.CLOSED)
-    client.post(reverse("assessment:self_assess", args=[world.scheme.pk, world.b.pk]),
-                {f"self_{world.items['task'].pk}": "3", "action": "submit"})
+    client.post(
+        reverse("assessment:self_assess", args=[world.scheme.pk, world.b.pk]),
+        {f"self_{world.items['task'].pk}": "3", "action": "submit"},
+    )
     assert not ItemScore.objects.exists() and not UnitAssessment.objects.filter(status="submitted").exists()
 
 
@@ -258,7 +368,9 @@ def test_closed_or_draft_schemes_take_no_self_assessment(world: World):
         services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.b, scores={})
     with pytest.raises(ServiceError, match="原因"):
         services.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.ACTIVE)
-    services.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.DRAFT, reason="调整方案")
+    services.set_scheme_status(
+        user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.DRAFT, reason="调整方案"
+    )
     client = Client()
     client.force_login(world.rep_b)
     assert client.get(reverse("assessment:scheme", args=[world.scheme.pk])).status_code == 404  # drafts are 组织部's

@@ -15,10 +15,19 @@ S = engine.Status
 RULES = Rules(floor=D("0.3"), cap=D("1"), lead_share=D("0.6"), responsible_share=D("0.4"), bonus_cap=D("10"))
 
 
-def indicator(status: engine.Status, ratio: str | None, *, points: str = "20", role: UnitRole = UnitRole.OWN,
-              rules: Rules = RULES) -> Line:
-    return scoring.score_indicator(key="1", name="指标", points=D(points), role=role, status=status,
-                                   ratio=None if ratio is None else D(ratio), detail="引擎说明。", rules=rules)
+def indicator(
+    status: engine.Status, ratio: str | None, *, points: str = "20", role: UnitRole = UnitRole.OWN, rules: Rules = RULES
+) -> Line:
+    return scoring.score_indicator(
+        key="1",
+        name="指标",
+        points=D(points),
+        role=role,
+        status=status,
+        ratio=None if ratio is None else D(ratio),
+        detail="引擎说明。",
+        rules=rules,
+    )
 
 
 # --- indicators: full, proportional, floor, cap ---------------------------------------------------------------
@@ -85,11 +94,15 @@ def test_status_ratio_reads_the_engine_like_the_engine_judges_status():
 
 def test_lead_and_responsible_units_take_their_shares_of_a_task():
     # 10 points: lead max 6, each responsible unit max 4 (not split between them).
-    lead = scoring.score_task(key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status="done", rules=RULES)
-    resp = scoring.score_task(key="2", name="任务", points=D("10"), role=UnitRole.RESPONSIBLE,
-                              progress_status="in_progress", rules=RULES)
-    other = scoring.score_task(key="2", name="任务", points=D("10"), role=UnitRole.RESPONSIBLE,
-                               progress_status="in_progress", rules=RULES)
+    lead = scoring.score_task(
+        key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status="done", rules=RULES
+    )
+    resp = scoring.score_task(
+        key="2", name="任务", points=D("10"), role=UnitRole.RESPONSIBLE, progress_status="in_progress", rules=RULES
+    )
+    other = scoring.score_task(
+        key="2", name="任务", points=D("10"), role=UnitRole.RESPONSIBLE, progress_status="in_progress", rules=RULES
+    )
     assert (lead.points, lead.max) == (D("6.00"), D("6.00"))
     assert (resp.points, resp.max) == (D("3.20"), D("4.00"))  # 4 × 0.8
     assert other.points == resp.points
@@ -97,7 +110,9 @@ def test_lead_and_responsible_units_take_their_shares_of_a_task():
 
 
 def test_task_without_approved_progress_earns_nothing():
-    line = scoring.score_task(key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status=None, rules=RULES)
+    line = scoring.score_task(
+        key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status=None, rules=RULES
+    )
     assert line.points == D("0.00") and line.red and "无审核通过" in line.explanation
 
 
@@ -112,9 +127,12 @@ def test_plan_level_indicator_is_shared_by_role():
 
 def test_bonus_item_cap_then_scheme_bonus_cap():
     # national: 3 people × 5 = 15, item cap 10 → 10; provincial: 2 × 3 = 6; city 2 × 1 = 2. Total 18 > cap 10 → −8.
-    national = scoring.score_bonus(key="3", name="国家级", cap=D("10"), unit_points=D("5"),
-                                   approved=[Claim("甲入选", 1), Claim("乙丙入选", 2)])
-    provincial = scoring.score_bonus(key="4", name="省级", cap=D("9"), unit_points=D("3"), approved=[Claim("入选", 2)], pending=1)
+    national = scoring.score_bonus(
+        key="3", name="国家级", cap=D("10"), unit_points=D("5"), approved=[Claim("甲入选", 1), Claim("乙丙入选", 2)]
+    )
+    provincial = scoring.score_bonus(
+        key="4", name="省级", cap=D("9"), unit_points=D("3"), approved=[Claim("入选", 2)], pending=1
+    )
     city = scoring.score_bonus(key="5", name="市级", cap=D("5"), unit_points=D("1"), approved=[Claim("入选", 2)])
     assert national.points == D("10.00") and "超过本项上限10分" in national.explanation
     assert provincial.points == D("6.00") and "1项申报待审核" in provincial.explanation
@@ -131,7 +149,9 @@ def test_deduction_per_occurrence_up_to_its_cap():
     half = scoring.score_deduction(key="7", name="退回", cap=D("2"), unit_points=D("0.5"), count=3, what="退回")
     assert (two.points, four.points, half.points) == (D("-2.00"), D("-3.00"), D("-1.50"))
     assert two.max == D("0.00") and "最多扣3分" in four.explanation
-    assert scoring.score_deduction(key="6", name="迟报", cap=D("3"), unit_points=D("1"), count=0, what="迟报").points == 0
+    assert (
+        scoring.score_deduction(key="6", name="迟报", cap=D("3"), unit_points=D("1"), count=0, what="迟报").points == 0
+    )
 
 
 def test_veto_carries_no_points_but_marks_the_unit():
@@ -160,8 +180,11 @@ def test_allowed_ranges():
 
 
 def test_lines_add_up_to_the_total_exactly_and_roundtrip_through_json():
-    lines = [indicator(S.LAGGING, "0.8955", points="15"), indicator(S.BEHIND, "0.4445", points="10"),
-             scoring.score_deduction(key="6", name="退回", cap=D("2"), unit_points=D("0.5"), count=1, what="退回")]
+    lines = [
+        indicator(S.LAGGING, "0.8955", points="15"),
+        indicator(S.BEHIND, "0.4445", points="10"),
+        scoring.score_deduction(key="6", name="退回", cap=D("2"), unit_points=D("0.5"), count=1, what="退回"),
+    ]
     assert scoring.total(lines) == D("13.43") + D("4.45") - D("0.50") == D("17.38")
     assert [Line.from_dict(line.as_dict()) for line in lines] == lines
     assert all(line.points.as_tuple().exponent == -2 for line in lines)
@@ -173,13 +196,24 @@ def test_ties_share_a_rank_and_the_next_rank_skips():
 
 
 def test_vetoed_units_rank_after_every_unit_not_vetoed_whatever_their_score():
-    ranks = scoring.rank([("a", D("70"), False), ("v1", D("99"), True), ("b", D("60"), False), ("v2", D("99"), True),
-                          ("v3", D("50"), True)])
+    ranks = scoring.rank(
+        [
+            ("a", D("70"), False),
+            ("v1", D("99"), True),
+            ("b", D("60"), False),
+            ("v2", D("99"), True),
+            ("v3", D("50"), True),
+        ]
+    )
     assert ranks == {"a": 1, "b": 2, "v1": 3, "v2": 3, "v3": 5}
 
 
 def test_base_max_counts_indicators_and_tasks_only():
-    lines = [indicator(S.ON_TRACK, "1", points="20"),
-             scoring.score_task(key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status="done", rules=RULES),
-             scoring.score_bonus(key="3", name="加分", cap=D("10"), unit_points=D("5"), approved=[Claim("入选", 1)])]
+    lines = [
+        indicator(S.ON_TRACK, "1", points="20"),
+        scoring.score_task(
+            key="2", name="任务", points=D("10"), role=UnitRole.LEAD, progress_status="done", rules=RULES
+        ),
+        scoring.score_bonus(key="3", name="加分", cap=D("10"), unit_points=D("5"), approved=[Claim("入选", 1)]),
+    ]
     assert scoring.base_max(lines) == D("26.00")

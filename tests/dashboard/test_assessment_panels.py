@@ -49,10 +49,19 @@ def assessed(db) -> World:
     w.value(w.per_unit, w.b, h1, "10")
     w.value(w.per_unit, w.a, h1, "40")
     earlier = services.create_scheme(user=w.admin, plan=w.plan, period=h1, title="2024年上半年考核")
-    services.add_item(user=w.admin, scheme=earlier, kind="indicator", name="人才总量", points=D(20), indicator=w.per_unit)
+    services.add_item(
+        user=w.admin, scheme=earlier, kind="indicator", name="人才总量", points=D(20), indicator=w.per_unit
+    )
     services.set_scheme_status(user=w.admin, scheme=earlier, status=AssessmentScheme.Status.ACTIVE)
-    services.review_item(user=w.admin, scheme=w.scheme, department=w.a, item=w.items["veto"], reviewed_score=None,
-                         vetoed=True, note="数据弄虚作假")
+    services.review_item(
+        user=w.admin,
+        scheme=w.scheme,
+        department=w.a,
+        item=w.items["veto"],
+        reviewed_score=None,
+        vetoed=True,
+        note="数据弄虚作假",
+    )
     escalation.run_escalation(user=w.admin, scheme=w.scheme, today=ESCALATION_DAY)
     return w
 
@@ -63,22 +72,55 @@ def _as(client, user: User):
 
 
 def _row_key(row) -> tuple:
-    return (row.unit.pk, row.group, row.score, row.base_max, row.rank, row.group_rank, row.vetoed, row.finalized,
-            row.previous_score, row.previous_rank, [line.as_dict() for line in row.lines], [c.pk for c in row.claims])
+    return (
+        row.unit.pk,
+        row.group,
+        row.score,
+        row.base_max,
+        row.rank,
+        row.group_rank,
+        row.vetoed,
+        row.finalized,
+        row.previous_score,
+        row.previous_rank,
+        [line.as_dict() for line in row.lines],
+        [c.pk for c in row.claims],
+    )
 
 
 def test_results_for_schemes_matches_scheme_results(assessed: World):
     """The dashboards' batched read gives what the assessment pages' scheme_results gives, row for row."""
     w = assessed
-    late = services.add_item(user=w.admin, scheme=w.scheme, kind="deduction", name="迟报", points=D(5),
-                             unit_points=D(1), source=DeductionSource.LATE)
-    services.add_item(user=w.admin, scheme=w.scheme, kind="deduction", name="退回", points=D(5), unit_points=D(1),
-                      source=DeductionSource.RETURNED)
+    late = services.add_item(
+        user=w.admin,
+        scheme=w.scheme,
+        kind="deduction",
+        name="迟报",
+        points=D(5),
+        unit_points=D(1),
+        source=DeductionSource.LATE,
+    )
+    services.add_item(
+        user=w.admin,
+        scheme=w.scheme,
+        kind="deduction",
+        name="退回",
+        points=D(5),
+        unit_points=D(1),
+        source=DeductionSource.RETURNED,
+    )
     ReportingPeriod.objects.filter(pk=w.period.pk).update(deadline=dt.date(2025, 1, 15))
     IndicatorValue.objects.filter(period=w.period, department=w.b).update(submitted_at=_aware(dt.date(2025, 2, 1)))
     w.value(w.per_unit, w.c, assessment_period("2024H1"), "5", status=ReviewStatus.RETURNED)
-    claim = services.add_claim(user=w.rep_b, scheme=w.scheme, department=w.b, item=w.items["national"],
-                               description="张某入选国家计划", quantity=1, evidence=pdf())
+    claim = services.add_claim(
+        user=w.rep_b,
+        scheme=w.scheme,
+        department=w.b,
+        item=w.items["national"],
+        description="张某入选国家计划",
+        quantity=1,
+        evidence=pdf(),
+    )
     services.review_claim(user=w.admin, claim=claim, approve=True)
     services.finalize_unit(user=w.admin, scheme=w.scheme, department=w.d)
     earlier = AssessmentScheme.objects.get(period__code="2024H1")
@@ -164,14 +206,32 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
     """A plan 2023–2025 with `units_per_plan` assessed units, all seriously behind at 2023Y and 2024Y, a 2023Y and a
     2024Y scheme (every item kind, automatic deductions included), and the notices escalation opens (one per unit)."""
     root = Department.objects.create(name=f"考核区{n}", kind=Department.Kind.GOVERNMENT)
-    units = [Department.objects.create(parent=root, name=f"镇{n}-{i}", category=("重点镇", "其他镇")[i % 2],
-                                       kind=Department.Kind.TOWN, order=i) for i in range(units_per_plan)]
-    plan = Plan.objects.create(code=f"assessed-{n}", title=f"考核规划{n}", issuer=root, start_year=2023, end_year=2025,
-                               kind=Plan.Kind.THREE_YEAR)
+    units = [
+        Department.objects.create(
+            parent=root, name=f"镇{n}-{i}", category=("重点镇", "其他镇")[i % 2], kind=Department.Kind.TOWN, order=i
+        )
+        for i in range(units_per_plan)
+    ]
+    plan = Plan.objects.create(
+        code=f"assessed-{n}",
+        title=f"考核规划{n}",
+        issuer=root,
+        start_year=2023,
+        end_year=2025,
+        kind=Plan.Kind.THREE_YEAR,
+    )
     plan.assessed_units.set(units)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
-    common = dict(plan=plan, kind="level", comparison="gte", baseline=D(0), baseline_year=2022, target=D(100),
-                  target_year=2025, decimals=0)
+    common = dict(
+        plan=plan,
+        kind="level",
+        comparison="gte",
+        baseline=D(0),
+        baseline_year=2022,
+        target=D(100),
+        target_year=2025,
+        decimals=0,
+    )
     per_unit = Indicator.objects.create(name="人才总量", per_unit=True, order=1, **common)
     plan_level = Indicator.objects.create(name="研发投入", order=2, **common)
     IndicatorAssignment.objects.create(indicator=plan_level, role=Role.LEAD, department=units[0])
@@ -183,8 +243,14 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
         for unit in units:
             add_value(per_unit, period, unit, figure)
         add_value(plan_level, period, units[0], figure)
-        TaskProgress.objects.create(task=task, department=units[1], period=period, status=ReviewStatus.APPROVED,
-                                    progress_status=TaskProgress.Progress.IN_PROGRESS, progress="进展")
+        TaskProgress.objects.create(
+            task=task,
+            department=units[1],
+            period=period,
+            status=ReviewStatus.APPROVED,
+            progress_status=TaskProgress.Progress.IN_PROGRESS,
+            progress="进展",
+        )
     for code in ("2023Y", "2024Y"):
         scheme = services.create_scheme(user=admin, plan=plan, period=assessment_period(code), title=f"{code}考核")
         add = dict(user=admin, scheme=scheme)
@@ -192,14 +258,23 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
         services.add_item(**add, kind="indicator", name="研发投入", points=D(10), indicator=plan_level)
         services.add_item(**add, kind="task", name="建设人才公寓", points=D(10), task=task)
         services.add_item(**add, kind="bonus", name="国家级人才", points=D(10), unit_points=D(5))
-        services.add_item(**add, kind="deduction", name="迟报", points=D(5), unit_points=D(1),
-                          source=DeductionSource.LATE)
-        services.add_item(**add, kind="deduction", name="退回", points=D(5), unit_points=D(1),
-                          source=DeductionSource.RETURNED)
+        services.add_item(
+            **add, kind="deduction", name="迟报", points=D(5), unit_points=D(1), source=DeductionSource.LATE
+        )
+        services.add_item(
+            **add, kind="deduction", name="退回", points=D(5), unit_points=D(1), source=DeductionSource.RETURNED
+        )
         services.add_item(**add, kind="veto", name="重大责任事故")
         services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
-    services.review_item(user=admin, scheme=scheme, department=units[-1], item=scheme.items.get(kind="veto"),
-                         reviewed_score=None, vetoed=True, note="否决")
+    services.review_item(
+        user=admin,
+        scheme=scheme,
+        department=units[-1],
+        item=scheme.items.get(kind="veto"),
+        reviewed_score=None,
+        vetoed=True,
+        note="否决",
+    )
     escalation.run_escalation(user=admin, scheme=scheme, today=ESCALATION_DAY)
     return units[0]
 
@@ -212,12 +287,15 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
 ASSESSMENT_MAX_QUERIES = {"overview": 48, "department": 50}
 
 
-def test_assessment_panels_queries_do_not_grow_with_schemes_units_or_notices(client_leader,
-                                                                            django_assert_max_num_queries):
+def test_assessment_panels_queries_do_not_grow_with_schemes_units_or_notices(
+    client_leader, django_assert_max_num_queries
+):
     admin = make_user("bulk_admin", ADMIN)
     first_unit = _assessed_plan(0, admin, units_per_plan=3)
-    urls = {"overview": reverse("dashboard:overview"),
-            "department": reverse("dashboard:department", args=[first_unit.pk])}
+    urls = {
+        "overview": reverse("dashboard:overview"),
+        "department": reverse("dashboard:department", args=[first_unit.pk]),
+    }
 
     def counts() -> dict[str, int]:
         found = {}

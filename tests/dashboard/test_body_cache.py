@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators import services
-from talentplan import pagecache
 from indicators.models import IndicatorValue, ReviewStatus
+from talentplan import pagecache
 from tests.conftest import mark_figures
 from tests.worlds.dashboard import add_value, urls
 
@@ -72,9 +72,19 @@ def test_a_name_edited_in_the_admin_and_task_progress_move_the_generation(world,
     org = world["org"]
     admin = User.objects.create_superuser("root", password="pw-root")
     client_leader.force_login(admin)
-    response = client_leader.post(reverse("admin:plans_department_change", args=[org.pk]), {
-        "name": "区委组织部（新）", "short_name": "", "aliases": "[]", "kind": org.kind, "category": "", "order": 1,
-        "is_active": "on", "parent": world["root"].pk})
+    response = client_leader.post(
+        reverse("admin:plans_department_change", args=[org.pk]),
+        {
+            "name": "区委组织部（新）",
+            "short_name": "",
+            "aliases": "[]",
+            "kind": org.kind,
+            "category": "",
+            "order": 1,
+            "is_active": "on",
+            "parent": world["root"].pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     assert "区委组织部（新）" in _queries(client_leader, url)[0]
     from plans.roles import ADMIN

@@ -30,7 +30,9 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_leader_walks_shortfall_to_indicator_to_department(
-    browser: Browser, live_server: LiveServer, world,  # noqa: F811 - the imported fixture
+    browser: Browser,
+    live_server: LiveServer,
+    world,
 ) -> None:
     Group.objects.get_or_create(name=LEADER)
     make_user("leader_b", LEADER, first_name="区领导")

@@ -21,8 +21,16 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 NOT_ENGLISH = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-ENGLISH_STATUS = {"Completed", "On track", "Behind", "Seriously behind", "Below target", "Not achieved", "No data",
-                  "Not applicable"}
+ENGLISH_STATUS = {
+    "Completed",
+    "On track",
+    "Behind",
+    "Seriously behind",
+    "Below target",
+    "Not achieved",
+    "No data",
+    "Not applicable",
+}
 
 
 @pytest.fixture
@@ -45,8 +53,9 @@ def plan_units(code: str) -> list[str]:
     return sorted(units - {""}, key=len, reverse=True)
 
 
-@pytest.mark.parametrize(("code", "period"), [("wuxing-14th", "2025Q4"), ("wuxing-13th", "2020Y"),
-                                              ("wujiang-town-3yr", "2025Q3")])
+@pytest.mark.parametrize(
+    ("code", "period"), [("wuxing-14th", "2025Q4"), ("wuxing-13th", "2020Y"), ("wujiang-town-3yr", "2025Q3")]
+)
 def test_plan_page_speaks_english(english_leader, code, period):
     response = english_leader.get(f"/dashboard/plan/{code}/?period={period}")
     page = response.content.decode()
@@ -75,7 +84,10 @@ def test_english_words_match_the_chinese_rows(english_leader):
     url = "/dashboard/plan/wuxing-14th/?period=2025Q4"
     english = english_leader.get(url).content.decode()
     assert "Behind" in english and "Carried forward from 2025Q3" in english
-    assert "Nothing reported for Q4 2025, the 2025Q3 figure is carried forward; actual 26.2万人, target 26.4万人" in english
+    assert (
+        "Nothing reported for Q4 2025, the 2025Q3 figure is carried forward; actual 26.2万人, target 26.4万人"
+        in english
+    )
     assert "this period is still open for reporting; the verdict is provisional." in english
     assert "expected 100%" in english and "to target +0.2万人" in english
     english_leader.post("/i18n/setlang/", {"language": "zh-hans", "next": "/dashboard/"})

@@ -13,21 +13,23 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
 
-from indicators.evaluation import services as verdicts
-from indicators.models import (
-    COUNTED_STATUSES, Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget,
-)
-from indicators.evaluation.selectors import plan_results
 from dashboard import charts
-from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
-from plans.roles import LEADER, REPORTER
+from indicators.evaluation import services as verdicts
+from indicators.evaluation.selectors import plan_results
+from indicators.models import (
+    Indicator,
+    IndicatorAssignment,
+    IndicatorValue,
+    ReviewStatus,
+    TaskProgress,
+    UnitTarget,
+)
+from plans.models import Department, Plan, Role, Task, TaskAssignment
+from plans.roles import REPORTER
 from tests.conftest import make_user
-
-from tests.worlds.dashboard import _aware, add_indicator, add_value, urls
+from tests.worlds.dashboard import add_indicator, add_value, urls
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -101,7 +103,7 @@ def test_default_period_is_latest_with_data_and_switching(world, make_period, cl
     statuses = {s.indicator.pk: s.status for s in switched.context["page"].shortfalls if s.indicator}
     assert world["level"].pk not in statuses  # 140 at end-2022 is exactly on the path
     assert '<option value="2022Y" selected>' in switched.content.decode()
-    links_keep_period = f'{reverse("dashboard:plan", args=["test-plan"])}?period=2022Y'
+    links_keep_period = f"{reverse('dashboard:plan', args=['test-plan'])}?period=2022Y"
     assert links_keep_period in switched.content.decode()
     unknown = client_leader.get(url, {"period": "2099Q9"})
     assert unknown.context["choice"].period.code == "2023Y" and "2099Q9" in unknown.content.decode()
@@ -127,8 +129,19 @@ def test_plan_page_table_tasks_basis_and_per_unit_rows(world, client_leader):
     add_value(world["share"], world["p2023"], hr, "25.5", basis="estimate")  # the estimate kept beside 统计 26
     plan.assessed_units.set([hr, edu])
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
-    per_unit = add_indicator(plan, "各单位人才数", order=4, per_unit=True, unit="人", decimals=0, baseline=D(10),
-                             baseline_year=2020, target=D(20), target_year=2025, group="人才总量")
+    per_unit = add_indicator(
+        plan,
+        "各单位人才数",
+        order=4,
+        per_unit=True,
+        unit="人",
+        decimals=0,
+        baseline=D(10),
+        baseline_year=2020,
+        target=D(20),
+        target_year=2025,
+        group="人才总量",
+    )
     UnitTarget.objects.create(indicator=per_unit, department=edu, baseline=D(0), target=D(50))
     add_value(per_unit, world["p2023"], hr, "16")
     add_value(per_unit, world["p2023"], edu, "10")
@@ -137,7 +150,9 @@ def test_plan_page_table_tasks_basis_and_per_unit_rows(world, client_leader):
     page = response.context["page"]
     line = next(line for line in page.lines if line.row.indicator == per_unit)
     assert [(u.unit.name, u.target, u.evaluation.status.value) for u in line.units] == [
-        ("区人社局", D(20), "on_track"), ("区教育局", D(50), "behind")]
+        ("区人社局", D(20), "on_track"),
+        ("区教育局", D(50), "behind"),
+    ]
     assert page.lines[0].group_rowspan == 4  # 人才资源总量, 各单位人才数 and its two unit rows
     assert 'class="bullet"' in html and "<title>" in html
     assert "统计" in html and "预计 25.5" in html
@@ -182,27 +197,42 @@ def test_department_page_items_shortfalls_timeliness_and_rank(world, client_lead
     assert [i.task.task for i in page.tasks] == [world["overdue"]]
     assert [s.status for s in page.shortfalls] == ["overdue", "lagging"]
     # org reports 人才资源总量: 2022Y in time, 2023Y after the 2024-01-15 deadline
-    assert [(r.period.code, r.on_time, r.late, r.missing) for r in page.timeliness] == [("2023Y", 0, 1, 0),
-                                                                                       ("2022Y", 1, 0, 0)]
+    assert [(r.period.code, r.on_time, r.late, r.missing) for r in page.timeliness] == [
+        ("2023Y", 0, 1, 0),
+        ("2022Y", 1, 0, 0),
+    ]
     # hr: indicator on track + task done = 2/2; org: lagging + overdue = 0/2; edu: responsible for the done task
-    assert [(r.label, r.rank, r.share) for r in page.ranking] == [("区人社局", 1, D(1)), ("区教育局", 1, D(1)),
-                                                                  ("区委组织部", 3, D(0))]
+    assert [(r.label, r.rank, r.share) for r in page.ranking] == [
+        ("区人社局", 1, D(1)),
+        ("区教育局", 1, D(1)),
+        ("区委组织部", 3, D(0)),
+    ]
     assert page.position.rank == 3
     assert "第3名" in response.content.decode()
 
 
 def test_issuer_timeliness_counts_missing(world, make_period, client_leader):
     make_period("2024Y", deadline=dt.date(2025, 1, 15))
-    page = client_leader.get(reverse("dashboard:department", args=[world["root"].pk]),
-                             {"period": "2024Y"}).context["page"]
+    page = client_leader.get(reverse("dashboard:department", args=[world["root"].pk]), {"period": "2024Y"}).context[
+        "page"
+    ]
     # the issuer reports 累计引进人才 (no lead named): 2022Y and 2023Y on time (no submission time), 2024Y missing
     assert [(r.period.code, r.on_time, r.missing) for r in page.timeliness] == [
-        ("2024Y", 0, 1), ("2023Y", 1, 0), ("2022Y", 1, 0)]
+        ("2024Y", 0, 1),
+        ("2023Y", 1, 0),
+        ("2022Y", 1, 0),
+    ]
 
 
 def test_rank_ties_share_a_rank():
-    rows = charts.competition_rank([charts.Ranked("a", "甲", 4, 2), charts.Ranked("b", "乙", 2, 2),
-                                    charts.Ranked("c", "丙", 2, 1), charts.Ranked("d", "丁", 3, 3)])
+    rows = charts.competition_rank(
+        [
+            charts.Ranked("a", "甲", 4, 2),
+            charts.Ranked("b", "乙", 2, 2),
+            charts.Ranked("c", "丙", 2, 1),
+            charts.Ranked("d", "丁", 3, 3),
+        ]
+    )
     assert [(r.label, r.rank) for r in rows] == [("丁", 1), ("乙", 1), ("甲", 3), ("丙", 3)]
 
 
@@ -210,18 +240,43 @@ def test_rank_ties_share_a_rank():
 
 
 def test_projection_linear():
-    p = charts.project(start=D(100), start_date=dt.date(2020, 12, 31), actual=D(110),
-                       actual_date=dt.date(2022, 12, 31), target=D(130), target_year=2025)
+    p = charts.project(
+        start=D(100),
+        start_date=dt.date(2020, 12, 31),
+        actual=D(110),
+        actual_date=dt.date(2022, 12, 31),
+        target=D(130),
+        target_year=2025,
+    )
     assert (p.projected, p.pace, p.required_per_year, p.required_growth, p.reaches) == (
-        D("125.0000"), D("5.0000"), D("6.6667"), D("5.73"), False)
+        D("125.0000"),
+        D("5.0000"),
+        D("6.6667"),
+        D("5.73"),
+        False,
+    )
 
 
 def test_projection_compound_and_lower_is_better():
-    p = charts.project(start=D(100), start_date=dt.date(2020, 12, 31), actual=D(121),
-                       actual_date=dt.date(2022, 12, 31), target=D(150), target_year=2025, compound=True)
+    p = charts.project(
+        start=D(100),
+        start_date=dt.date(2020, 12, 31),
+        actual=D(121),
+        actual_date=dt.date(2022, 12, 31),
+        target=D(150),
+        target_year=2025,
+        compound=True,
+    )
     assert p.pace == D("10.0000") and p.projected == D("161.0510") and p.reaches
-    down = charts.project(start=D(10), start_date=dt.date(2020, 12, 31), actual=D(9),
-                          actual_date=dt.date(2021, 12, 31), target=D(5), target_year=2025, higher_is_better=False)
+    down = charts.project(
+        start=D(10),
+        start_date=dt.date(2020, 12, 31),
+        actual=D(9),
+        actual_date=dt.date(2021, 12, 31),
+        target=D(5),
+        target_year=2025,
+        higher_is_better=False,
+    )
     assert down.projected == D("5.0000") and down.reaches and down.required_growth < 0
 
 
@@ -236,9 +291,10 @@ def test_svg_helpers_are_decimal_and_titled():
     svg = charts.bullet(start=D(100), target=D(200), actual=D(152), expected=D(160), status="lagging", unit="万人")
     assert svg.startswith('<svg class="bullet"') and "<title>实际 152万人 · 序时 160万人 · 目标 200万人</title>" in svg
     assert charts.bullet(start=None, target=None, actual=D(1), expected=None, status="no_data") == ""
-    trend = charts.trend_chart([charts.Point(dt.date(2022, 12, 31), D(140), "2022Y")],
-                               [charts.Point(dt.date(2020, 12, 31), D(100), "基期"),
-                                charts.Point(dt.date(2025, 12, 31), D(200), "目标")])
+    trend = charts.trend_chart(
+        [charts.Point(dt.date(2022, 12, 31), D(140), "2022Y")],
+        [charts.Point(dt.date(2020, 12, 31), D(100), "基期"), charts.Point(dt.date(2025, 12, 31), D(200), "目标")],
+    )
     assert "<title>2022Y</title>" in trend and "<title>基期</title>" in trend and "e+" not in trend.lower()
     assert charts.nice_ticks(D("23.2"), D("26.4")) == [D(23), D(24), D(25), D(26), D(27)]
 
@@ -250,16 +306,27 @@ def _bulk_world(size: int, make_period) -> dict:
     """A plan with `size` indicators (a fifth per-unit), values in four periods, tasks with progress and history."""
     root = Department.objects.create(name=f"规模区{size}", kind="government")
     units = [Department.objects.create(parent=root, name=f"单位{i}", order=i) for i in range(4)]
-    plan = Plan.objects.create(code=f"bulk-{size}", title="规模测试", issuer=root, start_year=2021, end_year=2025,
-                               kind="five_year")
+    plan = Plan.objects.create(
+        code=f"bulk-{size}", title="规模测试", issuer=root, start_year=2021, end_year=2025, kind="five_year"
+    )
     plan.assessed_units.set(units[:3])
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     periods = [make_period(code, deadline=dt.date(2024, 1, 15)) for code in ("2022Y", "2023Q2", "2023Q3", "2023Y")]
     for i in range(size):
         per_unit = i % 5 == 4
-        ind = add_indicator(plan, f"指标{i}", lead=units[i % 4], order=i, per_unit=per_unit, group=f"组{i % 3}",
-                            kind=("level", "cumulative", "rate")[i % 3], baseline=D(10), baseline_year=2020,
-                            target=D(100), target_year=2025)
+        ind = add_indicator(
+            plan,
+            f"指标{i}",
+            lead=units[i % 4],
+            order=i,
+            per_unit=per_unit,
+            group=f"组{i % 3}",
+            kind=("level", "cumulative", "rate")[i % 3],
+            baseline=D(10),
+            baseline_year=2020,
+            target=D(100),
+            target_year=2025,
+        )
         IndicatorAssignment.objects.create(indicator=ind, role=Role.RESPONSIBLE, department=units[(i + 1) % 4])
         reporters = units[:3] if per_unit else [units[i % 4]]
         for period in periods:
@@ -268,9 +335,13 @@ def _bulk_world(size: int, make_period) -> dict:
         task = Task.objects.create(plan=plan, number=f"{i}.", text=f"任务{i}", due_date=dt.date(2023, 6, 30), order=i)
         TaskAssignment.objects.create(task=task, role=Role.LEAD, department=units[i % 4])
         TaskAssignment.objects.create(task=task, role=Role.RESPONSIBLE, department=units[(i + 2) % 4])
-        TaskProgress.objects.create(task=task, period=periods[-1], department=units[i % 4],
-                                    progress_status=("in_progress", "done", "delayed")[i % 3],
-                                    status=ReviewStatus.SUBMITTED)
+        TaskProgress.objects.create(
+            task=task,
+            period=periods[-1],
+            department=units[i % 4],
+            progress_status=("in_progress", "done", "delayed")[i % 3],
+            status=ReviewStatus.SUBMITTED,
+        )
     return dict(plan=plan, indicator=Indicator.objects.filter(plan=plan).first(), unit=units[0])
 
 
@@ -310,7 +381,7 @@ def test_overview_query_count(size, make_period, client_leader, django_assert_ma
         cold = client_leader.get(url)
     with django_assert_max_num_queries(14):
         warm = client_leader.get(url)
-    body = lambda r: r.content.decode().split('<section class="plan-cards">')[1]  # noqa: E731 - past the CSRF token
+    body = lambda r: r.content.decode().split('<section class="plan-cards">')[1]
     assert body(warm) == body(cold)
 
 
@@ -321,7 +392,7 @@ def test_department_page_query_count(size, make_period, client_leader, django_as
     cold = client_leader.get(url)
     with django_assert_max_num_queries(26):
         warm = client_leader.get(url)
-    body = lambda r: r.content.decode().split('<h1>')[1]  # noqa: E731 - past the CSRF token
+    body = lambda r: r.content.decode().split("<h1>")[1]
     assert body(warm) == body(cold)
 
 
@@ -366,8 +437,14 @@ def test_plan_page_links_the_excel_report_for_the_period(seeded, make_period):
     leader = User.objects.create_user("excel-link-leader", password="x")
     leader.groups.add(Group.objects.get(name="领导"))
     indicator = Indicator.objects.get(plan__code="wuxing-14th", number="1")
-    IndicatorValue.objects.create(indicator=indicator, period=period, department=Department.objects.get(name="吴兴区"),
-                                  value=24, basis="official", status="approved")
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        period=period,
+        department=Department.objects.get(name="吴兴区"),
+        value=24,
+        basis="official",
+        status="approved",
+    )
     client = Client()
     client.force_login(leader)
     html = client.get("/dashboard/plan/wuxing-14th/?period=2023Y").content.decode()
@@ -397,8 +474,19 @@ def test_plan_page_of_a_large_plan_lists_the_spread_not_every_unit(world, client
     plan, hr, edu, org = world["plan"], world["hr"], world["edu"], world["org"]
     plan.assessed_units.add(hr, edu, org)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
-    per_unit = add_indicator(plan, "每单位人才数", order=9, per_unit=True, baseline=D(0), baseline_year=2020,
-                             target=D(100), target_year=2025, unit="人", decimals=0, group="人才总量")
+    per_unit = add_indicator(
+        plan,
+        "每单位人才数",
+        order=9,
+        per_unit=True,
+        baseline=D(0),
+        baseline_year=2020,
+        target=D(100),
+        target_year=2025,
+        unit="人",
+        decimals=0,
+        group="人才总量",
+    )
     add_value(per_unit, world["p2023"], hr, "60")
     url = reverse("dashboard:plan", args=[plan.code])
     inline = client_leader.get(url).context["page"]

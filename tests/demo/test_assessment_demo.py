@@ -31,13 +31,21 @@ def report(period: str) -> list[dict]:
 
 
 def test_demo_is_labelled_idempotent_and_exercises_the_rules(demo):
-    counts = (AssessmentScheme.objects.count(), UnitAssessment.objects.count(), BonusClaim.objects.count(),
-              SupervisionNotice.objects.count())
+    counts = (
+        AssessmentScheme.objects.count(),
+        UnitAssessment.objects.count(),
+        BonusClaim.objects.count(),
+        SupervisionNotice.objects.count(),
+    )
     out = StringIO()
     call_command("load_demo_assessment", stdout=out)
     assert "演示数据" in out.getvalue()
-    assert counts == (AssessmentScheme.objects.count(), UnitAssessment.objects.count(), BonusClaim.objects.count(),
-                      SupervisionNotice.objects.count())
+    assert counts == (
+        AssessmentScheme.objects.count(),
+        UnitAssessment.objects.count(),
+        BonusClaim.objects.count(),
+        SupervisionNotice.objects.count(),
+    )
     assert all(s.is_demo and "演示" in s.title for s in AssessmentScheme.objects.all())
     assert all(b.is_demo and "演示" in b.title for b in Bulletin.objects.all())
     assert all(n.is_demo for n in SupervisionNotice.objects.all())
@@ -60,17 +68,24 @@ def test_change_against_previous_assessment(demo):
     assert latest.previous_score == previous.score and latest.change == latest.score - previous.score
 
 
-@pytest.mark.parametrize("username,password", [("zzb_admin", "demo-zzb-2025"), ("leader", "demo-leader-2025"),
-                                               ("town_shengze", "demo-report-2025")])
+@pytest.mark.parametrize(
+    "username,password",
+    [("zzb_admin", "demo-zzb-2025"), ("leader", "demo-leader-2025"), ("town_shengze", "demo-report-2025")],
+)
 def test_pages_render_for_every_role(demo, username, password):
     client = Client()
     assert client.login(username=username, password=password)
     scheme = AssessmentScheme.objects.get(period__code="2014H1")
     town = Department.objects.get(name="盛泽镇（演示）")
     published = AssessmentScheme.objects.get(period__code="2013Y")
-    urls = [reverse("assessment:index"), reverse("assessment:scheme", args=[scheme.pk]),
-            reverse("assessment:unit", args=[scheme.pk, town.pk]), reverse("assessment:bulletin", args=[published.pk]),
-            reverse("assessment:bulletin_xlsx", args=[published.pk]), reverse("assessment:notices")]
+    urls = [
+        reverse("assessment:index"),
+        reverse("assessment:scheme", args=[scheme.pk]),
+        reverse("assessment:unit", args=[scheme.pk, town.pk]),
+        reverse("assessment:bulletin", args=[published.pk]),
+        reverse("assessment:bulletin_xlsx", args=[published.pk]),
+        reverse("assessment:notices"),
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url

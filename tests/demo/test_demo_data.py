@@ -30,16 +30,20 @@ def test_demo_data_is_labelled_and_idempotent(seeded):
     assert IndicatorValue.objects.count() == first
 
 
-@pytest.mark.parametrize("username,password,role", [
-    ("zzb_admin", "demo-zzb-2025", ADMIN),
-    ("leader", "demo-leader-2025", LEADER),
-    ("wx_reporter", "demo-report-2025", REPORTER),
-])
+@pytest.mark.parametrize(
+    "username,password,role",
+    [
+        ("zzb_admin", "demo-zzb-2025", ADMIN),
+        ("leader", "demo-leader-2025", LEADER),
+        ("wx_reporter", "demo-report-2025", REPORTER),
+    ],
+)
 def test_demo_logins_work(seeded, username, password, role):
     call_command("load_demo_data", stdout=StringIO())
     client = Client()
     assert client.login(username=username, password=password)
     from django.contrib.auth.models import User
+
     assert User.objects.get(username=username).groups.filter(name=role).exists()
 
 

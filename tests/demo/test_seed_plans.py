@@ -24,7 +24,11 @@ def report(*args: str) -> list[dict]:
 def test_all_seed_plans_load(seeded):
     codes = set(Plan.objects.values_list("code", flat=True))
     assert codes == {
-        "wujiang-town-3yr", "district-talent-3yr", "wuxing-14th", "wuxing-13th", "chengdu-2014-points",
+        "wujiang-town-3yr",
+        "district-talent-3yr",
+        "wuxing-14th",
+        "wuxing-13th",
+        "chengdu-2014-points",
         "ziliujing-reform",
     }
     assert Task.objects.filter(plan__code="chengdu-2014-points").count() == 23
@@ -32,11 +36,23 @@ def test_all_seed_plans_load(seeded):
 
 
 def test_reloading_is_idempotent(seeded):
-    counts = (Plan.objects.count(), Indicator.objects.count(), Task.objects.count(), TaskAssignment.objects.count(),
-              IndicatorValue.objects.count(), Department.objects.count())
+    counts = (
+        Plan.objects.count(),
+        Indicator.objects.count(),
+        Task.objects.count(),
+        TaskAssignment.objects.count(),
+        IndicatorValue.objects.count(),
+        Department.objects.count(),
+    )
     call_command("load_seed_plans", stdout=StringIO())
-    assert counts == (Plan.objects.count(), Indicator.objects.count(), Task.objects.count(),
-                      TaskAssignment.objects.count(), IndicatorValue.objects.count(), Department.objects.count())
+    assert counts == (
+        Plan.objects.count(),
+        Indicator.objects.count(),
+        Task.objects.count(),
+        TaskAssignment.objects.count(),
+        IndicatorValue.objects.count(),
+        Department.objects.count(),
+    )
 
 
 def test_table2_rows_exact(seeded):
@@ -45,7 +61,12 @@ def test_table2_rows_exact(seeded):
     assert len(rows) == 16
     total = rows["1"]
     assert (total.group, total.name, total.unit, total.baseline, total.target) == (
-        "人才资源总量", "人才资源总量", "万人", Decimal("23.2"), Decimal("26.4"))
+        "人才资源总量",
+        "人才资源总量",
+        "万人",
+        Decimal("23.2"),
+        Decimal("26.4"),
+    )
     assert (rows["8"].unit, rows["8"].baseline, rows["8"].target) == ("人年", Decimal("96.82"), Decimal("120"))
     assert rows["9"].comparison == "approx"  # "35%左右"
     assert rows["16"].group == "人才环境" and rows["16"].target == Decimal("4")
@@ -68,8 +89,9 @@ def test_13th_plan_verdicts_match_table1(seeded):
         assert verdicts[name] == "not_applicable", name
     for row in plan["indicators"]:
         indicator = Indicator.objects.get(plan__code="wuxing-13th", name=row["name"])
-        assert row["status"] == {"achieved": "achieved", "not_applicable": "not_applicable"}[
-            _expected_verdict(indicator)]
+        assert (
+            row["status"] == {"achieved": "achieved", "not_applicable": "not_applicable"}[_expected_verdict(indicator)]
+        )
 
 
 def _expected_verdict(indicator: Indicator) -> str:
@@ -99,9 +121,29 @@ def test_plan_report_json_shape(seeded):
     assert len(plans) == 6
     keys = {"code", "title", "doc_number", "issuer", "start_year", "end_year", "indicators", "tasks"}
     assert keys <= set(plans[0])
-    ind_keys = {"group", "number", "name", "unit", "kind", "comparison", "baseline_year", "baseline", "target_year",
-                "target", "target_upper", "actual", "actual_period", "completion", "expected", "progress", "gap",
-                "status", "lead", "responsible", "source"}
+    ind_keys = {
+        "group",
+        "number",
+        "name",
+        "unit",
+        "kind",
+        "comparison",
+        "baseline_year",
+        "baseline",
+        "target_year",
+        "target",
+        "target_upper",
+        "actual",
+        "actual_period",
+        "completion",
+        "expected",
+        "progress",
+        "gap",
+        "status",
+        "lead",
+        "responsible",
+        "source",
+    }
     for plan in plans:
         for row in plan["indicators"]:
             assert ind_keys <= set(row)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import shutil
-from copy import copy
 import subprocess
 import zipfile
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,13 +14,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from indicators.evaluation import services as verdicts
-from indicators import engine
 from excel.common import STATUS_COLOURS
 from excel.export import SHEET_COVER, SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS, export_assessment
 from excel.report_data import plans_for
-from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
+from indicators import engine
+from indicators.evaluation import services as verdicts
 from indicators.evaluation.selectors import plan_results
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 from plans.roles import LEADER, REPORTER
 from tests.conftest import make_user, mark_figures
@@ -111,9 +111,17 @@ def test_statuses_are_coloured_and_labelled(wuxing):
 
 def test_demo_and_official_figures_are_marked(wuxing):
     indicator = wuxing.indicator("2")
-    mark_figures(IndicatorValue.objects.create(
-        indicator=indicator, period=wuxing.period, department=wuxing.unit, value=Decimal("0.70"), basis="official",
-        status=ReviewStatus.APPROVED, is_demo=True))
+    mark_figures(
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            period=wuxing.period,
+            department=wuxing.unit,
+            value=Decimal("0.70"),
+            basis="official",
+            status=ReviewStatus.APPROVED,
+            is_demo=True,
+        )
+    )
     ws = load(export("wuxing-14th", "2025Q1"))[SHEET_INDICATORS]
     note = ws.cell(row=find_row(ws, 2, "2"), column=15).value
     assert note.startswith("【统计】【演示数据】")
@@ -125,8 +133,16 @@ def test_formula_like_text_is_written_as_text(wuxing, make_period):
     lead = Department.objects.get(name="区委组织部", parent__name="自流井区")
     task = Task.objects.create(plan=plan, number="=1+1", text="=SUM(A1)", order=999)
     TaskAssignment.objects.create(task=task, role=Role.LEAD, department=lead, order=1)
-    TaskProgress.objects.create(task=task, period=period, department=lead, progress_status="in_progress",
-                                progress="@cmd", problems="+1", next_steps="-2", status=ReviewStatus.SUBMITTED)
+    TaskProgress.objects.create(
+        task=task,
+        period=period,
+        department=lead,
+        progress_status="in_progress",
+        progress="@cmd",
+        problems="+1",
+        next_steps="-2",
+        status=ReviewStatus.SUBMITTED,
+    )
     data = export("ziliujing-reform", "2025Q1")
     ws = load(data)[SHEET_TASKS]
     row = find_row(ws, 2, "=SUM(A1)")
@@ -149,10 +165,24 @@ def test_tasks_joined_per_unit_and_units_timeliness(seeded, make_period):
     lead1, lead2 = [a.department for a in task.assignments.filter(role=Role.LEAD).order_by("order")]
     on_time = timezone.make_aware(dt.datetime(2025, 4, 10, 9))
     late = timezone.make_aware(dt.datetime(2025, 4, 20, 9))
-    TaskProgress.objects.create(task=task, period=period, department=lead1, progress_status="done", progress="已完成调研",
-                                status=ReviewStatus.SUBMITTED, submitted_at=on_time)
-    TaskProgress.objects.create(task=task, period=period, department=lead2, progress_status="delayed", progress="推进慢",
-                                status=ReviewStatus.APPROVED, submitted_at=late)
+    TaskProgress.objects.create(
+        task=task,
+        period=period,
+        department=lead1,
+        progress_status="done",
+        progress="已完成调研",
+        status=ReviewStatus.SUBMITTED,
+        submitted_at=on_time,
+    )
+    TaskProgress.objects.create(
+        task=task,
+        period=period,
+        department=lead2,
+        progress_status="delayed",
+        progress="推进慢",
+        status=ReviewStatus.APPROVED,
+        submitted_at=late,
+    )
     wb = load(export("ziliujing-reform", "2025Q1"))
     ws = wb[SHEET_TASKS]
     row = find_row(ws, 1, "2.")
@@ -179,7 +209,9 @@ def test_all_plans_by_command(seeded, tmp_path):
     counts = results["wuxing-13th"].counts()
     assert cover.cell(row=row, column=4).value == counts["achieved"] == 6  # 表1: all six with a target met
     header = find_row(cover, 1, "规划", start=1)
-    na_column = next(c for c in range(1, cover.max_column + 1) if "不适用" in str(cover.cell(row=header, column=c).value))
+    na_column = next(
+        c for c in range(1, cover.max_column + 1) if "不适用" in str(cover.cell(row=header, column=c).value)
+    )
     assert cover.cell(row=row, column=na_column).value == counts["not_applicable"]
     ws = wb[SHEET_INDICATORS]
     titles = {str(ws.cell(row=r, column=1).value).split("　")[0] for r in range(4, ws.max_row + 1)}
@@ -228,7 +260,9 @@ def test_reporter_gets_only_items_of_their_units(client, seeded, make_period):
     assert response.status_code == 200
     wb = load(response.content)
     tasks = wb[SHEET_TASKS]
-    shown = [tasks.cell(row=r, column=2).value for r in range(4, tasks.max_row + 1) if tasks.cell(row=r, column=1).value]
+    shown = [
+        tasks.cell(row=r, column=2).value for r in range(4, tasks.max_row + 1) if tasks.cell(row=r, column=1).value
+    ]
     expected = Task.objects.filter(plan__code="ziliujing-reform", assignments__department=unit).distinct().count()
     assert 0 < len([s for s in shown if s and not s.startswith("注")]) == expected
     units = wb[SHEET_UNITS]
@@ -243,9 +277,19 @@ def test_report_converts_to_pdf(seeded, tmp_path):
     source = tmp_path / "report.xlsx"
     source.write_bytes(export("wuxing-13th", "2020Y"))
     subprocess.run(
-        ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, timeout=120, capture_output=True,
+        [
+            "libreoffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
     )
     pdf = Path(tmp_path / "report.pdf")
     assert pdf.exists()
@@ -264,8 +308,9 @@ def test_unit_sheet_gains_score_and_rank_from_the_assessment(seeded, tmp_path):
     call_command("load_demo_data", stdout=StringIO())
     call_command("load_demo_assessment", stdout=StringIO())
     out = tmp_path / "wj.xlsx"
-    call_command("export_assessment", "--plan", "wujiang-town-3yr", "--period", "2014H1", "--output", str(out),
-                 stdout=StringIO())
+    call_command(
+        "export_assessment", "--plan", "wujiang-town-3yr", "--period", "2014H1", "--output", str(out), stdout=StringIO()
+    )
     ws = openpyxl.load_workbook(out)["单位情况"]
     rows = list(ws.iter_rows(values_only=True))
     header = next(r for r in rows if r and r[0] == "序号")
@@ -281,15 +326,24 @@ def test_demo_mark_follows_the_figure_each_line_shows(seeded, make_period):
     plan = Plan.objects.get(code="wujiang-town-3yr")
     indicator = plan.indicators.get(name="每万劳动力中研发人员")
     root = Department.objects.get(name="吴江区", parent=None)
-    real, demo = (Department.objects.create(parent=root, name=name, kind=Department.Kind.TOWN)
-                  for name in ("甲镇", "乙镇"))
+    real, demo = (
+        Department.objects.create(parent=root, name=name, kind=Department.Kind.TOWN) for name in ("甲镇", "乙镇")
+    )
     plan.assessed_units.add(real, demo)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     y2013, y2014 = make_period("2013Y"), make_period("2014Y")
     figures = ((real, y2013, "60", True), (real, y2014, "70", False), (demo, y2014, "75", True))
     for town, period, value, is_demo in figures:
-        mark_figures(IndicatorValue.objects.create(indicator=indicator, period=period, department=town,
-                                                   value=Decimal(value), status=ReviewStatus.APPROVED, is_demo=is_demo))
+        mark_figures(
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                period=period,
+                department=town,
+                value=Decimal(value),
+                status=ReviewStatus.APPROVED,
+                is_demo=is_demo,
+            )
+        )
     ws = load(export("wujiang-town-3yr", "2014Y"))[SHEET_INDICATORS]
     first = find_row(ws, 3, indicator.name)
     notes = {}

@@ -37,7 +37,7 @@ def _actual(data: bytes, number: str) -> object:
     return ws.cell(row=row, column=7).value
 
 
-def test_second_download_reads_the_written_workbook(wuxing: Setup, client: Client) -> None:  # noqa: F811
+def test_second_download_reads_the_written_workbook(wuxing: Setup, client: Client) -> None:
     enter(wuxing, {"1": "120"}, submit=True)
     client.force_login(make_user("leader", LEADER))
     first, cold = _download(client)
@@ -49,7 +49,7 @@ def test_second_download_reads_the_written_workbook(wuxing: Setup, client: Clien
     assert third == first
 
 
-def test_a_committed_change_is_in_the_next_download(wuxing: Setup, client: Client) -> None:  # noqa: F811
+def test_a_committed_change_is_in_the_next_download(wuxing: Setup, client: Client) -> None:
     enter(wuxing, {"1": "120"}, submit=True)
     client.force_login(make_user("leader", LEADER))
     before, _ = _download(client)

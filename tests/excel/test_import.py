@@ -13,16 +13,14 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from indicators.evaluation import services as verdicts
 from excel.importer import run_import
 from excel.template import SHEET
+from indicators.evaluation import services as verdicts
 from indicators.models import IndicatorValue, ReviewStatus
 from plans.models import Department, Plan, ReportingPeriod
 from plans.roles import REPORTER
 from tests.conftest import make_user
-from tests.worlds.excel import (
-    COL, FIRST_DATA_ROW, approve, counts, edit_template, enter, load, row_of, template_bytes,
-)
+from tests.worlds.excel import COL, FIRST_DATA_ROW, approve, counts, edit_template, enter, load, row_of, template_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +41,9 @@ def test_template_layout(wuxing):
     enter(wuxing, {"1": "23.5"}, note="季度预计")
     wb = load(template_bytes(wuxing))
     ws = wb[SHEET]
-    assert [ws.cell(row=3, column=COL[k]).value for k in ("indicator", "department", "period", "version",
-                                                          "orig_basis")] == ["指标ID", "单位ID", "周期代码", "版本", "原口径"]
+    assert [
+        ws.cell(row=3, column=COL[k]).value for k in ("indicator", "department", "period", "version", "orig_basis")
+    ] == ["指标ID", "单位ID", "周期代码", "版本", "原口径"]
     hidden = {i for dim in ws.column_dimensions.values() if dim.hidden for i in range(dim.min, dim.max + 1)}
     assert hidden == {1, 2, 3, 4, 5}
     assert ws.protection.sheet
@@ -81,8 +80,15 @@ def test_round_trip_changes_nothing(wuxing):
 def test_preview_then_apply(wuxing):
     enter(wuxing, {"1": "23.5"})
     data = template_bytes(wuxing)
-    data = edit_template(data, {(row_of(data, "1"), "value"): 23.8, (row_of(data, "2"), "value"): "0.66",
-                                (row_of(data, "2"), "basis"): "统计", (row_of(data, "9"), "value"): 32})
+    data = edit_template(
+        data,
+        {
+            (row_of(data, "1"), "value"): 23.8,
+            (row_of(data, "2"), "value"): "0.66",
+            (row_of(data, "2"), "basis"): "统计",
+            (row_of(data, "9"), "value"): 32,
+        },
+    )
     before = counts()
     dry = preview(wuxing, data)
     assert not dry.issues, messages(dry)
@@ -177,8 +183,9 @@ def test_command(wuxing, tmp_path):
 
 def test_per_unit_items(seeded, make_period):
     plan = Plan.objects.get(code="wujiang-town-3yr")
-    town = Department.objects.create(parent=Department.objects.get(name="吴江区", parent=None), name="测试镇",
-                                     kind=Department.Kind.TOWN)
+    town = Department.objects.create(
+        parent=Department.objects.get(name="吴江区", parent=None), name="测试镇", kind=Department.Kind.TOWN
+    )
     plan.assessed_units.add(town)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
     period = make_period("2013Q4")
@@ -329,8 +336,9 @@ def test_formula_like_text_is_not_a_formula(wuxing):
 
 def test_merged_cells_in_data_area(wuxing):
     wb = openpyxl.load_workbook(io.BytesIO(filled(wuxing)))
-    wb[SHEET].merge_cells(start_row=FIRST_DATA_ROW, start_column=COL["value"], end_row=FIRST_DATA_ROW + 1,
-                          end_column=COL["value"])
+    wb[SHEET].merge_cells(
+        start_row=FIRST_DATA_ROW, start_column=COL["value"], end_row=FIRST_DATA_ROW + 1, end_column=COL["value"]
+    )
     out = io.BytesIO()
     wb.save(out)
     issues = refused(wuxing, out.getvalue(), "M4:M5 是合并单元格")
@@ -365,8 +373,11 @@ def test_jump_without_note_is_located(wuxing, make_period):
     previous = make_period("2024Q4")
     from indicators.services import ValueEntry, save_values
 
-    save_values(user=wuxing.reporter, entries=[ValueEntry(wuxing.indicator("12"), wuxing.unit, previous, Decimal(40))],
-                submit=True)
+    save_values(
+        user=wuxing.reporter,
+        entries=[ValueEntry(wuxing.indicator("12"), wuxing.unit, previous, Decimal(40))],
+        submit=True,
+    )
     data = template_bytes(wuxing)
     issues = refused(wuxing, edit_template(data, {(row_of(data, "12"), "value"): 90}), "超过±50%", "说明")
     assert issues[0].column == "O" and issues[0].row == row_of(data, "12")
@@ -382,16 +393,20 @@ def test_stale_approved_and_duplicate_rows(wuxing):
     data = template_bytes(wuxing)
     refused(wuxing, edit_template(data, {(FIRST_DATA_ROW, "value"): 23.9}), "已审核通过，不能再修改")
     second = row_of(data, "2")
-    dup = edit_template(data, {(second, "indicator"): wuxing.indicator("1").pk, (second, "value"): 23.5,
-                               (second, "version"): None})
+    dup = edit_template(
+        data, {(second, "indicator"): wuxing.indicator("1").pk, (second, "value"): 23.5, (second, "version"): None}
+    )
     refused(wuxing, dup, f"与第{FIRST_DATA_ROW}行是同一指标")
 
 
 def test_switching_basis_adds_an_official_figure(wuxing):
     enter(wuxing, {"1": "23.5"}, submit=True)
     data = template_bytes(wuxing)
-    result = preview(wuxing, edit_template(data, {(FIRST_DATA_ROW, "basis"): "统计", (FIRST_DATA_ROW, "value"): 23.6}),
-                     apply=True)
+    result = preview(
+        wuxing, edit_template(data, {(FIRST_DATA_ROW, "basis"): "统计", (FIRST_DATA_ROW, "value"): 23.6}), apply=True
+    )
     assert not result.issues, messages(result)
     assert dict(period_values(wuxing).values_list("basis", "value")) == {
-        "estimate": Decimal("23.5"), "official": Decimal("23.6")}
+        "estimate": Decimal("23.5"),
+        "official": Decimal("23.6"),
+    }

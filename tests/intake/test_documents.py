@@ -11,11 +11,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from intake.document import IntakeInputError, read_pasted, read_upload
-from intake.draft import parse_text, to_contract
+from intake.draft import parse_text
 from tests.intake.helpers import FIXTURES, seed_text, text_pdf
 
-PLAN_LINES = ["某区2024年人才工作要点", "一、引才聚才", "1. 全年引进高层次人才20名以上。（牵头单位：区委组织部；责任单位：区人社局）",
-              "2. 建立人才驿站。（牵头单位：区人社局）"]
+PLAN_LINES = [
+    "某区2024年人才工作要点",
+    "一、引才聚才",
+    "1. 全年引进高层次人才20名以上。（牵头单位：区委组织部；责任单位：区人社局）",
+    "2. 建立人才驿站。（牵头单位：区人社局）",
+]
 
 
 def word_file(lines: list[str], *, numbered: list[str] = (), table: list[list[str]] = ()) -> bytes:
@@ -42,8 +46,11 @@ def test_txt_in_utf8_and_gb18030():
 
 
 def test_docx_paragraphs_tables_and_word_numbering():
-    data = word_file(PLAN_LINES, numbered=["建立人才公寓。（牵头单位：区住建局）"],
-                     table=[["指标", "单位", "2023年", "2024年目标"], ["人才资源总量", "万人", "20", "22"]])
+    data = word_file(
+        PLAN_LINES,
+        numbered=["建立人才公寓。（牵头单位：区住建局）"],
+        table=[["指标", "单位", "2023年", "2024年目标"], ["人才资源总量", "万人", "20", "22"]],
+    )
     document = read_upload(data, "要点.docx")
     assert document.kind == "docx"
     assert "1.建立人才公寓。（牵头单位：区住建局）" in document.text
@@ -62,23 +69,30 @@ def test_text_pdf_pages_and_running_footers():
 
 
 def test_wrapped_pdf_lines_are_joined():
-    long = "1. 全年引进高层次人才20名以上并建设一批人才公寓，完善人才服务体系，落实各项人才政策。（牵头单位：区委组织部）"
-    paragraphs = [long] + [f"{n}. 建立人才工作制度第{n}项，加强人才工作队伍建设，提高人才服务水平和质量。" for n in range(2, 12)]
+    long = (
+        "1. 全年引进高层次人才20名以上并建设一批人才公寓，完善人才服务体系，落实各项人才政策。（牵头单位：区委组织部）"
+    )
+    paragraphs = [long] + [
+        f"{n}. 建立人才工作制度第{n}项，加强人才工作队伍建设，提高人才服务水平和质量。" for n in range(2, 12)
+    ]
     lines = ["某区2024年人才工作要点", "一、任务"]
     for paragraph in paragraphs:  # every line as wide as the page, as a PDF prints it
-        lines += [paragraph[start:start + 24] for start in range(0, len(paragraph), 24)]
+        lines += [paragraph[start : start + 24] for start in range(0, len(paragraph), 24)]
     document = read_upload(text_pdf([lines]), "a.pdf")
     assert long in document.text
     assert [t.number for t in parse_text(document.text).tasks] == [f"{n}." for n in range(1, 12)]
 
 
-@pytest.mark.parametrize("data,name,words", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧文件.doc", "另存为"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "方案.wps", "另存为"),
-    (b"{\\rtf1 abc}", "a.rtf", "另存为"),
-    (b"", "空.txt", "是空的"),
-    (b"\x00\x01\x02binary", "a.bin", "不是文本文件"),
-])
+@pytest.mark.parametrize(
+    "data,name,words",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧文件.doc", "另存为"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "方案.wps", "另存为"),
+        (b"{\\rtf1 abc}", "a.rtf", "另存为"),
+        (b"", "空.txt", "是空的"),
+        (b"\x00\x01\x02binary", "a.bin", "不是文本文件"),
+    ],
+)
 def test_refusals_say_what_to_do(data, name, words):
     with pytest.raises(IntakeInputError) as info:
         read_upload(data, name)
@@ -101,15 +115,41 @@ def test_scanned_pdf_and_limits(settings):
 def test_parse_plan_command_json_contract(capsys):
     call_command("parse_plan", str(FIXTURES / "unit_forms.txt"), "--json")
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["title", "doc_number", "issuer", "start_year", "end_year", "sections", "tasks", "targets",
-                          "warnings"]
+    assert list(data) == [
+        "title",
+        "doc_number",
+        "issuer",
+        "start_year",
+        "end_year",
+        "sections",
+        "tasks",
+        "targets",
+        "warnings",
+    ]
     assert list(data["sections"][0]) == ["number", "title", "children"]
-    assert list(data["tasks"][0]) == ["number", "section", "text", "lead", "responsible", "cooperating", "raw_units",
-                                      "warnings"]
+    assert list(data["tasks"][0]) == [
+        "number",
+        "section",
+        "text",
+        "lead",
+        "responsible",
+        "cooperating",
+        "raw_units",
+        "warnings",
+    ]
     call_command("parse_plan", str(FIXTURES / "targets.txt"), "--json")
     target = json.loads(capsys.readouterr().out)["targets"][0]
-    assert list(target) == ["sentence", "task_number", "value", "value_max", "unit", "comparison", "kind", "year",
-                            "milestones"]
+    assert list(target) == [
+        "sentence",
+        "task_number",
+        "value",
+        "value_max",
+        "unit",
+        "comparison",
+        "kind",
+        "year",
+        "milestones",
+    ]
     assert (target["value"], target["unit"], target["kind"], target["year"]) == ("120", "万人", "level", 2025)
     call_command("parse_plan", str(FIXTURES / "numbering_styles.txt"))
     assert "任务 7 项" in capsys.readouterr().out
@@ -126,10 +166,12 @@ def hundred_pages() -> str:
             lines.append(f"（{'一二三四五六七八九十'[sub]}）第{sub + 1}方面")
             for _ in range(5):
                 number += 1
-                lines.append(f"{number}. 每年引进高层次人才{number}名以上，到2025年人才资源总量达到{number}.5万人，健全人才"
-                             f"评价机制，完善考核办法，探索建立人才绿卡制度，在子女入学、医疗保健等方面提供优先服务。"
-                             f"（牵头单位：市委组织部。责任单位：市人力资源和社会保障局、市财政局、各区、县（市）；"
-                             f"配合单位：市人才工作领导小组各成员单位）")
+                lines.append(
+                    f"{number}. 每年引进高层次人才{number}名以上，到2025年人才资源总量达到{number}.5万人，健全人才"
+                    f"评价机制，完善考核办法，探索建立人才绿卡制度，在子女入学、医疗保健等方面提供优先服务。"
+                    f"（牵头单位：市委组织部。责任单位：市人力资源和社会保障局、市财政局、各区、县（市）；"
+                    f"配合单位：市人才工作领导小组各成员单位）"
+                )
     return "\n".join(lines + [seed_text(p) for p in ("000", "001", "002", "003", "004")])
 
 

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from sheets.reader import ExcelInputError
 from indicators.models import Indicator, Milestone
 from intake.excel import read_plan_workbook, write_template
 from plans.models import Department, Plan, Role, Task
 from plans.roles import ADMIN, REPORTER
+from sheets.reader import ExcelInputError
 from tests.conftest import make_user
 from tests.intake.helpers import post_form
 
@@ -25,8 +25,21 @@ def workbook(indicators: list[list], tasks: list[list]) -> bytes:
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "指标"
-    sheet.append(["章节", "一级指标", "序号", "指标名称", "单位", "指标类型", "2010年基期值", "2015年目标", "2020年目标",
-                  "牵头单位", "配合单位"])
+    sheet.append(
+        [
+            "章节",
+            "一级指标",
+            "序号",
+            "指标名称",
+            "单位",
+            "指标类型",
+            "2010年基期值",
+            "2015年目标",
+            "2020年目标",
+            "牵头单位",
+            "配合单位",
+        ]
+    )
     for row in indicators:
         sheet.append(row)
     task_sheet = wb.create_sheet("任务")
@@ -38,23 +51,47 @@ def workbook(indicators: list[list], tasks: list[list]) -> bytes:
     return out.getvalue()
 
 
-INDICATORS = [["一、主要目标", "人才总量", "1", "人才资源总量", "万人", "", 8, 10, 12, "区委组织部", "各镇（街道）"],
-              ["一、主要目标", "", "2", "高技能人才占比", "%", "", 20, "25", "30%左右", "区人社局", ""],
-              ["一、主要目标", "", "3", "累计引进博士", "名", "规划期累计", "——", 100, 300, "区委组织部", ""]]
-TASKS = [["二、主要任务／（一）人才引进", "1.", "实施人才引进计划。", "区委组织部", "区人社局、区财政局", "区人才工作领导小组各成员单位"],
-         ["二、主要任务／（二）人才培养", "2.", "实施技能提升行动。", "区人社局", "", "各镇（街道）"]]
+INDICATORS = [
+    ["一、主要目标", "人才总量", "1", "人才资源总量", "万人", "", 8, 10, 12, "区委组织部", "各镇（街道）"],
+    ["一、主要目标", "", "2", "高技能人才占比", "%", "", 20, "25", "30%左右", "区人社局", ""],
+    ["一、主要目标", "", "3", "累计引进博士", "名", "规划期累计", "——", 100, 300, "区委组织部", ""],
+]
+TASKS = [
+    [
+        "二、主要任务／（一）人才引进",
+        "1.",
+        "实施人才引进计划。",
+        "区委组织部",
+        "区人社局、区财政局",
+        "区人才工作领导小组各成员单位",
+    ],
+    ["二、主要任务／（二）人才培养", "2.", "实施技能提升行动。", "区人社局", "", "各镇（街道）"],
+]
 
 
 def test_cooperating_sections_and_target_years():
     draft = read_plan_workbook(workbook(INDICATORS, TASKS), "规划表.xlsx")
     assert [(s.key, s.number, s.title) for s in draft.sections] == [
-        ("1", "二、", "主要任务"), ("1.1", "（一）", "人才引进"), ("1.2", "（二）", "人才培养"), ("2", "一、", "主要目标")]
+        ("1", "二、", "主要任务"),
+        ("1.1", "（一）", "人才引进"),
+        ("1.2", "（二）", "人才培养"),
+        ("2", "一、", "主要目标"),
+    ]
     first = draft.tasks[0]
     assert (first.section, first.names("lead"), first.names("responsible"), first.names("cooperating")) == (
-        "1.1", ["区委组织部"], ["区人社局", "区财政局"], ["区人才工作领导小组各成员单位"])
+        "1.1",
+        ["区委组织部"],
+        ["区人社局", "区财政局"],
+        ["区人才工作领导小组各成员单位"],
+    )
     total, share, phds = draft.targets
     assert (total.value, total.year, total.milestones, total.baseline, total.baseline_year) == (
-        Decimal(12), 2020, [(2015, Decimal(10))], Decimal(8), 2010)
+        Decimal(12),
+        2020,
+        [(2015, Decimal(10))],
+        Decimal(8),
+        2010,
+    )
     assert [a.name for a in total.assignments if a.role == "cooperating"] == ["各镇（街道）"]
     assert (share.kind, share.comparison, share.milestones) == ("rate", "approx", [(2015, Decimal(25))])
     assert (phds.kind, phds.baseline) == ("cumulative", None)

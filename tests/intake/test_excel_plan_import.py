@@ -9,12 +9,12 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from sheets.reader import ExcelInputError
 from indicators.models import Indicator
 from intake.excel import read_plan_workbook
 from intake.resolver import UnitResolver
 from plans.models import Department, Plan, Role, Task
 from plans.roles import ADMIN, REPORTER
+from sheets.reader import ExcelInputError
 from tests.conftest import make_user
 from tests.intake.helpers import post_form
 
@@ -64,8 +64,12 @@ def test_table_read_into_a_draft(root):
     draft = read_plan_workbook(workbook(), "plan.xlsx")
     assert (draft.start_year, draft.end_year) == (2021, 2025)
     rows = [(g.group, g.number, g.kind, g.comparison) for g in draft.targets]
-    assert rows == [("人才总量", "1", "level", "gte"), ("人才总量", "2", "rate", "approx"),
-                    ("人才总量", "3", "level", "range"), ("人才环境", "4", "rate", "lte")]
+    assert rows == [
+        ("人才总量", "1", "level", "gte"),
+        ("人才总量", "2", "rate", "approx"),
+        ("人才总量", "3", "level", "range"),
+        ("人才环境", "4", "rate", "lte"),
+    ]
     assert draft.targets[2].baseline is None and draft.targets[2].value_max == Decimal(8)
     assert draft.tasks[0].names("responsible") == ["区人力资源社会保障局", "区教育局", "区财政局"]
     assert draft.tasks[1].text == "=SUM(A1) 是一段文字"
@@ -113,8 +117,15 @@ def test_web_flow(client, root, settings, tmp_path):
     client.force_login(make_user("zzb", ADMIN))
     page = client.get(reverse("excel:plan_import"))
     assert page.status_code == 200 and reverse("intake:template") in page.content.decode()
-    form = {"root": root.pk, "title": "自流井区测试规划", "code": "zlj-test", "kind": "implementation",
-            "doc_number": "", "start_year": "", "end_year": ""}
+    form = {
+        "root": root.pk,
+        "title": "自流井区测试规划",
+        "code": "zlj-test",
+        "kind": "implementation",
+        "doc_number": "",
+        "start_year": "",
+        "end_year": "",
+    }
     response = client.post(reverse("excel:plan_import"), {**form, "file": io.BytesIO(workbook())})
     # the table is reviewed and published on the intake review page, with the same unit resolver
     assert response.status_code == 302 and response["Location"].startswith("/intake/review/")
@@ -127,12 +138,23 @@ def test_web_flow(client, root, settings, tmp_path):
     assert plan.kind == "implementation" and plan.indicators.count() == 4
     first = Indicator.objects.get(plan=plan, number="1")
     assert (first.baseline, first.baseline_year, first.target, first.target_year, first.decimals) == (
-        Decimal("23.2"), 2020, Decimal("26.4"), 2025, 1)
+        Decimal("23.2"),
+        2020,
+        Decimal("26.4"),
+        2025,
+        1,
+    )
     assert Indicator.objects.get(plan=plan, number="4").names_for(Role.LEAD) == ["区委组织部", "区教育局"]
-    assert Task.objects.get(plan=plan, number="1.").names_for(Role.RESPONSIBLE) == ["区人力资源社会保障局", "区教育局", "区财政局"]
+    assert Task.objects.get(plan=plan, number="1.").names_for(Role.RESPONSIBLE) == [
+        "区人力资源社会保障局",
+        "区教育局",
+        "区财政局",
+    ]
     taken = client.post(reverse("excel:plan_import"), {**form, "file": io.BytesIO(workbook())})
     assert taken.status_code == 400 and "已被使用" in taken.content.decode()
     rows = [row[:] for row in INDICATORS]
     rows[0][5] = "很多"
-    bad = client.post(reverse("excel:plan_import"), {**form, "code": "zlj-other", "file": io.BytesIO(workbook(indicators=rows))})
+    bad = client.post(
+        reverse("excel:plan_import"), {**form, "code": "zlj-other", "file": io.BytesIO(workbook(indicators=rows))}
+    )
     assert bad.status_code == 400 and "“很多”无法识别" in bad.content.decode()

@@ -78,9 +78,11 @@ def test_publish_seed_004_writes_everything_in_one_go(ziliujing):
 
 def test_publish_creates_confirmed_units_and_keeps_printed_labels(ziliujing):
     admin = make_user("zzb", ADMIN)
-    text = ("自流井区2024年人才工作要点\n一、任务\n"
-            "1. 到2024年底前每年新建人才驿站3到5个。（牵头单位：区人社局；协办单位：区大数据局；参与单位：各镇（街道））\n"
-            "2. 人才总量到2023年达到10万人，到2024年达到12万人。（牵头单位：区委组织部）")
+    text = (
+        "自流井区2024年人才工作要点\n一、任务\n"
+        "1. 到2024年底前每年新建人才驿站3到5个。（牵头单位：区人社局；协办单位：区大数据局；参与单位：各镇（街道））\n"
+        "2. 人才总量到2023年达到10万人，到2024年达到12万人。（牵头单位：区委组织部）"
+    )
     draft = parse_text(text, name="要点.txt")
     resolver = UnitResolver(ziliujing)
     choices = choices_for(draft, resolver)
@@ -88,14 +90,22 @@ def test_publish_creates_confirmed_units_and_keeps_printed_labels(ziliujing):
     plan = publish_draft(draft=draft, root=ziliujing, code="zlj-2024", user=admin, choices=choices)
     task = Task.objects.get(plan=plan, number="1.")
     rows = [(a.role, a.display_name, a.printed_role) for a in task.assignments.order_by("role", "order")]
-    assert rows == [("cooperating", "区大数据局", "协办单位"), ("cooperating", "各镇（街道）", "参与单位"),
-                    ("lead", "区人社局", "牵头单位")]
+    assert rows == [
+        ("cooperating", "区大数据局", "协办单位"),
+        ("cooperating", "各镇（街道）", "参与单位"),
+        ("lead", "区人社局", "牵头单位"),
+    ]
     assert Department.objects.get(parent=ziliujing, name="区大数据局").kind == "department"
     assert UnitGroup.objects.filter(root=ziliujing, name="各镇（街道）").exists()
     assert "区人社局" in Department.objects.get(parent=ziliujing, name="区人力资源社会保障局").aliases
     station = Indicator.objects.get(plan=plan, unit="个")
     assert (station.kind, station.comparison, station.target, station.target_upper, station.task_id) == (
-        "annual", "range", Decimal(3), Decimal(5), task.pk)
+        "annual",
+        "range",
+        Decimal(3),
+        Decimal(5),
+        task.pk,
+    )
     assert station.due_date == dt.date(2024, 12, 31) and station.names_for(Role.LEAD) == ["区人社局"]
     total = Indicator.objects.get(plan=plan, unit="万人")
     assert (total.target, total.target_year) == (Decimal(12), 2024)

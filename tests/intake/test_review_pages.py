@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from django.urls import reverse
@@ -16,9 +15,11 @@ from tests.intake.helpers import post_form, seed_text
 
 pytestmark = pytest.mark.django_db
 
-TEXT = ("自流井区2024年人才工作要点\n一、引才聚才\n"
-        "1. 全年引进高层次人才20名以上。（牵头单位：区人社局；责任单位：区委组织部、各镇（街道）；协办单位：区大数据局）\n"
-        "2. 10月底前建立人才驿站制度。（牵头单位：区委组织部）\n")
+TEXT = (
+    "自流井区2024年人才工作要点\n一、引才聚才\n"
+    "1. 全年引进高层次人才20名以上。（牵头单位：区人社局；责任单位：区委组织部、各镇（街道）；协办单位：区大数据局）\n"
+    "2. 10月底前建立人才驿站制度。（牵头单位：区委组织部）\n"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,10 @@ from tests.intake.helpers import fixture_text
 
 
 def read(sentence: str, start: int | None = 2021, end: int | None = 2025) -> list[tuple]:
-    return [(t.value, t.value_max, t.unit, t.comparison, t.kind)
-            for t in targets_in_sentence(sentence, Context(start, end), None)]
+    return [
+        (t.value, t.value_max, t.unit, t.comparison, t.kind)
+        for t in targets_in_sentence(sentence, Context(start, end), None)
+    ]
 
 
 D = Decimal
@@ -20,16 +22,24 @@ D = Decimal
 
 def test_values_ranges_and_units():
     assert read("新建院士工作站1到2个、博士后工作站3-5家，创新团队3至5支。") == [
-        (D(1), D(2), "个", "range", "cumulative"), (D(3), D(5), "家", "range", "cumulative"),
-        (D(3), D(5), "支", "range", "cumulative")]
+        (D(1), D(2), "个", "range", "cumulative"),
+        (D(3), D(5), "家", "range", "cumulative"),
+        (D(3), D(5), "支", "range", "cumulative"),
+    ]
     assert read("全市人才资源总量达到1.5万人，人才企业营收突破30亿元。") == [
-        (D("1.5"), None, "万人", "gte", "level"), (D(30), None, "亿元", "gte", "level")]
+        (D("1.5"), None, "万人", "gte", "level"),
+        (D(30), None, "亿元", "gte", "level"),
+    ]
 
 
 def test_comparisons_from_the_words():
-    assert [r[3] for r in read("引进人才200名以上，培养骨干50名左右，流失率控制在5%以内，"
-                                "招录人员不少于30人，企业销售收入超过5亿元，培训费用不超过10万元，选派专家20名。")] == [
-        "gte", "approx", "lte", "gte", "gt", "lte", "gte"]
+    assert [
+        r[3]
+        for r in read(
+            "引进人才200名以上，培养骨干50名左右，流失率控制在5%以内，"
+            "招录人员不少于30人，企业销售收入超过5亿元，培训费用不超过10万元，选派专家20名。"
+        )
+    ] == ["gte", "approx", "lte", "gte", "gt", "lte", "gte"]
 
 
 def test_kinds_follow_how_plans_are_printed():

@@ -22,8 +22,10 @@ def superuser() -> User:
 
 
 def _value(world: World) -> IndicatorValue:
-    return services.save_value(user=world.rep_a, entry=services.ValueEntry(
-        indicator=world.total, department=world.a, period=world.q2, value=Decimal("26.5")))
+    return services.save_value(
+        user=world.rep_a,
+        entry=services.ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal("26.5")),
+    )
 
 
 def test_a_figure_is_shown_read_only_with_a_link_to_its_page(world: World, superuser: User, client) -> None:
@@ -45,7 +47,10 @@ def test_the_admin_cannot_change_add_delete_or_revert_a_figure(world: World, sup
     change = reverse("admin:indicators_indicatorvalue_change", args=[row.pk])
     assert client.post(change, {"value": "99", "note": "admin", "status": "approved"}).status_code == 403
     assert client.get(reverse("admin:indicators_indicatorvalue_add")).status_code == 403
-    assert client.post(reverse("admin:indicators_indicatorvalue_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:indicators_indicatorvalue_delete", args=[row.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     version = row.history.latest().history_id
     revert = reverse("admin:indicators_indicatorvalue_simple_history", args=[row.pk, version])
     assert client.get(revert).status_code == 200  # an old version may be looked at

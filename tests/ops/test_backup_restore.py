@@ -28,8 +28,9 @@ def _server_url() -> str:
 
 
 def _psql(url: str, sql: str) -> str:
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-tAc", sql], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["psql", url, "-v", "ON_ERROR_STOP=1", "-tAc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -39,16 +40,24 @@ def scratch() -> tuple[str, str]:
     suffix = uuid.uuid4().hex[:8]
     source, target = f"tp_backup_src_{suffix}", f"tp_backup_dst_{suffix}"
     _psql(f"{server}/postgres", f'CREATE DATABASE "{source}"')
-    _psql(f"{server}/{source}", "CREATE TABLE figures (id serial PRIMARY KEY, name text, value numeric(20, 4));"
-                                "INSERT INTO figures (name, value) VALUES ('人才资源总量', 26.35), ('引进人才', 120)")
+    _psql(
+        f"{server}/{source}",
+        "CREATE TABLE figures (id serial PRIMARY KEY, name text, value numeric(20, 4));"
+        "INSERT INTO figures (name, value) VALUES ('人才资源总量', 26.35), ('引进人才', 120)",
+    )
     yield f"{server}/{source}", f"{server}/{target}"
     for name in (source, target):
         _psql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(BASE_DIR / "deploy" / script), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        ["bash", str(BASE_DIR / "deploy" / script), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_backup_then_restore_into_a_scratch_database(scratch: tuple[str, str], tmp_path: Path) -> None:
@@ -61,8 +70,10 @@ def test_backup_then_restore_into_a_scratch_database(scratch: tuple[str, str], t
 
     restored = _run("restore.sh", str(dump), target)
     assert restored.returncode == 0, restored.stderr
-    assert _psql(target, "SELECT string_agg(name || '=' || value, ',' ORDER BY id) FROM figures") == \
-        "人才资源总量=26.3500,引进人才=120.0000"
+    assert (
+        _psql(target, "SELECT string_agg(name || '=' || value, ',' ORDER BY id) FROM figures")
+        == "人才资源总量=26.3500,引进人才=120.0000"
+    )
 
     # A second restore into the now non-empty database is refused without --force, accepted with it.
     again = _run("restore.sh", str(dump), target)

@@ -66,8 +66,10 @@ def test_web_form(case: dict[str, Any]) -> None:
         pytest.skip("a cell type or a whole-file problem: a form cannot carry it")
     world, department, user = _setup(case)
     indicator = getattr(world, case["indicator"])
-    response = world.client(user).post(reverse("reporting:save_value"), world.value_post(
-        indicator=indicator, department=department, value=case["form_value"], note=case["note"]))
+    response = world.client(user).post(
+        reverse("reporting:save_value"),
+        world.value_post(indicator=indicator, department=department, value=case["form_value"], note=case["note"]),
+    )
     assert response.status_code == 200
     assert case["message"] in html.unescape(response.content.decode())
     _nothing_written(world)
@@ -83,7 +85,7 @@ def test_import_preview_and_confirm(case: dict[str, Any]) -> None:
     preview = client.post(reverse("excel:upload"), {"file": upload})
     assert preview.status_code == 200
     assert case["message"] in html.unescape(preview.content.decode())
-    assert "name=\"token\"" not in preview.content.decode()  # nothing to confirm
+    assert 'name="token"' not in preview.content.decode()  # nothing to confirm
     # The confirm re-reads the stored file (as if it had changed since a clean preview): the same answer.
     session = client.session
     token = uploads.store(session, kind="actuals", data=data, name=case["file"])

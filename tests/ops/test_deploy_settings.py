@@ -28,10 +28,19 @@ def documented_environment() -> dict[str, str]:
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "DATABASE_URL",
-                                                                        "CACHE_URL", "HTTPS"))}
-    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env={**base, **env, "DJANGO_SETTINGS_MODULE":
-                          "talentplan.settings"}, capture_output=True, text=True, timeout=120)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "HTTPS"))
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env={**base, **env, "DJANGO_SETTINGS_MODULE": "talentplan.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_with_the_documented_environment() -> None:

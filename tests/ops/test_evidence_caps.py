@@ -40,8 +40,9 @@ def test_an_oversized_file_is_refused_without_being_kept_whole(world: World, mon
 
         monkeypatch.setattr(handler, "receive_data_chunk", counting)
     before = set(_stored_files())
-    response = world.client(world.rep_a).post(reverse("reporting:save_value"), world.value_post(
-        value="26.5", evidence=[_pdf("大文件.pdf", 3 * 1024 * KB)]))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_value"), world.value_post(value="26.5", evidence=[_pdf("大文件.pdf", 3 * 1024 * KB)])
+    )
     assert response.status_code == 200
     assert "“大文件.pdf”大小为 3.0 MB，超过上限" in response.content.decode()
     assert kept["bytes"] <= 200 * KB + 64 * KB  # stops at the cap (one chunk past it), not the 3 MB
@@ -52,8 +53,9 @@ def test_an_oversized_file_is_refused_without_being_kept_whole(world: World, mon
 def test_several_files_over_the_item_total_are_all_refused(world: World) -> None:
     before = set(_stored_files())
     files = [_pdf(f"佐证{i}.pdf", 200 * KB) for i in range(4)]
-    response = world.client(world.rep_a).post(reverse("reporting:save_value"), world.value_post(
-        value="26.5", evidence=files))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_value"), world.value_post(value="26.5", evidence=files)
+    )
     assert response.status_code == 200
     assert "本次上传的 4 个文件合计 0.8 MB，超过每项佐证材料上限" in response.content.decode()
     assert not Evidence.objects.exists() and set(_stored_files()) == before
@@ -62,14 +64,18 @@ def test_several_files_over_the_item_total_are_all_refused(world: World) -> None
 @override_settings(EVIDENCE_MAX_BYTES=300 * KB, EVIDENCE_ITEM_MAX_BYTES=500 * KB)
 def test_the_item_total_counts_what_is_already_stored(world: World) -> None:
     client = world.client(world.rep_a)
-    first = client.post(reverse("reporting:save_value"), world.value_post(
-        value="26.5", evidence=[_pdf("一.pdf", 200 * KB), _pdf("二.pdf", 200 * KB)]))
+    first = client.post(
+        reverse("reporting:save_value"),
+        world.value_post(value="26.5", evidence=[_pdf("一.pdf", 200 * KB), _pdf("二.pdf", 200 * KB)]),
+    )
     assert first.status_code == 302
     row = value_row(world)
     assert row.evidence.count() == 2
     stored = set(_stored_files())
-    second = client.post(reverse("reporting:save_value"), world.value_post(
-        value="26.5", version=row.version, evidence=[_pdf("三.pdf", 200 * KB)]))
+    second = client.post(
+        reverse("reporting:save_value"),
+        world.value_post(value="26.5", version=row.version, evidence=[_pdf("三.pdf", 200 * KB)]),
+    )
     assert second.status_code == 200
     assert "加上“三.pdf”后该项佐证材料合计 0.6 MB，超过每项上限" in second.content.decode()
     assert row.evidence.count() == 2 and set(_stored_files()) == stored

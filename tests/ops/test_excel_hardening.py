@@ -4,13 +4,10 @@ keeps Excel's quote prefix in every workbook the app writes; write transactions 
 from __future__ import annotations
 
 import io
-import threading
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection, connections
-from django.test import override_settings
 
 from excel.export import export_assessment
 from excel.importer import run_import
@@ -58,6 +55,11 @@ def test_the_assessment_report_quotes_formula_like_text(wuxing) -> None:
     buffer = io.BytesIO()
     export_assessment([indicator.plan], wuxing.period.code, buffer)
     workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
-    found = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith("@SUM(A1:A9)")]
+    found = [
+        c
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("@SUM(A1:A9)")
+    ]
     assert found and all(c.data_type == "s" and c.quotePrefix for c in found)

@@ -16,10 +16,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit(world: World, value: str) -> dict[str, object]:
-    services.save_value(user=world.rep_a, entry=services.ValueEntry(
-        indicator=world.total, department=world.a, period=world.q2, value=Decimal(value)), submit=True)
-    return {"indicator": world.total.pk, "department": world.a.pk, "period": world.q2.pk, "basis": "estimate",
-            "value": value, "username": world.rep_a.username}
+    services.save_value(
+        user=world.rep_a,
+        entry=services.ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal(value)),
+        submit=True,
+    )
+    return {
+        "indicator": world.total.pk,
+        "department": world.a.pk,
+        "period": world.q2.pk,
+        "basis": "estimate",
+        "value": value,
+        "username": world.rep_a.username,
+    }
 
 
 def test_a_stored_submission_is_neither_lost_nor_duplicated(world: World) -> None:

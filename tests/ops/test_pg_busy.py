@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from indicators import services
 from excel.importer import run_import
 from excel.template import COLUMNS, HEADER_ROW, SHEET, write_template
+from indicators import services
 from indicators.models import IndicatorValue
 from tests.worlds.reporting import World, build_world
 
@@ -33,8 +33,10 @@ BUSY = "系统繁忙，请稍后重试，未写入任何数据"
 def locked_row(settings) -> Iterator[tuple[World, IndicatorValue]]:
     settings.EXCEL_UPLOAD_DIR = settings.MEDIA_ROOT / "excel-busy"
     world = build_world()
-    row = services.save_value(user=world.rep_a, entry=services.ValueEntry(
-        indicator=world.total, department=world.a, period=world.q2, value=Decimal("26.5")))
+    row = services.save_value(
+        user=world.rep_a,
+        entry=services.ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal("26.5")),
+    )
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -84,8 +86,9 @@ def test_import_behind_a_row_lock_gives_up_with_a_clear_message(locked_row) -> N
 
 def test_form_save_behind_a_row_lock_gives_up_with_a_clear_message(locked_row) -> None:
     world, row = locked_row
-    response = world.client(world.rep_a).post(reverse("reporting:save_value"), world.value_post(
-        value="27.5", note="更正", version=1))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_value"), world.value_post(value="27.5", note="更正", version=1)
+    )
     assert response.status_code == 200
     assert BUSY in response.content.decode()
     row.refresh_from_db()

@@ -70,16 +70,24 @@ def test_every_request_has_an_id_and_one_log_line(client, caplog) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "kind"), [
-    ("/report/value/save/", "evidence"), ("/excel/import/upload/", "import"), ("/report/submit-all/", "form"),
-    ("/accounts/login/", "form"),
-])
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/report/value/save/", "evidence"),
+        ("/excel/import/upload/", "import"),
+        ("/report/submit-all/", "form"),
+        ("/accounts/login/", "form"),
+    ],
+)
 def test_an_oversized_body_is_refused_before_it_is_read(client, path: str, kind: str) -> None:
     limit = settings.REQUEST_MAX_BYTES[kind]
-    with mock.patch("django.http.request.HttpRequest.read", side_effect=AssertionError("body read")), \
-            mock.patch("django.core.handlers.wsgi.LimitedStream.read", side_effect=AssertionError("body read")):
-        response = client.generic("POST", path, b"x" * 10, CONTENT_TYPE="application/octet-stream",
-                                  CONTENT_LENGTH=str(limit + 1))
+    with (
+        mock.patch("django.http.request.HttpRequest.read", side_effect=AssertionError("body read")),
+        mock.patch("django.core.handlers.wsgi.LimitedStream.read", side_effect=AssertionError("body read")),
+    ):
+        response = client.generic(
+            "POST", path, b"x" * 10, CONTENT_TYPE="application/octet-stream", CONTENT_LENGTH=str(limit + 1)
+        )
     assert response.status_code == 413
     text = response.content.decode()
     assert "超过上限" in text and "未保存任何内容" in text

@@ -84,28 +84,57 @@ class Browser:
     def login(self, base: str, username: str, password: str) -> None:
         status, html, _headers = self.request(f"{base}/accounts/login/")
         assert status == 200
-        status, _html, headers = self.request(f"{base}/accounts/login/", {
-            "csrfmiddlewaretoken": self.csrf(html), "username": username, "password": password, "next": "/report/"})
+        status, _html, headers = self.request(
+            f"{base}/accounts/login/",
+            {"csrfmiddlewaretoken": self.csrf(html), "username": username, "password": password, "next": "/report/"},
+        )
         assert status == 302, status
 
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     db = connection.settings_dict
-    database_url = (f"postgres://{db['USER'] or 'postgres'}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}"
-                    f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     prefix = f"tp-two-servers-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentplan.settings", "DEBUG": "0",
-           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": database_url,
-           "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "CACHE_KEY_PREFIX": prefix,
-           "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-           "CACHE_DIR": str(tmp_path / "unused-file-cache"), "CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "talentplan.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "CACHE_KEY_PREFIX": prefix,
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "CACHE_DIR": str(tmp_path / "unused-file-cache"),
+        "CONN_MAX_AGE": "0",
+    }
     ports = [_free_port(), _free_port()]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "talentplan.wsgi:application", "--workers", "1", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning"], cwd=BASE_DIR, env=env,
-        stdout=open(tmp_path / f"gunicorn-{port}.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
-        for port in ports]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "talentplan.wsgi:application",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=open(tmp_path / f"gunicorn-{port}.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for port in ports
+    ]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, proc in zip(bases, procs):

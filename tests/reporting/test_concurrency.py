@@ -37,7 +37,7 @@ def _run_threads(*targets: Callable[[], object]) -> list[object]:
     def runner(i: int, target: Callable[[], object]) -> None:
         try:
             results[i] = target()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each writer got
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()  # each thread opened its own connection; release it for teardown
@@ -59,8 +59,9 @@ def pg_world() -> World:
 
 
 def _entry(world: World, value: str, version: int | None) -> ValueEntry:
-    return ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal(value),
-                      expected_version=version)
+    return ValueEntry(
+        indicator=world.total, department=world.a, period=world.q2, value=Decimal(value), expected_version=version
+    )
 
 
 def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,6 +105,7 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
         def run() -> IndicatorValue:
             barrier.wait()
             return services.save_value(user=user, entry=_entry(world, value, 0))  # type: ignore[arg-type]
+
         return run
 
     results = _run_threads(writer(world.rep_a, "26.1"), writer(world.rep_a2, "26.2"))  # type: ignore[attr-defined]
@@ -116,16 +118,29 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
 
 def test_concurrent_progress_saves(pg_world: World) -> None:
     world = pg_world
-    services.save_progress(user=world.rep_a, task=world.task_a, department=world.a, period=world.q2,
-                           progress_status="in_progress", progress="初稿")
+    services.save_progress(
+        user=world.rep_a,
+        task=world.task_a,
+        department=world.a,
+        period=world.q2,
+        progress_status="in_progress",
+        progress="初稿",
+    )
     barrier = threading.Barrier(2)
 
     def writer(user: object, text: str) -> Callable[[], TaskProgress]:
         def run() -> TaskProgress:
             barrier.wait()
-            return services.save_progress(user=user, task=world.task_a, department=world.a,  # type: ignore[arg-type]
-                                          period=world.q2, progress_status="in_progress", progress=text,
-                                          expected_version=1)
+            return services.save_progress(
+                user=user,
+                task=world.task_a,
+                department=world.a,  # type: ignore[arg-type]
+                period=world.q2,
+                progress_status="in_progress",
+                progress=text,
+                expected_version=1,
+            )
+
         return run
 
     results = _run_threads(writer(world.rep_a, "甲的修改"), writer(world.rep_a2, "丙的修改"))  # type: ignore[attr-defined]
@@ -146,6 +161,7 @@ def test_two_browsers_posting_the_same_form(pg_world: World) -> None:
             barrier.wait()
             data = world.value_post(value=value, version=1)
             return client.post(reverse("reporting:save_value"), data)  # type: ignore[attr-defined]
+
         return run
 
     responses = _run_threads(poster(clients[0], "26.7"), poster(clients[1], "26.9"))

@@ -37,17 +37,21 @@ def _post(world: World, **fields: object) -> str:
 # --- validation -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("indicator", "value", "message"), [
-    ("total", "26.55555", "“人才资源总量”最多保留4位小数，您填写了5位。"),
-    ("recruits", "12.5", "“引进人才”应填写整数（单位：人）。"),
-    ("recruits", "-3", "“引进人才”不能为负数。"),
-    ("permille", "1200", "千分比应在 0–1000‰ 之间，您填写了 1200。"),
-    ("total", "二十六", "“二十六”不是有效数字，请填写数值（单位：万人），如 26.4。"),
-    ("total", "5‰", "“5‰”的单位“‰”与该指标的计量单位“万人”不符，请按“万人”填写数字。"),
-    ("total", "1e400", "“1e400”超出可保存的范围"),
-])
-def test_figure_validation_messages_sit_next_to_the_field(world: World, indicator: str, value: str,
-                                                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("indicator", "value", "message"),
+    [
+        ("total", "26.55555", "“人才资源总量”最多保留4位小数，您填写了5位。"),
+        ("recruits", "12.5", "“引进人才”应填写整数（单位：人）。"),
+        ("recruits", "-3", "“引进人才”不能为负数。"),
+        ("permille", "1200", "千分比应在 0–1000‰ 之间，您填写了 1200。"),
+        ("total", "二十六", "“二十六”不是有效数字，请填写数值（单位：万人），如 26.4。"),
+        ("total", "5‰", "“5‰”的单位“‰”与该指标的计量单位“万人”不符，请按“万人”填写数字。"),
+        ("total", "1e400", "“1e400”超出可保存的范围"),
+    ],
+)
+def test_figure_validation_messages_sit_next_to_the_field(
+    world: World, indicator: str, value: str, message: str
+) -> None:
     content = _post(world, indicator=getattr(world, indicator), value=value)
     card = _card(content, f"v{getattr(world, indicator).pk}")
     assert message in card
@@ -56,8 +60,11 @@ def test_figure_validation_messages_sit_next_to_the_field(world: World, indicato
 
 
 def test_share_must_be_within_0_100(world: World) -> None:
-    content = world.client(world.rep_b).post(
-        SAVE, world.value_post(indicator=world.share, department=world.b, value="105")).content.decode()
+    content = (
+        world.client(world.rep_b)
+        .post(SAVE, world.value_post(indicator=world.share, department=world.b, value="105"))
+        .content.decode()
+    )
     assert "比例应在 0–100% 之间，您填写了 105。" in content
 
 
@@ -90,11 +97,14 @@ def test_progress_submit_needs_text(world: World) -> None:
 # --- period states --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "deadline", "message"), [
-    (ReportingPeriod.State.CLOSED, None, "2025年第2季度 已截止填报，不能修改；如需更正请联系组织部重新开放。"),
-    (ReportingPeriod.State.LOCKED, None, "2025年第2季度 已锁定（数据已审定冻结），不能修改。"),
-    (ReportingPeriod.State.OPEN, "past", "的填报截止日期（"),
-])
+@pytest.mark.parametrize(
+    ("state", "deadline", "message"),
+    [
+        (ReportingPeriod.State.CLOSED, None, "2025年第2季度 已截止填报，不能修改；如需更正请联系组织部重新开放。"),
+        (ReportingPeriod.State.LOCKED, None, "2025年第2季度 已锁定（数据已审定冻结），不能修改。"),
+        (ReportingPeriod.State.OPEN, "past", "的填报截止日期（"),
+    ],
+)
 def test_period_state_blocks_edits_and_says_why(world: World, state: str, deadline: str | None, message: str) -> None:
     world.q2.state = state
     world.q2.deadline = past() if deadline else None
@@ -104,8 +114,9 @@ def test_period_state_blocks_edits_and_says_why(world: World, state: str, deadli
     content = _post(world, value="26.5")
     assert message in content
     assert not IndicatorValue.objects.filter(period=world.q2).exists()
-    response = world.client(world.rep_a).post(reverse("reporting:submit_all"),
-                                              {"department": world.a.pk, "period": world.q2.pk}, follow=True)
+    response = world.client(world.rep_a).post(
+        reverse("reporting:submit_all"), {"department": world.a.pk, "period": world.q2.pk}, follow=True
+    )
     assert message in response.content.decode()
 
 
@@ -159,8 +170,17 @@ def test_official_replaces_estimate_and_both_are_kept(world: World) -> None:
     client.post(SAVE, world.value_post(value="26.5", submit="1"))
     estimate = value_row(world)
     # The form shows the estimate (version 1); the reporter switches the basis to 统计.
-    response = client.post(SAVE, world.value_post(value="26.8", basis="official", version=estimate.version,
-                                                  loaded_basis="estimate", other_version=0, submit="1"))
+    response = client.post(
+        SAVE,
+        world.value_post(
+            value="26.8",
+            basis="official",
+            version=estimate.version,
+            loaded_basis="estimate",
+            other_version=0,
+            submit="1",
+        ),
+    )
     assert response.status_code == 302
     official = value_row(world, basis="official")
     estimate.refresh_from_db()
@@ -175,8 +195,9 @@ def test_estimate_form_with_stale_official_version_is_refused(world: World) -> N
     client.post(SAVE, world.value_post(value="26.5"))
     client.post(SAVE, world.value_post(value="26.8", basis="official", loaded_basis="estimate", version=1))
     # A second page loaded before the official figure existed tries to create it too.
-    response = client.post(SAVE, world.value_post(value="27", basis="official", loaded_basis="estimate", version=1,
-                                                  other_version=0))
+    response = client.post(
+        SAVE, world.value_post(value="27", basis="official", loaded_basis="estimate", version=1, other_version=0)
+    )
     assert "您的页面已过期" in response.content.decode()
     assert value_row(world, basis="official").value == Decimal("26.8")
 
@@ -184,13 +205,17 @@ def test_estimate_form_with_stale_official_version_is_refused(world: World) -> N
 # --- evidence -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("脚本.exe", b"MZ...", "的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。"),
-    ("伪装.pdf", b"<html>", "“伪装.pdf”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("脚本.exe", b"MZ...", "的类型不支持，佐证材料仅限 PDF、图片（PNG/JPG/GIF）、Word（docx）、Excel（xlsx）。"),
+        ("伪装.pdf", b"<html>", "“伪装.pdf”的内容与扩展名不符（可能已损坏或被改名），请上传原始文件。"),
+    ],
+)
 def test_evidence_type_is_checked_by_content(world: World, name: str, content: bytes, message: str) -> None:
-    response = world.client(world.rep_a).post(SAVE, world.value_post(
-        value="26.5", evidence=SimpleUploadedFile(name, content)))
+    response = world.client(world.rep_a).post(
+        SAVE, world.value_post(value="26.5", evidence=SimpleUploadedFile(name, content))
+    )
     assert message in _card(response.content.decode(), f"v{world.total.pk}")
     assert not Evidence.objects.exists()
     assert not IndicatorValue.objects.filter(period=world.q2).exists()  # all or nothing: the figure is not saved
@@ -198,8 +223,9 @@ def test_evidence_type_is_checked_by_content(world: World, name: str, content: b
 
 @override_settings(EVIDENCE_MAX_BYTES=10)
 def test_evidence_size_limit(world: World) -> None:
-    response = world.client(world.rep_a).post(SAVE, world.value_post(
-        value="26.5", evidence=SimpleUploadedFile("大文件.pdf", PDF)))
+    response = world.client(world.rep_a).post(
+        SAVE, world.value_post(value="26.5", evidence=SimpleUploadedFile("大文件.pdf", PDF))
+    )
     assert "“大文件.pdf”大小为 0.0 MB，超过上限 0 MB。" in response.content.decode()
     assert not Evidence.objects.exists()
 
@@ -209,15 +235,21 @@ def test_several_files_at_once_and_for_progress(world: World) -> None:
     files = [SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.png", b"\x89PNG\r\n\x1a\n....")]
     assert client.post(SAVE, world.value_post(value="26.5", evidence=files)).status_code == 302
     assert Evidence.objects.filter(value=value_row(world)).count() == 2
-    assert client.post(SAVE_PROGRESS, world.progress_post(
-        progress="推进中", evidence=SimpleUploadedFile("c.docx", b"PK\x03\x04...."))).status_code == 302
+    assert (
+        client.post(
+            SAVE_PROGRESS,
+            world.progress_post(progress="推进中", evidence=SimpleUploadedFile("c.docx", b"PK\x03\x04....")),
+        ).status_code
+        == 302
+    )
     assert Evidence.objects.filter(progress__isnull=False).count() == 1
 
 
 def test_adding_evidence_to_submitted_item_keeps_it_submitted(world: World) -> None:
     value = submitted_value(world)
-    response = world.client(world.rep_a).post(SAVE, world.value_post(
-        value="26.5", version=value.version, evidence=SimpleUploadedFile("补充.pdf", PDF)))
+    response = world.client(world.rep_a).post(
+        SAVE, world.value_post(value="26.5", version=value.version, evidence=SimpleUploadedFile("补充.pdf", PDF))
+    )
     assert response.status_code == 302
     value.refresh_from_db()
     assert value.status == ReviewStatus.SUBMITTED and value.evidence.count() == 1
@@ -225,13 +257,16 @@ def test_adding_evidence_to_submitted_item_keeps_it_submitted(world: World) -> N
 
 def test_approved_item_is_read_only(world: World) -> None:
     value = submitted_value(world)
-    world.client(world.admin).post(reverse("reporting:review_value", args=[value.pk]),
-                                   {"action": "approve", "version": value.version})
+    world.client(world.admin).post(
+        reverse("reporting:review_value", args=[value.pk]), {"action": "approve", "version": value.version}
+    )
     value.refresh_from_db()
     card = _card(world.client(world.rep_a).get(world.my_url()).content.decode(), f"v{world.total.pk}")
     assert "已审核通过，不能再修改" in card and 'name="value"' not in card
     content = _post(world, value="30", version=value.version)
-    assert "“人才资源总量”已审核通过，不能再修改；如需更正请联系组织部退回。" in content  # one message for form and import
+    assert (
+        "“人才资源总量”已审核通过，不能再修改；如需更正请联系组织部退回。" in content
+    )  # one message for form and import
 
 
 # --- the page -------------------------------------------------------------------------------------------------
@@ -247,15 +282,16 @@ def test_page_shows_previous_target_expected_and_read_only_items(world: World) -
     assert re.search(r"目标值</dt><dd>30万人", card)
     assert re.search(r"期末应达</dt><dd>29万人</dd>", card)
     assert "仅供查看（由其他单位填报）" in content
-    read_only = content[content.index("仅供查看"):]
+    read_only = content[content.index("仅供查看") :]
     assert "高技能人才占比" in read_only and "乙局" in read_only
     assert f'id="v{world.share.pk}"' in read_only  # shown, but not as an entry card
     assert "实施高层次人才引进工程" in content and "建设技能人才实训基地" not in content
 
 
 def test_demo_values_are_labelled(world: World) -> None:
-    IndicatorValue.objects.create(indicator=world.total, period=world.q2, department=world.a, value=Decimal("26"),
-                                  is_demo=True)
+    IndicatorValue.objects.create(
+        indicator=world.total, period=world.q2, department=world.a, value=Decimal("26"), is_demo=True
+    )
     card = _card(world.client(world.rep_a).get(world.my_url()).content.decode(), f"v{world.total.pk}")
     assert "演示数据" in card
 
@@ -282,7 +318,9 @@ def test_htmx_save_swaps_only_the_card(world: World) -> None:
     content = response.content.decode()
     assert response.status_code == 200 and content.lstrip().startswith("<article")
     assert "已保存。" in content and 'name="version" value="1"' in content
-    response = world.client(world.rep_a).post(SAVE, world.value_post(value="26.55555", version=1), HTTP_HX_REQUEST="true")
+    response = world.client(world.rep_a).post(
+        SAVE, world.value_post(value="26.55555", version=1), HTTP_HX_REQUEST="true"
+    )
     assert "最多保留4位小数" in response.content.decode()
 
 

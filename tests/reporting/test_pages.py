@@ -16,12 +16,12 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.selectors import entry as my_page_selectors
-from reporting.forms import ProgressForm, ValueForm
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
+from plans.models import Plan, Role, Task, TaskAssignment
+from reporting.forms import ProgressForm, ValueForm
+from reporting.selectors import entry as my_page_selectors
 from reporting.selectors.entry import PAGE_SIZE
 from reporting.views.entry import _CARD_RENDERER
-from plans.models import Plan, Role, Task, TaskAssignment
 from tests.worlds.reporting import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +43,17 @@ def _query(url: str) -> dict[str, list[str]]:
 def _second_plan(world: World) -> tuple[Plan, Indicator, Task]:
     """Another plan of the district in which 甲局 enters one figure and leads one task; it ends later, so it is
     listed first (plans run newest first)."""
-    plan = Plan.objects.create(code="test-plan-later", title="测试区人才工作三年行动", issuer=world.root,
-                               start_year=2024, end_year=2026, kind=Plan.Kind.THREE_YEAR)
-    indicator = Indicator.objects.create(plan=plan, name="新增博士后", unit="人", order=1, number="1", kind="level",
-                                         decimals=0, target=Decimal("50"))
+    plan = Plan.objects.create(
+        code="test-plan-later",
+        title="测试区人才工作三年行动",
+        issuer=world.root,
+        start_year=2024,
+        end_year=2026,
+        kind=Plan.Kind.THREE_YEAR,
+    )
+    indicator = Indicator.objects.create(
+        plan=plan, name="新增博士后", unit="人", order=1, number="1", kind="level", decimals=0, target=Decimal("50")
+    )
     IndicatorAssignment.objects.create(indicator=indicator, role=Role.LEAD, department=world.a)
     task = Task.objects.create(plan=plan, number="1.", text="建设博士后创新实践基地", order=1)
     TaskAssignment.objects.create(task=task, role=Role.LEAD, department=world.a)
@@ -54,8 +61,9 @@ def _second_plan(world: World) -> tuple[Plan, Indicator, Task]:
 
 
 def _value(world: World, indicator: Indicator, status: str, value: str = "1", **kw: object) -> IndicatorValue:
-    return IndicatorValue.objects.create(indicator=indicator, period=world.q2, department=world.a,
-                                         value=Decimal(value), status=status, **kw)
+    return IndicatorValue.objects.create(
+        indicator=indicator, period=world.q2, department=world.a, value=Decimal(value), status=status, **kw
+    )
 
 
 # --- summary and plan choice ----------------------------------------------------------------------------------
@@ -70,25 +78,29 @@ def test_summary_counts_every_plan_and_lists_one(world: World) -> None:
     content = client.get(world.my_url()).content.decode()
 
     # Both plans in the summary; the later one (first in order) has missing items, so it is the one listed.
-    summary = content[content.index('class="grid plan-summary"'):content.index("</table>")]
+    summary = content[content.index('class="grid plan-summary"') : content.index("</table>")]
     rows = re.findall(r"<tr[^>]*>\s*<td>(.*?)</tr>", summary, re.S)
     assert len(rows) == 2 and "测试区人才工作三年行动" in rows[0] and "测试区人才发展规划" in rows[1]
     numbers = [re.findall(r'<td class="num[^"]*">(\d+)</td>', row) for row in rows]
     # values: returned, missing, draft, submitted, approved; tasks: the same; read-only
     assert numbers[0] == ["0", "1", "0", "0", "0", "0", "0", "0", "0", "1", "0"]
     assert numbers[1] == ["0", "1", "1", "1", "0", "0", "1", "0", "0", "0", "1"]
-    assert "plan=test-plan&amp;" in rows[1] or "plan=test-plan\"" in rows[1]
+    assert "plan=test-plan&amp;" in rows[1] or 'plan=test-plan"' in rows[1]
     assert _cards(content) == [f"v{doctors.pk}", f"t{base.pk}"]
-    assert "人才资源总量" not in content[content.index('id="items"'):]
+    assert "人才资源总量" not in content[content.index('id="items"') :]
 
     # Totals over all plans, not the page.
-    counts = content[content.index('<ul class="counts">'):content.index("</ul>")]
+    counts = content[content.index('<ul class="counts">') : content.index("</ul>")]
     assert re.findall(r"<strong>(\d+)</strong>", counts) == ["0", "3", "1", "1", "1"]
 
     # ?plan= lists the other plan: missing first, then draft, submitted (figures, then tasks); read-only last.
     content = client.get(world.my_url() + "&plan=test-plan").content.decode()
-    assert _cards(content) == [f"v{world.recruits.pk}", f"v{world.permille.pk}", f"v{world.total.pk}",
-                               f"t{world.task_a.pk}"]
+    assert _cards(content) == [
+        f"v{world.recruits.pk}",
+        f"v{world.permille.pk}",
+        f"v{world.total.pk}",
+        f"t{world.task_a.pk}",
+    ]
     assert f'id="v{world.share.pk}"' in content
 
 
@@ -131,7 +143,11 @@ def test_pages_of_items(big: World) -> None:
     assert f"第 1–{PAGE_SIZE} 项，共 {PAGE_SIZE + 5} 项" in first
     links = re.findall(r'<a href="([^"]+)#items" rel="next">', first)
     assert links and _query(links[0].replace("&amp;", "&")) == {
-        "unit": [str(big.a.pk)], "period": ["2025Q2"], "plan": ["test-plan"], "page": ["2"]}
+        "unit": [str(big.a.pk)],
+        "period": ["2025Q2"],
+        "plan": ["test-plan"],
+        "page": ["2"],
+    }
     second = client.get(big.my_url() + "&plan=test-plan&page=2").content.decode()
     cards = _cards(second)
     assert len(cards) == 4 and cards[-1] == f"t{big.task_a.pk}"
@@ -169,8 +185,9 @@ def test_queries_do_not_grow_with_items() -> None:
     large = build_world(extra_indicators=6 * PAGE_SIZE, extra_tasks=2 * PAGE_SIZE, tag="2")
     for world in (small, large):
         for indicator in world.plan.indicators.all():
-            IndicatorValue.objects.create(indicator=indicator, period=world.q2, department=world.a, value=1,
-                                          status="draft")
+            IndicatorValue.objects.create(
+                indicator=indicator, period=world.q2, department=world.a, value=1, status="draft"
+            )
         for task in world.plan.tasks.all():
             TaskProgress.objects.create(task=task, period=world.q2, department=world.a, progress="x", status="draft")
     mixed = count(large, "&page=4")
@@ -183,15 +200,16 @@ def test_queries_do_not_grow_with_items() -> None:
 
 
 def test_submit_page_submits_only_that_page_and_returns_to_it(big: World) -> None:
-    for indicator in Indicator.objects.filter(plan=big.plan, assignments__role=Role.LEAD,
-                                              assignments__department=big.a):
+    for indicator in Indicator.objects.filter(
+        plan=big.plan, assignments__role=Role.LEAD, assignments__department=big.a
+    ):
         _value(big, indicator, ReviewStatus.DRAFT)
     TaskProgress.objects.create(task=big.task_a, period=big.q2, department=big.a, progress="推进中", status="draft")
     client = big.client(big.rep_a)
     url = big.my_url() + "&plan=test-plan&status=draft&page=2"
     page = client.get(url).content.decode()
-    form = page[page.index(f'action="{SUBMIT_PAGE}"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index(f'action="{SUBMIT_PAGE}"') :]
+    form = form[: form.index("</form>")]
     posted = QueryDict(mutable=True)
     for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form):
         posted.appendlist(name, value)
@@ -201,10 +219,16 @@ def test_submit_page_submits_only_that_page_and_returns_to_it(big: World) -> Non
 
     response = client.post(SUBMIT_PAGE, dict(posted.lists()))  # every `items` value, not just the last
     assert response.status_code == 302
-    assert _query(response["Location"]) == {"unit": [str(big.a.pk)], "period": ["2025Q2"], "plan": ["test-plan"],
-                                            "status": ["draft"], "page": ["2"]}
-    submitted = set(IndicatorValue.objects.filter(period=big.q2, status="submitted")
-                    .values_list("indicator", flat=True))
+    assert _query(response["Location"]) == {
+        "unit": [str(big.a.pk)],
+        "period": ["2025Q2"],
+        "plan": ["test-plan"],
+        "status": ["draft"],
+        "page": ["2"],
+    }
+    submitted = set(
+        IndicatorValue.objects.filter(period=big.q2, status="submitted").values_list("indicator", flat=True)
+    )
     assert submitted == {int(k[1:]) for k in shown if k[0] == "v"}
     assert TaskProgress.objects.get().status == ReviewStatus.SUBMITTED
     assert IndicatorValue.objects.filter(period=big.q2, status="draft").count() == PAGE_SIZE
@@ -212,12 +236,18 @@ def test_submit_page_submits_only_that_page_and_returns_to_it(big: World) -> Non
 
 
 def test_submit_page_ignores_items_the_unit_does_not_enter(world: World) -> None:
-    share = IndicatorValue.objects.create(indicator=world.share, period=world.q2, department=world.b, value=30,
-                                          status="draft")
+    share = IndicatorValue.objects.create(
+        indicator=world.share, period=world.q2, department=world.b, value=30, status="draft"
+    )
     mine = _value(world, world.total, ReviewStatus.DRAFT)
-    response = world.client(world.rep_a).post(SUBMIT_PAGE, {
-        "department": world.a.pk, "period": world.q2.pk, "items": [f"v{world.share.pk}", f"v{world.total.pk}",
-                                                                   f"t{world.task_b.pk}", "v999999", "garbage"]})
+    response = world.client(world.rep_a).post(
+        SUBMIT_PAGE,
+        {
+            "department": world.a.pk,
+            "period": world.q2.pk,
+            "items": [f"v{world.share.pk}", f"v{world.total.pk}", f"t{world.task_b.pk}", "v999999", "garbage"],
+        },
+    )
     assert response.status_code == 302
     share.refresh_from_db()
     mine.refresh_from_db()
@@ -226,12 +256,18 @@ def test_submit_page_ignores_items_the_unit_does_not_enter(world: World) -> None
 
 def test_save_returns_to_the_plan_filter_and_page(big: World) -> None:
     last = Indicator.objects.filter(plan=big.plan, name__startswith="附加指标").order_by("-order").first()
-    response = big.client(big.rep_a).post(SAVE, big.value_post(
-        indicator=last, value="3", view_plan="test-plan", view_status="missing", view_page="2"))
+    response = big.client(big.rep_a).post(
+        SAVE, big.value_post(indicator=last, value="3", view_plan="test-plan", view_status="missing", view_page="2")
+    )
     assert response.status_code == 302
     assert response["Location"].endswith(f"#v{last.pk}")
-    assert _query(response["Location"]) == {"unit": [str(big.a.pk)], "period": ["2025Q2"], "plan": ["test-plan"],
-                                            "status": ["missing"], "page": ["2"]}
+    assert _query(response["Location"]) == {
+        "unit": [str(big.a.pk)],
+        "period": ["2025Q2"],
+        "plan": ["test-plan"],
+        "status": ["missing"],
+        "page": ["2"],
+    }
     # Without the page's parameters (an old form) the answer opens wherever the item now is.
     response = big.client(big.rep_a).post(SAVE, big.value_post(indicator=last, value="4", version=1))
     assert _query(response["Location"])["item"] == [f"v{last.pk}"]
@@ -244,8 +280,8 @@ def test_form_with_errors_is_shown_on_the_page_that_holds_it(big: World) -> None
     response = big.client(big.rep_a).post(SAVE, big.value_post(indicator=last, value="abc", view_page="1"))
     content = response.content.decode()
     assert response.status_code == 200 and f"v{last.pk}" in _cards(content)
-    card = content[content.index(f'id="v{last.pk}"'):]
-    assert "“abc”不是有效数字，请填写数值（单位：个）" in card[:card.index("</article>")]
+    card = content[content.index(f'id="v{last.pk}"') :]
+    assert "“abc”不是有效数字，请填写数值（单位：个）" in card[: card.index("</article>")]
 
 
 def test_history_links_back_to_the_items_page(big: World) -> None:
@@ -259,8 +295,9 @@ def test_history_links_back_to_the_items_page(big: World) -> None:
 
 
 def test_htmx_card_keeps_the_page_it_came_from(big: World) -> None:
-    response = big.client(big.rep_a).post(SAVE, big.value_post(value="26.5", view_plan="test-plan", view_page="2",
-                                                               view_status=""), HTTP_HX_REQUEST="true")
+    response = big.client(big.rep_a).post(
+        SAVE, big.value_post(value="26.5", view_plan="test-plan", view_page="2", view_status=""), HTTP_HX_REQUEST="true"
+    )
     content = response.content.decode()
     assert content.lstrip().startswith("<article") and "已保存。" in content
     assert 'name="view_page" value="2"' in content and 'name="view_plan" value="test-plan"' in content
@@ -271,16 +308,32 @@ def test_htmx_card_keeps_the_page_it_came_from(big: World) -> None:
 
 @pytest.mark.parametrize("bound", [False, True], ids=["fresh", "posted-with-errors"])
 def test_card_widgets_render_exactly_like_django(world: World, bound: bool) -> None:
-    evil = '<b>"x"</b> & \'y\''
+    evil = "<b>\"x\"</b> & 'y'"
     if bound:
-        value_data = {"indicator": world.total.pk, "department": "x", "period": "", "value": evil, "basis": "nope",
-                      "note": evil, "version": "-1", "loaded_basis": "official", "other_version": ""}
+        value_data = {
+            "indicator": world.total.pk,
+            "department": "x",
+            "period": "",
+            "value": evil,
+            "basis": "nope",
+            "note": evil,
+            "version": "-1",
+            "loaded_basis": "official",
+            "other_version": "",
+        }
         forms = [
-            (ValueForm(value_data, indicator=world.total, auto_id="v1_%s"),
-             ValueForm(value_data, indicator=world.total, auto_id="v1_%s", renderer=_CARD_RENDERER)),
-            (ProgressForm({"progress_status": "?", "progress": evil, "task": "", "version": "a"}, auto_id="t1_%s"),
-             ProgressForm({"progress_status": "?", "progress": evil, "task": "", "version": "a"}, auto_id="t1_%s",
-                          renderer=_CARD_RENDERER)),
+            (
+                ValueForm(value_data, indicator=world.total, auto_id="v1_%s"),
+                ValueForm(value_data, indicator=world.total, auto_id="v1_%s", renderer=_CARD_RENDERER),
+            ),
+            (
+                ProgressForm({"progress_status": "?", "progress": evil, "task": "", "version": "a"}, auto_id="t1_%s"),
+                ProgressForm(
+                    {"progress_status": "?", "progress": evil, "task": "", "version": "a"},
+                    auto_id="t1_%s",
+                    renderer=_CARD_RENDERER,
+                ),
+            ),
         ]
         for plain, fast in forms:
             plain.is_valid()
@@ -291,10 +344,14 @@ def test_card_widgets_render_exactly_like_django(world: World, bound: bool) -> N
         row = TaskProgress(progress=evil, problems="", next_steps="", version=3)
         progress = ProgressForm.initial_for(world.task_a.pk, world.a.pk, world.q2.pk, row)
         forms = [
-            (ValueForm(initial=initial, indicator=world.total, auto_id="v1_%s"),
-             ValueForm(initial=initial, indicator=world.total, auto_id="v1_%s", renderer=_CARD_RENDERER)),
-            (ProgressForm(initial=progress, auto_id="t1_%s"),
-             ProgressForm(initial=progress, auto_id="t1_%s", renderer=_CARD_RENDERER)),
+            (
+                ValueForm(initial=initial, indicator=world.total, auto_id="v1_%s"),
+                ValueForm(initial=initial, indicator=world.total, auto_id="v1_%s", renderer=_CARD_RENDERER),
+            ),
+            (
+                ProgressForm(initial=progress, auto_id="t1_%s"),
+                ProgressForm(initial=progress, auto_id="t1_%s", renderer=_CARD_RENDERER),
+            ),
         ]
     for plain, fast in forms:
         for name in plain.fields:

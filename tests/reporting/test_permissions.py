@@ -41,8 +41,9 @@ def test_reporter_cannot_enter_other_units_indicator_by_tampering_indicator_id(w
 def test_reporter_cannot_enter_for_other_unit_by_tampering_department_id(world: World) -> None:
     response = world.client(world.rep_b).post(SAVE, world.value_post(value="26.5"))  # department = 甲局
     assert response.status_code == 404
-    response = world.client(world.rep_a).post(SAVE, world.value_post(indicator=world.share, department=world.b,
-                                                                     value="35"))
+    response = world.client(world.rep_a).post(
+        SAVE, world.value_post(indicator=world.share, department=world.b, value="35")
+    )
     assert response.status_code == 404
     assert not IndicatorValue.objects.filter(period=world.q2).exists()
 
@@ -72,8 +73,12 @@ def test_progress_entry_own_task_only(world: World) -> None:
     assert client.post(SAVE_PROGRESS, world.progress_post(task=world.task_b, progress="x")).status_code == 404
     assert client.post(SAVE_PROGRESS, world.progress_post(department=world.b, progress="x")).status_code == 404
     # 乙局 is responsible for task 1 and reports its own progress on it.
-    assert world.client(world.rep_b).post(SAVE_PROGRESS, world.progress_post(department=world.b, progress="配合")
-                                          ).status_code == 302
+    assert (
+        world.client(world.rep_b)
+        .post(SAVE_PROGRESS, world.progress_post(department=world.b, progress="配合"))
+        .status_code
+        == 302
+    )
     assert TaskProgress.objects.filter(task=world.task_a).count() == 2
 
 
@@ -104,9 +109,13 @@ def test_submit_all_for_other_unit_is_404(world: World) -> None:
 
 def _review(world: World, who: str, pk: int, action: str, reason: str = "") -> int:
     row = IndicatorValue.objects.get(pk=pk)
-    return world.client(getattr(world, who)).post(
-        reverse("reporting:review_value", args=[pk]), {"action": action, "reason": reason, "version": row.version}
-    ).status_code
+    return (
+        world.client(getattr(world, who))
+        .post(
+            reverse("reporting:review_value", args=[pk]), {"action": action, "reason": reason, "version": row.version}
+        )
+        .status_code
+    )
 
 
 @pytest.mark.parametrize("who", ["rep_a", "rep_b", "leader"])
@@ -147,8 +156,10 @@ def test_only_admin_manages_periods(world: World, who: str) -> None:
     assert client.post(reverse("reporting:periods"), {"code": "2025Q3"}).status_code == 403
     url = reverse("reporting:period_state", args=[world.q2.pk])
     assert client.post(url, {"state": "locked"}).status_code == 403
-    assert client.post(reverse("reporting:period_state", args=[world.q1.pk]), {"state": "open", "reason": "x"}
-                       ).status_code == 403
+    assert (
+        client.post(reverse("reporting:period_state", args=[world.q1.pk]), {"state": "open", "reason": "x"}).status_code
+        == 403
+    )
     world.q2.refresh_from_db()
     assert world.q2.state == ReportingPeriod.State.OPEN
     assert not ReportingPeriod.objects.filter(code="2025Q3").exists()
@@ -183,10 +194,12 @@ def test_reporter_uploads_evidence_for_own_item(world: World) -> None:
 def test_upload_to_other_units_item_is_404(world: World) -> None:
     world.client(world.rep_b).post(SAVE, world.value_post(indicator=world.share, department=world.b, value="35"))
     response = world.client(world.rep_a).post(
-        SAVE, world.value_post(indicator=world.share, department=world.b, value="35", evidence=_upload()))
+        SAVE, world.value_post(indicator=world.share, department=world.b, value="35", evidence=_upload())
+    )
     assert response.status_code == 404
     response = world.client(world.rep_a).post(
-        SAVE_PROGRESS, world.progress_post(task=world.task_b, department=world.b, evidence=_upload()))
+        SAVE_PROGRESS, world.progress_post(task=world.task_b, department=world.b, evidence=_upload())
+    )
     assert response.status_code == 404
     assert not Evidence.objects.exists()
 

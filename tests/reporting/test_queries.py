@@ -32,8 +32,9 @@ def _filled(**kw: object) -> World:
     submitted_value(world)
     submitted_progress(world)
     for indicator in world.plan.indicators.exclude(pk=world.total.pk):
-        IndicatorValue.objects.create(indicator=indicator, period=world.q2, department=world.a, value=1,
-                                      status="submitted")
+        IndicatorValue.objects.create(
+            indicator=indicator, period=world.q2, department=world.a, value=1, status="submitted"
+        )
     for task in world.plan.tasks.exclude(pk=world.task_a.pk):
         TaskProgress.objects.create(task=task, period=world.q2, department=world.a, progress="x", status="submitted")
     return world
@@ -49,8 +50,10 @@ def _count(client: Client, url: str) -> int:
 def _small_and_big(url_for: Callable[[World], str], who: str) -> tuple[int, int]:
     small = _filled()
     big = _filled(extra_indicators=20, extra_tasks=20, tag="2")
-    return (_count(small.client(getattr(small, who)), url_for(small)),
-            _count(big.client(getattr(big, who)), url_for(big)))
+    return (
+        _count(small.client(getattr(small, who)), url_for(small)),
+        _count(big.client(getattr(big, who)), url_for(big)),
+    )
 
 
 def _item_url(world: World) -> str:
@@ -58,12 +61,16 @@ def _item_url(world: World) -> str:
     return reverse("reporting:value", args=[value.pk])
 
 
-@pytest.mark.parametrize(("url_for", "who", "maximum"), [
-    (lambda w: w.my_url(), "rep_a", MY_PAGE_MAX),
-    (lambda w: reverse("reporting:review") + "?period=2025Q2&status=", "admin", REVIEW_MAX),
-    (lambda w: reverse("reporting:overdue") + "?period=2025Q2", "admin", OVERDUE_MAX),
-    (_item_url, "rep_a", ITEM_MAX),
-], ids=["my", "review", "overdue", "item"])
+@pytest.mark.parametrize(
+    ("url_for", "who", "maximum"),
+    [
+        (lambda w: w.my_url(), "rep_a", MY_PAGE_MAX),
+        (lambda w: reverse("reporting:review") + "?period=2025Q2&status=", "admin", REVIEW_MAX),
+        (lambda w: reverse("reporting:overdue") + "?period=2025Q2", "admin", OVERDUE_MAX),
+        (_item_url, "rep_a", ITEM_MAX),
+    ],
+    ids=["my", "review", "overdue", "item"],
+)
 def test_constant_queries(url_for: Callable[[World], str], who: str, maximum: int) -> None:
     small, big = _small_and_big(url_for, who)
     assert small == big <= maximum
@@ -84,13 +91,22 @@ def test_pages_within_pinned_maximum(django_assert_max_num_queries) -> None:
 
 
 # Each in a period of its plan's years: a plan that is over asks for nothing.
-@pytest.mark.parametrize(("unit_path", "expect", "year"), [
-    (("吴兴区",), "人才资源总量", 2025),  # issuer: enters the plan-level indicators of the 十四五 plan
-    (("吴江区", "测试镇"), "考核对象", 2013),  # an assessed town: per-unit indicators of the 人才强镇 plan
-    (("自流井区", "区人力资源社会保障局"), "重点任务进展", 2019),  # a bureau leading or responsible for reform tasks
-], ids=["issuer", "assessed-town", "bureau"])
-def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django_assert_max_num_queries,
-                                                     unit_path: tuple[str, ...], expect: str, year: int) -> None:
+@pytest.mark.parametrize(
+    ("unit_path", "expect", "year"),
+    [
+        (("吴兴区",), "人才资源总量", 2025),  # issuer: enters the plan-level indicators of the 十四五 plan
+        (("吴江区", "测试镇"), "考核对象", 2013),  # an assessed town: per-unit indicators of the 人才强镇 plan
+        (
+            ("自流井区", "区人力资源社会保障局"),
+            "重点任务进展",
+            2019,
+        ),  # a bureau leading or responsible for reform tasks
+    ],
+    ids=["issuer", "assessed-town", "bureau"],
+)
+def test_seed_plans_render_within_the_pinned_maximum(
+    seeded, make_period, django_assert_max_num_queries, unit_path: tuple[str, ...], expect: str, year: int
+) -> None:
     from plans.models import Department, Plan
     from plans.roles import REPORTER
     from tests.conftest import make_user
@@ -100,7 +116,9 @@ def test_seed_plans_render_within_the_pinned_maximum(seeded, make_period, django
         unit, created = Department.objects.get_or_create(name=name, parent=unit, defaults={"kind": "town"})
         if created:  # towns come with the demo data, not the seeds: assess this one under the 人才强镇 plan
             Plan.objects.get(code="wujiang-town-3yr").assessed_units.add(unit)
-            verdicts.recompute([Plan.objects.get(code="wujiang-town-3yr").pk])  # assessed units decide per-unit verdicts
+            verdicts.recompute(
+                [Plan.objects.get(code="wujiang-town-3yr").pk]
+            )  # assessed units decide per-unit verdicts
     make_period(f"{year}Q1")
     period = make_period(f"{year}Q2")
     client = Client()

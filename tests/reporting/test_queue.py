@@ -57,8 +57,8 @@ def test_counts_per_plan_and_unit_and_filters(world: World) -> None:
     admin = world.client(world.admin)
     page = admin.get(f"{REVIEW}?period=2025Q2").content.decode()
     assert "已报送：共 6 项" in page
-    assert f'甲局 <span class="count">3</span>' in page and f'乙局 <span class="count">3</span>' in page
-    assert f'测试区人才发展规划 <span class="count">6</span>' in page
+    assert '甲局 <span class="count">3</span>' in page and '乙局 <span class="count">3</span>' in page
+    assert '测试区人才发展规划 <span class="count">6</span>' in page
     only_b = admin.get(f"{REVIEW}?period=2025Q2&unit={world.b.pk}").content.decode()
     assert "已报送：共 3 项" in only_b and f'id="rp{task.progress_reports.get().pk}"' in only_b
     assert "甲局</td>" not in only_b
@@ -115,7 +115,8 @@ def test_an_item_changed_since_the_page_was_loaded_is_refused_the_others_decided
     tokens = [f"v{value.pk}.{value.version}", *_tokens(others)]
     IndicatorValue.objects.filter(pk=value.pk).update(version=value.version + 1)  # the reporter saved again
     response = world.client(world.admin).post(
-        DECIDE, {"action": "approve", "items": tokens, "confirmed": "1", "next": REVIEW}, follow=True)
+        DECIDE, {"action": "approve", "items": tokens, "confirmed": "1", "next": REVIEW}, follow=True
+    )
     content = response.content.decode()
     assert "已审核通过 2 项。" in content and "以下 1 项未处理" in content and "请刷新后再操作" in content
     value.refresh_from_db()
@@ -128,8 +129,9 @@ def test_a_locked_period_offers_no_decision_and_refuses_one(world: World) -> Non
     admin = world.client(world.admin)
     page = admin.get(f"{REVIEW}?period=2025Q1").content.decode()
     assert "本周期已锁定" in page and 'name="items"' not in page
-    response = admin.post(DECIDE, {"action": "approve", "items": _tokens(rows), "confirmed": "1", "next": REVIEW},
-                          follow=True)
+    response = admin.post(
+        DECIDE, {"action": "approve", "items": _tokens(rows), "confirmed": "1", "next": REVIEW}, follow=True
+    )
     assert "已锁定，不能再审核或退回" in response.content.decode()
     assert IndicatorValue.objects.get(pk=rows[0].pk).status == ReviewStatus.SUBMITTED
 

@@ -43,7 +43,7 @@ def test_return_resubmit_approve_cycle_and_history(world: World) -> None:
     # The reporter sees returned items first, with the reason.
     page = client.get(world.my_url()).content.decode()
     assert "有 1 项被组织部退回" in page
-    cards = page[page.index("指标填报"):]
+    cards = page[page.index("指标填报") :]
     assert cards.index("人才资源总量") < cards.index("引进人才")
     assert "退回原因：</strong>请按统计年鉴口径填写，并附统计表" in page
 
@@ -62,14 +62,26 @@ def test_return_resubmit_approve_cycle_and_history(world: World) -> None:
     # The whole exchange stays in history: who, when, old → new and reason.
     history = list(value.history.order_by("history_date", "history_id"))
     assert [h.history_change_reason for h in history] == [
-        "填报并报送", "退回：请按统计年鉴口径填写，并附统计表", "保存草稿", "填报并报送", "审核通过"]
+        "填报并报送",
+        "退回：请按统计年鉴口径填写，并附统计表",
+        "保存草稿",
+        "填报并报送",
+        "审核通过",
+    ]
     assert [h.history_user for h in history] == [world.rep_a, world.admin, world.rep_a, world.rep_a, world.admin]
     delta = history[2].diff_against(history[1], included_fields=["value"])
     assert (delta.changes[0].old, delta.changes[0].new) == (Decimal("26.5"), Decimal("26.4"))
 
     item_page = client.get(reverse("reporting:value", args=[value.pk])).content.decode()
-    for text in ("实际值：26.5 → 26.4", "审核状态：已报送 → 已退回", "退回原因：— → 请按统计年鉴口径填写，并附统计表",
-                 "退回：请按统计年鉴口径填写，并附统计表", "审核通过", "zzb", "甲"):
+    for text in (
+        "实际值：26.5 → 26.4",
+        "审核状态：已报送 → 已退回",
+        "退回原因：— → 请按统计年鉴口径填写，并附统计表",
+        "退回：请按统计年鉴口径填写，并附统计表",
+        "审核通过",
+        "zzb",
+        "甲",
+    ):
         assert text in item_page, text
 
 
@@ -86,8 +98,9 @@ def test_approve_refuses_a_figure_changed_since_the_queue_was_loaded(world: Worl
     value = submitted_value(world)
     loaded_version = value.version
     world.client(world.rep_a).post(SAVE, world.value_post(value="26.9", version=loaded_version, submit="1"))
-    response = world.client(world.admin).post(reverse("reporting:review_value", args=[value.pk]),
-                                              {"action": "approve", "version": loaded_version})
+    response = world.client(world.admin).post(
+        reverse("reporting:review_value", args=[value.pk]), {"action": "approve", "version": loaded_version}
+    )
     assert "请刷新后再操作" in response.content.decode()
     assert value_row(world).status == ReviewStatus.SUBMITTED
 
@@ -114,13 +127,17 @@ def test_review_queue_filters(world: World) -> None:
 def test_progress_return_and_resubmit(world: World) -> None:
     progress = submitted_progress(world)
     url = reverse("reporting:review_progress", args=[progress.pk])
-    world.client(world.admin).post(url, {"action": "return", "reason": "请补充资金到位情况", "version": progress.version})
+    world.client(world.admin).post(
+        url, {"action": "return", "reason": "请补充资金到位情况", "version": progress.version}
+    )
     progress.refresh_from_db()
     assert progress.status == ReviewStatus.RETURNED
     page = world.client(world.rep_a).get(world.my_url()).content.decode()
     assert "请补充资金到位情况" in page
-    world.client(world.rep_a).post(reverse("reporting:save_progress"), world.progress_post(
-        progress="已引进博士5名，资金到位800万元", version=progress.version, submit="1"))
+    world.client(world.rep_a).post(
+        reverse("reporting:save_progress"),
+        world.progress_post(progress="已引进博士5名，资金到位800万元", version=progress.version, submit="1"),
+    )
     progress.refresh_from_db()
     assert progress.status == ReviewStatus.SUBMITTED
     history_page = world.client(world.rep_a).get(reverse("reporting:progress", args=[progress.pk])).content.decode()
@@ -132,8 +149,9 @@ def test_progress_return_and_resubmit(world: World) -> None:
 
 
 def _state(world: World, period: ReportingPeriod, state: str, reason: str = "") -> str:
-    response = world.client(world.admin).post(reverse("reporting:period_state", args=[period.pk]),
-                                              {"state": state, "reason": reason}, follow=True)
+    response = world.client(world.admin).post(
+        reverse("reporting:period_state", args=[period.pk]), {"state": state, "reason": reason}, follow=True
+    )
     period.refresh_from_db()
     return response.content.decode()
 
@@ -167,8 +185,10 @@ def test_reopen_with_a_new_deadline(world: World) -> None:
     world.q2.deadline = past(5)
     world.q2.state = ReportingPeriod.State.CLOSED
     world.q2.save()
-    response = world.client(world.admin).post(reverse("reporting:period_state", args=[world.q2.pk]), {
-        "state": "open", "reason": "补报", "deadline": "2099-01-31"})
+    response = world.client(world.admin).post(
+        reverse("reporting:period_state", args=[world.q2.pk]),
+        {"state": "open", "reason": "补报", "deadline": "2099-01-31"},
+    )
     assert response.status_code == 302
     world.q2.refresh_from_db()
     assert world.q2.deadline.isoformat() == "2099-01-31"
@@ -204,10 +224,10 @@ def test_overdue_lists_units_with_missing_draft_or_returned_items(world: World) 
     content = world.client(world.leader).get(reverse("reporting:overdue") + "?period=2025Q2").content.decode()
     assert "已过截止日期" in content and "逾期" in content
     assert world.q2.deadline.isoformat() in content
-    a_row = content[content.index("甲局"):]
+    a_row = content[content.index("甲局") :]
     a_row = a_row[: a_row.index("</tr>")]
     assert "草稿：引进人才" in a_row and "未填报" not in a_row.split("</details>")[0].replace("未填报：", "")
-    b_row = content[content.index("乙局"):]
+    b_row = content[content.index("乙局") :]
     assert "未填报：高技能人才占比" in b_row and "rep_b" in b_row
     # Once 甲局 submits its draft it drops off the list.
     world.q2.deadline = None
@@ -225,10 +245,17 @@ def test_returned_item_counts_as_outstanding(world: World) -> None:
 
 
 def test_official_figure_status_decides_for_overdue(world: World) -> None:
-    IndicatorValue.objects.create(indicator=world.total, period=world.q2, department=world.a, value=Decimal(26),
-                                  status=ReviewStatus.SUBMITTED)
-    IndicatorValue.objects.create(indicator=world.total, period=world.q2, department=world.a, value=Decimal(27),
-                                  basis="official", status=ReviewStatus.DRAFT)
+    IndicatorValue.objects.create(
+        indicator=world.total, period=world.q2, department=world.a, value=Decimal(26), status=ReviewStatus.SUBMITTED
+    )
+    IndicatorValue.objects.create(
+        indicator=world.total,
+        period=world.q2,
+        department=world.a,
+        value=Decimal(27),
+        basis="official",
+        status=ReviewStatus.DRAFT,
+    )
     content = world.client(world.admin).get(reverse("reporting:overdue") + "?period=2025Q2").content.decode()
     assert "草稿：人才资源总量" in content
     assert TaskProgress.objects.count() == 0

@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _entry(world: World, value: str | None, **kw: object) -> ValueEntry:
-    return ValueEntry(indicator=world.total, department=world.a, period=world.q2,
-                      value=Decimal(value) if value is not None else None, **kw)  # type: ignore[arg-type]
+    return ValueEntry(
+        indicator=world.total,
+        department=world.a,
+        period=world.q2,
+        value=Decimal(value) if value is not None else None,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_history_names_the_user_outside_a_request(world: World) -> None:
@@ -60,8 +65,14 @@ def test_empty_figure_cannot_be_submitted_through_either_door(world: World) -> N
 
 
 def test_previous_figure_prefers_the_official_one(world: World) -> None:
-    IndicatorValue.objects.create(indicator=world.total, period=world.q1, department=world.a, basis="official",
-                                  value=Decimal("24"), status=ReviewStatus.APPROVED)  # beside the estimate 25
+    IndicatorValue.objects.create(
+        indicator=world.total,
+        period=world.q1,
+        department=world.a,
+        basis="official",
+        value=Decimal("24"),
+        status=ReviewStatus.APPROVED,
+    )  # beside the estimate 25
     previous = services.previous_values([_entry(world, "26")])
     assert previous[(world.total.pk, world.a.pk, world.q2.pk)] == Decimal("24")
     # Entries for two quarters take the other path (every earlier figure, chosen in Python): the same answer.
@@ -92,8 +103,14 @@ def test_evidence_cannot_be_added_to_an_approved_figure(world: World) -> None:
 
 
 def test_submit_item_refuses_empty_progress(world: World) -> None:
-    progress = services.save_progress(user=world.rep_a, task=world.task_a, department=world.a, period=world.q2,
-                                      progress_status="in_progress", progress="")
+    progress = services.save_progress(
+        user=world.rep_a,
+        task=world.task_a,
+        department=world.a,
+        period=world.q2,
+        progress_status="in_progress",
+        progress="",
+    )
     with pytest.raises(ServiceError) as excinfo:
         services.submit_item(user=world.rep_a, item=progress)
     assert excinfo.value.errors == {"progress": "报送前请填写进展情况。"}
@@ -114,8 +131,11 @@ def test_bulk_import_writes_history_for_created_and_changed_rows(world):
     assert stored.value == D("26.2") and stored.version == 1
     created = stored.history.get()
     assert (created.history_type, created.history_user, created.history_change_reason) == ("+", w.rep_a, "保存草稿")
-    entries = [ValueEntry(indicator=w.total, department=w.a, period=w.q2, value=D("26.3"), basis="estimate",
-                          expected_version=1)]
+    entries = [
+        ValueEntry(
+            indicator=w.total, department=w.a, period=w.q2, value=D("26.3"), basis="estimate", expected_version=1
+        )
+    ]
     save_values(user=w.rep_a, entries=entries, submit=True)
     stored.refresh_from_db()
     assert stored.value == D("26.3") and stored.version == 2 and stored.status == "submitted"
@@ -133,8 +153,12 @@ def test_bulk_history_keeps_notes_with_tabs_newlines_and_backslashes(world):
 
     w = world
     note = "第一行\t制表\n第二行\\N 反斜杠\r\n“引号”"
-    (row,) = save_values(user=w.rep_a, entries=[ValueEntry(indicator=w.total, department=w.a, period=w.q2,
-                                                            value=D("26.4"), basis="estimate", note=note)]).created
+    (row,) = save_values(
+        user=w.rep_a,
+        entries=[
+            ValueEntry(indicator=w.total, department=w.a, period=w.q2, value=D("26.4"), basis="estimate", note=note)
+        ],
+    ).created
     stored = IndicatorValue.objects.get(pk=row.pk)
     history = stored.history.get()
     assert stored.note == history.note == note

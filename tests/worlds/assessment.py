@@ -51,17 +51,36 @@ class World:
     rep_b: User
     rep_c: User
 
-    def value(self, indicator: Indicator, unit: Department, period: ReportingPeriod, value: str,
-              status: str = ReviewStatus.APPROVED) -> IndicatorValue:
-        row = IndicatorValue.objects.create(indicator=indicator, department=unit, period=period, value=Decimal(value),
-                                            basis=IndicatorValue.Basis.OFFICIAL, status=status)
+    def value(
+        self,
+        indicator: Indicator,
+        unit: Department,
+        period: ReportingPeriod,
+        value: str,
+        status: str = ReviewStatus.APPROVED,
+    ) -> IndicatorValue:
+        row = IndicatorValue.objects.create(
+            indicator=indicator,
+            department=unit,
+            period=period,
+            value=Decimal(value),
+            basis=IndicatorValue.Basis.OFFICIAL,
+            status=status,
+        )
         verdicts.figures_changed(figures=[(indicator.pk, unit.pk, period.end)])  # as the write services mark it
         return row
 
-    def progress(self, task: Task, unit: Department, period: ReportingPeriod, progress_status: str,
-                 status: str = ReviewStatus.APPROVED) -> TaskProgress:
-        return TaskProgress.objects.create(task=task, department=unit, period=period, progress_status=progress_status,
-                                           progress="进展", status=status)
+    def progress(
+        self,
+        task: Task,
+        unit: Department,
+        period: ReportingPeriod,
+        progress_status: str,
+        status: str = ReviewStatus.APPROVED,
+    ) -> TaskProgress:
+        return TaskProgress.objects.create(
+            task=task, department=unit, period=period, progress_status=progress_status, progress="进展", status=status
+        )
 
 
 def period(code: str, state: str = ReportingPeriod.State.LOCKED) -> ReportingPeriod:
@@ -78,11 +97,20 @@ def build_world(*, values: bool = True) -> World:
     root = Department.objects.create(name="测试区", kind=Department.Kind.GOVERNMENT)
     a, b = unit(root, "甲开发区", "经济开发区", 1), unit(root, "乙镇", "重点镇", 2)
     c, d = unit(root, "丙镇", "重点镇", 3), unit(root, "丁镇", "其他镇", 4)
-    plan = Plan.objects.create(code="test-plan", title="测试计划", issuer=root, start_year=2024, end_year=2025,
-                               kind=Plan.Kind.THREE_YEAR)
+    plan = Plan.objects.create(
+        code="test-plan", title="测试计划", issuer=root, start_year=2024, end_year=2025, kind=Plan.Kind.THREE_YEAR
+    )
     plan.assessed_units.add(a, b, c, d)
-    common = dict(plan=plan, kind=Indicator.Kind.LEVEL, comparison=Indicator.Comparison.GTE, baseline_year=2023,
-                  baseline=Decimal("0"), target=Decimal("100"), target_year=2025, decimals=0)
+    common = dict(
+        plan=plan,
+        kind=Indicator.Kind.LEVEL,
+        comparison=Indicator.Comparison.GTE,
+        baseline_year=2023,
+        baseline=Decimal("0"),
+        target=Decimal("100"),
+        target_year=2025,
+        decimals=0,
+    )
     per_unit = Indicator.objects.create(name="人才总量", per_unit=True, order=1, **common)
     plan_level = Indicator.objects.create(name="研发投入", order=2, **common)
     IndicatorAssignment.objects.create(indicator=plan_level, role=Role.LEAD, department=a)
@@ -97,21 +125,41 @@ def build_world(*, values: bool = True) -> World:
     leader = make_user("t_leader", LEADER)
     rep_b, rep_c = make_user("t_rep_b", REPORTER, b), make_user("t_rep_c", REPORTER, c)
     scheme = services.create_scheme(
-        user=admin, plan=plan, period=y2024, title="2024年度考核", indicator_floor=Decimal("0.3"),
-        indicator_cap=Decimal("1"), lead_share=Decimal("0.6"), responsible_share=Decimal("0.4"), bonus_cap=Decimal("8"),
+        user=admin,
+        plan=plan,
+        period=y2024,
+        title="2024年度考核",
+        indicator_floor=Decimal("0.3"),
+        indicator_cap=Decimal("1"),
+        lead_share=Decimal("0.6"),
+        responsible_share=Decimal("0.4"),
+        bonus_cap=Decimal("8"),
     )
     items = {
-        "per_unit": services.add_item(user=admin, scheme=scheme, kind="indicator", name="人才总量", points=Decimal("20"),
-                                      indicator=per_unit),
-        "plan_level": services.add_item(user=admin, scheme=scheme, kind="indicator", name="研发投入",
-                                        points=Decimal("10"), indicator=plan_level),
-        "task": services.add_item(user=admin, scheme=scheme, kind="task", name="建设人才公寓", points=Decimal("10"), task=task),
-        "national": services.add_item(user=admin, scheme=scheme, kind="bonus", name="国家级人才", points=Decimal("10"),
-                                      unit_points=Decimal("5")),
-        "city": services.add_item(user=admin, scheme=scheme, kind="bonus", name="市级人才", points=Decimal("5"),
-                                  unit_points=Decimal("1")),
-        "manual": services.add_item(user=admin, scheme=scheme, kind="deduction", name="其他扣分", points=Decimal("5"),
-                                    unit_points=Decimal("1"), source=DeductionSource.MANUAL),
+        "per_unit": services.add_item(
+            user=admin, scheme=scheme, kind="indicator", name="人才总量", points=Decimal("20"), indicator=per_unit
+        ),
+        "plan_level": services.add_item(
+            user=admin, scheme=scheme, kind="indicator", name="研发投入", points=Decimal("10"), indicator=plan_level
+        ),
+        "task": services.add_item(
+            user=admin, scheme=scheme, kind="task", name="建设人才公寓", points=Decimal("10"), task=task
+        ),
+        "national": services.add_item(
+            user=admin, scheme=scheme, kind="bonus", name="国家级人才", points=Decimal("10"), unit_points=Decimal("5")
+        ),
+        "city": services.add_item(
+            user=admin, scheme=scheme, kind="bonus", name="市级人才", points=Decimal("5"), unit_points=Decimal("1")
+        ),
+        "manual": services.add_item(
+            user=admin,
+            scheme=scheme,
+            kind="deduction",
+            name="其他扣分",
+            points=Decimal("5"),
+            unit_points=Decimal("1"),
+            source=DeductionSource.MANUAL,
+        ),
         "veto": services.add_item(user=admin, scheme=scheme, kind="veto", name="重大责任事故"),
     }
     services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)

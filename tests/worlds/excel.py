@@ -45,15 +45,21 @@ def wuxing(seeded, make_period) -> Setup:
     """吴兴区 reports the 48 indicators of wuxing-14th (no lead units: the issuer enters them) for 2025Q1."""
     unit = Department.objects.get(name="吴兴区", parent=None)
     return Setup(
-        plan=Plan.objects.get(code="wuxing-14th"), unit=unit, period=make_period("2025Q1"),
-        reporter=make_user("wx_reporter", REPORTER, unit), admin=make_user("zzb_admin", ADMIN, unit),
+        plan=Plan.objects.get(code="wuxing-14th"),
+        unit=unit,
+        period=make_period("2025Q1"),
+        reporter=make_user("wx_reporter", REPORTER, unit),
+        admin=make_user("zzb_admin", ADMIN, unit),
     )
 
 
-def enter(setup: Setup, values: dict[str, str], *, submit: bool = False, basis: str = "estimate",
-          note: str = "") -> None:
-    entries = [ValueEntry(setup.indicator(number), setup.unit, setup.period, Decimal(v), basis, note)
-               for number, v in values.items()]
+def enter(
+    setup: Setup, values: dict[str, str], *, submit: bool = False, basis: str = "estimate", note: str = ""
+) -> None:
+    entries = [
+        ValueEntry(setup.indicator(number), setup.unit, setup.period, Decimal(v), basis, note)
+        for number, v in values.items()
+    ]
     save_values(user=setup.reporter, entries=entries, submit=submit)
 
 

@@ -49,21 +49,43 @@ class World:
             client.force_login(user)
         return client
 
-    def value_post(self, indicator: Indicator | None = None, department: Department | None = None,
-                   period: ReportingPeriod | None = None, **fields: object) -> dict[str, object]:
+    def value_post(
+        self,
+        indicator: Indicator | None = None,
+        department: Department | None = None,
+        period: ReportingPeriod | None = None,
+        **fields: object,
+    ) -> dict[str, object]:
         data: dict[str, object] = {
-            "indicator": (indicator or self.total).pk, "department": (department or self.a).pk,
-            "period": (period or self.q2).pk, "value": "", "basis": "estimate", "note": "", "version": 0,
-            "loaded_basis": "estimate", "other_version": 0,
+            "indicator": (indicator or self.total).pk,
+            "department": (department or self.a).pk,
+            "period": (period or self.q2).pk,
+            "value": "",
+            "basis": "estimate",
+            "note": "",
+            "version": 0,
+            "loaded_basis": "estimate",
+            "other_version": 0,
         }
         data.update(fields)
         return data
 
-    def progress_post(self, task: Task | None = None, department: Department | None = None,
-                      period: ReportingPeriod | None = None, **fields: object) -> dict[str, object]:
+    def progress_post(
+        self,
+        task: Task | None = None,
+        department: Department | None = None,
+        period: ReportingPeriod | None = None,
+        **fields: object,
+    ) -> dict[str, object]:
         data: dict[str, object] = {
-            "task": (task or self.task_a).pk, "department": (department or self.a).pk, "period": (period or self.q2).pk,
-            "progress_status": "in_progress", "progress": "", "problems": "", "next_steps": "", "version": 0,
+            "task": (task or self.task_a).pk,
+            "department": (department or self.a).pk,
+            "period": (period or self.q2).pk,
+            "progress_status": "in_progress",
+            "progress": "",
+            "problems": "",
+            "next_steps": "",
+            "version": 0,
         }
         data.update(fields)
         return data
@@ -77,18 +99,45 @@ def build_world(extra_indicators: int = 0, extra_tasks: int = 0, tag: str = "") 
     root = Department.objects.create(name=f"测试区{tag}", kind=Department.Kind.GOVERNMENT)
     a = Department.objects.create(name="甲局", parent=root, order=1)
     b = Department.objects.create(name="乙局", parent=root, order=2)
-    plan = Plan.objects.create(code=f"test-plan{tag}", title="测试区人才发展规划", issuer=root, start_year=2021, end_year=2025,
-                               kind=Plan.Kind.FIVE_YEAR)
+    plan = Plan.objects.create(
+        code=f"test-plan{tag}",
+        title="测试区人才发展规划",
+        issuer=root,
+        start_year=2021,
+        end_year=2025,
+        kind=Plan.Kind.FIVE_YEAR,
+    )
 
     def indicator(name: str, unit: str, lead: Department, order: int, **kw: object) -> Indicator:
         ind = Indicator.objects.create(plan=plan, name=name, unit=unit, order=order, number=str(order), **kw)
         IndicatorAssignment.objects.create(indicator=ind, role=Role.LEAD, department=lead)
         return ind
 
-    total = indicator("人才资源总量", "万人", a, 1, kind="level", decimals=1, baseline_year=2020,
-                      baseline=Decimal("20"), target_year=2025, target=Decimal("30"))
-    share = indicator("高技能人才占比", "%", b, 2, kind="rate", decimals=1, is_share=True, baseline_year=2020,
-                      baseline=Decimal("30"), target_year=2025, target=Decimal("40"))
+    total = indicator(
+        "人才资源总量",
+        "万人",
+        a,
+        1,
+        kind="level",
+        decimals=1,
+        baseline_year=2020,
+        baseline=Decimal("20"),
+        target_year=2025,
+        target=Decimal("30"),
+    )
+    share = indicator(
+        "高技能人才占比",
+        "%",
+        b,
+        2,
+        kind="rate",
+        decimals=1,
+        is_share=True,
+        baseline_year=2020,
+        baseline=Decimal("30"),
+        target_year=2025,
+        target=Decimal("40"),
+    )
     IndicatorAssignment.objects.create(indicator=share, role=Role.RESPONSIBLE, department=a)
     permille = indicator("每千人拥有研发人员", "‰", a, 3, kind="rate", decimals=1, is_share=True, target=Decimal("50"))
     recruits = indicator("引进人才", "人", a, 4, kind="cumulative", decimals=0, target=Decimal("400"))
@@ -102,18 +151,33 @@ def build_world(extra_indicators: int = 0, extra_tasks: int = 0, tag: str = "") 
     for n in range(extra_tasks):
         extra = Task.objects.create(plan=plan, number=f"{3 + n}.", text=f"附加任务{n}", order=3 + n)
         TaskAssignment.objects.create(task=extra, role=Role.LEAD, department=a)
-    q1 = ReportingPeriod.objects.get_or_create(kind="quarter", year=2025, index=1,
-                                               defaults={"state": ReportingPeriod.State.CLOSED})[0]
-    q2 = ReportingPeriod.objects.get_or_create(kind="quarter", year=2025, index=2,
-                                               defaults={"state": ReportingPeriod.State.OPEN})[0]
-    IndicatorValue.objects.create(indicator=total, period=q1, department=a, value=Decimal("25"),
-                                  status=ReviewStatus.APPROVED)
+    q1 = ReportingPeriod.objects.get_or_create(
+        kind="quarter", year=2025, index=1, defaults={"state": ReportingPeriod.State.CLOSED}
+    )[0]
+    q2 = ReportingPeriod.objects.get_or_create(
+        kind="quarter", year=2025, index=2, defaults={"state": ReportingPeriod.State.OPEN}
+    )[0]
+    IndicatorValue.objects.create(
+        indicator=total, period=q1, department=a, value=Decimal("25"), status=ReviewStatus.APPROVED
+    )
     verdicts.recompute([plan.pk])  # a plan written through the ORM: evaluated as the plan import marks it
     return World(
-        root=root, a=a, b=b, plan=plan, total=total, share=share, permille=permille, recruits=recruits,
-        task_a=task_a, task_b=task_b, q1=q1, q2=q2,
-        rep_a=make_user(f"rep_a{tag}", REPORTER, a, first_name="甲"), rep_b=make_user(f"rep_b{tag}", REPORTER, b),
-        admin=make_user(f"zzb{tag}", ADMIN, root), leader=make_user(f"boss{tag}", LEADER),
+        root=root,
+        a=a,
+        b=b,
+        plan=plan,
+        total=total,
+        share=share,
+        permille=permille,
+        recruits=recruits,
+        task_a=task_a,
+        task_b=task_b,
+        q1=q1,
+        q2=q2,
+        rep_a=make_user(f"rep_a{tag}", REPORTER, a, first_name="甲"),
+        rep_b=make_user(f"rep_b{tag}", REPORTER, b),
+        admin=make_user(f"zzb{tag}", ADMIN, root),
+        leader=make_user(f"boss{tag}", LEADER),
     )
 
 
@@ -122,23 +186,27 @@ def world(db) -> World:
     return build_world()
 
 
-def value_row(world: World, indicator: Indicator | None = None, basis: str = "estimate",
-              department: Department | None = None) -> IndicatorValue:
-    return IndicatorValue.objects.get(indicator=indicator or world.total, period=world.q2,
-                                      department=department or world.a, basis=basis)
+def value_row(
+    world: World, indicator: Indicator | None = None, basis: str = "estimate", department: Department | None = None
+) -> IndicatorValue:
+    return IndicatorValue.objects.get(
+        indicator=indicator or world.total, period=world.q2, department=department or world.a, basis=basis
+    )
 
 
 def submitted_value(world: World, value: str = "26.5") -> IndicatorValue:
     """甲局's figure for 人才资源总量 in 2025Q2, entered and submitted through the page."""
-    response = world.client(world.rep_a).post(reverse("reporting:save_value"),
-                                              world.value_post(value=value, submit="1"))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_value"), world.value_post(value=value, submit="1")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return value_row(world)
 
 
 def submitted_progress(world: World) -> TaskProgress:
-    response = world.client(world.rep_a).post(reverse("reporting:save_progress"),
-                                              world.progress_post(progress="已引进博士5名", submit="1"))
+    response = world.client(world.rep_a).post(
+        reverse("reporting:save_progress"), world.progress_post(progress="已引进博士5名", submit="1")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return TaskProgress.objects.get(task=world.task_a, period=world.q2, department=world.a)
 

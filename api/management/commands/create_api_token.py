@@ -18,8 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="令牌所属账号（用户名）")
-        parser.add_argument("--scope", required=True, choices=ApiToken.Scope.values, help="read（只读）或 write（读写）")
-        parser.add_argument("--unit", help="单位 id、名称或简称；读写令牌必填，只读令牌为空表示所有单位（仅组织部、领导）")
+        parser.add_argument(
+            "--scope", required=True, choices=ApiToken.Scope.values, help="read（只读）或 write（读写）"
+        )
+        parser.add_argument(
+            "--unit", help="单位 id、名称或简称；读写令牌必填，只读令牌为空表示所有单位（仅组织部、领导）"
+        )
         parser.add_argument("--days", type=int, default=None, help="有效天数（默认见 API_TOKEN_DEFAULT_DAYS）")
         parser.add_argument("--name", default="", help="用途，如“人社局数据平台”（默认“命令行创建”）")
 
@@ -29,14 +33,22 @@ class Command(BaseCommand):
             raise CommandError(f"账号“{options['user']}”不存在。")
         unit = self._unit(options["unit"]) if options["unit"] else None
         try:
-            made = tokens.create_token(by=None, user=user, name=options["name"] or "命令行创建",
-                                       scope=options["scope"], unit=unit, days=options["days"])
+            made = tokens.create_token(
+                by=None,
+                user=user,
+                name=options["name"] or "命令行创建",
+                scope=options["scope"],
+                unit=unit,
+                days=options["days"],
+            )
         except tokens.TokenError as exc:
             raise CommandError(" ".join(exc.errors.values())) from None
         token = made.token
-        self.stderr.write(f"已创建令牌“{token.name}”：账号 {user.get_username()}，"
-                          f"{token.get_scope_display()}，单位 {token.unit.name if token.unit else '所有单位'}，"
-                          f"有效至 {token.expires_at:%Y-%m-%d %H:%M}。以下令牌只显示这一次：")
+        self.stderr.write(
+            f"已创建令牌“{token.name}”：账号 {user.get_username()}，"
+            f"{token.get_scope_display()}，单位 {token.unit.name if token.unit else '所有单位'}，"
+            f"有效至 {token.expires_at:%Y-%m-%d %H:%M}。以下令牌只显示这一次："
+        )
         self.stdout.write(made.key)
 
     @staticmethod

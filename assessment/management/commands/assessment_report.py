@@ -27,18 +27,28 @@ class Command(BaseCommand):
         code = ReportingPeriod.bounds(kind, year, index)[2]
         scheme = (
             AssessmentScheme.objects.select_related("plan", "period")
-            .filter(plan__code=options["plan"], period__code=code).first()
+            .filter(plan__code=options["plan"], period__code=code)
+            .first()
         )
         if scheme is None:
             raise CommandError(f"规划“{options['plan']}”没有 {code} 的考核方案。")
         result = scheme_results(scheme)
         payload = [
             {
-                "unit": row.unit.name, "group": row.group, "score": str(row.score), "rank": row.rank,
-                "group_rank": row.group_rank, "vetoed": row.vetoed,
+                "unit": row.unit.name,
+                "group": row.group,
+                "score": str(row.score),
+                "rank": row.rank,
+                "group_rank": row.group_rank,
+                "vetoed": row.vetoed,
                 "items": [
-                    {"name": line.name, "kind": line.kind.value, "points": str(line.points), "max": str(line.max),
-                     "explanation": line.explanation}
+                    {
+                        "name": line.name,
+                        "kind": line.kind.value,
+                        "points": str(line.points),
+                        "max": str(line.max),
+                        "explanation": line.explanation,
+                    }
                     for line in row.lines
                 ],
             }
@@ -50,4 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{scheme.title}（{scheme.plan.code} {code}）")
         for row in payload:
             veto = "  一票否决" if row["vetoed"] else ""
-            self.stdout.write(f"  {row['rank']:>2}. {row['unit']}（{row['group']}第{row['group_rank']}名）{row['score']}分{veto}")
+            self.stdout.write(
+                f"  {row['rank']:>2}. {row['unit']}（{row['group']}第{row['group_rank']}名）{row['score']}分{veto}"
+            )

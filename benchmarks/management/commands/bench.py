@@ -28,15 +28,21 @@ def table(rows: list[dict[str, Any]]) -> str:
             continue
         budget = ""
         if "within_budget" in row:
-            budget = ("ok " if row["within_budget"] else "MISSED ") + ", ".join(f"{k}≤{v:g}" for k, v in row["budget"].items())
+            budget = ("ok " if row["within_budget"] else "MISSED ") + ", ".join(
+                f"{k}≤{v:g}" for k, v in row["budget"].items()
+            )
         if "per_second" in row:
             budget = f"{row['per_second']:,} evaluations/s"
         lines.append([str(row["name"])] + ["" if row.get(c) is None else f"{row[c]:g}" for c in COLUMNS[1:]] + [budget])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
     for n, line in enumerate(lines):
-        out.append("  ".join(cell.ljust(widths[i]) if i == 0 or i == len(header) - 1 else cell.rjust(widths[i])
-                             for i, cell in enumerate(line)).rstrip())
+        out.append(
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 or i == len(header) - 1 else cell.rjust(widths[i])
+                for i, cell in enumerate(line)
+            ).rstrip()
+        )
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
@@ -84,10 +90,18 @@ class Command(BaseCommand):
         rows = [r.as_json() for r in results]
         log("")
         log(table(rows))
-        log(f"\n用时 {time.monotonic() - started:.0f} 秒；1 分钟负载 {load_start} → {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核）。"
-            "预算按 province 数据集、PostgreSQL 给出。")
-        payload = {"preset": shape.tag, "database": database, "repeat": options["repeat"], "cpus": os.cpu_count(),
-                   "load_avg_1m": {"start": load_start, "end": round(os.getloadavg()[0], 2)}, "results": rows}
+        log(
+            f"\n用时 {time.monotonic() - started:.0f} 秒；1 分钟负载 {load_start} → {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核）。"
+            "预算按 province 数据集、PostgreSQL 给出。"
+        )
+        payload = {
+            "preset": shape.tag,
+            "database": database,
+            "repeat": options["repeat"],
+            "cpus": os.cpu_count(),
+            "load_avg_1m": {"start": load_start, "end": round(os.getloadavg()[0], 2)},
+            "results": rows,
+        }
         if options.get("json"):
             options["json"].parent.mkdir(parents=True, exist_ok=True)
             options["json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

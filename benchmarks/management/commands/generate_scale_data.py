@@ -42,27 +42,36 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, help="随机种子（默认 1）")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
-            "--clear", action="store_true",
+            "--clear",
+            action="store_true",
             help="删除压测数据：单独使用时删除全部压测数据集；与 --preset 或规模参数同用时只删除该数据集",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         log = self.stdout.write
-        shape_given = any(options.get(k) is not None for k in ("preset", "units", "plans", "indicators", "years", "seed"))
+        shape_given = any(
+            options.get(k) is not None for k in ("preset", "units", "plans", "indicators", "years", "seed")
+        )
         if options["clear"]:
             tag = shape_from_options(options).tag if shape_given else None
             counts = scale.clear(tag, log)
-            log(self.style.SUCCESS(
-                f"已删除压测数据：数据集{counts['roots']}个，规划{counts['plans']}个，实际值{counts['values']:,}条，"
-                f"历史{counts['history']:,}条，用户{counts['users']}个，未再使用的压测周期{counts['periods']}个。"
-            ))
+            log(
+                self.style.SUCCESS(
+                    f"已删除压测数据：数据集{counts['roots']}个，规划{counts['plans']}个，实际值{counts['values']:,}条，"
+                    f"历史{counts['history']:,}条，用户{counts['users']}个，未再使用的压测周期{counts['periods']}个。"
+                )
+            )
             return
         shape = shape_from_options(options)
-        log(f"生成压测数据集“{shape.tag}”：{shape.units}个县 × {shape.indicators}个指标（{shape.plans}个规划）× "
-            f"{shape.years * 4}个季度，约{shape.expected_values:,}条实际值。")
+        log(
+            f"生成压测数据集“{shape.tag}”：{shape.units}个县 × {shape.indicators}个指标（{shape.plans}个规划）× "
+            f"{shape.years * 4}个季度，约{shape.expected_values:,}条实际值。"
+        )
         result = scale.generate(shape, batch_size=options["batch_size"], log=log)
         if not result.get("skipped"):
-            log(self.style.SUCCESS(
-                f"完成：实际值{result['values']:,}条，历史记录{result['history']:,}条，用时{result['seconds']}秒。"
-                f"删除：python manage.py generate_scale_data --clear"
-            ))
+            log(
+                self.style.SUCCESS(
+                    f"完成：实际值{result['values']:,}条，历史记录{result['history']:,}条，用时{result['seconds']}秒。"
+                    f"删除：python manage.py generate_scale_data --clear"
+                )
+            )

@@ -18,8 +18,10 @@ class Command(BaseCommand):
             counts = load_demo_assessment()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"演示考核已就绪（演示数据）：新建考核方案{counts['schemes']}个，新发督办{counts['notices_opened']}件，"
-            f"自动办结{counts['notices_closed']}件。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示考核已就绪（演示数据）：新建考核方案{counts['schemes']}个，新发督办{counts['notices_opened']}件，"
+                f"自动办结{counts['notices_closed']}件。"
+            )
+        )
         self.stdout.write("查看：http://127.0.0.1:8000/assessment/")

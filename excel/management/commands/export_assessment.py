@@ -37,6 +37,9 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         indicators = sum(len(s.indicators) for s in report.sections)
         tasks = sum(len(s.tasks) for s in report.sections)
-        self.stdout.write(self.style.SUCCESS(
-            f"已导出 {output}：规划{len(report.sections)}个，指标行{indicators}行，任务{tasks}项，"
-            f"单位{len(report.units)}个；{report.period.label}，用时 {elapsed:.2f} 秒。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导出 {output}：规划{len(report.sections)}个，指标行{indicators}行，任务{tasks}项，"
+                f"单位{len(report.units)}个；{report.period.label}，用时 {elapsed:.2f} 秒。"
+            )
+        )

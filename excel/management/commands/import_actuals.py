@@ -30,12 +30,19 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件 {path} 不存在。")
         if path.stat().st_size > max_bytes():
-            raise CommandError(f"文件大小 {path.stat().st_size / 1048576:.1f} MB 超过导入上限 {max_bytes() / 1048576:.1f} MB。")
+            raise CommandError(
+                f"文件大小 {path.stat().st_size / 1048576:.1f} MB 超过导入上限 {max_bytes() / 1048576:.1f} MB。"
+            )
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"用户“{options['user']}”不存在。")
-        preview = run_import(user=user, data=path.read_bytes(), filename=path.name, apply=not options["dry_run"],
-                             submit=options["submit"])
+        preview = run_import(
+            user=user,
+            data=path.read_bytes(),
+            filename=path.name,
+            apply=not options["dry_run"],
+            submit=options["submit"],
+        )
         if preview.issues:
             for issue in preview.issues[:500]:
                 self.stderr.write(issue.text)
@@ -45,6 +52,9 @@ class Command(BaseCommand):
         counts = preview.counts
         verb = "预览（未写入）" if options["dry_run"] else "已导入"
         timing = "，".join(f"{k} {v:.2f}s" for k, v in preview.timings.items())
-        self.stdout.write(self.style.SUCCESS(
-            f"{verb}：新增 {counts['create']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项，"
-            f"未填写跳过 {preview.blank_rows} 行。（{timing}）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb}：新增 {counts['create']} 项，修改 {counts['update']} 项，未变 {counts['unchanged']} 项，"
+                f"未填写跳过 {preview.blank_rows} 行。（{timing}）"
+            )
+        )

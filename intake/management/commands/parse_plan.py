@@ -37,8 +37,10 @@ class Command(BaseCommand):
     def _print(self, draft: PlanDraft) -> None:
         w = self.stdout.write
         w(f"标题：{draft.title or '（未识别）'}")
-        w(f"文号：{draft.doc_number or '—'}　印发：{draft.issuer or '—'}　日期：{draft.issue_date or '—'}　"
-          f"年度：{draft.start_year or '?'}–{draft.end_year or '?'}")
+        w(
+            f"文号：{draft.doc_number or '—'}　印发：{draft.issuer or '—'}　日期：{draft.issue_date or '—'}　"
+            f"年度：{draft.start_year or '?'}–{draft.end_year or '?'}"
+        )
         for where, message in draft.all_warnings():
             w(f"⚠ {where + '：' if where else ''}{message}")
         w(f"\n章节 {len(draft.sections)} 个：")
@@ -46,11 +48,16 @@ class Command(BaseCommand):
             w(f"{'  ' * section.key.count('.')}{section.number}{section.title}")
         w(f"\n任务 {len(draft.tasks)} 项：")
         for task in draft.tasks:
-            roles = "；".join(f"{label}：{'、'.join(task.names(role))}" for role, label in (
-                (LEAD, "牵头"), (RESPONSIBLE, "责任"), (COOPERATING, "配合")) if task.names(role))
+            roles = "；".join(
+                f"{label}：{'、'.join(task.names(role))}"
+                for role, label in ((LEAD, "牵头"), (RESPONSIBLE, "责任"), (COOPERATING, "配合"))
+                if task.names(role)
+            )
             w(f"{task.number or '·'} [{task.section or '—'}] {task.text[:40]}… {roles or '（未列单位）'}")
         w(f"\n量化目标 {len(draft.targets)} 项：")
         for g in draft.targets:
             value = "—" if g.value is None else f"{g.value}{'–' + str(g.value_max) if g.value_max is not None else ''}"
-            w(f"{g.name[:30]}：{value}{g.unit} {g.comparison} {g.kind} {g.year or ''}"
-              f"{' 任务' + (draft.task(g.task).number if draft.task(g.task) else '') if g.task else ''}")
+            w(
+                f"{g.name[:30]}：{value}{g.unit} {g.comparison} {g.kind} {g.year or ''}"
+                f"{' 任务' + (draft.task(g.task).number if draft.task(g.task) else '') if g.task else ''}"
+            )

@@ -24,8 +24,7 @@ from decimal import Decimal
 from indicators.engine import Basis, Comparison, Evaluation, Kind, Observation, Spec, Thresholds, evaluate
 
 D = Decimal
-GTE, LTE, APPROX, RANGE, EXACT = (Comparison.GTE, Comparison.LTE, Comparison.APPROX, Comparison.RANGE,
-                                  Comparison.EXACT)
+GTE, LTE, APPROX, RANGE, EXACT = (Comparison.GTE, Comparison.LTE, Comparison.APPROX, Comparison.RANGE, Comparison.EXACT)
 PERIOD, YTD, END = Basis.PERIOD_AMOUNT, Basis.YEAR_TO_DATE, Basis.PERIOD_END
 MONTH, QUARTER, HALF, YEAR = 1, 2, 3, 4
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -65,26 +64,58 @@ def at(date: str, value) -> Observation:
     return quarter(end.year, end.month // 3, value)
 
 
-def run(spec: Spec, obs: Sequence[Observation], as_of: str, thresholds: Thresholds | None = None, *,
-        open_dates: Iterable[str] = ()) -> Evaluation:
+def run(
+    spec: Spec,
+    obs: Sequence[Observation],
+    as_of: str,
+    thresholds: Thresholds | None = None,
+    *,
+    open_dates: Iterable[str] = (),
+) -> Evaluation:
     """`engine.evaluate` with dates written as text; every result is checked for Decimal-only outputs."""
     ev = evaluate(spec, list(obs), d(as_of), thresholds, open_dates={d(x) for x in open_dates})
     assert_decimal_outputs(ev)
     return ev
 
 
-def level(comparison=GTE, *, baseline="0", target="100", baseline_year=2020, target_year=2022, start_year=2021,
-          end_year=2025, **kw) -> Spec:
+def level(
+    comparison=GTE,
+    *,
+    baseline="0",
+    target="100",
+    baseline_year=2020,
+    target_year=2022,
+    start_year=2021,
+    end_year=2025,
+    **kw,
+) -> Spec:
     """Default: 0 at end-2020 → 100 by end-2022, so 2021-12-31 expects exactly 50 (1 of 2 years)."""
-    return Spec(kind=kw.pop("kind", Kind.LEVEL), comparison=comparison, start_year=start_year, end_year=end_year,
-                target=None if target is None else D(target), target_year=target_year,
-                baseline=None if baseline is None else D(baseline), baseline_year=baseline_year, **kw)
+    return Spec(
+        kind=kw.pop("kind", Kind.LEVEL),
+        comparison=comparison,
+        start_year=start_year,
+        end_year=end_year,
+        target=None if target is None else D(target),
+        target_year=target_year,
+        baseline=None if baseline is None else D(baseline),
+        baseline_year=baseline_year,
+        **kw,
+    )
 
 
 def assert_decimal_outputs(ev: Evaluation) -> None:
     """No floats leak out: every numeric field is a Decimal (or None), year results and reason figures included."""
-    numeric = {"actual", "target", "completion", "expected", "expected_progress", "progress", "gap_to_expected",
-               "gap_to_target", "growth_rate"}
+    numeric = {
+        "actual",
+        "target",
+        "completion",
+        "expected",
+        "expected_progress",
+        "progress",
+        "gap_to_expected",
+        "gap_to_target",
+        "growth_rate",
+    }
     for f in fields(ev):
         value = getattr(ev, f.name)
         assert not isinstance(value, float), f.name
@@ -112,25 +143,57 @@ def share_spec(comparison=GTE, **kw) -> Spec:
 
 def cumulative(comparison=GTE, *, target="400", start_year=2021, end_year=2022, **kw) -> Spec:
     """累计招引400个 over 2021–2022: from 2020-12-31, expected 200 at 2021-12-31 (1 of 2 years)."""
-    return Spec(kind=Kind.CUMULATIVE, comparison=comparison, start_year=start_year, end_year=end_year,
-                target=D(target), unit="个", decimals=0, **kw)
+    return Spec(
+        kind=Kind.CUMULATIVE,
+        comparison=comparison,
+        start_year=start_year,
+        end_year=end_year,
+        target=D(target),
+        unit="个",
+        decimals=0,
+        **kw,
+    )
 
 
 def annual(comparison=GTE, *, target="10", start_year=2021, end_year=2025, **kw) -> Spec:
     """每年引进10名以上, 2021–2025: this year's amount against the quota by the share of the year elapsed."""
-    return Spec(kind=Kind.ANNUAL, comparison=comparison, start_year=start_year, end_year=end_year, target=D(target),
-                unit="名", decimals=0, **kw)
+    return Spec(
+        kind=Kind.ANNUAL,
+        comparison=comparison,
+        start_year=start_year,
+        end_year=end_year,
+        target=D(target),
+        unit="名",
+        decimals=0,
+        **kw,
+    )
 
 
 def growth(comparison=GTE, *, target="8", baseline="100", baseline_year=2020, target_year=2025, **kw) -> Spec:
     """年均增长8%: the target is a rate in %, the reported figure a level in 人 (`value_unit`)."""
     kw.setdefault("value_unit", "人")
-    return Spec(kind=Kind.GROWTH, comparison=comparison, start_year=kw.pop("start_year", 2021), end_year=2025,
-                target=D(target), target_year=target_year, baseline=None if baseline is None else D(baseline),
-                baseline_year=baseline_year, unit="%", **kw)
+    return Spec(
+        kind=Kind.GROWTH,
+        comparison=comparison,
+        start_year=kw.pop("start_year", 2021),
+        end_year=2025,
+        target=D(target),
+        target_year=target_year,
+        baseline=None if baseline is None else D(baseline),
+        baseline_year=baseline_year,
+        unit="%",
+        **kw,
+    )
 
 
 def milestone(**kw) -> Spec:
     """建立…制度 by the end of 2023 (plan 2021–2025): a reported value ≥ 1 (or ≥ target) means done."""
-    return Spec(kind=Kind.MILESTONE, comparison=GTE, start_year=2021, end_year=2025, target=kw.pop("target", None),
-                target_year=2023, **kw)
+    return Spec(
+        kind=Kind.MILESTONE,
+        comparison=GTE,
+        start_year=2021,
+        end_year=2025,
+        target=kw.pop("target", None),
+        target_year=2023,
+        **kw,
+    )

@@ -15,19 +15,36 @@ import pytest
 from indicators import engine
 from indicators.engine import Evaluation, Kind, Status, fraction, position
 from tests.indicators.engine.builders import (
-    APPROX, D, LTE, annual, at, cumulative, d, growth, level, milestone, quarter, run, share_spec, talent_total, year,
+    APPROX,
+    LTE,
+    D,
+    annual,
+    at,
+    cumulative,
+    d,
+    growth,
+    level,
+    milestone,
+    quarter,
+    run,
+    share_spec,
+    talent_total,
+    year,
 )
 
 # --- the month calendar --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("when", "pos"), [
-    ("2020-12-31", D(2020)),            # end of year Y is exactly Y
-    ("2021-03-31", D("2020.25")),       # (2 + 31/31) / 12 = 3/12
-    ("2021-06-30", D("2020.5")),        # (5 + 30/30) / 12 = 6/12
-    ("2021-09-30", D("2020.75")),       # 9/12
-    ("2021-12-31", D(2021)),
-])
+@pytest.mark.parametrize(
+    ("when", "pos"),
+    [
+        ("2020-12-31", D(2020)),  # end of year Y is exactly Y
+        ("2021-03-31", D("2020.25")),  # (2 + 31/31) / 12 = 3/12
+        ("2021-06-30", D("2020.5")),  # (5 + 30/30) / 12 = 6/12
+        ("2021-09-30", D("2020.75")),  # 9/12
+        ("2021-12-31", D(2021)),
+    ],
+)
 def test_position_on_the_month_calendar(when, pos):
     assert position(d(when)) == pos
 
@@ -41,20 +58,23 @@ def test_position_spreads_a_months_days_evenly():
     assert leap == common and leap.quantize(D("0.000001")) == D("0.166667")
 
 
-@pytest.mark.parametrize(("start", "end", "when", "share"), [
-    ("2020-12-31", "2022-12-31", "2020-06-30", D(0)),       # before the start: clamped to 0
-    ("2020-12-31", "2022-12-31", "2020-12-31", D(0)),
-    ("2020-12-31", "2022-12-31", "2021-06-30", D("0.25")),  # 0.5 / 2
-    ("2020-12-31", "2022-12-31", "2021-12-31", D("0.5")),   # 1 / 2
-    ("2020-12-31", "2022-12-31", "2022-12-31", D(1)),
-    ("2020-12-31", "2022-12-31", "2023-06-30", D(1)),       # after the end: clamped to 1
-    ("2020-12-31", "2025-12-31", "2024-12-31", D("0.8")),   # year 4 of 5: exactly 80 % (days: 1461/1826 = 80.01 %)
-    ("2020-12-31", "2025-12-31", "2023-12-31", D("0.6")),   # 3 / 5
-    ("2020-12-31", "2025-12-31", "2025-06-30", D("0.9")),   # 4.5 / 5
-    ("2022-12-31", "2023-12-31", "2023-03-31", D("0.25")),  # a quarter is a quarter of a year (days: 90/365)
-    ("2022-12-31", "2023-12-31", "2023-09-30", D("0.75")),
-    ("2022-12-31", "2022-12-31", "2022-12-31", D(1)),       # an empty span is done
-])
+@pytest.mark.parametrize(
+    ("start", "end", "when", "share"),
+    [
+        ("2020-12-31", "2022-12-31", "2020-06-30", D(0)),  # before the start: clamped to 0
+        ("2020-12-31", "2022-12-31", "2020-12-31", D(0)),
+        ("2020-12-31", "2022-12-31", "2021-06-30", D("0.25")),  # 0.5 / 2
+        ("2020-12-31", "2022-12-31", "2021-12-31", D("0.5")),  # 1 / 2
+        ("2020-12-31", "2022-12-31", "2022-12-31", D(1)),
+        ("2020-12-31", "2022-12-31", "2023-06-30", D(1)),  # after the end: clamped to 1
+        ("2020-12-31", "2025-12-31", "2024-12-31", D("0.8")),  # year 4 of 5: exactly 80 % (days: 1461/1826 = 80.01 %)
+        ("2020-12-31", "2025-12-31", "2023-12-31", D("0.6")),  # 3 / 5
+        ("2020-12-31", "2025-12-31", "2025-06-30", D("0.9")),  # 4.5 / 5
+        ("2022-12-31", "2023-12-31", "2023-03-31", D("0.25")),  # a quarter is a quarter of a year (days: 90/365)
+        ("2022-12-31", "2023-12-31", "2023-09-30", D("0.75")),
+        ("2022-12-31", "2022-12-31", "2022-12-31", D(1)),  # an empty span is done
+    ],
+)
 def test_fraction(start, end, when, share):
     result = fraction(d(start), d(end), d(when))
     assert result == share and isinstance(result, Decimal)
@@ -259,16 +279,30 @@ def test_reason_helpers():
 
 def test_status_severity_orders_worst_first():
     order = sorted(Status, key=lambda s: engine.STATUS_SEVERITY[s])
-    assert order == [Status.NOT_ACHIEVED, Status.BEHIND, Status.LAGGING, Status.BELOW_TARGET, Status.NO_DATA,
-                     Status.ON_TRACK, Status.ACHIEVED, Status.NOT_APPLICABLE]
+    assert order == [
+        Status.NOT_ACHIEVED,
+        Status.BEHIND,
+        Status.LAGGING,
+        Status.BELOW_TARGET,
+        Status.NO_DATA,
+        Status.ON_TRACK,
+        Status.ACHIEVED,
+        Status.NOT_APPLICABLE,
+    ]
     assert Status.BELOW_TARGET in engine.SHORT_STATUSES
 
 
-@pytest.mark.parametrize(("kind", "basis"), [
-    (Kind.CUMULATIVE, engine.Basis.PERIOD_AMOUNT), (Kind.ANNUAL, engine.Basis.PERIOD_AMOUNT),
-    (Kind.LEVEL, engine.Basis.PERIOD_END), (Kind.RATE, engine.Basis.PERIOD_END),
-    (Kind.GROWTH, engine.Basis.PERIOD_END), (Kind.MILESTONE, engine.Basis.PERIOD_END),
-])
+@pytest.mark.parametrize(
+    ("kind", "basis"),
+    [
+        (Kind.CUMULATIVE, engine.Basis.PERIOD_AMOUNT),
+        (Kind.ANNUAL, engine.Basis.PERIOD_AMOUNT),
+        (Kind.LEVEL, engine.Basis.PERIOD_END),
+        (Kind.RATE, engine.Basis.PERIOD_END),
+        (Kind.GROWTH, engine.Basis.PERIOD_END),
+        (Kind.MILESTONE, engine.Basis.PERIOD_END),
+    ],
+)
 def test_default_reporting_basis(kind, basis):
     assert engine.default_basis(kind) == basis
     assert level(kind=kind).reporting_basis == basis

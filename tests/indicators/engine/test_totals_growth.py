@@ -13,20 +13,35 @@ import pytest
 
 from indicators.engine import Basis, Status, YearResult, year_amounts, yearly_sums
 from tests.indicators.engine.builders import (
-    END, LTE, PERIOD, YTD, D, annual, cumulative, d, half, month, quarter, run, year,
+    END,
+    LTE,
+    PERIOD,
+    YTD,
+    D,
+    annual,
+    cumulative,
+    d,
+    half,
+    month,
+    quarter,
+    run,
+    year,
 )
 
 # --- cumulative (400 over 2021–2022, expected 200 at 2021-12-31) -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("quarters", "total", "status"), [
-    ((50, 50, 50, 50), D(200), Status.ON_TRACK),   # exactly on the path
-    ((50, 50, 45, 45), D(190), Status.ON_TRACK),   # 190/400 = 0.475 → ratio 0.475/0.5 exactly 0.95
-    ((50, 50, 45, 44), D(189), Status.LAGGING),    # ratio 0.945
-    ((40, 40, 45, 45), D(170), Status.LAGGING),    # 0.425 → ratio exactly 0.85
-    ((40, 40, 45, 44), D(169), Status.BEHIND),     # ratio 0.845
-    ((100, 100, 100, 100), D(400), Status.ACHIEVED),  # the whole plan total within the first year
-])
+@pytest.mark.parametrize(
+    ("quarters", "total", "status"),
+    [
+        ((50, 50, 50, 50), D(200), Status.ON_TRACK),  # exactly on the path
+        ((50, 50, 45, 45), D(190), Status.ON_TRACK),  # 190/400 = 0.475 → ratio 0.475/0.5 exactly 0.95
+        ((50, 50, 45, 44), D(189), Status.LAGGING),  # ratio 0.945
+        ((40, 40, 45, 45), D(170), Status.LAGGING),  # 0.425 → ratio exactly 0.85
+        ((40, 40, 45, 44), D(169), Status.BEHIND),  # ratio 0.845
+        ((100, 100, 100, 100), D(400), Status.ACHIEVED),  # the whole plan total within the first year
+    ],
+)
 def test_cumulative_quarters(quarters, total, status):
     obs = [quarter(2021, q, v) for q, v in enumerate(quarters, 1)]
     ev = run(cumulative(), obs, "2021-12-31")
@@ -39,8 +54,7 @@ def test_cumulative_mid_year_expectation():
     # progress 90/400 = 0.225, ratio 0.9 → lagging; 10 short
     ev = run(cumulative(), [quarter(2021, 1, 40), quarter(2021, 2, 50)], "2021-06-30")
     assert (ev.actual, ev.expected, ev.expected_progress, ev.progress) == (D(90), D(100), D("0.25"), D("0.225"))
-    assert (ev.status, ev.gap_to_expected, ev.gap_to_target, ev.codes) == (Status.LAGGING, D(-10), D(310),
-                                                                           ("path",))
+    assert (ev.status, ev.gap_to_expected, ev.gap_to_target, ev.codes) == (Status.LAGGING, D(-10), D(310), ("path",))
 
 
 def test_cumulative_carried_total_is_judged_at_the_viewed_date():
@@ -59,8 +73,11 @@ def test_cumulative_annual_official_figure_replaces_quarterly_estimates():
 
 def test_cumulative_spans_years_with_mixed_granularity():
     # 2021: official 180 (quarters ignored); 2022: Q1 60 replaces Jan + Feb (it covers three months), then Q2 70.
-    obs = ([quarter(2021, q, 50) for q in range(1, 5)] + [year(2021, 180)]
-           + [month(2022, 1, 20), month(2022, 2, 20), quarter(2022, 1, 60), quarter(2022, 2, 70)])
+    obs = (
+        [quarter(2021, q, 50) for q in range(1, 5)]
+        + [year(2021, 180)]
+        + [month(2022, 1, 20), month(2022, 2, 20), quarter(2022, 1, 60), quarter(2022, 2, 70)]
+    )
     ev = run(cumulative(), obs, "2022-06-30")
     # total 180 + 60 + 70 = 310 at 2022-06-30; share 1.5/2 = 0.75, expected 300; progress 0.775, ratio 1.033
     assert (ev.actual, ev.actual_date, ev.expected) == (D(310), d("2022-06-30"), D(300))
@@ -86,10 +103,13 @@ def test_cumulative_only_pre_plan_data_is_no_data():
     assert (ev.status, ev.codes) == (Status.NO_DATA, ("no_data_in_plan",))
 
 
-@pytest.mark.parametrize(("values", "status", "codes", "gap_to_target"), [
-    ((200, 200), Status.ACHIEVED, ("met",), D(0)),
-    ((200, 190), Status.NOT_ACHIEVED, ("final_short",), D(10)),  # 400 − 390
-])
+@pytest.mark.parametrize(
+    ("values", "status", "codes", "gap_to_target"),
+    [
+        ((200, 200), Status.ACHIEVED, ("met",), D(0)),
+        ((200, 190), Status.NOT_ACHIEVED, ("final_short",), D(10)),  # 400 − 390
+    ],
+)
 def test_cumulative_final(values, status, codes, gap_to_target):
     ev = run(cumulative(), [year(2021, values[0]), year(2022, values[1])], "2022-12-31")
     assert (ev.status, ev.final, ev.codes, ev.gap_to_target) == (status, True, codes, gap_to_target)
@@ -105,8 +125,12 @@ def test_cumulative_final_verdict_ignores_years_after_the_plan():
 def test_cumulative_with_milestones():
     # checkpoint 100 by 2021 (instead of the straight-line 200): 150 at 2021-12-31 is 50 ahead; share 100/400
     ev = run(cumulative(milestones=((2021, D(100)),)), [year(2021, 150)], "2021-12-31")
-    assert (ev.expected, ev.expected_progress, ev.gap_to_expected, ev.status) == (D(100), D("0.25"), D(50),
-                                                                                   Status.ON_TRACK)
+    assert (ev.expected, ev.expected_progress, ev.gap_to_expected, ev.status) == (
+        D(100),
+        D("0.25"),
+        D(50),
+        Status.ON_TRACK,
+    )
 
 
 def test_cumulative_year_to_date_basis():
@@ -127,19 +151,22 @@ def test_cumulative_period_end_basis_is_the_running_total():
 # --- year amounts: no double counting, best non-overlapping cover ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("observations", "total", "used", "months"), [
-    ([year(2021, 120)], D(120), "2021Y", 12),
-    ([quarter(2021, q, 10) for q in (1, 2, 3)], D(30), "2021Q3", 9),                     # partial year
-    ([*(quarter(2021, q, 10) for q in range(1, 5)), year(2021, 45)], D(45), "2021Y", 12),  # official replaces
-    # Q1 (3 months, 1 piece) replaces M01–M03; M04–M06 follow: 13 + 3 × 5 = 28
-    ([*(month(2021, m, 5) for m in range(1, 7)), quarter(2021, 1, 13)], D(28), "2021M06", 6),
-    ([*(month(2021, m, 5) for m in range(1, 4)), quarter(2021, 1, 13)], D(13), "2021Q1", 3),  # same months: coarser
-    # H1 replaces Q1 + Q2, then Q3: 100 + 40 = 140 over nine months
-    ([half(2021, 1, 100), *(quarter(2021, q, 40) for q in (1, 2, 3))], D(140), "2021Q3", 9),
-    ([half(2021, 1, 100), half(2021, 2, 90), *(quarter(2021, q, 40) for q in range(1, 5))], D(190), "2021H2", 12),
-    ([half(2021, 1, 60), quarter(2021, 3, 30)], D(90), "2021Q3", 9),                     # H1 + Q3 = 90, not 60
-    ([quarter(2021, 1, 10), quarter(2021, 3, 30)], D(40), "2021Q3", 6),                  # a gap is not filled
-])
+@pytest.mark.parametrize(
+    ("observations", "total", "used", "months"),
+    [
+        ([year(2021, 120)], D(120), "2021Y", 12),
+        ([quarter(2021, q, 10) for q in (1, 2, 3)], D(30), "2021Q3", 9),  # partial year
+        ([*(quarter(2021, q, 10) for q in range(1, 5)), year(2021, 45)], D(45), "2021Y", 12),  # official replaces
+        # Q1 (3 months, 1 piece) replaces M01–M03; M04–M06 follow: 13 + 3 × 5 = 28
+        ([*(month(2021, m, 5) for m in range(1, 7)), quarter(2021, 1, 13)], D(28), "2021M06", 6),
+        ([*(month(2021, m, 5) for m in range(1, 4)), quarter(2021, 1, 13)], D(13), "2021Q1", 3),  # same months: coarser
+        # H1 replaces Q1 + Q2, then Q3: 100 + 40 = 140 over nine months
+        ([half(2021, 1, 100), *(quarter(2021, q, 40) for q in (1, 2, 3))], D(140), "2021Q3", 9),
+        ([half(2021, 1, 100), half(2021, 2, 90), *(quarter(2021, q, 40) for q in range(1, 5))], D(190), "2021H2", 12),
+        ([half(2021, 1, 60), quarter(2021, 3, 30)], D(90), "2021Q3", 9),  # H1 + Q3 = 90, not 60
+        ([quarter(2021, 1, 10), quarter(2021, 3, 30)], D(40), "2021Q3", 6),  # a gap is not filled
+    ],
+)
 def test_year_amounts_period_basis(observations, total, used, months):
     amounts = year_amounts(observations, Basis.PERIOD_AMOUNT)
     assert list(amounts) == [2021]
@@ -149,11 +176,14 @@ def test_year_amounts_period_basis(observations, total, used, months):
     assert (value, latest.label) == (total, used)
 
 
-@pytest.mark.parametrize(("basis", "total", "months"), [
-    (YTD, D(5), 6),      # 1–6月 year-to-date: the Q2 figure is the half-year total
-    (END, D(5), 6),      # a running total: the latest figure
-    (PERIOD, D(7), 6),   # amounts in each quarter: 2 + 5
-])
+@pytest.mark.parametrize(
+    ("basis", "total", "months"),
+    [
+        (YTD, D(5), 6),  # 1–6月 year-to-date: the Q2 figure is the half-year total
+        (END, D(5), 6),  # a running total: the latest figure
+        (PERIOD, D(7), 6),  # amounts in each quarter: 2 + 5
+    ],
+)
 def test_year_amounts_by_basis(basis, total, months):
     a = year_amounts([quarter(2021, 1, 2), quarter(2021, 2, 5)], basis)[2021]
     assert (a.total, a.latest.label, a.months) == (total, "2021Q2", months)
@@ -169,14 +199,17 @@ def test_year_amounts_keep_years_apart():
 MET_2021_2022 = [year(2021, 10), year(2022, 10)]
 
 
-@pytest.mark.parametrize(("q1", "q2", "status"), [
-    # at 2023-06-30 the year is exactly half done; expected 5 of 10; ratio = (q1 + q2) / 5
-    (2, 3, Status.ON_TRACK),      # 5 → ratio 1
-    (2, 2.75, Status.ON_TRACK),   # 4.75 → ratio exactly 0.95
-    (2, 2.5, Status.LAGGING),     # 4.5 → ratio 0.9
-    (2, 2.25, Status.LAGGING),    # 4.25 → ratio exactly 0.85
-    (2, 2, Status.BEHIND),        # 4 → ratio 0.8
-])
+@pytest.mark.parametrize(
+    ("q1", "q2", "status"),
+    [
+        # at 2023-06-30 the year is exactly half done; expected 5 of 10; ratio = (q1 + q2) / 5
+        (2, 3, Status.ON_TRACK),  # 5 → ratio 1
+        (2, 2.75, Status.ON_TRACK),  # 4.75 → ratio exactly 0.95
+        (2, 2.5, Status.LAGGING),  # 4.5 → ratio 0.9
+        (2, 2.25, Status.LAGGING),  # 4.25 → ratio exactly 0.85
+        (2, 2, Status.BEHIND),  # 4 → ratio 0.8
+    ],
+)
 def test_annual_current_year_sequencing(q1, q2, status):
     ev = run(annual(), [*MET_2021_2022, quarter(2023, 1, q1), quarter(2023, 2, q2)], "2023-06-30")
     assert (ev.expected, ev.expected_progress, ev.target) == (D(5), D("0.5"), D(10))
@@ -230,11 +263,14 @@ def test_annual_no_double_counting_within_a_year():
     assert (ev.status, ev.codes) == (Status.BEHIND, ("year_short",))
 
 
-@pytest.mark.parametrize(("values", "status", "codes"), [
-    ((10, 11, 10, 12, 10), Status.ACHIEVED, ("all_years_met",)),
-    ((10, 11, 9, 12, 10), Status.NOT_ACHIEVED, ("years_missed", "final_short")),  # 2023: 9 of 10
-    ((10, 11, 10, 12), Status.NOT_ACHIEVED, ("year_unreported", "final_short")),  # 2025 never reported
-])
+@pytest.mark.parametrize(
+    ("values", "status", "codes"),
+    [
+        ((10, 11, 10, 12, 10), Status.ACHIEVED, ("all_years_met",)),
+        ((10, 11, 9, 12, 10), Status.NOT_ACHIEVED, ("years_missed", "final_short")),  # 2023: 9 of 10
+        ((10, 11, 10, 12), Status.NOT_ACHIEVED, ("year_unreported", "final_short")),  # 2025 never reported
+    ],
+)
 def test_annual_final(values, status, codes):
     obs = [year(2021 + i, v) for i, v in enumerate(values)]
     ev = run(annual(), obs, "2025-12-31")
@@ -247,7 +283,12 @@ def test_annual_ignores_years_outside_plan():
     # 2020 and 2026 figures do not count; 2022–2025 unreported are missed years
     ev = run(annual(), [year(2020, 10), year(2021, 10), year(2026, 10)], "2026-12-31")
     assert [(y.year, y.actual, y.reported) for y in ev.years] == [
-        (2021, D(10), True), (2022, D(0), False), (2023, D(0), False), (2024, D(0), False), (2025, D(0), False)]
+        (2021, D(10), True),
+        (2022, D(0), False),
+        (2023, D(0), False),
+        (2024, D(0), False),
+        (2025, D(0), False),
+    ]
     assert (ev.status, ev.codes) == (Status.NOT_ACHIEVED, ("year_unreported", "years_unreported", "final_short"))
     assert ev.reason("years_unreported").get("years") == (2022, 2023, 2024)
 

@@ -19,8 +19,24 @@ from indicators.engine import Evaluation, Kind, Reason, Status
 from indicators.evaluation.explain import display_for, explain, number, percent, status_label
 from plans.models import ReportingPeriod
 from tests.indicators.engine.builders import (
-    APPROX, CJK, GTE, LTE, D, annual, at, cumulative, growth, half, level, milestone, month, quarter, run, share_spec,
-    talent_total, year,
+    APPROX,
+    CJK,
+    GTE,
+    LTE,
+    D,
+    annual,
+    at,
+    cumulative,
+    growth,
+    half,
+    level,
+    milestone,
+    month,
+    quarter,
+    run,
+    share_spec,
+    talent_total,
+    year,
 )
 
 
@@ -31,25 +47,28 @@ def say(spec: engine.Spec, obs, as_of: str, viewed: str = "", **kw) -> str:
 # --- numbers --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "decimals", "text"), [
-    (D("26.40"), 2, "26.4"),        # trailing zeros trimmed
-    (D("26"), 2, "26"),             # and the point with them
-    (D("0.125"), 2, "0.13"),        # ROUND_HALF_UP, not banker's rounding
-    (D("1234.5"), 0, "1235"),
-    (D("-0.04"), 1, "-0.04"),       # a non-zero figure gets the decimals it needs: never "0" beside −0.04
-    (D("-0.001"), 2, "-0.001"),
-    (D("0.00004"), 2, "0"),         # beyond four decimals it is 0 (the sentences then say 略低于 / 持平)
-    (D("-0.0000"), 2, "0"),         # no "-0"
-    (D(0), 2, "0"),
-    (None, 2, "—"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (D("26.40"), 2, "26.4"),  # trailing zeros trimmed
+        (D("26"), 2, "26"),  # and the point with them
+        (D("0.125"), 2, "0.13"),  # ROUND_HALF_UP, not banker's rounding
+        (D("1234.5"), 0, "1235"),
+        (D("-0.04"), 1, "-0.04"),  # a non-zero figure gets the decimals it needs: never "0" beside −0.04
+        (D("-0.001"), 2, "-0.001"),
+        (D("0.00004"), 2, "0"),  # beyond four decimals it is 0 (the sentences then say 略低于 / 持平)
+        (D("-0.0000"), 2, "0"),  # no "-0"
+        (D(0), 2, "0"),
+        (None, 2, "—"),
+    ],
+)
 def test_number(value, decimals, text):
     assert number(value, decimals) == text
 
 
-@pytest.mark.parametrize(("ratio", "text"), [
-    (D("0.59375"), "59.4%"), (D(1), "100%"), (D("0.0004"), "0.04%"), (D(0), "0%"), (None, "—"),
-])
+@pytest.mark.parametrize(
+    ("ratio", "text"), [(D("0.59375"), "59.4%"), (D(1), "100%"), (D("0.0004"), "0.04%"), (D(0), "0%"), (None, "—")]
+)
 def test_percent(ratio, text):
     assert percent(ratio) == text
 
@@ -57,8 +76,12 @@ def test_percent(ratio, text):
 def test_display_units():
     # growth: the target is a rate (%), the baseline and the figures are levels in their own unit, gaps in pp
     g = display_for(SimpleNamespace(kind="growth", unit="%", value_unit="人", decimals=1, is_share=False))
-    assert (g.value(D(8000)), g.target(D(8)), g.gap(D("-1.5")), g.gap_unit) == ("8000人", "8%", "1.5个百分点",
-                                                                                 "个百分点")
+    assert (g.value(D(8000)), g.target(D(8)), g.gap(D("-1.5")), g.gap_unit) == (
+        "8000人",
+        "8%",
+        "1.5个百分点",
+        "个百分点",
+    )
     bare = display_for(SimpleNamespace(kind="growth", unit="%", value_unit="", decimals=0))
     assert bare.value(D(9839)) == "9839"  # never "9839%"
     permille = display_for(share_spec(unit="‰"))
@@ -67,11 +90,19 @@ def test_display_units():
     assert (talent.value(D("24.5")), talent.gap(D("-0.04")), talent.value(None)) == ("24.5万人", "0.04万人", "—")
 
 
-@pytest.mark.parametrize(("status", "label"), [
-    (Status.ACHIEVED, "已完成"), (Status.ON_TRACK, "正常推进"), (Status.LAGGING, "滞后"),
-    (Status.BEHIND, "严重滞后"), (Status.BELOW_TARGET, "未达标"), (Status.NOT_ACHIEVED, "未完成"),
-    (Status.NO_DATA, "无数据"), (Status.NOT_APPLICABLE, "不适用"),
-])
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (Status.ACHIEVED, "已完成"),
+        (Status.ON_TRACK, "正常推进"),
+        (Status.LAGGING, "滞后"),
+        (Status.BEHIND, "严重滞后"),
+        (Status.BELOW_TARGET, "未达标"),
+        (Status.NOT_ACHIEVED, "未完成"),
+        (Status.NO_DATA, "无数据"),
+        (Status.NOT_APPLICABLE, "不适用"),
+    ],
+)
 def test_status_labels(status, label):
     assert status_label(status) == status_label(str(status)) == label
 
@@ -82,7 +113,8 @@ def test_status_labels(status, label):
 def test_path_sentence():
     # 2023Y: expected 25.12; 24.5 → progress 1.3/3.2 = 40.625 % → 40.6 %; gap −0.62 → 0.6 at one decimal
     assert say(talent_total(), [at("2023-12-31", "24.5")], "2023-12-31") == (
-        "实际24.5万人，目标26.4万人，进度40.6%，序时进度60%，较序时落后0.6万人。")
+        "实际24.5万人，目标26.4万人，进度40.6%，序时进度60%，较序时落后0.6万人。"
+    )
 
 
 def test_small_gap_prints_its_decimals_never_zero():
@@ -97,28 +129,50 @@ def test_on_the_path_is_level():
 
 
 def test_short_below_what_decimals_show_says_slightly_below():
-    ev = Evaluation(Status.BELOW_TARGET, (Reason.of("no_baseline"), Reason.of("below_target")), actual=D("31.99996"),
-                    target=D(32), gap_to_target=D("0.00004"))
+    ev = Evaluation(
+        Status.BELOW_TARGET,
+        (Reason.of("no_baseline"), Reason.of("below_target")),
+        actual=D("31.99996"),
+        target=D(32),
+        gap_to_target=D("0.00004"),
+    )
     assert explain(ev, display_for(share_spec())) == "无基期，不计序时；实际32%，目标32%，未达标，略低于目标。"
 
 
-@pytest.mark.parametrize(("spec", "value", "sentence"), [
-    (share_spec(baseline="30", target="35"), "32", "实际32%，目标35%，进度40%，序时进度50%，较序时落后0.5个百分点。"),
-    (share_spec(baseline="2", target="4", unit="‰"), "2.5",
-     "实际2.5‰，目标4‰，进度25%，序时进度50%，较序时落后0.5个千分点。"),
-    (level(kind=Kind.RATE, unit="人年", baseline="96.82", target="120"), "100",
-     "实际100人年，目标120人年，进度13.7%，序时进度50%，较序时落后8.41人年。"),  # 3.18 / 23.18 = 13.72 %
-    (share_spec(LTE, baseline="5", target="4.5"), "4.7",
-     "实际4.7%，目标4.5%，进度60%，序时进度50%，较序时超出0.05个百分点。"),
-    (level(GTE, baseline="30", target="25"), "24", "实际24，低于目标25（起点已达标，现出现回落）。"),
-])
+@pytest.mark.parametrize(
+    ("spec", "value", "sentence"),
+    [
+        (
+            share_spec(baseline="30", target="35"),
+            "32",
+            "实际32%，目标35%，进度40%，序时进度50%，较序时落后0.5个百分点。",
+        ),
+        (
+            share_spec(baseline="2", target="4", unit="‰"),
+            "2.5",
+            "实际2.5‰，目标4‰，进度25%，序时进度50%，较序时落后0.5个千分点。",
+        ),
+        (
+            level(kind=Kind.RATE, unit="人年", baseline="96.82", target="120"),
+            "100",
+            "实际100人年，目标120人年，进度13.7%，序时进度50%，较序时落后8.41人年。",
+        ),  # 3.18 / 23.18 = 13.72 %
+        (
+            share_spec(LTE, baseline="5", target="4.5"),
+            "4.7",
+            "实际4.7%，目标4.5%，进度60%，序时进度50%，较序时超出0.05个百分点。",
+        ),
+        (level(GTE, baseline="30", target="25"), "24", "实际24，低于目标25（起点已达标，现出现回落）。"),
+    ],
+)
 def test_rate_and_share_sentences_at_2021Y(spec, value, sentence):
     assert say(spec, [at("2021-12-31", value)], "2021-12-31") == sentence
 
 
 def test_final_sentences():
     assert say(share_spec(baseline="30", target="35"), [at("2022-12-31", "33.5")], "2022-12-31") == (
-        "规划期已满，实际33.5%，未达到目标35%，差1.5个百分点。")
+        "规划期已满，实际33.5%，未达到目标35%，差1.5个百分点。"
+    )
     assert say(talent_total(), [at("2025-12-31", "26.4")], "2025-12-31") == "实际26.4万人，已达到目标26.4万人。"
 
 
@@ -148,14 +202,26 @@ def test_value_just_short_of_target_never_prints_as_the_target():
     assert "实际26.4万人" not in text  # 26.35, or 略低于目标
 
 
-@pytest.mark.parametrize(("spec", "value", "sentence"), [
-    (share_spec(baseline=None, baseline_year=None, target="32", target_year=2025), "22",
-     "无基期，不计序时；实际22%，目标32%，未达标，差10个百分点。"),
-    (level(kind=Kind.RATE, baseline=None, baseline_year=None, target="80", target_year=2025, unit="人年/万人"), "70",
-     "无基期，不计序时；实际70人年/万人，目标80人年/万人，未达标，差10人年/万人。"),
-    (level(baseline=None, baseline_year=None, target="16", target_year=2025, unit="家"), "12",
-     "无基期，不计序时；实际12家，目标16家，未达标，差4家。"),
-])
+@pytest.mark.parametrize(
+    ("spec", "value", "sentence"),
+    [
+        (
+            share_spec(baseline=None, baseline_year=None, target="32", target_year=2025),
+            "22",
+            "无基期，不计序时；实际22%，目标32%，未达标，差10个百分点。",
+        ),
+        (
+            level(kind=Kind.RATE, baseline=None, baseline_year=None, target="80", target_year=2025, unit="人年/万人"),
+            "70",
+            "无基期，不计序时；实际70人年/万人，目标80人年/万人，未达标，差10人年/万人。",
+        ),
+        (
+            level(baseline=None, baseline_year=None, target="16", target_year=2025, unit="家"),
+            "12",
+            "无基期，不计序时；实际12家，目标16家，未达标，差4家。",
+        ),
+    ],
+)
 def test_no_baseline_sentences(spec, value, sentence):
     assert say(spec, [year(2023, value)], "2023-12-31") == sentence
 
@@ -167,7 +233,8 @@ def test_carried_names_the_viewed_and_the_figures_period():
     # 2021Y = 24.0 viewed at 2023Y: expected 25.12, gap −1.12 → 1.1 at one decimal; progress 0.8/3.2 = 25 %
     obs = [year(2021, "24.0")]
     assert say(talent_total(), obs, "2023-12-31", viewed="2023Y") == (
-        "2023Y未报送，沿用2021Y数据；实际24万人，目标26.4万人，进度25%，序时进度60%，较序时落后1.1万人。")
+        "2023Y未报送，沿用2021Y数据；实际24万人，目标26.4万人，进度25%，序时进度60%，较序时落后1.1万人。"
+    )
     assert say(talent_total(), obs, "2023-12-31").startswith("沿用2021Y数据；实际24万人")
 
 
@@ -175,7 +242,8 @@ def test_provisional_and_final_at_the_due_date():
     obs = [year(2025, "26.0")]
     # open: progress 2.8/3.2 = 87.5 % against 100 %, 0.4 short, labelled 填报中
     assert say(talent_total(), obs, "2025-12-31", open_dates=["2025-12-31"]) == (
-        "实际26万人，目标26.4万人，进度87.5%，序时进度100%，较序时落后0.4万人；本期仍在填报中，结果为临时判断。")
+        "实际26万人，目标26.4万人，进度87.5%，序时进度100%，较序时落后0.4万人；本期仍在填报中，结果为临时判断。"
+    )
     assert say(talent_total(), obs, "2025-12-31") == "规划期已满，实际26万人，未达到目标26.4万人，差0.4万人。"
 
 
@@ -185,20 +253,24 @@ def test_provisional_and_final_at_the_due_date():
 def test_cumulative_sentences():
     # 90 of 400 at 2021Q2: 22.5 % done, 25 % expected (100), 10 short
     assert say(cumulative(), [quarter(2021, 1, 40), quarter(2021, 2, 50)], "2021-06-30") == (
-        "累计完成90个，目标400个，进度22.5%，序时进度25%，较序时落后10个。")
+        "累计完成90个，目标400个，进度22.5%，序时进度25%，较序时落后10个。"
+    )
     # Q1 40 + Q3 60, no Q2: 3 months missing; 100 of expected 150 (37.5 %)
     assert say(cumulative(), [quarter(2021, 1, 40), quarter(2021, 3, 60)], "2021-09-30") == (
-        "其间有3个月份无数据；累计完成100个，目标400个，进度25%，序时进度37.5%，较序时落后50个。")
+        "其间有3个月份无数据；累计完成100个，目标400个，进度25%，序时进度37.5%，较序时落后50个。"
+    )
 
 
 def test_annual_pace_sentences():
     # quota 2000, 470 in Q1: expected 500 (25 %), 30 short
     assert say(annual(target="2000"), [quarter(2021, 1, 470)], "2021-03-31") == (
-        "2021年完成470名，年度任务2000名，序时进度25%（应完成500名），较序时落后30名。")
+        "2021年完成470名，年度任务2000名，序时进度25%（应完成500名），较序时落后30名。"
+    )
     # 2010Q2 with only Q1 = 3: judged against the Q2 expectation 5, Q2 named as unreported
     spec = annual(start_year=2010, end_year=2012)
     assert say(spec, [quarter(2010, 1, 3)], "2010-06-30", viewed="2010Q2") == (
-        "2010Q2未报送，沿用2010Q1数据；2010年完成3名，年度任务10名，序时进度50%（应完成5名），较序时落后2名。")
+        "2010Q2未报送，沿用2010Q1数据；2010年完成3名，年度任务10名，序时进度50%（应完成5名），较序时落后2名。"
+    )
 
 
 def test_annual_year_sentences():
@@ -232,8 +304,10 @@ def test_growth_sentence_prints_levels_in_their_unit():
     spec = growth(baseline="8000", baseline_year=2011, target_year=2015, start_year=2012, decimals=0)
     text = say(spec, [year(2013, 9839)], "2013-12-31")
     assert text == "基期2011年8000人，现为9839人，年均增长10.9%，目标8%；高于目标2.9个百分点。"
-    bare = explain(run(spec, [year(2013, 9839)], "2013-12-31"),
-                   display_for(SimpleNamespace(kind="growth", unit="%", value_unit="", decimals=0)))
+    bare = explain(
+        run(spec, [year(2013, 9839)], "2013-12-31"),
+        display_for(SimpleNamespace(kind="growth", unit="%", value_unit="", decimals=0)),
+    )
     assert "8000%" not in bare and "9839%" not in bare
 
 
@@ -256,27 +330,42 @@ def test_growth_final_gap_in_points_keeps_the_rates_decimals():
     assert text.endswith("未达到年均增长目标8%，差1.5个百分点。")
 
 
-@pytest.mark.parametrize(("obs", "as_of", "open_dates", "sentence"), [
-    ([at("2021-12-31", "0")], "2021-12-31", (), "尚未完成，时限2023年底。"),
-    ([at("2021-12-31", "1")], "2021-12-31", (), "已完成。"),
-    ([at("2022-12-31", "0")], "2023-12-31", ("2023-12-31",),
-     "沿用2022Q4数据；尚未完成，时限2023年底已到；本期仍在填报中，结果为临时判断。"),
-    ([at("2022-12-31", "0")], "2023-12-31", (), "沿用2022Q4数据；未完成，已逾期（时限2023年底）。"),
-    ([], "2023-12-31", (), "规划期已满，无填报数据，按未完成计。"),
-])
+@pytest.mark.parametrize(
+    ("obs", "as_of", "open_dates", "sentence"),
+    [
+        ([at("2021-12-31", "0")], "2021-12-31", (), "尚未完成，时限2023年底。"),
+        ([at("2021-12-31", "1")], "2021-12-31", (), "已完成。"),
+        (
+            [at("2022-12-31", "0")],
+            "2023-12-31",
+            ("2023-12-31",),
+            "沿用2022Q4数据；尚未完成，时限2023年底已到；本期仍在填报中，结果为临时判断。",
+        ),
+        ([at("2022-12-31", "0")], "2023-12-31", (), "沿用2022Q4数据；未完成，已逾期（时限2023年底）。"),
+        ([], "2023-12-31", (), "规划期已满，无填报数据，按未完成计。"),
+    ],
+)
 def test_milestone_sentences(obs, as_of, open_dates, sentence):
     assert say(milestone(), obs, as_of, open_dates=open_dates) == sentence
 
 
-@pytest.mark.parametrize(("spec", "obs", "as_of", "sentence"), [
-    (level(target=None), [at("2021-12-31", "5")], "2021-12-31", "原文未设定目标值；实际5。"),
-    (level(), [at("2020-12-31", "5")], "2020-12-31", "规划自2021年起实施，尚未开始。"),
-    (level(), [at("2021-12-31", "NaN")], "2021-12-31", "数据无法计算（InvalidOperation）。"),
-    (growth(baseline=None), [at("2022-12-31", "120")], "2022-12-31", "缺少基期值，无法计算年均增长（可由组织部补录基期）。"),
-    (growth(), [at("2022-12-31", "0")], "2022-12-31", "实际值不为正，无法计算增长。"),
-    (cumulative(), [year(2020, 300)], "2021-03-31", "规划期内尚无填报数据。"),
-    (level(), [], "2021-12-31", "尚无填报数据。"),
-])
+@pytest.mark.parametrize(
+    ("spec", "obs", "as_of", "sentence"),
+    [
+        (level(target=None), [at("2021-12-31", "5")], "2021-12-31", "原文未设定目标值；实际5。"),
+        (level(), [at("2020-12-31", "5")], "2020-12-31", "规划自2021年起实施，尚未开始。"),
+        (level(), [at("2021-12-31", "NaN")], "2021-12-31", "数据无法计算（InvalidOperation）。"),
+        (
+            growth(baseline=None),
+            [at("2022-12-31", "120")],
+            "2022-12-31",
+            "缺少基期值，无法计算年均增长（可由组织部补录基期）。",
+        ),
+        (growth(), [at("2022-12-31", "0")], "2022-12-31", "实际值不为正，无法计算增长。"),
+        (cumulative(), [year(2020, 300)], "2021-03-31", "规划期内尚无填报数据。"),
+        (level(), [], "2021-12-31", "尚无填报数据。"),
+    ],
+)
 def test_other_sentences(spec, obs, as_of, sentence):
     assert say(spec, obs, as_of) == sentence
 
@@ -284,19 +373,19 @@ def test_other_sentences(spec, obs, as_of, sentence):
 # --- every code the engine gives has a sentence, in both languages ---------------------------------------------------
 
 EVERY_CODE = [
-    (talent_total(), [year(2021, "24")], "2023-12-31", ()),                       # carried, path
-    (talent_total(), [year(2025, "26")], "2025-12-31", ("2025-12-31",)),          # provisional
-    (talent_total(), [year(2025, "26")], "2025-12-31", ()),                       # final_short
-    (talent_total(), [year(2025, "27")], "2025-12-31", ()),                       # met
+    (talent_total(), [year(2021, "24")], "2023-12-31", ()),  # carried, path
+    (talent_total(), [year(2025, "26")], "2025-12-31", ("2025-12-31",)),  # provisional
+    (talent_total(), [year(2025, "26")], "2025-12-31", ()),  # final_short
+    (talent_total(), [year(2025, "27")], "2025-12-31", ()),  # met
     (share_spec(APPROX, baseline="30", target="35"), [at("2021-12-31", "34.7")], "2021-12-31", ()),
     (share_spec(APPROX, baseline="30", target="35"), [at("2021-12-31", "37")], "2021-12-31", ()),
-    (level(GTE, baseline="30", target="25"), [at("2021-12-31", "24")], "2021-12-31", ()),   # regressed
+    (level(GTE, baseline="30", target="25"), [at("2021-12-31", "24")], "2021-12-31", ()),  # regressed
     (level(baseline_year=2021, target_year=2023), [at("2021-06-30", "0")], "2021-06-30", ()),  # at_start
     (level(baseline=None, baseline_year=None), [at("2021-12-31", "40")], "2021-12-31", ()),
     (cumulative(), [quarter(2021, 1, 40), quarter(2021, 3, 60)], "2021-09-30", ()),  # months_missing
     (cumulative(), [year(2020, 300)], "2021-03-31", ()),
     (annual(), [year(2021, 10), year(2022, 8)], "2023-06-30", ()),  # years_missed, year_unreported, year_pace
-    (annual(), [year(2022, 7)], "2022-12-31", ()),                   # years_unreported, year_short
+    (annual(), [year(2022, 7)], "2022-12-31", ()),  # years_unreported, year_short
     (annual(), [year(2021, 10), half(2022, 1, 11)], "2022-06-30", ()),  # year_met
     (annual(), [year(y, 10) for y in range(2021, 2026)], "2025-12-31", ()),  # all_years_met
     (growth(), [at("2022-12-31", "116.64")], "2022-12-31", ()),
@@ -309,9 +398,9 @@ EVERY_CODE = [
     (milestone(), [at("2021-12-31", "0")], "2023-12-31", ("2023-12-31",)),
     (milestone(), [at("2021-12-31", "0")], "2023-12-31", ()),
     (milestone(), [], "2023-12-31", ()),
-    (cumulative(LTE, target="100"), [year(2021, 30)], "2021-12-31", ()),               # within_limit
-    (cumulative(LTE, target="100"), [year(2021, 130)], "2021-12-31", ()),              # over_limit
-    (annual(LTE, target="30"), [month(2023, 1, 31)], "2023-01-31", ()),                # year_over_limit
+    (cumulative(LTE, target="100"), [year(2021, 30)], "2021-12-31", ()),  # within_limit
+    (cumulative(LTE, target="100"), [year(2021, 130)], "2021-12-31", ()),  # over_limit
+    (annual(LTE, target="30"), [month(2023, 1, 31)], "2023-01-31", ()),  # year_over_limit
     (level(), [], "2021-12-31", ()),
     (level(target=None), [at("2021-12-31", "5")], "2021-12-31", ()),
     (level(), [at("2020-12-31", "5")], "2020-12-31", ()),
@@ -347,8 +436,10 @@ NOT_ENGLISH = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # What the reading side adds to the engine's codes: per-unit summaries and placeholders (selectors, compute).
 READING_CODES = [
     Evaluation(Status.BEHIND, (Reason.of("units", total=5, counts=((Status.BEHIND, 2), (Status.ACHIEVED, 3))),)),
-    *(Evaluation(Status.NO_DATA, (Reason.of(code),))
-      for code in ("pending_computation", "no_units", "units_no_data", "not_assessed")),
+    *(
+        Evaluation(Status.NO_DATA, (Reason.of(code),))
+        for code in ("pending_computation", "no_units", "units_no_data", "not_assessed")
+    ),
 ]
 
 
@@ -379,13 +470,16 @@ def test_every_reason_reads_in_english():
             text = explain(ev, display_for(talent_total()))
             assert text and not NOT_ENGLISH.search(text), text
         assert explain(READING_CODES[0], display_for(talent_total())) == (
-            "Judged by unit (5 units): Seriously behind: 2, Completed: 3.")
+            "Judged by unit (5 units): Seriously behind: 2, Completed: 3."
+        )
         assert _engine_codes() <= seen
         assert all(not NOT_ENGLISH.search(status_label(s)) for s in Status)
         # gaps in English units: percentage points, never 个百分点
         share = share_spec(baseline="30", target="35")
         assert say(share, [at("2021-12-31", "32")], "2021-12-31") == (
-            "Actual 32%, target 35%, progress 40%, expected progress 50%, 0.5pp behind the expected progress.")
+            "Actual 32%, target 35%, progress 40%, expected progress 50%, 0.5pp behind the expected progress."
+        )
         assert say(talent_total(), [year(2021, "24.0")], "2023-12-31", viewed=viewed) == (
             "Nothing reported for Q4 2023, the 2021Y figure is carried forward; actual 24万人, target 26.4万人, "
-            "progress 25%, expected progress 60%, 1.1万人 behind the expected progress.")
+            "progress 25%, expected progress 60%, 1.1万人 behind the expected progress."
+        )

@@ -21,8 +21,24 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 SHEET = "实际值填报"  # excel.template.SHEET
-COLUMNS = ["指标ID", "单位ID", "周期代码", "版本", "原口径", "规划", "一级指标", "序号", "指标名称", "计量单位", "目标值",
-           "上期值", "本期实际值（可填）", "数据口径（可填）", "说明（可填）", "审核状态"]
+COLUMNS = [
+    "指标ID",
+    "单位ID",
+    "周期代码",
+    "版本",
+    "原口径",
+    "规划",
+    "一级指标",
+    "序号",
+    "指标名称",
+    "计量单位",
+    "目标值",
+    "上期值",
+    "本期实际值（可填）",
+    "数据口径（可填）",
+    "说明（可填）",
+    "审核状态",
+]
 VALUE_COL, BASIS_COL, NOTE_COL = 13, 14, 15
 BIG = "超出可保存的范围"
 NAN = "不是有效数字"
@@ -54,7 +70,7 @@ CASES: list[tuple[str, str, Any, str, str, dict[str, Any]]] = [
     ("formula-text", "total", "=1+1", "text", "“=1+1”" + NAN, {}),
     ("at-formula-text", "total", "@SUM(A1:A9)", "text", NAN, {}),
     ("dde-text", "total", "+cmd|' /C calc'!A0", "text", NAN, {}),
-    ("tab-formula-text", "total", "\t=HYPERLINK(\"http://x\")", "text", NAN, {}),
+    ("tab-formula-text", "total", '\t=HYPERLINK("http://x")', "text", NAN, {}),
     ("chinese-number", "total", "二十六", "text", "“二十六”" + NAN, {}),
     ("ideographic-stop", "total", "26。4", "text", "“26。4”" + NAN, {}),
     ("two-points", "total", "26.4.1", "text", NAN, {}),
@@ -129,10 +145,21 @@ def main() -> None:
     for number, (name, indicator, value, kind, message, extra) in enumerate(CASES, start=1):
         filename = f"{number:02d}-{name}.xlsx"
         write_case(HERE / filename, value, kind, extra)
-        form_value = None if kind in IMPORT_ONLY or extra.get("structure") else (
-            value if isinstance(value, str) else repr(value))
-        cases.append({"file": filename, "indicator": indicator, "unit": extra.get("unit", "a"), "message": message,
-                      "form_value": form_value, "note": extra.get("note", "")})
+        form_value = (
+            None
+            if kind in IMPORT_ONLY or extra.get("structure")
+            else (value if isinstance(value, str) else repr(value))
+        )
+        cases.append(
+            {
+                "file": filename,
+                "indicator": indicator,
+                "unit": extra.get("unit", "a"),
+                "message": message,
+                "form_value": form_value,
+                "note": extra.get("note", ""),
+            }
+        )
     (HERE / "cases.json").write_text(json.dumps(cases, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(cases)} files written to {HERE}")
 

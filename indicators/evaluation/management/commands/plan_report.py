@@ -119,8 +119,10 @@ class Command(BaseCommand):
             "responsible": row.responsible,
             "cooperating": row.cooperating,
             "per_unit": ind.per_unit,
-            "units": [{"unit_id": u.department.pk, "unit": u.department.name,
-                       **self._verdict(u.evaluation, u.basis, display)} for u in row.units],
+            "units": [
+                {"unit_id": u.department.pk, "unit": u.department.name, **self._verdict(u.evaluation, u.basis, display)}
+                for u in row.units
+            ],
             "source": ind.source,
         }
 
