@@ -10,17 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
-from indicators.evaluation.explain import (
-    STATUS_ICONS,
-    STATUS_LABELS,
-    Display,
-    display_for,
-    explain,
-    number,
-)
-from indicators.evaluation.explain import (
-    percent as pct,
-)
+from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number
+from indicators.evaluation.explain import percent as pct
 from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
 from plans.models import Plan

@@ -29,11 +29,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_leader_walks_shortfall_to_indicator_to_department(
-    browser: Browser,
-    live_server: LiveServer,
-    world,
-) -> None:
+def test_leader_walks_shortfall_to_indicator_to_department(browser: Browser, live_server: LiveServer, world) -> None:
     Group.objects.get_or_create(name=LEADER)
     make_user("leader_b", LEADER, first_name="区领导")
     # A Chinese browser: the LocaleMiddleware picks 简体中文 from Accept-Language, as on the intranet.

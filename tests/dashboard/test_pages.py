@@ -18,14 +18,7 @@ from django.urls import reverse
 from dashboard import charts
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.selectors import plan_results
-from indicators.models import (
-    Indicator,
-    IndicatorAssignment,
-    IndicatorValue,
-    ReviewStatus,
-    TaskProgress,
-    UnitTarget,
-)
+from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
 from plans.models import Department, Plan, Role, Task, TaskAssignment
 from plans.roles import REPORTER
 from tests.conftest import make_user
