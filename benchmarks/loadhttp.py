@@ -4,6 +4,7 @@ reads from a page."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -67,10 +68,8 @@ async def http(port: int, method: str, path: str, headers: dict[str, str], body:
         return Response(status, dict(parsed), data)
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(ConnectionError, OSError):
             await writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass
 
 
 # --- forms ----------------------------------------------------------------------------------------------------------

@@ -53,30 +53,31 @@ def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
         # With DEBUG off the server refuses the demo key: a throw-away one for the run unless one is set.
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
     }
-    log = open(log_path, "w")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "talentplan.wsgi:application",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"{HOST}:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            "-",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The server writes to its own copy of the descriptor; the parent's closes with this block.
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "talentplan.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"{HOST}:{port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                "--error-logfile",
+                "-",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_gunicorn(proc: subprocess.Popen) -> None:

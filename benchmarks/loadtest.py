@@ -1,14 +1,15 @@
 """Load test: N concurrent logged-in users against gunicorn on 127.0.0.1, standard library only.
 
-    python -m benchmarks.loadtest --users 50 --seconds 30 --workers 2 [--preset district] [--think 1.0] [--submit-share 0.25] [--json F]
+    python -m benchmarks.loadtest --users 50 --seconds 30 --workers 2 [--preset district] [--think 1.0] \
+        [--submit-share 0.25] [--json F]
 
 Starts gunicorn itself (talentplan.wsgi, plain static storage, DEBUG off) on a free port against the database in
 DATABASE_URL, makes sure the preset's scale data exists (generating it if missing), gives the set's `bench-…` users a
 throw-away password for the run (made unusable again afterwards), logs every virtual user in through the login form
 (CSRF cookie + token), then for `--seconds` lets them browse: 领导 read the dashboards; 填报员 open their reporting
 page, save a figure through its form (with the CSRF token; a --submit-share of the saves press 保存并报送, the rest
-save a draft) and read dashboards. Each user waits a random
-think time (0.5–1.5 × --think) between requests, the first request after a random 0–1.5 × --think. Bounded: --seconds, --max-requests and a per-request timeout.
+save a draft) and read dashboards. Each user waits a random think time (0.5–1.5 × --think) between requests, the
+first request after a random 0–1.5 × --think. Bounded: --seconds, --max-requests and a per-request timeout.
 
 `--scenario rush` is the reporting deadline instead: 200 填报员 (default), logged in beforehand, arrive at random
 moments over --seconds; each opens 我的填报 and presses 保存并报送 on one figure of its own (virtual users sharing a
@@ -515,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{port}.log"
     proc = start_gunicorn(port, args.workers, log_path)
     print(
-        f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，数据库 {connection.settings_dict['NAME']}；"
+        f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，"
+        f"数据库 {connection.settings_dict['NAME']}；"
         f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。"
     )
     started_at = timezone.now()

@@ -1,9 +1,10 @@
 """What `manage.py bench` measures, and how.
 
 Every measured thing runs once cold (cold_ms, cold_queries), once warm under CaptureQueriesContext (queries), then
-`repeat` timed runs (median and p95 of wall time) and one under tracemalloc (peak of Python allocations; the timed
-runs are free of both). Pages start with no stored verdicts (the cold call evaluates and stores them). Pages go through the Django test client (full middleware, templates), logged in with force_login.
-Each page is compared with a floor (benchmarks/floors.py): the one aggregate over the values it needs at least.
+`repeat` timed runs (median and p95 of wall time) and one under tracemalloc (peak of Python allocations; the timed runs
+are free of both). Pages start with no stored verdicts (the cold call evaluates and stores them). Pages go through the
+Django test client (full middleware, templates), logged in with force_login. Each page is compared with a floor
+(benchmarks/floors.py): the one aggregate over the values it needs at least.
 """
 
 from __future__ import annotations
@@ -404,9 +405,11 @@ class Bench:
             if not self.wanted(name):
                 continue
             timings = in_rollback(
-                lambda: measure(rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries))
+                lambda d=dry_run: measure(rolled_back(d), self.repeat, setup=entries_in_savepoint(entries))
             )
-            floor = in_rollback(lambda: measure(bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
+            floor = in_rollback(
+                lambda d=dry_run: measure(bulk_floor(d), self.repeat, setup=entries_in_savepoint(entries))
+            )
             result = Result(
                 name,
                 **timings,

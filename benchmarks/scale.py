@@ -339,17 +339,17 @@ def _make_indicators(
             )
         )
         meta.append(
-            dict(
-                kind=kind,
-                lte=lte,
-                baseline=baseline,
-                target=float(target_d),
-                decimals=decimals,
-                is_share=is_share,
-                per_unit=per_unit,
-                lead=lead,
-                official_q4=kind in ("level", "rate") and order % 7 == 0,
-            )
+            {
+                "kind": kind,
+                "lte": lte,
+                "baseline": baseline,
+                "target": float(target_d),
+                "decimals": decimals,
+                "is_share": is_share,
+                "per_unit": per_unit,
+                "lead": lead,
+                "official_q4": kind in ("level", "rate") and order % 7 == 0,
+            }
         )
     created = bulk_create_with_history(
         inds, Indicator, batch_size=1000, default_user=admin, default_change_reason=PERIOD_REASON

@@ -91,7 +91,8 @@ class Command(BaseCommand):
         log("")
         log(table(rows))
         log(
-            f"\n用时 {time.monotonic() - started:.0f} 秒；1 分钟负载 {load_start} → {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核）。"
+            f"\n用时 {time.monotonic() - started:.0f} 秒；"
+            f"1 分钟负载 {load_start} → {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核）。"
             "预算按 province 数据集、PostgreSQL 给出。"
         )
         payload = {

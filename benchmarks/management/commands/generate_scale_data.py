@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, help="县（考核对象单位）数")
         parser.add_argument("--plans", type=int, help="规划数")
         parser.add_argument("--indicators", type=int, help="指标总数（分布于各规划，第一个规划最大）")
-        parser.add_argument("--years", type=int, help="季度数据的年数（截至 %d 年第四季度）" % scale.END_YEAR)
+        parser.add_argument("--years", type=int, help=f"季度数据的年数（截至 {scale.END_YEAR} 年第四季度）")
         parser.add_argument("--seed", type=int, help="随机种子（默认 1）")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
