@@ -4,8 +4,8 @@ Rules:
 - 组织部管理员 reads everything; the only role that configures schemes, reviews, fixes final scores, publishes
   bulletins, runs and closes supervision notices.
 - 领导 reads everything, changes nothing.
-- 填报员 reads the schemes (once out of draft) that assess one of their units, self-assesses and claims bonuses for their
-  own units only, reads published bulletins of those schemes, and answers notices addressed to their units.
+- 填报员 reads the schemes (once out of draft) that assess one of their units, self-assesses and claims bonuses for
+  their own units only, reads published bulletins of those schemes, and answers notices addressed to their units.
 Anything else is a 404 — we do not confirm that another unit's assessment exists.
 """
 

@@ -33,9 +33,9 @@ NOTICE_LIMIT = 20  # on the overview; the full list is the assessment app's 督�
 
 
 def ranks_visible(user: User, scheme: AssessmentScheme) -> bool:
-    """Ranks of a scheme whose bulletin (通报) is not published are for 组织部 and 领导 only; units learn their rank from
-    the published bulletin (assessment.access.get_bulletin_for_user, and the scheme page's rule). Needs the scheme
-    fetched with select_related("bulletin") to stay query-free."""
+    """Ranks of a scheme whose bulletin (通报) is not published are for 组织部 and 领导 only; units learn their rank
+    from the published bulletin (assessment.access.get_bulletin_for_user, and the scheme page's rule). Needs the
+    scheme fetched with select_related("bulletin") to stay query-free."""
     if assessment_access.sees_all_units(user):
         return True
     try:

@@ -186,7 +186,7 @@ def run_escalation(
                 reason=SupervisionNotice.Reason.OVERDUE,
                 detail=detail,
             )
-    for key, notice in list(pending.items()):
+    for notice in list(pending.values()):
         if notice.reason == SupervisionNotice.Reason.OVERDUE and (notice.task_id, notice.department_id) in done:
             close(notice, _("任务已完成（完成报告已审核通过），系统自动办结。"))
     return report

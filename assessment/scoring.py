@@ -265,7 +265,8 @@ def score_task(
         ratio = rules.task_ratios.get(progress_status, ZERO)
         pts = q(maximum * ratio)
         when = f"{period_label}" if period_label else ""
-        why = f"{when}审核通过的进展为“{TASK_STATUS_TEXT.get(progress_status, progress_status)}”，按{pct(ratio)}计{fmt(pts)}分"
+        state = TASK_STATUS_TEXT.get(progress_status, progress_status)
+        why = f"{when}审核通过的进展为“{state}”，按{pct(ratio)}计{fmt(pts)}分"
     return Line(
         key,
         name,

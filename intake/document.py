@@ -210,7 +210,7 @@ def _read_pdf(data: bytes, name: str) -> SourceDocument:
 
 def _strip_running_lines(pages: list[str]) -> list[str]:
     """Page numbers and the header/footer lines repeated on most pages are not part of the text."""
-    split = [[line for line in page.split("\n")] for page in pages]
+    split = [page.split("\n") for page in pages]
     edges: dict[str, int] = {}
     for lines in split:
         content = [line.strip() for line in lines if line.strip()]

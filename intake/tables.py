@@ -9,7 +9,9 @@ the final target. The same cell reader serves the Excel plan import.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from intake import text as tx
 from intake.targets import UNIT_ALT, Target, dec, places
@@ -83,6 +85,11 @@ def _column(header: list[str], *patterns: str) -> int | None:
     return None
 
 
+def _cell(row: list[str], i: int | None) -> str:
+    """A row's cell, blank past its end or for a column the table does not have."""
+    return row[i] if i is not None and i < len(row) else ""
+
+
 def table_targets(lines: list[str]) -> list[Target]:
     rows = [_cells(line) for line in lines]
     head = next(
@@ -119,7 +126,7 @@ def table_targets(lines: list[str]) -> list[Target]:
     for r, row in enumerate(rows[head + 1 :], start=head + 1):
         if len(row) < len(header):
             row = [""] * (len(header) - len(row)) + row
-        get = lambda i: row[i] if i is not None and i < len(row) else ""
+        get = partial(_cell, row)
         group = get(col_group) or group
         name = get(col_name)
         if not name or YEAR_RE.fullmatch(tx.norm(name).strip("年 ")):
@@ -139,9 +146,9 @@ def table_targets(lines: list[str]) -> list[Target]:
 
 def _row_target(
     name: str,
-    get,
+    get: Callable[[int | None], str],
     targets: list[tuple[int, int]],
-    bases: list[tuple[int, int]],  # type: ignore[no-untyped-def]
+    bases: list[tuple[int, int]],
     col_unit: int | None,
 ) -> Target | None:
     unit = get(col_unit)

@@ -9,6 +9,7 @@ exposed in read-only mode; `merged_ranges` scans the sheet XML for them. Row cou
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -255,10 +256,9 @@ def iter_rows(
                 and not isinstance(value, bool)
                 and is_percent_format(cell.number_format)
             ):
-                try:
+                # Left as the cell holds it when unreadable: the figure's own check names what is wrong with it.
+                with contextlib.suppress(ValueError):
                     value = parse_decimal(value) * 100
-                except ValueError:
-                    pass  # left as the cell holds it: the figure's own check names what is wrong with it
             if isinstance(value, str):
                 if "_x" in value:
                     value = unescape_ooxml(value)

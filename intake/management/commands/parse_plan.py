@@ -14,7 +14,10 @@ from intake.units import COOPERATING, LEAD, RESPONSIBLE
 
 
 class Command(BaseCommand):
-    help = "读取规划文件（.txt/.docx/.pdf），打印识别出的章节、任务、承担单位和量化目标；--json 输出机器可读结果。不写入数据库。"
+    help = (
+        "读取规划文件（.txt/.docx/.pdf），打印识别出的章节、任务、承担单位和量化目标；"
+        "--json 输出机器可读结果。不写入数据库。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="规划文件路径（.txt、.docx、.pdf）")
