@@ -1,4 +1,4 @@
-"""The page where 组织部 records an indicator's baseline and its units' own (基期值), with the reason kept in history."""
+"""The page where 组织部 records an indicator's baseline and its units' own (基期值), the reason kept in history."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has th
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
-    # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays light.
+    # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays
+    # light.
     show_all = request.GET.get("all") == "1"
 
     def body() -> dict[str, object]:

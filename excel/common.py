@@ -167,7 +167,8 @@ def row_height(
 
 
 def number_format(unit: str, decimals: int, *, signed: bool = False) -> str:
-    """Number format for a figure in its unit: 23.20 万人 → '#,##0.00', 35.0 % → '0.0"%"' (the value is 35, not 0.35)."""
+    """Number format for a figure in its unit: 23.20 万人 → '#,##0.00', 35.0 % → '0.0"%"' (the value is 35, not
+    0.35)."""
     decimals = max(0, min(int(decimals or 0), 6))
     body = ("#,##0" if unit not in ("%", "‰") else "0") + ("." + "0" * decimals if decimals else "")
     suffix = {"%": '"%"', "‰": '"‰"'}.get(unit, "")

@@ -440,7 +440,8 @@ def _indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
         ),
         _(
             "2. 状态：✔已完成　●正常推进（进度达到序时进度的规定比例，默认95%）　▲滞后　✖严重滞后/未完成　"
-            "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；“填报中”为本期尚未截止时的临时判断；"
+            "◆未达标（原文无基期值，只与目标值比较）　○无数据　–不适用（原文无目标值）；"
+            "“填报中”为本期尚未截止时的临时判断；"
             "本期未报送的指标沿用此前最近一期数据，并按本期序时进度判定。"
         ),
         _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
@@ -522,7 +523,7 @@ def _indicator_lines(
         display = _display(data)
         gap_unit = display.gap_unit
 
-        def fmt_for(unit: str, value: Decimal | None, mark: str = "") -> Format:
+        def fmt_for(unit: str, value: Decimal | None, mark: str = "", display: Display = display) -> Format:
             # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
             own = unit if unit and unit != display.unit and unit not in ("%", "‰") else ""
             key = (unit, figure_places(value, display.decimals), mark, own)
@@ -750,7 +751,8 @@ def _units(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     notes = [
         _("注：1. 承担指标含牵头、责任、填报及按单位考核的指标；差距指标为状态滞后、严重滞后或未完成者。"),
         _(
-            "2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；按时指在填报截止日期前报送。"
+            "2. 应报项按本周期每项指标（由填报单位）、每项任务（由各牵头、责任单位）各报一次计；"
+            "按时指在填报截止日期前报送。"
         ),
         _("3. 考核得分与排名取本规划本周期的考核方案（草稿除外）；通报发布前，排名仅组织部与领导可见。")
         if scored

@@ -207,7 +207,7 @@ def _check_columns(
                 )
             )
     hidden = reader.hidden_columns(data, ws)
-    for key, text in EDIT_HEADERS.items():
+    for text in EDIT_HEADERS.values():
         index = columns.get(reader.normalise_header(text))
         if index in hidden:
             raise ExcelInputError(

@@ -1,7 +1,7 @@
 """What the assessment report shows, gathered in a fixed number of queries (the writing is in `export.py`).
 
-`gather_report()` reads the plans' verdicts through `evaluation.selectors.plan_results` (at the period's end), then adds what
-the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data, the task
+`gather_report()` reads the plans' verdicts through `evaluation.selectors.plan_results` (at the period's end), then adds
+what the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data, the task
 progress reported for the period, and per-unit reporting timeliness. A reporter sees only the indicators, tasks and
 units `indicators.access` lets them read; administrators and leaders see everything.
 """

@@ -198,7 +198,7 @@ def insert_history(
     model = type(rows[0])
     history_model = model.history.model
     tracked = {f.attname for f in _columns(model, skip_pk=False)}
-    fields = [f for f in _columns(history_model, skip_pk=True)]
+    fields = list(_columns(history_model, skip_pk=True))
     extra = {
         "history_date": date,
         "history_change_reason": reason,

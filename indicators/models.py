@@ -139,6 +139,9 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.name}".strip()
 
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:indicator", args=[self.pk])
+
     @property
     def reporting_basis(self) -> str:
         """The basis figures are reported on: the one set, or the kind's default."""
@@ -154,9 +157,6 @@ class Indicator(models.Model):
         if self.value_unit:
             return self.value_unit
         return "" if self.kind == self.Kind.GROWTH else self.unit
-
-    def get_absolute_url(self) -> str:
-        return reverse("dashboard:indicator", args=[self.pk])
 
     @property
     def assignment_list(self) -> list[IndicatorAssignment]:

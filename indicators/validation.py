@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from indicators.formatting import dec_str
 from plans.models import ReportingPeriod
 
+# A change of more than ±50 % against the previous period needs an explanation.
 JUMP_LIMIT = Decimal("0.5")
-NOTE_MAX_LENGTH = 2000  # the 说明 of a figure, on every path (form, import, command)  # a change of more than ±50 % against the previous period needs an explanation
+NOTE_MAX_LENGTH = 2000  # the 说明 of a figure, on every path (form, import, command)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def storable_error(value: Decimal, rules: IndicatorRules | None = None, *, shown
         return _("“%(v)s”不是有效数字，请填写数值。") % {"v": shown or _shown(value)}
     if value != 0 and abs(value) >= STORED_LIMIT:
         return _(
-            "“%(v)s”超出可保存的范围：绝对值须小于 10 的 16 次方（最多 16 位整数）。请检查是否多输了数字或单位换算有误。"
+            "“%(v)s”超出可保存的范围：绝对值须小于 10 的 16 次方（最多 16 位整数）。"
+            "请检查是否多输了数字或单位换算有误。"
         ) % {"v": shown or _shown(value if value.adjusted() < 40 else f"{value:.6E}")}
     exponent = value.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0

@@ -329,6 +329,10 @@ class ReportingPeriod(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        self.start, self.end, self.code = self.bounds(self.kind, self.year, self.index)
+        super().save(*args, **kwargs)
+
     @staticmethod
     def bounds(kind: str, year: int, index: int) -> tuple[dt.date, dt.date, str]:
         """Start, end and canonical code (2025M03, 2025Q4, 2025H1, 2025Y) of a calendar period."""
@@ -359,10 +363,6 @@ class ReportingPeriod(models.Model):
             return "year", year, 1
         kind = {"M": "month", "Q": "quarter", "H": "half"}[letter]
         return kind, year, int(match["index"])
-
-    def save(self, *args, **kwargs) -> None:
-        self.start, self.end, self.code = self.bounds(self.kind, self.year, self.index)
-        super().save(*args, **kwargs)
 
     @property
     def label(self) -> str:

@@ -58,7 +58,8 @@ class EvidenceField(forms.FileField):
         if total > item_cap:
             raise forms.ValidationError(
                 _(
-                    "本次上传的 %(k)s 个文件合计 %(t).1f MB，超过每项佐证材料上限 %(m).0f MB，未保存任何文件。请压缩或分次上传。"
+                    "本次上传的 %(k)s 个文件合计 %(t).1f MB，超过每项佐证材料上限 %(m).0f MB，"
+                    "未保存任何文件。请压缩或分次上传。"
                 ),
                 params={"k": len(cleaned), "t": total / 1048576, "m": item_cap / 1048576},
                 code="too_big_total",

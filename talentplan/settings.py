@@ -142,7 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# Write transactions on PostgreSQL give up after these waits with "系统繁忙，请稍后重试，未写入任何数据" (talentplan.db).
+# Write transactions on PostgreSQL give up after these waits with "系统繁忙，请稍后重试，未写入任何数据"
+# (talentplan.db).
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 5000)
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 60000)
 

@@ -1,10 +1,10 @@
 """Reads behind the leadership dashboards (总览 / 规划 / 指标 / 单位), each in a constant number of queries.
 
-Everything is built on `evaluation.selectors.plan_results`, so the statuses shown are the stored verdicts; this module only groups
-and sorts them and adds what the pages need besides: overdue tasks, trends, change history, reporting timeliness
-and rankings (the assessment panels live in assessment/dashboard_panels.py). Every query fetches whole
-sets (per plan, indicator, unit family or batch of schemes), never one row per item; the page tests pin the counts at
-two data sizes. Nothing here writes.
+Everything is built on `evaluation.selectors.plan_results`, so the statuses shown are the stored verdicts; this module
+only groups and sorts them and adds what the pages need besides: overdue tasks, trends, change history, reporting
+timeliness and rankings (the assessment panels live in assessment/dashboard_panels.py). Every query fetches whole sets
+(per plan, indicator, unit family or batch of schemes), never one row per item; the page tests pin the counts at two
+data sizes. Nothing here writes.
 """
 
 from __future__ import annotations

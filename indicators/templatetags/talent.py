@@ -63,7 +63,8 @@ def signed_gap(value: Decimal | None, indicator: object) -> str:
 
 @register.filter
 def signed_gap_to_target(value: Decimal | None, indicator: object) -> str:
-    """距目标差距 with its sign and unit (positive is still to go), printed as the sentence and the workbook print it."""
+    """距目标差距 with its sign and unit (positive is still to go), printed as the sentence and the workbook print
+    it."""
     return _display(indicator).gap_to_target(value)
 
 
