@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def seeded(db) -> None:
-    call_command("load_seed_plans", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_seed_plans", verbosity=0, stdout=io.StringIO())
 
 
 def make_user(username: str, role: str, *units: Department, **extra) -> User:

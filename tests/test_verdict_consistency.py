@@ -169,7 +169,7 @@ def workbook_lines(client: Client, plan: Plan, period: ReportingPeriod) -> list[
         if not name or not status:
             break  # the notes under the table
 
-        def cell(field: str) -> str:
+        def cell(field: str, row: int = row) -> str:
             c = ws.cell(row, COL[field])
             shown = render(c.value, c.number_format) if c.value != DASH else DASH
             return figure(shown) if field in ("actual", "target") else shown

@@ -147,7 +147,7 @@ def test_submit_endpoint_and_task_progress(world: World, writer: Api) -> None:
     assert row.status == ReviewStatus.SUBMITTED and row.history.count() == 2
 
 
-# --- Idempotency-Key ---------------------------------------------------------------------------------------------------
+# --- Idempotency-Key --------------------------------------------------------------------------------------------------
 
 
 def test_a_retried_post_with_the_same_key_writes_once(world: World, writer: Api) -> None:
@@ -175,7 +175,7 @@ def test_idempotency_keys_belong_to_one_token_and_a_refusal_is_replayed_too(
     assert another.post(FIGURES, _figure(world), **{"Idempotency-Key": key}).status_code == 201
 
 
-# --- batch ---------------------------------------------------------------------------------------------------------------
+# --- batch ------------------------------------------------------------------------------------------------------------
 
 
 def test_batch_writes_all_items(world: World, writer: Api) -> None:

@@ -41,9 +41,10 @@ ESCALATION_DAY = dt.date(2025, 3, 1)
 
 @pytest.fixture
 def assessed(db) -> World:
-    """The assessment tests' world (测试计划 2024–2025: 甲开发区, 乙镇, 丙镇, 丁镇; 2024年度考核 under way) plus a 2024年上半年
-    assessment to compare with, a veto on 甲 (the best score, so it drops to last), and one supervision notice: 乙镇
-    is seriously behind on 人才总量 at both 2024H1 and 2024Y. Everything through the assessment services."""
+    """The assessment tests' world (测试计划 2024–2025: 甲开发区, 乙镇, 丙镇, 丁镇; 2024年度考核 under way) plus a
+    2024年上半年 assessment to compare with, a veto on 甲 (the best score, so it drops to last), and one supervision
+    notice: 乙镇 is seriously behind on 人才总量 at both 2024H1 and 2024Y. Everything through the assessment
+    services."""
     w = build_world()
     h1 = assessment_period("2024H1")
     w.value(w.per_unit, w.b, h1, "10")
@@ -222,16 +223,16 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
     )
     plan.assessed_units.set(units)
     verdicts.recompute([plan.pk])  # assessed units decide per-unit verdicts
-    common = dict(
-        plan=plan,
-        kind="level",
-        comparison="gte",
-        baseline=D(0),
-        baseline_year=2022,
-        target=D(100),
-        target_year=2025,
-        decimals=0,
-    )
+    common = {
+        "plan": plan,
+        "kind": "level",
+        "comparison": "gte",
+        "baseline": D(0),
+        "baseline_year": 2022,
+        "target": D(100),
+        "target_year": 2025,
+        "decimals": 0,
+    }
     per_unit = Indicator.objects.create(name="人才总量", per_unit=True, order=1, **common)
     plan_level = Indicator.objects.create(name="研发投入", order=2, **common)
     IndicatorAssignment.objects.create(indicator=plan_level, role=Role.LEAD, department=units[0])
@@ -253,7 +254,7 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
         )
     for code in ("2023Y", "2024Y"):
         scheme = services.create_scheme(user=admin, plan=plan, period=assessment_period(code), title=f"{code}考核")
-        add = dict(user=admin, scheme=scheme)
+        add = {"user": admin, "scheme": scheme}
         services.add_item(**add, kind="indicator", name="人才总量", points=D(20), indicator=per_unit)
         services.add_item(**add, kind="indicator", name="研发投入", points=D(10), indicator=plan_level)
         services.add_item(**add, kind="task", name="建设人才公寓", points=D(10), task=task)

@@ -274,7 +274,7 @@ def test_projection_compound_and_lower_is_better():
 
 
 def test_projection_needs_elapsed_and_remaining_time():
-    kwargs = dict(start=D(1), start_date=dt.date(2020, 12, 31), actual=D(2), target=D(3), target_year=2025)
+    kwargs = {"start": D(1), "start_date": dt.date(2020, 12, 31), "actual": D(2), "target": D(3), "target_year": 2025}
     assert charts.project(actual_date=dt.date(2020, 12, 31), **kwargs) is None
     assert charts.project(actual_date=dt.date(2025, 12, 31), **kwargs) is None
     assert charts.years_between(dt.date(2020, 12, 31), dt.date(2022, 12, 31)) == D(2)
@@ -335,7 +335,7 @@ def _bulk_world(size: int, make_period) -> dict:
             progress_status=("in_progress", "done", "delayed")[i % 3],
             status=ReviewStatus.SUBMITTED,
         )
-    return dict(plan=plan, indicator=Indicator.objects.filter(plan=plan).first(), unit=units[0])
+    return {"plan": plan, "indicator": Indicator.objects.filter(plan=plan).first(), "unit": units[0]}
 
 
 # The same ceilings hold at 5 and at 60 indicators: every read fetches whole sets, never one row per item (an N+1

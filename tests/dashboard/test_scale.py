@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from indicators.evaluation import services as verdicts
 from tests.worlds.dashboard import add_indicator, add_value
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,3 @@ def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(
             ][:limit]
             assert (cut.indicator_total, cut.shortfall_total) == (len(whole.indicators), len(whole.shortfalls))
         assert [(r.label, r.items, r.good) for r in cut.ranking] == [(r.label, r.items, r.good) for r in whole.ranking]
-
-
-from indicators.evaluation import services as verdicts

@@ -299,7 +299,8 @@ def test_report_converts_to_pdf(seeded, tmp_path):
 
 
 def test_unit_sheet_gains_score_and_rank_from_the_assessment(seeded, tmp_path):
-    """Issue 6: once a scheme exists for the plan and period, 单位情况 lists score, rank and group rank (veto marked)."""
+    """Issue 6: once a scheme exists for the plan and period, 单位情况 lists score, rank and group rank (veto
+    marked)."""
     from io import StringIO
 
     import openpyxl
@@ -322,7 +323,8 @@ def test_unit_sheet_gains_score_and_rank_from_the_assessment(seeded, tmp_path):
 
 
 def test_demo_mark_follows_the_figure_each_line_shows(seeded, make_period):
-    """【演示数据】 marks the figure a line shows (its unit and period), not every line of an indicator with demo data."""
+    """【演示数据】 marks the figure a line shows (its unit and period), not every line of an indicator with demo
+    data."""
     plan = Plan.objects.get(code="wujiang-town-3yr")
     indicator = plan.indicators.get(name="每万劳动力中研发人员")
     root = Department.objects.get(name="吴江区", parent=None)

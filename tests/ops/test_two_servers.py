@@ -50,6 +50,30 @@ pytestmark = [
 ]
 
 
+def _start_gunicorn(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    # The server writes to its own copy of the log's descriptor; the test's copy closes with this block.
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "talentplan.wsgi:application",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -113,28 +137,7 @@ def servers(tmp_path: Path) -> Iterator[tuple[str, str]]:
         "CONN_MAX_AGE": "0",
     }
     ports = [_free_port(), _free_port()]
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "talentplan.wsgi:application",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=open(tmp_path / f"gunicorn-{port}.log", "w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for port in ports
-    ]
+    procs = [_start_gunicorn(port, env, tmp_path / f"gunicorn-{port}.log") for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, proc in zip(bases, procs):

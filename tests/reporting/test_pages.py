@@ -289,7 +289,7 @@ def test_history_links_back_to_the_items_page(big: World) -> None:
     value = _value(big, last, ReviewStatus.DRAFT)
     client = big.client(big.rep_a)
     history = client.get(reverse("reporting:value", args=[value.pk])).content.decode()
-    back = re.search(r'href="(/report/\?[^"]*item=v%d[^"]*)"' % last.pk, history)
+    back = re.search(rf'href="(/report/\?[^"]*item=v{last.pk}[^"]*)"', history)
     assert back
     assert f"v{last.pk}" in _cards(client.get(back.group(1).replace("&amp;", "&")).content.decode())
 

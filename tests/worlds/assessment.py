@@ -101,16 +101,16 @@ def build_world(*, values: bool = True) -> World:
         code="test-plan", title="测试计划", issuer=root, start_year=2024, end_year=2025, kind=Plan.Kind.THREE_YEAR
     )
     plan.assessed_units.add(a, b, c, d)
-    common = dict(
-        plan=plan,
-        kind=Indicator.Kind.LEVEL,
-        comparison=Indicator.Comparison.GTE,
-        baseline_year=2023,
-        baseline=Decimal("0"),
-        target=Decimal("100"),
-        target_year=2025,
-        decimals=0,
-    )
+    common = {
+        "plan": plan,
+        "kind": Indicator.Kind.LEVEL,
+        "comparison": Indicator.Comparison.GTE,
+        "baseline_year": 2023,
+        "baseline": Decimal("0"),
+        "target": Decimal("100"),
+        "target_year": 2025,
+        "decimals": 0,
+    }
     per_unit = Indicator.objects.create(name="人才总量", per_unit=True, order=1, **common)
     plan_level = Indicator.objects.create(name="研发投入", order=2, **common)
     IndicatorAssignment.objects.create(indicator=plan_level, role=Role.LEAD, department=a)

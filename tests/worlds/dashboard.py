@@ -31,7 +31,14 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 def add_indicator(plan: Plan, name: str, *, lead: Department | None = None, order: int = 0, **fields) -> Indicator:
-    defaults = dict(kind="level", comparison="gte", unit="万人", decimals=2, group="人才总量", number=str(order))
+    defaults = {
+        "kind": "level",
+        "comparison": "gte",
+        "unit": "万人",
+        "decimals": 2,
+        "group": "人才总量",
+        "number": str(order),
+    }
     indicator = Indicator.objects.create(plan=plan, name=name, order=order, **{**defaults, **fields})
     if lead is not None:
         IndicatorAssignment.objects.create(indicator=indicator, role=Role.LEAD, department=lead)
@@ -120,20 +127,20 @@ def world(db, make_period):
         task=done, period=p2023, department=hr, progress_status="done", status=ReviewStatus.APPROVED
     )
     verdicts.recompute([plan.pk])
-    return dict(
-        root=root,
-        org=org,
-        hr=hr,
-        edu=edu,
-        plan=plan,
-        level=level,
-        share=share,
-        total=total,
-        p2022=p2022,
-        p2023=p2023,
-        overdue=overdue,
-        done=done,
-    )
+    return {
+        "root": root,
+        "org": org,
+        "hr": hr,
+        "edu": edu,
+        "plan": plan,
+        "level": level,
+        "share": share,
+        "total": total,
+        "p2022": p2022,
+        "p2023": p2023,
+        "overdue": overdue,
+        "done": done,
+    }
 
 
 @pytest.fixture

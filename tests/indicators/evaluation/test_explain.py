@@ -431,7 +431,8 @@ def test_every_engine_code_is_covered_and_has_a_sentence():
     assert _engine_codes() <= seen, _engine_codes() - seen
 
 
-# CJK ideographs and full-width punctuation (；。，、（）“”): none may be left in an English sentence but the unit's own.
+# CJK ideographs and full-width punctuation (；。，、（）“”): none may be left in an English sentence but the unit's
+# own.
 NOT_ENGLISH = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # What the reading side adds to the engine's codes: per-unit summaries and placeholders (selectors, compute).
 READING_CODES = [
