@@ -2,9 +2,9 @@
 
 Every measured thing runs once cold (cold_ms, cold_queries), once warm under CaptureQueriesContext (queries), then
 `repeat` timed runs (median and p95 of wall time) and one under tracemalloc (peak of Python allocations; the timed runs
-are free of both). Pages start with no stored verdicts (the cold call evaluates and stores them). Pages go through the
-Django test client (full middleware, templates), logged in with force_login. Each page is compared with a floor
-(benchmarks/floors.py): the one aggregate over the values it needs at least.
+are free of both). Pages read the stored verdicts; they go through the Django test client (full middleware,
+templates), logged in with force_login. Each page is compared with a floor (benchmarks/floors.py): the one aggregate
+over the values it needs at least.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from benchmarks.measure import Result, entries_in_savepoint, in_rollback, measur
 from indicators import engine
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.calendar import Calendar
+from indicators.evaluation.models import Recalculation
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from plans.models import Plan, ReportingPeriod
 from talentplan import pagecache
@@ -43,6 +44,7 @@ ENGINE_CASES = 5_000
 CACHED_PAGES = ("overview", "plan", "department")  # the dashboards whose body is cached per data version
 
 API_PAGE = 500  # verdicts per API page (issue 21)
+WORKER = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # tasks queued for the worker, as served
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -397,9 +399,25 @@ class Bench:
 
         def rolled_back(dry_run: bool) -> Callable[[list], None]:
             def run(batch: list) -> None:
-                services.save_values(user=self.s.importer, entries=batch, dry_run=dry_run)
+                with override_settings(TASKS=WORKER):  # as served: a large import's verdicts go to the worker
+                    services.save_values(user=self.s.importer, entries=batch, dry_run=dry_run)
 
             return run
+
+        def imported(build: Callable[[], list]) -> Callable[[], list[int]]:
+            """Setup of import_refresh: the import written (untimed); its refreshes are what the worker runs."""
+
+            def setup() -> list[int]:
+                rolled_back(False)(build())
+                return list(
+                    Recalculation.objects.exclude(figures=[]).filter(state="pending").values_list("pk", flat=True)
+                )
+
+            return setup
+
+        def refresh(job_ids: list[int]) -> None:
+            for job_id in job_ids:
+                verdicts.run(job_id)
 
         for name, dry_run in (("import_preview", True), ("import_apply", False)):
             if not self.wanted(name):
@@ -417,6 +435,9 @@ class Bench:
                 extra={"values": size},
             )
             self.add(with_floor(result, floor["median_ms"]))
+        if self.wanted("import_refresh"):
+            timings = in_rollback(lambda: measure(refresh, 1, setup=imported(entries_in_savepoint(entries))))
+            self.add(Result("import_refresh", **timings, note=f"the worker's refresh after importing {size:,} values"))
 
     # --- engine ---
 

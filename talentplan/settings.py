@@ -291,6 +291,9 @@ TASKS = {
 }
 # A plan's recalculation is spread over this many processes (PostgreSQL only; SQLite runs it in one).
 EVALUATION_PROCESSES = env_int("EVALUATION_PROCESSES", min(4, os.cpu_count() or 1))
+# A write touching more (indicator, unit) pairs than this (a large import) has them evaluated by the worker right
+# after its commit instead of inside its own transaction; a form's submission stays well below it.
+EVALUATION_INLINE_PAIRS = env_int("EVALUATION_INLINE_PAIRS", 500)
 
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # generation (talentplan.pagecache); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).

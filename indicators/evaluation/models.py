@@ -67,7 +67,8 @@ class Verdict(models.Model):
 
 
 class Recalculation(models.Model):
-    """A plan's verdicts being evaluated again after a plan-wide change (a target, thresholds, the calendar).
+    """A plan's verdicts being evaluated again after a plan-wide change (a target, thresholds, the calendar), or
+    the pairs of a large import (`figures`) refreshed after its commit.
 
     Pages show the previous verdicts meanwhile, labelled with the progress of the newest unfinished one.
     """
@@ -83,6 +84,12 @@ class Recalculation(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     total = models.PositiveIntegerField(_("待计算指标数"), default=0)
     done = models.PositiveIntegerField(_("已计算指标数"), default=0)
+    figures = models.JSONField(
+        _("涉及的数据"),
+        default=list,
+        blank=True,
+        help_text=_("为空表示整个规划；否则为需重新计算的[指标, 单位, 起始日期]（大批导入后在后台更新）。"),
+    )
     error = models.TextField(_("错误"), blank=True)
     requested_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators import engine
 from indicators.evaluation import compute, parallel, store
@@ -47,15 +48,34 @@ def _lock(indicator_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def figures_changed(*, figures: Iterable[tuple[int, int, dt.date]]) -> int:
-    """Re-evaluate the pairs of these (indicator id, unit id, period end) figures. Returns the verdicts written."""
+def figures_changed(*, figures: Iterable[tuple[int, int, dt.date]], reason: str = "") -> int:
+    """Re-evaluate the pairs of these (indicator id, unit id, period end) figures. Returns the verdicts written now.
+
+    A write touching more than EVALUATION_INLINE_PAIRS pairs (a large import) when a worker runs: the pairs are
+    evaluated right after commit by the worker, plan by plan, so the import itself does not wait for them; pages
+    show the previous verdicts labelled as being refreshed meanwhile."""
+    units, since = _pairs(figures)
+    if not units:
+        return 0
+    pairs = sum(len(u) for u in units.values())
+    if pairs > settings.EVALUATION_INLINE_PAIRS and not _inline():
+        _schedule_pairs(units, since, reason=reason or str(_("新报送的数据")))
+        return 0
+    return _refresh_pairs(units, since)
+
+
+def _pairs(figures: Iterable[tuple[int, int, dt.date]]) -> tuple[dict[int, set[int]], dict[int, dt.date]]:
+    """Indicator → the units whose figures changed, and → the earliest period end among them."""
     units: dict[int, set[int]] = defaultdict(set)
     since: dict[int, dt.date] = {}
     for indicator_id, unit_id, end in figures:
         units[indicator_id].add(unit_id)
         since[indicator_id] = min(end, since.get(indicator_id, end))
-    if not units:
-        return 0
+    return units, since
+
+
+def _refresh_pairs(units: dict[int, set[int]], since: dict[int, dt.date]) -> int:
+    """Evaluate these pairs from their dates on, with the summary lines; in the caller's transaction."""
     _lock(units)
     calendar = Calendar.load()
     data = inp.load(list(units), units=units)
@@ -74,13 +94,36 @@ def figures_changed(*, figures: Iterable[tuple[int, int, dt.date]]) -> int:
     return len(rows)
 
 
+def _schedule_pairs(units: dict[int, set[int]], since: dict[int, dt.date], *, reason: str) -> list[Recalculation]:
+    """One background refresh per plan, holding its pairs; started after commit."""
+    by_plan: dict[int, list[list[object]]] = defaultdict(list)
+    plan_of = dict(Indicator.objects.filter(pk__in=list(units)).values_list("pk", "plan_id"))
+    for indicator_id, unit_ids in sorted(units.items()):
+        by_plan[plan_of[indicator_id]] += [
+            [indicator_id, unit_id, since[indicator_id].isoformat()] for unit_id in sorted(unit_ids)
+        ]
+    jobs = [
+        Recalculation.objects.create(
+            plan_id=plan_id, reason=reason[:200], total=len({f[0] for f in pairs}), figures=pairs
+        )
+        for plan_id, pairs in sorted(by_plan.items())
+    ]
+    pagecache.changed()  # pages show the refresh under way
+    _enqueue([job.pk for job in jobs])
+    return jobs
+
+
 def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[compute.Row]) -> list[compute.Row]:
     """Per-unit indicators' own lines at the dates just evaluated: the fresh unit rows and the stored others."""
     if not indicators:
         return []
     ids = {i.pk for i in indicators}
     new = {(r.indicator_id, r.as_of, r.unit_id): r.outcome for r in fresh if r.indicator_id in ids and r.unit_id}
-    dates = {r.as_of for r in fresh if r.indicator_id in ids}
+    dates_of: dict[int, set[dt.date]] = defaultdict(set)
+    for r in fresh:
+        if r.indicator_id in ids:
+            dates_of[r.indicator_id].add(r.as_of)
+    dates = set().union(*dates_of.values())
     statuses: dict[tuple[int, dt.date], dict[int, tuple[engine.Status, bool]]] = defaultdict(dict)
     for indicator_id, as_of, unit_id, status, demo in Verdict.objects.filter(
         indicator_id__in=ids, as_of__in=dates, unit__isnull=False
@@ -91,7 +134,7 @@ def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[com
     rows = []
     for indicator in indicators:
         assessed = set(data.assessed.get(indicator.plan_id, []))
-        for as_of in sorted({r.as_of for r in fresh if r.indicator_id == indicator.pk}):
+        for as_of in sorted(dates_of[indicator.pk]):
             found = statuses[(indicator.pk, as_of)]
             counted = [v for u, v in found.items() if not assessed or u in assessed]
             outcome = compute.summarise(indicator, compute.plan_target_missing(indicator), counted)
@@ -138,15 +181,19 @@ def plans_changed(*, plan_ids: Iterable[int], reason: str) -> list[Recalculation
     if not jobs:
         return jobs
     pagecache.changed()  # pages show the recalculation under way
-    if _inline():
-        for job in jobs:
-            run(job.pk)
-    else:
-        from indicators.evaluation.tasks import recalculate
-
-        ids = [job.pk for job in jobs]
-        transaction.on_commit(lambda: [recalculate.enqueue(job_id) for job_id in ids], robust=True)
+    _enqueue([job.pk for job in jobs])
     return jobs
+
+
+def _enqueue(job_ids: list[int]) -> None:
+    """Run the jobs now when tasks run inline (tests, commands), else hand them to the worker after commit."""
+    if _inline():
+        for job_id in job_ids:
+            run(job_id)
+        return
+    from indicators.evaluation.tasks import recalculate
+
+    transaction.on_commit(lambda: [recalculate.enqueue(job_id) for job_id in job_ids], robust=True)
 
 
 def calendar_changed(*, period: ReportingPeriod, reason: str) -> list[Recalculation]:
@@ -166,25 +213,39 @@ def run(job_id: int) -> None:
     job = Recalculation.objects.select_related("plan").filter(pk=job_id).first()
     if job is None or job.state == Recalculation.State.DONE:
         return
-    # Newer requests for the same plan are covered by this run: they started after their change was committed.
-    peers = Recalculation.objects.filter(plan_id=job.plan_id, state=Recalculation.State.PENDING)
-    peer_ids = list(peers.values_list("pk", flat=True))
-    Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-        state=Recalculation.State.RUNNING, started_at=timezone.now(), done=0
-    )
+    covered = [job.pk]
+    if not job.figures:
+        # A plan-wide run covers every request for the plan still waiting: they were committed before it reads.
+        pending = Recalculation.objects.filter(plan_id=job.plan_id, state=Recalculation.State.PENDING)
+        covered += list(pending.exclude(pk=job.pk).values_list("pk", flat=True))
+    jobs = Recalculation.objects.filter(pk__in=covered)
+    jobs.update(state=Recalculation.State.RUNNING, started_at=timezone.now(), done=0)
 
     def advance(n: int) -> None:
         job.done += n
-        Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(done=job.done)
+        jobs.update(done=job.done)
 
     try:
-        recompute([job.plan_id], progress=advance)
+        if job.figures:
+            _refresh_scheduled_pairs(job.figures, progress=advance)
+        else:
+            recompute([job.plan_id], progress=advance)
     except Exception as exc:  # recorded and shown; the previous verdicts stay
         log.exception("recalculation %s failed", job.pk)
-        Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-            state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        jobs.update(state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    Recalculation.objects.filter(pk__in=peer_ids + [job.pk]).update(
-        state=Recalculation.State.DONE, finished_at=timezone.now()
-    )
+    jobs.update(state=Recalculation.State.DONE, finished_at=timezone.now())
+    pagecache.changed()
+
+
+def _refresh_scheduled_pairs(figures: list[list[object]], *, progress: Callable[[int], None]) -> int:
+    """A scheduled refresh of (indicator, unit, since) pairs, CHUNK indicators a transaction."""
+    units, since = _pairs((int(str(i)), int(str(u)), dt.date.fromisoformat(str(d))) for i, u, d in figures)
+    ids = sorted(units)
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            written += _refresh_pairs({i: units[i] for i in chunk}, {i: since[i] for i in chunk})
+        progress(len(chunk))
+    return written

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -162,7 +163,8 @@ def earlier_amounts(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     )
     by_key: dict[tuple[int, int], list[Figure]] = {}
     for row in rows.iterator(chunk_size=10000):  # plain tuples: an import reads every earlier figure of its pairs
-        by_key.setdefault((row[1], row[3]), []).append(Figure(*row, period=periods[row[2]]))
+        columns = cast("tuple[int, int, int, int, Decimal, str, str, dt.datetime, bool]", row)  # value not null
+        by_key.setdefault((row[1], row[3]), []).append(Figure(*columns, period=periods[row[2]]))
     found = {}
     for e in flows:
         earlier = [
@@ -342,7 +344,8 @@ def _write_values(
             ends = {e.period.pk: e.period.end for e in entries}
             _figures_changed(
                 [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
-                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()]
+                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()],
+                reason=str(change_reason),
             )
             for row in (*result.created, *result.updated):
                 row.mark_written()
@@ -361,11 +364,11 @@ def _write_values(
     return result
 
 
-def _figures_changed(rows: Sequence[tuple[IndicatorValue, dt.date]]) -> None:
-    """Counted figures changed (or stopped counting): their verdicts are evaluated again in this transaction, from
-    the figure's period (`dt.date`, its end) on."""
+def _figures_changed(rows: Sequence[tuple[IndicatorValue, dt.date]], *, reason: str = "") -> None:
+    """Counted figures changed (or stopped counting): their verdicts are evaluated again from the figure's period
+    (`dt.date`, its end) on — in this transaction, or right after it for a large import (see figures_changed)."""
     if rows:
-        verdicts.figures_changed(figures=[(r.indicator_id, r.department_id, end) for r, end in rows])
+        verdicts.figures_changed(figures=[(r.indicator_id, r.department_id, end) for r, end in rows], reason=reason)
 
 
 UPDATED_FIELDS = ("value", "note", "status", "updated_by", "updated_at", "submitted_at", "version")

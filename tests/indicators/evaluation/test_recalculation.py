@@ -86,3 +86,87 @@ def test_a_recalculation_spread_over_processes_writes_what_one_process_writes(wo
     assert spread == one == len(alone) > 0
     assert stored() == alone
     assert sum(done) == plan.indicators.count()
+
+
+def _create_counted(world, period, value: str) -> tuple:
+    """A counted figure written without evaluating (the write half of add_value), returned as figures_changed
+    takes it."""
+    from indicators.models import IndicatorValue
+
+    IndicatorValue.objects.create(
+        indicator=world["share"],
+        period=period,
+        department=world["hr"],
+        value=D(value),
+        basis="official",
+        status="approved",
+    )
+    return (world["share"].pk, world["hr"].pk, period.end)
+
+
+def test_a_large_write_is_refreshed_by_the_worker_after_commit(world, make_period, client_leader):
+    """More pairs than EVALUATION_INLINE_PAIRS with a worker: the write evaluates nothing itself; one refresh per
+    plan holds its pairs, pages label the plan as being refreshed, and the worker's run writes what an inline
+    evaluation writes (the same pair, the same dates)."""
+    plan = world["plan"]
+    later = make_period("2024Y")
+    figure = _create_counted(world, later, "29")
+    with override_settings(TASKS=BACKGROUND, EVALUATION_INLINE_PAIRS=0):
+        assert verdicts.figures_changed(figures=[figure], reason="导入") == 0
+        (job,) = Recalculation.objects.filter(plan=plan, state=Recalculation.State.PENDING)
+        assert job.figures == [[world["share"].pk, world["hr"].pk, later.end.isoformat()]]
+        assert (job.state, job.total, job.reason) == (Recalculation.State.PENDING, 1, "导入")
+        before = Verdict.objects.get(indicator=world["share"], unit__isnull=True, as_of=later.end)
+        assert before.status == "behind"  # the new figure is not counted yet: the previous verdict stays
+        html = client_leader.get(reverse("dashboard:plan", args=[plan.code])).content.decode()
+        assert "正在重新计算：已完成 0%" in html
+    verdicts.run(job.pk)  # what the worker does after the commit
+    job.refresh_from_db()
+    assert (job.state, job.done) == (Recalculation.State.DONE, 1)
+    scheduled = sorted(
+        Verdict.objects.filter(indicator=world["share"], as_of__gte=later.end).values_list(
+            "unit_id", "as_of", "status", "payload"
+        ),
+        key=lambda r: (r[0] or 0, r[1]),
+    )
+    assert scheduled and Verdict.objects.get(indicator=world["share"], unit__isnull=True, as_of=later.end).status == (
+        "on_track"
+    )
+    verdicts.figures_changed(figures=[figure])  # inline, as a form's submission: the same rows
+    inline = sorted(
+        Verdict.objects.filter(indicator=world["share"], as_of__gte=later.end).values_list(
+            "unit_id", "as_of", "status", "payload"
+        ),
+        key=lambda r: (r[0] or 0, r[1]),
+    )
+    assert inline == scheduled
+    assert "正在重新计算" not in client_leader.get(reverse("dashboard:plan", args=[plan.code])).content.decode()
+
+
+def test_a_small_write_is_evaluated_in_its_own_transaction_even_with_a_worker(world, make_period):
+    later = make_period("2024Y")
+    figure = _create_counted(world, later, "29")
+    with override_settings(TASKS=BACKGROUND):  # the default limit is far above one pair
+        assert verdicts.figures_changed(figures=[figure]) > 0
+    assert not Recalculation.objects.exclude(figures=[]).exists()
+    assert Verdict.objects.filter(indicator=world["share"], unit__isnull=True, as_of=later.end).exists()
+
+
+def test_a_plan_wide_run_covers_waiting_refreshes_but_a_refresh_covers_only_itself(world, make_period):
+    plan = world["plan"]
+    later = make_period("2024Y")
+    figure = _create_counted(world, later, "29")
+    with override_settings(TASKS=BACKGROUND, EVALUATION_INLINE_PAIRS=0):
+        verdicts.figures_changed(figures=[figure])
+        (wide,) = verdicts.plans_changed(plan_ids=[plan.pk], reason="目标调整")
+    (pairs,) = Recalculation.objects.filter(state=Recalculation.State.PENDING).exclude(pk=wide.pk)
+    verdicts.run(pairs.pk)
+    wide.refresh_from_db()
+    assert wide.state == Recalculation.State.PENDING  # the pairs' refresh did not do the plan's work
+    verdicts.run(wide.pk)
+    assert set(Recalculation.objects.values_list("state", flat=True)) == {Recalculation.State.DONE}
+    with override_settings(TASKS=BACKGROUND, EVALUATION_INLINE_PAIRS=0):
+        verdicts.figures_changed(figures=[figure])
+        (wide,) = verdicts.plans_changed(plan_ids=[plan.pk], reason="基期值")
+    verdicts.run(wide.pk)  # the plan-wide run reads every figure: the waiting refresh is done with it
+    assert set(Recalculation.objects.values_list("state", flat=True)) == {Recalculation.State.DONE}
