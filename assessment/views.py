@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -104,20 +105,48 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def scheme_status(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     form = SchemeStatusForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["status"] == scheme.status:
+        messages.info(request, _("方案状态未变。"))
+    elif form.is_valid() and request.POST.get("confirmed") != "1" and access.can_manage(request.user):
+        return _confirm_status(request, scheme, form.cleaned_data["status"], form.cleaned_data["reason"])
+    elif form.is_valid():
         _attempt(
             request,
             lambda: services.set_scheme_status(
                 user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
             ),
-            _("方案状态已更新。"),
+            _("方案状态已改为“%(s)s”。") % {"s": AssessmentScheme.Status(form.cleaned_data["status"]).label},
         )
     else:
         _form_errors(request, form)
     return redirect("assessment:scheme", pk=scheme.pk)
+
+
+def _confirm_status(request: HttpRequest, scheme: AssessmentScheme, status: str, reason: str) -> HttpResponse:
+    """Changing a scheme's state asks once, naming what it changes for the units (a dialog with JavaScript)."""
+    units = scheme.units.count()
+    names = {"t": scheme.title, "n": units}
+    if status == AssessmentScheme.Status.CLOSED:
+        sentence = _("结束考核方案“%(t)s”：%(n)s个单位将不能再自评或修改，审核结果冻结；重新开放须填写原因。") % names
+    elif status == AssessmentScheme.Status.ACTIVE:
+        sentence = _("启动考核方案“%(t)s”的自评与审核：%(n)s个单位将可以填写自评。") % names
+    else:
+        sentence = _("将考核方案“%(t)s”改回“制定中”：%(n)s个单位暂不能自评。") % names
+    return render(
+        request,
+        "components/confirm.html",
+        {
+            "title": _("确认更改方案状态"),
+            "sentence": sentence,
+            "hidden": [("status", status), ("reason", reason), ("confirmed", "1")],
+            "action_url": reverse("assessment:scheme_status", args=[scheme.pk]),
+            "cancel_url": reverse("assessment:scheme", args=[scheme.pk]),
+            "confirm_label": _("确认更改"),
+        },
+    )
 
 
 @login_required

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reporting.views import entry as my_page_views
-from reporting.views import queue
+from reporting.views import queue, submit
 from reporting.views import review as views
 
 app_name = "reporting"
@@ -10,7 +10,7 @@ urlpatterns = [
     path("", my_page_views.my_reporting, name="my"),
     path("value/save/", my_page_views.save_value, name="save_value"),
     path("progress/save/", my_page_views.save_progress, name="save_progress"),
-    path("submit-all/", my_page_views.submit_all, name="submit_all"),
+    path("submit-all/", submit.submit_all, name="submit_all"),
     path("value/<int:pk>/", views.value_detail, name="value"),
     path("progress/<int:pk>/", views.progress_detail, name="progress"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),

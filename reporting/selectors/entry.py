@@ -222,6 +222,13 @@ class ReportingPage:
     def can_edit(self) -> bool:
         return self.block_reason is None
 
+    @property
+    def submittable(self) -> list[ValueItem | TaskItem]:
+        """Drafts and returned items on this page: what 报送本页 would submit."""
+        open_statuses = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+        items: list[ValueItem | TaskItem] = [*self.values, *self.tasks]
+        return [i for i in items if i.review_status in open_statuses]
+
 
 def _involved_plans(department: Department, period: ReportingPeriod) -> list[Plan]:
     """Active plans whose years contain the period, in which the unit enters or reads something (one query). A

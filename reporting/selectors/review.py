@@ -264,3 +264,28 @@ def period_history(periods: Sequence[ReportingPeriod]) -> dict[int, list]:
     for record in records:
         result[record.id].append(record)
     return result
+
+
+def units_reporting(periods: Sequence[ReportingPeriod]) -> dict[int, int]:
+    """Period id → how many units report something in it, for the periods that can still be closed or locked (what
+    those actions stop is named in their confirmation). Obligations depend on the year only: three queries a year."""
+    per_year: dict[int, int] = {}
+    result = {}
+    for period in periods:
+        if period.state == ReportingPeriod.State.LOCKED:
+            continue
+        if period.year not in per_year:
+            per_year[period.year] = len(_obligations(period)[1])
+        result[period.pk] = per_year[period.year]
+    return result
+
+
+def state_question(period: ReportingPeriod, state: str, units: int) -> str:
+    """What closing or locking a period will do, asked once before it is done."""
+    if state == ReportingPeriod.State.LOCKED:
+        text = _("锁定%(p)s：%(n)s个单位将不能再修改，审核也随之冻结；解锁须填写原因。")
+        return text % {"p": period.label, "n": units}
+    return _("截止%(p)s：%(n)s个单位将不能再填报或修改，已报送的项仍可审核；重新开放须填写原因。") % {
+        "p": period.label,
+        "n": units,
+    }

@@ -30,7 +30,7 @@ from indicators import rules as perms
 from indicators.formatting import dec_str
 from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, ReportingPeriod
-from reporting.forms import ProgressForm, SubmitAllForm, ValueForm
+from reporting.forms import ProgressForm, ValueForm
 from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, TaskItem, ValueItem, reporting_page
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _add_errors, _my_url, _pick_period, _posted_id, _require
@@ -115,6 +115,8 @@ def _attrs(attrs: dict[str, object]) -> str:
 
 
 _CARD_RENDERER = _CardWidgetRenderer()
+# Submitted items wait for 组织部 and approved ones are final: neither is editable until it is returned.
+LOCKED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
 
 def _page_param(value: str | None) -> int:
@@ -296,7 +298,7 @@ def _page_with_forms(
     for item in page.values:
         # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
         item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
-        if item.form is None and editing and item.review_status != ReviewStatus.APPROVED:
+        if item.form is None and editing and item.review_status not in LOCKED_STATUSES:
             item.form = ValueForm(  # type: ignore[attr-defined]
                 initial=ValueForm.initial_for(
                     item.indicator.pk, department.pk, period.pk, item.estimate, item.official
@@ -307,7 +309,7 @@ def _page_with_forms(
             )
     for task_item in page.tasks:
         task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
-        if task_item.form is None and editing and task_item.review_status != ReviewStatus.APPROVED:
+        if task_item.form is None and editing and task_item.review_status not in LOCKED_STATUSES:
             task_item.form = ProgressForm(  # type: ignore[attr-defined]
                 initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
                 auto_id=f"t{task_item.task.pk}_%s",
@@ -390,6 +392,9 @@ def save_value(request: HttpRequest) -> HttpResponse:
                 )
                 # Attaching a file to a submitted figure must not turn it back into a draft: save only on change.
                 changed = submit or not unchanged or row is None
+                if changed and row is not None and row.status == ReviewStatus.SUBMITTED:
+                    # It waits for 组织部 (evidence may still be added; an official figure may replace an estimate).
+                    raise services.ServiceError(_submitted_message(indicator.name))
                 if changed:
                     row = services.save_value(user=request.user, entry=entry, submit=submit)
                 _attach_all(request, row, data["evidence"])
@@ -399,9 +404,9 @@ def save_value(request: HttpRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             text = (
-                _("“%(name)s”已报送。")
+                _("“%(name)s”已报送，等待组织部审核。")
                 if submit
-                else _("“%(name)s”已保存为草稿。")
+                else _("“%(name)s”已保存为草稿，尚未报送。")
                 if changed
                 else _("“%(name)s”的佐证材料已上传。")
             )
@@ -438,6 +443,8 @@ def save_progress(request: HttpRequest) -> HttpResponse:
                     and all(getattr(row, k) == v for k, v in fields.items())
                 )
                 changed = submit or not unchanged or row is None
+                if changed and row is not None and row.status == ReviewStatus.SUBMITTED:
+                    raise services.ServiceError(_submitted_message(str(task)))
                 if changed:
                     row = services.save_progress(
                         user=request.user,
@@ -455,13 +462,18 @@ def save_progress(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as exc:
             _add_errors(form, exc)
         else:
-            text = (
-                _("任务进展已报送。") if submit else _("任务进展已保存为草稿。") if changed else _("佐证材料已上传。")
-            )
+            if submit:
+                text = _("任务进展已报送，等待组织部审核。")
+            else:
+                text = _("任务进展已保存为草稿，尚未报送。") if changed else _("佐证材料已上传。")
             return _saved(request, department, period, ("task", task.pk), text)
     return _render_my(
         request, department, period, task_forms={task.pk: form}, card=("task", task.pk) if request.htmx else None
     )
+
+
+def _submitted_message(name: str) -> str:
+    return _("“%(name)s”已报送，等待组织部审核，不能再修改；如需修改请联系组织部退回。") % {"name": name}
 
 
 def _saved(
@@ -510,56 +522,3 @@ def _stale(
     if not request.htmx:
         messages.error(request, message)
     return _render_my(request, department, period, card=card if request.htmx else None, **forms_kw)
-
-
-@login_required
-@require_POST
-def submit_all(request: HttpRequest) -> HttpResponse:
-    _require(request, perms.ENTER)
-    form = SubmitAllForm(request.POST)
-    if not form.is_valid():
-        raise Http404(_("未找到该单位，或您无权访问。"))
-    department, period = _resolve_entry_target(request)
-    view = _MyView.from_post(request.POST)
-    # Only the items of the page the reporter saw: the form lists their keys (a form without them stands for the
-    # page it names). Keys of items the unit does not carry are ignored by the selector.
-    keys = request.POST.getlist("items")
-    page = reporting_page(
-        department=department,
-        period=period,
-        today=timezone.localdate(),
-        plan=view.plan,
-        status=view.status,
-        page=view.page,
-        only=keys or None,
-    )
-    back = _my_url(department, period, plan=page.plan.code if page.plan else "", status=page.status, page=page.number)
-    if page.block_reason:
-        messages.error(request, page.block_reason)
-        return redirect(back)
-    done, problems = 0, []
-    pending = [(i.current, i.indicator.name, i) for i in page.values] + [(t.row, str(t.task), t) for t in page.tasks]
-    for row, name, item in pending:
-        if row is None:
-            problems.append(_("“%(n)s”尚未填写") % {"n": name})
-            continue
-        if row.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
-            continue
-        # Objects already in memory: spares the access checks a query per item.
-        row.department, row.period = department, period
-        if isinstance(row, IndicatorValue):
-            row.indicator = item.indicator
-        else:
-            row.task = item.task
-        try:
-            services.submit_item(user=request.user, item=row)
-            done += 1
-        except services.ServiceError as exc:
-            problems.append(f"{name}：{'；'.join(exc.errors.values())}")
-    if done:
-        messages.success(request, _("已报送 %(n)s 项。") % {"n": done})
-    if problems:
-        messages.warning(request, _("以下各项未报送：%(list)s") % {"list": "；".join(problems)})
-    if not done and not problems:
-        messages.info(request, _("没有需要报送的草稿。"))
-    return redirect(back)

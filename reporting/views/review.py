@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,14 @@ from indicators import rules as perms
 from indicators.models import Evidence, IndicatorValue, TaskProgress
 from plans.models import ReportingPeriod
 from reporting.forms import PeriodOpenForm, PeriodStateForm
-from reporting.selectors.review import history_entries, ordered_periods, overdue_report, period_history
+from reporting.selectors.review import (
+    history_entries,
+    ordered_periods,
+    overdue_report,
+    period_history,
+    state_question,
+    units_reporting,
+)
 from reporting.views.common import _add_errors, _my_url, _pick_period, _require
 
 # --- item history and evidence --------------------------------------------------------------------------------
@@ -124,7 +132,12 @@ def _render_periods(
 ) -> HttpResponse:
     rows = ordered_periods()
     history = period_history(rows)
+    units = units_reporting(rows)
     for period in rows:
+        period.questions = {  # type: ignore[attr-defined]
+            state: state_question(period, state, units.get(period.pk, 0))
+            for state in (ReportingPeriod.State.CLOSED, ReportingPeriod.State.LOCKED)
+        }
         period.state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(  # type: ignore[attr-defined]
             auto_id=f"p{period.pk}_%s"
         )
@@ -143,6 +156,10 @@ def period_state(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=pk)
     form = PeriodStateForm(request.POST, auto_id=f"p{pk}_%s")
     if form.is_valid():
+        state = form.cleaned_data["state"]
+        stops = state in (ReportingPeriod.State.CLOSED, ReportingPeriod.State.LOCKED) and period.state != state
+        if stops and request.POST.get("confirmed") != "1":
+            return _confirm_state(request, period, form.cleaned_data)
         try:
             services.set_period_state(
                 user=request.user,
@@ -154,8 +171,38 @@ def period_state(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ServiceError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(p)s 已变更为“%(s)s”。") % {"p": period.label, "s": period.get_state_display()}
-            )
+            messages.success(request, _state_done(period))
             return redirect("reporting:periods")
     return _render_periods(request, state_errors={pk: form})
+
+
+def _state_done(period: ReportingPeriod) -> str:
+    if period.state == ReportingPeriod.State.LOCKED:
+        return _("%(p)s 已锁定：数据已冻结，各单位不能再修改，审核暂停。") % {"p": period.label}
+    if period.state == ReportingPeriod.State.CLOSED:
+        return _("%(p)s 已截止：各单位不能再填报或修改，已报送的项可继续审核。") % {"p": period.label}
+    return _("%(p)s 已重新开放填报，各单位可以修改和报送。") % {"p": period.label}
+
+
+def _confirm_state(request: HttpRequest, period: ReportingPeriod, data: dict) -> HttpResponse:
+    """Closing or locking asks once, naming what it stops (the dialog does it with JavaScript; this page without)."""
+    units = units_reporting([period]).get(period.pk, 0)
+    locking = data["state"] == ReportingPeriod.State.LOCKED
+    deadline = data["deadline"].isoformat() if data["deadline"] else ""
+    return render(
+        request,
+        "components/confirm.html",
+        {
+            "title": _("确认锁定") if locking else _("确认截止"),
+            "sentence": state_question(period, data["state"], units),
+            "hidden": [
+                ("state", data["state"]),
+                ("reason", data["reason"]),
+                ("deadline", deadline),
+                ("confirmed", "1"),
+            ],
+            "action_url": reverse("reporting:period_state", args=[period.pk]),
+            "cancel_url": reverse("reporting:periods"),
+            "confirm_label": _("确认锁定") if locking else _("确认截止"),
+        },
+    )

@@ -11,7 +11,14 @@
       if (stale) { stale.parentNode.removeChild(stale); }
       return;
     }
-    if (!window.confirm(button.getAttribute("data-confirm"))) {
+    var question = button.getAttribute("data-confirm");
+    // data-confirm-choice="name": the question names the option chosen in the form's <select name="name">.
+    var choice = button.getAttribute("data-confirm-choice");
+    var select = choice ? button.form.querySelector("select[name=" + choice + "]") : null;
+    if (select && select.selectedIndex >= 0) {
+      question = question.replace("{choice}", select.options[select.selectedIndex].text);
+    }
+    if (!window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
       return;

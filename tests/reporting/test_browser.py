@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Dialog, Page
 from pytest_django.live_server_helper import LiveServer
 
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
@@ -38,6 +38,18 @@ def _login(browser: Browser, base: str, username: str) -> Page:
     page.click("button[type=submit].primary")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
+
+
+def _answering(page: Page) -> list[str]:
+    """Accept every confirmation dialog (data-confirm) the page asks, keeping what it asked."""
+    asked: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return asked
 
 
 def _shot(page: Page, name: str) -> None:
@@ -85,8 +97,11 @@ def test_report_return_resubmit_approve_lock(browser: Browser, live_server: Live
     page.locator(f"#t{world.task_a.pk} .saved-note").wait_for()
     _shot(page, "01-reporter-filled")
 
+    asked = _answering(page)
     page.get_by_role("button", name="报送本页全部草稿和退回项").click()
-    page.get_by_text("已报送 4 项。").wait_for()
+    page.get_by_text("已报送 4 项，等待组织部审核").wait_for()
+    # The cards were saved in place, so the button asks without a count it could not know when the page loaded.
+    assert asked == ["报送2025年第2季度本页全部草稿和退回项：报送后等待组织部审核，在退回前不能再修改。"]
     _shot(page, "02-reporter-submitted")
     assert set(IndicatorValue.objects.filter(period=world.q2).values_list("status", flat=True)) == {"submitted"}
 
@@ -113,6 +128,9 @@ def test_report_return_resubmit_approve_lock(browser: Browser, live_server: Live
     first_card.locator("input[name=value]").fill("26.4")
     first_card.get_by_role("button", name="保存并报送").click()
     page.locator(f"#v{world.total.pk} .review-submitted").wait_for()
+    assert asked[-1] == "报送“人才资源总量”：报送后等待组织部审核，在退回前不能再修改。"
+    assert "已报送，等待组织部审核" in page.locator(f"#v{world.total.pk}").inner_text()
+    assert page.locator(f"#v{world.total.pk} input[name=value]").count() == 0  # read-only until returned
     value.refresh_from_db()
     assert (value.status, value.value) == (ReviewStatus.SUBMITTED, Decimal("26.4"))
 
@@ -130,8 +148,10 @@ def test_report_return_resubmit_approve_lock(browser: Browser, live_server: Live
     _shot(admin, "05-admin-approved")
 
     admin.goto(f"{base}{reverse('reporting:periods')}")
+    questions = _answering(admin)
     admin.locator(f"#p{world.q2.pk}").get_by_role("button", name="锁定").click()
-    admin.get_by_text("已变更为“已锁定”").wait_for()
+    admin.get_by_text("2025年第2季度 已锁定：数据已冻结，各单位不能再修改，审核暂停。").wait_for()
+    assert questions == ["锁定2025年第2季度：2个单位将不能再修改，审核也随之冻结；解锁须填写原因。"]
     _shot(admin, "06-admin-locked")
     world.q2.refresh_from_db()
     assert world.q2.state == ReportingPeriod.State.LOCKED

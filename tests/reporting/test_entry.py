@@ -115,7 +115,9 @@ def test_period_state_blocks_edits_and_says_why(world: World, state: str, deadli
     assert message in content
     assert not IndicatorValue.objects.filter(period=world.q2).exists()
     response = world.client(world.rep_a).post(
-        reverse("reporting:submit_all"), {"department": world.a.pk, "period": world.q2.pk}, follow=True
+        reverse("reporting:submit_all"),
+        {"department": world.a.pk, "period": world.q2.pk, "confirmed": "1"},
+        follow=True,
     )
     assert message in response.content.decode()
 
@@ -187,7 +189,8 @@ def test_official_replaces_estimate_and_both_are_kept(world: World) -> None:
     assert (estimate.value, official.value) == (Decimal("26.5"), Decimal("26.8"))
     card = _card(client.get(world.my_url()).content.decode(), f"v{world.total.pk}")
     assert "统计值" in card and "26.8" in card and "预计值" in card and "26.5" in card and "已由统计值替代" in card
-    assert 'name="basis"' in card and '<option value="official" selected>' in card
+    # Submitted: read-only until 组织部 returns it.
+    assert 'name="basis"' not in card and "已报送，等待组织部审核" in card
 
 
 def test_estimate_form_with_stale_official_version_is_refused(world: World) -> None:
@@ -317,7 +320,7 @@ def test_htmx_save_swaps_only_the_card(world: World) -> None:
     response = world.client(world.rep_a).post(SAVE, world.value_post(value="26.5"), HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert response.status_code == 200 and content.lstrip().startswith("<article")
-    assert "已保存。" in content and 'name="version" value="1"' in content
+    assert "已保存为草稿，尚未报送。" in content and 'name="version" value="1"' in content
     response = world.client(world.rep_a).post(
         SAVE, world.value_post(value="26.55555", version=1), HTTP_HX_REQUEST="true"
     )

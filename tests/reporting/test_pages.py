@@ -217,7 +217,9 @@ def test_submit_page_submits_only_that_page_and_returns_to_it(big: World) -> Non
     assert posted.getlist("items") == shown and len(shown) == 4
     assert (posted["view_plan"], posted["view_status"], posted["view_page"]) == ("test-plan", "draft", "2")
 
-    response = client.post(SUBMIT_PAGE, dict(posted.lists()))  # every `items` value, not just the last
+    response = client.post(
+        SUBMIT_PAGE, {**dict(posted.lists()), "confirmed": ["1"]}
+    )  # every `items` value, not just the last
     assert response.status_code == 302
     assert _query(response["Location"]) == {
         "unit": [str(big.a.pk)],
@@ -232,7 +234,7 @@ def test_submit_page_submits_only_that_page_and_returns_to_it(big: World) -> Non
     assert submitted == {int(k[1:]) for k in shown if k[0] == "v"}
     assert TaskProgress.objects.get().status == ReviewStatus.SUBMITTED
     assert IndicatorValue.objects.filter(period=big.q2, status="draft").count() == PAGE_SIZE
-    assert "已报送 4 项。" in client.get(response["Location"]).content.decode()
+    assert "已报送 4 项，等待组织部审核" in client.get(response["Location"]).content.decode()
 
 
 def test_submit_page_ignores_items_the_unit_does_not_enter(world: World) -> None:
@@ -246,6 +248,7 @@ def test_submit_page_ignores_items_the_unit_does_not_enter(world: World) -> None
             "department": world.a.pk,
             "period": world.q2.pk,
             "items": [f"v{world.share.pk}", f"v{world.total.pk}", f"t{world.task_b.pk}", "v999999", "garbage"],
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302
@@ -299,7 +302,7 @@ def test_htmx_card_keeps_the_page_it_came_from(big: World) -> None:
         SAVE, big.value_post(value="26.5", view_plan="test-plan", view_page="2", view_status=""), HTTP_HX_REQUEST="true"
     )
     content = response.content.decode()
-    assert content.lstrip().startswith("<article") and "已保存。" in content
+    assert content.lstrip().startswith("<article") and "已保存为草稿，尚未报送。" in content
     assert 'name="view_page" value="2"' in content and 'name="view_plan" value="test-plan"' in content
 
 

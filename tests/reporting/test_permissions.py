@@ -90,7 +90,7 @@ def test_submit_one_and_all(world: World) -> None:
     client.post(SAVE, world.value_post(value="26.5"))
     client.post(SAVE, world.value_post(indicator=world.recruits, value="120"))
     client.post(SAVE_PROGRESS, world.progress_post(progress="已引进博士5名"))
-    response = client.post(SUBMIT_ALL, {"department": world.a.pk, "period": world.q2.pk}, follow=True)
+    response = client.post(SUBMIT_ALL, {"department": world.a.pk, "period": world.q2.pk, "confirmed": "1"}, follow=True)
     assert "已报送 3 项" in response.content.decode()
     assert "每千人拥有研发人员" in response.content.decode()  # told which one is still empty
     assert set(IndicatorValue.objects.filter(period=world.q2).values_list("status", flat=True)) == {"submitted"}
@@ -170,7 +170,7 @@ def test_admin_opens_locks_and_reopens(world: World) -> None:
     assert client.post(reverse("reporting:periods"), {"code": "2025q3", "deadline": "2025-10-15"}).status_code == 302
     assert ReportingPeriod.objects.get(code="2025Q3").state == ReportingPeriod.State.OPEN
     url = reverse("reporting:period_state", args=[world.q2.pk])
-    assert client.post(url, {"state": "locked"}).status_code == 302
+    assert client.post(url, {"state": "locked", "confirmed": "1"}).status_code == 302
     assert client.post(url, {"state": "open", "reason": "更正统计口径"}).status_code == 302
     world.q2.refresh_from_db()
     assert world.q2.state == ReportingPeriod.State.OPEN

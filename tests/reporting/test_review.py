@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from indicators import services
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import ReportingPeriod
 from tests.worlds.reporting import World, past, submitted_progress, submitted_value, value_row
@@ -97,7 +98,9 @@ def test_return_needs_a_reason_next_to_the_field(world: World) -> None:
 def test_approve_refuses_a_figure_changed_since_the_queue_was_loaded(world: World) -> None:
     value = submitted_value(world)
     loaded_version = value.version
-    world.client(world.rep_a).post(SAVE, world.value_post(value="26.9", version=loaded_version, submit="1"))
+    # Changed since the queue was loaded (the form no longer edits a submitted figure; an import or the API may).
+    entry = services.ValueEntry(indicator=world.total, department=world.a, period=world.q2, value=Decimal("26.9"))
+    services.save_value(user=world.rep_a, entry=entry, submit=True)
     response = world.client(world.admin).post(
         reverse("reporting:review_value", args=[value.pk]), {"action": "approve", "version": loaded_version}
     )
@@ -150,7 +153,9 @@ def test_progress_return_and_resubmit(world: World) -> None:
 
 def _state(world: World, period: ReportingPeriod, state: str, reason: str = "") -> str:
     response = world.client(world.admin).post(
-        reverse("reporting:period_state", args=[period.pk]), {"state": state, "reason": reason}, follow=True
+        reverse("reporting:period_state", args=[period.pk]),
+        {"state": state, "reason": reason, "confirmed": "1"},
+        follow=True,
     )
     period.refresh_from_db()
     return response.content.decode()
