@@ -86,8 +86,9 @@ def figure_places(value: Decimal | None, decimals: int) -> int:
 
 
 def char_width(ch: str) -> int:
-    """Display width of one character: CJK and full-width characters count double."""
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    """Display width of one character in the workbook's Chinese fonts: CJK and full-width characters count double,
+    and so do the "ambiguous" ones (“”、—、…、①、±), which 宋体 and 黑体 draw full width."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
 
 
 class _CharWidths(dict[str, int]):
@@ -127,11 +128,23 @@ def column_width(values: Iterable[str], *, minimum: int = 4, maximum: int = 40, 
     return float(min(maximum, max(minimum, widest + padding)))
 
 
+# Of a column's width, the share wrapped text is counted against: Excel pads the cell, keeps a word or a number
+# whole and never starts a line with closing punctuation, and the printer's fonts run a little wider than the
+# screen's — a row measured to the last character loses its last line on paper.
+WRAP_SHARE = 0.88
+LINE_HEIGHT = 14.25  # points a line of 10.5 pt 宋体 takes in a row (Excel's own height for one line)
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def usable_width(width: float) -> float:
+    return max(1.0, (width - 1) * WRAP_SHARE)
+
+
 def line_count(text: str, width: float) -> int:
     """Lines a wrapped cell needs at a column width (estimate; Excel does not auto-fit row heights on open)."""
     if not text:
         return 1
-    usable = max(1.0, width - 1)
+    usable = usable_width(width)
     text = str(text)
     if "\n" not in text:
         return max(1, math.ceil(line_width(text) / usable))
@@ -152,15 +165,21 @@ class WidthCache(dict[str, int]):
             return 1
         if "\n" in text:
             return line_count(text, width)
-        return max(1, math.ceil(self[text] / max(1.0, width - 1)))
+        return max(1, math.ceil(self[text] / usable_width(width)))
 
 
-def height_for_lines(lines: int, *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0) -> float:
+def height_for_lines(
+    lines: int, *, line_height: float = LINE_HEIGHT, minimum: float = 18.0, maximum: float = MAX_ROW_HEIGHT
+) -> float:
     return min(maximum, max(minimum, lines * line_height + 4))
 
 
 def row_height(
-    cells: Iterable[tuple[str, float]], *, line_height: float = 13.5, minimum: float = 18.0, maximum: float = 400.0
+    cells: Iterable[tuple[str, float]],
+    *,
+    line_height: float = LINE_HEIGHT,
+    minimum: float = 18.0,
+    maximum: float = MAX_ROW_HEIGHT,
 ) -> float:
     lines = max((line_count(text, width) for text, width in cells), default=1)
     return height_for_lines(lines, line_height=line_height, minimum=minimum, maximum=maximum)
@@ -286,11 +305,15 @@ def write_merged_row_text(ws: Worksheet, row: int, first_col: int, last_col: int
         ws.write_blank(row, col, None, fmt)
 
 
-def setup_print(ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0, footer: bool = True) -> None:
-    """A4 landscape, fit to one page wide, title rows repeated, centred, page numbers in the footer."""
+def setup_print(
+    ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0, footer: bool = True, fit: bool = True
+) -> None:
+    """A4 landscape, fit to one page wide (or, `fit=False`, a scale and page breaks the caller sets), title rows
+    repeated, centred, page numbers in the footer."""
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, fit_height)
+    if fit:
+        ws.fit_to_pages(1, fit_height)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
     if repeat_to_row is not None:

@@ -1,9 +1,10 @@
 """What the assessment report shows, gathered in a fixed number of queries (the writing is in `export.py`).
 
-`gather_report()` reads the plans' verdicts through `evaluation.selectors.plan_results` (at the period's end), then adds
-what the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data, the task
-progress reported for the period, and per-unit reporting timeliness. A reporter sees only the indicators, tasks and
-units `indicators.access` lets them read; administrators and leaders see everything.
+`gather_report()` reads the plans' verdicts through `evaluation.selectors.plan_results` (at the period's end), then
+adds what the evaluation does not carry: unit targets of per-unit indicators, which counted figures are demo data,
+the task progress reported for the period, per-unit reporting timeliness and the rankings
+(`report_units.py`). A reporter sees only the indicators, tasks and units `indicators.access` lets them read;
+administrators and leaders see everything.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from excel.report_units import Ranking, UnitLine, add_scores, printed_names, unit_lines
 from indicators import access, engine
 from indicators.evaluation.calendar import Calendar, PlanPhase
-from indicators.evaluation.explain import status_label
 from indicators.evaluation.selectors import (
     NO_UNITS,
     IndicatorResult,
@@ -36,8 +36,6 @@ from indicators.evaluation.selectors import (
 from indicators.models import COUNTED_STATUSES, Indicator, IndicatorValue, TaskProgress, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Task
 from plans.roles import can_read_all
-
-SHORTFALL = engine.SHORT_STATUSES
 
 
 class ReportError(Exception):
@@ -139,35 +137,6 @@ class PlanSection:
 
 
 @dataclass
-class UnitLine:
-    department: Department
-    indicators: int = 0
-    tasks: int = 0
-    shortfalls: list[str] = field(default_factory=list)
-    due: int = 0
-    reported: int = 0
-    on_time: int = 0
-    # From the assessment scheme of this plan and period, when one is out of draft (考核得分与排名).
-    score: Decimal | None = None
-    rank: int | None = None
-    group: str = ""
-    group_rank: int | None = None
-    vetoed: bool = False
-
-    @property
-    def late(self) -> int:
-        return self.reported - self.on_time
-
-    @property
-    def missing(self) -> int:
-        return self.due - self.reported
-
-    @property
-    def timeliness(self) -> Decimal | None:
-        return None if not self.due else (Decimal(self.on_time) / Decimal(self.due)).quantize(Decimal("0.0001"))
-
-
-@dataclass
 class AssessmentReport:
     period: PeriodInfo
     sections: list[PlanSection]
@@ -175,6 +144,19 @@ class AssessmentReport:
     prepared_on: dt.date
     prepared_by: str = ""
     restricted: bool = False  # a reporter's view: only their units' items
+    rankings: list[Ranking] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # unit id → name as printed (`printed_names`)
+    governments: dict[int, str] = field(default_factory=dict)  # plan id → its government, when several are shown
+
+    def name_of(self, department: Department) -> str:
+        return self.names.get(department.pk) or department.name
+
+    def of_plan(self, plan_id: int, names: Sequence[str]) -> str:
+        """Unit names a plan prints (牵头/责任单位), with the plan's government before each where several are shown."""
+        government = self.governments.get(plan_id)
+        if not government:
+            return "、".join(names)
+        return "、".join(n if n.startswith(government) else f"{government} {n}" for n in names)
 
     @property
     def has_demo(self) -> bool:
@@ -193,10 +175,10 @@ def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str,
     for result in results:
         for ir in result.indicators:
             if ir.evaluation.actual_label:
-                shown[ir.evaluation.actual_label].add(ir.indicator.pk)
+                shown[str(ir.evaluation.actual_label)].add(ir.indicator.pk)
             for unit in ir.units:
                 if unit.evaluation.actual_label:
-                    shown[unit.evaluation.actual_label].add(ir.indicator.pk)
+                    shown[str(unit.evaluation.actual_label)].add(ir.indicator.pk)
     if not shown:
         return set()
     # Period ids rather than a join on the code: the (indicator, period, …) index then answers each branch.
@@ -233,6 +215,7 @@ def gather_report(
     every indicator of every plan is a million cells nobody reads, as on the plan page."""
     info = resolve_period(period_code)
     plans = list(plans)
+    _check_started(plans, info)
     restricted = user is not None and not can_read_all(user)
     visible_indicators: set[int] | None = None
     visible_tasks: set[int] | None = None
@@ -302,9 +285,30 @@ def gather_report(
         if restricted and not rows and not tasks:
             continue  # a reporter's "all plans" report lists only plans where their units have something
         sections.append(PlanSection(result, rows, tasks, folded))
-    units = _unit_lines(sections, info, visible_units)
-    _add_scores(units, plans, info, user)
-    return AssessmentReport(info, sections, units, today or timezone.localdate(), prepared_by, restricted)
+    units = unit_lines(sections, info, visible_units)
+    rankings = add_scores(units, plans, info, user)
+    shown = {u.department.pk for u in units} | {r.unit.department.pk for s in sections for r in s.indicators if r.unit}
+    shown |= {row.unit.pk for ranking in rankings for _g, rows in ranking.groups for row in rows}
+    names, governments = printed_names(plans, shown)
+    return AssessmentReport(
+        info, sections, units, today or timezone.localdate(), prepared_by, restricted, rankings, names, governments
+    )
+
+
+def _check_started(plans: list[Plan], info: PeriodInfo) -> None:
+    """A report asked for before anything could be judged says so, rather than printing an empty workbook."""
+    if not plans:
+        raise ReportError(
+            _("%(p)s（%(c)s）没有正在实施的规划，无可出具的考核报告。") % {"p": info.label, "c": info.code}, status=404
+        )
+    if len(plans) == 1 and info.end < dt.date(plans[0].start_year, 1, 1):
+        plan = plans[0]
+        raise ReportError(
+            _(
+                "《%(t)s》的规划期为%(a)s—%(b)s年，%(p)s（%(c)s）在规划开始之前，尚无可考核的内容；请选择%(a)s年及以后的周期。"
+            )
+            % {"t": plan.title, "a": plan.start_year, "b": plan.end_year, "p": info.label, "c": info.code}
+        )
 
 
 def _folded(plan_ids: list[int]) -> set[int]:
@@ -322,162 +326,6 @@ def _results(plans: list[Plan], as_of: dt.date, folded_ids: set[int]) -> list[Pl
     if folded:
         found.update({r.plan.pk: r for r in plan_results(folded, as_of=as_of, tasks=True, units=NO_UNITS)})
     return [found[p.pk] for p in plans]
-
-
-def _add_scores(
-    units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo, user: AbstractBaseUser | AnonymousUser | None
-) -> None:
-    """Fill score and rank from the assessment schemes of these plans for exactly this period (not drafts).
-
-    Ranks of a scheme whose bulletin is unpublished stay hidden from units, as on the assessment pages.
-    """
-    if info.period is None or not units:
-        return
-    from assessment.dashboard_panels import ranks_visible
-    from assessment.models import AssessmentScheme
-    from assessment.selectors import results_for_schemes
-
-    schemes = list(
-        AssessmentScheme.objects.filter(plan__in=list(plans), period=info.period)
-        .exclude(status=AssessmentScheme.Status.DRAFT)
-        .select_related("plan", "period", "bulletin")
-    )
-    if not schemes:
-        return
-    by_unit = {u.department.pk: u for u in units}
-    for scheme in schemes:
-        show_rank = user is None or ranks_visible(user, scheme)
-        for row in results_for_schemes([scheme], with_previous=False)[scheme.pk].rows:
-            line = by_unit.get(row.unit.pk)
-            if line is None:
-                continue
-            line.score, line.group, line.vetoed = row.score, row.group, row.vetoed
-            if show_rank:
-                line.rank, line.group_rank = row.rank, row.group_rank
-
-
-def _unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set[int] | None) -> list[UnitLine]:
-    """Per unit: items carried (lead, responsible, reporting or assessed), shortfalls, and reporting timeliness."""
-    lines: dict[int, UnitLine] = {}
-    departments: dict[int, Department] = {}
-    carried_ind: dict[int, set[int]] = defaultdict(set)
-    carried_task: dict[int, set[int]] = defaultdict(set)
-    due_ind: set[tuple[int, int]] = set()  # (indicator, department) the unit must report this period
-    due_task: set[tuple[int, int]] = set()
-    shortfalls: dict[int, list[str]] = defaultdict(list)
-    reporting_ids: set[int] = set()
-    for section in sections:
-        plan = section.plan
-        folded: dict[int, list[FoldedUnit]] = defaultdict(list)
-        for f in section.unit_rows:
-            folded[f.indicator.pk].append(f)
-        for row in section.indicators:  # in the plan's order, each unit's line right after its indicator's
-            ind = row.result.indicator
-            if row.unit is not None:
-                units = [(row.unit.department, row.unit.evaluation.status)]
-            else:
-                units = [(f.department, f.status) for f in folded.get(ind.pk, [])]
-                _holders(row, plan, departments, carried_ind, due_ind, shortfalls, reporting_ids)
-            for dept, status in units:
-                departments[dept.pk] = dept
-                carried_ind[dept.pk].add(ind.pk)
-                due_ind.add((ind.pk, dept.pk))
-                if status in SHORTFALL:
-                    shortfalls[dept.pk].append(f"{ind.name}（{status_label(status)}）")
-        for task_row in section.tasks:
-            for a in task_row.task.assignments.all():
-                if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
-                    departments[a.department_id] = a.department
-                    carried_task[a.department_id].add(task_row.task.pk)
-                    due_task.add((task_row.task.pk, a.department_id))
-    missing = reporting_ids - set(departments)
-    if missing:
-        departments.update({d.pk: d for d in Department.objects.filter(pk__in=missing)})
-    unit_ids = set(carried_ind) | set(carried_task)
-    if visible_units is not None:
-        unit_ids &= visible_units
-    for dept_id in unit_ids:
-        lines[dept_id] = UnitLine(
-            departments[dept_id], len(carried_ind[dept_id]), len(carried_task[dept_id]), shortfalls[dept_id]
-        )
-    for _item, dept_id in due_ind | due_task:
-        if dept_id in lines:
-            lines[dept_id].due += 1
-    if info.period is not None and lines:
-        deadline = info.period.deadline
-        # On time = submitted on or before the deadline, local date. Aware datetimes are compared with the local
-        # midnight after the deadline instead of converting each one (≈ 11 k figures at province).
-        cutoff: dt.datetime | None = None
-        if deadline is not None and settings.USE_TZ:
-            cutoff = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min))
-        indicator_ids = {i for i, _d in due_ind}
-        task_ids = {t for t, _d in due_task}
-        seen: set[tuple[str, int, int]] = set()
-        value_rows = IndicatorValue.objects.filter(
-            period=info.period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES
-        ).values_list("indicator_id", "department_id", "submitted_at")
-        task_rows = TaskProgress.objects.filter(
-            period=info.period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES
-        ).values_list("task_id", "department_id", "submitted_at")
-        for kind, rows, due in (("i", value_rows, due_ind), ("t", task_rows, due_task)):
-            for item_id, dept_id, submitted_at in rows:
-                key = (kind, item_id, dept_id)
-                if key in seen or (item_id, dept_id) not in due:
-                    continue  # an estimate and an official figure for one item count once
-                seen.add(key)
-                line = lines[dept_id]
-                line.reported += 1
-                if (
-                    deadline is None
-                    or submitted_at is None
-                    or (
-                        submitted_at < cutoff
-                        if cutoff is not None and timezone.is_aware(submitted_at)
-                        else _local_date(submitted_at) <= deadline
-                    )
-                ):
-                    line.on_time += 1
-    # Keep each government's units together (the root first), then in the tree's order.
-    return sorted(
-        lines.values(),
-        key=lambda line: (
-            line.department.parent_id or line.department.pk,
-            line.department.parent_id is not None,
-            line.department.order,
-            line.department.name,
-        ),
-    )
-
-
-def _holders(
-    row: IndicatorRow,
-    plan: Plan,
-    departments: dict[int, Department],
-    carried: dict[int, set[int]],
-    due: set[tuple[int, int]],
-    shortfalls: dict[int, list[str]],
-    reporting_ids: set[int],
-) -> None:
-    """An indicator's own line: carried by its lead and responsible units and, for a plan-level one, its reporter."""
-    ind = row.result.indicator
-    holders: set[int] = set()
-    for a in ind.assignment_list:
-        if a.department_id and a.role in (Role.LEAD, Role.RESPONSIBLE):
-            departments[a.department_id] = a.department
-            holders.add(a.department_id)
-    if not ind.per_unit:
-        reporter = access.reporting_unit_id(ind, plan)
-        reporting_ids.add(reporter)
-        holders.add(reporter)
-        due.add((ind.pk, reporter))
-    for dept_id in holders:
-        carried[dept_id].add(ind.pk)
-        if row.result.status in SHORTFALL:
-            shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
-
-
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
 def plans_for(code: str, as_of: dt.date | None = None) -> list[Plan]:

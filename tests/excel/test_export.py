@@ -48,7 +48,8 @@ def find_row(ws, column: int, text: str, start: int = 4) -> int:
 
 def test_sheets_headers_merges_and_print_setup(wuxing):
     wb = load(export("wuxing-14th", "2025Q1"))
-    assert wb.sheetnames == [SHEET_COVER, SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS]
+    # The 十四五 plan lists no task: no 重点任务进展 sheet (never a page saying only that there is none).
+    assert wb.sheetnames == [SHEET_COVER, SHEET_INDICATORS, SHEET_UNITS]
     ws = wb[SHEET_INDICATORS]
     assert ws["A1"].value == "吴兴区人才发展“十四五”规划指标完成情况"
     headers = [c.value for c in ws[3]]
@@ -67,17 +68,24 @@ def test_sheets_headers_merges_and_print_setup(wuxing):
     assert ws.cell(row=first, column=5).value == pytest.approx(23.2)
     assert ws.cell(row=first, column=6).value == pytest.approx(26.4)
     assert ws.cell(row=first, column=5).number_format == "#,##0.0"
+    assert ws.cell(row=first, column=6).number_format == '"≥ "#,##0.0'  # the comparison before the target
     pct_row = find_row(ws, 2, "9")
-    assert ws.cell(row=pct_row, column=6).number_format == '"≈ "0.0"%"'  # 35%左右, marked as on the plan page
+    assert ws.cell(row=pct_row, column=6).number_format == '0.0"%左右"'  # 35%左右, as the document says
     # No figures reported yet: every row says so in words and in grey.
     status = ws.cell(row=first, column=13)
     assert "无数据" in status.value
     assert fill(status) == STATUS_COLOURS[engine.Status.NO_DATA][0].lstrip("#")
     # Print-ready: A4 landscape, one page wide, title rows repeated, frozen header, Chinese fonts.
-    for name in (SHEET_INDICATORS, SHEET_TASKS, SHEET_UNITS):
+    for name in (SHEET_INDICATORS, SHEET_UNITS):
         sheet = wb[name]
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9
+        if name == SHEET_INDICATORS:
+            # A fixed scale fitting the columns on one page wide, with the sheet's own page breaks (Excel ignores
+            # manual breaks on a sheet printed "fit to page"); see test_group_label_on_every_printed_page.
+            assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+            assert 10 <= int(sheet.page_setup.scale) < 100
+            continue
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         # fitToWidth 1 is the file format's default, so it may be omitted; fitToHeight 0 = as many pages as needed.
         assert int(sheet.page_setup.fitToWidth or 1) == 1 and int(sheet.page_setup.fitToHeight) == 0
@@ -365,7 +373,9 @@ def test_text_width_counts_wide_characters_double():
     for text in ["", "abc 12", "人才工作", "ＡＢ１，。", "x人\n人人人\n", "①②—“”", "😀𠀋", "e\u0301\t"]:
         expected = max(sum(char_width(c) for c in line) for line in text.split("\n")) if text else 0
         assert text_width(text) == expected
-    assert line_count("人" * 20, 11) == 4 and line_count("ab\n人人人人人人", 5) == 4 and line_count("", 8) == 1
+    # Wrapped text is counted against 88 % of the width less a character's padding (words kept whole, kinsoku,
+    # printer fonts): 40 units at width 11 → 4.5 → 5 lines; a short line still takes one.
+    assert line_count("人" * 20, 11) == 5 and line_count("ab\n人人人人人人", 5) == 5 and line_count("", 8) == 1
 
 
 def style(cell) -> tuple:
