@@ -17,3 +17,16 @@ BUDGETS: dict[str, dict[str, float]] = {
     "recompute_plan": {"median_ms": 60000},
     "api_verdicts": {"median_ms": 150},
 }
+
+# Every page of the URL configuration (`page:<url name>`, benchmarks/allpages.py): the first view after a change
+# within a second, a warm view within 150 ms; the admin's figure list, a generic Django list, within 500 ms.
+PAGE_BUDGET: dict[str, float] = {"cold_ms": 1000, "median_ms": 150}
+PAGE_BUDGETS: dict[str, dict[str, float]] = {
+    "page:admin:indicators_indicatorvalue_changelist": {"cold_ms": 1000, "median_ms": 500}
+}
+
+
+def budget_for(name: str) -> dict[str, float] | None:
+    if name.startswith("page:"):
+        return PAGE_BUDGETS.get(name, PAGE_BUDGET)
+    return BUDGETS.get(name)

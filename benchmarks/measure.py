@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.budgets import BUDGETS
+from benchmarks.budgets import budget_for
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Result:
         extra = data.pop("extra")
         if data["error"] is None:
             data.pop("error")
-        budget = BUDGETS.get(self.name)
+        budget = budget_for(self.name)
         if budget and self.error is None:
             data["budget"] = budget
             data["within_budget"] = all(

@@ -25,7 +25,7 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from benchmarks import scale
+from benchmarks import allpages, scale
 from benchmarks.cases import engine_cases, read_cells, xlsxwriter_only
 from benchmarks.floors import bulk_floor, floor_latest, floor_review, time_sql
 from benchmarks.measure import Result, entries_in_savepoint, in_rollback, measure, to_ms, with_floor
@@ -87,6 +87,7 @@ class Bench:
                 self.engine_rate()
                 self.selectors()
                 self.api_verdicts()
+                allpages.measure_all(self)
         finally:
             request_started.connect(close_old_connections)
             request_started.connect(reset_queries)
@@ -210,6 +211,7 @@ class Bench:
         floor: tuple[str, list] | None,
         *,
         setup: Callable[[], Any] | None = None,
+        statuses: tuple[int, ...] = (200,),
     ) -> Result:
         try:
             url = url_fn()
@@ -225,7 +227,7 @@ class Bench:
                 b"".join(response.streaming_content)
             if not first:
                 first.append(response)
-            if response.status_code != 200:
+            if response.status_code not in statuses:
                 raise _NotOK(response.status_code)
 
         try:
@@ -234,6 +236,8 @@ class Bench:
             if exc.status == 404:
                 return Result(name, error=NOT_AVAILABLE, note=f"{url} → 404")
             return Result(name, error=f"HTTP {exc.status}", note=url)
+        except Exception as exc:  # a page that fails is a row of the table, not the end of the run
+            return Result(name, error=f"{type(exc).__name__}: {exc}"[:200], note=url)
         result = Result(name, **stats, note=url, extra={"bytes": len(first[0].content)})
         return with_floor(result, time_sql(*floor, self.repeat) if floor else None)
 

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from benchmarks import loadtest, scale
+from benchmarks import allpages, loadtest, scale
 from indicators.models import IndicatorValue
 from plans.models import Department, Plan
 
@@ -60,7 +60,17 @@ def test_generate_bench_and_clear(tmp_path, monkeypatch):
     } <= names
     for row in data["results"]:
         assert set(row) >= KEYS, row
-        assert row.get("error") in (None, "not available"), row
+        assert row.get("error") in (None, "not available", allpages.SKIPPED_ERROR), row
+    pages = {row["name"]: row for row in data["results"] if row["name"].startswith("page:")}
+    assert {f"page:{name}" for name, _ in allpages.url_names()} == set(pages)  # every page has its row
+    overview = pages["page:dashboard:overview"]
+    assert (
+        overview["cold_ms"] > 0
+        and overview["queries"] > 0
+        and overview["budget"] == {"cold_ms": 1000, "median_ms": 150}
+    )
+    assert pages["page:reporting:save_value"]["note"].startswith("POST only")
+    assert pages["page:admin:indicators_indicatorvalue_changelist"].get("error") is None
     # The import ran inside a rolled-back transaction: nothing was left behind.
     assert IndicatorValue.objects.filter(department__parent=root).count() == values.count()
 
@@ -81,3 +91,12 @@ def test_loadtest_form_parser_finds_value_forms():
     fields = dict(forms[1].fields)
     assert fields == {"csrfmiddlewaretoken": "t", "indicator": "7", "value": "", "basis": "official", "note": "x"}
     assert forms[1].text_names == ["value"]
+
+
+def test_every_page_is_benchmarked_or_skipped_with_a_reason():
+    """A new URL with parameters needs a sample object in benchmarks/allpages.py (or a reason it is not a page)."""
+    unplanned = [name for name, takes in allpages.url_names() if takes and allpages.plan(name, takes) is not None]
+    unplanned = [n for n in unplanned if allpages.plan(n, True) == allpages.plan("no-such-page", True)]
+    assert unplanned == []
+    measured = [name for name, takes in allpages.url_names() if allpages.plan(name, takes) is None]
+    assert {"dashboard:overview", "reporting:overdue", "reporting:review", "admin:index"} <= set(measured)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from benchmarks import runner, scale
 from benchmarks.management.commands.generate_scale_data import shape_from_options
 
-COLUMNS = ("name", "median_ms", "p95_ms", "queries", "peak_mb", "floor_ms", "ratio")
+COLUMNS = ("name", "cold_ms", "median_ms", "p95_ms", "queries", "peak_mb", "floor_ms", "ratio")
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -24,7 +25,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = [header]
     for row in rows:
         if row.get("error"):
-            lines.append([row["name"], row["error"], *[""] * (len(header) - 2)])
+            lines.append([row["name"], *[""] * (len(header) - 2), f"{row['error']}: {row.get('note', '')}"])
             continue
         budget = ""
         if "within_budget" in row:
@@ -86,7 +87,13 @@ class Command(BaseCommand):
         only = {n.strip() for n in options["only"].split(",")} if options.get("only") else None
         started = time.monotonic()
         load_start = round(os.getloadavg()[0], 2)
-        results = runner.Bench(bench_set, repeat=options["repeat"], log=log, only=only).run()
+        requests = logging.getLogger("talentplan.request")
+        quiet = requests.disabled
+        requests.disabled = True  # one line per measured request would bury the table
+        try:
+            results = runner.Bench(bench_set, repeat=options["repeat"], log=log, only=only).run()
+        finally:
+            requests.disabled = quiet
         rows = [r.as_json() for r in results]
         log("")
         log(table(rows))
@@ -108,6 +115,7 @@ class Command(BaseCommand):
             options["json"].write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
             log(f"已写入 {options['json']}")
         # Timing never fails the command (CI runs it as a smoke test); an error in a measured path does.
-        failed = [r["name"] for r in rows if r.get("error") and r["error"] != "not available"]
+        failed = [r["name"] for r in rows if r.get("error") and r["error"] not in ("not available", "skipped")]
         if failed:
-            raise CommandError(f"以下测量项出错：{'、'.join(failed)}")
+            details = "；".join(f"{r['name']}（{r['error']}）" for r in rows if r["name"] in failed)
+            raise CommandError(f"以下测量项出错：{details}")
