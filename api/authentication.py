@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
@@ -23,7 +23,7 @@ SCHEMES = ("bearer", "token")
 class BearerTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer tp_…`. A missing header leaves the request to the session; a bad key is a 401."""
 
-    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, ApiToken] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in SCHEMES:
             return None
@@ -76,7 +76,7 @@ class BearerScheme(OpenApiAuthenticationExtension):
 class Caller:
     """The user and, for a token, its scope and unit. A session writes as its user, for any of the user's units."""
 
-    user: AbstractBaseUser
+    user: User
     token: ApiToken | None
 
     @property

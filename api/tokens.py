@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +55,7 @@ def _new_key() -> tuple[str, str]:
     return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
 
 
-def scope_errors(*, user: AbstractBaseUser, scope: str, unit: Department | None) -> dict[str, str]:
+def scope_errors(*, user: User, scope: str, unit: Department | None) -> dict[str, str]:
     """Why this account cannot hold a token of this scope for this unit (empty when it can)."""
     if not user.is_active:
         return {"user": _("账号“%(u)s”已停用。") % {"u": user.get_username()}}
@@ -83,13 +83,7 @@ def scope_errors(*, user: AbstractBaseUser, scope: str, unit: Department | None)
 
 
 def create_token(
-    *,
-    by: AbstractBaseUser | None,
-    user: AbstractBaseUser,
-    name: str,
-    scope: str,
-    unit: Department | None,
-    days: int | None = None,
+    *, by: User | None, user: User, name: str, scope: str, unit: Department | None, days: int | None = None
 ) -> NewToken:
     """Make a token for `user`. `by` is the 组织部 administrator (None from the command line, run by the operator)."""
     if by is not None and not is_admin(by):
@@ -126,7 +120,7 @@ def create_token(
     raise TokenError(_("生成令牌失败，请重试。"))
 
 
-def revoke_token(*, by: AbstractBaseUser, token: ApiToken) -> ApiToken:
+def revoke_token(*, by: User, token: ApiToken) -> ApiToken:
     if not is_admin(by):
         raise TokenError(_("只有组织部管理员可以吊销接口令牌。"))
     if token.revoked_at is None:

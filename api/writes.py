@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -282,7 +282,7 @@ def write_batch(who: Caller, items: list[dict[str, Any]], *, submit: bool) -> se
         raise batch_refusal(exc, who.user, entries) from None
 
 
-def batch_refusal(exc: services.ServiceError, user: AbstractBaseUser, entries: list[services.ValueEntry]) -> ApiError:
+def batch_refusal(exc: services.ServiceError, user: User, entries: list[services.ValueEntry]) -> ApiError:
     """save_values keys its messages "<location>:<field>": name them items[i].field, with the most telling status
     (403 before 409 before 400) for the batch."""
     index = {e.location: i for i, e in enumerate(entries)}

@@ -11,7 +11,8 @@ Anything else is a 404 — we do not confirm that another unit's assessment exis
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from indicators.access import unit_ids
 from plans.models import Department
 from plans.roles import can_read_all, is_admin, is_reporter
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | AnonymousUser
 
 
 def _not_found() -> Http404:

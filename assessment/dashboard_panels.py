@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from indicators.access import unit_ids
 from plans.models import Department, Plan
 
 Status = engine.Status
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | AnonymousUser
 
 
 # --- assessment panels (考核排名 and 督办事项, from the assessment app) -----------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,9 +50,7 @@ def _lead_units(result: IndicatorResult, members: dict[int, set[int]], plan: Pla
 
 
 @transaction.atomic
-def run_escalation(
-    *, user: AbstractBaseUser | None, scheme: AssessmentScheme, today: dt.date | None = None
-) -> EscalationReport:
+def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.date | None = None) -> EscalationReport:
     """Open and auto-close notices for the scheme's indicator and task items. user=None: a system run (command)."""
     if user is not None and not access.can_manage(user):
         raise ServiceError(_("只有组织部管理员可以发起督办。"))
@@ -192,7 +190,7 @@ def run_escalation(
     return report
 
 
-def respond_notice(*, user: AbstractBaseUser, notice: SupervisionNotice, response: str) -> SupervisionNotice:
+def respond_notice(*, user: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """The unit answers (整改措施、时限); the notice stays open until the item recovers or 组织部 closes it."""
     if not access.can_respond(user, notice):
         raise ServiceError(_("您无权答复该督办通知，或通知已办结。"))
@@ -204,7 +202,7 @@ def respond_notice(*, user: AbstractBaseUser, notice: SupervisionNotice, respons
     return notice
 
 
-def close_notice(*, user: AbstractBaseUser, notice: SupervisionNotice, reason: str) -> SupervisionNotice:
+def close_notice(*, user: User, notice: SupervisionNotice, reason: str) -> SupervisionNotice:
     if not access.can_close(user, notice):
         raise ServiceError(_("只有组织部管理员可以办结未办结的督办通知。"))
     if not reason.strip():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
@@ -41,14 +41,14 @@ __all__ = ["ServiceError"]  # re-exported so views catch one error type
 _fmt = scoring.fmt
 
 
-def save_audited(obj: Model, user: AbstractBaseUser | None, reason: str) -> None:
+def save_audited(obj: Model, user: User | None, reason: str) -> None:
     """Save with the audit trail's who and why: outside a web request there is no middleware to name the user."""
     obj._change_reason = reason  # type: ignore[attr-defined]
     obj._history_user = user  # type: ignore[attr-defined]
     obj.save()
 
 
-def _require_manager(user: AbstractBaseUser) -> None:
+def _require_manager(user: User) -> None:
     if not access.can_manage(user):
         raise ServiceError(_("只有组织部管理员可以进行该操作。"))
 
@@ -67,7 +67,7 @@ def _require_active(scheme: AssessmentScheme) -> None:
 @transaction.atomic
 def create_scheme(
     *,
-    user: AbstractBaseUser,
+    user: User,
     plan: Plan,
     period: ReportingPeriod,
     title: str,
@@ -103,9 +103,7 @@ def create_scheme(
     return scheme
 
 
-def set_scheme_status(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, status: str, reason: str = ""
-) -> AssessmentScheme:
+def set_scheme_status(*, user: User, scheme: AssessmentScheme, status: str, reason: str = "") -> AssessmentScheme:
     _require_manager(user)
     if status not in AssessmentScheme.Status.values:
         raise ServiceError(_("未知的方案状态。"))
@@ -120,7 +118,7 @@ def set_scheme_status(
 
 def add_item(
     *,
-    user: AbstractBaseUser,
+    user: User,
     scheme: AssessmentScheme,
     kind: str,
     name: str,
@@ -168,7 +166,7 @@ def add_item(
 
 
 def ensure_assessment(
-    scheme: AssessmentScheme, department: Department, *, user: AbstractBaseUser | None = None, lock: bool = True
+    scheme: AssessmentScheme, department: Department, *, user: User | None = None, lock: bool = True
 ) -> UnitAssessment:
     """The unit's assessment row, created on first use (no permission check: callers check first)."""
     qs = UnitAssessment.objects.select_for_update() if lock else UnitAssessment.objects
@@ -213,7 +211,7 @@ class SelfScore:
 @transaction.atomic
 def save_self_assessment(
     *,
-    user: AbstractBaseUser,
+    user: User,
     scheme: AssessmentScheme,
     department: Department,
     scores: Mapping[int, SelfScore],
@@ -295,7 +293,7 @@ def _check_evidence(upload: UploadedFile) -> None:
 @transaction.atomic
 def add_claim(
     *,
-    user: AbstractBaseUser,
+    user: User,
     scheme: AssessmentScheme,
     department: Department,
     item: AssessmentItem,
@@ -337,7 +335,7 @@ def add_claim(
     return claim
 
 
-def withdraw_claim(*, user: AbstractBaseUser, claim: BonusClaim) -> None:
+def withdraw_claim(*, user: User, claim: BonusClaim) -> None:
     assessment = claim.assessment
     if not access.can_self_assess(user, assessment.scheme, assessment.department):
         raise ServiceError(_("您无权撤回该加分申报。"))
@@ -348,7 +346,7 @@ def withdraw_claim(*, user: AbstractBaseUser, claim: BonusClaim) -> None:
     claim.delete()
 
 
-def _reviewable(user: AbstractBaseUser, scheme: AssessmentScheme, assessment: UnitAssessment) -> None:
+def _reviewable(user: User, scheme: AssessmentScheme, assessment: UnitAssessment) -> None:
     _require_manager(user)
     _require_active(scheme)
     if assessment.is_final:
@@ -358,7 +356,7 @@ def _reviewable(user: AbstractBaseUser, scheme: AssessmentScheme, assessment: Un
 @transaction.atomic
 def review_item(
     *,
-    user: AbstractBaseUser,
+    user: User,
     scheme: AssessmentScheme,
     department: Department,
     item: AssessmentItem,
@@ -395,7 +393,7 @@ def review_item(
 
 @transaction.atomic
 def review_claim(
-    *, user: AbstractBaseUser, claim: BonusClaim, approve: bool, approved_quantity: int | None = None, note: str = ""
+    *, user: User, claim: BonusClaim, approve: bool, approved_quantity: int | None = None, note: str = ""
 ) -> BonusClaim:
     assessment = claim.assessment
     _reviewable(user, assessment.scheme, assessment)
@@ -418,7 +416,7 @@ def review_claim(
 
 
 def return_self_assessment(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, reason: str
+    *, user: User, scheme: AssessmentScheme, department: Department, reason: str
 ) -> UnitAssessment:
     with transaction.atomic():
         assessment = ensure_assessment(scheme, department, user=user)
@@ -434,7 +432,7 @@ def return_self_assessment(
 
 
 @transaction.atomic
-def finalize_unit(*, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department) -> UnitAssessment:
+def finalize_unit(*, user: User, scheme: AssessmentScheme, department: Department) -> UnitAssessment:
     """Fix the unit's final score: the lines as they stand now are frozen on the assessment."""
     assessment = ensure_assessment(scheme, department, user=user)
     _reviewable(user, scheme, assessment)
@@ -454,9 +452,7 @@ def finalize_unit(*, user: AbstractBaseUser, scheme: AssessmentScheme, departmen
     return assessment
 
 
-def reopen_unit(
-    *, user: AbstractBaseUser, scheme: AssessmentScheme, department: Department, reason: str
-) -> UnitAssessment:
+def reopen_unit(*, user: User, scheme: AssessmentScheme, department: Department, reason: str) -> UnitAssessment:
     _require_manager(user)
     _require_active(scheme)
     if not reason.strip():
@@ -475,7 +471,7 @@ def reopen_unit(
 # --- bulletins ------------------------------------------------------------------------------------------------
 
 
-def ensure_bulletin(*, user: AbstractBaseUser, scheme: AssessmentScheme) -> Bulletin:
+def ensure_bulletin(*, user: User, scheme: AssessmentScheme) -> Bulletin:
     _require_manager(user)
     bulletin = Bulletin.objects.filter(scheme=scheme).first()
     if bulletin is not None:
@@ -490,13 +486,7 @@ def ensure_bulletin(*, user: AbstractBaseUser, scheme: AssessmentScheme) -> Bull
 
 
 def update_bulletin(
-    *,
-    user: AbstractBaseUser,
-    bulletin: Bulletin,
-    title: str,
-    number: str = "",
-    intro: str = "",
-    good_examples: str = "",
+    *, user: User, bulletin: Bulletin, title: str, number: str = "", intro: str = "", good_examples: str = ""
 ) -> Bulletin:
     _require_manager(user)
     if bulletin.is_published:
@@ -514,7 +504,7 @@ def update_bulletin(
 
 
 @transaction.atomic
-def publish_bulletin(*, user: AbstractBaseUser, bulletin: Bulletin) -> Bulletin:
+def publish_bulletin(*, user: User, bulletin: Bulletin) -> Bulletin:
     """Publish and freeze: the bulletin's content is stored as JSON; later data changes do not alter it."""
     from assessment.bulletins import bulletin_data  # the bulletin layout module imports the selectors
 

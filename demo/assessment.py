@@ -218,7 +218,7 @@ def _claim(
             evidence_name=upload.name or "",
             is_demo=True,
         )
-        made.evidence.save(upload.name, upload, save=False)
+        made.evidence.save(upload.name or "", upload, save=False)
         services.save_audited(made, admin, f"{DEMO}：申报加分（单位无演示账号，由组织部代录）")
     if claim.approved == 0:
         services.review_claim(user=admin, claim=made, approve=False, note=claim.note)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 
 from excel.common import new_workbook
@@ -40,7 +40,7 @@ def export_assessment(
     period_code: str,
     output: str | Path | IO[bytes],
     *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     prepared_by: str = "",
 ) -> AssessmentReport:
     """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written. A report

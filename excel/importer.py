@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -284,7 +284,7 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
     )
 
 
-def _resolve(user: AbstractBaseUser, raws: list[_RawRow], preview: ActualsPreview) -> list[ImportRow]:
+def _resolve(user: User, raws: list[_RawRow], preview: ActualsPreview) -> list[ImportRow]:
     """Keys → objects in four queries; unknown items, other units' items, stale versions and closed periods → issues."""
     indicators = _load_indicators({r.indicator_id for r in raws})
     departments = Department.objects.in_bulk({r.department_id for r in raws})
@@ -428,7 +428,7 @@ def _service_issues(exc: ServiceError, rows: list[ImportRow], columns: dict[str,
 
 
 def _save(
-    user: AbstractBaseUser, rows: list[ImportRow], preview: ActualsPreview, *, submit: bool, apply: bool, reason: str
+    user: User, rows: list[ImportRow], preview: ActualsPreview, *, submit: bool, apply: bool, reason: str
 ) -> SaveResult | None:
     """save_values, with the figures that look like running totals listed for confirmation first: the preview shows
     them (and the rest of the check) and the file is applied only once they are confirmed."""
@@ -464,13 +464,7 @@ def _classify(rows: list[ImportRow], result: SaveResult) -> None:
 
 
 def run_import(
-    *,
-    user: AbstractBaseUser,
-    data: bytes,
-    filename: str = "",
-    apply: bool = False,
-    submit: bool = False,
-    confirmed: bool = False,
+    *, user: User, data: bytes, filename: str = "", apply: bool = False, submit: bool = False, confirmed: bool = False
 ) -> ActualsPreview:
     """Parse, resolve and check the file; with apply=True also write (only when there is no issue at all, and any
     figure that looks like a running total was `confirmed`).

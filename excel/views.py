@@ -11,9 +11,8 @@ import logging
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,7 +81,7 @@ def assessment(request: HttpRequest, code: str) -> HttpResponse:
     return _xlsx_response(data, f"考核报表-{name}-{period}.xlsx")
 
 
-def _workbook(plans: list[Plan], period_code: str, user: AbstractBaseUser | AnonymousUser) -> tuple[bytes, str]:
+def _workbook(plans: list[Plan], period_code: str, user: User | AnonymousUser) -> tuple[bytes, str]:
     """(the .xlsx, the canonical period code), through the export path the benchmark measures."""
     buffer = io.BytesIO()
     report = export_assessment(plans, period_code, buffer, user=user)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, Ta
 from plans.models import Department, Membership, Plan, Role, Task, TaskAssignment
 from plans.roles import can_read_all, is_admin, is_reporter
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | AnonymousUser
 
 
 def unit_ids(user: User) -> frozenset[int]:
@@ -33,7 +34,7 @@ def unit_ids(user: User) -> frozenset[int]:
     cached = getattr(user, "_unit_ids", None)
     if cached is None:
         cached = frozenset(Membership.objects.filter(user=user).values_list("department_id", flat=True))
-        user._unit_ids = cached  # type: ignore[union-attr]
+        user._unit_ids = cached  # type: ignore[attr-defined]  # a cache for the request, kept on its user object
     return cached
 
 

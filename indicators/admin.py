@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -63,7 +64,7 @@ class IndicatorResource(resources.ModelResource):
         if not kwargs.get("dry_run"):
             codes = {row.get("规划代码") for row in dataset.dict if row.get("规划代码")}
             plan_ids = list(Plan.objects.filter(code__in=codes).values_list("pk", flat=True))
-            verdicts.plans_changed(plan_ids=plan_ids, reason=_("后台导入指标"))
+            verdicts.plans_changed(plan_ids=plan_ids, reason=str(_("后台导入指标")))
 
 
 class AssignmentInline(admin.TabularInline):
@@ -160,12 +161,10 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        query = getattr(self.object_list, "query", None)
-        if connection.vendor == "postgresql" and query is not None and not query.where:
+        rows = self.object_list
+        if connection.vendor == "postgresql" and isinstance(rows, QuerySet) and not rows.query.where:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [self.object_list.model._meta.db_table]
-                )
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [rows.model._meta.db_table])
                 row = cursor.fetchone()
             if row and row[0] > 10000:
                 return int(row[0])

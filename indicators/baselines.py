@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,7 @@ def _check(year: int | None, value: Decimal | None, where: str, end_year: int) -
 @transaction.atomic
 def set_baselines(
     *,
-    user: AbstractBaseUser,
+    user: User,
     indicator: Indicator,
     baseline_year: int | None,
     baseline: Decimal | None,

@@ -1,10 +1,10 @@
 """Plain `executemany` writes for the bulk import path, history included.
 
 Django's bulk_create / bulk_update and simple_history's bulk helpers build a model instance and a compiled
-expression per row and per field: about 0.2 ms a row, so 10 000 figures plus their 10 000 history rows cost ~2 s of
-CPU. These helpers send the same rows as parameter lists (~0.02 ms a row). They never skip the audit trail: every
-row written here gets its history row in the same transaction, with the same user, date and reason the ORM path
-would record.
+expression per row and per field, which dominates an import of thousands of figures and their history rows. These
+helpers send the same rows as parameter lists, each field's value prepared once per distinct value. They never skip
+the audit trail: every row written here gets its history row in the same transaction, with the same user, date and
+reason the ORM path would record. What this saves is measured in benchmarks/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -13,14 +13,19 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from indicators.models import IndicatorValue, TaskProgress
 
 _NATURAL_KEY = ("indicator_id", "period_id", "department_id", "basis")
+
+# Rows of values prepared for the database (get_db_prep_save's result, typed Any by Django), one list per row.
+Params = list[list[Any]]
+Column = models.Field[Any, Any]
 
 
 def _db() -> BaseDatabaseWrapper:
@@ -32,12 +37,12 @@ def _db() -> BaseDatabaseWrapper:
 class Prepared:
     """get_db_prep_save per field, memoised: in an import most values repeat (user, date, period, unit, status)."""
 
-    def __init__(self, fields: Sequence[models.Field]) -> None:
+    def __init__(self, fields: Sequence[Column]) -> None:
         self.fields = fields
         self.db = _db()
         self.cache: list[dict[object, object]] = [{} for _ in fields]
 
-    def row(self, get: Callable[[models.Field], object]) -> list[object]:
+    def row(self, get: Callable[[Column], object]) -> list[Any]:
         out = []
         for i, f in enumerate(self.fields):
             value = get(f)
@@ -52,16 +57,31 @@ class Prepared:
         return out
 
 
-def _columns(model: type[models.Model], *, skip_pk: bool) -> list[models.Field]:
+def _columns(model: type[models.Model], *, skip_pk: bool) -> list[Column]:
     return [f for f in model._meta.concrete_fields if not (skip_pk and f.primary_key)]
 
 
+def _name(field: Column) -> str:
+    """A concrete field's column name (Django types it optional: fields without a column are never concrete)."""
+    if field.column is None:
+        raise TypeError(f"{field!r} has no column")
+    return field.column
+
+
+def _field(model: type[models.Model], name: str) -> Column:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name} is a relation, not a column of {model.__name__}")
+    return field
+
+
+def _attributes(row: models.Model) -> Callable[[Column], object]:
+    """Reads a model instance's column values for Prepared.row."""
+    return lambda f: getattr(row, f.attname)
+
+
 def insert_rows(
-    model: type[models.Model],
-    fields: Sequence[models.Field],
-    params: list[list[object]],
-    *,
-    ignore_conflicts: bool = False,
+    model: type[models.Model], fields: Sequence[Column], params: Params, *, ignore_conflicts: bool = False
 ) -> None:
     """INSERT prepared parameter rows in one logged statement (executemany / execute_values pages)."""
     if not params:
@@ -70,12 +90,12 @@ def insert_rows(
     qn = db.ops.quote_name
     verb = "INSERT OR IGNORE" if ignore_conflicts and db.vendor == "sqlite" else "INSERT"
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts and db.vendor == "postgresql" else ""
-    head = f"{verb} INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    head = f"{verb} INTO {qn(model._meta.db_table)} ({', '.join(qn(_name(f)) for f in fields)}) VALUES "
     with db.cursor() as cursor:
         if db.vendor == "postgresql" and not ignore_conflicts and (text := _copy_text(params)) is not None:
-            # COPY: the server parses tab-separated text instead of 10 000 parameter tuples (≈ half the time of
+            # COPY: the server parses tab-separated text instead of thousands of parameter tuples (cheaper than
             # execute_values for an import's history rows).
-            columns = ", ".join(qn(f.column) for f in fields)
+            columns = ", ".join(qn(_name(f)) for f in fields)
             with db.wrap_database_errors:  # the raw cursor's errors as Django's (IntegrityError …), as execute's are
                 cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO(text))
         elif db.vendor == "postgresql":
@@ -87,7 +107,7 @@ def insert_rows(
             cursor.executemany(head + f"({', '.join(['%s'] * len(fields))})" + tail, params)
 
 
-def copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows: list[list[object]]) -> None:
+def copy_rows(model: type[models.Model], fields: Sequence[Column], rows: Params) -> None:
     """PostgreSQL only: COPY rows of plain values (None, bool, str, int, Decimal, date) with no per-field
     preparation; a JSON column takes its text already encoded."""
     text = _copy_text(rows)
@@ -95,7 +115,7 @@ def copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows: l
         raise TypeError("copy_rows: a value COPY's text format cannot carry")
     db = _db()
     qn = db.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(_name(f)) for f in fields)
     with db.cursor() as cursor, db.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO(text))
 
@@ -103,7 +123,7 @@ def copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows: l
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(params: list[list[object]]) -> str | None:
+def _copy_text(params: Params) -> str | None:
     """The rows in COPY's text format, or None when a value is of a type this does not know how to write (the
     caller then sends them as parameters)."""
     lines = []
@@ -135,7 +155,7 @@ def insert_values(rows: Sequence[IndicatorValue]) -> None:
         return
     fields = _columns(IndicatorValue, skip_pk=True)
     prep = Prepared(fields)
-    insert_rows(IndicatorValue, fields, [prep.row(lambda f, r=r: getattr(r, f.attname)) for r in rows])
+    insert_rows(IndicatorValue, fields, [prep.row(_attributes(r)) for r in rows])
     wanted = {tuple(getattr(r, k) for k in _NATURAL_KEY): r for r in rows}
     found = IndicatorValue.objects.filter(
         indicator_id__in={r.indicator_id for r in rows},
@@ -154,31 +174,31 @@ def update_values(rows: Sequence[IndicatorValue | TaskProgress], fields: Sequenc
     if not rows:
         return
     meta = type(rows[0])._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [_field(type(rows[0]), name) for name in fields]
     db = _db()
     qn = db.ops.quote_name
     prep = Prepared(columns)
-    params = [prep.row(lambda c, r=row: getattr(r, c.attname)) + [row.pk] for row in rows]
+    params = [prep.row(_attributes(row)) + [row.pk] for row in rows]
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             # One UPDATE … FROM (VALUES …) per page instead of one round trip per row.
             from psycopg2.extras import execute_values
 
-            sets = ", ".join(f"{qn(c.column)} = v.c{i}" for i, c in enumerate(columns))
+            sets = ", ".join(f"{qn(_name(c))} = v.c{i}" for i, c in enumerate(columns))
             names = ", ".join(f"c{i}" for i in range(len(columns))) + ", pk"
             casts = [f"%s::{c.db_type(db)}" for c in columns] + ["%s::bigint"]
             execute_values(
                 cursor.cursor,
                 f"UPDATE {qn(meta.db_table)} AS t SET {sets} FROM (VALUES %s) AS v({names}) "
-                f"WHERE t.{qn(meta.pk.column)} = v.pk",
+                f"WHERE t.{qn(_name(meta.pk))} = v.pk",
                 params,
                 template="(" + ", ".join(casts) + ")",
                 page_size=2000,
             )
         else:
             sql = (
-                f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in columns)} "
-                f"WHERE {qn(meta.pk.column)} = %s"
+                f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(_name(c))} = %s' for c in columns)} "
+                f"WHERE {qn(_name(meta.pk))} = %s"
             )
             cursor.executemany(sql, params)
 
@@ -187,7 +207,7 @@ def insert_history(
     rows: Sequence[IndicatorValue | TaskProgress],
     *,
     history_type: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     date: dt.datetime,
 ) -> None:
@@ -206,10 +226,11 @@ def insert_history(
         "history_user_id": getattr(user, "pk", None),
     }
     prep = Prepared(fields)
-    params = [
-        prep.row(lambda f, r=row: getattr(r, f.attname) if f.attname in tracked else extra.get(f.attname))
-        for row in rows
-    ]
+
+    def history_values(row: IndicatorValue | TaskProgress) -> Callable[[Column], object]:
+        return lambda f: getattr(row, f.attname) if f.attname in tracked else extra.get(f.attname)
+
+    params = [prep.row(history_values(row)) for row in rows]
     unknown = {f.attname for f in fields} - tracked - set(extra)
     if unknown:  # a simple_history upgrade added a column we do not fill: fail loudly rather than write bad audit rows
         raise RuntimeError(f"history columns not handled: {sorted(unknown)}")

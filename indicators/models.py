@@ -6,8 +6,9 @@ and history are applied in one place; never `QuerySet.update()` them (it would s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -359,13 +360,15 @@ class IndicatorValue(models.Model):
     counted_when_loaded: bool | None = None
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: list[str], values: list[object]) -> IndicatorValue:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> IndicatorValue:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance.counted_when_loaded = instance._counted_now()
         return instance
 
-    def refresh_from_db(self, *args: object, **kwargs: object) -> None:
-        super().refresh_from_db(*args, **kwargs)  # type: ignore[arg-type]
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
         self.counted_when_loaded = self._counted_now()
 
     def _counted_now(self) -> bool | None:

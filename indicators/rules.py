@@ -11,28 +11,29 @@ answer 404 for another unit's items.
 from __future__ import annotations
 
 import rules
+from django.contrib.auth.models import AnonymousUser, User
 
 from indicators import access
 from plans.roles import can_read_all, is_reporter
 
 
 @rules.predicate
-def is_reporter_role(user) -> bool:  # type: ignore[no-untyped-def]
+def is_reporter_role(user: User | AnonymousUser) -> bool:
     return is_reporter(user)
 
 
 @rules.predicate
-def can_review(user) -> bool:  # type: ignore[no-untyped-def]
+def can_review(user: User | AnonymousUser) -> bool:
     return access.can_review(user)
 
 
 @rules.predicate
-def can_manage_periods(user) -> bool:  # type: ignore[no-untyped-def]
+def can_manage_periods(user: User | AnonymousUser) -> bool:
     return access.can_manage_periods(user)
 
 
 @rules.predicate
-def reads_everything(user) -> bool:  # type: ignore[no-untyped-def]
+def reads_everything(user: User | AnonymousUser) -> bool:
     return can_read_all(user)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -99,7 +99,7 @@ def check_draft(draft: PlanDraft, *, code: str, choices: Mapping[str, UnitChoice
 
 @transaction.atomic
 def publish_draft(
-    *, draft: PlanDraft, root: Department, code: str, user: AbstractBaseUser, choices: Mapping[str, UnitChoice]
+    *, draft: PlanDraft, root: Department, code: str, user: User, choices: Mapping[str, UnitChoice]
 ) -> Plan:
     """Write the reviewed draft as an active plan; raises PublishError (nothing written) when it is not ready."""
     problems = check_draft(draft, code=code, choices=choices)
@@ -215,7 +215,7 @@ def _indicators(
     sections: dict[str, Section],
     tasks: dict[str, Task],
     units: dict[str, dict[str, object]],
-    user: AbstractBaseUser,
+    user: User,
     reason: str,
 ) -> None:
     rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from axes.models import AccessAttempt
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from plans.roles import is_admin
@@ -17,7 +17,7 @@ class OpsError(Exception):
     pass
 
 
-def unlock_login(*, user: AbstractBaseUser, attempt_id: int) -> str:
+def unlock_login(*, user: User, attempt_id: int) -> str:
     """Forget the failed logins of one username/address pair; returns the username unlocked."""
     if not is_admin(user):
         raise OpsError(_("只有组织部管理员可以解除登录锁定。"))

@@ -71,7 +71,7 @@ class Department(models.Model):
     @property
     def root(self) -> Department:
         node = self
-        while node.parent_id is not None:
+        while node.parent is not None:  # a unit without a parent is read without a query
             node = node.parent
         return node
 

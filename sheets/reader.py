@@ -188,7 +188,7 @@ def merged_ranges(data: bytes, worksheet: Any) -> list[tuple[int, int, int, int]
             block = tail + chunk
             for match in MERGE_RE.finditer(block):
                 ref = match.group(1).decode()
-                found.append(range_boundaries(ref if ":" in ref else f"{ref}:{ref}"))  # type: ignore[arg-type]
+                found.append(range_boundaries(ref if ":" in ref else f"{ref}:{ref}"))
             tail = block[-256:]
             # A match inside the overlap is found twice; de-duplicate at the end.
     return sorted(set(found), key=lambda b: (b[1], b[0]))

@@ -79,7 +79,7 @@ def cached(
     if found is _MISSING:
         found = build()
         cache.set(key, found, TIMEOUT)
-    return found  # type: ignore[return-value]  # whatever build() returned when it was kept
+    return found  # whatever build() returned when it was kept
 
 
 def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T]) -> T:
@@ -92,7 +92,7 @@ def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T]) -> T:
     stamp = (version, timezone.localdate().isoformat())
     found: Any = cache.get(key)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = build()
     cache.set(key, (stamp, value), TIMEOUT)
     return value

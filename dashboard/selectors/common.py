@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -45,7 +46,7 @@ from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssi
 Status = engine.Status
 SHORT = engine.SHORT_STATUSES
 GOOD = engine.GOOD_STATUSES
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | AnonymousUser
 
 
 def worst_first(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
-from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, display_for, explain, number
+from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, Displayed, display_for, explain, number
 from indicators.evaluation.explain import percent as pct
 from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
@@ -38,38 +38,42 @@ def percent(ratio: Decimal | None) -> str:
     return pct(ratio)
 
 
-def _display(indicator: object) -> Display:
+# What the filters are given: an indicator (or a row with its attributes) or the display rules already made.
+Shown = Display | Displayed
+
+
+def _display(indicator: Shown) -> Display:
     return indicator if isinstance(indicator, Display) else display_for(indicator)
 
 
 @register.filter
-def figure(value: Decimal | None, indicator: object) -> str:
+def figure(value: Decimal | None, indicator: Shown) -> str:
     """A reported figure (or a baseline) in the unit it is reported in: 人 for a growth indicator, not %."""
     return _display(indicator).value(value)
 
 
 @register.filter
-def target_text(value: Decimal | None, indicator: object) -> str:
+def target_text(value: Decimal | None, indicator: Shown) -> str:
     """A target in the target's unit (a growth rate in %)."""
     return _display(indicator).target(value)
 
 
 @register.filter
-def signed_gap(value: Decimal | None, indicator: object) -> str:
+def signed_gap(value: Decimal | None, indicator: Shown) -> str:
     """较序时差距 with its sign and unit (percentage points for shares), printed as the sentence and the workbook
     print it."""
     return _display(indicator).gap_to_expected(value)
 
 
 @register.filter
-def signed_gap_to_target(value: Decimal | None, indicator: object) -> str:
+def signed_gap_to_target(value: Decimal | None, indicator: Shown) -> str:
     """距目标差距 with its sign and unit (positive is still to go), printed as the sentence and the workbook print
     it."""
     return _display(indicator).gap_to_target(value)
 
 
 @register.filter
-def figure_cell(value: Decimal | None, indicator: object) -> str:
+def figure_cell(value: Decimal | None, indicator: Shown) -> str:
     """A figure in a table whose unit column shows the target's unit: the figure's own unit is added only where the
     two differ (a growth indicator's levels in 人 under a % column). Never rounded onto a neighbour (26.35 of a
     target printed with one decimal stays 26.35), as in the sentences and the workbook."""
@@ -80,7 +84,7 @@ def figure_cell(value: Decimal | None, indicator: object) -> str:
 
 
 @register.filter
-def target_cell(value: Decimal | None, indicator: object) -> str:
+def target_cell(value: Decimal | None, indicator: Shown) -> str:
     """A target in a table whose unit column shows its unit, with the decimals it has."""
     return _display(indicator).figure_number(value)
 
@@ -98,7 +102,7 @@ def verdict_badge(evaluation: object) -> str:
 
 
 @register.simple_tag
-def explain_verdict(evaluation: engine.Evaluation, indicator: object, viewed: object = "", plan: object = None) -> str:
+def explain_verdict(evaluation: engine.Evaluation, indicator: Shown, viewed: object = "", plan: object = None) -> str:
     """The verdict's explanation in the active language; `viewed`: the period being looked at (or its label); with
     the `plan`, a view past the plan's end names the plan's last year, as the workbook and `plan_report` do."""
     label = str(getattr(viewed, "label", viewed) or "")
