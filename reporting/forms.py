@@ -5,6 +5,7 @@ live in `indicators.access`, `indicators.services` and `indicators.validation` (
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -37,10 +38,10 @@ class EvidenceField(forms.FileField):
     The type is checked by content in `services.attach_evidence`.
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
         kwargs.setdefault("required", False)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
@@ -79,6 +80,8 @@ def value_hint(indicator: Indicator) -> str:
 class ValueForm(forms.Form):
     """One indicator's figure for one unit and period. `version` is the row version the page was loaded with."""
 
+    stale_message = ""  # set when someone saved first: shown above the form (reporting/_form_errors.html)
+
     indicator = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.IntegerField(widget=forms.HiddenInput)
     period = forms.IntegerField(widget=forms.HiddenInput)
@@ -103,9 +106,9 @@ class ValueForm(forms.Form):
     loaded_basis = forms.ChoiceField(choices=IndicatorValue.Basis.choices, widget=forms.HiddenInput)
     other_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, indicator: Indicator | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.indicator = indicator
+    def __init__(self, *args: Any, indicator: Indicator | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.for_indicator = indicator  # its rules check the value; `indicator` is the posted id field
         if indicator is not None and indicator.kind == Indicator.Kind.GROWTH:
             # The engine derives the growth rate from the level since the baseline: ask for the level, not a rate.
             self.fields["value"].label = _("本期总量（水平值，不是增长率）")
@@ -119,7 +122,7 @@ class ValueForm(forms.Form):
         if raw in (None, ""):
             return None
         try:
-            return parse_value(raw, rules_of(self.indicator) if self.indicator is not None else None)
+            return parse_value(raw, rules_of(self.for_indicator) if self.for_indicator is not None else None)
         except ValueInputError as exc:
             raise forms.ValidationError(exc.message, code="invalid_figure") from None
 
@@ -157,6 +160,8 @@ class ValueForm(forms.Form):
 
 class ProgressForm(forms.Form):
     """One task's progress report for one unit and period."""
+
+    stale_message = ""  # set when someone saved first: shown above the form (reporting/_form_errors.html)
 
     task = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.IntegerField(widget=forms.HiddenInput)

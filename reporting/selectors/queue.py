@@ -273,7 +273,7 @@ def _previous_figures(values: list[IndicatorValue], earlier: ReportingPeriod | N
         .order_by("basis")  # "estimate" < "official": the official wins
         .values_list("indicator_id", "department_id", "value")
     )
-    return {(ind, dept): value for ind, dept, value in rows}
+    return {(ind, dept): value for ind, dept, value in rows if value is not None}  # value__isnull=False above
 
 
 def _progress_rows(period: ReportingPeriod, query: QueueQuery, start: int, stop: int) -> list[QueueRow]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -203,12 +204,12 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _display(model: type, field_name: str, value: object) -> str:
+def _display(model: type[models.Model], field_name: str, value: object) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, Decimal):
         return dec_str(value) or "—"
-    choices = dict(model._meta.get_field(field_name).choices or [])
+    choices = dict(getattr(model._meta.get_field(field_name), "choices", None) or [])
     return str(choices.get(value, value))
 
 
@@ -217,7 +218,7 @@ def history_entries(
 ) -> list[HistoryEntry]:
     """Who changed what, when and why (old → new), for the rows of one item, oldest first (one query)."""
     fields = VALUE_FIELDS if model is IndicatorValue else PROGRESS_FIELDS
-    labels = {f: str(model._meta.get_field(f).verbose_name) for f in fields}
+    labels = {f: str(getattr(model._meta.get_field(f), "verbose_name", f)) for f in fields}
     records = list(
         model.history.filter(id__in=[r.pk for r in rows])
         .select_related("history_user")

@@ -35,6 +35,7 @@ from reporting.selectors.queue import (
 )
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _pick_period, _require
+from talentplan.requests import AuthenticatedHttpRequest
 
 MAX_DECISIONS = max(PAGE_SIZES)
 Item = IndicatorValue | TaskProgress
@@ -58,7 +59,7 @@ def _query(params: QueryDict) -> QueueQuery:
 
 
 def _url(query: QueueQuery, period_code: str, **change: object) -> str:
-    params = {
+    params: dict[str, object] = {
         "period": period_code,
         "plan": query.plan or "",
         "unit": query.unit or "",
@@ -79,7 +80,7 @@ def _url(query: QueueQuery, period_code: str, **change: object) -> str:
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.REVIEW)
     return _render_queue(request, request.GET)
 
@@ -174,7 +175,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Approve or return the chosen items. The first post shows what will happen; the confirmed one does it."""
     _require(request, perms.REVIEW)
     next_url = _next_url(request)
@@ -273,7 +274,7 @@ def _report(request: HttpRequest, outcome: services.ReviewOutcome, action: str) 
 
 @login_required
 @require_POST
-def review_item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def review_item(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """One item's approve or return, posted from its history page or by older links: the same path as the queue."""
     _require(request, perms.REVIEW)
     get_item = access.get_value_for_user if kind == "value" else access.get_progress_for_user

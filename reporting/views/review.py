@@ -30,12 +30,13 @@ from reporting.selectors.review import (
     units_reporting,
 )
 from reporting.views.common import _add_errors, _my_url, _pick_period, _require
+from talentplan.requests import AuthenticatedHttpRequest
 
 # --- item history and evidence --------------------------------------------------------------------------------
 
 
 @login_required
-def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def value_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     value = access.get_value_for_user(request.user, pk)
     rows = list(
         IndicatorValue.objects.filter(
@@ -60,7 +61,7 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     progress = access.get_progress_for_user(request.user, pk)
     rows = list(
         TaskProgress.objects.filter(pk=pk).select_related("updated_by", "reviewed_by").prefetch_related("evidence")
@@ -80,15 +81,17 @@ def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Evidence is served only through here, after the same read check as its item (never a public media URL)."""
     evidence = Evidence.objects.filter(pk=pk).first()
     if evidence is None:
         raise Http404(_("未找到该文件，或您无权访问。"))
     if evidence.value_id:
         access.get_value_for_user(request.user, evidence.value_id)
-    else:
+    elif evidence.progress_id:
         access.get_progress_for_user(request.user, evidence.progress_id)
+    else:
+        raise Http404(_("未找到该文件，或您无权访问。"))
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
 
@@ -96,7 +99,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.VIEW_OVERDUE)
     periods = ordered_periods()
     period = _pick_period(request.GET.get("period"), periods)
@@ -108,7 +111,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def periods(request: HttpRequest) -> HttpResponse:
+def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.MANAGE_PERIODS)
     open_form = PeriodOpenForm(request.POST or None)
     if request.method == "POST" and open_form.is_valid():
@@ -151,7 +154,7 @@ def _render_periods(
 
 @login_required
 @require_POST
-def period_state(request: HttpRequest, pk: int) -> HttpResponse:
+def period_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, perms.MANAGE_PERIODS)
     period = get_object_or_404(ReportingPeriod, pk=pk)
     form = PeriodStateForm(request.POST, auto_id=f"p{pk}_%s")
