@@ -20,6 +20,7 @@ from api import tokens
 from api.models import ApiToken
 from plans.models import Department
 from plans.roles import is_admin
+from talentplan.requests import AuthenticatedHttpRequest
 
 
 class TokenForm(forms.Form):
@@ -56,7 +57,7 @@ def _require_admin(request: HttpRequest) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     form = TokenForm(request.POST or None)
     created = None
@@ -82,7 +83,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     token = get_object_or_404(ApiToken, pk=pk)
     tokens.revoke_token(by=request.user, token=token)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from indicators.models import Indicator, UnitTarget
 from indicators.validation import ValueInputError, parse_decimal
 from plans.models import Department
 from plans.roles import is_admin
+from talentplan.requests import AuthenticatedHttpRequest
 
 
 def _year(raw: str, field: str, errors: dict[str, str]) -> int | None:
@@ -61,7 +62,7 @@ def _units(indicator: Indicator, data: QueryDict | None, errors: dict[str, str])
 
 
 @login_required
-def edit_baseline(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_baseline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not is_admin(request.user):
         raise PermissionDenied(_("只有组织部管理员可以录入基期值。"))
     indicator = get_object_or_404(Indicator.objects.select_related("plan"), pk=pk)

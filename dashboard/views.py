@@ -9,7 +9,7 @@ their units and on whether a scheme's bulletin is published.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
@@ -22,6 +22,7 @@ from indicators.evaluation.selectors import plans_queryset
 from indicators.models import Indicator
 from plans.models import Department
 from plans.roles import is_admin
+from talentplan.requests import AuthenticatedHttpRequest
 
 SHORTFALL_LIMIT = 100
 DEPARTMENT_ITEM_LIMIT = 100
@@ -34,7 +35,7 @@ GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has th
 
 @require_safe
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
     # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays
     # light.
@@ -63,7 +64,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(plans_queryset(), code=code)
     choice = selectors.choose_period(request.GET.get("period"))
     body = SimpleLazyObject(
@@ -74,7 +75,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @login_required
-def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
@@ -89,7 +90,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def department_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     show_all = request.GET.get("all") == "1"

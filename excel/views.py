@@ -33,6 +33,7 @@ from plans.models import Plan, ReportingPeriod
 from plans.roles import can_read_all, is_admin, is_reporter
 from sheets.reader import ExcelInputError, Issue
 from talentplan import pagecache
+from talentplan.requests import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +62,7 @@ def _default_period_code() -> str:
 
 @login_required
 @require_GET
-def assessment(request: HttpRequest, code: str) -> HttpResponse:
+def assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """考核报表 for one plan (or `all`) as of a period: /excel/assessment/<code>/?period=2025Q4."""
     period_code = (request.GET.get("period") or "").strip() or _default_period_code()
     try:
@@ -98,7 +99,7 @@ def _reporter_units(request: HttpRequest) -> Any:
 
 @login_required
 @require_GET
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"is_reporter": is_reporter(request.user), "is_admin": is_admin(request.user)}
     if context["is_reporter"]:
         units = access.user_units(request.user)
@@ -111,7 +112,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TemplateForm(request.GET, units=_reporter_units(request))
     if not form.is_valid():
         return _error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
@@ -153,7 +154,7 @@ def _preview_page(request: HttpRequest, preview: ActualsPreview, token: str, sta
 
 @login_required
 @require_POST
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reporter_units(request)
     form = ActualsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -167,7 +168,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reporter_units(request)
     form = ConfirmForm(request.POST)
     stored = uploads.load(request.session, form.data.get("token", ""), kind="actuals") if form.is_valid() else None
@@ -203,7 +204,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 
 @login_required
-def plan_import(request: HttpRequest) -> HttpResponse:
+def plan_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     if request.method != "POST":
         return render(request, "excel/plan_import.html", {"form": PlanImportForm()})

@@ -29,6 +29,7 @@ from intake.services import PublishError, UnitChoice, printed_names, publish_dra
 from plans.models import Department
 from plans.roles import is_admin
 from sheets.reader import ExcelInputError
+from talentplan.requests import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +46,7 @@ def suggest_code(draft: PlanDraft) -> str:
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     if request.method != "POST":
         return render(request, "intake/start.html", {"form": f.IntakeForm()})
@@ -74,7 +75,7 @@ def new_draft(request: HttpRequest, draft: PlanDraft, root: Department) -> str:
 
 
 @login_required
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The Excel plan table template (allowed values as drop-downs)."""
     _admin_only(request)
     out = io.BytesIO()
@@ -172,7 +173,7 @@ def _bind(request: HttpRequest, draft: PlanDraft, resolver: UnitResolver) -> dic
 
 
 @login_required
-def review(request: HttpRequest, token: str) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     _admin_only(request)
     state = store.load(request.session, token)
     root = Department.objects.filter(pk=(state or {}).get("root_id"), parent__isnull=True).first() if state else None
