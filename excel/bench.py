@@ -231,8 +231,8 @@ def read_workbook(data: bytes) -> FloorBook:
 
 def write_like(book: FloorBook, output: IO[bytes] | None = None) -> bytes:
     """Write `book` with plain xlsxwriter calls, constant_memory as the export: the time to beat."""
-    buffer = output or io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output or buffer, WORKBOOK_OPTIONS)
     formats = [workbook.add_format(props) for props in book.formats]
     for sheet in book.sheets:
         ws = workbook.add_worksheet(sheet.title)

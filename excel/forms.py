@@ -23,17 +23,23 @@ class XlsxField(forms.FileField):
         return upload
 
 
+class PeriodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.label}（{obj.get_state_display()}）"
+
+
 class TemplateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("填报单位"), queryset=Department.objects.none(), empty_label=None)
-    period = forms.ModelChoiceField(
+    period = PeriodChoiceField(
         label=_("填报周期"), queryset=ReportingPeriod.objects.none(), empty_label=None, to_field_name="code"
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["period"].queryset = ReportingPeriod.objects.order_by("-end", "kind")
-        self.fields["period"].label_from_instance = lambda p: f"{p.label}（{p.get_state_display()}）"
+        unit, period = self.fields["unit"], self.fields["period"]
+        assert isinstance(unit, forms.ModelChoiceField) and isinstance(period, forms.ModelChoiceField)  # declared above
+        unit.queryset = units
+        period.queryset = ReportingPeriod.objects.order_by("-end", "kind")
 
 
 class ActualsUploadForm(forms.Form):

@@ -107,10 +107,10 @@ def entry_indicators(department: Department, period: ReportingPeriod) -> list[In
 def template_rows(department: Department, period: ReportingPeriod) -> list[TemplateRow]:
     indicators = entry_indicators(department, period)
     ids = [i.pk for i in indicators]
-    values: dict[int, list[IndicatorValue]] = {}
+    values: dict[int, list[IndicatorValue | None]] = {}
     existing = IndicatorValue.objects.filter(indicator_id__in=ids, department=department, period=period)
-    for value in existing.order_by("basis"):
-        values.setdefault(value.indicator_id, []).append(value)
+    for row in existing.order_by("basis"):
+        values.setdefault(row.indicator_id, []).append(row)
     targets = {
         ut.indicator_id: ut.target for ut in UnitTarget.objects.filter(indicator_id__in=ids, department=department)
     }
@@ -186,8 +186,8 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
         )
     ws.freeze_panes(HEADER_ROW + 1, col["name"] + 1)
     # Formats looked up once, not per cell (10k rows × 15 cells).
-    editable = {"locked": False, "bg_color": "#FFFBE6"}
-    frozen = {"bg_color": "#EDEDED"}
+    editable: dict[str, Any] = {"locked": False, "bg_color": "#FFFBE6"}
+    frozen: dict[str, Any] = {"bg_color": "#EDEDED"}
     text, centre, integer = f.text(), f.text(align="center"), f.number("0")
     edit_text = {False: f.text(**editable), True: f.text(**frozen)}
     edit_centre = {False: f.text(align="center", **editable), True: f.text(align="center", **frozen)}
