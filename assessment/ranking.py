@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 ZERO = Decimal(0)
+K = TypeVar("K")
 
 
 @dataclass
-class Ranked:
-    key: object  # what is ranked (a unit)
+class Ranked(Generic[K]):
+    key: K  # what is ranked (a unit)
     label: str
     items: int
     good: int
@@ -21,7 +23,7 @@ class Ranked:
         return (Decimal(self.good) / Decimal(self.items)).quantize(Decimal("0.0001")) if self.items else ZERO
 
 
-def competition_rank(rows: list[Ranked]) -> list[Ranked]:
+def competition_rank(rows: list[Ranked[K]]) -> list[Ranked[K]]:
     """Best share first; equal shares share a rank (1, 1, 3); more items first among equals, then by name."""
     rows = sorted(rows, key=lambda r: (-r.share, -r.items, r.label))
     for index, row in enumerate(rows):

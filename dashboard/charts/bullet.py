@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dashboard.charts.svg import GRID, INK, ONE, PATH_GREY, STATUS_COLOURS, ZERO, _n, _scale
 from indicators import engine
 from indicators.evaluation.explain import number
+from indicators.evaluation.selectors import Judged
 
 
 def bullet(
@@ -59,12 +60,7 @@ def bullet(
 
 
 def bullet_for(
-    kind: str,
-    evaluation: engine.Evaluation | object,
-    baseline: Decimal | None,
-    target: Decimal | None,
-    decimals: int,
-    unit: str,
+    kind: str, evaluation: Judged, baseline: Decimal | None, target: Decimal | None, decimals: int, unit: str
 ) -> SafeString:
     """The bullet of one table row; what is compared depends on the kind (see the engine's docstring)."""
     status = evaluation.status.value

@@ -30,7 +30,15 @@ from indicators.evaluation import inputs
 from indicators.evaluation import selectors as read
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.payload import sort_ratio
-from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Judged, PlanResult, plan_results
+from indicators.evaluation.selectors import (
+    ALL_UNITS,
+    NO_UNITS,
+    IndicatorResult,
+    Judged,
+    PlanResult,
+    decoded,
+    plan_results,
+)
 from indicators.formatting import dec_str
 from indicators.models import (
     COUNTED_STATUSES,
@@ -51,7 +59,11 @@ User = auth.User | AnonymousUser
 
 def worst_first(counts: dict[str, int]) -> list[tuple[str, int]]:
     """Non-zero status counts, worst first, for traffic-light lists."""
-    return [(s.value, counts[s.value]) for s in sorted(Status, key=engine.STATUS_SEVERITY.get) if counts.get(s.value)]
+    return [
+        (s.value, counts[s.value])
+        for s in sorted(Status, key=engine.STATUS_SEVERITY.__getitem__)
+        if counts.get(s.value)
+    ]
 
 
 # --- periods ------------------------------------------------------------------------------------------------------
@@ -249,7 +261,7 @@ def _indicator_shortfall(
     return Shortfall(
         plan,
         ev.status.value,
-        (ev.severity, 0, sort_ratio(ev), plan.code, indicator.order, unit.name if unit else ""),
+        (ev.severity, 0, sort_ratio(decoded(ev)), plan.code, indicator.order, unit.name if unit else ""),
         indicator=indicator,
         evaluation=evaluation,
         unit=unit,
@@ -295,7 +307,8 @@ def shortfalls(
             mine = department_id is None or department_id in task_row.department_ids
             if task_row.state == TaskState.OVERDUE and mine:
                 task = task_row.task  # a missed deadline is final: as severe as 未完成, the longest overdue first
-                key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, task.due_date.toordinal(), plan.code, task.order)
+                due = task.due_date.toordinal() if task.due_date else 0  # overdue: it has one
+                key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, due, plan.code, task.order)
                 found.append(Shortfall(plan, TaskState.OVERDUE.value, key, lead=task_row.lead, task=task_row))
     return sorted(found, key=lambda s: s.sort_key)
 
@@ -502,12 +515,18 @@ def indicator_page(
     picked = inputs.plan_series(chosen) if selected is None else inputs.by_unit(chosen).get(selected.unit.id, [])
     pairs = sorted(picked, key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
     observations = [
-        engine.Observation(v.period.start, v.period.end, v.value, v.period.granularity, v.period.code)
+        engine.Observation(
+            v.period.start,
+            v.period.end,
+            v.value,  # type: ignore[arg-type]  # never None: value__isnull=False above
+            v.period.granularity,
+            v.period.code,
+        )
         for v, _e in pairs
     ]
     comparable = {o.label: total for o, total in charts.running_actuals(spec, observations)}
     series = [SeriesRow(v, e, comparable[v.period.code]) for v, e in pairs]
-    projection = charts.projection_for(spec, evaluation)
+    projection = charts.projection_for(spec, decoded(evaluation))
     chart = charts.indicator_trend(
         spec,
         [(s.value.period.end, s.value.period.code, s.comparable, str(s.value.get_basis_display())) for s in series],

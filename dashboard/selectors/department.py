@@ -59,6 +59,13 @@ class UnitItem:
     task: TaskRow | None = None
 
 
+def _deadline(period: ReportingPeriod) -> dt.date:
+    """The deadline of a period the timeliness counts (only periods with one are)."""
+    if period.deadline is None:
+        raise ValueError(f"{period.code} has no deadline")
+    return period.deadline
+
+
 @dataclass
 class TimelinessRow:
     COUNTS: ClassVar = ("on_time", "late", "missing", "pending")
@@ -76,8 +83,8 @@ class DepartmentPage:
     tasks: list[UnitItem]
     shortfalls: list[Shortfall]
     timeliness: list[TimelinessRow]
-    ranking: list[charts.Ranked]
-    position: charts.Ranked | None
+    ranking: list[charts.Ranked[Department]]
+    position: charts.Ranked[Department] | None
     ranking_chart: SafeString
     has_demo: bool
     indicator_total: int = 0  # items and shortfalls in all; `indicators` and `shortfalls` hold the worst `limit`
@@ -121,7 +128,7 @@ def unit_items(
 
 def rank_units(
     units: list[Department], results: list[PlanResult], tasks: dict[int, list[TaskRow]]
-) -> list[charts.Ranked]:
+) -> list[charts.Ranked[Department]]:
     """Units with items, by share of their items achieved/on track (tasks: done or in progress). Items without data
     count as not good: a unit cannot climb by not reporting.
 
@@ -150,7 +157,7 @@ def rank_units(
 
 def rank_siblings(
     units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]], as_of: dt.date
-) -> list[charts.Ranked]:
+) -> list[charts.Ranked[Department]]:
     """`rank_units` from the unit index: the units' own verdicts under per-unit indicators are counted by the
     database over the stored verdicts, the items they are named on from the
     index's rows, and their tasks."""
@@ -220,7 +227,7 @@ def timeliness(
         When(
             period_id=p.id,
             then=F("indicator_id"),
-            submitted_at__lt=timezone.make_aware(dt.datetime.combine(p.deadline + dt.timedelta(days=1), dt.time.min)),
+            submitted_at__lt=timezone.make_aware(dt.datetime.combine(_deadline(p) + dt.timedelta(days=1), dt.time.min)),
         )
         for p in due
     ]
@@ -248,7 +255,7 @@ def timeliness(
         n_owed = sum(n for (first, last), n in spans.items() if first <= period.year <= last)
         n_reported, n_on_time = reported.get(period.id, (0, 0))
         row = TimelinessRow(period, on_time=n_on_time, late=n_reported - n_on_time)
-        if period.deadline < today:
+        if _deadline(period) < today:
             row.missing = n_owed - n_reported
         else:
             row.pending = n_owed - n_reported
@@ -287,8 +294,12 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
     progress = latest_progress(plan_ids, as_of)
     tasks = {r.plan.id: task_rows(r, progress) for r in results}
     indicators, own_tasks = unit_items(department.id, results, tasks)
-    indicators.sort(key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order))
-    own_tasks.sort(key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order))
+    indicators.sort(
+        key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order if i.row else 0)
+    )
+    own_tasks.sort(
+        key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order if i.task else 0)
+    )
     found = shortfalls(
         results,
         tasks,
@@ -298,7 +309,7 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
     )
     overdue = sum(1 for s in found if s.task is not None)
     ranking = rank_siblings(siblings, index, tasks, as_of)
-    has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task.latest) or (
+    has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task and i.task.latest) or (
         bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of)
     )
     return DepartmentPage(

@@ -147,14 +147,15 @@ def _unit_shortfalls(plans: list[Plan], dates: dict[int, dt.date], limit: int | 
     where = Q(pk__in=[])
     for as_of in set(dates.values()):
         where |= Q(as_of=as_of, indicator__plan_id__in=[p for p, d in dates.items() if d == as_of])
-    rows = (
+    worst = (
         Verdict.objects.filter(where, unit__isnull=False, severity__lte=SHORT_SEVERITY)
         .select_related("indicator__plan", "unit")
         .order_by("severity", "sort_ratio", "indicator_id", "unit_id")
     )
-    rows = list(rows if limit is None else rows[:limit])
     found = []
-    for verdict in rows:
+    for verdict in worst if limit is None else worst[:limit]:
+        if verdict.unit is None:  # unit__isnull=False above
+            continue
         ev = StoredEvaluation(verdict.status, verdict.payload, verdict.has_demo)
         ind = verdict.indicator
         found.append(
@@ -231,7 +232,7 @@ def overview(
         key = (
             engine.STATUS_SEVERITY[Status.NOT_ACHIEVED],
             1,
-            task.due_date.toordinal(),
+            task.due_date.toordinal() if task.due_date else 0,  # overdue: it has one
             task_row.plan.code,
             task.order,
         )

@@ -101,7 +101,7 @@ class UnitIndex:
         for ind in self.indicators:
             status = self.item_status(ind, unit_id)
             if status is not None:
-                found.append(((engine.STATUS_SEVERITY[status], ind.plan.code, ind.order), ind.pk))
+                found.append(((engine.STATUS_SEVERITY[Status(status)], ind.plan.code, ind.order), ind.pk))
         return sorted(found)
 
     def short_lines(self, unit_id: int) -> list[ShortLine]:

@@ -53,11 +53,16 @@ class StoredEvaluation:
             self._outcome = restore(payload, has_demo=self._has_demo, short_units=self._short)
         return self._outcome
 
-    def __getattr__(self, name: str) -> object:
+    def __getattr__(self, name: str) -> Any:  # an engine.Evaluation's attribute, typed there
         return getattr(self.outcome().evaluation, name)
 
 
 Judged = engine.Evaluation | StoredEvaluation
+
+
+def decoded(judged: Judged) -> engine.Evaluation:
+    """The engine's evaluation behind a verdict, a stored one decoded (as its attributes are on first use)."""
+    return judged.outcome().evaluation if isinstance(judged, StoredEvaluation) else judged
 
 
 def placeholder(code: str, **args: object) -> engine.Evaluation:
