@@ -75,19 +75,22 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+SCORE_COLUMNS = (
+    "item",
+    "self_score",
+    "self_note",
+    "reviewed_score",
+    "review_note",
+    "vetoed",
+    "reviewed_by",
+    "reviewed_at",
+)
+
+
 class ItemScoreInline(admin.TabularInline):
     model = ItemScore
-    fields = [
-        "item",
-        "self_score",
-        "self_note",
-        "reviewed_score",
-        "review_note",
-        "vetoed",
-        "reviewed_by",
-        "reviewed_at",
-    ]
-    readonly_fields = fields
+    fields = SCORE_COLUMNS
+    readonly_fields = SCORE_COLUMNS
     extra = 0
     can_delete = False
 

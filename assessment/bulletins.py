@@ -140,7 +140,7 @@ def write_xlsx(data: dict[str, Any]) -> bytes:
         if parsed is None:
             text(r, c, "—", cell)
         else:
-            sheet.write_number(r, c, parsed, fmt)  # type: ignore[arg-type]  # xlsxwriter converts at the file boundary
+            sheet.write_number(r, c, parsed, fmt)  # xlsxwriter converts the Decimal at the file boundary
 
     r = 0
     status = _("（演示数据）") if data["is_demo"] else ""

@@ -8,6 +8,7 @@ them), each in the fixed number of queries `plan_results` takes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -22,7 +23,7 @@ from assessment.services import save_audited
 from indicators import engine
 from indicators.access import reporting_unit_id
 from indicators.evaluation.explain import display_for, explain, status_label
-from indicators.evaluation.selectors import IndicatorResult, first, plan_results
+from indicators.evaluation.selectors import IndicatorResult, Judged, decoded, first, plan_results
 from indicators.models import COUNTED_STATUSES, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.services import ServiceError
 from plans.models import Plan, ReportingPeriod
@@ -36,7 +37,7 @@ class EscalationReport:
     closed: list[SupervisionNotice] = field(default_factory=list)
 
 
-def _statuses(result: IndicatorResult, unit_ids: set[int]) -> dict[int | None, engine.Evaluation]:
+def _statuses(result: IndicatorResult, unit_ids: Collection[int | None]) -> dict[int | None, Judged]:
     """unit id → evaluation for a per-unit indicator; None → the plan-level evaluation otherwise."""
     if result.indicator.per_unit:
         return {u.department.pk: u.evaluation for u in result.units if u.department.pk in unit_ids}
@@ -125,7 +126,7 @@ def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.dat
                         "n": result.indicator.name,
                         "codes": codes,
                         "k": len(ends),
-                        "e": explain(evaluation, display_for(result.indicator)),
+                        "e": explain(decoded(evaluation), display_for(result.indicator)),
                     }
                     for department_id in targets:
                         open_notice(
@@ -142,12 +143,12 @@ def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.dat
             if notice.period.end > ends[0] or notice.indicator_id not in latest:
                 continue
             statuses = _statuses(latest[notice.indicator_id], {notice.department_id})
-            evaluation = statuses.get(notice.department_id) or statuses.get(None)
-            if evaluation is not None and evaluation.status not in (engine.Status.BEHIND, engine.Status.NO_DATA):
+            current = statuses.get(notice.department_id) or statuses.get(None)
+            if current is not None and current.status not in (engine.Status.BEHIND, engine.Status.NO_DATA):
                 close(
                     notice,
                     _("状态已恢复为“%(s)s”（截至 %(d)s），系统自动办结。")
-                    % {"s": status_label(evaluation.status), "d": ends[0].isoformat()},
+                    % {"s": status_label(current.status), "d": ends[0].isoformat()},
                 )
                 del pending[key]
 
@@ -157,7 +158,7 @@ def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.dat
     roles = task_roles({t for t in task_ids if t})
     done = set(
         TaskProgress.objects.filter(
-            task_id__in=task_ids,
+            task_id__in={t for t in task_ids if t},
             status=ReviewStatus.APPROVED,
             period__end__lte=as_of,
             progress_status=TaskProgress.Progress.DONE,

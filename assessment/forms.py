@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from assessment import scoring
 from assessment.models import AssessmentItem, AssessmentScheme, Bulletin, ItemScore
 
-POINTS = {"max_digits": 8, "decimal_places": 2}
+
+def points_field(**kwargs: Any) -> forms.DecimalField:
+    """A score or points: up to 999 999.99."""
+    return forms.DecimalField(max_digits=8, decimal_places=2, **kwargs)
 
 
 class SelfAssessmentForm(forms.Form):
@@ -31,12 +34,11 @@ class SelfAssessmentForm(forms.Form):
             item_id = int(line.key)
             self.item_ids.append(item_id)
             current = scores.get(item_id)
-            self.fields[f"self_{item_id}"] = forms.DecimalField(
+            self.fields[f"self_{item_id}"] = points_field(
                 label=line.name,
                 required=False,
-                **POINTS,
                 initial=current.self_score if current else None,
-                help_text=_("扣分项填负数") if line.kind == scoring.ItemKind.DEDUCTION else None,
+                help_text=_("扣分项填负数") if line.kind == scoring.ItemKind.DEDUCTION else "",
             )
             self.fields[f"selfnote_{item_id}"] = forms.CharField(
                 label=_("说明"), required=False, initial=current.self_note if current else "", widget=forms.TextInput()
@@ -59,13 +61,15 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: AssessmentScheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = AssessmentItem.objects.filter(scheme=scheme, kind=AssessmentItem.Kind.BONUS)
+        item = self.fields["item"]
+        assert isinstance(item, forms.ModelChoiceField)  # declared above
+        item.queryset = AssessmentItem.objects.filter(scheme=scheme, kind=AssessmentItem.Kind.BONUS)
 
 
 class ItemReviewForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
-    reviewed_score = forms.DecimalField(
-        label=_("核定得分"), required=False, **POINTS, help_text=_("留空表示采用系统计算得分；扣分项填负数。")
+    reviewed_score = points_field(
+        label=_("核定得分"), required=False, help_text=_("留空表示采用系统计算得分；扣分项填负数。")
     )
     vetoed = forms.BooleanField(label=_("触发一票否决"), required=False)
     note = forms.CharField(label=_("审核意见"), required=False, widget=forms.TextInput())

@@ -511,7 +511,7 @@ class SupervisionNotice(models.Model):
 
     @property
     def subject(self) -> str:
-        return self.indicator.name if self.indicator_id else str(self.task)
+        return self.indicator.name if self.indicator else str(self.task)
 
     @property
     def is_open(self) -> bool:

@@ -31,7 +31,7 @@ from assessment.models import (
     UnitAssessment,
 )
 from indicators.evaluation.explain import display_for, explain
-from indicators.evaluation.selectors import IndicatorResult, placeholder, plan_results
+from indicators.evaluation.selectors import IndicatorResult, decoded, placeholder, plan_results
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, Role, TaskAssignment, UnitGroup
 
@@ -295,8 +295,8 @@ def _indicator_line(
         points=item.points,
         role=role,
         status=evaluation.status,
-        ratio=scoring.status_ratio(indicator.kind, evaluation, rules.basis),
-        detail=explain(evaluation, display_for(indicator)),
+        ratio=scoring.status_ratio(indicator.kind, decoded(evaluation), rules.basis),
+        detail=explain(decoded(evaluation), display_for(indicator)),
         rules=rules,
     )
 
@@ -316,13 +316,12 @@ def open_notices(unit: Department | None = None) -> list[SupervisionNotice]:
 
 def latest_unit_results(unit: Department) -> list[UnitRow]:
     """The unit's row (score, rank, change, lines) in every non-draft scheme that assesses it, newest first."""
-    schemes = (
+    schemes = list(
         AssessmentScheme.objects.filter(units__department=unit)
         .exclude(status=AssessmentScheme.Status.DRAFT)
         .select_related("plan", "period")
         .order_by("-period__end")
     )
-    schemes = list(schemes)
     results = results_for_schemes(schemes)
     rows = [results[scheme.pk].row_for(unit.pk) for scheme in schemes]
     return [row for row in rows if row is not None]
@@ -435,8 +434,8 @@ def results_for_schemes(schemes: Iterable[AssessmentScheme], *, with_previous: b
     for scheme_unit in SchemeUnit.objects.filter(scheme_id__in=ids).select_related("department"):
         units_by[scheme_unit.scheme_id].append(scheme_unit)
     assessments_by: dict[int, dict[int, UnitAssessment]] = defaultdict(dict)
-    for assessment in UnitAssessment.objects.filter(scheme_id__in=ids).prefetch_related("scores"):
-        assessments_by[assessment.scheme_id][assessment.department_id] = assessment
+    for stored in UnitAssessment.objects.filter(scheme_id__in=ids).prefetch_related("scores"):
+        assessments_by[stored.scheme_id][stored.department_id] = stored
     claims_by: dict[int, dict[tuple[int, int], list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
     unit_claims_by: dict[int, dict[int, list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
     for claim in BonusClaim.objects.filter(assessment__scheme_id__in=ids).select_related("assessment", "item"):

@@ -279,7 +279,7 @@ def _check_evidence(upload: UploadedFile) -> None:
                 % {"n": name}
             }
         )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
+    if (upload.size or 0) > settings.EVIDENCE_MAX_BYTES:
         limit_mb = settings.EVIDENCE_MAX_BYTES // 1048576
         raise ServiceError({"evidence": _("“%(n)s”超过大小上限 %(m)s MB。") % {"n": name, "m": limit_mb}})
     head = upload.read(8)

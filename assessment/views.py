@@ -429,12 +429,18 @@ def unit_action(request: HttpRequest, pk: int, unit_pk: int, action: str) -> Htt
 # --- bulletins ------------------------------------------------------------------------------------------------
 
 
+def _bulletin_data(scheme: AssessmentScheme, found: Bulletin) -> dict[str, Any]:
+    """Publishing freezes the results into the bulletin's snapshot; a draft reads them live."""
+    frozen = found.snapshot if found.is_published else None
+    return frozen if frozen is not None else bulletin_data(scheme_results(scheme), found)
+
+
 @login_required
 @require_GET
 def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     found = access.get_bulletin_for_user(request.user, scheme)
-    data = found.snapshot if found.is_published else bulletin_data(scheme_results(scheme), found)
+    data = _bulletin_data(scheme, found)
     editable = access.can_manage(request.user) and not found.is_published
     return render(
         request,
@@ -502,7 +508,7 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     found = access.get_bulletin_for_user(request.user, scheme)
-    data = found.snapshot if found.is_published else bulletin_data(scheme_results(scheme), found)
+    data = _bulletin_data(scheme, found)
     suffix = "" if found.is_published else "-草稿"
     response = HttpResponse(
         write_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
