@@ -188,11 +188,9 @@ def _tasks(
 
 
 def _year_columns(headers: dict[str, int]) -> tuple[list[tuple[str, int]], tuple[str, int] | None]:
-    targets = sorted(
-        ((h, int(YEAR_RE.search(h).group(1))) for h in headers if YEAR_RE.search(h) and "目标" in h),
-        key=lambda item: item[1],
-    )
-    bases = [(h, int(YEAR_RE.search(h).group(1))) for h in headers if YEAR_RE.search(h) and "目标" not in h]
+    years = [(h, int(m.group(1))) for h in headers if (m := YEAR_RE.search(h))]
+    targets = sorted(((h, year) for h, year in years if "目标" in h), key=lambda item: item[1])
+    bases = [(h, year) for h, year in years if "目标" not in h]
     return targets, bases[0] if bases else None
 
 

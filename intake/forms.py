@@ -39,7 +39,8 @@ class IntakeForm(forms.Form):
     text = forms.CharField(label=_("或粘贴规划全文"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("file") and not (data.get("text") or "").strip():
             raise forms.ValidationError(_("请上传规划文件，或粘贴规划全文。"))
         return data
@@ -82,7 +83,9 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [("", "—"), *sections]
+        field = self.fields["section"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", "—"), *sections]
 
 
 class TargetForm(forms.Form):
@@ -100,7 +103,9 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, tasks: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].choices = [("", _("（规划整体）")), *tasks]
+        field = self.fields["task"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", _("（规划整体）")), *tasks]
 
     def clean_milestones(self) -> list[tuple[int, Decimal]]:
         text = self.cleaned_data.get("milestones") or ""
@@ -110,7 +115,8 @@ class TargetForm(forms.Form):
         return found
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         value, upper = data.get("value"), data.get("value_max")
         if upper is not None and (value is None or upper < value):
             self.add_error("value_max", _("上限应不小于目标值。"))
@@ -127,10 +133,13 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—"), *units]
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", "—"), *units]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action, unit = data.get("action"), data.get("unit") or ""
         if action == "department" and not unit.startswith("d"):
             self.add_error("unit", _("请选择对应的已有单位。"))

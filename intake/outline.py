@@ -202,8 +202,8 @@ def _build(lines: list[str], items: list[_Item], loose: list[tuple[int, int | No
         if i in section_of:
             continue
         section = _nearest_section(items, item.parent, section_of)
-        task = _task_from_item(item, lines, section)
-        if task.units is None and _title_like(item.rest) and item.body:
+        task: Task | None = _task_from_item(item, lines, section)
+        if task is not None and task.units is None and _title_like(item.rest) and item.body:
             task = _headed_task(item, lines, section)
         if task is not None and _keep_task(outline, task):
             outline.tasks.append(task)
@@ -301,8 +301,8 @@ def _blocks(
     section_at: dict[int, str | None] = {}
     for i, item in enumerate(items):
         key = section_of.get(i) or _nearest_section(items, item.parent, section_of)
-        for line in (item.line, *item.body):
-            section_at[line] = key
+        for number in (item.line, *item.body):
+            section_at[number] = key
     headings = {items[i].line for i in section_of}
     flags: dict[str | None, tuple[bool, bool]] = {}
     current: str | None = None

@@ -105,6 +105,7 @@ def publish_draft(
     problems = check_draft(draft, code=code, choices=choices)
     if problems:
         raise PublishError(problems)
+    assert draft.start_year is not None and draft.end_year is not None  # check_draft refuses a draft without years
     units = _units(root, choices)
     reason = _("规划导入：%(f)s") % {"f": (draft.source_name or _("粘贴的文字"))[:80]}
     plan = Plan(

@@ -107,16 +107,9 @@ def table_targets(lines: list[str]) -> list[Target]:
     col_group = _column(header, r"一级指标|类别|领域")
     col_number = _column(header, r"^序号|^编号")
     col_unit = _column(header, r"^单位$|计量单位|^单位")
-    targets = [
-        (i, int(YEAR_RE.search(c).group(1)))
-        for i, c in enumerate(header)
-        if YEAR_RE.search(c) and TARGET_WORDS.search(c)
-    ]
-    bases = [
-        (i, int(YEAR_RE.search(c).group(1)))
-        for i, c in enumerate(header)
-        if YEAR_RE.search(c) and not TARGET_WORDS.search(c)
-    ]
+    years = [(i, c, int(m.group(1))) for i, c in enumerate(header) if (m := YEAR_RE.search(c))]
+    targets = [(i, year) for i, c, year in years if TARGET_WORDS.search(c)]
+    bases = [(i, year) for i, c, year in years if not TARGET_WORDS.search(c)]
     if not targets and bases:
         targets = [bases.pop()]  # "2020年 | 2025年": the last year is the target
     if col_name is None or not targets:

@@ -323,7 +323,8 @@ def _name(
     before = sentence[segment_start:start]
     if continued:  # "…50名左右高层次人才、5个左右顶尖团队": the words before belong to the previous value
         before = re.split(r"、|和|及", before)[-1]
-    before = before[LEAD_STRIP_RE.match(tx.norm(before)).end() :]
+    lead = LEAD_STRIP_RE.match(tx.norm(before))
+    before = before[lead.end() if lead else 0 :]
     before = re.sub(r"(?:到|至|在)\s*(?:19|20)\d{2}\s*年(?:底|末)?(?:前)?", "", before)
     before = TAIL_STRIP_RE.sub("", before.strip()).strip()
     after = re.split(r"和|及|与|、|\d", sentence[end:clause_end], maxsplit=1)[0].strip()
@@ -399,6 +400,7 @@ def _target(
     sentence: str, normal: str, match: re.Match[str], segment: tuple[int, int], ctx: Context, chinese: bool, scope: str
 ) -> Target:
     start, end = segment
+    value: Decimal | None
     if chinese:
         value, upper, unit, comparison, decimals = Decimal(tx.cn_to_int(match["a"]) or 0), None, match["unit"], "gte", 0
     else:

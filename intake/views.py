@@ -176,7 +176,8 @@ def _bind(request: HttpRequest, draft: PlanDraft, resolver: UnitResolver) -> dic
 def review(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     _admin_only(request)
     state = store.load(request.session, token)
-    root = Department.objects.filter(pk=(state or {}).get("root_id"), parent__isnull=True).first() if state else None
+    root_id = state.get("root_id") if state else None
+    root = Department.objects.filter(pk=root_id, parent__isnull=True).first() if root_id is not None else None
     if state is None or root is None:
         return render(request, "intake/expired.html", status=404)
     draft = from_state(state["draft"])

@@ -60,7 +60,8 @@ class Command(BaseCommand):
         w(f"\n量化目标 {len(draft.targets)} 项：")
         for g in draft.targets:
             value = "—" if g.value is None else f"{g.value}{'–' + str(g.value_max) if g.value_max is not None else ''}"
+            in_task = draft.task(g.task) if g.task else None
             w(
                 f"{g.name[:30]}：{value}{g.unit} {g.comparison} {g.kind} {g.year or ''}"
-                f"{' 任务' + (draft.task(g.task).number if draft.task(g.task) else '') if g.task else ''}"
+                f"{' 任务' + (in_task.number if in_task else '') if g.task else ''}"
             )
