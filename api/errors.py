@@ -100,9 +100,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None  # a server error: Django's handler and log
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, ApiError):
         body = {**error_body(exc.code, exc.message, exc.fields), **exc.extra}
     elif isinstance(exc, exceptions.ValidationError):

@@ -158,7 +158,7 @@ class TaskProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 def _valid(serializer_class: type[drf.Serializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data  # type: ignore[return-value]
+    return serializer.validated_data
 
 
 def _attach(rows: list[IndicatorValue], items: list[dict[str, Any]]) -> None:

@@ -70,7 +70,7 @@ def once(request: Request, owner: str, handler: Callable[[], Response]) -> Respo
         try:
             response = handler()
         except (APIException, Http404, PermissionDenied) as exc:
-            response = exception_handler(exc, {})  # type: ignore[assignment]
+            response = exception_handler(exc, {})
         if response.status_code in NOT_STORED or response.status_code >= 500:
             record.delete()
             return response

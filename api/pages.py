@@ -3,6 +3,8 @@ to the POST, never stored or redirected with), a token revoked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -41,12 +43,15 @@ class TokenForm(forms.Form):
     )
     days = forms.IntegerField(label=gettext_lazy("有效天数"), min_value=1)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
-        self.fields["unit"].queryset = Department.objects.filter(is_active=True).order_by("order", "name")
-        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
-        self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user, unit, days = self.fields["user"], self.fields["unit"], self.fields["days"]
+        assert isinstance(user, forms.ModelChoiceField) and isinstance(unit, forms.ModelChoiceField)  # declared above
+        assert isinstance(days, forms.IntegerField)
+        user.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        unit.queryset = Department.objects.filter(is_active=True).order_by("order", "name")
+        days.max_value = settings.API_TOKEN_MAX_DAYS
+        days.initial = settings.API_TOKEN_DEFAULT_DAYS
 
 
 def _require_admin(request: HttpRequest) -> None:

@@ -146,7 +146,7 @@ class AssessmentSerializer(drf.ModelSerializer):
 
     @extend_schema_field(RankingRowSerializer(many=True))
     def get_ranking(self, obj: Bulletin) -> list[dict[str, Any]]:
-        return RankingRowSerializer((obj.snapshot or {}).get("ranking", []), many=True).data  # type: ignore[return-value]
+        return RankingRowSerializer((obj.snapshot or {}).get("ranking", []), many=True).data
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_content(self, obj: Bulletin) -> dict[str, Any]:

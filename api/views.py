@@ -83,12 +83,12 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def figures_for(request: object) -> QuerySet[IndicatorValue]:
-    who = caller(request)  # type: ignore[arg-type]
+    who = caller(request)
     qs = access.values_visible_to(who.user)
     return qs.filter(department_id=who.unit_id) if who.unit_id is not None else qs
 
 
 def progress_for(request: object) -> QuerySet[TaskProgress]:
-    who = caller(request)  # type: ignore[arg-type]
+    who = caller(request)
     qs = access.progress_visible_to(who.user)
     return qs.filter(department_id=who.unit_id) if who.unit_id is not None else qs

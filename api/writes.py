@@ -92,15 +92,12 @@ class SubmitWrite(serializers.Serializer):
 
 def unit_for(who: Caller, requested: int | None, field: str = "unit") -> Department:
     """The unit written for: the token's (another one is refused), or one of the session user's units."""
-    if who.token is not None and who.token.unit_id is not None:
-        if requested is not None and requested != who.token.unit_id:
-            raise ApiError(
-                403,
-                "permission_denied",
-                _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name},
-                {field: _("该令牌只能填报“%(u)s”的数据。") % {"u": who.token.unit.name}},
-            )
-        return who.token.unit
+    token_unit = who.token.unit if who.token is not None else None
+    if token_unit is not None:
+        if requested is not None and requested != token_unit.pk:
+            refused = _("该令牌只能填报“%(u)s”的数据。") % {"u": token_unit.name}
+            raise ApiError(403, "permission_denied", refused, {field: refused})
+        return token_unit
     mine = access.unit_ids(who.user)
     if requested is None:
         if len(mine) != 1:
@@ -159,9 +156,11 @@ def refusal(
     if not may_enter():
         return ApiError(403, "permission_denied", message)
     if edit_block_reason(period, timezone.localdate()):
-        code = {ReportingPeriod.State.LOCKED: "period_locked", ReportingPeriod.State.CLOSED: "period_closed"}.get(
-            period.state, "deadline_passed"
-        )
+        codes: dict[str, str] = {
+            ReportingPeriod.State.LOCKED: "period_locked",
+            ReportingPeriod.State.CLOSED: "period_closed",
+        }
+        code = codes.get(period.state, "deadline_passed")
         return ApiError(409, code, message)
     return ApiError(409, "conflict", message)
 
@@ -297,8 +296,8 @@ def batch_refusal(exc: services.ServiceError, user: User, entries: list[services
             ),
             None,
         )
-        fields = {f"items[{i}].version": str(exc)} if i is not None else {}
-        return ApiError(409, "stale_version", str(exc), fields, extra={"current": current_of(cur)})
+        located = {f"items[{i}].version": str(exc)} if i is not None else {}
+        return ApiError(409, "stale_version", str(exc), located, extra={"current": current_of(cur)})
     fields: dict[str, str] = {}
     worst = 400, "invalid"
     for key, message in exc.errors.items():
