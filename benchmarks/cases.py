@@ -53,9 +53,10 @@ def engine_cases(n: int, seed: int = 7) -> list[tuple[engine.Spec, list[engine.O
     cases = []
     for i in range(n):
         kind = engine.Kind(rng.choice(kinds))
-        baseline = Decimal(rng.randint(100, 10000))
+        first = Decimal(rng.randint(100, 10000))
+        baseline: Decimal | None = first
         if kind in (engine.Kind.LEVEL, engine.Kind.RATE):
-            target = baseline * Decimal("1.3")
+            target = first * Decimal("1.3")
         elif kind == engine.Kind.GROWTH:
             target = Decimal(8)
         elif kind == engine.Kind.MILESTONE:

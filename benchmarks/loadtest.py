@@ -392,7 +392,8 @@ async def run_load(
         for u in active:
             first_of.setdefault(u.username, u)
         items = dict(zip(first_of, await asyncio.gather(*(unit_items(u) for u in first_of.values()))))
-        plan, slots = [], Counter()
+        plan: list[tuple[VirtualUser, float, Any]] = []
+        slots: Counter[str] = Counter()
         for u in active:
             mine = items[u.username]
             plan.append(
@@ -491,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"未找到压测数据集“{shape.tag}”，先生成……")
         scale.generate(shape)
         bench_set = scale.find(shape)
+    if bench_set is None:
+        raise SystemExit(f"压测数据集“{shape.tag}”生成后仍未找到。")
     tag = bench_set.tag
     indicator_ids = list(
         Indicator.objects.filter(plan__in=bench_set.plans).order_by("?").values_list("pk", flat=True)[:30]

@@ -15,12 +15,14 @@ import math
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection, reset_queries
 from django.db.models import Count, F
+from django.http import StreamingHttpResponse
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -116,6 +118,8 @@ class Bench:
             .order_by("-n", "pk")
             .first()
         )
+        if indicator is None:
+            raise RuntimeError(f"{largest.code} has no per-unit indicator to measure the indicator page with")
         county = s.counties[0]
         reporter_units = [county.pk]
         pages: list[tuple[str, Any, Callable[[], str], tuple[str, list] | None]] = [
@@ -223,7 +227,7 @@ class Bench:
 
         def fetch(*_prepared: Any) -> None:
             response = client.get(url)
-            if getattr(response, "streaming", False):
+            if isinstance(response, StreamingHttpResponse):
                 b"".join(response.streaming_content)
             if not first:
                 first.append(response)
@@ -382,7 +386,7 @@ class Bench:
             ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods]).update(state="open", deadline=far)
             for period in periods:
                 period.state, period.deadline = "open", far
-            out = []
+            out: list[services.ValueEntry] = []
             for period in periods:
                 for ind in indicators:
                     for county in counties:
@@ -427,11 +431,9 @@ class Bench:
             if not self.wanted(name):
                 continue
             timings = in_rollback(
-                lambda d=dry_run: measure(rolled_back(d), self.repeat, setup=entries_in_savepoint(entries))
+                partial(measure, rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries))
             )
-            floor = in_rollback(
-                lambda d=dry_run: measure(bulk_floor(d), self.repeat, setup=entries_in_savepoint(entries))
-            )
+            floor = in_rollback(partial(measure, bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
             result = Result(
                 name,
                 **timings,

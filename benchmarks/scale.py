@@ -634,9 +634,9 @@ def _write_values(
                 )
                 for basis in bases:
                     y = x * (1 + rng.uniform(-0.01, 0.01)) if basis == "official" else x
-                    created_at, submitted, reviewed = stamps[period.pk]
-                    submitted = submitted if steps >= 2 else None
-                    reviewed = reviewed if steps >= 3 else None
+                    created_at, submitted_at, reviewed_at = stamps[period.pk]
+                    submitted = submitted_at if steps >= 2 else None
+                    reviewed = reviewed_at if steps >= 3 else None
                     returned = status == ReviewStatus.RETURNED
                     writer.add(
                         IndicatorValue(
@@ -662,7 +662,7 @@ def _write_values(
                     )
 
 
-def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int]:
+def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int | float]:
     """Build one data set. Re-running for a complete set does nothing; an incomplete one is cleared first."""
     tag = shape.tag
     if find(shape) is not None:
