@@ -110,7 +110,9 @@ def render(value: object, fmt: str) -> str:
         section, number = sections[1], -number
     elif len(sections) >= 3 and number == 0:
         section = sections[2]
-    head, body, tail = re.fullmatch(r'((?:"[^"]*"|[+-])*)([#0,.]+%?)(.*)', section).groups()
+    parts = re.fullmatch(r'((?:"[^"]*"|[+-])*)([#0,.]+%?)(.*)', section)
+    assert parts, section
+    head, body, tail = parts.groups()
     literal = "".join(re.findall(r'"([^"]*)"', tail))
     if body.endswith("%"):
         number, literal = number * 100, "%" + literal
@@ -121,6 +123,12 @@ def render(value: object, fmt: str) -> str:
 
 
 # --- the three places -------------------------------------------------------------------------------------------
+def _id_in(pattern: str, href: str) -> int:
+    found = re.search(pattern, href)
+    assert found, (pattern, href)
+    return int(found.group(1))
+
+
 def page_lines(client: Client, plan: Plan, period: ReportingPeriod) -> dict[tuple[int, int | None], Shown]:
     response = client.get(f"/dashboard/plan/{plan.code}/?period={period.code}")
     assert response.status_code == 200
@@ -131,10 +139,10 @@ def page_lines(client: Client, plan: Plan, period: ReportingPeriod) -> dict[tupl
         cells = tr.xpath("./td")
         classes = tr.get("class", "")
         if "indicator-row" in classes:
-            indicator_id = int(re.search(r"/indicator/(\d+)/", tr.xpath(".//a/@href")[0]).group(1))
+            indicator_id = _id_in(r"/indicator/(\d+)/", tr.xpath(".//a/@href")[0])
             key: tuple[int, int | None] = (indicator_id, None)
         else:
-            key = (indicator_id, int(re.search(r"/department/(\d+)/", cells[1].xpath(".//a/@href")[0]).group(1)))
+            key = (indicator_id, _id_in(r"/department/(\d+)/", cells[1].xpath(".//a/@href")[0]))
         _number, name, _unit, _baseline, target, actual, completion, progress, gap, status, _chart = cells
         badge = status.xpath(".//span[contains(@class, 'status ')]")[0].text_content().split(" ", 1)[1].strip()
         if status.xpath(".//span[@class='provisional']"):
@@ -221,7 +229,9 @@ def rounded(shown: str, value: str | None, *, scale: int = 1) -> bool:
     number = number_in(shown)
     if number is None:
         return False
-    places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int), shown  # a finite number
+    places = max(-exponent, 0)
     exact = Decimal(value) * scale
     return number == exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) and (exact == 0 or number != 0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -143,7 +144,7 @@ CASES: list[Case] = [
 
 @pytest.mark.parametrize("name, key, call, status, code", CASES, ids=[c[0] for c in CASES])
 def test_token_permission_matrix(
-    world: World, name: str, key: Callable[[World], str], call: Callable[[World, Api], object], status: int, code: str
+    world: World, name: str, key: Callable[[World], str], call: Callable[[World, Api], Any], status: int, code: str
 ) -> None:
     ReportingPeriod.objects.create(kind="quarter", year=2024, index=4, state=ReportingPeriod.State.LOCKED)
     before = IndicatorValue.objects.filter(period=world.q2, department=world.a).count()

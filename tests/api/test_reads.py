@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -113,7 +114,8 @@ def test_cursor_pages_follow_next_links(world: World) -> None:
     for n, (indicator, period) in enumerate(combos):
         IndicatorValue.objects.create(indicator=indicator, period=period, department=world.a, value=Decimal(n))
     api = Api(make_token(world.leader))
-    seen, url, params = [], "/api/v1/figures/", {"page_size": 2}
+    seen, url = [], "/api/v1/figures/"
+    params: dict[str, Any] | None = {"page_size": 2}
     while url:
         body = api.get(url, params).json()
         assert len(body["results"]) <= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Indicator
-from plans.models import Plan
+from plans.models import Membership, Plan
 from tests.api.helpers import Api, make_token
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,7 @@ def test_unit_rows_pages_and_constant_queries(demo) -> None:
     from django.contrib.auth.models import User
 
     plan = Plan.objects.filter(indicators__per_unit=True).distinct().order_by("code").first()
+    assert plan is not None
     api = Api(make_token(User.objects.get(username="leader")))
     api.get("/api/v1/periods/")
     whole, everything = _all(api, {"plan": plan.code, "page_size": 1000})
@@ -111,7 +113,10 @@ def test_unit_rows_pages_and_constant_queries(demo) -> None:
     assert len(own) == Indicator.objects.filter(plan=plan).count()
     # Pages of any size give the same rows in the same order, each page in the same number of queries.
     for size in (1, 3, 10):
-        rows, counts, url, params = [], [], "/api/v1/verdicts/", {"plan": plan.code, "page_size": size}
+        rows: list[dict[str, Any]] = []
+        counts: list[int] = []
+        url = "/api/v1/verdicts/"
+        params: dict[str, Any] | None = {"plan": plan.code, "page_size": size}
         while url:
             with CaptureQueriesContext(connection) as ctx:
                 body = api.get(url, params).json()
@@ -134,7 +139,7 @@ def test_verdict_query_errors_name_the_parameter(demo) -> None:
     from django.contrib.auth.models import User
 
     api = Api(make_token(User.objects.get(username="leader")))
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({}, 400, "plan"),
         ({"plan": "nope"}, 404, "plan"),
         ({"plan": "wuxing-14th", "period": "2099Q1"}, 400, "period"),
@@ -163,17 +168,19 @@ def test_published_assessments_only(demo) -> None:
     assert [r["id"] for r in body["results"]] == sorted(published.values_list("pk", flat=True))
     first = body["results"][0]
     bulletin = published.get(pk=first["id"])
+    assert bulletin.snapshot is not None
     assert first["ranking"] == bulletin.snapshot["ranking"] and first["content"] == bulletin.snapshot
     assert first["period"] == bulletin.scheme.period.code and first["plan"] == bulletin.scheme.plan.code
     assert leader.get("/api/v1/assessments/", {"period": "2013Y"}).json()["results"][0]["id"] == first["id"]
     # a draft bulletin is not published: 404 even for 领导
     draft = Bulletin.objects.exclude(status=Bulletin.Status.PUBLISHED).first()
+    assert draft is not None
     assert leader.get(f"/api/v1/assessments/{draft.pk}/").status_code == 404
     reporter = Api(
         make_token(
             User.objects.get(username="town_shengze"),
             "read",
-            User.objects.get(username="town_shengze").memberships.first().department,
+            Membership.objects.filter(user__username="town_shengze").select_related("department").get().department,
         )
     )
     assert [r["id"] for r in reporter.get("/api/v1/assessments/").json()["results"]] == [first["id"]]
@@ -185,6 +192,7 @@ def test_pages_go_on_past_verdicts_not_stored_yet(demo) -> None:
     from indicators.evaluation.models import Verdict
 
     plan = Plan.objects.filter(indicators__per_unit=True).distinct().order_by("code").first()
+    assert plan is not None
     first_per_unit = Indicator.objects.filter(plan=plan, per_unit=True).order_by("order", "pk").first()
     Verdict.objects.filter(indicator=first_per_unit, unit__isnull=False).delete()  # its units still being computed
     api = Api(make_token(User.objects.get(username="leader")))

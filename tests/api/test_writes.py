@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -27,7 +28,7 @@ def _figure(world: World, **fields: object) -> dict[str, object]:
     return {"indicator": world.total.pk, "period": "2025Q2", "value": "26.5", **fields}
 
 
-def _form_errors(world: World, period: ReportingPeriod | None = None, **fields: object) -> str:
+def _form_errors(world: World, period: ReportingPeriod | None = None, **fields: Any) -> str:
     response = world.client(world.rep_a).post(
         reverse("reporting:save_value"), world.value_post(period=period, **fields)
     )
@@ -113,7 +114,7 @@ def test_an_approved_figure_is_409(world: World, writer: Api) -> None:
 
 
 def test_unknown_ids_and_codes_name_the_field(world: World, writer: Api) -> None:
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"indicator": 999999}, "indicator"),
         ({"period": "2031Q1"}, "period"),
         ({"period": "Q1"}, "period"),

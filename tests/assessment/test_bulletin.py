@@ -33,7 +33,8 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
     assert "草稿（未发布）" in draft and "31.40" in draft and "甲开发区" in draft
     services.publish_bulletin(user=world.admin, bulletin=bulletin)
     bulletin.refresh_from_db()
-    assert bulletin.is_published and bulletin.snapshot["ranking"][0]["score"] == "31.40"
+    assert bulletin.is_published and bulletin.snapshot is not None
+    assert bulletin.snapshot["ranking"][0]["score"] == "31.40"
     # Later changes: a reviewed score and new figures. The live results move; the bulletin does not.
     services.review_item(
         user=world.admin,
@@ -77,6 +78,7 @@ def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
     )
     services.publish_bulletin(user=world.admin, bulletin=bulletin)
     data = Bulletin.objects.get(pk=bulletin.pk).snapshot
+    assert data is not None
     assert [g["name"] for g in data["groups"]] == ["经济开发区", "重点镇", "其他镇"]
     assert [r["unit"] for r in data["groups"][1]["rows"]] == ["乙镇", "丙镇"]
     red = {(r["unit"], r["name"]) for r in data["red_items"]}

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from assessment import services
 from assessment.models import AssessmentScheme, BonusClaim, ItemScore, SchemeUnit, UnitAssessment
-from assessment.selectors import scheme_results
+from assessment.selectors import UnitRow, scheme_results
 from assessment.services import SelfScore, ServiceError
 from indicators.evaluation import services as verdicts
 from tests.worlds.assessment import World, pdf, unit
@@ -103,6 +103,7 @@ def test_results_take_a_constant_number_of_queries(world: World):
 
     before = count()
     root = world.a.parent
+    assert root is not None
     for i in range(3):
         extra = unit(root, f"新镇{i}", "其他镇", 10 + i)
         world.plan.assessed_units.add(extra)
@@ -129,8 +130,14 @@ def test_assessment_report_json(world: World):
 # --- self-assessment → review → final score -------------------------------------------------------------------
 
 
+def row_of(scheme: AssessmentScheme, department_id: int) -> UnitRow:
+    row = scheme_results(scheme).row_for(department_id)
+    assert row is not None, "the scheme assesses the unit"
+    return row
+
+
 def self_scores(world: World, department) -> dict[int, SelfScore]:
-    row = scheme_results(world.scheme).row_for(department.pk)
+    row = row_of(world.scheme, department.pk)
     return {int(line.key): SelfScore(line.max, "自评满分") for line in row.lines if line.kind in ("indicator", "task")}
 
 
@@ -177,17 +184,17 @@ def test_full_flow_with_audit_trail(world: World):
         reviewed_score=D("-1"),
         note="材料不规范",
     )
-    row = scheme_results(world.scheme).row_for(b.pk)
+    row = row_of(world.scheme, b.pk)
     line = next(line for line in row.lines if line.name == "人才总量")
     assert line.points == D("15.00") and line.computed == D("12.00") and "单位自评20分" in line.explanation
     assert row.score == D("18.80") - D("12.00") + D("15") - D("1")
     services.finalize_unit(user=world.admin, scheme=world.scheme, department=b)
-    frozen = scheme_results(world.scheme).row_for(b.pk).score
+    frozen = row_of(world.scheme, b.pk).score
     # Later data changes do not move a fixed score...
     world.plan_level.values.update(value=D("90"))  # 研发投入 now on track (a test shortcut: no history needed)
     verdicts.recompute([world.plan_level.plan_id])  # a plan-wide change, made here with QuerySet.update
-    assert scheme_results(world.scheme).row_for(b.pk).score == frozen
-    assert scheme_results(world.scheme).row_for(world.c.pk).score == D("6.00")
+    assert row_of(world.scheme, b.pk).score == frozen
+    assert row_of(world.scheme, world.c.pk).score == D("6.00")
     # ...and cannot be reviewed until the final score is reopened, with a reason.
     with pytest.raises(ServiceError, match="已审定"):
         services.review_item(
@@ -196,7 +203,7 @@ def test_full_flow_with_audit_trail(world: World):
     with pytest.raises(ServiceError, match="原因"):
         services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="")
     services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="数据更正")
-    assert scheme_results(world.scheme).row_for(b.pk).score != frozen
+    assert row_of(world.scheme, b.pk).score != frozen
     reasons = list(UnitAssessment.history.filter(id=assessment.pk).values_list("history_change_reason", flat=True))
     assert any("退回自评" in r for r in reasons) and any("审定总分" in r for r in reasons)
     assert any("撤销审定：数据更正" in r for r in reasons)
@@ -251,7 +258,7 @@ def test_bonus_claims_need_evidence_and_review(world: World):
         quantity=3,
         evidence=pdf(),
     )
-    row = scheme_results(scheme).row_for(b.pk)
+    row = row_of(scheme, b.pk)
     assert next(line for line in row.lines if line.name == "国家级人才").points == 0  # pending claims do not count
     with pytest.raises(ServiceError, match="未审核"):
         services.finalize_unit(user=world.admin, scheme=scheme, department=b)
@@ -261,7 +268,7 @@ def test_bonus_claims_need_evidence_and_review(world: World):
     with pytest.raises(ServiceError, match="理由"):
         services.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2)
     services.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2, note="1人不在名单")
-    lines = {line.name: line for line in scheme_results(scheme).row_for(b.pk).lines}
+    lines = {line.name: line for line in row_of(scheme, b.pk).lines}
     # national 2 × 5 = 10 (item cap 10); city 2 × 1 = 2; together 12 > scheme cap 8 → −4.
     assert (lines["国家级人才"].points, lines["市级人才"].points, lines["加分封顶"].points) == (
         D("10.00"),

@@ -78,14 +78,14 @@ def test_cap_above_one_rewards_being_ahead_up_to_the_cap():
 
 
 def test_status_ratio_reads_the_engine_like_the_engine_judges_status():
-    level = engine.Evaluation(S.BEHIND, "", progress=D("0.3000"), expected_progress=D("0.5000"), completion=D("0.8"))
+    level = engine.Evaluation(S.BEHIND, (), progress=D("0.3000"), expected_progress=D("0.5000"), completion=D("0.8"))
     assert scoring.status_ratio("level", level, scoring.Basis.PROGRESS) == D("0.6")
     assert scoring.status_ratio("level", level, scoring.Basis.COMPLETION) == D("0.8")
-    growth = engine.Evaluation(S.LAGGING, "", progress=D("0.9"), expected_progress=D("0.3333"))
+    growth = engine.Evaluation(S.LAGGING, (), progress=D("0.9"), expected_progress=D("0.3333"))
     assert scoring.status_ratio("growth", growth, scoring.Basis.PROGRESS) == D("0.9")
-    milestone = engine.Evaluation(S.ON_TRACK, "", completion=D("0"))
+    milestone = engine.Evaluation(S.ON_TRACK, (), completion=D("0"))
     assert scoring.status_ratio("milestone", milestone, scoring.Basis.PROGRESS) == D("0")
-    start = engine.Evaluation(S.ON_TRACK, "", progress=D("0"), expected_progress=D("0"))
+    start = engine.Evaluation(S.ON_TRACK, (), progress=D("0"), expected_progress=D("0"))
     assert scoring.status_ratio("level", start, scoring.Basis.PROGRESS) is None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import User
@@ -132,6 +133,7 @@ def test_results_for_schemes_matches_scheme_results(assessed: World):
         assert [_row_key(r) for r in got.rows] == [_row_key(r) for r in single.rows]
         assert (got.previous, got.group_names, got.items) == (single.previous, single.group_names, single.items)
     b = batched[w.scheme.pk].row_for(w.b.pk)
+    assert b is not None
     assert next(line for line in b.lines if line.key == str(late.pk)).points == D("-1.00")  # late once: the test bites
     assert batched[w.scheme.pk].previous == earlier and b.previous_rank is not None
 
@@ -254,18 +256,14 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
         )
     for code in ("2023Y", "2024Y"):
         scheme = services.create_scheme(user=admin, plan=plan, period=assessment_period(code), title=f"{code}考核")
-        add = {"user": admin, "scheme": scheme}
-        services.add_item(**add, kind="indicator", name="人才总量", points=D(20), indicator=per_unit)
-        services.add_item(**add, kind="indicator", name="研发投入", points=D(10), indicator=plan_level)
-        services.add_item(**add, kind="task", name="建设人才公寓", points=D(10), task=task)
-        services.add_item(**add, kind="bonus", name="国家级人才", points=D(10), unit_points=D(5))
-        services.add_item(
-            **add, kind="deduction", name="迟报", points=D(5), unit_points=D(1), source=DeductionSource.LATE
-        )
-        services.add_item(
-            **add, kind="deduction", name="退回", points=D(5), unit_points=D(1), source=DeductionSource.RETURNED
-        )
-        services.add_item(**add, kind="veto", name="重大责任事故")
+        add = partial(services.add_item, user=admin, scheme=scheme)
+        add(kind="indicator", name="人才总量", points=D(20), indicator=per_unit)
+        add(kind="indicator", name="研发投入", points=D(10), indicator=plan_level)
+        add(kind="task", name="建设人才公寓", points=D(10), task=task)
+        add(kind="bonus", name="国家级人才", points=D(10), unit_points=D(5))
+        add(kind="deduction", name="迟报", points=D(5), unit_points=D(1), source=DeductionSource.LATE)
+        add(kind="deduction", name="退回", points=D(5), unit_points=D(1), source=DeductionSource.RETURNED)
+        add(kind="veto", name="重大责任事故")
         services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
     services.review_item(
         user=admin,

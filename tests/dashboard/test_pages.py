@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -241,6 +242,7 @@ def test_projection_linear():
         target=D(130),
         target_year=2025,
     )
+    assert p is not None
     assert (p.projected, p.pace, p.required_per_year, p.required_growth, p.reaches) == (
         D("125.0000"),
         D("5.0000"),
@@ -260,6 +262,7 @@ def test_projection_compound_and_lower_is_better():
         target_year=2025,
         compound=True,
     )
+    assert p is not None
     assert p.pace == D("10.0000") and p.projected == D("161.0510") and p.reaches
     down = charts.project(
         start=D(10),
@@ -270,13 +273,16 @@ def test_projection_compound_and_lower_is_better():
         target_year=2025,
         higher_is_better=False,
     )
+    assert down is not None and down.required_growth is not None
     assert down.projected == D("5.0000") and down.reaches and down.required_growth < 0
 
 
 def test_projection_needs_elapsed_and_remaining_time():
-    kwargs = {"start": D(1), "start_date": dt.date(2020, 12, 31), "actual": D(2), "target": D(3), "target_year": 2025}
-    assert charts.project(actual_date=dt.date(2020, 12, 31), **kwargs) is None
-    assert charts.project(actual_date=dt.date(2025, 12, 31), **kwargs) is None
+    project = partial(
+        charts.project, start=D(1), start_date=dt.date(2020, 12, 31), actual=D(2), target=D(3), target_year=2025
+    )
+    assert project(actual_date=dt.date(2020, 12, 31)) is None
+    assert project(actual_date=dt.date(2025, 12, 31)) is None
     assert charts.years_between(dt.date(2020, 12, 31), dt.date(2022, 12, 31)) == D(2)
 
 

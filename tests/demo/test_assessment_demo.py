@@ -92,4 +92,5 @@ def test_pages_render_for_every_role(demo, username, password):
     page = client.get(reverse("assessment:unit", args=[scheme.pk, town.pk])).content.decode()
     assert "演示数据" in page and "加分封顶" in page
     claim = BonusClaim.objects.filter(assessment__department=town).first()
+    assert claim is not None
     assert client.get(reverse("assessment:claim_evidence", args=[claim.pk])).status_code == 200

@@ -171,6 +171,7 @@ def test_tasks_joined_per_unit_and_units_timeliness(seeded, make_period):
     period = make_period("2025Q1", deadline=dt.date(2025, 4, 15))
     task = Task.objects.get(plan__code="ziliujing-reform", number="2.")
     lead1, lead2 = [a.department for a in task.assignments.filter(role=Role.LEAD).order_by("order")]
+    assert lead1 is not None and lead2 is not None
     on_time = timezone.make_aware(dt.datetime(2025, 4, 10, 9))
     late = timezone.make_aware(dt.datetime(2025, 4, 20, 9))
     TaskProgress.objects.create(

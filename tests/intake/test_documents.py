@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Sequence
 
 import docx
 import pytest
@@ -22,7 +23,7 @@ PLAN_LINES = [
 ]
 
 
-def word_file(lines: list[str], *, numbered: list[str] = (), table: list[list[str]] = ()) -> bytes:
+def word_file(lines: list[str], *, numbered: Sequence[str] = (), table: Sequence[Sequence[str]] = ()) -> bytes:
     document = docx.Document()
     for line in lines:
         document.add_paragraph(line)

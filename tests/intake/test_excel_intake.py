@@ -137,6 +137,7 @@ def test_table_reviewed_and_published_like_a_document(client, seeded, settings, 
     assert done.status_code == 302, done.content.decode()[:2000]
     plan = Plan.objects.get(code="zlj-table")
     total = Indicator.objects.get(plan=plan, name="人才资源总量")
-    assert total.names_for(Role.COOPERATING) == ["各镇（街道）"] and total.section.title == "主要目标"
+    assert total.names_for(Role.COOPERATING) == ["各镇（街道）"]
+    assert total.section is not None and total.section.title == "主要目标"
     assert list(Milestone.objects.filter(indicator=total).values_list("year", "value")) == [(2015, Decimal(10))]
     assert Task.objects.get(plan=plan, number="1.").names_for(Role.COOPERATING) == ["区人才工作领导小组各成员单位"]

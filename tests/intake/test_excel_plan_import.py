@@ -20,7 +20,7 @@ from tests.intake.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 
-INDICATORS = [
+INDICATORS: list[list[object]] = [
     ["人才总量", "1", "人才资源总量", "万人", 23.2, 26.4, "区委组织部"],
     [None, "2", "专业技术人才高级职称比例", "%", 31.5, "35%左右", "区人力资源社会保障局"],
     [None, "3", "高技能人才", "万人", "——", "5-8", ""],

@@ -106,11 +106,15 @@ def test_cooperating_labels_are_kept_as_printed():
 def test_roles_after_names_inside_a_labelled_list_and_comma_between_roles():
     from intake.units import find_unit_tail
 
-    _start, units = find_unit_tail("加强宣传。（牵头单位：市委组织部，配合单位：市人社局、各区、县（市）人民政府）")
+    found = find_unit_tail("加强宣传。（牵头单位：市委组织部，配合单位：市人社局、各区、县（市）人民政府）")
+    assert found is not None
+    _start, units = found
     assert [(a.role, a.name) for a in units.assignments] == [
         ("lead", "市委组织部"),
         ("cooperating", "市人社局"),
         ("cooperating", "各区、县（市）人民政府"),
     ]
-    _start, units = find_unit_tail("加强宣传。（责任单位：市人社局牵头，市财政局配合）")
+    found = find_unit_tail("加强宣传。（责任单位：市人社局牵头，市财政局配合）")
+    assert found is not None
+    _start, units = found
     assert [(a.role, a.name) for a in units.assignments] == [("lead", "市人社局"), ("cooperating", "市财政局")]

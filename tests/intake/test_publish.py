@@ -68,7 +68,7 @@ def test_publish_seed_004_writes_everything_in_one_go(ziliujing):
     assert Department.objects.count() == before
     assert plan.status == Plan.Status.ACTIVE and plan.sections.count() == 27 and plan.tasks.count() == 42
     first = Task.objects.get(plan=plan, number="1.")
-    assert first.section.title == "实施更加开放的高层次人才引进政策"
+    assert first.section is not None and first.section.title == "实施更加开放的高层次人才引进政策"
     assert first.names_for(Role.LEAD) == ["区委组织部"]
     assert first.departments_text.startswith("（牵头单位：区委组织部。")
     misprint = Task.objects.get(plan=plan, number="13.")

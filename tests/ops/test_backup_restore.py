@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def _psql(url: str, sql: str) -> str:
 
 
 @pytest.fixture
-def scratch() -> tuple[str, str]:
+def scratch() -> Iterator[tuple[str, str]]:
     """A source database with a little data, and the name of a restore target; both dropped afterwards."""
     server = _server_url()
     suffix = uuid.uuid4().hex[:8]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from unittest import mock
@@ -106,7 +107,7 @@ def test_the_session_expiry_follows_activity(client) -> None:
     session = client.session
     assert isinstance(session[SEEN_KEY], int)  # set at login
 
-    def stored_expiry() -> object:
+    def stored_expiry() -> dt.datetime:
         return Session.objects.get(session_key=client.session.session_key).expire_date
 
     first_expiry = stored_expiry()

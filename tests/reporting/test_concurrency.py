@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.urls import reverse
 
@@ -90,7 +91,7 @@ def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch
     won, lost = _run_threads(first, second)
     assert isinstance(won, IndicatorValue) and won.version == 2
     assert isinstance(lost, StaleEditError), lost
-    assert lost.current.value == Decimal("26.7")
+    assert isinstance(lost.current, IndicatorValue) and lost.current.value == Decimal("26.7")
     assert "修改为 26.7" in lost.errors["__all__"]
     row = IndicatorValue.objects.get(indicator=world.total, period=world.q2, department=world.a)
     assert (row.value, row.version, row.updated_by) == (Decimal("26.7"), 2, world.rep_a)
@@ -101,10 +102,10 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
     world = pg_world
     barrier = threading.Barrier(2)
 
-    def writer(user: object, value: str) -> Callable[[], IndicatorValue]:
+    def writer(user: User, value: str) -> Callable[[], IndicatorValue]:
         def run() -> IndicatorValue:
             barrier.wait()
-            return services.save_value(user=user, entry=_entry(world, value, 0))  # type: ignore[arg-type]
+            return services.save_value(user=user, entry=_entry(world, value, 0))
 
         return run
 
@@ -112,7 +113,7 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
     saved = [r for r in results if isinstance(r, IndicatorValue)]
     refused = [r for r in results if isinstance(r, StaleEditError)]
     assert len(saved) == 1 and len(refused) == 1, results
-    assert refused[0].current.value == saved[0].value
+    assert isinstance(refused[0].current, IndicatorValue) and refused[0].current.value == saved[0].value
     assert IndicatorValue.objects.filter(indicator=world.total, period=world.q2).count() == 1
 
 
@@ -128,13 +129,13 @@ def test_concurrent_progress_saves(pg_world: World) -> None:
     )
     barrier = threading.Barrier(2)
 
-    def writer(user: object, text: str) -> Callable[[], TaskProgress]:
+    def writer(user: User, text: str) -> Callable[[], TaskProgress]:
         def run() -> TaskProgress:
             barrier.wait()
             return services.save_progress(
                 user=user,
                 task=world.task_a,
-                department=world.a,  # type: ignore[arg-type]
+                department=world.a,
                 period=world.q2,
                 progress_status="in_progress",
                 progress=text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,7 +29,7 @@ def _card(content: str, anchor: str) -> str:
     return content[start:end]
 
 
-def _post(world: World, **fields: object) -> str:
+def _post(world: World, **fields: Any) -> str:
     response = world.client(world.rep_a).post(SAVE, world.value_post(**fields))
     assert response.status_code == 200, response.status_code
     return response.content.decode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -162,10 +163,10 @@ def test_only_the_items_shown_are_evaluated(big: World, monkeypatch: pytest.Monk
     asked: list[list[int]] = []
     real = my_page_selectors.plan_results
 
-    def spy(*args: object, **kwargs: object) -> object:
-        asked.append(list(kwargs["indicator_ids"]))  # type: ignore[call-overload]
-        assert kwargs["units"].unit_id == big.a.pk  # type: ignore[union-attr]
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        asked.append(list(kwargs["indicator_ids"]))
+        assert kwargs["units"].unit_id == big.a.pk
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(my_page_selectors, "plan_results", spy)
     content = big.client(big.rep_a).get(big.my_url()).content.decode()
@@ -259,6 +260,7 @@ def test_submit_page_ignores_items_the_unit_does_not_enter(world: World) -> None
 
 def test_save_returns_to_the_plan_filter_and_page(big: World) -> None:
     last = Indicator.objects.filter(plan=big.plan, name__startswith="附加指标").order_by("-order").first()
+    assert last is not None
     response = big.client(big.rep_a).post(
         SAVE, big.value_post(indicator=last, value="3", view_plan="test-plan", view_status="missing", view_page="2")
     )
@@ -280,6 +282,7 @@ def test_save_returns_to_the_plan_filter_and_page(big: World) -> None:
 
 def test_form_with_errors_is_shown_on_the_page_that_holds_it(big: World) -> None:
     last = Indicator.objects.filter(plan=big.plan, name__startswith="附加指标").order_by("-order").first()
+    assert last is not None
     response = big.client(big.rep_a).post(SAVE, big.value_post(indicator=last, value="abc", view_page="1"))
     content = response.content.decode()
     assert response.status_code == 200 and f"v{last.pk}" in _cards(content)
@@ -289,6 +292,7 @@ def test_form_with_errors_is_shown_on_the_page_that_holds_it(big: World) -> None
 
 def test_history_links_back_to_the_items_page(big: World) -> None:
     last = Indicator.objects.filter(plan=big.plan, name__startswith="附加指标").order_by("-order").first()
+    assert last is not None
     value = _value(big, last, ReviewStatus.DRAFT)
     client = big.client(big.rep_a)
     history = client.get(reverse("reporting:value", args=[value.pk])).content.decode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
 from django.urls import reverse
 
 from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
@@ -215,7 +216,8 @@ def test_evidence_download_is_permission_checked(world: World) -> None:
     world.client(world.rep_a).post(SAVE, world.value_post(value="26.5", evidence=_upload()))
     url = reverse("reporting:evidence", args=[Evidence.objects.get().pk])
     response = world.client(world.rep_a).get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response.status_code == 200 and isinstance(response, FileResponse)
+    assert b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
     assert world.client(world.leader).get(url).status_code == 200
     assert world.client(world.admin).get(url).status_code == 200

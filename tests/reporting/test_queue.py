@@ -26,7 +26,7 @@ def _waiting_values(world: World, n: int, period: ReportingPeriod | None = None,
     for _ in range(n):
         indicator = IndicatorFactory(plan=world.plan)
         LeadFactory(indicator=indicator, department=unit)
-        rows.append(ValueFactory(indicator=indicator, department=unit, period=period or world.q2))
+        rows.append(ValueFactory.create(indicator=indicator, department=unit, period=period or world.q2))
     return rows
 
 
@@ -52,7 +52,7 @@ def test_with_nothing_waiting_it_opens_on_the_open_period(world: World) -> None:
 def test_counts_per_plan_and_unit_and_filters(world: World) -> None:
     _waiting_values(world, 3)
     _waiting_values(world, 2, unit=world.b)
-    task = TaskLeadFactory(department=world.b, task__plan=world.plan).task
+    task = TaskLeadFactory.create(department=world.b, task__plan=world.plan).task
     ProgressFactory(task=task, department=world.b, period=world.q2)
     admin = world.client(world.admin)
     page = admin.get(f"{REVIEW}?period=2025Q2").content.decode()

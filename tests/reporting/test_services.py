@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,14 +18,14 @@ from tests.worlds.reporting import PDF, World
 pytestmark = pytest.mark.django_db
 
 
-def _entry(world: World, value: str | None, **kw: object) -> ValueEntry:
+def _entry(world: World, value: str | None, **kw: Any) -> ValueEntry:
     return ValueEntry(
         indicator=world.total,
         department=world.a,
         period=world.q2,
         value=Decimal(value) if value is not None else None,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_history_names_the_user_outside_a_request(world: World) -> None:

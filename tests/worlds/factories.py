@@ -16,7 +16,7 @@ from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, Re
 from plans.models import Department, Membership, Plan, Role, Task, TaskAssignment
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -25,7 +25,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(factory.django.DjangoModelFactory[Plan]):
     class Meta:
         model = Plan
 
@@ -37,7 +37,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     kind = Plan.Kind.FIVE_YEAR
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(factory.django.DjangoModelFactory[Indicator]):
     class Meta:
         model = Indicator
 
@@ -50,7 +50,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     target = Decimal("100")
 
 
-class LeadFactory(factory.django.DjangoModelFactory):
+class LeadFactory(factory.django.DjangoModelFactory[IndicatorAssignment]):
     """The unit named 牵头 for an indicator."""
 
     class Meta:
@@ -61,7 +61,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     role = Role.LEAD
 
 
-class ValueFactory(factory.django.DjangoModelFactory):
+class ValueFactory(factory.django.DjangoModelFactory[IndicatorValue]):
     """A figure as it stands after its reporter submitted it (status and time set as the service sets them)."""
 
     class Meta:
@@ -74,7 +74,7 @@ class ValueFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyFunction(timezone.now)
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
     class Meta:
         model = Task
 
@@ -84,7 +84,7 @@ class TaskFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
-class TaskLeadFactory(factory.django.DjangoModelFactory):
+class TaskLeadFactory(factory.django.DjangoModelFactory[TaskAssignment]):
     class Meta:
         model = TaskAssignment
 
@@ -93,7 +93,7 @@ class TaskLeadFactory(factory.django.DjangoModelFactory):
     role = Role.LEAD
 
 
-class ProgressFactory(factory.django.DjangoModelFactory):
+class ProgressFactory(factory.django.DjangoModelFactory[TaskProgress]):
     class Meta:
         model = TaskProgress
 
@@ -104,7 +104,7 @@ class ProgressFactory(factory.django.DjangoModelFactory):
     status = ReviewStatus.SUBMITTED
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A user in one role (`role=`), member of the units given as `units=[...]`."""
 
     class Meta:
@@ -115,15 +115,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.cn")
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
+    # factory_boy calls the post-generation hooks with the built user, not a factory.
     @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+    def role(user: User, create: bool, extracted: str | None, **kwargs: object) -> None:
         if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            user.groups.add(Group.objects.get(name=extracted))
 
     @factory.post_generation
-    def units(self, create: bool, extracted: list[Department] | None, **kwargs: object) -> None:
+    def units(user: User, create: bool, extracted: list[Department] | None, **kwargs: object) -> None:
         for unit in extracted or []:
-            Membership.objects.create(user=self, department=unit)
+            Membership.objects.create(user=user, department=unit)
 
     @classmethod
     def _after_postgeneration(cls, instance: User, create: bool, results: dict | None = None) -> None:

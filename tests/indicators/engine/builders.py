@@ -21,13 +21,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from decimal import Decimal
 
-from indicators.engine import Basis, Comparison, Evaluation, Kind, Observation, Spec, Thresholds, evaluate
+from indicators.engine import Basis, Comparison, Evaluation, Kind, Observation, Reason, Spec, Thresholds, evaluate
 
 D = Decimal
 GTE, LTE, APPROX, RANGE, EXACT = (Comparison.GTE, Comparison.LTE, Comparison.APPROX, Comparison.RANGE, Comparison.EXACT)
 PERIOD, YTD, END = Basis.PERIOD_AMOUNT, Basis.YEAR_TO_DATE, Basis.PERIOD_END
 MONTH, QUARTER, HALF, YEAR = 1, 2, 3, 4
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def reason_of(ev: Evaluation, code: str) -> Reason:
+    """The evaluation's reason with this code; the test fails when it gives none."""
+    found = ev.reason(code)
+    assert found is not None, f"no reason {code!r} among {ev.codes}"
+    return found
 
 
 # --- builders ------------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from tests.indicators.engine.builders import (
     level,
     milestone,
     quarter,
+    reason_of,
     run,
     share_spec,
     talent_total,
@@ -90,7 +91,7 @@ def test_carried_figure_is_judged_at_the_viewed_date():
     assert (ev.expected, ev.expected_progress, ev.progress) == (D(50), D("0.5"), D("0.3"))
     assert (ev.status, ev.stale, ev.actual_date, ev.actual_label) == (Status.BEHIND, True, d("2021-06-30"), "2021Q2")
     assert ev.codes == ("carried", "path")
-    assert ev.reason("carried").get("period") == "2021Q2"
+    assert reason_of(ev, "carried").get("period") == "2021Q2"
     # Viewed at its own period the same figure is ahead: expected 25, ratio 0.3 / 0.25 = 1.2
     own = run(level(), [at("2021-06-30", "30")], "2021-06-30")
     assert (own.status, own.stale, own.codes) == (Status.ON_TRACK, False, ("path",))
@@ -118,14 +119,14 @@ def test_latest_reading_wins_and_annual_official_beats_quarter_estimate():
 
 def test_before_the_plan_starts_is_not_started():
     ev = run(level(), [at("2020-12-31", "5")], "2020-12-31")  # plan starts 2021-01-01
-    assert (ev.status, ev.codes, ev.reason("not_started").get("year")) == (Status.NO_DATA, ("not_started",), 2021)
+    assert (ev.status, ev.codes, reason_of(ev, "not_started").get("year")) == (Status.NO_DATA, ("not_started",), 2021)
 
 
 def test_bad_figure_is_not_computable_not_a_crash():
     # NaN cannot be compared: the page shows no verdict instead of a traceback
     ev = run(level(), [at("2021-12-31", "NaN")], "2021-12-31")
     assert (ev.status, ev.codes) == (Status.NO_DATA, ("not_computable",))
-    assert ev.reason("not_computable").get("error") == InvalidOperation.__name__
+    assert reason_of(ev, "not_computable").get("error") == InvalidOperation.__name__
 
 
 # --- missing data ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.engine import Status
-from tests.indicators.engine.builders import APPROX, GTE, LTE, D, at, d, growth, milestone, run
+from tests.indicators.engine.builders import APPROX, GTE, LTE, D, at, d, growth, milestone, reason_of, run
 
 # --- growth (baseline 100 人 at end-2020, 8 %/yr by 2025) ------------------------------------------------------------
 
@@ -42,7 +42,7 @@ def test_growth_example_116_64():
     assert (ev.growth_rate, ev.progress, ev.gap_to_expected, ev.gap_to_target) == (D("8.00"), D(1), D(0), D(0))
     assert (ev.expected, ev.expected_progress, ev.target) == (D("116.64"), D("0.4"), D(8))
     assert (ev.status, ev.codes) == (Status.ON_TRACK, ("growth", "growth_pace"))
-    assert (ev.reason("growth").get("baseline"), ev.reason("growth").get("baseline_year")) == (D(100), 2020)
+    assert (reason_of(ev, "growth").get("baseline"), reason_of(ev, "growth").get("baseline_year")) == (D(100), 2020)
 
 
 def test_growth_expected_level_mid_year():
@@ -191,7 +191,7 @@ def test_milestone_due_with_its_period_open_is_pending_not_final():
     ev = run(milestone(), [at("2022-12-31", "0")], "2023-12-31", open_dates=["2023-12-31"])
     assert (ev.status, ev.final, ev.provisional) == (Status.BEHIND, False, True)
     assert ev.codes == ("carried", "due_pending", "provisional")
-    assert ev.reason("due_pending").get("year") == 2023
+    assert reason_of(ev, "due_pending").get("year") == 2023
 
 
 def test_milestone_done_after_its_deadline_stays_not_achieved():

@@ -21,6 +21,7 @@ from tests.indicators.engine.builders import (
     at,
     d,
     level,
+    reason_of,
     run,
     share_spec,
     talent_total,
@@ -209,7 +210,7 @@ def test_approx_band(baseline, actual, status, code):
     ev = run(level(APPROX, baseline=baseline), [at("2022-12-31", actual)], "2022-12-31")
     assert (ev.status, ev.codes) == (status, (code,))
     if code.startswith("approx"):
-        band = ev.reason(code)
+        band = reason_of(ev, code)
         assert (band.get("low"), band.get("high"), band.get("tolerance")) == (D(95), D(105), D("0.05"))
 
 

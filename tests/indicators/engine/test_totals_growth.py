@@ -24,6 +24,7 @@ from tests.indicators.engine.builders import (
     half,
     month,
     quarter,
+    reason_of,
     run,
     year,
 )
@@ -89,7 +90,7 @@ def test_cumulative_months_missing_are_named():
     # share 0.75/2 = 0.375, expected 150; progress 0.25, ratio 0.667 → behind
     ev = run(cumulative(), [quarter(2021, 1, 40), quarter(2021, 3, 60)], "2021-09-30")
     assert (ev.actual, ev.expected, ev.status) == (D(100), D(150), Status.BEHIND)
-    assert ev.codes == ("months_missing", "path") and ev.reason("months_missing").get("months") == 3
+    assert ev.codes == ("months_missing", "path") and reason_of(ev, "months_missing").get("months") == 3
 
 
 def test_cumulative_ignores_periods_before_plan_start():
@@ -229,7 +230,7 @@ def test_annual_past_year_missed_makes_current_behind():
     )
     assert ev.progress == D("0.6")  # the current year itself is ahead …
     assert ev.status == Status.BEHIND  # … but a missed year makes the indicator behind
-    assert ev.codes == ("years_missed", "year_pace") and ev.reason("years_missed").get("years") == (2022,)
+    assert ev.codes == ("years_missed", "year_pace") and reason_of(ev, "years_missed").get("years") == (2022,)
 
 
 def test_annual_past_years_all_met_current_year_judged_alone():
@@ -290,7 +291,7 @@ def test_annual_ignores_years_outside_plan():
         (2025, D(0), False),
     ]
     assert (ev.status, ev.codes) == (Status.NOT_ACHIEVED, ("year_unreported", "years_unreported", "final_short"))
-    assert ev.reason("years_unreported").get("years") == (2022, 2023, 2024)
+    assert reason_of(ev, "years_unreported").get("years") == (2022, 2023, 2024)
 
 
 def test_annual_milestones_set_per_year_targets():
