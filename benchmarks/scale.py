@@ -726,8 +726,8 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
                 f"  规划{n:02d}：{size}个指标，累计实际值{writer.written:,}条，历史{writer.history_written:,}条，"
                 f"用时{time.monotonic() - started:.0f}秒。"
             )
-    # Bulk loads leave the planner's statistics describing the empty tables until autovacuum catches up (minutes):
-    # measured, the 50-indicator value read took 355 ms before ANALYZE and 50 ms after.
+    # Bulk loads leave the planner's statistics describing the empty tables until autovacuum catches up, and the
+    # plans it makes meanwhile read the values slowly (benchmarks/PERFORMANCE.md): analyse now.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     # Written in bulk, outside the write services: evaluate every generated plan now, as the seed loader does.

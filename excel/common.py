@@ -93,7 +93,7 @@ def char_width(ch: str) -> int:
 
 class _CharWidths(dict[str, int]):
     """char_width per character, remembered on first sight. Asking unicodedata for every character of every cell
-    (≈ 1 µs a character, twice per text: column width and row height) was the largest cost of writing an export."""
+    (twice per text: column width and row height) was the largest cost of writing an export."""
 
     LIMIT = 50_000  # distinct characters kept; the rest are computed each time (bounded memory on odd input)
 

@@ -169,7 +169,7 @@ def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str,
     """(indicator, period code, unit) of the counted demo figures among those the report shows.
 
     Only the periods the shown figures come from are read, and per period only the indicators that show one: every
-    demo figure of the plans up to `as_of` was 560 k rows at province (3 s, ~100 MB of tuples) for ~30 k lines.
+    demo figure of the plans up to `as_of` was hundreds of thousands of rows at province for ~30 k lines.
     """
     shown: dict[str, set[int]] = defaultdict(set)  # period code → indicators with a figure from that period
     for result in results:

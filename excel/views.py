@@ -69,8 +69,8 @@ def assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         plans = plans_for(code, resolve_period(period_code).end)
         if can_read_all(request.user):
             # 组织部 and 领导 all get the same workbook (a user only narrows a reporter's), so it is written once per
-            # data version, language and day and read back by every later download: at province a report costs
-            # ~3 s and ~100 MB to write, and the one filed and sent upward is downloaded again and again.
+            # data version, language and day and read back by every later download: a province report is costly to
+            # write, and the one filed and sent upward is downloaded again and again.
             data, period = pagecache.latest(
                 "assessment-xlsx", [code, period_code], lambda: _workbook(plans, period_code, request.user)
             )

@@ -163,7 +163,7 @@ class Indicator(models.Model):
     def assignment_list(self) -> list[IndicatorAssignment]:
         """The units named for the indicator, in printed order. Selectors that load many indicators prefetch them as
         a plain list (`selectors.assignment_list()`): a prefetch into `assignments` builds a queryset per indicator,
-        a third of the time of loading 800 of them. Elsewhere this is `assignments.all()` (prefetched or queried)."""
+        which dominates loading hundreds of them. Elsewhere this is `assignments.all()` (prefetched or queried)."""
         prefetched = self.__dict__.get("_assignment_list")
         return prefetched if prefetched is not None else list(self.assignments.all())
 

@@ -1,7 +1,7 @@
 """An upload handler that stops keeping a file once it passes the cap for its URL.
 
 Django's default handlers store every uploaded file whole (in memory or a temporary file) before any form sees it,
-so a 21 MB file was read and written to disk only to be refused. This handler runs first: under the cap it passes
+so a file over the cap was read and written to disk only to be refused. This handler runs first: under the cap it passes
 the bytes on to the usual handlers; past the cap it drops them (counting only) and hands the form an empty
 placeholder whose `size` is the real size, so the form's size check names the file and its size as before.
 """

@@ -220,7 +220,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields of one request
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the review page posts a few fields per item
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# The first handler stops keeping a file once it passes its cap (a 21 MB file is not stored whole to be refused).
+# The first handler stops keeping a file once it passes its cap (a file over it is not stored whole to be refused).
 FILE_UPLOAD_HANDLERS = [
     "ops.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -133,7 +133,7 @@ def rank_units(
     count as not good: a unit cannot climb by not reporting.
 
     The items are those of `unit_items` (named in an assignment or assessed), counted in one pass over the results:
-    asking `unit_items` per unit cost units² × indicators at province scale (7 s for 100 counties).
+    asking `unit_items` per unit cost units² × indicators, which a province of a hundred counties cannot afford.
     """
     wanted = {u.id for u in units}
     items: Counter[int] = Counter()

@@ -119,9 +119,9 @@ class TaskItem:
         return bool(self.row and self.row.is_demo)
 
 
-# Items per page. Each item shown costs ~2 ms at province scale (its evaluation, rows and a card with a form);
-# 20 keeps the page within its 80 ms budget (50 measured ~120 ms) while a 300-item plan is 15 pages, or fewer
-# with the status filter.
+# Items per page. Each item shown costs its evaluation, its rows and a card with a form, so the page's time grows
+# with the page size; 20 keeps the page within its budget (benchmarks/budgets.py) while a 300-item plan is 15
+# pages, or fewer with the status filter.
 PAGE_SIZE = 20
 STATUS_FILTERS = tuple(STATUS_ORDER)  # the values `?status=` accepts, in display order
 
@@ -273,8 +273,8 @@ def _slots(department: Department, period: ReportingPeriod, plans: Sequence[Plan
     indicators = (
         Indicator.objects.filter(plan_id__in=list(plan_by_id))
         .annotate(
-            # A LEFT JOIN to the unit's rows of the period (one per basis): at province a third of the time of a
-            # status subquery per indicator.
+            # A LEFT JOIN to the unit's rows of the period (one per basis): the database reads them once, where a
+            # status subquery would run per indicator.
             mine=FilteredRelation("values", condition=Q(values__period=period, values__department_id=unit)),
             reads=Exists(
                 IndicatorAssignment.objects.filter(indicator=OuterRef("pk"), department_id=unit, role__in=ENTRY_ROLES)
