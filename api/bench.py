@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,9 +20,9 @@ class Walk:
     error: str = ""
 
 
-def reader(user: object) -> Client:
+def reader(user: User) -> Client:
     """A test client holding a fresh all-units read token of `user` (call inside a rolled-back transaction)."""
-    key = tokens.create_token(by=None, user=user, name="bench", scope="read", unit=None, days=1).key  # type: ignore[arg-type]
+    key = tokens.create_token(by=None, user=user, name="bench", scope="read", unit=None, days=1).key
     client = Client(raise_request_exception=True, HTTP_AUTHORIZATION=f"Bearer {key}")
     client.get("/api/v1/periods/?page_size=1")  # the token's first use is recorded (one write) before any page
     return client

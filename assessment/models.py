@@ -8,6 +8,7 @@ these models, which would skip the audit trail. The arithmetic lives in `assessm
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,15 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessment.scoring import Basis, ItemKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 from indicators.models import Indicator
 from plans.models import Department, Plan, ReportingPeriod, Task
 
 RATIO_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
 
-def _points(verbose_name: object, **kwargs: object) -> models.DecimalField:
+def _points(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
     """Points are stored with two decimals, the quantum `assessment.scoring` rounds to."""
-    return models.DecimalField(verbose_name, max_digits=8, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+    return models.DecimalField(verbose_name, max_digits=8, decimal_places=2, **kwargs)
 
 
 class AssessmentScheme(models.Model):
@@ -124,6 +128,9 @@ class AssessmentScheme(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("考核方案变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("考核方案")
@@ -150,6 +157,9 @@ class SchemeUnit(models.Model):
     group = models.CharField(_("考核组别"), max_length=50, blank=True, help_text=_("默认取单位的考核类别。"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     history = HistoricalRecords(verbose_name=_("考核对象变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("考核对象")
@@ -212,6 +222,9 @@ class AssessmentItem(models.Model):
     )
     order = models.PositiveIntegerField(_("排序"), default=0)
     history = HistoricalRecords(verbose_name=_("考核项变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("考核项")
@@ -276,6 +289,9 @@ class UnitAssessment(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，用于防止覆盖他人修改。"))
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("单位考核变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("单位考核")
@@ -319,6 +335,9 @@ class ItemScore(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("逐项得分变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("逐项得分")
@@ -368,6 +387,9 @@ class BonusClaim(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = HistoricalRecords(verbose_name=_("加分申报变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("加分申报")
@@ -407,6 +429,9 @@ class Bulletin(models.Model):
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = HistoricalRecords(verbose_name=_("通报变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("考核通报")
@@ -488,6 +513,9 @@ class SupervisionNotice(models.Model):
     opened_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = HistoricalRecords(verbose_name=_("督办变更记录"))
+    # Set before a save: django-simple-history names the user and the reason in the history row it writes.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("督办通知")

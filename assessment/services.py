@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,10 +41,19 @@ __all__ = ["ServiceError"]  # re-exported so views catch one error type
 _fmt = scoring.fmt
 
 
-def save_audited(obj: Model, user: User | None, reason: str) -> None:
+class Audited(Protocol):
+    """A model with a history: the who and why of its next history row are set on it before a save."""
+
+    _change_reason: str
+    _history_user: User | None
+
+    def save(self) -> None: ...
+
+
+def save_audited(obj: Audited, user: User | None, reason: str) -> None:
     """Save with the audit trail's who and why: outside a web request there is no middleware to name the user."""
-    obj._change_reason = reason  # type: ignore[attr-defined]
-    obj._history_user = user  # type: ignore[attr-defined]
+    obj._change_reason = reason
+    obj._history_user = user
     obj.save()
 
 
@@ -341,8 +350,8 @@ def withdraw_claim(*, user: User, claim: BonusClaim) -> None:
         raise ServiceError(_("您无权撤回该加分申报。"))
     if not access.assessment_editable_by_unit(assessment) or claim.status != BonusClaim.Status.CLAIMED:
         raise ServiceError(_("只有未报送自评且待审核的加分申报可以撤回。"))
-    claim._change_reason = _("撤回加分申报")  # type: ignore[attr-defined]
-    claim._history_user = user  # type: ignore[attr-defined]
+    claim._change_reason = _("撤回加分申报")
+    claim._history_user = user
     claim.delete()
 
 

@@ -86,6 +86,7 @@ def edit_baseline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     baseline_year=year,
                     baseline=value,
                     reason=form["reason"],
+                    # The template rows hold the parsed year and value, checked above (no errors), typed object.
                     units=[UnitBaseline(r["unit"], r["year"], r["value"]) for r in rows],  # type: ignore[arg-type]
                 )
             except BaselineError as exc:

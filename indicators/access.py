@@ -48,7 +48,9 @@ def reporting_unit_id(indicator: Indicator, plan: Plan | None = None) -> int:
         return indicator.reporting_unit_id
     leads = [a for a in indicator.assignment_list if a.role == Role.LEAD and a.department_id]
     if leads:
-        return min(leads, key=lambda a: a.order).department_id  # type: ignore[return-value]
+        lead = min(leads, key=lambda a: a.order).department_id
+        if lead is not None:  # leads have a department (filtered above)
+            return lead
     return (plan or indicator.plan).issuer_id
 
 

@@ -146,7 +146,7 @@ class FiguresReadOnly:
     ) -> HttpResponse:
         if request.method == "POST":
             raise PermissionDenied(_("实际值和任务进展不能在数据管理中修改或回退，请在填报、审核页面办理。"))
-        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]  # a mixin: the admin class it is mixed into has it
 
 
 class EvidenceInline(FiguresReadOnly, admin.TabularInline):

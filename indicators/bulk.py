@@ -80,6 +80,11 @@ def _attributes(row: models.Model) -> Callable[[Column], object]:
     return lambda f: getattr(row, f.attname)
 
 
+def keyed(values: dict[str, Any]) -> Callable[[Column], object]:
+    """Reads a row's column values from a dict by attribute name, for Prepared.row."""
+    return lambda f: values[f.attname]
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[Column], params: Params, *, ignore_conflicts: bool = False
 ) -> None:

@@ -14,11 +14,15 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from intake import text as tx
+
+# python-docx's XML elements are lxml elements, which ship no type stubs here.
+XmlElement = Any
 
 logger = logging.getLogger(__name__)
 
@@ -248,11 +252,11 @@ def _read_docx(data: bytes, name: str) -> SourceDocument:
     return SourceDocument(_clean(text), name, "docx")
 
 
-def _paragraph_text(p: object) -> str:
+def _paragraph_text(p: XmlElement) -> str:
     from docx.oxml.ns import qn
 
     parts: list[str] = []
-    for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):  # type: ignore[attr-defined]
+    for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
         if node.tag == qn("w:t"):
             parts.append(node.text or "")
         elif node.tag == qn("w:tab"):
@@ -262,11 +266,11 @@ def _paragraph_text(p: object) -> str:
     return "".join(parts)
 
 
-def _table_lines(tbl: object) -> list[str]:
+def _table_lines(tbl: XmlElement) -> list[str]:
     from docx.oxml.ns import qn
 
     lines = []
-    for tr in tbl.iter(qn("w:tr")):  # type: ignore[attr-defined]
+    for tr in tbl.iter(qn("w:tr")):
         cells = [
             " ".join(_paragraph_text(p).strip() for p in tc.iter(qn("w:p"))).strip()
             for tc in tr.iterchildren(qn("w:tc"))
@@ -317,14 +321,14 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Word's automatic list numbers ("一、", "（一）", "1.") rendered as the reader sees them."""
 
-    def __init__(self, document: object) -> None:
+    def __init__(self, document: Any) -> None:
         from docx.oxml.ns import qn
 
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
         self.style_num: dict[str, tuple[str, int]] = {}
         try:
-            root = document.part.numbering_part.element  # type: ignore[attr-defined]
+            root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             return
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -345,7 +349,7 @@ class _Numbering:
             if ref is not None:
                 self.levels[num.get(qn("w:numId"), "")] = abstract.get(ref.get(qn("w:val"), ""), {})
         try:
-            for style in document.styles:  # type: ignore[attr-defined]
+            for style in document.styles:
                 num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
                 if num_pr is not None:
                     self.style_num[style.style_id] = self._num_pr(num_pr)
@@ -353,22 +357,22 @@ class _Numbering:
             pass
 
     @staticmethod
-    def _num_pr(num_pr: object) -> tuple[str, int]:
+    def _num_pr(num_pr: XmlElement) -> tuple[str, int]:
         from docx.oxml.ns import qn
 
-        num_id = num_pr.find(qn("w:numId"))  # type: ignore[attr-defined]
-        ilvl = num_pr.find(qn("w:ilvl"))  # type: ignore[attr-defined]
+        num_id = num_pr.find(qn("w:numId"))
+        ilvl = num_pr.find(qn("w:ilvl"))
         return (
             num_id.get(qn("w:val"), "") if num_id is not None else "",
             int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0,
         )
 
-    def prefix(self, p: object) -> str:
+    def prefix(self, p: XmlElement) -> str:
         from docx.oxml.ns import qn
 
         if not self.levels:
             return ""
-        ppr = p.find(qn("w:pPr"))  # type: ignore[attr-defined]
+        ppr = p.find(qn("w:pPr"))
         found: tuple[str, int] | None = None
         if ppr is not None:
             num_pr = ppr.find(qn("w:numPr"))

@@ -50,17 +50,21 @@ class Metadata:
 def _date(text: str) -> dt.date | None:
     normal = tx.norm(text)
     match = DATE_RE.search(normal)
-    values: tuple[int | None, ...]
+    year: int | None
+    month: int | None
+    day: int | None
     if match:
-        values = (int(match["y"]), int(match["m"]), int(match["d"]))
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
     else:
         match = CN_DATE_RE.search(normal)
         if not match:
             return None
-        values = (tx.cn_to_int(match["y"]), tx.cn_to_int(match["m"]), tx.cn_to_int(match["d"]))
+        year, month, day = tx.cn_to_int(match["y"]), tx.cn_to_int(match["m"]), tx.cn_to_int(match["d"])
+    if year is None or month is None or day is None:
+        return None
     try:
-        return dt.date(*values)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return dt.date(year, month, day)
+    except ValueError:
         return None
 
 

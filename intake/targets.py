@@ -434,8 +434,9 @@ def _target(
 def _ratio_targets(
     sentence: str, normal: str, ratio: re.Match[str], ctx: Context, year: int | None, anchors: list[tuple[int, int]]
 ) -> list[Target]:
-    parts = [dec(p) for p in ratio["r"].split(":")]
-    if any(p is None for p in parts) or sum(parts) != 100:  # type: ignore[arg-type]
+    read = [dec(p) for p in ratio["r"].split(":")]
+    parts = [p for p in read if p is not None]
+    if len(parts) != len(read) or sum(parts) != 100:
         return []
     clause_start, _end = _clause_bounds(normal, ratio.start(), ratio.end())
     subject = re.sub(r"(达到|为|保持在|调整为)$", "", sentence[clause_start : ratio.start()].strip())

@@ -7,6 +7,8 @@ goes through `format_html` / `escape`, and every label through gettext in the re
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -45,8 +47,8 @@ class RowLabels:
         self.evidence_prefix = reverse("reporting:evidence", args=[0])[:-2]
 
 
-def _num(value: object) -> str:
-    return (dec_str(value) or "—") if value is not None else "—"  # type: ignore[arg-type]
+def _num(value: Decimal | None) -> str:
+    return (dec_str(value) or "—") if value is not None else "—"
 
 
 def _pick(row: QueueRow, labels: RowLabels, decidable: bool) -> SafeString:

@@ -112,17 +112,17 @@ class ChangesPages:
     """Admin mixin: a save or delete in the admin site moves the generation (names, tasks, units on the pages)."""
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)  # type: ignore[misc]  # a mixin: the admin class it is mixed into has it
         changed()
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)  # type: ignore[misc]  # a mixin: the admin class it is mixed into has it
         changed()
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        super().delete_queryset(request, queryset)  # type: ignore[misc]  # a mixin: the admin class it is mixed into has it
         changed()
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]  # a mixin: the admin class it is mixed into has it
         changed()

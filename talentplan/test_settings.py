@@ -4,11 +4,12 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests drive live_server from a sync API
 
-from talentplan.settings import *  # noqa: F403
+from talentplan.settings import *  # noqa: F403  (the project's settings, changed below for the tests)
+from talentplan.settings import BASE_DIR, STORAGES
 
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
 STATIC_ROOT = None  # tests serve from finders (WhiteNoise would otherwise warn that staticfiles/ is missing)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -92,7 +92,10 @@ class UnitIndex:
         own = ind.units.get(unit_id) if ind.per_unit and (ind.plan.pk, unit_id) in self.assessed else None
         if not ind.roles and own is None:
             return None
-        status = (own or ind.line).status  # type: ignore[union-attr]
+        found = own or ind.line
+        if found is None:  # no verdict stored for it yet
+            return None
+        status = found.status
         return None if status == NOT_APPLICABLE else status
 
     def items(self, unit_id: int) -> list[tuple[tuple, int]]:

@@ -65,8 +65,8 @@ def decoded(judged: Judged) -> engine.Evaluation:
     return judged.outcome().evaluation if isinstance(judged, StoredEvaluation) else judged
 
 
-def placeholder(code: str, **args: object) -> engine.Evaluation:
-    return engine.Evaluation(Status.NO_DATA, (engine.Reason.of(code, **args),))  # type: ignore[arg-type]
+def placeholder(code: str, **args: engine.Arg) -> engine.Evaluation:
+    return engine.Evaluation(Status.NO_DATA, (engine.Reason.of(code, **args),))
 
 
 @dataclass

@@ -64,7 +64,7 @@ def _insert(rows: list[Row]) -> None:
         params = []
         for row in rows:
             data = {**_values(row, now), "payload": dump(row.outcome)}
-            params.append(prep.row(lambda f, d=data: d[f.attname]))  # type: ignore[misc]
+            params.append(prep.row(bulk.keyed(data)))
         bulk.insert_rows(Verdict, _FIELDS, params)
     pagecache.changed()
 

@@ -14,7 +14,7 @@ from api.models import ApiToken
 from indicators.models import IndicatorValue
 from plans.models import ReportingPeriod
 from tests.api.helpers import Api, make_token, token_of
-from tests.worlds.reporting import World, world  # noqa: F401
+from tests.worlds.reporting import World, world  # noqa: F401  (fixtures, used by name)
 
 pytestmark = pytest.mark.django_db
 

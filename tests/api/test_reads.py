@@ -15,7 +15,7 @@ from django.utils import timezone
 from indicators.models import IndicatorValue, Milestone, ReviewStatus
 from plans.models import Section
 from tests.api.helpers import Api, make_token
-from tests.worlds.reporting import World, world  # noqa: F401
+from tests.worlds.reporting import World, world  # noqa: F401  (fixtures, used by name)
 
 pytestmark = pytest.mark.django_db
 

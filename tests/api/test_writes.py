@@ -13,7 +13,7 @@ from django.urls import reverse
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import ReportingPeriod
 from tests.api.helpers import Api, make_token
-from tests.worlds.reporting import World, world  # noqa: F401
+from tests.worlds.reporting import World, world  # noqa: F401  (fixtures, used by name)
 
 pytestmark = pytest.mark.django_db
 FIGURES = "/api/v1/figures/"

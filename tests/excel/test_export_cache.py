@@ -61,6 +61,7 @@ def test_a_committed_change_is_in_the_next_download(wuxing: Setup, client: Clien
     approved, _ = _download(client)
     assert approved != after and _actual(approved, "1") == 130
     # One workbook kept per report, replaced as the version moves (each is megabytes at province).
+    # The local-memory cache's own store: the test counts the entries it keeps.
     assert len([key for key in cache._cache if "assessment-xlsx" in key]) == 1  # type: ignore[attr-defined]
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from indicators import bulk, services
@@ -31,9 +34,9 @@ pytestmark = [
 ]
 
 
-def _run_threads(*targets: Callable[[], object]) -> list[object]:
+def _run_threads(*targets: Callable[[], object]) -> list[Any]:
     """Run each target in its own thread (own DB connection); return results or raised exceptions in order."""
-    results: list[object] = [None] * len(targets)
+    results: list[Any] = [None] * len(targets)
 
     def runner(i: int, target: Callable[[], object]) -> None:
         try:
@@ -52,11 +55,18 @@ def _run_threads(*targets: Callable[[], object]) -> list[object]:
     return results
 
 
+@dataclass
+class TwoReporters(World):
+    """The reporting world with a second reporter of 甲局 (丙), who edits the same items as rep_a."""
+
+    rep_a2: User = field(kw_only=True)
+
+
 @pytest.fixture
-def pg_world() -> World:
+def pg_world() -> TwoReporters:
     world = build_world()
-    world.rep_a2 = make_user("rep_a2", REPORTER, world.a, first_name="丙")  # type: ignore[attr-defined]
-    return world
+    copied = {f.name: getattr(world, f.name) for f in fields(World)}
+    return TwoReporters(**copied, rep_a2=make_user("rep_a2", REPORTER, world.a, first_name="丙"))
 
 
 def _entry(world: World, value: str, version: int | None) -> ValueEntry:
@@ -65,7 +75,7 @@ def _entry(world: World, value: str, version: int | None) -> ValueEntry:
     )
 
 
-def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_writer_from_a_stale_form_is_refused(pg_world: TwoReporters, monkeypatch: pytest.MonkeyPatch) -> None:
     world = pg_world
     services.save_value(user=world.rep_a, entry=_entry(world, "26.5", None))  # version 1; both forms load it
     first_holds_lock = threading.Event()
@@ -86,7 +96,7 @@ def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch
 
     def second() -> IndicatorValue:
         assert first_holds_lock.wait(10)
-        return services.save_value(user=world.rep_a2, entry=_entry(world, "26.9", 1))  # type: ignore[attr-defined]
+        return services.save_value(user=world.rep_a2, entry=_entry(world, "26.9", 1))
 
     won, lost = _run_threads(first, second)
     assert isinstance(won, IndicatorValue) and won.version == 2
@@ -98,7 +108,7 @@ def test_second_writer_from_a_stale_form_is_refused(pg_world: World, monkeypatch
     assert row.history.count() == 2  # creation + the one accepted change: nothing silently overwritten
 
 
-def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
+def test_two_first_saves_of_the_same_item(pg_world: TwoReporters) -> None:
     world = pg_world
     barrier = threading.Barrier(2)
 
@@ -109,7 +119,7 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
 
         return run
 
-    results = _run_threads(writer(world.rep_a, "26.1"), writer(world.rep_a2, "26.2"))  # type: ignore[attr-defined]
+    results = _run_threads(writer(world.rep_a, "26.1"), writer(world.rep_a2, "26.2"))
     saved = [r for r in results if isinstance(r, IndicatorValue)]
     refused = [r for r in results if isinstance(r, StaleEditError)]
     assert len(saved) == 1 and len(refused) == 1, results
@@ -117,7 +127,7 @@ def test_two_first_saves_of_the_same_item(pg_world: World) -> None:
     assert IndicatorValue.objects.filter(indicator=world.total, period=world.q2).count() == 1
 
 
-def test_concurrent_progress_saves(pg_world: World) -> None:
+def test_concurrent_progress_saves(pg_world: TwoReporters) -> None:
     world = pg_world
     services.save_progress(
         user=world.rep_a,
@@ -144,31 +154,31 @@ def test_concurrent_progress_saves(pg_world: World) -> None:
 
         return run
 
-    results = _run_threads(writer(world.rep_a, "甲的修改"), writer(world.rep_a2, "丙的修改"))  # type: ignore[attr-defined]
+    results = _run_threads(writer(world.rep_a, "甲的修改"), writer(world.rep_a2, "丙的修改"))
     assert sorted(type(r).__name__ for r in results) == ["StaleEditError", "TaskProgress"], results
     winner = next(r for r in results if isinstance(r, TaskProgress))
     assert TaskProgress.objects.get().progress == winner.progress
 
 
-def test_two_browsers_posting_the_same_form(pg_world: World) -> None:
+def test_two_browsers_posting_the_same_form(pg_world: TwoReporters) -> None:
     """The whole web path: two sessions post the form they loaded at version 1; one is told the newer value."""
     world = pg_world
     services.save_value(user=world.rep_a, entry=_entry(world, "26.5", None))
-    clients = [world.client(world.rep_a), world.client(world.rep_a2)]  # type: ignore[attr-defined]
+    clients = [world.client(world.rep_a), world.client(world.rep_a2)]
     barrier = threading.Barrier(2)
 
-    def poster(client: object, value: str) -> Callable[[], object]:
-        def run() -> object:
+    def poster(client: Client, value: str) -> Callable[[], Any]:
+        def run() -> Any:
             barrier.wait()
             data = world.value_post(value=value, version=1)
-            return client.post(reverse("reporting:save_value"), data)  # type: ignore[attr-defined]
+            return client.post(reverse("reporting:save_value"), data)
 
         return run
 
     responses = _run_threads(poster(clients[0], "26.7"), poster(clients[1], "26.9"))
-    codes = sorted(r.status_code for r in responses)  # type: ignore[attr-defined]
+    codes = sorted(r.status_code for r in responses)
     assert codes == [200, 302], responses
-    refused = next(r for r in responses if r.status_code == 200)  # type: ignore[attr-defined]
+    refused = next(r for r in responses if r.status_code == 200)
     row = IndicatorValue.objects.get(indicator=world.total, period=world.q2)
     assert row.version == 2
-    assert f"修改为 {dec_str(row.value)}，您的页面已过期" in refused.content.decode()  # type: ignore[attr-defined]
+    assert f"修改为 {dec_str(row.value)}，您的页面已过期" in refused.content.decode()

@@ -7,6 +7,7 @@ equal and stay under the pinned maximum (session, user, roles, units and nav per
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -26,9 +27,9 @@ OVERDUE_MAX = 15  # measured: 13
 ITEM_MAX = 12  # measured: 10
 
 
-def _filled(**kw: object) -> World:
+def _filled(**kw: Any) -> World:
     """A world with a figure or progress report, with evidence-ready rows and history, for every item of 甲局."""
-    world = build_world(**kw)  # type: ignore[arg-type]
+    world = build_world(**kw)
     submitted_value(world)
     submitted_progress(world)
     for indicator in world.plan.indicators.exclude(pk=world.total.pk):
