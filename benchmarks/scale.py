@@ -16,7 +16,8 @@ largest), Y years of quarterly figures ending in END_YEAR Q4, which is the open 
 - history: every value of the last four quarters gets its lifecycle rows (created → submitted → approved/returned)
   written in bulk into HistoricalIndicatorValue; indicators, tasks and plans get their creation rows.
 
-Values go through `bulk_create` in batches (5,000 by default); nothing is saved row by row except the plans.
+Values go through `bulk_create` in batches (5,000 by default); nothing is saved row by row except the plans. The
+figures and their history rows are written by `benchmarks.scale_values`.
 
 Shapes, presets, names, `find()`, `clear()` and the bench users' passwords live in `benchmarks.scale_sets` and are
 re-exported here, so callers keep using `scale.find`, `scale.PRESETS`, `scale.clear`, ….
@@ -25,12 +26,9 @@ re-exported here, so callers keep using `scale.find`, `scale.PRESETS`, `scale.cl
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -46,7 +44,6 @@ from benchmarks.scale_sets import (
     PRESETS,
     ROOT_PREFIX,
     BenchSet,
-    HistoricalIndicatorValue,
     Shape,
     clear,
     find,
@@ -58,8 +55,9 @@ from benchmarks.scale_sets import (
     set_password_for_bench_users,
     username,
 )
+from benchmarks.scale_values import Ind, Writer, keep_updated_at, write_values
 from indicators.evaluation import services as verdicts
-from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, Milestone, ReviewStatus, UnitTarget
+from indicators.models import Indicator, IndicatorAssignment, Milestone, UnitTarget
 from plans.models import Department, Membership, Plan, ReportingPeriod, Role, Section, Task, TaskAssignment
 from plans.roles import ADMIN, LEADER, REPORTER
 from talentplan import pagecache
@@ -82,9 +80,6 @@ __all__ = [
     "set_password_for_bench_users",
     "username",
 ]
-
-VALUE_NOTE = "压测数据（非真实统计）"
-RETURN_REASON = "压测：口径与上期不一致，请核实后重报。"
 
 
 # --- generation -------------------------------------------------------------------------------------------------
@@ -142,24 +137,6 @@ NAMES = {
         ("出台人才分类评价办法", "", 0),
     ],
 }
-FACTORS = (1.10, 1.03, 1.00, 0.97, 0.93, 0.90, 0.86, 0.80, 0.60, 1.20)
-
-
-@dataclass
-class _Ind:
-    """Generation-time view of an indicator (avoids touching model attributes in the hot loop)."""
-
-    obj: Indicator
-    kind: str
-    lte: bool
-    baseline: float
-    target: float
-    decimals: int
-    is_share: bool
-    per_unit: bool
-    official_q4: bool
-    scale: dict[int, float]  # county pk → multiplier from its UnitTarget (1.0 without one)
-    lead_id: int
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
@@ -171,10 +148,6 @@ def _plan_sizes(total: int, plans: int) -> list[int]:
     sizes = [max(1, int(total * w / sum(weights))) for w in weights]
     sizes[0] += total - sum(sizes)
     return sizes
-
-
-def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 def _ensure_periods(shape: Shape) -> list[ReportingPeriod]:
@@ -278,7 +251,7 @@ def _make_indicators(
     departments: list[Department],
     counties: list[Department],
     admin: User,
-) -> list[_Ind]:
+) -> list[Ind]:
     inds: list[Indicator] = []
     meta: list[dict] = []
     for order in range(1, size + 1):
@@ -357,7 +330,7 @@ def _make_indicators(
     if not created or created[0].pk is None:
         created = list(Indicator.objects.filter(plan=plan).order_by("order"))
     assignments, milestones, unit_targets = [], [], []
-    result: list[_Ind] = []
+    result: list[Ind] = []
     for ind, m in zip(created, meta):
         assignments.append(IndicatorAssignment(indicator=ind, role=Role.LEAD, department=m["lead"], order=0))
         for k, other in enumerate(rng.sample([d for d in departments if d != m["lead"]], 2), start=1):
@@ -385,7 +358,7 @@ def _make_indicators(
                 value = m["target"] if m["kind"] == "annual" else m["baseline"] + (m["target"] - m["baseline"]) * frac
                 milestones.append(Milestone(indicator=ind, year=year, value=Decimal(f"{value:.{m['decimals']}f}")))
         result.append(
-            _Ind(
+            Ind(
                 ind,
                 m["kind"],
                 m["lte"],
@@ -406,12 +379,7 @@ def _make_indicators(
 
 
 def _make_tasks(
-    rng: random.Random,
-    plan: Plan,
-    sections: list[Section],
-    departments: list[Department],
-    inds: list[_Ind],
-    admin: User,
+    rng: random.Random, plan: Plan, sections: list[Section], departments: list[Department], inds: list[Ind], admin: User
 ) -> int:
     count = max(3, len(inds) // 8)
     tasks = [
@@ -444,224 +412,6 @@ def _make_tasks(
     return count
 
 
-@contextmanager
-def _keep_updated_at() -> Iterator[None]:
-    """Let bulk_create store the generated updated_at instead of now() (auto_now), for this process only."""
-    field = IndicatorValue._meta.get_field("updated_at")
-    before = field.auto_now
-    field.auto_now = False
-    try:
-        yield
-    finally:
-        field.auto_now = before
-
-
-def _series(
-    ind: _Ind, s: float, factor: float, rng: random.Random, periods: list[ReportingPeriod], plan: Plan
-) -> list[float]:
-    """Raw (unrounded) values per period for one indicator and unit."""
-    out = []
-    start = dt.date(plan.start_year - 1, 12, 31)
-    span_years = max(1, plan.end_year - plan.start_year + 1)
-    done_at = rng.randrange(len(periods) // 2, len(periods) * 2) if factor >= 0.97 else 10**6
-    for k, period in enumerate(periods):
-        elapsed = (period.end - start).days / 365.25
-        noise = 1 + rng.uniform(-0.005, 0.005)
-        if ind.kind in ("level", "rate"):
-            frac = min(1.0, elapsed / span_years)
-            value = (ind.baseline * s + (ind.target * s - ind.baseline * s) * frac * factor) * noise
-            if ind.is_share:
-                value = min(value, 999.0 if ind.obj.unit == "‰" else 99.9)
-        elif ind.kind == "cumulative":
-            value = ind.target * s / span_years / 4 * factor * (1 + rng.uniform(-0.1, 0.1))
-        elif ind.kind == "annual":
-            value = ind.target * s / 4 * factor * (1 + rng.uniform(-0.1, 0.1))
-        elif ind.kind == "growth":
-            value = ind.baseline * s * math.exp(math.log(1 + ind.target * factor / 100) * elapsed) * noise
-        else:  # milestone
-            value = 1.0 if k >= done_at else 0.0
-        out.append(max(0.0, value))
-    return out
-
-
-def _lifecycle(rng: random.Random, period_index: int, n_periods: int) -> tuple[str | None, int]:
-    """(status or None for a gap, number of lifecycle steps) for a slot of the period_index-th quarter."""
-    last_closed, open_q = n_periods - 2, n_periods - 1
-    r = rng.random()
-    if period_index == open_q:
-        if r >= 0.6:
-            return None, 0
-        r /= 0.6
-        if r < 0.65:
-            return ReviewStatus.SUBMITTED, 2
-        if r < 0.95:
-            return ReviewStatus.DRAFT, 1
-        return ReviewStatus.RETURNED, 3
-    if r < 0.02:
-        return None, 0
-    if period_index == last_closed:
-        if r < 0.85:
-            return ReviewStatus.APPROVED, 3
-        if r < 0.98:
-            return ReviewStatus.SUBMITTED, 2
-        return ReviewStatus.RETURNED, 3
-    if r < 0.997:
-        return ReviewStatus.APPROVED, 3
-    return ReviewStatus.RETURNED, 3
-
-
-class _Writer:
-    """Buffers values and their history rows, writes them with bulk_create in batches."""
-
-    def __init__(self, batch_size: int, history_from: dt.date) -> None:
-        self.batch_size = batch_size
-        self.history_from = history_from
-        self.values: list[IndicatorValue] = []
-        self.steps: list[tuple[int, int, int]] = []  # per value: (steps, reporter id, admin id)
-        self.written = 0
-        self.history_written = 0
-        fields = HistoricalIndicatorValue.tracked_fields
-        self.tracked = [f.attname for f in fields]
-
-    def add(self, value: IndicatorValue, steps: int, reporter_id: int, admin_id: int) -> None:
-        self.values.append(value)
-        self.steps.append((steps, reporter_id, admin_id))
-        if len(self.values) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.values:
-            return
-        created = IndicatorValue.objects.bulk_create(self.values, batch_size=self.batch_size)
-        if created and created[0].pk is None:  # pragma: no cover - every supported backend returns ids
-            raise RuntimeError("数据库未返回主键，无法写入历史记录。")
-        history = []
-        for value, (steps, reporter_id, admin_id) in zip(created, self.steps):
-            if value.period.end < self.history_from:
-                continue
-            history.extend(self._history_rows(value, steps, reporter_id, admin_id))
-        HistoricalIndicatorValue.objects.bulk_create(history, batch_size=self.batch_size)
-        self.written += len(created)
-        self.history_written += len(history)
-        self.values, self.steps = [], []
-
-    def _history_rows(self, value: IndicatorValue, steps: int, reporter_id: int, admin_id: int) -> list:
-        base = {name: getattr(value, name) for name in self.tracked}
-        rows = []
-        created_at = value.submitted_at - dt.timedelta(days=5) if value.submitted_at else value.updated_at
-        rows.append(
-            HistoricalIndicatorValue(
-                **{
-                    **base,
-                    "status": ReviewStatus.DRAFT,
-                    "version": 1,
-                    "submitted_at": None,
-                    "reviewed_at": None,
-                    "reviewed_by_id": None,
-                    "return_reason": "",
-                    "updated_at": created_at,
-                },
-                history_date=created_at,
-                history_type="+",
-                history_user_id=reporter_id,
-                history_change_reason="保存草稿",
-            )
-        )
-        if steps >= 2:
-            rows.append(
-                HistoricalIndicatorValue(
-                    **{
-                        **base,
-                        "status": ReviewStatus.SUBMITTED,
-                        "version": 2,
-                        "reviewed_at": None,
-                        "reviewed_by_id": None,
-                        "return_reason": "",
-                        "updated_at": value.submitted_at,
-                    },
-                    history_date=value.submitted_at,
-                    history_type="~",
-                    history_user_id=reporter_id,
-                    history_change_reason="报送",
-                )
-            )
-        if steps >= 3:
-            reason = "审核通过" if value.status == ReviewStatus.APPROVED else f"退回：{RETURN_REASON}"
-            rows.append(
-                HistoricalIndicatorValue(
-                    **base,
-                    history_date=value.reviewed_at,
-                    history_type="~",
-                    history_user_id=admin_id,
-                    history_change_reason=reason,
-                )
-            )
-        return rows
-
-
-def _write_values(
-    rng: random.Random,
-    plan: Plan,
-    inds: list[_Ind],
-    counties: list[Department],
-    periods: list[ReportingPeriod],
-    writer: _Writer,
-    reporters: dict[int, int],
-    admin_id: int,
-) -> None:
-    n = len(periods)
-    stamps = {
-        p.pk: (
-            _aware(p.end + dt.timedelta(days=3)),
-            _aware(p.end + dt.timedelta(days=8)),
-            _aware(p.end + dt.timedelta(days=15)),
-        )
-        for p in periods
-    }
-    for ind in inds:
-        units = counties if ind.per_unit else [None]
-        for unit in units:
-            dept_id = unit.pk if unit is not None else ind.lead_id
-            s = ind.scale.get(dept_id, 1.0)
-            factor = rng.choice(FACTORS) * rng.uniform(0.97, 1.03)
-            raw = _series(ind, s, factor, rng, periods, plan)
-            for k, (period, x) in enumerate(zip(periods, raw)):
-                status, steps = _lifecycle(rng, k, n)
-                if status is None:
-                    continue
-                bases = (
-                    ["estimate", "official"] if ind.official_q4 and period.index == 4 and k < n - 1 else ["estimate"]
-                )
-                for basis in bases:
-                    y = x * (1 + rng.uniform(-0.01, 0.01)) if basis == "official" else x
-                    created_at, submitted_at, reviewed_at = stamps[period.pk]
-                    submitted = submitted_at if steps >= 2 else None
-                    reviewed = reviewed_at if steps >= 3 else None
-                    returned = status == ReviewStatus.RETURNED
-                    writer.add(
-                        IndicatorValue(
-                            indicator_id=ind.obj.pk,
-                            period=period,
-                            department_id=dept_id,
-                            value=Decimal(f"{y:.{ind.decimals}f}"),
-                            basis=basis,
-                            note=VALUE_NOTE,
-                            status=status,
-                            return_reason=RETURN_REASON if returned else "",
-                            is_demo=True,
-                            version=steps,
-                            updated_by_id=reporters.get(dept_id),
-                            updated_at=reviewed or submitted or created_at,
-                            submitted_at=submitted,
-                            reviewed_by_id=admin_id if reviewed else None,
-                            reviewed_at=reviewed,
-                        ),
-                        steps,
-                        reporters.get(dept_id) or admin_id,
-                        admin_id,
-                    )
-
-
 def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int | float]:
     """Build one data set. Re-running for a complete set does nothing; an incomplete one is cleared first."""
     tag = shape.tag
@@ -680,10 +430,10 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
     reporters = {c.pk: users[reporter_username(tag, i)].pk for i, c in enumerate(counties, start=1)}
     reporters.update({d.pk: users[username(tag, f"d{i:02d}")].pk for i, d in enumerate(departments, start=1)})
     log(f"单位{len(counties)}个县 + {len(departments)}个部门，用户{len(users)}个，周期{len(periods)}个季度。")
-    writer = _Writer(batch_size, history_from=periods[-4].start)
+    writer = Writer(batch_size, history_from=periods[-4].start)
     first_year = END_YEAR - shape.years + 1
     totals = {"plans": 0, "indicators": 0, "tasks": 0}
-    with _keep_updated_at():
+    with keep_updated_at():
         for n, size in enumerate(_plan_sizes(shape.indicators, shape.plans), start=1):
             rng = random.Random(f"{shape.seed}-plan-{n}")
             # Mostly mid-plan (序时进度 matters); one in four ends with the data (final verdicts).
@@ -718,7 +468,7 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
                     sections = list(Section.objects.filter(plan=plan).order_by("order"))
                 inds = _make_indicators(rng, plan, size, sections, departments, counties, admin)
                 totals["tasks"] += _make_tasks(rng, plan, sections, departments, inds, admin)
-                _write_values(rng, plan, inds, counties, periods, writer, reporters, admin.pk)
+                write_values(rng, plan, inds, counties, periods, writer, reporters, admin.pk)
                 writer.flush()
             totals["plans"] += 1
             totals["indicators"] += size
