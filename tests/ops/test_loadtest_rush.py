@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from benchmarks.loadtest import _first_error, check_submissions
+from benchmarks.loadtest import check_submissions
+from benchmarks.loadusers import _first_error
 from indicators import services
 from tests.worlds.reporting import World
 
