@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import time
 from collections.abc import Callable
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,24 +26,22 @@ from django.utils import timezone
 
 from benchmarks import allpages, scale
 from benchmarks.cases import engine_cases, read_cells, xlsxwriter_only
-from benchmarks.floors import bulk_floor, floor_latest, floor_review, time_sql
-from benchmarks.measure import Result, entries_in_savepoint, in_rollback, measure, to_ms, with_floor
+from benchmarks.floors import floor_latest, floor_review, time_sql
+from benchmarks.import_bench import measure_imports
+from benchmarks.measure import Result, in_rollback, measure, to_ms, with_floor
 from indicators import engine
 from indicators.evaluation import services as verdicts
 from indicators.evaluation.calendar import Calendar
-from indicators.evaluation.models import Recalculation
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
-from plans.models import Plan, ReportingPeriod
+from plans.models import Plan
 from talentplan import pagecache
 
 NOT_AVAILABLE = "not available"
-IMPORT_SIZE = 10_000
 SUBMITTED = 50  # figures one county changes between two overview views (overview_after_submission)
 ENGINE_CASES = 5_000
 CACHED_PAGES = ("overview", "plan", "department")  # the dashboards whose body is cached per data version
 
 API_PAGE = 500  # verdicts per API page (issue 21)
-WORKER = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # tasks queued for the worker, as served
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -351,99 +346,7 @@ class Bench:
     # --- import through services.save_values ---
 
     def imports(self) -> None:
-        if not (self.wanted("import_preview") or self.wanted("import_apply")):
-            return
-        from indicators import services
-
-        plan = self.s.largest_plan
-        indicators = list(
-            Indicator.objects.filter(plan=plan, per_unit=True)
-            .select_related("plan")
-            .prefetch_related("plan__assessed_units")
-            .order_by("order")
-        )
-        counties = self.s.counties
-        per_period = len(indicators) * len(counties)
-        # Small sets fill 10 k from later quarters too, up to three years; tiny sets import what fits.
-        periods_needed = min(12, max(1, math.ceil(IMPORT_SIZE / max(1, per_period))))
-        size = min(IMPORT_SIZE, per_period * periods_needed)
-        previous = {
-            (v.indicator_id, v.department_id): v.value
-            for v in IndicatorValue.objects.filter(
-                indicator__plan=plan, indicator__per_unit=True, period=self.s.open_period, basis="estimate"
-            ).only("indicator_id", "department_id", "value")
-        }
-
-        def entries() -> list:
-            """Inside the rolled-back transaction: the open quarter, then as many later quarters as 10 k needs."""
-            periods = [self.s.open_period]
-            year, q = self.s.open_period.year, self.s.open_period.index
-            while len(periods) < periods_needed:
-                year, q = (year + 1, 1) if q == 4 else (year, q + 1)
-                period, _ = ReportingPeriod.objects.get_or_create(kind="quarter", year=year, index=q)
-                periods.append(period)
-            far = dt.date.today() + dt.timedelta(days=365)
-            ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods]).update(state="open", deadline=far)
-            for period in periods:
-                period.state, period.deadline = "open", far
-            out: list[services.ValueEntry] = []
-            for period in periods:
-                for ind in indicators:
-                    for county in counties:
-                        out.append(
-                            services.ValueEntry(
-                                indicator=ind,
-                                department=county,
-                                period=period,
-                                note="压测导入",
-                                value=_next_value(ind, previous.get((ind.pk, county.pk))),
-                                location=f"第{len(out) + 2}行",
-                                confirmed_amount=True,  # generated figures: no department to ask
-                            )
-                        )
-                        if len(out) == size:
-                            return out
-            return out
-
-        def rolled_back(dry_run: bool) -> Callable[[list], None]:
-            def run(batch: list) -> None:
-                with override_settings(TASKS=WORKER):  # as served: a large import's verdicts go to the worker
-                    services.save_values(user=self.s.importer, entries=batch, dry_run=dry_run)
-
-            return run
-
-        def imported(build: Callable[[], list]) -> Callable[[], list[int]]:
-            """Setup of import_refresh: the import written (untimed); its refreshes are what the worker runs."""
-
-            def setup() -> list[int]:
-                rolled_back(False)(build())
-                return list(
-                    Recalculation.objects.exclude(figures=[]).filter(state="pending").values_list("pk", flat=True)
-                )
-
-            return setup
-
-        def refresh(job_ids: list[int]) -> None:
-            for job_id in job_ids:
-                verdicts.run(job_id)
-
-        for name, dry_run in (("import_preview", True), ("import_apply", False)):
-            if not self.wanted(name):
-                continue
-            timings = in_rollback(
-                partial(measure, rolled_back(dry_run), self.repeat, setup=entries_in_savepoint(entries))
-            )
-            floor = in_rollback(partial(measure, bulk_floor(dry_run), self.repeat, setup=entries_in_savepoint(entries)))
-            result = Result(
-                name,
-                **timings,
-                note=f"{size:,} values, {periods_needed} period(s), user {self.s.importer.username}",
-                extra={"values": size},
-            )
-            self.add(with_floor(result, floor["median_ms"]))
-        if self.wanted("import_refresh"):
-            timings = in_rollback(lambda: measure(refresh, 1, setup=imported(entries_in_savepoint(entries))))
-            self.add(Result("import_refresh", **timings, note=f"the worker's refresh after importing {size:,} values"))
+        measure_imports(self)
 
     # --- engine ---
 
@@ -569,17 +472,6 @@ class _NotOK(Exception):
 def _review_url() -> str:
     # As 组织部 opens it (the oldest period with items waiting), with the largest page: 300 rows to decide on.
     return reverse("reporting:review") + "?per_page=300"
-
-
-def _next_value(ind: Indicator, last: Decimal | None) -> Decimal:
-    quantum = Decimal(1).scaleb(-ind.decimals)
-    if ind.kind == Indicator.Kind.MILESTONE:
-        return last if last is not None else Decimal(0)
-    base = last if last is not None else (ind.target or Decimal(1))
-    value = (base * Decimal("1.01")).quantize(quantum)
-    if ind.is_share:
-        value = min(value, Decimal(999 if ind.unit == "‰" else 99))
-    return value
 
 
 def database_label() -> str:
