@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -203,7 +203,7 @@ def gather_report(
     plans: Sequence[Plan],
     period_code: str,
     *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     prepared_by: str = "",
     today: dt.date | None = None,
     fold_units: bool = False,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from indicators import access, engine
@@ -68,7 +68,7 @@ class Ranking:
 
 
 def add_scores(
-    units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo, user: AbstractBaseUser | AnonymousUser | None
+    units: list[UnitLine], plans: Sequence[Plan], info: PeriodInfo, user: User | AnonymousUser | None
 ) -> list[Ranking]:
     """Fill score and rank from the assessment schemes of these plans for exactly this period (not drafts); return
     the rankings the reader may see.

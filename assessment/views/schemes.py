@@ -1,15 +1,10 @@
-"""Assessment pages. Thin: access check first (assessment.access), then a selector or a service, then render.
-
-Writes are POST-only and redirect back with a message; a refused write shows the service's Chinese message.
-"""
+"""Assessment pages: the schemes, a scheme's results and a unit's assessment (self-assessment, claims, review)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,13 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment import access, escalation, services
-from assessment.bulletins import bulletin_data, write_xlsx
 from assessment.forms import (
-    BulletinForm,
     ClaimForm,
     ClaimReviewForm,
     ItemReviewForm,
-    NoticeResponseForm,
     ReasonForm,
     SchemeStatusForm,
     SelfAssessmentForm,
@@ -34,32 +26,16 @@ from assessment.forms import (
 from assessment.models import AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, ItemScore, UnitAssessment
 from assessment.selectors import scheme_results
 from assessment.services import SelfScore, ServiceError
+from assessment.views.common import attempt, form_errors
 from indicators.access import unit_ids
-
-
-def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -> None:
-    try:
-        action()
-    except ServiceError as exc:
-        for message in exc.errors.values():
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
-
+from talentplan.requests import AuthenticatedHttpRequest
 
 # --- index and schemes ----------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     schemes = list(
         access.schemes_visible_to(request.user).select_related("bulletin").order_by("-period__end", "plan__code")
     )
@@ -78,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def scheme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     result = scheme_results(scheme)
     sees_all = access.sees_all_units(request.user)
@@ -105,7 +81,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
+def scheme_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     form = SchemeStatusForm(request.POST)
     if form.is_valid() and form.cleaned_data["status"] == scheme.status:
@@ -113,7 +89,7 @@ def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
     elif form.is_valid() and request.POST.get("confirmed") != "1" and access.can_manage(request.user):
         return _confirm_status(request, scheme, form.cleaned_data["status"], form.cleaned_data["reason"])
     elif form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.set_scheme_status(
                 user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
@@ -121,7 +97,7 @@ def scheme_status(request: HttpRequest, pk: int) -> HttpResponse:
             _("方案状态已改为“%(s)s”。") % {"s": AssessmentScheme.Status(form.cleaned_data["status"]).label},
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("assessment:scheme", pk=scheme.pk)
 
 
@@ -151,7 +127,7 @@ def _confirm_status(request: HttpRequest, scheme: AssessmentScheme, status: str,
 
 @login_required
 @require_POST
-def scheme_escalate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+def scheme_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     try:
         report = escalation.run_escalation(user=request.user, scheme=scheme)
@@ -170,7 +146,7 @@ def scheme_escalate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 
 @login_required
 @require_GET
-def unit_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     scheme = access.get_scheme_for_user(request.user, pk)
     scheme_unit = access.get_scheme_unit_for_user(request.user, scheme, unit_pk)
     department = scheme_unit.department
@@ -277,16 +253,16 @@ def _unit_redirect(scheme: AssessmentScheme, department_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def self_assess(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+def self_assess(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
     row = scheme_results(scheme, with_previous=False).row_for(department.pk)
     form = SelfAssessmentForm(request.POST, lines=row.lines if row else [], scores=row.scores if row else {})
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _unit_redirect(scheme, department.pk)
     submit = request.POST.get("action") == "submit"
-    _attempt(
+    attempt(
         request,
         lambda: services.save_self_assessment(
             user=request.user,
@@ -304,13 +280,13 @@ def self_assess(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedi
 
 @login_required
 @require_POST
-def claim_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+def claim_add(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
     form = ClaimForm(request.POST, request.FILES, scheme=scheme)
     if form.is_valid():
         data = form.cleaned_data
-        _attempt(
+        attempt(
             request,
             lambda: services.add_claim(
                 user=request.user,
@@ -324,21 +300,21 @@ def claim_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedire
             _("加分申报已提交。"),
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return _unit_redirect(scheme, department.pk)
 
 
 @login_required
 @require_POST
-def claim_withdraw(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
+def claim_withdraw(request: AuthenticatedHttpRequest, claim_pk: int) -> HttpResponseRedirect:
     claim = access.get_claim_for_user(request.user, claim_pk)
-    _attempt(request, lambda: services.withdraw_claim(user=request.user, claim=claim), _("加分申报已撤回。"))
+    attempt(request, lambda: services.withdraw_claim(user=request.user, claim=claim), _("加分申报已撤回。"))
     return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
 
 
 @login_required
 @require_GET
-def claim_evidence(request: HttpRequest, claim_pk: int) -> FileResponse:
+def claim_evidence(request: AuthenticatedHttpRequest, claim_pk: int) -> FileResponse:
     claim = access.get_claim_for_user(request.user, claim_pk)
     if not claim.evidence:
         raise Http404
@@ -347,12 +323,12 @@ def claim_evidence(request: HttpRequest, claim_pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def claim_review(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
+def claim_review(request: AuthenticatedHttpRequest, claim_pk: int) -> HttpResponseRedirect:
     claim = access.get_claim_for_user(request.user, claim_pk)
     form = ClaimReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _attempt(
+        attempt(
             request,
             lambda: services.review_claim(
                 user=request.user,
@@ -364,13 +340,13 @@ def claim_review(request: HttpRequest, claim_pk: int) -> HttpResponseRedirect:
             _("加分申报已审核。"),
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
 
 
 @login_required
 @require_POST
-def item_review(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
+def item_review(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
     form = ItemReviewForm(request.POST)
@@ -379,7 +355,7 @@ def item_review(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedi
         item = AssessmentItem.objects.filter(scheme=scheme, pk=data["item"]).first()
         if item is None:
             raise Http404
-        _attempt(
+        attempt(
             request,
             lambda: services.review_item(
                 user=request.user,
@@ -393,13 +369,13 @@ def item_review(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponseRedi
             _("“%(n)s”已审核。") % {"n": item.name},
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return _unit_redirect(scheme, department.pk)
 
 
 @login_required
 @require_POST
-def unit_action(request: HttpRequest, pk: int, unit_pk: int, action: str) -> HttpResponseRedirect:
+def unit_action(request: AuthenticatedHttpRequest, pk: int, unit_pk: int, action: str) -> HttpResponseRedirect:
     """finalize / return / reopen a unit's assessment (组织部 only; the services check)."""
     scheme = access.get_scheme_for_user(request.user, pk)
     department = access.get_scheme_unit_for_user(request.user, scheme, unit_pk).department
@@ -422,166 +398,5 @@ def unit_action(request: HttpRequest, pk: int, unit_pk: int, action: str) -> Htt
     }
     if action not in actions:
         raise Http404
-    _attempt(request, *actions[action])
+    attempt(request, *actions[action])
     return _unit_redirect(scheme, department.pk)
-
-
-# --- bulletins ------------------------------------------------------------------------------------------------
-
-
-def _bulletin_data(scheme: AssessmentScheme, found: Bulletin) -> dict[str, Any]:
-    """Publishing freezes the results into the bulletin's snapshot; a draft reads them live."""
-    frozen = found.snapshot if found.is_published else None
-    return frozen if frozen is not None else bulletin_data(scheme_results(scheme), found)
-
-
-@login_required
-@require_GET
-def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = access.get_scheme_for_user(request.user, pk)
-    found = access.get_bulletin_for_user(request.user, scheme)
-    data = _bulletin_data(scheme, found)
-    editable = access.can_manage(request.user) and not found.is_published
-    return render(
-        request,
-        "assessment/bulletin.html",
-        {
-            "scheme": scheme,
-            "bulletin": found,
-            "data": data,
-            "form": BulletinForm(instance=found) if editable else None,
-            "can_manage": access.can_manage(request.user),
-        },
-    )
-
-
-@login_required
-@require_POST
-def bulletin_create(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    scheme = access.get_scheme_for_user(request.user, pk)
-    try:
-        services.ensure_bulletin(user=request.user, scheme=scheme)
-    except ServiceError as exc:
-        messages.error(request, str(exc))
-        return redirect("assessment:scheme", pk=scheme.pk)
-    return redirect("assessment:bulletin", pk=scheme.pk)
-
-
-@login_required
-@require_POST
-def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    scheme = access.get_scheme_for_user(request.user, pk)
-    found = access.get_bulletin_for_user(request.user, scheme)
-    form = BulletinForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _attempt(
-            request,
-            lambda: services.update_bulletin(
-                user=request.user,
-                bulletin=found,
-                title=data["title"],
-                number=data["number"],
-                intro=data["intro"],
-                good_examples=data["good_examples"],
-            ),
-            _("通报草稿已保存。"),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("assessment:bulletin", pk=scheme.pk)
-
-
-@login_required
-@require_POST
-def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    scheme = access.get_scheme_for_user(request.user, pk)
-    found = access.get_bulletin_for_user(request.user, scheme)
-    _attempt(
-        request, lambda: services.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。")
-    )
-    return redirect("assessment:bulletin", pk=scheme.pk)
-
-
-@login_required
-@require_GET
-def bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = access.get_scheme_for_user(request.user, pk)
-    found = access.get_bulletin_for_user(request.user, scheme)
-    data = _bulletin_data(scheme, found)
-    suffix = "" if found.is_published else "-草稿"
-    response = HttpResponse(
-        write_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"考核通报-{scheme.plan.code}-{scheme.period.code}{suffix}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-# --- supervision notices --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def notices(request: HttpRequest) -> HttpResponse:
-    show_closed = request.GET.get("closed") == "1"
-    qs = access.notices_visible_to(request.user)
-    if not show_closed:
-        qs = qs.exclude(status="closed")
-    return render(
-        request,
-        "assessment/notices.html",
-        {"notices": list(qs.order_by("status", "deadline", "pk")), "show_closed": show_closed},
-    )
-
-
-@login_required
-@require_GET
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = access.get_notice_for_user(request.user, pk)
-    return render(
-        request,
-        "assessment/notice.html",
-        {
-            "notice": notice,
-            "response_form": (
-                NoticeResponseForm(initial={"response": notice.response})
-                if access.can_respond(request.user, notice)
-                else None
-            ),
-            "close_form": ReasonForm() if access.can_close(request.user, notice) else None,
-            "history": list(notice.history.select_related("history_user")[:30]),
-        },
-    )
-
-
-@login_required
-@require_POST
-def notice_respond(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    notice = access.get_notice_for_user(request.user, pk)
-    form = NoticeResponseForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: escalation.respond_notice(user=request.user, notice=notice, response=form.cleaned_data["response"]),
-            _("答复已提交。"),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("assessment:notice", pk=notice.pk)
-
-
-@login_required
-@require_POST
-def notice_close(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    notice = access.get_notice_for_user(request.user, pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: escalation.close_notice(user=request.user, notice=notice, reason=form.cleaned_data["reason"]),
-            _("督办已办结。"),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("assessment:notice", pk=notice.pk)

@@ -9,6 +9,7 @@ Pages work without JavaScript; with htmx a saved card is swapped in place instea
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import rules
 from django.conf import settings
@@ -34,6 +35,7 @@ from reporting.forms import ProgressForm, ValueForm
 from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, TaskItem, ValueItem, reporting_page
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _add_errors, _my_url, _pick_period, _posted_id, _require
+from talentplan.requests import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ class _MyView:
 class _CardWidgetRenderer(DjangoTemplates):
     """Renders the plain widgets of the entry forms in Python, byte for byte as Django's widget templates do.
 
-    A card's form has ~10 widgets; through the template engine each costs ~0.1 ms (its template, attrs.html and an
-    include per option): 50 cards spent half of the page's time there. Other widgets fall back to the templates.
+    A card's form has about ten widgets; through the template engine each renders its template, attrs.html and an
+    include per option, which dominated the time of a page of cards. Other widgets fall back to the templates.
     `tests/test_reporting_pages.py` compares every field of both entry forms with Django's own rendering.
     """
 
@@ -76,8 +78,8 @@ class _CardWidgetRenderer(DjangoTemplates):
         f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url", "password", "file")
     )
 
-    def render(self, template_name: str, context: dict, request: HttpRequest | None = None) -> str:
-        widget = context.get("widget")
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        widget: dict[str, Any] = context.get("widget") or {}
         if template_name in self.INPUTS:
             value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
             return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
@@ -127,7 +129,7 @@ def _page_param(value: str | None) -> int:
 
 
 @login_required
-def my_reporting(request: HttpRequest) -> HttpResponse:
+def my_reporting(request: AuthenticatedHttpRequest) -> HttpResponse:
     periods = ordered_periods()
     period = _pick_period(request.GET.get("period"), periods)
     units = list(access.user_units(request.user))
@@ -147,7 +149,7 @@ def my_reporting(request: HttpRequest) -> HttpResponse:
 
 
 def _render_my(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     department: Department,
     period: ReportingPeriod,
     *,
@@ -269,12 +271,12 @@ def _find(page: ReportingPage, card: tuple[str, int]) -> ValueItem | TaskItem | 
     return next((i for i in page.tasks if i.task.pk == pk), None)
 
 
-def _can_enter(request: HttpRequest, department: Department) -> bool:
+def _can_enter(request: AuthenticatedHttpRequest, department: Department) -> bool:
     return rules.has_perm(perms.ENTER, request.user) and department.pk in access.unit_ids(request.user)
 
 
 def _page_with_forms(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     department: Department,
     period: ReportingPeriod,
     value_forms: dict[int, ValueForm],
@@ -295,11 +297,12 @@ def _page_with_forms(
         only=only,
     )
     editing = page.can_edit and can_enter
+    # The card templates read each item's form from the item: the view hangs it there (selectors know no forms).
     for item in page.values:
         # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
-        item.form = value_forms.get(item.indicator.pk)  # type: ignore[attr-defined]
-        if item.form is None and editing and item.review_status not in LOCKED_STATUSES:
-            item.form = ValueForm(  # type: ignore[attr-defined]
+        value_form = value_forms.get(item.indicator.pk)
+        if value_form is None and editing and item.review_status not in LOCKED_STATUSES:
+            value_form = ValueForm(
                 initial=ValueForm.initial_for(
                     item.indicator.pk, department.pk, period.pk, item.estimate, item.official
                 ),
@@ -307,21 +310,23 @@ def _page_with_forms(
                 auto_id=f"v{item.indicator.pk}_%s",
                 renderer=_CARD_RENDERER,
             )
+        item.form = value_form  # type: ignore[attr-defined]  # the template's form, not part of the selector's data
     for task_item in page.tasks:
-        task_item.form = task_forms.get(task_item.task.pk)  # type: ignore[attr-defined]
-        if task_item.form is None and editing and task_item.review_status not in LOCKED_STATUSES:
-            task_item.form = ProgressForm(  # type: ignore[attr-defined]
+        progress_form = task_forms.get(task_item.task.pk)
+        if progress_form is None and editing and task_item.review_status not in LOCKED_STATUSES:
+            progress_form = ProgressForm(
                 initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
                 auto_id=f"t{task_item.task.pk}_%s",
                 renderer=_CARD_RENDERER,
             )
+        task_item.form = progress_form  # type: ignore[attr-defined]  # the template's form, as above
     return page
 
 
 # --- save and submit ------------------------------------------------------------------------------------------
 
 
-def _resolve_entry_target(request: HttpRequest) -> tuple[Department, ReportingPeriod]:
+def _resolve_entry_target(request: AuthenticatedHttpRequest) -> tuple[Department, ReportingPeriod]:
     """The posted unit and period, through the access helper: another unit's id is a 404."""
     department = access.get_department_for_user(request.user, _posted_id(request.POST, "department"))
     if department.pk not in access.unit_ids(request.user):
@@ -330,7 +335,7 @@ def _resolve_entry_target(request: HttpRequest) -> tuple[Department, ReportingPe
     return department, period
 
 
-def _attach_all(request: HttpRequest, item: IndicatorValue | TaskProgress, files: list) -> list[Evidence]:
+def _attach_all(request: AuthenticatedHttpRequest, item: IndicatorValue | TaskProgress, files: list) -> list[Evidence]:
     created: list[Evidence] = []
     try:
         for upload in files:
@@ -350,7 +355,7 @@ def _max_bytes() -> int:
 
 @login_required
 @require_POST
-def save_value(request: HttpRequest) -> HttpResponse:
+def save_value(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.ENTER)
     department, period = _resolve_entry_target(request)
     indicator = (
@@ -395,7 +400,7 @@ def save_value(request: HttpRequest) -> HttpResponse:
                 if changed and row is not None and row.status == ReviewStatus.SUBMITTED:
                     # It waits for 组织部 (evidence may still be added; an official figure may replace an estimate).
                     raise services.ServiceError(_submitted_message(indicator.name))
-                if changed:
+                if row is None or changed:
                     row = services.save_value(user=request.user, entry=entry, submit=submit)
                 _attach_all(request, row, data["evidence"])
         except services.StaleEditError as exc:
@@ -422,7 +427,7 @@ def save_value(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_progress(request: HttpRequest) -> HttpResponse:
+def save_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.ENTER)
     department, period = _resolve_entry_target(request)
     task = access.tasks_visible_to(request.user).filter(pk=_posted_id(request.POST, "task")).first()
@@ -445,7 +450,7 @@ def save_progress(request: HttpRequest) -> HttpResponse:
                 changed = submit or not unchanged or row is None
                 if changed and row is not None and row.status == ReviewStatus.SUBMITTED:
                     raise services.ServiceError(_submitted_message(str(task)))
-                if changed:
+                if row is None or changed:
                     row = services.save_progress(
                         user=request.user,
                         task=task,
@@ -477,7 +482,7 @@ def _submitted_message(name: str) -> str:
 
 
 def _saved(
-    request: HttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int], text: str
+    request: AuthenticatedHttpRequest, department: Department, period: ReportingPeriod, card: tuple[str, int], text: str
 ) -> HttpResponse:
     if request.htmx:
         return _render_my(request, department, period, card=card, saved=True)
@@ -490,7 +495,7 @@ def _saved(
 
 
 def _stale(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     department: Department,
     period: ReportingPeriod,
     card: tuple[str, int],
@@ -510,15 +515,15 @@ def _stale(
         }
         fresh = ValueForm(
             initial=ValueForm.initial_for(pk, department.pk, period.pk, rows.get("estimate"), rows.get("official")),
-            indicator=posted.indicator,
+            indicator=posted.for_indicator if isinstance(posted, ValueForm) else None,
             auto_id=f"v{pk}_%s",
-        )  # type: ignore[union-attr]
+        )
         forms_kw: dict = {"value_forms": {pk: fresh}}
     else:
         row = TaskProgress.objects.filter(task_id=pk, period=period, department=department).first()
         fresh = ProgressForm(initial=ProgressForm.initial_for(pk, department.pk, period.pk, row), auto_id=f"t{pk}_%s")
         forms_kw = {"task_forms": {pk: fresh}}
-    fresh.stale_message = message  # type: ignore[attr-defined]
+    fresh.stale_message = message
     if not request.htmx:
         messages.error(request, message)
     return _render_my(request, department, period, card=card if request.htmx else None, **forms_kw)

@@ -136,15 +136,16 @@ def _render_periods(
     rows = ordered_periods()
     history = period_history(rows)
     units = units_reporting(rows)
+    # The template reads each period's questions, state form and last changes from the period: the view hangs
+    # them there (they are not model fields).
     for period in rows:
-        period.questions = {  # type: ignore[attr-defined]
+        period.questions = {  # type: ignore[attr-defined]  # for the template, see above
             state: state_question(period, state, units.get(period.pk, 0))
             for state in (ReportingPeriod.State.CLOSED, ReportingPeriod.State.LOCKED)
         }
-        period.state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(  # type: ignore[attr-defined]
-            auto_id=f"p{period.pk}_%s"
-        )
-        period.changes = history.get(period.pk, [])[:5]  # type: ignore[attr-defined]
+        state_form = (state_errors or {}).get(period.pk) or PeriodStateForm(auto_id=f"p{period.pk}_%s")
+        period.state_form = state_form  # type: ignore[attr-defined]  # for the template, see above
+        period.changes = history.get(period.pk, [])[:5]  # type: ignore[attr-defined]  # for the template, see above
     return render(
         request,
         "reporting/periods.html",

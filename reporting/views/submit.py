@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from indicators import rules as perms
 from indicators import services
-from indicators.models import IndicatorValue, ReviewStatus
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, ReportingPeriod
 from reporting.forms import SubmitAllForm
-from reporting.selectors.entry import ReportingPage, reporting_page
+from reporting.selectors.entry import ReportingPage, TaskItem, ValueItem, reporting_page
 from reporting.views.common import _my_url, _require
 from reporting.views.entry import _MyView, _resolve_entry_target
+from talentplan.requests import AuthenticatedHttpRequest
 
 
 def submit_all_question(*, count: int, period: ReportingPeriod) -> str:
@@ -35,7 +36,7 @@ def submit_all_question(*, count: int, period: ReportingPeriod) -> str:
 
 @login_required
 @require_POST
-def submit_all(request: HttpRequest) -> HttpResponse:
+def submit_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.ENTER)
     form = SubmitAllForm(request.POST)
     if not form.is_valid():
@@ -83,10 +84,10 @@ def _submit(
             continue
         # Objects already in memory: spares the access checks a query per item.
         row.department, row.period = department, period
-        if isinstance(row, IndicatorValue):
-            row.indicator = item.indicator  # type: ignore[union-attr]
-        else:
-            row.task = item.task  # type: ignore[union-attr]
+        if isinstance(row, IndicatorValue) and isinstance(item, ValueItem):
+            row.indicator = item.indicator
+        elif isinstance(row, TaskProgress) and isinstance(item, TaskItem):
+            row.task = item.task
         try:
             services.submit_item(user=request.user, item=row)
             done += 1
@@ -105,10 +106,7 @@ def _confirm(
     back: str,
 ) -> HttpResponse:
     items = page.submittable
-    lines = [
-        f"{i.review_label} · {getattr(i, 'indicator', None) and i.indicator.name or i.task}"  # type: ignore[union-attr]
-        for i in items
-    ]
+    lines = [f"{i.review_label} · {i.indicator.name if isinstance(i, ValueItem) else i.task}" for i in items]
     missing = [i.indicator.name for i in page.values if i.current is None]
     if missing:
         lines.append(_("未填写、不会报送：%(list)s") % {"list": "、".join(missing)})

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from benchmarks import allpages, loadtest, scale
+from benchmarks import allpages, loadhttp, scale
 from indicators.models import IndicatorValue
 from plans.models import Department, Plan
 
@@ -19,7 +19,8 @@ KEYS = {"name", "median_ms", "p95_ms", "queries", "peak_mb", "floor_ms", "ratio"
 
 
 def test_generate_bench_and_clear(tmp_path, monkeypatch):
-    monkeypatch.setattr("benchmarks.runner.IMPORT_SIZE", 50)  # the import path, not its size, is what is smoked here
+    # The import path, not its size, is what is smoked here.
+    monkeypatch.setattr("benchmarks.import_bench.IMPORT_SIZE", 50)
     monkeypatch.setattr("benchmarks.runner.ENGINE_CASES", 50)
     keep = Department.objects.create(name="真实单位", kind=Department.Kind.GOVERNMENT)
 
@@ -86,7 +87,7 @@ def test_loadtest_form_parser_finds_value_forms():
     <input type="hidden" name="indicator" value="7"><input type="text" name="value" value="">
     <select name="basis"><option value="estimate">预计</option><option value="official" selected>统计</option></select>
     <textarea name="note">x</textarea><button type="submit" name="submit">报送</button></form>"""
-    forms = loadtest.parse_forms(html)
+    forms = loadhttp.parse_forms(html)
     assert [f.action for f in forms] == ["/i18n/setlang/", "/report/value/save/"]
     fields = dict(forms[1].fields)
     assert fields == {"csrfmiddlewaretoken": "t", "indicator": "7", "value": "", "basis": "official", "note": "x"}
