@@ -57,8 +57,8 @@ def paused_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector for one report.
 
     A province report allocates ~2 M objects that live until the workbook is closed (verdicts, rows, texts); each
-    allocation burst triggers collections that walk all of them again and find nothing to free: 0.4 s of a 3.4 s
-    export. Reference counting still frees everything acyclic at once; the few cycles made meanwhile (querysets)
+    allocation burst triggers collections that walk all of them again and find nothing to free, a large share of the
+    export's time. Reference counting still frees everything acyclic at once; the few cycles made meanwhile (querysets)
     wait for the next collection after the report. Re-entrant: only the outermost caller re-enables.
     """
     was_enabled = gc.isenabled()

@@ -212,7 +212,7 @@ def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> Non
         {r.result.indicator.target_year for s in report.sections for r in s.indicators if r.target is not None},
         _("目标值"),
     )
-    # Two passes over the lines instead of keeping every line's texts (≈ 9 MB at province): this one finds the
+    # Two passes over the lines instead of keeping every line's texts (memory grows with the lines): this one finds the
     # widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
     # and their widths are remembered; the notes are built here only until their column is at its maximum width.
     measured = WidthCache()
