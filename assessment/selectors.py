@@ -17,23 +17,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
-
 from assessment import scoring
+from assessment.batch import SchemeBatch, previous_schemes
 from assessment.models import (
     AssessmentItem,
     AssessmentScheme,
     BonusClaim,
     DeductionSource,
     ItemScore,
-    SchemeUnit,
     SupervisionNotice,
     UnitAssessment,
 )
 from indicators.evaluation.explain import display_for, explain
-from indicators.evaluation.selectors import IndicatorResult, decoded, placeholder, plan_results
-from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
-from plans.models import Department, Plan, Role, TaskAssignment, UnitGroup
+from indicators.evaluation.selectors import IndicatorResult, decoded, placeholder
+from indicators.models import TaskProgress
+from plans.models import Department, Role, TaskAssignment, UnitGroup
 
 DEDUCTION_WHAT = {
     DeductionSource.LATE: "本期迟报（报送晚于截止日期）",
@@ -330,244 +328,118 @@ def latest_unit_results(unit: Department) -> list[UnitRow]:
 # --- several schemes at once (the dashboards) -----------------------------------------------------------------
 
 
-def previous_schemes(schemes: list[AssessmentScheme]) -> dict[int, AssessmentScheme | None]:
-    """`previous_scheme()` for each scheme, in at most two queries whatever their number."""
-    if not schemes:
-        return {}
-    fetch = AssessmentScheme.objects.select_related("plan", "period")
-    chosen = {s.compare_to_id for s in schemes if s.compare_to_id}
-    by_pk = {s.pk: s for s in fetch.filter(pk__in=chosen)} if chosen else {}
-    candidates: dict[int, list[AssessmentScheme]] = defaultdict(list)
-    if any(not s.compare_to_id for s in schemes):
-        plan_ids = {s.plan_id for s in schemes if not s.compare_to_id}
-        earlier = fetch.filter(plan_id__in=plan_ids).exclude(status=AssessmentScheme.Status.DRAFT)
-        for found in earlier.order_by("-period__end", "pk"):
-            candidates[found.plan_id].append(found)
-    previous: dict[int, AssessmentScheme | None] = {}
-    for scheme in schemes:
-        if scheme.compare_to_id:
-            previous[scheme.pk] = by_pk.get(scheme.compare_to_id)
-        else:
-            end = scheme.period.end
-            previous[scheme.pk] = next((c for c in candidates[scheme.plan_id] if c.period.end < end), None)
-    return previous
-
-
-def _deduction_counts_for(
-    wanted: list[tuple[AssessmentScheme, set[str], set[int]]],
-) -> dict[int, dict[tuple[str, int], int]]:
-    """`_deduction_counts()` for several schemes: scheme id → counts, in at most four queries (one per model and
-    source, over the union of the schemes' plans, units and periods, then split per scheme in memory)."""
-    counts: dict[int, dict[tuple[str, int], int]] = {s.pk: defaultdict(int) for s, _, _ in wanted}
-    if not wanted:
-        return counts
-    plan_ids = {s.plan_id for s, _, _ in wanted}
-    units = set().union(*(u for _, _, u in wanted))
-    window = Q(
-        period__start__gte=min(s.period.start for s, _, _ in wanted),
-        period__end__lte=max(s.period.end for s, _, _ in wanted),
-        department_id__in=units,
-    )
-    all_sources = set().union(*(src for _, src, _ in wanted))
-
-    def spread(rows: Iterable[dict], source: str, plan_field: str) -> None:
-        for row in rows:
-            for scheme, sources, unit_ids in wanted:
-                if (
-                    source in sources
-                    and row[plan_field] == scheme.plan_id
-                    and row["department_id"] in unit_ids
-                    and row["period__start"] >= scheme.period.start
-                    and row["period__end"] <= scheme.period.end
-                ):
-                    counts[scheme.pk][(source, row["department_id"])] += row["n"]
-
-    for model, plan_field in ((IndicatorValue, "indicator__plan_id"), (TaskProgress, "task__plan_id")):
-        in_plan = Q(**{f"{plan_field}__in": plan_ids})
-        keys = ("department_id", plan_field, "period__start", "period__end")
-        if DeductionSource.LATE in all_sources:
-            spread(
-                model.objects.filter(window & in_plan, period__deadline__isnull=False, submitted_at__isnull=False)
-                .filter(submitted_at__date__gt=F("period__deadline"))
-                .values(*keys)
-                .annotate(n=Count("id")),
-                DeductionSource.LATE,
-                plan_field,
-            )
-        if DeductionSource.RETURNED in all_sources:
-            spread(
-                model.history.filter(window & in_plan, status=ReviewStatus.RETURNED)
-                .values(*keys)
-                .annotate(n=Count("id", distinct=True)),
-                DeductionSource.RETURNED,
-                plan_field,
-            )
-    return counts
-
-
 def results_for_schemes(schemes: Iterable[AssessmentScheme], *, with_previous: bool = True) -> dict[int, SchemeResult]:
     """`scheme_results()` for several schemes at once: scheme id → the same SchemeResult, in a number of queries that
     does not grow with the number of schemes, units, items or claims (the previous assessments are computed in the
-    same batch). The only repeat is the engine evaluation: once per distinct period end among the schemes that still
-    have unfinalized units and indicator items, since the engine judges at one date per call.
+    same batch, `assessment.batch`). The only repeat is the verdicts' read: once per distinct period end among the
+    schemes that still have unfinalized units and indicator items.
 
-    The dashboards use it; `tests/test_dashboard_assessment.py` checks it gives what `scheme_results()` gives.
+    The dashboards use it; `tests/dashboard/test_assessment_panels.py` checks it gives what `scheme_results()` gives.
     """
     schemes = list(schemes)
     previous = previous_schemes(schemes) if with_previous else {}
-    batch = {s.pk: s for s in schemes}
-    for found in previous.values():
-        if found is not None:
-            batch.setdefault(found.pk, found)
-    ids = list(batch)
-    if not ids:
+    batch = SchemeBatch([*schemes, *(found for found in previous.values() if found is not None)])
+    if not batch.schemes:
         return {}
-
-    items_by: dict[int, list[AssessmentItem]] = defaultdict(list)
-    for item in (
-        AssessmentItem.objects.filter(scheme_id__in=ids)
-        .select_related("indicator", "task")
-        .order_by("scheme_id", "order", "pk")
-    ):
-        items_by[item.scheme_id].append(item)
-    units_by: dict[int, list[SchemeUnit]] = defaultdict(list)
-    for scheme_unit in SchemeUnit.objects.filter(scheme_id__in=ids).select_related("department"):
-        units_by[scheme_unit.scheme_id].append(scheme_unit)
-    assessments_by: dict[int, dict[int, UnitAssessment]] = defaultdict(dict)
-    for stored in UnitAssessment.objects.filter(scheme_id__in=ids).prefetch_related("scores"):
-        assessments_by[stored.scheme_id][stored.department_id] = stored
-    claims_by: dict[int, dict[tuple[int, int], list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
-    unit_claims_by: dict[int, dict[int, list[BonusClaim]]] = defaultdict(lambda: defaultdict(list))
-    for claim in BonusClaim.objects.filter(assessment__scheme_id__in=ids).select_related("assessment", "item"):
-        scheme_id, department_id = claim.assessment.scheme_id, claim.assessment.department_id
-        claims_by[scheme_id][(department_id, claim.item_id)].append(claim)
-        unit_claims_by[scheme_id][department_id].append(claim)
-
-    live_by = {
-        pk: any(
-            not (assessments_by[pk].get(u.department_id) and assessments_by[pk][u.department_id].is_final)
-            for u in units_by[pk]
-        )
-        for pk in ids
-    }
-
-    def live(scheme_id: int) -> bool:
-        """Some unit is not finalized yet, so its lines are computed from the data (finalized ones are frozen)."""
-        return live_by[scheme_id]
-
-    def of_kind(scheme_id: int, kind: str) -> list[AssessmentItem]:
-        return [i for i in items_by[scheme_id] if i.kind == kind]
-
-    # The engine, once per period end, for every plan judged at that end.
-    to_evaluate: dict[dt.date, dict[int, Plan]] = defaultdict(dict)
-    for scheme in batch.values():
-        if live(scheme.pk) and of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR):
-            to_evaluate[scheme.period.end][scheme.plan_id] = scheme.plan
-    evaluated_at: dict[tuple[dt.date, int], dict[int, IndicatorResult]] = {}
-    for end, plans in to_evaluate.items():
-        for plan_result in plan_results(list(plans.values()), as_of=end):
-            evaluated_at[(end, plan_result.plan.pk)] = {r.indicator.pk: r for r in plan_result.indicators}
+    evaluated_at = batch.evaluated()
     plan_level_by: dict[int, list[IndicatorResult]] = {}
-    for scheme in batch.values():
+    for scheme in batch.schemes.values():
         evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {})
         plan_level_by[scheme.pk] = [
             evaluated[i.indicator_id]
-            for i in of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR)
+            for i in batch.of_kind(scheme.pk, AssessmentItem.Kind.INDICATOR)
             if i.indicator_id in evaluated and not evaluated[i.indicator_id].indicator.per_unit
         ]
     members = group_members(
         {a.group_id for rows in plan_level_by.values() for r in rows for a in r.indicator.assignment_list if a.group_id}
     )
-
-    # Tasks: roles and approved reports for every scheme's task items, split per scheme below.
-    task_schemes = [s for s in batch.values() if live(s.pk) and of_kind(s.pk, AssessmentItem.Kind.TASK)]
-    task_ids = {i.task_id for s in task_schemes for i in of_kind(s.pk, AssessmentItem.Kind.TASK) if i.task_id}
-    roles_by_task = task_roles(task_ids) if task_schemes else {}
-    reports: list[TaskProgress] = []
-    if task_schemes:
-        reports = sorted(
-            TaskProgress.objects.filter(
-                task_id__in=task_ids,
-                department_id__in={u.department_id for s in task_schemes for u in units_by[s.pk]},
-                status=ReviewStatus.APPROVED,
-                period__end__lte=max(s.period.end for s in task_schemes),
-            ).select_related("period"),
-            key=lambda p: (p.period.end, p.period.granularity),
-        )
-
-    wanted = []
-    for scheme in batch.values():
-        deductions = of_kind(scheme.pk, AssessmentItem.Kind.DEDUCTION)
-        sources = {i.source for i in deductions if i.source != DeductionSource.MANUAL}
-        if live(scheme.pk) and sources:
-            wanted.append((scheme, sources, {u.department_id for u in units_by[scheme.pk]}))
-    counts_by = _deduction_counts_for(wanted)
-
-    results: dict[int, SchemeResult] = {}
-    for scheme in batch.values():
-        rules = rules_for(scheme)
-        items, units, assessments = items_by[scheme.pk], units_by[scheme.pk], assessments_by[scheme.pk]
-        unit_ids = {u.department_id for u in units}
-        is_live = live(scheme.pk)
-        evaluated = evaluated_at.get((scheme.period.end, scheme.plan_id), {}) if is_live else {}
-        indicator_roles = {
-            r.indicator.pk: roles_from(
-                ((a.role, a.department_id, a.group_id) for a in r.indicator.assignment_list), members
-            )
-            for r in (plan_level_by[scheme.pk] if is_live else [])
-        }
-        own_tasks = {i.task_id for i in of_kind(scheme.pk, AssessmentItem.Kind.TASK)}
-        progress = {
-            (p.task_id, p.department_id): p
-            for p in reports  # oldest first: the latest approved report wins
-            if is_live and p.task_id in own_tasks and p.department_id in unit_ids and p.period.end <= scheme.period.end
-        }
-        claims = claims_by[scheme.pk]
-        rows: list[UnitRow] = []
-        for unit in units:
-            assessment = assessments.get(unit.department_id)
-            scores = {s.item_id: s for s in assessment.scores.all()} if assessment else {}
-            if assessment is not None and assessment.is_final:
-                lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
-            else:
-                lines = unit_lines(
-                    unit.department,
-                    items,
-                    rules,
-                    scores=scores,
-                    evaluated=evaluated,
-                    indicator_roles=indicator_roles,
-                    task_roles=roles_by_task if is_live else {},
-                    progress=progress,
-                    claims=claims,
-                    counts=counts_by.get(scheme.pk, {}),
-                )
-            rows.append(
-                UnitRow(
-                    unit=unit.department,
-                    group=unit.group or unit.department.category or "—",
-                    assessment=assessment,
-                    lines=lines,
-                    score=scoring.total(lines),
-                    base_max=scoring.base_max(lines),
-                    vetoed=any(line.vetoed for line in lines),
-                    finalized=bool(assessment and assessment.is_final),
-                    scores=scores,
-                    claims=unit_claims_by[scheme.pk].get(unit.department_id, []),
-                )
-            )
-        _rank(rows)
-        results[scheme.pk] = SchemeResult(scheme, rules, items, rows, None, list(dict.fromkeys(r.group for r in rows)))
-
+    task_ids, reports = batch.task_reports()
+    roles = task_roles(task_ids) if task_ids else {}
+    context = _BatchContext(batch, evaluated_at, plan_level_by, members, roles, reports)
+    counts_by = batch.deduction_counts()
+    results = {pk: _scheme_result(context, scheme, counts_by.get(pk, {})) for pk, scheme in batch.schemes.items()}
     for scheme in schemes:
         before_scheme = previous.get(scheme.pk)
-        result = results[scheme.pk]
         if before_scheme is not None:
-            result.previous = before_scheme
-            before = {r.unit.pk: r for r in results[before_scheme.pk].rows}
-            for row in result.rows:
-                if row.unit.pk in before:
-                    row.previous_score, row.previous_rank = before[row.unit.pk].score, before[row.unit.pk].rank
+            _compare(results[scheme.pk], results[before_scheme.pk])
     for result in results.values():
         result.rows.sort(key=lambda r: (r.rank, r.unit.order, r.unit.name))
     return {s.pk: results[s.pk] for s in schemes}
+
+
+@dataclass
+class _BatchContext:
+    batch: SchemeBatch
+    evaluated_at: dict[tuple[dt.date, int], dict[int, IndicatorResult]]
+    plan_level: dict[int, list[IndicatorResult]]
+    members: dict[int, set[int]]
+    task_roles: dict[int, dict[int, scoring.UnitRole]]
+    reports: list[TaskProgress]
+
+
+def _scheme_result(
+    context: _BatchContext, scheme: AssessmentScheme, counts: dict[tuple[str, int], int]
+) -> SchemeResult:
+    """One scheme's rows: finalized units' frozen lines, the others' computed from the batch's data, ranked."""
+    batch = context.batch
+    rules = rules_for(scheme)
+    items, units, assessments = batch.items[scheme.pk], batch.units[scheme.pk], batch.assessments[scheme.pk]
+    unit_ids = {u.department_id for u in units}
+    is_live = batch.live(scheme.pk)
+    evaluated = context.evaluated_at.get((scheme.period.end, scheme.plan_id), {}) if is_live else {}
+    indicator_roles = {
+        r.indicator.pk: roles_from(
+            ((a.role, a.department_id, a.group_id) for a in r.indicator.assignment_list), context.members
+        )
+        for r in (context.plan_level[scheme.pk] if is_live else [])
+    }
+    own_tasks = {i.task_id for i in batch.of_kind(scheme.pk, AssessmentItem.Kind.TASK)}
+    progress = {
+        (p.task_id, p.department_id): p
+        for p in context.reports  # oldest first: the latest approved report wins
+        if is_live and p.task_id in own_tasks and p.department_id in unit_ids and p.period.end <= scheme.period.end
+    }
+    rows: list[UnitRow] = []
+    for unit in units:
+        assessment = assessments.get(unit.department_id)
+        scores = {s.item_id: s for s in assessment.scores.all()} if assessment else {}
+        if assessment is not None and assessment.is_final:
+            lines = [scoring.Line.from_dict(d) for d in assessment.final_lines or []]
+        else:
+            lines = unit_lines(
+                unit.department,
+                items,
+                rules,
+                scores=scores,
+                evaluated=evaluated,
+                indicator_roles=indicator_roles,
+                task_roles=context.task_roles if is_live else {},
+                progress=progress,
+                claims=batch.claims[scheme.pk],
+                counts=counts,
+            )
+        rows.append(
+            UnitRow(
+                unit=unit.department,
+                group=unit.group or unit.department.category or "—",
+                assessment=assessment,
+                lines=lines,
+                score=scoring.total(lines),
+                base_max=scoring.base_max(lines),
+                vetoed=any(line.vetoed for line in lines),
+                finalized=bool(assessment and assessment.is_final),
+                scores=scores,
+                claims=batch.unit_claims[scheme.pk].get(unit.department_id, []),
+            )
+        )
+    _rank(rows)
+    return SchemeResult(scheme, rules, items, rows, None, list(dict.fromkeys(r.group for r in rows)))
+
+
+def _compare(result: SchemeResult, before: SchemeResult) -> None:
+    """Each unit's score and rank in the earlier scheme, beside its own."""
+    result.previous = before.scheme
+    earlier = {r.unit.pk: r for r in before.rows}
+    for row in result.rows:
+        if row.unit.pk in earlier:
+            row.previous_score, row.previous_rank = earlier[row.unit.pk].score, earlier[row.unit.pk].rank
