@@ -55,140 +55,163 @@ def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.dat
     """Open and auto-close notices for the scheme's indicator and task items. user=None: a system run (command)."""
     if user is not None and not access.can_manage(user):
         raise ServiceError(_("只有组织部管理员可以发起督办。"))
-    today = today or timezone.localdate()
-    as_of = min(today, scheme.period.end)
-    plan = scheme.plan
-    report = EscalationReport()
-    kinds = [AssessmentItem.Kind.INDICATOR, AssessmentItem.Kind.TASK]
-    items = list(scheme.items.filter(kind__in=kinds).select_related("indicator", "task"))
-    unit_ids = set(SchemeUnit.objects.filter(scheme=scheme).values_list("department_id", flat=True))
-    pending = {
-        (n.indicator_id, n.task_id, n.department_id): n
-        for n in SupervisionNotice.objects.select_for_update()
-        .filter(plan=plan, status__in=OPEN_STATUSES)
-        .select_related("period")
-    }
-    # Period ends that hold counted figures for the plan; two periods ending the same day are one point in time.
-    codes_at: dict[dt.date, list[str]] = {}
-    reported = (
-        IndicatorValue.objects.filter(indicator__plan=plan, status__in=COUNTED_STATUSES, period__end__lte=as_of)
-        .values_list("period__end", "period__code")
-        .distinct()
-        .order_by("-period__end", "period__code")
-    )
-    for end, code in reported:
-        codes_at.setdefault(end, []).append(code)
-    ends = sorted(codes_at, reverse=True)[: scheme.escalation_periods]
-    latest_period = ReportingPeriod.objects.filter(code=codes_at[ends[0]][-1]).first() if ends else None
-    deadline = today + dt.timedelta(days=scheme.notice_days)
+    run = _Run(user, scheme, today or timezone.localdate())
+    run.indicators()
+    run.tasks()
+    return run.report
 
-    def open_notice(key: tuple[int | None, int | None, int], **fields: object) -> None:
-        if key in pending:
+
+class _Run:
+    """One escalation run over a scheme: the open notices (locked), the period ends that hold figures, and what
+    the run opened and closed."""
+
+    def __init__(self, user: User | None, scheme: AssessmentScheme, today: dt.date) -> None:
+        self.user, self.scheme, self.plan = user, scheme, scheme.plan
+        self.as_of = min(today, scheme.period.end)
+        self.deadline = today + dt.timedelta(days=scheme.notice_days)
+        self.report = EscalationReport()
+        kinds = [AssessmentItem.Kind.INDICATOR, AssessmentItem.Kind.TASK]
+        self.items = list(scheme.items.filter(kind__in=kinds).select_related("indicator", "task"))
+        self.unit_ids = set(SchemeUnit.objects.filter(scheme=scheme).values_list("department_id", flat=True))
+        self.pending = {
+            (n.indicator_id, n.task_id, n.department_id): n
+            for n in SupervisionNotice.objects.select_for_update()
+            .filter(plan=self.plan, status__in=OPEN_STATUSES)
+            .select_related("period")
+        }
+        # Period ends that hold counted figures for the plan; two periods ending the same day are one point in time.
+        self.codes_at: dict[dt.date, list[str]] = {}
+        reported = (
+            IndicatorValue.objects.filter(
+                indicator__plan=self.plan, status__in=COUNTED_STATUSES, period__end__lte=self.as_of
+            )
+            .values_list("period__end", "period__code")
+            .distinct()
+            .order_by("-period__end", "period__code")
+        )
+        for end, code in reported:
+            self.codes_at.setdefault(end, []).append(code)
+        self.ends = sorted(self.codes_at, reverse=True)[: scheme.escalation_periods]
+        latest_code = self.codes_at[self.ends[0]][-1] if self.ends else None
+        self.latest_period = ReportingPeriod.objects.filter(code=latest_code).first() if latest_code else None
+
+    def open_notice(self, key: tuple[int | None, int | None, int], **fields: object) -> None:
+        if key in self.pending:
             return
         notice = SupervisionNotice(
-            plan=plan,
-            scheme=scheme,
+            plan=self.plan,
+            scheme=self.scheme,
             department_id=key[2],
             indicator_id=key[0],
             task_id=key[1],
-            deadline=deadline,
-            is_demo=scheme.is_demo,
+            deadline=self.deadline,
+            is_demo=self.scheme.is_demo,
             **fields,
         )
-        save_audited(notice, user, _("发出督办"))
-        pending[key] = notice
-        report.opened.append(notice)
+        save_audited(notice, self.user, _("发出督办"))
+        self.pending[key] = notice
+        self.report.opened.append(notice)
 
-    def close(notice: SupervisionNotice, reason: str) -> None:
+    def close(self, notice: SupervisionNotice, reason: str) -> None:
         notice.status, notice.close_reason, notice.closed_at = SupervisionNotice.Status.CLOSED, reason, timezone.now()
-        save_audited(notice, user, reason)
-        report.closed.append(notice)
+        save_audited(notice, self.user, reason)
+        self.report.closed.append(notice)
 
-    # Indicators: behind at every one of the last N period ends.
-    if ends:
-        by_end = {end: {r.indicator.pk: r for r in first(plan_results([plan], as_of=end)).indicators} for end in ends}
-        latest = by_end[ends[0]]
+    def indicators(self) -> None:
+        """Behind at every one of the last N period ends opens a notice; no longer behind closes it."""
+        if not self.ends:
+            return
+        by_end = {
+            end: {r.indicator.pk: r for r in first(plan_results([self.plan], as_of=end)).indicators}
+            for end in self.ends
+        }
+        latest = by_end[self.ends[0]]
         members = group_members(
             {a.group_id for r in latest.values() for a in r.indicator.assignment_list if a.group_id}
         )
-        if len(ends) == scheme.escalation_periods:
-            for item in (i for i in items if i.kind == AssessmentItem.Kind.INDICATOR):
+        if len(self.ends) == self.scheme.escalation_periods:
+            for item in (i for i in self.items if i.kind == AssessmentItem.Kind.INDICATOR):
                 result = latest.get(item.indicator_id or 0)
-                if result is None:
-                    continue
-                history = [_statuses(by_end[end][result.indicator.pk], unit_ids) for end in ends]
-                for unit_key, evaluation in history[0].items():
-                    if not all(h.get(unit_key) and h[unit_key].status == engine.Status.BEHIND for h in history):
-                        continue
-                    targets = {unit_key} if unit_key is not None else _lead_units(result, members, plan)
-                    codes = "、".join("/".join(codes_at[end]) for end in reversed(ends))
-                    detail = _("“%(n)s”截至 %(codes)s 连续%(k)s期严重滞后：%(e)s") % {
-                        "n": result.indicator.name,
-                        "codes": codes,
-                        "k": len(ends),
-                        "e": explain(decoded(evaluation), display_for(result.indicator)),
-                    }
-                    for department_id in targets:
-                        open_notice(
-                            (result.indicator.pk, None, department_id),
-                            period=latest_period or scheme.period,
-                            reason=SupervisionNotice.Reason.BEHIND,
-                            detail=detail,
-                        )
-        # Recovery: an open notice closes once its indicator is no longer seriously behind at the latest period end.
-        # Missing figures are not a recovery, so a unit cannot close its notice by not reporting.
-        for key, notice in list(pending.items()):
+                if result is not None:
+                    self._behind(result, [by_end[end][result.indicator.pk] for end in self.ends], members)
+        self._recoveries(latest)
+
+    def _behind(self, result: IndicatorResult, at_ends: list[IndicatorResult], members: dict[int, set[int]]) -> None:
+        history = [_statuses(found, self.unit_ids) for found in at_ends]
+        for unit_key, evaluation in history[0].items():
+            if not all(h.get(unit_key) and h[unit_key].status == engine.Status.BEHIND for h in history):
+                continue
+            targets = {unit_key} if unit_key is not None else _lead_units(result, members, self.plan)
+            codes = "、".join("/".join(self.codes_at[end]) for end in reversed(self.ends))
+            detail = _("“%(n)s”截至 %(codes)s 连续%(k)s期严重滞后：%(e)s") % {
+                "n": result.indicator.name,
+                "codes": codes,
+                "k": len(self.ends),
+                "e": explain(decoded(evaluation), display_for(result.indicator)),
+            }
+            for department_id in targets:
+                self.open_notice(
+                    (result.indicator.pk, None, department_id),
+                    period=self.latest_period or self.scheme.period,
+                    reason=SupervisionNotice.Reason.BEHIND,
+                    detail=detail,
+                )
+
+    def _recoveries(self, latest: dict[int, IndicatorResult]) -> None:
+        """An open notice closes once its indicator is no longer seriously behind at the latest period end. Missing
+        figures are not a recovery, so a unit cannot close its notice by not reporting."""
+        for key, notice in list(self.pending.items()):
             if notice.reason != SupervisionNotice.Reason.BEHIND:
                 continue
-            if notice.period.end > ends[0] or notice.indicator_id not in latest:
+            if notice.period.end > self.ends[0] or notice.indicator_id not in latest:
                 continue
             statuses = _statuses(latest[notice.indicator_id], {notice.department_id})
             current = statuses.get(notice.department_id) or statuses.get(None)
             if current is not None and current.status not in (engine.Status.BEHIND, engine.Status.NO_DATA):
-                close(
+                self.close(
                     notice,
                     _("状态已恢复为“%(s)s”（截至 %(d)s），系统自动办结。")
-                    % {"s": status_label(current.status), "d": ends[0].isoformat()},
+                    % {"s": status_label(current.status), "d": self.ends[0].isoformat()},
                 )
-                del pending[key]
+                del self.pending[key]
 
-    # Tasks: past the due date without an approved "done" report from the lead unit (else the responsible units).
-    task_items = [i for i in items if i.kind == AssessmentItem.Kind.TASK and i.task_id]
-    task_ids = {i.task_id for i in task_items} | {n.task_id for n in pending.values() if n.task_id}
-    roles = task_roles({t for t in task_ids if t})
-    done = set(
-        TaskProgress.objects.filter(
-            task_id__in={t for t in task_ids if t},
-            status=ReviewStatus.APPROVED,
-            period__end__lte=as_of,
-            progress_status=TaskProgress.Progress.DONE,
-        ).values_list("task_id", "department_id")
-    )
-    for item in task_items:
-        task = item.task
-        assert task is not None
-        if task.due_date is None or task.due_date >= as_of:
-            continue
-        task_role = roles.get(task.pk, {})
-        leads = {d for d, r in task_role.items() if r == scoring.UnitRole.LEAD} or set(task_role)
-        for department_id in leads:
-            if (task.pk, department_id) in done:
+    def tasks(self) -> None:
+        """Past the due date without an approved "done" report from the lead unit (else the responsible units)."""
+        task_items = [i for i in self.items if i.kind == AssessmentItem.Kind.TASK and i.task_id]
+        task_ids = {i.task_id for i in task_items} | {n.task_id for n in self.pending.values() if n.task_id}
+        roles = task_roles({t for t in task_ids if t})
+        done = set(
+            TaskProgress.objects.filter(
+                task_id__in={t for t in task_ids if t},
+                status=ReviewStatus.APPROVED,
+                period__end__lte=self.as_of,
+                progress_status=TaskProgress.Progress.DONE,
+            ).values_list("task_id", "department_id")
+        )
+        for item in task_items:
+            task = item.task
+            assert task is not None  # task_id set above
+            if task.due_date is None or task.due_date >= self.as_of:
                 continue
+            task_role = roles.get(task.pk, {})
+            leads = {d for d, r in task_role.items() if r == scoring.UnitRole.LEAD} or set(task_role)
             detail = _("任务“%(t)s”完成时限为 %(due)s，截至 %(d)s 未见审核通过的完成报告。") % {
                 "t": item.name,
                 "due": task.due_date.isoformat(),
-                "d": as_of.isoformat(),
+                "d": self.as_of.isoformat(),
             }
-            open_notice(
-                (None, task.pk, department_id),
-                period=scheme.period,
-                reason=SupervisionNotice.Reason.OVERDUE,
-                detail=detail,
-            )
-    for notice in list(pending.values()):
-        if notice.reason == SupervisionNotice.Reason.OVERDUE and (notice.task_id, notice.department_id) in done:
-            close(notice, _("任务已完成（完成报告已审核通过），系统自动办结。"))
-    return report
+            for department_id in leads:
+                if (task.pk, department_id) in done:
+                    continue
+                self.open_notice(
+                    (None, task.pk, department_id),
+                    period=self.scheme.period,
+                    reason=SupervisionNotice.Reason.OVERDUE,
+                    detail=detail,
+                )
+        for notice in list(self.pending.values()):
+            if notice.reason == SupervisionNotice.Reason.OVERDUE and (notice.task_id, notice.department_id) in done:
+                self.close(notice, _("任务已完成（完成报告已审核通过），系统自动办结。"))
 
 
 def respond_notice(*, user: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:
