@@ -24,9 +24,11 @@ from indicators import engine
 from indicators.access import reporting_unit_id
 from indicators.evaluation.explain import display_for, explain, status_label
 from indicators.evaluation.selectors import IndicatorResult, Judged, decoded, first, plan_results
-from indicators.models import COUNTED_STATUSES, IndicatorValue, ReviewStatus, TaskProgress
+from indicators.models import COUNTED_STATUSES, Indicator, IndicatorValue, ReviewStatus, TaskProgress
 from indicators.services import ServiceError
-from plans.models import Plan, ReportingPeriod
+from notifications import messages as texts
+from notifications import services as notify
+from plans.models import Department, Plan, ReportingPeriod, Task
 
 OPEN_STATUSES = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
 
@@ -58,6 +60,7 @@ def run_escalation(*, user: User | None, scheme: AssessmentScheme, today: dt.dat
     run = _Run(user, scheme, today or timezone.localdate())
     run.indicators()
     run.tasks()
+    _tell_units(run.report.opened, user, run.plan.title)
     return run.report
 
 
@@ -212,6 +215,26 @@ class _Run:
         for notice in list(self.pending.values()):
             if notice.reason == SupervisionNotice.Reason.OVERDUE and (notice.task_id, notice.department_id) in done:
                 self.close(notice, _("任务已完成（完成报告已审核通过），系统自动办结。"))
+
+
+def _tell_units(opened: list[SupervisionNotice], user: User | None, plan_title: str) -> None:
+    """Each unit with a new 督办 hears of it: its reporters, in the app, by e-mail and on its group robot."""
+    if not opened:
+        return
+    units = Department.objects.in_bulk({n.department_id for n in opened})
+    indicators = dict(Indicator.objects.filter(pk__in={n.indicator_id for n in opened}).values_list("pk", "name"))
+    tasks = {t.pk: str(t) for t in Task.objects.filter(pk__in={n.task_id for n in opened})}
+    messages = [
+        texts.supervision(
+            notice_id=n.pk,
+            department=units[n.department_id],
+            subject=indicators.get(n.indicator_id or 0) or tasks.get(n.task_id or 0) or plan_title,
+            detail=n.detail,
+            deadline=n.deadline,
+        )
+        for n in opened
+    ]
+    notify.to_units(messages=messages, actor=user if isinstance(user, User) else None)
 
 
 def respond_notice(*, user: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:

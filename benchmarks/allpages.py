@@ -65,6 +65,7 @@ POST_ONLY = [
     "assessment:bulletin_publish",
     "assessment:notice_respond",
     "assessment:notice_close",
+    "notifications:open",
 ]
 SKIPPED.update(dict.fromkeys(POST_ONLY, "POST only: a write, measured by the write cases"))
 

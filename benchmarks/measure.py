@@ -40,12 +40,13 @@ class Result:
         if data["error"] is None:
             data.pop("error")
         budget = budget_for(self.name)
+        row = {**data, **extra}
         if budget and self.error is None:
-            data["budget"] = budget
-            data["within_budget"] = all(
-                (data.get(key) is not None and data[key] <= limit) for key, limit in budget.items()
+            row["budget"] = budget
+            row["within_budget"] = all(
+                (row.get(key) is not None and row[key] <= limit) for key, limit in budget.items()
             )
-        return {**data, **extra}
+        return row
 
 
 def percentile(values: list[float], q: float) -> float:

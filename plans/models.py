@@ -315,6 +315,9 @@ class ReportingPeriod(models.Model):
     end = models.DateField(_("结束日期"), editable=False)
     deadline = models.DateField(_("填报截止日期"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    remind_days = models.PositiveSmallIntegerField(
+        _("截止前提醒天数"), default=3, help_text=_("截止日期前这么多天起，每天提醒尚未报送的单位（send_reminders）。")
+    )
     history = HistoricalRecords(verbose_name=_("周期变更记录"))
     # Set before a save: django-simple-history names the user and the reason in the history row it writes.
     _history_user: User | None

@@ -214,6 +214,14 @@ class ReviewForm(forms.Form):
 class PeriodOpenForm(forms.Form):
     code = forms.CharField(label=_("周期代码"), max_length=8, help_text=_("如 2025Q4、2025M03、2025H1、2025Y。"))
     deadline = forms.DateField(label=_("填报截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    remind_days = forms.IntegerField(
+        label=_("截止前提醒天数"),
+        min_value=0,
+        max_value=60,
+        initial=3,
+        required=False,
+        help_text=_("截止前这么多天起，每天提醒尚未报送的单位。"),
+    )
 
 
 class PeriodStateForm(forms.Form):

@@ -9,14 +9,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from indicators import access
+from notifications.selectors import unread_count
 from plans.roles import can_read_all, is_reporter
 
 
-def navigation(request: HttpRequest) -> dict[str, bool]:
+def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
+        # A callable: read (from the cache, no query once warm) only by templates that show the header.
+        "nav_unread": lambda: unread_count(user),
         "nav_enter": is_reporter(user),
         "nav_review": access.can_review(user),
         "nav_periods": access.can_manage_periods(user),

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,25 @@ EVALUATION_INLINE_PAIRS = env_int("EVALUATION_INLINE_PAIRS", 500)
 # Dashboard bodies (overview, plan, unit pages) and the read-all assessment workbook are kept in that cache per data
 # generation (talentplan.pagecache); DASHBOARD_CACHE=0 builds every view afresh (the benchmark measures both).
 DASHBOARD_CACHE = os.environ.get("DASHBOARD_CACHE", "1") != "0"
+
+# Notifications (notifications/): in the app always; e-mail through Django's e-mail backend — the console by
+# default, SMTP when EMAIL_HOST is set; group robots (企业微信 / 钉钉) per unit or for 组织部, configured in 数据管理
+# and off until enabled. SITE_URL (https://talent.example.gov.cn) makes links in e-mails and robot messages absolute.
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", True)
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 5)  # seconds
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "talentplan@localhost")
 
 # The API for other government systems (/api/v1/, api/): bearer tokens made by 组织部, scoped read or write for one
 # unit; the browser session for the app's own pages. Rates are per token (per user for a session).

@@ -20,5 +20,6 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("ops/", include("ops.urls")),
     path("api/", include("api.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 # Media (evidence files) is never served as static files: downloads go through a permission-checked view.

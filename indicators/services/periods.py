@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from indicators import access
 from indicators.evaluation import services as verdicts
 from indicators.services.errors import ServiceError
+from notifications import messages as texts
+from notifications import services as notify
 from plans.models import ReportingPeriod
 
 _TRANSITIONS = {
@@ -50,6 +52,13 @@ def set_period_state(
     period._change_reason = reason.strip() or default_reasons.get(state, "")
     period._history_user = user
     period.save()
+    if state == ReportingPeriod.State.OPEN:
+        notify.to_every_unit(
+            build=lambda unit: texts.period_opened(
+                period=period, department=unit, reopened=True, reason=reason.strip()
+            ),
+            actor=user,
+        )
     # Open or closed decides whether verdicts at this date are provisional and whether a plan ending here is final.
     verdicts.calendar_changed(
         period=period, reason=str(_("%(p)s 状态变更为“%(s)s”") % {"p": period.label, "s": period.get_state_display()})
@@ -58,7 +67,10 @@ def set_period_state(
 
 
 @transaction.atomic
-def open_period(*, user: User, code: str, deadline: dt.date | None = None) -> ReportingPeriod:
+def open_period(
+    *, user: User, code: str, deadline: dt.date | None = None, remind_days: int | None = None
+) -> ReportingPeriod:
+    """Open a new period; every unit's reporters are told (in the app, by e-mail, on group robots)."""
     if not access.can_manage_periods(user):
         raise ServiceError(_("只有组织部管理员可以管理填报周期。"))
     try:
@@ -69,6 +81,8 @@ def open_period(*, user: User, code: str, deadline: dt.date | None = None) -> Re
     existing = ReportingPeriod.objects.filter(kind=kind, year=year, index=index).first()
     if existing is None:
         period = ReportingPeriod(kind=kind, year=year, index=index, state=ReportingPeriod.State.OPEN, deadline=deadline)
+        if remind_days is not None:
+            period.remind_days = remind_days
         period._change_reason = _("开放填报")
         period._history_user = user
         try:
@@ -81,4 +95,5 @@ def open_period(*, user: User, code: str, deadline: dt.date | None = None) -> Re
             _("%(p)s 已存在（状态：%(s)s）。") % {"p": existing.label, "s": existing.get_state_display()}
         )
     verdicts.calendar_changed(period=period, reason=str(_("开放填报%(p)s") % {"p": period.label}))
+    notify.to_every_unit(build=lambda unit: texts.period_opened(period=period, department=unit), actor=user)
     return period

@@ -8,6 +8,7 @@ when, the reason in the item's history) and re-evaluate the verdicts the decisio
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -19,7 +20,9 @@ from indicators import access, bulk
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from indicators.services.errors import ServiceError, StaleEditError, guarded_write
 from indicators.services.values import _figures_changed, ensure_can_edit_period
-from plans.models import ReportingPeriod
+from notifications import messages as texts
+from notifications import services as notify
+from plans.models import Department, ReportingPeriod
 from talentplan import pagecache
 
 Reviewable = IndicatorValue | TaskProgress
@@ -126,7 +129,44 @@ def review_items(
             for name in ("status", "version", "reviewed_at", "reviewed_by_id", "return_reason", "updated_at"):
                 setattr(item, name, getattr(row, name))
             outcome.done.append(item)
+    _tell_units(user, action, reason, outcome.done)
     return outcome
+
+
+def _tell_units(user: User, action: str, reason: str, done: Sequence[Reviewable]) -> None:
+    """Each unit's reporters hear what was decided: one notification per unit and period, naming the items."""
+    if not done:
+        return
+    rows = list(
+        IndicatorValue.objects.filter(pk__in=[i.pk for i in done if isinstance(i, IndicatorValue)]).values_list(
+            "department_id", "period_id", "indicator__name", "pk", "version"
+        )
+    )
+    rows += [
+        (unit, period, f"{number} {text[:30]}", pk, version)
+        for unit, period, number, text, pk, version in TaskProgress.objects.filter(
+            pk__in=[i.pk for i in done if isinstance(i, TaskProgress)]
+        ).values_list("department_id", "period_id", "task__number", "task__text", "pk", "version")
+    ]
+    groups: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for unit, period, name, pk, version in rows:
+        groups.setdefault((unit, period), []).append((name, f"{pk}.{version}"))
+    units = Department.objects.in_bulk({u for u, _p in groups})
+    periods = ReportingPeriod.objects.in_bulk({p for _u, p in groups})
+    messages = []
+    for (unit, period), named in groups.items():
+        ref = hashlib.sha1(",".join(sorted(token for _n, token in named)).encode()).hexdigest()[:16]
+        messages.append(
+            texts.decided(
+                approved=action == APPROVE,
+                period=periods[period],
+                department=units[unit],
+                names=[n for n, _t in named],
+                reason=reason,
+                ref=f"{unit}:{period}:{ref}",
+            )
+        )
+    notify.to_units(messages=messages, actor=user)
 
 
 def _write(model: type[Reviewable], rows: list[Reviewable], user: User, reason: str, now: dt.datetime) -> None:

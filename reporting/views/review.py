@@ -116,13 +116,14 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     open_form = PeriodOpenForm(request.POST or None)
     if request.method == "POST" and open_form.is_valid():
         try:
+            data = open_form.cleaned_data
             period = services.open_period(
-                user=request.user, code=open_form.cleaned_data["code"], deadline=open_form.cleaned_data["deadline"]
+                user=request.user, code=data["code"], deadline=data["deadline"], remind_days=data["remind_days"]
             )
         except services.ServiceError as exc:
             _add_errors(open_form, exc)
         else:
-            messages.success(request, _("%(p)s 已开放填报。") % {"p": period.label})
+            messages.success(request, _("%(p)s 已开放填报，各单位填报员已收到通知。") % {"p": period.label})
             return redirect("reporting:periods")
     return _render_periods(request, open_form=open_form)
 

@@ -68,7 +68,7 @@ def test_generate_bench_and_clear(tmp_path, monkeypatch):
     assert (
         overview["cold_ms"] > 0
         and overview["queries"] > 0
-        and overview["budget"] == {"cold_ms": 1000, "median_ms": 150}
+        and overview["budget"] == {"cold_ms": 1000, "median_ms": 150, "bytes": 1_000_000}
     )
     assert pages["page:reporting:save_value"]["note"].startswith("POST only")
     assert pages["page:admin:indicators_indicatorvalue_changelist"].get("error") is None
