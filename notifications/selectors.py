@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
@@ -16,13 +16,13 @@ PER_PAGE = 30
 _TIMEOUT = 24 * 3600  # seconds; every write that changes a count forgets it
 
 
-def _key(user: AbstractBaseUser) -> str:
+def _key(user: User) -> str:
     # date_joined: a reused id (a deleted and re-created account) never reads another person's count.
     joined = getattr(user, "date_joined", None)
     return f"notifications:unread:{user.pk}:{joined.timestamp() if joined else 0}"
 
 
-def unread_count(user: AbstractBaseUser | AnonymousUser) -> int:
+def unread_count(user: User | AnonymousUser) -> int:
     if not user.is_authenticated:
         return 0
     key = _key(user)

@@ -84,7 +84,7 @@ def test_opening_a_period_tells_every_units_reporters(world: World, django_captu
     notes = {n.recipient.username: n for n in Notification.objects.select_related("recipient", "period")}
     assert set(notes) == {"rep_a", "rep_b"}
     assert notes["rep_a"].title == "2025年第3季度 开始填报" and "填报截止日期：2025-10-15" in notes["rep_a"].body
-    assert notes["rep_a"].period.remind_days == 5
+    assert notes["rep_a"].period is not None and notes["rep_a"].period.remind_days == 5
 
 
 def test_the_same_message_is_not_sent_twice_in_a_day(world: World) -> None:
