@@ -353,7 +353,7 @@ class Bench:
 
         plan = self.s.largest_plan
         indicators = list(
-            Indicator.objects.filter(plan=plan, per_unit=True)
+            Indicator.objects.filter(plan=plan, per_unit=True, formula="")  # a formula is computed, never typed
             .select_related("plan")
             .prefetch_related("plan__assessed_units")
             .order_by("order")

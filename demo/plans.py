@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from demo import adding_up
 from demo.seeding import ensure_period
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, TaskProgress, UnitTarget
@@ -193,7 +194,8 @@ def load_demo() -> dict[str, int]:
     # 吴江区 人才强镇: demo towns, each with its own demo baseline, figures for 2012, 2013 and 2014H1.
     wujiang = Plan.objects.select_related("issuer").get(code="wujiang-town-3yr")
     town_periods = [periods["2012Y"], periods["2013Y"], periods["2014H1"]]
-    for i, indicator in enumerate(wujiang.indicators.filter(target__isnull=False).order_by("order")):
+    seed_indicators = wujiang.indicators.filter(target__isnull=False, formula="").exclude(name__endswith="（演示）")
+    for i, indicator in enumerate(seed_indicators.order_by("order")):
         for j, town in enumerate(towns):
             factor = FACTORS[(i + j) % len(FACTORS)]
             baseline = None
@@ -204,13 +206,18 @@ def load_demo() -> dict[str, int]:
             UnitTarget.objects.update_or_create(
                 indicator=indicator,
                 department=town,
+                # Every town must meet the plan's target: an equal split (指标分解) of it.
                 defaults={
                     "baseline_year": 2011 if baseline is not None else None,
                     "baseline": baseline,
+                    "target": indicator.target,
                     "is_demo": True,
                 },
             )
             add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, indicator.target))
+    # Indicators that add up (issue 20): a share rolled up from the towns, a split, a linked town plan.
+    add(adding_up.town_shares(towns, town_periods))
+    add(adding_up.town_plan([periods[c] for c in ("2023Y", "2024Y", "2025Q3")]))
     bulk_create_with_history(
         new_values, IndicatorValue, batch_size=500, default_user=admin, default_change_reason="演示数据"
     )

@@ -218,6 +218,7 @@ def _load_plan(
     # A task the fixture no longer lists (read wrongly before, e.g. a closing clause) goes, unless reported on.
     plan.tasks.exclude(pk__in=loaded).filter(progress_reports__isnull=True).delete()
 
+    parts: list[tuple[Indicator, str, str]] = []  # (part, the number of its total, where) — 表2's talent types
     for order, idata in enumerate(pd.get("indicators", []), start=1):
         iwhere = f"{where} 指标“{idata['name']}”"
         decimals = max(
@@ -258,6 +259,7 @@ def _load_plan(
         )
         if task is not None:
             task.indicators.add(indicator)
+        parts.append((indicator, str(idata.get("part_of") or ""), iwhere))
         indicator.assignments.all().delete()
         rows = []
         for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
@@ -287,6 +289,19 @@ def _load_plan(
                 existing.save()
             report.values += 1
         report.indicators += 1
+    _link_parts(plan, parts)
+
+
+def _link_parts(plan: Plan, parts: list[tuple[Indicator, str, str]]) -> None:
+    """`part_of`: the number of the total an indicator is a part of (表2's talent types under 人才资源总量)."""
+    totals = {i.number: i for i in plan.indicators.exclude(number="").order_by("-order")}
+    for indicator, number, where in parts:
+        total = totals.get(number) if number else None
+        if number and total is None:
+            raise SeedError(f"{where}：所属总量指标（序号{number}）不存在。")
+        if indicator.part_of_id != (total.pk if total else None):
+            indicator.part_of = total
+            indicator.save(update_fields=["part_of"])
 
 
 def ensure_period(code: str, state: str | None = None) -> ReportingPeriod:

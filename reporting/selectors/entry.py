@@ -288,24 +288,39 @@ def _slots(department: Department, period: ReportingPeriod, plans: Sequence[Plan
         )
         .order_by()
         .values_list(
-            "pk", "plan_id", "order", "per_unit", "reporting_unit_id", "reads", "lead_id", "mine__basis", "mine__status"
+            "pk",
+            "plan_id",
+            "order",
+            "per_unit",
+            "reporting_unit_id",
+            "reads",
+            "lead_id",
+            "mine__basis",
+            "mine__status",
+            "formula",
+            "rollup",
         )
     )
     rows: dict[int, tuple[int, int, bool, int | None, bool, int | None]] = {}
     review: dict[int, str] = {}
-    for pk, plan_id, order, per_unit, reporting_unit, reads, lead, basis, status in indicators:
+    # A formula is computed, never typed; a roll-up's parent (the plan's issuer) may report its own figure.
+    adds_up: dict[int, tuple[str, str]] = {}
+    for pk, plan_id, order, per_unit, reporting_unit, reads, lead, basis, status, formula, rollup in indicators:
         rows[pk] = (plan_id, order, per_unit, reporting_unit, reads, lead)
+        adds_up[pk] = (formula, rollup)
         # The official figure's status decides when both exist (it replaces the estimate).
         if status and (pk not in review or basis == IndicatorValue.Basis.OFFICIAL):
             review[pk] = status
     slots = []
     for pk, (plan_id, order, per_unit, reporting_unit, reads, lead) in rows.items():
         plan = plan_by_id[plan_id]
+        formula, rollup = adds_up[pk]
         if per_unit:
-            editable = bool(plan.assessed)  # type: ignore[attr-defined]
+            own = rollup != "none" and plan.issuer_id == unit
+            editable = bool(plan.assessed) or own  # type: ignore[attr-defined]
         else:
             editable = (reporting_unit or lead or plan.issuer_id) == unit
-        if editable:
+        if editable and not formula:
             slots.append(_Slot("value", pk, plan_id, order, review.get(pk, MISSING)))
         elif reads:
             slots.append(_Slot("read", pk, plan_id, order))
