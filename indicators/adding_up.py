@@ -34,14 +34,19 @@ class AddsUp(models.Model):
         help_text=_("比率由分子、分母指标的填报数计算，不直接填报；合计由各组成指标（“所属总量指标”为本指标者）相加。"),
     )
     numerator = models.ForeignKey(
-        "self", verbose_name=_("分子指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="numerator_of"
+        "self",
+        verbose_name=_("分子指标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="numerator_of",
     )
     denominator = models.ForeignKey(
         "self",
         verbose_name=_("分母指标"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="denominator_of",
     )
     scale = models.DecimalField(
@@ -107,6 +112,15 @@ class AddsUp(models.Model):
             errors["rollup"] = str(_("“分子合计÷分母合计”只适用于由分子、分母计算的比率指标。"))
         if self.pk is not None and self.pk in (self.numerator_id, self.denominator_id, self.part_of_id):
             errors["formula"] = str(_("指标不能引用自身。"))
+        plan_id = getattr(self, "plan_id", None)
+        for name in ("numerator", "denominator", "part_of"):
+            other = getattr(self, name) if getattr(self, f"{name}_id") is not None else None
+            if other is not None and getattr(other, "plan_id", None) != plan_id:
+                errors[name] = str(_("只能引用同一规划中的指标。"))
+        parent = self.contributes_to if self.contributes_to_id is not None else None
+        plan = getattr(self, "plan", None) if plan_id is not None else None
+        if parent is not None and (plan is None or getattr(parent, "plan_id", None) != plan.parent_id):
+            errors["contributes_to"] = str(_("上级规划指标须是本规划的上级规划中的指标。"))
         if errors:
             raise ValidationError(errors)
 

@@ -131,3 +131,44 @@ def test_plan_report_units_lists_the_rollup(towns, capsys):
         "differs": None,
     }
     assert [u["unit"] for u in share["units"]] == ["甲镇", "乙镇", "丙镇"]
+
+
+def test_a_formula_is_never_typed_and_the_parent_may_report_its_own_figure(towns, make_period):
+    import datetime as _dt
+
+    import pytest as _pytest
+    from django.contrib.auth.models import Group
+
+    from indicators.services import ServiceError, ValueEntry, save_value
+    from plans.models import Membership
+    from plans.roles import REPORTER
+
+    period = make_period("2024Q1", deadline=_dt.date(2099, 1, 1))
+    user = towns["admin"]
+    user.groups.add(Group.objects.get(name=REPORTER))
+    a = towns["towns"][0]
+    Membership.objects.create(user=user, department=a)
+    entry = ValueEntry(indicator=towns["share"], department=a, period=period, value=D(25))
+    with _pytest.raises(ServiceError) as refused:
+        save_value(user=user, entry=entry)
+    assert "自动计算，不能直接填报" in str(refused.value)
+    # The district (the plan's issuer) reports its own 技能人才数 beside its towns' roll-up.
+    own = save_value(
+        user=user, entry=ValueEntry(indicator=towns["skilled"], department=towns["root"], period=period, value=D(9))
+    )
+    assert own.pk is not None
+
+
+def test_scale_generator_makes_formulas_and_roll_ups(towns):
+    from benchmarks.scale_formulas import add_formulas
+
+    plan = towns["plan"]
+    rate = Indicator.objects.create(plan=plan, name="生成比率", kind="rate", per_unit=True, order=20, target=D(5))
+    made = add_formulas(list(plan.indicators.filter(pk__in=[towns["high"].pk, towns["skilled"].pk, rate.pk])))
+    rate.refresh_from_db()
+    assert made["formulas"] == 1 and (rate.formula, rate.numerator_id, rate.denominator_id, rate.rollup) == (
+        "ratio",
+        towns["high"].pk,
+        towns["skilled"].pk,
+        "ratio",
+    )
