@@ -22,6 +22,7 @@ from api.errors import ApiError
 from api.filters import canonical_period_code
 from indicators.evaluation.calendar import Calendar, PlanPhase
 from indicators.evaluation.explain import Display, display_for, explain, status_label
+from indicators.evaluation.rollups import rollup_json
 from indicators.evaluation.selectors import (
     ALL_UNITS,
     NO_UNITS,
@@ -278,6 +279,7 @@ def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, outcom
         "unreviewed": bool(outcome.unreviewed),
         "has_demo": bool(outcome.has_demo),
         "short_units": outcome.short_units if unit is None and ind.per_unit else None,
+        "rollup": rollup_json(ev) if unit is None else None,
     }
 
 

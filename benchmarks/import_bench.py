@@ -48,7 +48,7 @@ class ImportSet:
     def of(cls, bench_set: scale.BenchSet) -> ImportSet:
         plan = bench_set.largest_plan
         indicators = list(
-            Indicator.objects.filter(plan=plan, per_unit=True)
+            Indicator.objects.filter(plan=plan, per_unit=True, formula="")  # a formula is computed, never typed
             .select_related("plan")
             .prefetch_related("plan__assessed_units")
             .order_by("order")

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from benchmarks.scale_formulas import add_formulas
 from benchmarks.scale_sets import (
     END_YEAR,
     PERIOD_REASON,
@@ -467,6 +468,8 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
                 if sections[0].pk is None:
                     sections = list(Section.objects.filter(plan=plan).order_by("order"))
                 inds = _make_indicators(rng, plan, size, sections, departments, counties, admin)
+                formulas = add_formulas([i.obj for i in inds])  # issue 20: rates from counts, roll-ups
+                totals["formulas"] = totals.get("formulas", 0) + formulas["formulas"]
                 totals["tasks"] += _make_tasks(rng, plan, sections, departments, inds, admin)
                 write_values(rng, plan, inds, counties, periods, writer, reporters, admin.pk)
                 writer.flush()

@@ -79,11 +79,16 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
+    admin = is_admin(request.user)
     context = {
         "choice": choice,
         "page": page,
         "indicator": page.row.indicator,  # with prefetched assignments
-        "can_edit_baseline": is_admin(request.user),
+        "can_edit_baseline": admin,
+        # 组织部 links a child plan's indicator to one of its parent plan's (the parent's page lists contributions).
+        "parent_choices": list(Indicator.objects.filter(plan_id=indicator.plan.parent_id).order_by("order"))
+        if admin and indicator.plan.parent_id
+        else [],
     }
     return render(request, "dashboard/indicator.html", context)
 

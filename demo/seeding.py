@@ -218,6 +218,7 @@ def _load_plan(
     # A task the fixture no longer lists (read wrongly before, e.g. a closing clause) goes, unless reported on.
     plan.tasks.exclude(pk__in=loaded).filter(progress_reports__isnull=True).delete()
 
+    parts: list[tuple[Indicator, str, str]] = []  # (part, the number of its total, where) — 表2's talent types
     for order, idata in enumerate(pd.get("indicators", []), start=1):
         iwhere = f"{where} 指标“{idata['name']}”"
         decimals = max(
@@ -226,8 +227,8 @@ def _load_plan(
             _places(idata.get("baseline")),
             *(_places(a.get("value")) for a in idata.get("actuals", [])),
         )
-        parent_task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
-        if idata.get("task") and parent_task is None:
+        task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
+        if idata.get("task") and task is None:
             raise SeedError(f"{iwhere}：所在任务“{idata['task']}”不存在。")
         indicator, _ = Indicator.objects.update_or_create(
             plan=plan,
@@ -236,7 +237,7 @@ def _load_plan(
             name=idata["name"],
             defaults={
                 "section": sections.get(idata.get("section") or ""),
-                "task": parent_task,
+                "task": task,
                 "unit": idata.get("unit", ""),
                 "value_unit": idata.get("value_unit", ""),
                 "kind": idata["kind"],
@@ -256,19 +257,20 @@ def _load_plan(
                 "order": order,
             },
         )
-        if parent_task is not None:
-            parent_task.indicators.add(indicator)
+        if task is not None:
+            task.indicators.add(indicator)
+        parts.append((indicator, str(idata.get("part_of") or ""), iwhere))
         indicator.assignments.all().delete()
-        assignments = []
+        rows = []
         for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
             for i, name in enumerate(idata.get(role.value, []), start=1):
                 dept, group = resolver.resolve(name, iwhere)
-                assignments.append(
+                rows.append(
                     IndicatorAssignment(
                         indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i
                     )
                 )
-        IndicatorAssignment.objects.bulk_create(assignments)
+        IndicatorAssignment.objects.bulk_create(rows)
         for actual in idata.get("actuals", []):
             period = ensure_period(actual["period"])
             value = _dec(actual["value"], iwhere)
@@ -287,6 +289,19 @@ def _load_plan(
                 existing.save()
             report.values += 1
         report.indicators += 1
+    _link_parts(plan, parts)
+
+
+def _link_parts(plan: Plan, parts: list[tuple[Indicator, str, str]]) -> None:
+    """`part_of`: the number of the total an indicator is a part of (表2's talent types under 人才资源总量)."""
+    totals = {i.number: i for i in plan.indicators.exclude(number="").order_by("-order")}
+    for indicator, number, where in parts:
+        total = totals.get(number) if number else None
+        if number and total is None:
+            raise SeedError(f"{where}：所属总量指标（序号{number}）不存在。")
+        if indicator.part_of_id != (total.pk if total else None):
+            indicator.part_of = total
+            indicator.save(update_fields=["part_of"])
 
 
 def ensure_period(code: str, state: str | None = None) -> ReportingPeriod:

@@ -99,6 +99,7 @@ def entry_indicators(department: Department, period: ReportingPeriod) -> list[In
             plan__status=Plan.Status.ACTIVE, plan__start_year__lte=period.year, plan__end_year__gte=period.year
         )
         .filter(plan_level | Q(per_unit=True, plan__assessed_units=department))
+        .filter(formula="")  # computed from its parts, never typed
         .distinct()
         .order_by("-plan__end_year", "plan__code", "order")
     )

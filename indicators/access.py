@@ -55,10 +55,14 @@ def reporting_unit_id(indicator: Indicator, plan: Plan | None = None) -> int:
 
 
 def entry_units_for_indicator(indicator: Indicator) -> set[int]:
-    """Units allowed to enter figures for this indicator."""
+    """Units allowed to enter figures for this indicator: none for a formula (it is computed from its parts); for a
+    per-unit indicator that rolls up, the plan's issuer too (its own figure stands beside the roll-up)."""
+    if indicator.formula:
+        return set()
     if indicator.per_unit:
         # .all() uses a prefetch (plan__assessed_units) when the caller made one: bulk imports check 10k rows.
-        return {unit.pk for unit in indicator.plan.assessed_units.all()}
+        units = {unit.pk for unit in indicator.plan.assessed_units.all()}
+        return units | {indicator.plan.issuer_id} if indicator.rollup != "none" else units
     return {reporting_unit_id(indicator)}
 
 
@@ -85,7 +89,7 @@ def entry_units_map(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
     ids = set(indicator_ids)
     rows = list(
         Indicator.objects.filter(pk__in=ids).values_list(
-            "pk", "per_unit", "reporting_unit_id", "plan_id", "plan__issuer_id"
+            "pk", "per_unit", "reporting_unit_id", "plan_id", "plan__issuer_id", "formula", "rollup"
         )
     )
     leads: dict[int, tuple[int, int]] = {}
@@ -94,16 +98,18 @@ def entry_units_map(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
     ).values_list("indicator_id", "department_id", "order"):
         if indicator_id not in leads or order < leads[indicator_id][0]:
             leads[indicator_id] = (order, department_id)
-    per_unit_plans = {plan_id for _, per_unit, _, plan_id, _ in rows if per_unit}
+    per_unit_plans = {plan_id for _, per_unit, _, plan_id, *_rest in rows if per_unit}
     assessed: dict[int, set[int]] = {plan_id: set() for plan_id in per_unit_plans}
     for plan_id, department_id in Plan.assessed_units.through.objects.filter(plan_id__in=per_unit_plans).values_list(
         "plan_id", "department_id"
     ):
         assessed[plan_id].add(department_id)
     result: dict[int, set[int]] = {}
-    for pk, per_unit, reporting_unit, plan_id, issuer_id in rows:
-        if per_unit:
-            result[pk] = assessed[plan_id]
+    for pk, per_unit, reporting_unit, plan_id, issuer_id, formula, rollup in rows:
+        if formula:
+            result[pk] = set()
+        elif per_unit:
+            result[pk] = assessed[plan_id] | ({issuer_id} if rollup != "none" else set())
         else:
             result[pk] = {reporting_unit or (leads[pk][1] if pk in leads else issuer_id)}
     return result

@@ -104,7 +104,8 @@ class IndicatorAdmin(ChangesPages, SimpleHistoryAdmin, ImportExportModelAdmin):
     list_filter = ["plan", "kind", "comparison", "is_share", "per_unit"]
     search_fields = ["name", "group", "source"]
     inlines = [AssignmentInline, MilestoneInline, UnitTargetInline]
-    autocomplete_fields = ["reporting_unit"]
+    # Formula parts, the total a part belongs to and the parent plan's indicator: thousands of indicators at province.
+    autocomplete_fields = ["reporting_unit", "numerator", "denominator", "part_of", "contributes_to"]
 
     # Targets, baselines, milestones and unit targets decide every verdict of the indicator's plan.
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators import engine
+from indicators.adding_up import AddsUp
 from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class Indicator(models.Model):
+class Indicator(AddsUp):
     class Kind(models.TextChoices):
         LEVEL = engine.Kind.LEVEL.value, _("存量（到期达到）")
         CUMULATIVE = engine.Kind.CUMULATIVE.value, _("规划期累计")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reporting.views import entry as my_page_views
-from reporting.views import queue, submit
+from reporting.views import queue, submit, urge
 from reporting.views import review as views
 
 app_name = "reporting"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("review/value/<int:pk>/", queue.review_item, {"kind": "value"}, name="review_value"),
     path("review/progress/<int:pk>/", queue.review_item, {"kind": "progress"}, name="review_progress"),
     path("overdue/", views.overdue, name="overdue"),
+    path("overdue/urge/", urge.urge, name="overdue_urge"),
     path("periods/", views.periods, name="periods"),
     path("periods/<int:pk>/state/", views.period_state, name="period_state"),
 ]

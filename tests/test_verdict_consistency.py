@@ -261,7 +261,7 @@ def check_line(where: str, page: Shown, book: Shown, report: dict) -> list[str]:
     if page.explanation != report["explanation"]:
         problems.append(f"{where} explanation: page {page.explanation!r} ≠ plan_report {report['explanation']!r}")
     # The target shown is the one judged (this year's quota, a unit's own), or the plan's where nothing was judged.
-    for field, value in (("actual", report["actual"]), ("target", report["target_judged"] or report["target"])):
+    for field, value in (("actual", report["actual"]), ("target", report["target_judged"] or report.get("target"))):
         shown = getattr(page, field)
         if (value is None and shown not in (DASH, NO_TARGET)) or (
             value is not None and number_in(shown) != Decimal(value)

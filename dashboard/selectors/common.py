@@ -25,7 +25,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import charts
+from dashboard.selectors import adding_up
 from indicators import engine
+from indicators.engine import rollup as ru
 from indicators.evaluation import inputs
 from indicators.evaluation import selectors as read
 from indicators.evaluation.calendar import Calendar
@@ -370,6 +372,14 @@ class PlanLine:
     chart: SafeString
     units: list[UnitLine]
     gap_unit: str | Promise
+    coverage: ru.Coverage | None = None  # a split target: whether the units' targets cover the whole
+    components: adding_up.ComponentLine | None = None  # a total: its listed parts against it
+
+    @property
+    def rolls_up(self) -> bool:
+        """A per-unit indicator whose own line is the parent unit's figure (its own, or the roll-up)."""
+        ind = self.row.indicator
+        return ind.per_unit and ind.rollup not in ("", "none")
 
 
 @dataclass
@@ -387,19 +397,24 @@ UNIT_ROWS_INLINE = 20  # a plan assessing more units shows each per-unit indicat
 
 
 def plan_page(plan: Plan, as_of: dt.date, calendar: Calendar | None = None) -> PlanPage:
-    collapsed = plan.assessed_units.count()
-    collapsed = collapsed if collapsed > UNIT_ROWS_INLINE else 0
+    assessed = list(plan.assessed_units.order_by("order", "name").values_list("pk", flat=True))
+    collapsed = len(assessed) if len(assessed) > UNIT_ROWS_INLINE else 0
     result = read.first(
         plan_results([plan], as_of=as_of, tasks=True, units=NO_UNITS if collapsed else ALL_UNITS, calendar=calendar)
     )
     targets = unit_targets([plan.id]) if not collapsed else {}
+    coverage, components = adding_up.split_coverage(plan, result, assessed), adding_up.component_checks(result)
     lines: list[PlanLine] = []
     for group in group_rows(result.indicators):
         first = len(lines)
         for row in group.rows:
             ind = row.indicator
             chart = charts.bullet_for(ind.kind, row.evaluation, ind.baseline, ind.target, ind.decimals, ind.unit)
-            lines.append(PlanLine(row, 0, chart, unit_lines(row, targets), gap_unit(ind)))
+            lines.append(
+                PlanLine(
+                    row, 0, chart, unit_lines(row, targets), gap_unit(ind), coverage.get(ind.pk), components.get(ind.pk)
+                )
+            )
         lines[first].group_rowspan = sum(1 + len(line.units) for line in lines[first:])
     progress = latest_progress([plan.id], as_of)
     tasks = sorted(task_rows(result, progress), key=lambda t: list(TaskState).index(t.state))
@@ -440,25 +455,26 @@ class IndicatorPage:
     history: list[HistoryEntry]
     has_demo: bool
     gap_unit: str | Promise
+    adds_up: adding_up.IndicatorExtras | None = None  # formula parts, split coverage, child plans' contributions
 
 
 HISTORY_LIMIT = 100
 _ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
 
-def _history(indicator: Indicator) -> list[HistoryEntry]:
+def _history(indicator: Indicator, ids: list[int]) -> list[HistoryEntry]:
     """Who changed which figure when, old → new, latest first (two queries; diffs computed in memory).
 
     Only the figures behind the latest HISTORY_LIMIT changes are read, each with its whole history (so every diff
     has its "before"): a province indicator has thousands of history rows across 100 counties.
     """
     latest = (
-        IndicatorValue.history.filter(indicator_id=indicator.id)
+        IndicatorValue.history.filter(indicator_id__in=ids)
         .order_by("-history_date", "-history_id")
         .values_list("id", flat=True)[:HISTORY_LIMIT]
     )
     records = (
-        IndicatorValue.history.filter(indicator_id=indicator.id, id__in=set(latest))
+        IndicatorValue.history.filter(indicator_id__in=ids, id__in=set(latest))
         .select_related("history_user", "period", "department")
         .order_by("id", "history_date", "history_id")
     )
@@ -504,11 +520,14 @@ def indicator_page(
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
     units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
     selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
+    extras = adding_up.indicator_extras(ind, as_of, targets, [u.unit.id for u in units], calendar)
     values = IndicatorValue.objects.filter(
         indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False
     ).select_related("period", "department")
     if selected is not None:  # the charted unit's series, not a hundred counties' figures
         values = values.filter(department_id=selected.unit.id)
+    if ind.formula:  # computed from its parts: their figures, their history
+        values = adding_up.derived_values(ind, as_of, selected.unit.id if selected else None)  # type: ignore[assignment]
     spec = inputs.spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
     evaluation = selected.evaluation if selected else row.evaluation
     chosen = inputs.current_pairs(values)  # the official-over-estimate choice the evaluation made
@@ -543,7 +562,8 @@ def indicator_page(
         series,
         chart,
         projection,
-        _history(ind),
+        _history(ind, [pk for pk, _name in extras.parts] if ind.formula else [ind.pk]),
         row.has_demo,
         gap_unit(ind),
+        extras,
     )

@@ -432,7 +432,51 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
         return _("按单位考核（共%(n)s个单位）：%(parts)s") % {"n": a["total"], "parts": parts}
     if code == "not_computable":
         return _("数据无法计算（%(e)s）") % {"e": a.get("error", "")}
-    return ""
+    return rollup_sentence(code, a, d)
+
+
+ROLLUP_METHODS: dict[str, Promise] = {
+    "sum": gettext_lazy("各单位合计"),
+    "ratio": gettext_lazy("各单位分子合计÷分母合计"),
+    "max": gettext_lazy("各单位最高值"),
+    "min": gettext_lazy("各单位最低值"),
+}
+
+
+def rollup_sentence(code: str, a: Mapping[str, engine.Arg], d: Display) -> str:
+    """A formula's zero denominator, a roll-up of units and a parent's own figure that differs from it."""
+    if code == "zero_denominator":
+        return _("%(period)s分母为0，无法计算比率") % {"period": a["period"]}
+    if code == "rollup_differs":
+        return _("本级报数与%(m)s相差%(diff)s%%（本级%(own)s，合计%(sum)s）") % {
+            "m": ROLLUP_METHODS["sum"],
+            "diff": number(_figure(a, "diff"), 1),
+            "own": d.value(_figure(a, "reported")),
+            "sum": d.value(_figure(a, "rolled")),
+        }
+    if code != "rollup":
+        return ""
+    missing = a.get("missing") or ()
+    names = _("、").join(str(n) for n in missing) if isinstance(missing, tuple) else ""
+    counted = _("%(period)s计%(n)s/%(total)s个单位") % {"period": a["period"], "n": a["counted"], "total": a["total"]}
+    if names:
+        counted += _("，%(names)s未报送（不按0计）") % {"names": names}
+    method = str(ROLLUP_METHODS.get(str(a["method"]), ""))
+    value = _figure(a, "value")
+    if value is None and a.get("why") == "zero_denominator":
+        return _("%(m)s：分母合计为0，无法汇总（%(c)s）") % {"m": method, "c": counted}
+    if value is None:
+        partial = _figure(a, "partial")
+        shown = _("，已报单位合计%(v)s") % {"v": d.value(partial)} if partial is not None else ""
+        return _("%(m)s：单位未报齐，不作汇总（%(c)s%(p)s）") % {"m": method, "c": counted, "p": shown}
+    text = _("%(m)s%(v)s（%(c)s）") % {"m": method, "v": d.value(value), "c": counted}
+    average = _figure(a, "average")
+    if average is not None:
+        text += _("；各单位比率的简单平均为%(v)s，不作依据") % {"v": d.value(average)}
+    own = _figure(a, "own")
+    if own is not None:
+        text += _("；本级报数%(v)s，以本级报数为准") % {"v": d.value(own)}
+    return text
 
 
 _SIMPLE: dict[str, Promise] = {

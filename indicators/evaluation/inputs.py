@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -66,6 +66,13 @@ class Inputs:
     assessed: dict[int, list[int]]  # plan → assessed unit ids, in the plan's order
     unit_targets: dict[tuple[int, int], UnitTarget]
     figures: dict[int, list[Figure]] = field(default_factory=dict)  # indicator → counted figures
+    unit_names: dict[int, str] = field(default_factory=dict)  # assessed unit → its name (roll-ups name the missing)
+    # Formula indicators: (period, unit) → (numerator, denominator) of a ratio, and where a denominator was 0.
+    ratio_parts: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    zero_denominators: dict[int, list[tuple[int, dt.date, str]]] = field(default_factory=lambda: defaultdict(list))
+    periods: dict[int, ReportingPeriod] = field(default_factory=dict)
 
 
 def thresholds_for(plan: Plan) -> engine.Thresholds:
@@ -106,7 +113,10 @@ def load(
     indicator_ids: Iterable[int], *, units: dict[int, set[int]] | None = None, before: dt.date | None = None
 ) -> Inputs:
     """Everything needed to evaluate these indicators. `units`: per-unit indicator → the only units whose figures
-    are read (a refresh after some units reported); plan-level indicators always read all their figures."""
+    are read (a refresh after some units reported); plan-level indicators, and per-unit ones that roll up, always
+    read all their figures. A formula indicator's figures are derived from its parts' (`evaluation.rollups`)."""
+    from indicators.evaluation import rollups  # it reads this module's rows
+
     indicators: list[Indicator] = list(
         Indicator.objects.filter(pk__in=list(indicator_ids))
         .select_related("plan")
@@ -115,34 +125,64 @@ def load(
     )
     plans = {i.plan_id: i.plan for i in indicators}
     assessed: dict[int, list[int]] = defaultdict(list)
-    for plan_id, unit_id in (
+    names: dict[int, str] = {}
+    for plan_id, unit_id, name in (
         Plan.assessed_units.through.objects.filter(plan_id__in=list(plans))
         .order_by("department__order", "department__name")
-        .values_list("plan_id", "department_id")
+        .values_list("plan_id", "department_id", "department__name")
     ):
         assessed[plan_id].append(unit_id)
+        names[unit_id] = name
     ids = [i.pk for i in indicators]
     targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator_id__in=ids)}
-    inputs = Inputs(indicators, plans, assessed, targets)
-    inputs.figures = _figures(indicators, units, before)
+    inputs = Inputs(indicators, plans, assessed, targets, unit_names=names)
+    sources = rollups.sources(indicators)
+    inputs.periods = {p.pk: p for p in ReportingPeriod.objects.all()}
+    inputs.figures = _figures(_restrictions(indicators, sources, units, rollups.rolls_up), inputs.periods, before)
+    for indicator in indicators:
+        if indicator.formula:
+            inputs.figures[indicator.pk] = rollups.derive(indicator, inputs.figures, sources[indicator.pk], inputs)
     return inputs
 
 
+Restriction = dict[int, set[int] | None]  # indicator → the only units whose figures are read (None: all)
+
+
+def _restrictions(
+    indicators: list[Indicator],
+    sources: dict[int, list[int]],
+    units: dict[int, set[int]] | None,
+    rolls_up: Callable[[Indicator], bool],
+) -> Restriction:
+    wanted: Restriction = {}
+
+    def want(indicator_id: int, only: set[int] | None) -> None:
+        if indicator_id not in wanted:
+            wanted[indicator_id] = None if only is None else set(only)
+            return
+        before = wanted[indicator_id]
+        wanted[indicator_id] = None if before is None or only is None else before | only
+
+    for indicator in indicators:
+        only = None
+        if indicator.per_unit and units is not None and not rolls_up(indicator):
+            only = set(units.get(indicator.pk, set()))
+        want(indicator.pk, only)
+        for source in sources.get(indicator.pk, []):
+            want(source, only)
+    return wanted
+
+
 def _figures(
-    indicators: list[Indicator], units: dict[int, set[int]] | None, before: dt.date | None
+    wanted: Restriction, periods: dict[int, ReportingPeriod], before: dt.date | None
 ) -> dict[int, list[Figure]]:
-    periods = {p.pk: p for p in ReportingPeriod.objects.all()}
     counted = IndicatorValue.objects.filter(status__in=COUNTED_STATUSES, value__isnull=False)
     if before is not None:
         counted = counted.filter(period_id__in=[p for p, period in periods.items() if period.end <= before])
-    plan_level = [i.pk for i in indicators if not i.per_unit]
-    per_unit = [i.pk for i in indicators if i.per_unit]
-    where = Q(indicator_id__in=plan_level)
-    if units is None:
-        where |= Q(indicator_id__in=per_unit)
-    else:
-        for indicator_id in per_unit:
-            where |= Q(indicator_id=indicator_id, department_id__in=sorted(units.get(indicator_id, set())))
+    where = Q(indicator_id__in=[i for i, only in wanted.items() if only is None])
+    for indicator_id, only in wanted.items():
+        if only is not None:
+            where |= Q(indicator_id=indicator_id, department_id__in=sorted(only))
     found: dict[int, list[Figure]] = defaultdict(list)
     rows = (
         counted.filter(where)

@@ -21,11 +21,12 @@ from collections.abc import Callable, Collection, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import engine
-from indicators.evaluation import compute, parallel, store
+from indicators.evaluation import compute, parallel, rollups, store
 from indicators.evaluation import inputs as inp
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.models import Recalculation, Verdict
@@ -57,6 +58,7 @@ def figures_changed(*, figures: Iterable[tuple[int, int, dt.date]], reason: str 
     units, since = _pairs(figures)
     if not units:
         return 0
+    _add_dependents(units, since)
     pairs = sum(len(u) for u in units.values())
     if pairs > settings.EVALUATION_INLINE_PAIRS and not _inline():
         _schedule_pairs(units, since, reason=reason or str(_("新报送的数据")))
@@ -85,9 +87,11 @@ def _refresh_pairs(units: dict[int, set[int]], since: dict[int, dt.date]) -> int
         dates = [d for d in calendar.dates_for(data.plans[indicator.plan_id]) if d >= since[indicator.pk]]
         if not dates:
             continue
-        wanted = units[indicator.pk] if indicator.per_unit else None
+        # A roll-up needs every unit: its indicator is evaluated whole, its own line with it.
+        partial = indicator.per_unit and not rollups.rolls_up(indicator)
+        wanted = units[indicator.pk] if partial else None
         rows += compute.indicator_rows(indicator, data, dates, calendar.open_dates, units=wanted)
-        if indicator.per_unit:
+        if partial:
             summaries.append(indicator)
     rows += _summary_rows(summaries, data, rows)
     store.replace_rows(rows)
@@ -111,6 +115,20 @@ def _schedule_pairs(units: dict[int, set[int]], since: dict[int, dt.date], *, re
     pagecache.changed()  # pages show the refresh under way
     _enqueue([job.pk for job in jobs])
     return jobs
+
+
+def _add_dependents(units: dict[int, set[int]], since: dict[int, dt.date]) -> None:
+    """Formula indicators computed from the figures changed are changed too (one level: a rate of two counts, a
+    total of its parts), for the same units and from the same date. One query."""
+    changed = list(units)
+    formulas = Indicator.objects.filter(
+        Q(numerator_id__in=changed) | Q(denominator_id__in=changed) | Q(formula="sum", parts__in=changed)
+    ).values_list("pk", "numerator_id", "denominator_id", "parts")
+    for formula, *parts in formulas:
+        for part in parts:
+            if part in units and part != formula:
+                units[formula] |= units[part]
+                since[formula] = min(since[part], since.get(formula, since[part]))
 
 
 def _summary_rows(indicators: list[Indicator], data: inp.Inputs, fresh: list[compute.Row]) -> list[compute.Row]:

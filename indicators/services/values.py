@@ -209,6 +209,11 @@ def _check_entry(
     today: dt.date | None = None,
     entry_units: set[int] | None = None,
 ) -> dict[str, str]:
+    if entry.indicator.formula:
+        return {
+            "__all__": _("“%(name)s”由其组成指标的填报数自动计算，不能直接填报，请填报其分子、分母（或各组成指标）。")
+            % {"name": entry.indicator.name}
+        }
     if not access.can_enter_indicator(user, entry.indicator, entry.department, entry_units=entry_units):
         return {
             "__all__": _("您无权填报“%(unit)s”的“%(name)s”。")

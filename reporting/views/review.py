@@ -104,7 +104,20 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     periods = ordered_periods()
     period = _pick_period(request.GET.get("period"), periods)
     report = overdue_report(period=period, today=timezone.localdate()) if period else None
-    return render(request, "reporting/overdue.html", {"report": report, "period": period, "periods": periods})
+    units = report.units if report else []
+    return render(
+        request,
+        "reporting/overdue.html",
+        {
+            "report": report,
+            "period": period,
+            "periods": periods,
+            # A unit nobody reports for is a set-up problem, listed once, not a row of reminders.
+            "staffed": [u for u in units if u.reporters],
+            "unstaffed": [u for u in units if not u.reporters],
+            "can_urge": bool(period and period.state == ReportingPeriod.State.OPEN and access.can_review(request.user)),
+        },
+    )
 
 
 # --- periods --------------------------------------------------------------------------------------------------

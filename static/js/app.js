@@ -40,4 +40,34 @@
     var boxes = all.form.querySelectorAll("input[type=checkbox][name=" + all.getAttribute("data-select-all") + "]");
     for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
   });
+  // 指标分解: a form with data-split shows, as units' targets are typed, their sum (or lowest) and the gap to the
+  // whole (data-whole). Display only: the server adds the Decimals and decides whether the split covers the whole.
+  function splitTotals(form) {
+    var inputs = form.querySelectorAll("input[data-split-unit]");
+    var places = parseInt(form.getAttribute("data-places") || "0", 10);
+    var sums = form.getAttribute("data-split") === "sum";
+    var total = null, scaleBy = Math.pow(10, Math.max(places, 4));
+    for (var i = 0; i < inputs.length; i++) {
+      var text = inputs[i].value.replace(/[,，\s]/g, "");
+      if (text === "" || isNaN(Number(text))) { continue; }
+      var v = Math.round(Number(text) * scaleBy);
+      total = total === null ? v : (sums ? total + v : Math.min(total, v));
+    }
+    var whole = form.getAttribute("data-whole");
+    var out = form.querySelector("[data-split-total]");
+    var gapOut = form.querySelector("[data-split-gap]");
+    if (out) { out.textContent = total === null ? "—" : (total / scaleBy).toFixed(places); }
+    if (gapOut) {
+      gapOut.textContent = (total === null || whole === "") ? "—" :
+        ((Math.round(Number(whole) * scaleBy) - total) / scaleBy).toFixed(places);
+    }
+  }
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest("form[data-split]");
+    if (form) { splitTotals(form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form[data-split]");
+    for (var i = 0; i < forms.length; i++) { splitTotals(forms[i]); }
+  });
 })();

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.explain import display_for, explain, status_label
+from indicators.evaluation.rollups import rollup_json
 from indicators.evaluation.selectors import plan_results, plans_queryset, viewed_label
 from indicators.formatting import dec_str
 from plans.models import ReportingPeriod, Role
@@ -24,9 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
         parser.add_argument("--plan", help="规划代码（默认全部）")
         parser.add_argument("--period", help="周期代码，如 2025Q4（默认为最近已截止的周期）")
+        parser.add_argument(
+            "--units", action="store_true", help="每个指标另列汇总（rollup：汇总方式、汇总值、计入与缺报单位）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         calendar = Calendar.load()
+        self.with_rollup = bool(options.get("units"))
         period = self._period(options["period"], calendar)
         as_of = period.end if period is not None else timezone.localdate()
         period_code = period.code if period is not None else None
@@ -124,7 +129,13 @@ class Command(BaseCommand):
                 for u in row.units
             ],
             "source": ind.source,
+            **({"rollup": self._rollup(row.evaluation)} if self.with_rollup else {}),
         }
+
+    @staticmethod
+    def _rollup(ev: Any) -> dict[str, Any] | None:
+        """The line's roll-up across its units (method, value, units counted and missing); None where it has none."""
+        return rollup_json(ev.outcome().evaluation if hasattr(ev, "outcome") else ev)
 
     def _verdict(self, ev: Any, figure_basis: str, display: Any) -> dict[str, Any]:
         """An indicator's line or one unit's under a per-unit indicator: the same fields, the same sentence."""
