@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import QuerySet
 from simple_history.utils import bulk_create_with_history
 
 from demo import adding_up
@@ -111,6 +112,11 @@ def ensure_periods() -> dict[str, ReportingPeriod]:
     return periods
 
 
+def _with_targets(indicators: QuerySet[Indicator]) -> list[tuple[Indicator, Decimal]]:
+    """The indicators that print a target, with it, in order."""
+    return [(i, i.target) for i in indicators.order_by("order") if i.target is not None]
+
+
 def _values_for(
     indicator: Indicator,
     plan: Plan,
@@ -187,22 +193,22 @@ def load_demo() -> dict[str, int]:
     # 吴兴区 十四五: yearly official figures 2021–2024, quarterly estimates for 2025.
     wuxing = Plan.objects.select_related("issuer").get(code="wuxing-14th")
     wx_periods = [periods[c] for c in ("2021Y", "2022Y", "2023Y", "2024Y", "2025Q1", "2025Q2", "2025Q3")]
-    for indicator in wuxing.indicators.filter(target__isnull=False).order_by("order"):
+    for indicator, target in _with_targets(wuxing.indicators.filter(target__isnull=False)):
         factor = FACTORS[indicator.order % len(FACTORS)]
-        add(_values_for(indicator, wuxing, wuxing.issuer, wx_periods, factor, indicator.baseline, indicator.target))
+        add(_values_for(indicator, wuxing, wuxing.issuer, wx_periods, factor, indicator.baseline, target))
 
     # 吴江区 人才强镇: demo towns, each with its own demo baseline, figures for 2012, 2013 and 2014H1.
     wujiang = Plan.objects.select_related("issuer").get(code="wujiang-town-3yr")
     town_periods = [periods["2012Y"], periods["2013Y"], periods["2014H1"]]
     seed_indicators = wujiang.indicators.filter(target__isnull=False, formula="").exclude(name__endswith="（演示）")
-    for i, indicator in enumerate(seed_indicators.order_by("order")):
+    for i, (indicator, target) in enumerate(_with_targets(seed_indicators)):
         for j, town in enumerate(towns):
             factor = FACTORS[(i + j) % len(FACTORS)]
             baseline = None
             if indicator.kind == Indicator.Kind.GROWTH:
                 baseline = Decimal(8000 + 1500 * j) if "高层次" not in indicator.name else Decimal(300 + 40 * j)
             elif indicator.kind == Indicator.Kind.RATE:
-                baseline = _q(indicator.target * Decimal("0.8"), indicator.decimals)
+                baseline = _q(target * Decimal("0.8"), indicator.decimals)
             UnitTarget.objects.update_or_create(
                 indicator=indicator,
                 department=town,
@@ -214,7 +220,7 @@ def load_demo() -> dict[str, int]:
                     "is_demo": True,
                 },
             )
-            add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, indicator.target))
+            add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, target))
     # Indicators that add up (issue 20): a share rolled up from the towns, a split, a linked town plan.
     add(adding_up.town_shares(towns, town_periods))
     add(adding_up.town_plan([periods[c] for c in ("2023Y", "2024Y", "2025Q3")]))

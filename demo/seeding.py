@@ -227,8 +227,8 @@ def _load_plan(
             _places(idata.get("baseline")),
             *(_places(a.get("value")) for a in idata.get("actuals", [])),
         )
-        task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
-        if idata.get("task") and task is None:
+        parent_task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
+        if idata.get("task") and parent_task is None:
             raise SeedError(f"{iwhere}：所在任务“{idata['task']}”不存在。")
         indicator, _ = Indicator.objects.update_or_create(
             plan=plan,
@@ -237,7 +237,7 @@ def _load_plan(
             name=idata["name"],
             defaults={
                 "section": sections.get(idata.get("section") or ""),
-                "task": task,
+                "task": parent_task,
                 "unit": idata.get("unit", ""),
                 "value_unit": idata.get("value_unit", ""),
                 "kind": idata["kind"],
@@ -257,20 +257,20 @@ def _load_plan(
                 "order": order,
             },
         )
-        if task is not None:
-            task.indicators.add(indicator)
+        if parent_task is not None:
+            parent_task.indicators.add(indicator)
         parts.append((indicator, str(idata.get("part_of") or ""), iwhere))
         indicator.assignments.all().delete()
-        rows = []
+        assignments = []
         for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
             for i, name in enumerate(idata.get(role.value, []), start=1):
                 dept, group = resolver.resolve(name, iwhere)
-                rows.append(
+                assignments.append(
                     IndicatorAssignment(
                         indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i
                     )
                 )
-        IndicatorAssignment.objects.bulk_create(rows)
+        IndicatorAssignment.objects.bulk_create(assignments)
         for actual in idata.get("actuals", []):
             period = ensure_period(actual["period"])
             value = _dec(actual["value"], iwhere)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -36,9 +36,7 @@ def split_units(indicator: Indicator) -> list[Department]:
 
 
 @transaction.atomic
-def split_target(
-    *, user: AbstractBaseUser, indicator: Indicator, targets: Mapping[int, Decimal | None], reason: str
-) -> int:
+def split_target(*, user: User, indicator: Indicator, targets: Mapping[int, Decimal | None], reason: str) -> int:
     """Set each unit's share of the indicator's target (unit id → target; None clears it). Returns rows changed.
 
     Only 组织部 may; the indicator must be judged per unit and every unit one of the plan's assessed units. Nothing
@@ -71,7 +69,7 @@ def split_target(
         row = row or UnitTarget(indicator=indicator, department=units[unit_id])
         row.target, row.is_demo = value, False
         row._change_reason = reason.strip()[:100]
-        row._history_user = user  # type: ignore[assignment]
+        row._history_user = user
         row.save()
         changed += 1
     if changed:
@@ -80,7 +78,7 @@ def split_target(
 
 
 @transaction.atomic
-def link_indicator(*, user: AbstractBaseUser, indicator: Indicator, parent: Indicator | None, reason: str) -> bool:
+def link_indicator(*, user: User, indicator: Indicator, parent: Indicator | None, reason: str) -> bool:
     """Link a child plan's indicator to one of its parent plan's (None unlinks). Returns whether it changed.
 
     The parent must belong to the plan's parent plan (`Plan.parent`). Verdicts do not change (the link is read by
@@ -96,7 +94,7 @@ def link_indicator(*, user: AbstractBaseUser, indicator: Indicator, parent: Indi
         return False
     indicator.contributes_to = parent
     indicator._change_reason = (reason.strip() or _("关联上级规划指标"))[:100]
-    indicator._history_user = user  # type: ignore[assignment]
+    indicator._history_user = user
     indicator.save(update_fields=["contributes_to"])
     pagecache.changed()
     return True

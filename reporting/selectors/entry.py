@@ -312,14 +312,14 @@ def _slots(department: Department, period: ReportingPeriod, plans: Sequence[Plan
         if status and (pk not in review or basis == IndicatorValue.Basis.OFFICIAL):
             review[pk] = status
     slots = []
-    for pk, (plan_id, order, per_unit, reporting_unit, reads, lead) in rows.items():
+    for pk, (plan_id, order, per_unit, reporter_id, reads, lead_id) in rows.items():
         plan = plan_by_id[plan_id]
         formula, rollup = adds_up[pk]
         if per_unit:
             own = rollup != "none" and plan.issuer_id == unit
-            editable = bool(plan.assessed) or own  # type: ignore[attr-defined]
+            editable = bool(plan.assessed) or own  # type: ignore[attr-defined]  # annotated on the plans read above
         else:
-            editable = (reporting_unit or lead or plan.issuer_id) == unit
+            editable = (reporter_id or lead_id or plan.issuer_id) == unit
         if editable and not formula:
             slots.append(_Slot("value", pk, plan_id, order, review.get(pk, MISSING)))
         elif reads:
@@ -541,7 +541,7 @@ def _name_reporters(items: list[ValueItem], plan_by_id: dict[int, Plan]) -> None
             item.reporter_name = _("各考核对象单位分别填报")
             continue
         unit_id = reporting_unit_id(item.indicator, plan_by_id[item.indicator.plan_id])
-        known = {a.department_id: a.department.name for a in item.indicator.assignment_list if a.department_id}
+        known = {a.department_id: a.department.name for a in item.indicator.assignment_list if a.department}
         known[item.plan.issuer_id] = item.plan.issuer.name
         if unit_id in known:
             item.reporter_name = known[unit_id]

@@ -3,7 +3,10 @@ send_reminders. Units without a reporter are listed once as a set-up problem, no
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from notifications.models import Kind, Notification
@@ -16,11 +19,11 @@ OVERDUE = reverse("reporting:overdue")
 URGE = reverse("reporting:overdue_urge")
 
 
-def _post(world: World, user: object, *units: int, confirmed: bool = False):  # type: ignore[no-untyped-def]
-    data = {"period": "2025Q2", "units": [str(u) for u in units]}
+def _post(world: World, user: User, *units: int, confirmed: bool = False) -> Any:
+    data: dict[str, object] = {"period": "2025Q2", "units": [str(u) for u in units]}
     if confirmed:
         data["confirmed"] = "1"
-    return world.client(user).post(URGE, data, follow=True)  # type: ignore[arg-type]
+    return world.client(user).post(URGE, data, follow=True)
 
 
 def test_the_page_lists_unstaffed_units_once_and_offers_urging(world: World) -> None:
