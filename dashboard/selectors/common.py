@@ -521,13 +521,14 @@ def indicator_page(
     units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
     selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
     extras = adding_up.indicator_extras(ind, as_of, targets, [u.unit.id for u in units], calendar)
-    values = IndicatorValue.objects.filter(
+    stored = IndicatorValue.objects.filter(
         indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False
     ).select_related("period", "department")
     if selected is not None:  # the charted unit's series, not a hundred counties' figures
-        values = values.filter(department_id=selected.unit.id)
+        stored = stored.filter(department_id=selected.unit.id)
+    values: Iterable[IndicatorValue] = stored
     if ind.formula:  # computed from its parts: their figures, their history
-        values = adding_up.derived_values(ind, as_of, selected.unit.id if selected else None)  # type: ignore[assignment]
+        values = adding_up.derived_values(ind, as_of, selected.unit.id if selected else None)
     spec = inputs.spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
     evaluation = selected.evaluation if selected else row.evaluation
     chosen = inputs.current_pairs(values)  # the official-over-estimate choice the evaluation made

@@ -8,28 +8,28 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from indicators.engine import rollup as ru
-from indicators.evaluation.explain import display_for, rollup_sentence
+from indicators.evaluation.explain import Displayed, display_for, rollup_sentence
 
 register = template.Library()
 
 
 @register.simple_tag
-def rollup_flag(evaluation: object, indicator: object) -> str:
+def rollup_flag(evaluation: object, indicator: Displayed) -> str:
     """⚠ 本级报数与各单位合计相差3.2% — where a parent's own figure and its roll-up differ beyond the tolerance."""
     reasons = getattr(evaluation, "reasons", ()) or ()
     differs = next((r for r in reasons if r.code == "rollup_differs"), None)
     if differs is None:
         return ""
-    text = rollup_sentence("rollup_differs", differs.data, display_for(indicator))  # type: ignore[arg-type]
+    text = rollup_sentence("rollup_differs", differs.data, display_for(indicator))
     return format_html('<div class="flag small" role="note">⚠ {}</div>', text)
 
 
 @register.simple_tag
-def split_note(coverage: ru.Coverage | None, indicator: object) -> str:
+def split_note(coverage: ru.Coverage | None, indicator: Displayed) -> str:
     """指标分解: the units' targets against the whole, and whether they cover it."""
     if coverage is None:
         return ""
-    d = display_for(indicator)  # type: ignore[arg-type]
+    d = display_for(indicator)
     if coverage.method == ru.Method.SUM:
         text = _("已分解到单位：各单位目标合计%(a)s，整体目标%(w)s") % {
             "a": d.value(coverage.assigned),
@@ -53,12 +53,12 @@ def split_note(coverage: ru.Coverage | None, indicator: object) -> str:
 
 
 @register.simple_tag
-def components_note(line: object, indicator: object) -> str:
+def components_note(line: object, indicator: Displayed) -> str:
     """A total's listed parts: their sum, and a warning when they exceed the total."""
     check = getattr(line, "check", None)
     if check is None or check.parts_total is None:
         return ""
-    d = display_for(indicator)  # type: ignore[arg-type]
+    d = display_for(indicator)
     n = len(getattr(line, "parts", []))
     if check.exceeds:
         text = _("%(n)s项组成指标合计%(p)s，超过总量%(w)s（多%(x)s），请核实") % {
