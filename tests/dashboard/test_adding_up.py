@@ -176,3 +176,14 @@ def test_query_counts_with_formulas(n, make_period, client_leader, django_assert
         assert client_leader.get(reverse("dashboard:plan", args=[plan.code]) + "?period=2023Y").status_code == 200
     with django_assert_max_num_queries(18):
         assert client_leader.get(reverse("dashboard:indicator", args=[rate.pk]) + "?period=2023Y").status_code == 200
+
+
+def test_reporting_lists_parts_never_the_formula_and_the_parent_its_own_roll_up_figure(towns, make_period):
+    from reporting.selectors.entry import _involved_plans, _slots
+
+    period = make_period("2024Q1")
+    a, root = towns["towns"][0], towns["root"]
+    town_slots = {s.pk for s in _slots(a, period, _involved_plans(a, period)) if s.kind == "value"}
+    assert {towns["high"].pk, towns["skilled"].pk} <= town_slots and towns["share"].pk not in town_slots
+    parent_slots = {s.pk for s in _slots(root, period, _involved_plans(root, period)) if s.kind == "value"}
+    assert towns["skilled"].pk in parent_slots and towns["share"].pk not in parent_slots
