@@ -105,7 +105,7 @@ def _obligations(period: ReportingPeriod) -> tuple[dict[int, list[tuple[str, int
         assessed[plan_id].append(dept_id)
     by_unit: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     indicators = (
-        Indicator.objects.filter(plan_id__in=list(plans))
+        Indicator.objects.filter(plan_id__in=list(plans), formula="")  # a formula is computed, nobody owes it
         .prefetch_related(
             Prefetch(
                 "assignments",

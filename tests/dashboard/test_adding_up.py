@@ -187,3 +187,14 @@ def test_reporting_lists_parts_never_the_formula_and_the_parent_its_own_roll_up_
     assert {towns["high"].pk, towns["skilled"].pk} <= town_slots and towns["share"].pk not in town_slots
     parent_slots = {s.pk for s in _slots(root, period, _involved_plans(root, period)) if s.kind == "value"}
     assert towns["skilled"].pk in parent_slots and towns["share"].pk not in parent_slots
+
+
+def test_nobody_is_chased_for_a_computed_rate(towns, make_period):
+    import datetime as dt_
+
+    from reporting.selectors.review import overdue_report
+
+    period = make_period("2024Q1", deadline=dt_.date(2024, 4, 15))
+    report = overdue_report(period=period, today=dt_.date(2024, 5, 1))
+    missing = [name for unit in report.units for name in unit.missing]
+    assert "高技能人才数" in missing and "高技能人才占比" not in missing  # the towns owe the parts, not the rate
