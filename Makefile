@@ -30,11 +30,11 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 EVALUATION_BACKGROUND=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup
+# The gate first: lint, format and types (configured in pyproject.toml), then migrations committed, then the suite.
+test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
-# Lint and types (configured in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
