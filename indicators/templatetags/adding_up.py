@@ -32,20 +32,20 @@ def split_note(coverage: ru.Coverage | None, indicator: Displayed) -> str:
     d = display_for(indicator)
     if coverage.method == ru.Method.SUM:
         text = _("已分解到单位：各单位目标合计%(a)s，整体目标%(w)s") % {
-            "a": d.value(coverage.assigned),
-            "w": d.value(coverage.whole),
+            "a": d.target(coverage.assigned),
+            "w": d.target(coverage.whole),
         }
     else:
         text = _("已分解到单位：各单位目标最低%(a)s，整体目标%(w)s") % {
-            "a": d.value(coverage.assigned),
-            "w": d.value(coverage.whole),
+            "a": d.target(coverage.assigned),
+            "w": d.target(coverage.whole),
         }
     if coverage.unassigned:
         text += _("，%(n)s个单位未分配") % {"n": len(coverage.unassigned)}
     if coverage.covers:
         return format_html('<div class="muted small">{}{}</div>', text, _("，覆盖整体"))
     gap = (
-        _("，差%(g)s，未覆盖整体") % {"g": d.value(coverage.gap)}
+        _("，差%(g)s，未覆盖整体") % {"g": d.target(coverage.gap)}
         if coverage.gap and coverage.gap > 0
         else _("，未覆盖整体")
     )
