@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -433,7 +433,9 @@ def save_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _keep_evidence(
-    request: HttpRequest, form: ValueForm | ProgressForm, kept: Sequence[tuple[kept_evidence.Kept, UploadedFile]]
+    request: AuthenticatedHttpRequest,
+    form: ValueForm | ProgressForm,
+    kept: Sequence[tuple[kept_evidence.Kept, UploadedFile]],
 ) -> None:
     """A refused form keeps the files chosen with it, shown again by name and attached by the next save without
     choosing them again — unless a file itself was the problem (its message names it; it is chosen again)."""
