@@ -57,6 +57,13 @@ class VerdictSerializer(drf.Serializer):
     unreviewed = drf.BooleanField()
     has_demo = drf.BooleanField()
     short_units = drf.IntegerField(allow_null=True)
+    rollup = drf.JSONField(
+        allow_null=True,
+        help_text="按单位考核并声明汇总方式的指标的本级行：method（sum 求和、ratio 分子合计÷分母合计、max、min）、"
+        "value（汇总值；求和时有单位未报则为空，不按0计）、average（各单位比率的简单平均，仅作对照）、partial"
+        "（已报单位合计）、own（本级自报数，有则以其为准）、period、units_counted、units_total、units_missing"
+        "（未报单位名称）、differs（本级报数与汇总值相差的百分比，超过容差时给出）；其余为空",
+    )
 
 
 class VerdictPageSerializer(drf.Serializer):

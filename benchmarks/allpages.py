@@ -66,6 +66,7 @@ POST_ONLY = [
     "assessment:notice_respond",
     "assessment:notice_close",
     "notifications:open",
+    "dashboard:link",
 ]
 SKIPPED.update(dict.fromkeys(POST_ONLY, "POST only: a write, measured by the write cases"))
 
@@ -117,6 +118,7 @@ SAMPLES: dict[str, tuple[str, Callable[[Objects], str | None]]] = {
     "dashboard:plan": ("leader", lambda o: reverse("dashboard:plan", args=[o.s.largest_plan.code])),
     "dashboard:indicator": ("leader", lambda o: reverse("dashboard:indicator", args=[o.indicator.pk])),
     "dashboard:baseline": ("admin", lambda o: reverse("dashboard:baseline", args=[o.indicator.pk])),
+    "dashboard:split": ("admin", lambda o: reverse("dashboard:split", args=[o.indicator.pk])),
     "dashboard:department": ("leader", lambda o: reverse("dashboard:department", args=[o.s.counties[0].pk])),
     "reporting:my": ("reporter", lambda o: reverse("reporting:my")),
     "reporting:value": ("reporter", _value_url("reporting:value")),

@@ -50,6 +50,9 @@ class ConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     submit = forms.BooleanField(label=_("导入后直接报送（否则保存为草稿）"), required=False)
     confirm_amounts = forms.BooleanField(label=_("已逐行核对以上疑似累计数，确认均为本期新增数"), required=False)
+    answer_questions = forms.BooleanField(
+        label=_("已核对以上疑问：有说明无实际值的行不导入，未填数据口径的行按“预计”导入"), required=False
+    )
 
 
 class PlanImportForm(forms.Form):

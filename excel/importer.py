@@ -1,9 +1,12 @@
-"""Actuals import: an uploaded template → a preview (create / change / unchanged / errors) → one `save_values` call.
+"""Actuals import: an uploaded template → a preview (create / change / unchanged / problems / questions) → one
+transaction writing the figures through `save_values` and the task progress through `save_progress`.
 
 Nothing from the client is trusted between preview and confirm: the confirm step re-reads the stored file and runs
-the whole check again. Keys are resolved in a fixed number of queries (indicators, departments, periods, existing
-values), and every figure goes through `services.save_values` — permissions, period state, validation and history
-— in one all-or-nothing call. Row-level problems come back as `Issue`s naming sheet, row and column.
+the whole check again. The figures sheet is read by `import_values.py`, the task sheet by `import_tasks.py`; keys
+are resolved in a fixed number of queries (indicators, departments, periods, existing values). The check runs the
+write services themselves and rolls back, so one upload lists every problem of the file — the file's own and what
+the services refuse — naming sheet, row and column. Rows the file leaves unclear are asked about and applied only
+once answered.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from excel.template import BASIS_LABELS, EDIT_HEADERS, HEADERS, KEY_HEADERS, SHEET, with_access_data
+from excel.import_tasks import TaskImportRow, TaskRaw, resolve_tasks, save_tasks
+from excel.import_values import RawRow, normalise_note, parse_figures
+from excel.template import BASIS_LABELS, HEADERS, SHEET, with_access_data
 from indicators import access
 from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services import SaveResult, ServiceError, ValueEntry, busy_message, save_values
@@ -29,12 +33,6 @@ from plans.models import Department, ReportingPeriod
 from sheets import reader
 from sheets.reader import ExcelInputError, Issue
 
-BASIS_BY_TEXT = {label: value for value, label in BASIS_LABELS.items()} | {
-    "estimate": IndicatorValue.Basis.ESTIMATE.value,
-    "official": IndicatorValue.Basis.OFFICIAL.value,
-}
-REQUIRED = [KEY_HEADERS["indicator"], KEY_HEADERS["department"], KEY_HEADERS["period"], *EDIT_HEADERS.values()]
-BLANK_MARKS = {"—", "——", "-", "--", "/", "无", "暂无"}  # typed for "no figure yet": treated as a blank cell
 logger = logging.getLogger(__name__)
 
 
@@ -68,10 +66,25 @@ class ActualsPreview:
     # 本期新增 figures that look like running totals: listed for the department to confirm before applying
     confirmations: list[Issue] = field(default_factory=list)
     confirmed: bool = False
+    # Rows the file leaves unclear (a note without a figure, no 数据口径): asked, applied only once `answered`
+    questions: list[Issue] = field(default_factory=list)
+    answered: bool = False
+    # The task sheet (任务进展填报): its rows and where its columns are
+    task_raws: list[TaskRaw] = field(default_factory=list)
+    task_rows: list[TaskImportRow] = field(default_factory=list)
+    task_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.issues and bool(self.rows)
+        return not self.issues and bool(self.rows or self.task_rows)
+
+    @property
+    def waiting(self) -> bool:
+        """Something to confirm before the file may be applied."""
+        return bool(self.confirmations and not self.confirmed) or bool(self.questions and not self.answered)
+
+    def tasks_of(self, action: str) -> list[TaskImportRow]:
+        return [r for r in self.task_rows if r.action == action]
 
     def of(self, action: str) -> list[ImportRow]:
         return [r for r in self.rows if r.action == action]
@@ -79,212 +92,14 @@ class ActualsPreview:
     @property
     def counts(self) -> dict[str, int]:
         counts = {"create": 0, "update": 0, "unchanged": 0}
-        for r in self.rows:
+        items: list[ImportRow | TaskImportRow] = [*self.rows, *self.task_rows]
+        for r in items:
             if r.action in counts:
                 counts[r.action] += 1
         return counts
 
 
-@dataclass
-class _RawRow:
-    row: int
-    indicator_id: int
-    department_id: int
-    period_code: str
-    version: int | None
-    value: Any  # the cell as read; parsed against its indicator's unit once the indicator is known (_resolve)
-    basis: str
-    note: str
-    orig_basis: str = ""
-
-    @property
-    def version_applies(self) -> bool:
-        """The pre-filled version guards this row unless the user switched the basis (then it is another figure)."""
-        return self.version is not None and self.orig_basis in ("", self.basis)
-
-
-def _normalise_note(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _parse(data: bytes, filename: str, preview: ActualsPreview) -> list[_RawRow]:
-    """Read the template rows; structural failures raise ExcelInputError, cell problems become issues."""
-    reader.check_file(data, name=filename)
-    workbook = reader.load_workbook(data, name=filename)
-    try:
-        if SHEET not in workbook.sheetnames:
-            raise ExcelInputError(
-                _(
-                    "未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。"
-                )
-                % {"s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")}
-            )
-        ws = workbook[SHEET]
-        if getattr(ws, "sheet_state", "visible") != "visible":
-            raise ExcelInputError(
-                Issue(
-                    _(
-                        "“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
-                        "取消隐藏）、核对内容后再上传。"
-                    )
-                    % {"s": SHEET},
-                    SHEET,
-                )
-            )
-        repeated: dict[str, list[int]] = {}
-        found = reader.find_header_row(ws, set(REQUIRED), repeated=repeated)
-        if found is None:
-            raise ExcelInputError(
-                Issue(
-                    _(
-                        "表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。"
-                    )
-                    % {"h": "”“".join(REQUIRED)},
-                    SHEET,
-                )
-            )
-        header_row, columns = found
-        _check_columns(data, ws, header_row, repeated, columns)
-        by_key = {key: columns.get(reader.normalise_header(text)) for key, text in HEADERS.items()}
-        headers = {index: HEADERS[key] for key, index in by_key.items() if index}
-        preview.columns = {key: reader.column_letter(index) for key, index in by_key.items() if index}
-        max_col = max(i for i in by_key.values() if i)
-        merges = [m for m in reader.merged_ranges(data, ws) if m[3] > header_row]
-        if merges:
-            min_col, min_row, max_c, max_r = merges[0]
-            ref = f"{reader.column_letter(min_col)}{min_row}:{reader.column_letter(max_c)}{max_r}"
-            raise ExcelInputError(
-                Issue(
-                    _("%(ref)s 是合并单元格，数据区不能合并单元格（共%(n)s处）。请取消合并、每行填写完整后再导入。")
-                    % {"ref": ref, "n": len(merges)},
-                    SHEET,
-                    min_row,
-                    reader.column_letter(min_col),
-                )
-            )
-        rows: list[_RawRow] = []
-        started = False
-        percent_cols = {by_key["value"]} if by_key["value"] else set()
-        for number, values in reader.iter_rows(
-            ws,
-            first_row=header_row + 1,
-            max_col=max_col,
-            header_row=header_row,
-            headers=headers,
-            issues=preview.issues,
-            percent_cols=percent_cols,
-        ):
-            if all(v is None for v in values):
-                continue
-            started = True
-            raw = _row(number, values, by_key, preview)
-            if raw is not None:
-                rows.append(raw)
-        if not started:
-            raise ExcelInputError(Issue(_("模板中没有数据行，无可导入的内容。"), SHEET))
-        return rows
-    finally:
-        workbook.close()
-
-
-def _check_columns(
-    data: bytes, ws: Any, header_row: int, repeated: dict[str, list[int]], columns: dict[str, int]
-) -> None:
-    """A template column given twice, or a column to fill that is hidden, would be read as only one of its copies or
-    unseen by the person who filled it: refuse the file, naming the column."""
-    known = {reader.normalise_header(text): text for text in HEADERS.values()}
-    for header, cols in repeated.items():
-        if header in known:
-            letters = "、".join(reader.column_letter(c) for c in cols)
-            raise ExcelInputError(
-                Issue(
-                    _("表头“%(h)s”出现了%(n)s次（%(cols)s列），无法确定以哪一列为准。请删除多余的列后再上传。")
-                    % {"h": known[header], "n": len(cols), "cols": letters},
-                    SHEET,
-                    header_row,
-                    reader.column_letter(cols[1]),
-                    known[header],
-                )
-            )
-    hidden = reader.hidden_columns(data, ws)
-    for text in EDIT_HEADERS.values():
-        index = columns.get(reader.normalise_header(text))
-        if index in hidden:
-            raise ExcelInputError(
-                Issue(
-                    _("“%(h)s”列被隐藏了，隐藏列中的内容不予导入。请取消隐藏、核对后再上传。") % {"h": text},
-                    SHEET,
-                    header_row,
-                    reader.column_letter(index),
-                    text,
-                )
-            )
-
-
-def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview: ActualsPreview) -> _RawRow | None:
-    def get(key: str) -> Any:
-        index = by_key.get(key)
-        return values[index - 1] if index and index - 1 < len(values) else None
-
-    def issue(key: str, message: str) -> None:
-        index = by_key.get(key) or 0
-        preview.issues.append(
-            Issue(message, SHEET, number, reader.column_letter(index) if index else "", HEADERS.get(key, ""))
-        )
-
-    raw_value = get("value")
-    if raw_value is None or (isinstance(raw_value, str) and raw_value in BLANK_MARKS):
-        preview.blank_rows += 1  # not reported this period: skipped, whatever the other cells say
-        return None
-    keys: dict[str, Any] = {}
-    for key in ("indicator", "department"):
-        try:
-            keys[key] = reader.cell_int(get(key))
-        except (ValueError, ArithmeticError):
-            issue(
-                key,
-                _("隐藏的键列“%(h)s”缺失或被改动（%(v)s），请使用重新下载的模板。")
-                % {"h": HEADERS[key], "v": reader.cell_text(get(key)) or _("空")},
-            )
-    period_code = reader.cell_text(get("period")).upper()
-    if not period_code:
-        issue("period", _("隐藏的键列“周期代码”缺失，请使用重新下载的模板。"))
-    version_raw = get("version")
-    version: int | None = None
-    if version_raw is not None:
-        try:
-            version = reader.cell_int(version_raw)
-        except (ValueError, ArithmeticError):
-            issue(
-                "version",
-                _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)},
-            )
-    value: Any = raw_value
-    if isinstance(raw_value, (bool,)) or hasattr(raw_value, "isoformat"):
-        issue("value", _("“%(v)s”不是数字，请填写数值（不带单位）。") % {"v": reader.cell_text(raw_value)})
-        value = None
-    basis_text = reader.cell_text(get("basis")) or BASIS_LABELS[IndicatorValue.Basis.ESTIMATE]
-    basis = BASIS_BY_TEXT.get(basis_text)
-    if basis is None:
-        issue("basis", _("数据口径“%(v)s”无效，只能填“预计”或“统计”。") % {"v": basis_text[:20]})
-    note = _normalise_note(reader.cell_text(get("note")))
-    orig = reader.cell_text(get("orig_basis"))
-    if value is None or basis is None or len(keys) < 2 or not period_code:
-        return None
-    return _RawRow(
-        number,
-        keys["indicator"],
-        keys["department"],
-        period_code,
-        version,
-        value,
-        basis,
-        note,
-        BASIS_BY_TEXT.get(orig, ""),
-    )
-
-
-def _resolve(user: User, raws: list[_RawRow], preview: ActualsPreview) -> list[ImportRow]:
+def _resolve(user: User, raws: list[RawRow], preview: ActualsPreview) -> list[ImportRow]:
     """Keys → objects in four queries; unknown items, other units' items, stale versions and closed periods → issues."""
     indicators = _load_indicators({r.indicator_id for r in raws})
     departments = Department.objects.in_bulk({r.department_id for r in raws})
@@ -301,7 +116,7 @@ def _resolve(user: User, raws: list[_RawRow], preview: ActualsPreview) -> list[I
     seen: dict[tuple[int, int, int, str], int] = {}
     rows: list[ImportRow] = []
 
-    def issue(raw: _RawRow, key: str, message: str) -> None:
+    def issue(raw: RawRow, key: str, message: str) -> None:
         preview.issues.append(Issue(message, SHEET, raw.row, col.get(key, ""), HEADERS.get(key, "") if key else ""))
 
     for raw in raws:
@@ -324,14 +139,16 @@ def _resolve(user: User, raws: list[_RawRow], preview: ActualsPreview) -> list[I
         if reason:
             blocked[reason].append(raw.row)
             continue
+        # Every problem of the row at once: the figure (unit, bounds, decimals) and the note.
+        value: Decimal | None = None
         try:
             value = parse_value(raw.value, rules_of(indicator))
         except ValueInputError as exc:
             issue(raw, "value", exc.message)
-            continue
         problem = note_error(raw.note)
         if problem:
             issue(raw, "note", problem)
+        if problem or raw.bad or value is None:
             continue
         key = (indicator.pk, period.pk, department.pk, raw.basis)
         if key in seen:
@@ -340,7 +157,7 @@ def _resolve(user: User, raws: list[_RawRow], preview: ActualsPreview) -> list[I
         seen[key] = raw.row
         current = existing.get(key)
         note = raw.note
-        if current is not None and _normalise_note(current.note) == note:
+        if current is not None and normalise_note(current.note) == note:
             note = current.note  # line endings changed by Excel are not a change
         if raw.version_applies and current is not None and current.version != raw.version:
             issue(
@@ -464,17 +281,26 @@ def _classify(rows: list[ImportRow], result: SaveResult) -> None:
 
 
 def run_import(
-    *, user: User, data: bytes, filename: str = "", apply: bool = False, submit: bool = False, confirmed: bool = False
+    *,
+    user: User,
+    data: bytes,
+    filename: str = "",
+    apply: bool = False,
+    submit: bool = False,
+    confirmed: bool = False,
+    answered: bool = False,
 ) -> ActualsPreview:
-    """Parse, resolve and check the file; with apply=True also write (only when there is no issue at all, and any
-    figure that looks like a running total was `confirmed`).
+    """Parse, resolve and check the file — figures and task progress — listing every problem at once; with
+    apply=True also write, all or nothing, only when there is no problem, any figure that looks like a running total
+    was `confirmed` and every question about an unclear row was `answered`.
 
     Never raises for bad input: every problem is in `preview.issues`.
     """
-    preview = ActualsPreview(filename, confirmed=confirmed)
+    account = user
+    preview = ActualsPreview(filename, confirmed=confirmed, answered=answered)
     started = time.perf_counter()
     try:
-        raws = _parse(data, filename, preview)
+        raws = parse_figures(data, filename, preview)
     except ExcelInputError as exc:
         preview.issues = list(exc.issues)  # the file as a whole is refused: row-level findings so far are moot
         return preview
@@ -483,31 +309,51 @@ def run_import(
         preview.issues.append(Issue(reader.damaged_message(filename, exc)))
         return preview
     preview.timings["read"] = time.perf_counter() - started
-    if not raws and not preview.issues:
-        preview.issues.append(Issue(_("“本期实际值”一列全部为空，没有可导入的数据。"), SHEET))
+    if not raws and not preview.task_raws and not preview.issues and not preview.questions:
+        preview.issues.append(Issue(_("“本期实际值”一列和任务进展全部为空，没有可导入的数据。"), SHEET))
         return preview
     mark = time.perf_counter()
-    rows = _resolve(user, raws, preview)
+    preview.rows = _resolve(account, raws, preview) if raws else []
+    preview.task_rows = resolve_tasks(account, preview.task_raws, preview.issues, preview.task_columns)
     preview.timings["resolve"] = time.perf_counter() - mark
-    preview.rows = rows
-    if preview.issues:
-        return preview
     mark = time.perf_counter()
     reason = _("Excel导入：%(f)s") % {"f": filename[:80]} if filename else _("Excel导入")
-    try:
-        result = _save(user, rows, preview, submit=submit, apply=apply, reason=reason)
-    except ServiceError as exc:
-        preview.issues.extend(_service_issues(exc, rows, preview.columns))
-        return preview
-    except DatabaseError:  # anything else the database refused: nothing was written (one transaction)
-        logger.exception("import of %s failed in the database", filename)
-        preview.issues.append(Issue(busy_message()))
-        return preview
-    if result is None:  # running totals to confirm: shown, nothing written
-        return preview
-    preview.timings["save" if apply else "check"] = time.perf_counter() - mark
+    result = _check_and_save(account, preview, submit=submit, apply=apply, reason=reason)
+    preview.timings["save" if preview.applied else "check"] = time.perf_counter() - mark
     preview.timings["total"] = time.perf_counter() - started
-    _classify(rows, result)
-    preview.result = result
-    preview.applied = apply
+    if result is not None:
+        _classify(preview.rows, result)
+        preview.result = result
     return preview
+
+
+class _CheckOnly(Exception):
+    """Leaves the import's transaction: whatever the check wrote is rolled back."""
+
+
+def _check_and_save(
+    user: User, preview: ActualsPreview, *, submit: bool, apply: bool, reason: str
+) -> SaveResult | None:
+    """Every figure through `save_values` and every task row through `save_progress` in one transaction, kept only
+    when the file is applied: a check runs the same services and rolls back, so the preview lists what the services
+    would refuse (±50 % without a reason, decimals, running totals…) beside the file's own problems."""
+    result: SaveResult | None = None
+    try:
+        with transaction.atomic():
+            writing = apply and not preview.issues and not preview.waiting
+            if preview.rows:
+                try:
+                    result = _save(user, preview.rows, preview, submit=submit, apply=writing, reason=reason)
+                except ServiceError as exc:
+                    preview.issues.extend(_service_issues(exc, preview.rows, preview.columns))
+            preview.issues.extend(save_tasks(user, preview.task_rows, submit=submit, columns=preview.task_columns))
+            if not (writing and not preview.issues and not preview.waiting):
+                raise _CheckOnly
+            preview.applied = True
+    except _CheckOnly:
+        pass
+    except DatabaseError:  # anything else the database refused: nothing was written (one transaction)
+        logger.exception("import of %s failed in the database", preview.filename)
+        preview.issues.append(Issue(busy_message()))
+        preview.applied = False
+    return result

@@ -30,6 +30,7 @@ from excel.common import (
     write_merged_row_text,
     write_text,
 )
+from excel.template_tasks import write_task_sheet
 from indicators import access
 from indicators.models import Indicator, IndicatorValue, ReviewStatus, UnitTarget
 from indicators.services import ValueEntry, previous_values
@@ -267,11 +268,13 @@ def write_template(department: Department, period: ReportingPeriod, output: str 
             },
         )
     else:
-        write_merged_row_text(ws, row, 0, last, _("（本单位在该周期没有需要填报的指标）"), f.text())
+        # One cell, not merged: the import refuses merged cells in the data area, and the tasks may still be filled.
+        write_text(ws, row, col["name"], _("（本单位在该周期没有需要填报的指标）"), f.text())
     ws.protect(
         "", {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True}
     )
     setup_print(ws, repeat_to_row=HEADER_ROW)
+    write_task_sheet(workbook, f, department, period)
     workbook.close()
     return len(rows)
 

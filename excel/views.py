@@ -145,6 +145,8 @@ def _preview_page(request: HttpRequest, preview: ActualsPreview, token: str, sta
             "creates": preview.of("create")[:SHOWN_ROWS],
             "updates": preview.of("update")[:SHOWN_ROWS],
             "counts": preview.counts,
+            "questions": preview.questions,
+            "task_rows": [r for r in preview.task_rows if r.action != "unchanged"][:SHOWN_ROWS],
             "shown_rows": SHOWN_ROWS,
             "confirmations": preview.confirmations,
         },
@@ -183,8 +185,9 @@ def confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         apply=True,
         submit=form.cleaned_data["submit"],
         confirmed=form.cleaned_data["confirm_amounts"],
+        answered=form.cleaned_data["answer_questions"],
     )
-    if preview.confirmations and not preview.applied:  # not confirmed yet: the same preview, nothing written
+    if preview.waiting and not preview.applied and not preview.issues:  # not confirmed yet: the same preview
         return _preview_page(request, preview, form.cleaned_data["token"], status=409)
     if preview.issues or not preview.applied:
         return _preview_page(request, preview, "", status=409)

@@ -8,21 +8,19 @@ Pages work without JavaScript; with htmx a saved card is swapped in place instea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms.renderers import DjangoTemplates
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,10 +29,12 @@ from indicators import rules as perms
 from indicators.formatting import dec_str
 from indicators.models import Evidence, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, ReportingPeriod
+from reporting import kept_evidence
 from reporting.forms import ProgressForm, ValueForm
 from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, TaskItem, ValueItem, reporting_page
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _add_errors, _my_url, _pick_period, _posted_id, _require
+from reporting.views.widgets import _CARD_RENDERER
 from talentplan.requests import AuthenticatedHttpRequest
 
 
@@ -66,57 +66,6 @@ class _MyView:
         )
 
 
-class _CardWidgetRenderer(DjangoTemplates):
-    """Renders the plain widgets of the entry forms in Python, byte for byte as Django's widget templates do.
-
-    A card's form has about ten widgets; through the template engine each renders its template, attrs.html and an
-    include per option, which dominated the time of a page of cards. Other widgets fall back to the templates.
-    `tests/test_reporting_pages.py` compares every field of both entry forms with Django's own rendering.
-    """
-
-    INPUTS = frozenset(
-        f"django/forms/widgets/{n}.html" for n in ("hidden", "text", "number", "email", "url", "password", "file")
-    )
-
-    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
-        widget: dict[str, Any] = context.get("widget") or {}
-        if template_name in self.INPUTS:
-            value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
-            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
-        if template_name == "django/forms/widgets/clearable_file_input.html" and not widget["is_initial"]:
-            return f'<input type="{_s(widget["type"])}" name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>'
-        if template_name == "django/forms/widgets/textarea.html":
-            value = conditional_escape(widget["value"]) if widget["value"] else ""
-            return f'<textarea name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
-        if template_name == "django/forms/widgets/select.html" and all(
-            not group and all(o["template_name"] == "django/forms/widgets/select_option.html" for o in options)
-            for group, options, _index in widget["optgroups"]
-        ):
-            options = "".join(
-                f'\n  <option value="{_s(o["value"])}"{_attrs(o["attrs"])}>{conditional_escape(str(o["label"]))}'
-                f"</option>\n"
-                for _group, group_options, _index in widget["optgroups"]
-                for o in group_options
-            )
-            return f'<select name="{_s(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
-        return super().render(template_name, context, request)
-
-
-def _s(value: object) -> str:
-    """`{{ value|stringformat:'s' }}` with autoescaping."""
-    return str(value) if isinstance(value, SafeData) else escape(f"{value}")
-
-
-def _attrs(attrs: dict[str, object]) -> str:
-    """django/forms/widgets/attrs.html."""
-    return "".join(
-        f" {conditional_escape(name)}" + ("" if value is True else f'="{_s(value)}"')
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-_CARD_RENDERER = _CardWidgetRenderer()
 # Submitted items wait for 组织部 and approved ones are final: neither is editable until it is returned.
 LOCKED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
@@ -368,6 +317,7 @@ def save_value(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404(_("未找到该填报项，或您无权访问。"))
     form = ValueForm(request.POST, request.FILES, indicator=indicator, auto_id=f"v{indicator.pk}_%s")
     submit = "submit" in request.POST
+    kept = kept_evidence.load(user=request.user, tokens=request.POST.getlist("kept_evidence"))
     if form.is_valid():
         data = form.cleaned_data
         entry = services.ValueEntry(
@@ -402,7 +352,8 @@ def save_value(request: AuthenticatedHttpRequest) -> HttpResponse:
                     raise services.ServiceError(_submitted_message(indicator.name))
                 if row is None or changed:
                     row = services.save_value(user=request.user, entry=entry, submit=submit)
-                _attach_all(request, row, data["evidence"])
+                _attach_all(request, row, [*data["evidence"], *(upload for _k, upload in kept)])
+                transaction.on_commit(lambda: kept_evidence.discard(k for k, _u in kept))
         except services.StaleEditError as exc:
             return _stale(request, department, period, ("value", indicator.pk), exc, form)
         except services.ServiceError as exc:
@@ -416,6 +367,7 @@ def save_value(request: AuthenticatedHttpRequest) -> HttpResponse:
                 else _("“%(name)s”的佐证材料已上传。")
             )
             return _saved(request, department, period, ("value", indicator.pk), text % {"name": indicator.name})
+    _keep_evidence(request, form, kept)
     return _render_my(
         request,
         department,
@@ -435,6 +387,7 @@ def save_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404(_("未找到该填报项，或您无权访问。"))
     form = ProgressForm(request.POST, request.FILES, auto_id=f"t{task.pk}_%s")
     submit = "submit" in request.POST
+    kept = kept_evidence.load(user=request.user, tokens=request.POST.getlist("kept_evidence"))
     if form.is_valid():
         data = form.cleaned_data
         fields = {k: data[k].strip() for k in ("progress", "problems", "next_steps")}
@@ -461,7 +414,8 @@ def save_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
                         submit=submit,
                         **fields,
                     )
-                _attach_all(request, row, data["evidence"])
+                _attach_all(request, row, [*data["evidence"], *(upload for _k, upload in kept)])
+                transaction.on_commit(lambda: kept_evidence.discard(k for k, _u in kept))
         except services.StaleEditError as exc:
             return _stale(request, department, period, ("task", task.pk), exc, form)
         except services.ServiceError as exc:
@@ -472,8 +426,25 @@ def save_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 text = _("任务进展已保存为草稿，尚未报送。") if changed else _("佐证材料已上传。")
             return _saved(request, department, period, ("task", task.pk), text)
+    _keep_evidence(request, form, kept)
     return _render_my(
         request, department, period, task_forms={task.pk: form}, card=("task", task.pk) if request.htmx else None
+    )
+
+
+def _keep_evidence(
+    request: AuthenticatedHttpRequest,
+    form: ValueForm | ProgressForm,
+    kept: Sequence[tuple[kept_evidence.Kept, UploadedFile]],
+) -> None:
+    """A refused form keeps the files chosen with it, shown again by name and attached by the next save without
+    choosing them again — unless a file itself was the problem (its message names it; it is chosen again)."""
+    if "evidence" in form.errors:
+        kept_evidence.discard(k for k, _u in kept)
+        return
+    uploads = request.FILES.getlist("evidence")
+    form.kept_evidence = [k for k, _u in kept] + kept_evidence.keep(  # type: ignore[union-attr]
+        user=request.user, uploads=uploads
     )
 
 

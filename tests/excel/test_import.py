@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from excel.importer import run_import
 from excel.template import SHEET
+from excel.template_tasks import TASK_SHEET
 from indicators.evaluation import services as verdicts
 from indicators.models import IndicatorValue, ReviewStatus
 from plans.models import Department, Plan, ReportingPeriod
@@ -129,7 +130,7 @@ def test_web_upload_preview_confirm(client, wuxing):
     page = client.get(reverse("excel:import"))
     assert page.status_code == 200 and "下载模板" in page.content.decode()
     template = client.get(reverse("excel:template"), {"unit": wuxing.unit.pk, "period": "2025Q1"})
-    assert template.status_code == 200 and load(template.content).sheetnames == [SHEET]
+    assert template.status_code == 200 and load(template.content).sheetnames == [SHEET, TASK_SHEET]
     data = edit_template(template.content, {(FIRST_DATA_ROW, "value"): 23.9})
     response = client.post(reverse("excel:upload"), {"file": io.BytesIO(data)}, format="multipart")
     body = response.content.decode()

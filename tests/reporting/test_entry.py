@@ -311,7 +311,7 @@ def test_unit_and_period_switchers(world: World) -> None:
 
 
 def test_no_unit_and_no_period_messages(world: World) -> None:
-    assert "请在上方选择要查看的单位" in world.client(world.leader).get(reverse("reporting:my")).content.decode()
+    assert "您的账号不属于任何填报单位" in world.client(world.leader).get(reverse("reporting:my")).content.decode()
     IndicatorValue.objects.all().delete()  # periods are PROTECTed by their values
     ReportingPeriod.objects.all().delete()
     assert "尚无填报周期" in world.client(world.rep_a).get(reverse("reporting:my")).content.decode()

@@ -22,7 +22,7 @@ from plans.models import Plan, Role, Task, TaskAssignment
 from reporting.forms import ProgressForm, ValueForm
 from reporting.selectors import entry as my_page_selectors
 from reporting.selectors.entry import PAGE_SIZE
-from reporting.views.entry import _CARD_RENDERER
+from reporting.views.widgets import _CARD_RENDERER
 from tests.worlds.reporting import World, build_world
 
 pytestmark = pytest.mark.django_db

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="以该用户身份导入（须为填报员且属于相应单位）")
         parser.add_argument("--dry-run", action="store_true", help="只预览，不写入")
         parser.add_argument("--submit", action="store_true", help="导入后直接报送（默认保存为草稿）")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="确认预览中的疑问：有说明无实际值的行不导入，未填数据口径的按“预计”导入，疑似累计数确为本期新增",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -42,6 +47,8 @@ class Command(BaseCommand):
             filename=path.name,
             apply=not options["dry_run"],
             submit=options["submit"],
+            confirmed=options["confirm"],
+            answered=options["confirm"],
         )
         if preview.issues:
             for issue in preview.issues[:500]:
@@ -49,6 +56,11 @@ class Command(BaseCommand):
             if len(preview.issues) > 500:
                 self.stderr.write(f"……另有 {len(preview.issues) - 500} 个问题未列出。")
             raise CommandError(f"发现 {len(preview.issues)} 个问题，未写入任何数据。")
+        asked = [*preview.questions, *preview.confirmations]
+        for issue in asked:
+            self.stdout.write(f"需确认：{issue.text}")
+        if preview.waiting and not options["dry_run"]:
+            raise CommandError(f"有 {len(asked)} 行需要确认，未写入任何数据；核对后加 --confirm 再导入，或更正文件。")
         counts = preview.counts
         verb = "预览（未写入）" if options["dry_run"] else "已导入"
         timing = "，".join(f"{k} {v:.2f}s" for k, v in preview.timings.items())
