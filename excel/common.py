@@ -305,15 +305,11 @@ def write_merged_row_text(ws: Worksheet, row: int, first_col: int, last_col: int
         ws.write_blank(row, col, None, fmt)
 
 
-def setup_print(
-    ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0, footer: bool = True, fit: bool = True
-) -> None:
-    """A4 landscape, fit to one page wide (or, `fit=False`, a scale and page breaks the caller sets), title rows
-    repeated, centred, page numbers in the footer."""
+def setup_print(ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0, footer: bool = True) -> None:
+    """A4 landscape, fit to one page wide, title rows repeated, centred, page numbers in the footer."""
     ws.set_landscape()
     ws.set_paper(9)
-    if fit:
-        ws.fit_to_pages(1, fit_height)
+    ws.fit_to_pages(1, fit_height)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
     if repeat_to_row is not None:

@@ -1,8 +1,11 @@
 """What every sheet of the assessment report shares: titles, header rows, widths, and where printed pages end.
 
-`Pager` decides the page breaks of a sheet itself (A4 landscape at a fixed print scale that fits the columns on one
-page wide) so a sheet can repeat a merged label at the top of every page it spans: Excel ignores manual breaks on a
-sheet printed "fit to page", and its own breaks are unknown while the rows are written.
+`Pager` decides the page breaks of a sheet itself so a sheet can repeat a merged label at the top of every page it
+spans (the application's own breaks are unknown while the rows are written). The sheet stays "fit to one page wide,
+as many pages tall as needed" — the width then fits whatever fonts the reader's machine has — and the manual breaks
+are kept with it (Excel, WPS and LibreOffice honour manual breaks when the height is not fitted). A page's rows are
+counted at the scale that fitting the columns with Excel's own metrics gives; a wider substitute font only shrinks
+the print, so the pages hold fewer rows than they could, never more.
 """
 
 from __future__ import annotations
@@ -108,8 +111,7 @@ class Pager:
         return False
 
     def apply(self, ws: Worksheet) -> None:
-        """The scale and the breaks, instead of "fit to page" (see the module docstring)."""
-        ws.set_print_scale(self.scale)
+        """The manual breaks (the sheet keeps "fit to one page wide"; see the module docstring)."""
         if self.breaks:
             ws.set_h_pagebreaks(self.breaks)
 

@@ -1,7 +1,7 @@
 """指标完成情况: every indicator (and, under a per-unit one, every unit) with its figures, verdict and explanation.
 
 Written in constant_memory mode (see `common.py`): widths first from a measuring pass, then rows strictly in order.
-Printed at a fixed scale with its own page breaks (`layout.Pager`) so the merged 一级指标 label is on every page.
+Printed one page wide with its own page breaks (`layout.Pager`) so the merged 一级指标 label is on every page.
 """
 
 from __future__ import annotations
@@ -281,7 +281,7 @@ def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> Non
     small = f.get(font_size=9, align="left", text_wrap=True)
     for note in notes:
         banner(note, small)
-    setup_print(ws, repeat_to_row=HEADER_ROW, fit=False)
+    setup_print(ws, repeat_to_row=HEADER_ROW)
     pager.apply(ws)
 
 

@@ -8,6 +8,7 @@ its group-robot JSON with a timeout (`NOTIFY_WEBHOOK_TIMEOUT`); the same message
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -43,6 +44,43 @@ def deliver(*, notification_ids: Sequence[int]) -> None:
     except Exception:
         log.exception("notification delivery failed")
     Delivery.objects.bulk_create(records)
+
+
+def deliver_to_robots(*, messages: Sequence[dict[str, str | int]]) -> None:
+    """Messages to units nobody reports for: their group robot, when they have one, is the only way to reach them."""
+    try:
+        departments = {int(m["department"]) for m in messages}
+        targets = list(WebhookTarget.objects.filter(enabled=True, department_id__in=departments))
+        if not targets:
+            return
+        sent = set(
+            Delivery.objects.filter(
+                channel=Channel.WEBHOOK, key__in={str(m["key"]) for m in messages}, result=Result.SENT
+            ).values_list("target", "key", "day")
+        )
+        records = []
+        for message in messages:
+            day = dt.date.fromisoformat(str(message["day"]))
+            for target in (t for t in targets if t.department_id == int(message["department"])):
+                label = f"{target.name} #{target.pk}"
+                if (label, message["key"], day) in sent:
+                    continue
+                result, detail = post(target, str(message["text"]))
+                records.append(
+                    Delivery(
+                        department_id=target.department_id,
+                        channel=Channel.WEBHOOK,
+                        target=label,
+                        key=str(message["key"]),
+                        day=day,
+                        created_at=timezone.now(),
+                        result=result,
+                        detail=detail,
+                    )
+                )
+        Delivery.objects.bulk_create(records)
+    except Exception:
+        log.exception("group robot delivery failed")
 
 
 def absolute(link: str) -> str:

@@ -140,8 +140,9 @@ def summary(*, period: ReportingPeriod, overdue_units: int, without_reporter: Se
                 "n": len(without_reporter),
                 "list": "、".join(without_reporter),
             }
+    overdue = period.deadline is not None and today > period.deadline
     return Message(
-        kind=Kind.SETUP if without_reporter and not overdue_units else Kind.OVERDUE,
+        kind=Kind.OVERDUE if overdue else Kind.DUE_SOON,
         title=title,
         body=body,
         key=f"summary:{period.pk}",

@@ -105,6 +105,8 @@ def to_units(
         letters += [(person, message) for person in people]
     report = send(letters=letters, actor=actor, today=today, dry_run=dry_run)
     report.no_recipient = missing
+    if not dry_run:
+        to_robots(messages=missing, today=today)
     return report
 
 
@@ -205,6 +207,24 @@ def _enqueue(ids: list[int]) -> None:
     from notifications.tasks import deliver  # the task module imports the channels; only needed after a commit
 
     deliver.enqueue(ids)
+
+
+def to_robots(*, messages: Sequence[Message], today: dt.date | None = None) -> None:
+    """Units nobody reports for: their group robot (when enabled) is told after the commit, once a day per key."""
+    day = (today or timezone.localdate()).isoformat()
+    payload: list[dict[str, str | int]] = [
+        {"department": m.department.pk, "key": m.key, "day": day, "text": "\n".join(x for x in (m.title, m.body) if x)}
+        for m in messages
+        if m.department is not None
+    ]
+    if payload:
+        transaction.on_commit(lambda: _enqueue_robots(payload), robust=True)
+
+
+def _enqueue_robots(payload: list[dict[str, str | int]]) -> None:
+    from notifications.tasks import deliver_to_robots
+
+    deliver_to_robots.enqueue(payload)
 
 
 def mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:

@@ -10,3 +10,8 @@ from notifications import channels
 @task()
 def deliver(notification_ids: list[int]) -> None:
     channels.deliver(notification_ids=notification_ids)
+
+
+@task()
+def deliver_to_robots(messages: list[dict[str, str | int]]) -> None:
+    channels.deliver_to_robots(messages=messages)

@@ -51,6 +51,7 @@ class ReminderPlan:
     units: list[UnitReminder] = field(default_factory=list)
     without_reporter: list[Department] = field(default_factory=list)
     starts_on: dt.date | None = None  # NOT_YET: the first day reminders go out
+    outstanding: dict[int, int] = field(default_factory=dict)  # unit id → items still to report
 
     @property
     def sendable(self) -> bool:
@@ -99,6 +100,7 @@ def plan_reminders(
     sent = set(Notification.objects.filter(day=today, key__in=keys).values_list("recipient_id", "key"))
     urger = (urged_by.get_full_name() or urged_by.username) if urged_by is not None else ""
     for due in dues:
+        plan.outstanding[due.department.pk] = due.outstanding
         people = reporters.get(due.department.pk, [])
         if not people:
             plan.without_reporter.append(due.department)
@@ -134,6 +136,21 @@ def send_plan(*, plan: ReminderPlan, actor: User | None = None) -> Sent:
         return Sent()
     letters = [(u, unit.message) for unit in plan.units for u in unit.new_recipients]
     report = notify.send(letters=letters, actor=actor, today=plan.today)
+    # A unit nobody reports for may still have a group robot: the only way to reach it.
+    urger = (actor.get_full_name() or actor.username) if actor is not None and plan.why == URGED else ""
+    notify.to_robots(
+        messages=[
+            texts.reminder(
+                period=plan.period,
+                department=d,
+                outstanding=plan.outstanding.get(d.pk, 0),
+                today=plan.today,
+                urged_by=urger,
+            )
+            for d in plan.without_reporter
+        ],
+        today=plan.today,
+    )
     result = Sent(
         notifications=len(report.created),
         people=len({n.recipient_id for n in report.created}),

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import shutil
+import subprocess
 import unicodedata
 from io import StringIO
 
@@ -172,8 +175,9 @@ def test_group_label_on_every_printed_page(seeded):
             assert label, f"no 一级指标 on the page starting at row {first}"
             checked += 1
     assert checked
-    # The scale and the breaks, not "fit to page" (which would make Excel ignore them); title rows repeated.
-    assert ws.print_title_rows == "$1:$3" and 10 <= int(ws.page_setup.scale) <= 100
+    # One page wide, as many tall as the breaks make (a fitted height would make Excel ignore them); titles repeated.
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows == "$1:$3"
 
 
 def test_a_period_before_the_plan_starts_says_so(wuxing, client, tmp_path):
@@ -185,3 +189,31 @@ def test_a_period_before_the_plan_starts_says_so(wuxing, client, tmp_path):
     client.force_login(make_user("leader", LEADER))
     response = client.get(reverse("excel:assessment", args=["wuxing-14th"]) + "?period=2019Y")
     assert response.status_code == 400 and "在规划开始之前" in response.content.decode()
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice not installed")
+def test_printed_pages_follow_the_breaks(seeded, tmp_path):
+    """Printed (LibreOffice → PDF): one page wide whatever the fonts, a page at each break and nowhere else."""
+    plan = Plan.objects.get(code="wujiang-town-3yr")
+    root = Department.objects.get(name="吴江区", parent=None)
+    towns = [
+        Department.objects.create(parent=root, name=f"测试镇{n:02d}", kind=Department.Kind.TOWN) for n in range(12)
+    ]
+    plan.assessed_units.add(*towns)
+    verdicts.recompute([plan.pk])
+    wb = load(export("wujiang-town-3yr", "2013Y"))
+    for name in wb.sheetnames:
+        if name != SHEET_INDICATORS:
+            del wb[name]
+    breaks = len(wb[SHEET_INDICATORS].row_breaks.brk)
+    source = tmp_path / "indicators.xlsx"
+    wb.save(source)
+    subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(source)],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    pdf = (tmp_path / "indicators.pdf").read_bytes()
+    assert breaks and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == breaks + 1

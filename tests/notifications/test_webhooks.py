@@ -63,3 +63,43 @@ def test_a_hanging_robot_times_out_and_the_write_stands(
     record = Delivery.objects.get(channel=Channel.WEBHOOK)
     assert record.result == Result.FAILED and "timed out" in record.detail
     assert value_row(world).status == "returned"
+
+
+def test_the_organisation_departments_robot_gets_the_daily_summary(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    world.q2.deadline = world.q2.end.replace(month=7, day=15)
+    world.q2.save()
+    world.rep_b.is_active = False
+    world.rep_b.save()
+    with robot() as (url, received):
+        WebhookTarget.objects.create(name="组织部群", department=None, url=url, enabled=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_reminders", "--today", "2025-07-13", stdout=StringIO())
+    assert len(received) == 1  # one summary, not one per 组织部 account
+    assert "未设置填报员" in received[0]["text"]["content"] and "乙局" in received[0]["text"]["content"]
+
+
+def test_a_unit_without_a_reporter_is_reached_through_its_robot(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    world.q2.deadline = world.q2.end.replace(month=7, day=15)
+    world.q2.save()
+    world.rep_b.is_active = False
+    world.rep_b.save()
+    with robot() as (url, received):
+        WebhookTarget.objects.create(name="乙局群", department=world.b, url=url, enabled=True)
+        for _run in range(2):  # the second run the same day posts nothing new
+            with django_capture_on_commit_callbacks(execute=True):
+                call_command("send_reminders", "--today", "2025-07-13", stdout=StringIO())
+    assert len(received) == 1 and "还有 2 天截止" in received[0]["text"]["content"]
+    record = Delivery.objects.get(channel=Channel.WEBHOOK)
+    assert (record.department, record.result, record.notification) == (world.b, Result.SENT, None)
