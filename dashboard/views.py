@@ -17,48 +17,47 @@ from django.views.decorators.http import require_safe
 from assessment import dashboard_panels as assessment_panels
 from dashboard.selectors import common as selectors
 from dashboard.selectors import department as department_selectors
+from dashboard.selectors import indicator as indicator_selectors
 from dashboard.selectors import overview as overview_selectors
+from dashboard.selectors import shortfalls as shortfall_selectors
+from dashboard.selectors.shortfalls import ShortfallFilter
 from indicators.evaluation.selectors import plans_queryset
 from indicators.models import Indicator
 from plans.models import Department
 from plans.roles import is_admin
 from talentplan.requests import AuthenticatedHttpRequest
 
-SHORTFALL_LIMIT = 100
+SHORTFALLS_PER_PAGE = 50  # a province has thousands of shortfalls: filtered and paged, worst first
 DEPARTMENT_ITEM_LIMIT = 100
 GROUP_ROW_LIMIT = 10  # a longer group lists its worst ten; the plan page has them all
 
 
 # The dashboards' bodies are the same for every user: {% dashboard_cache %} keeps their HTML per data version, and
 # the views hand the templates a lazy `body` (the selectors' result), so a cached body costs none of its queries.
+# The shortfall list's filters and page (?sf_plan=, sf_lead, sf_status, sf_kind, sf_page) are part of its key.
 
 
 @require_safe
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = selectors.choose_period(request.GET.get("period"))
-    # A province has thousands of shortfalls: the worst come first, the rest on demand (?all=1), so the page stays
-    # light.
-    show_all = request.GET.get("all") == "1"
+    filters = ShortfallFilter.from_params(request.GET)
 
     def body() -> dict[str, object]:
         page = overview_selectors.overview(
             choice.as_of,
-            limit=None if show_all else SHORTFALL_LIMIT,
+            filters=filters,
+            per_page=SHORTFALLS_PER_PAGE,
             group_rows=GROUP_ROW_LIMIT,
             calendar=choice.calendar,
         )
-        return {
-            "page": page,
-            "shortfalls": page.shortfalls,
-            "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
-        }
+        return {"page": page, "shortfalls": page.shortfalls}
 
     assessment = assessment_panels.assessment_overview(request.user)
     return render(
         request,
         "dashboard/overview.html",
-        {"choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "show_all": show_all},
+        {"choice": choice, "body": SimpleLazyObject(body), "assessment": assessment, "filters": filters},
     )
 
 
@@ -67,10 +66,20 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(plans_queryset(), code=code)
     choice = selectors.choose_period(request.GET.get("period"))
-    body = SimpleLazyObject(
-        lambda: {"page": selectors.plan_page(plan, choice.as_of, choice.calendar)}
-    )  # cached: see overview
-    return render(request, "dashboard/plan.html", {"choice": choice, "body": body, "plan": plan})
+    filters = ShortfallFilter.from_params(request.GET)
+
+    def body() -> dict[str, object]:  # cached: see overview
+        page = selectors.plan_page(plan, choice.as_of, choice.calendar)
+        listed = SimpleLazyObject(
+            lambda: shortfall_selectors.for_plan(page.result, page.tasks, filters, per_page=SHORTFALLS_PER_PAGE)
+        )
+        return {"page": page, "shortfalls": listed}
+
+    return render(
+        request,
+        "dashboard/plan.html",
+        {"choice": choice, "body": SimpleLazyObject(body), "plan": plan, "filters": filters},
+    )
 
 
 @require_safe
@@ -78,7 +87,9 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = selectors.indicator_page(indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar)
+    page = indicator_selectors.indicator_page(
+        indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar
+    )
     admin = is_admin(request.user)
     context = {
         "choice": choice,
@@ -99,16 +110,20 @@ def department_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
     show_all = request.GET.get("all") == "1"
+    filters = ShortfallFilter.from_params(request.GET)
 
     def body() -> dict[str, object]:
         # A county carries ~800 indicators at province scale: worst first, the first hundred, the rest on demand.
         page = department_selectors.department_page(
-            department, choice, limit=None if show_all else DEPARTMENT_ITEM_LIMIT
+            department,
+            choice,
+            limit=None if show_all else DEPARTMENT_ITEM_LIMIT,
+            filters=filters,
+            per_page=SHORTFALLS_PER_PAGE,
         )
         return {
             "page": page,
-            "shortfalls": page.shortfalls,
-            "shortfalls_hidden": page.shortfall_total - len(page.shortfalls),
+            "shortfalls": page.shortfall_list,
             "indicators": page.indicators,
             "indicators_hidden": page.indicator_total - len(page.indicators),
         }
@@ -123,5 +138,6 @@ def department_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "department": department,
             "assessment": assessment,
             "show_all": show_all,
+            "filters": filters,
         },
     )

@@ -17,7 +17,17 @@ from django.conf import settings
 from django.db import transaction
 
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus
-from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, TaskAssignment, UnitGroup
+from plans.models import (
+    Department,
+    Plan,
+    ReportingPeriod,
+    Role,
+    Section,
+    SectionAssignment,
+    Task,
+    TaskAssignment,
+    UnitGroup,
+)
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seeds"
 SOURCE_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
@@ -181,6 +191,7 @@ def _load_plan(
                 },
             )
             sections[item["key"]] = section
+            _section_units(section, item, resolver, f"{where} 章节{item['key']}")
             walk(item.get("children", []), section)
 
     walk(pd.get("sections", []), None)
@@ -313,3 +324,16 @@ def ensure_period(code: str, state: str | None = None) -> ReportingPeriod:
         period.deadline = end + dt.timedelta(days=15)
         period.save()
     return period
+
+
+def _section_units(section: Section, item: dict[str, Any], resolver: _Resolver, where: str) -> None:
+    """The units a section names for itself ("lead"/"responsible"/"cooperating", optional), as printed."""
+    section.assignments.all().delete()
+    rows = []
+    for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
+        for i, name in enumerate(item.get(role.value, []), start=1):
+            dept, group = resolver.resolve(name, where)
+            rows.append(
+                SectionAssignment(section=section, role=role, department=dept, group=group, printed_name=name, order=i)
+            )
+    SectionAssignment.objects.bulk_create(rows)

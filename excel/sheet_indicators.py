@@ -87,7 +87,6 @@ class _IndicatorTexts:
     basis: dict[str, str]
     status: dict[engine.Status, str]
     provisional: str
-    each_year: str
     approx: str
     viewed: dict[int, str]  # plan → the period named where a figure is carried forward (see `viewed_label`)
 
@@ -106,7 +105,6 @@ class _IndicatorTexts:
             basis={b.value: _("【%(b)s】") % {"b": b.label} for b in IndicatorValue.Basis},
             status={s: status_text(s) for s in engine.Status},
             provisional=_("（填报中）"),
-            each_year=_("每年"),
             approx=_("左右"),
             viewed=viewed,
         )
@@ -152,10 +150,9 @@ TARGET_PREFIX = {"gte": "≥ ", "lte": "≤ "}  # the comparison before the targ
 
 
 def _target_marks(row: IndicatorRow, t: _IndicatorTexts) -> tuple[str, str]:
-    """(before, after) the target: ≥ 400, ≤ 5, 35左右, 每年 ≥ 400 for a yearly quota."""
-    ind = row.result.indicator
-    before = (t.each_year if ind.kind == engine.Kind.ANNUAL.value else "") + TARGET_PREFIX.get(ind.comparison, "")
-    return before, t.approx if ind.comparison == engine.Comparison.APPROX.value else ""
+    """(before, after) the target, the comparison as stored: ≥ 400, ≤ 5, 35左右."""
+    comparison = row.result.indicator.comparison
+    return TARGET_PREFIX.get(comparison, ""), t.approx if comparison == engine.Comparison.APPROX.value else ""
 
 
 def _range_text(row: IndicatorRow, target: Decimal, mark: str, after: str, display: Display) -> Decimal | str:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import Department, Membership, Section, Task, TaskAssignment, UnitGroup
+from plans.models import Department, Membership, Section, SectionAssignment, Task, TaskAssignment, UnitGroup
 from plans.resources import DepartmentResource, TaskResource
 from talentplan.pagecache import ChangesPages
 
@@ -34,6 +34,26 @@ class SectionInline(admin.TabularInline):
     fields = ["key", "number", "title", "parent", "order"]
     extra = 0
     show_change_link = True
+
+
+class SectionAssignmentInline(admin.TabularInline):
+    model = SectionAssignment
+    fields = ["role", "department", "group", "printed_name", "order"]
+    autocomplete_fields = ["department"]
+    extra = 0
+
+
+@admin.register(Section)
+class SectionAdmin(ChangesPages, admin.ModelAdmin):
+    """A section's units: its indicators and tasks that name no lead unit of their own are shown with its lead."""
+
+    list_display = ["plan", "key", "number", "title"]
+    list_filter = ["plan"]
+    search_fields = ["title", "number", "key"]
+    list_select_related = ["plan"]
+    fields = ["plan", "parent", "key", "number", "title", "order"]
+    raw_id_fields = ["parent"]
+    inlines = [SectionAssignmentInline]
 
 
 class TaskInline(admin.TabularInline):

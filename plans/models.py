@@ -292,6 +292,52 @@ class TaskAssignment(models.Model):
         return str(self.department or self.group)
 
 
+class SectionAssignment(models.Model):
+    """A department or collective a plan names for a whole section (“本章由区委组织部牵头”), in one role. The
+    section's indicators and tasks that name no lead unit of their own are shown with it, marked as inherited."""
+
+    section = models.ForeignKey(Section, verbose_name=_("章节"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="section_assignments",
+    )
+    group = models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="section_assignments",
+    )
+    printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("章节分工")
+        verbose_name_plural = _("章节分工")
+        ordering = ["section", "role", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
+                ),
+                name="sectionassignment_department_xor_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}：{self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.printed_name or str(self.department or self.group)
+
+
 PERIOD_CODE_RE = re.compile(r"^(?P<year>\d{4})(?:(?P<kind>[MQH])(?P<index>\d{1,2})|Y)$")
 
 

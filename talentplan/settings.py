@@ -78,10 +78,10 @@ INSTALLED_APPS = [
     "excel",
     "demo",
     "django_tasks",
-    "django_tasks_db",
+    "talentplan.apps.TasksDatabaseConfig",  # django_tasks_db, titled in the reader's language
     "assessment",
     "benchmarks",
-    "axes",
+    "talentplan.apps.AxesConfig",  # axes, titled in the reader's language
     "ops",
     "intake",
     "rest_framework",

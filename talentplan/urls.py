@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = "人才规划目标管理"
-admin.site.site_title = "人才规划目标管理"
-admin.site.index_title = "数据管理"
+admin.site.site_header = _("人才规划目标管理")
+admin.site.site_title = _("人才规划目标管理")
+admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False), name="home"),

@@ -89,8 +89,10 @@ def norm(text: str) -> str:
 
 def figure(text: str) -> str:
     """A figure or a target in a table whose unit column names the unit: the workbook's % and ‰ formats print it
-    again after the number, the page does not."""
-    return re.sub(r"(?<=\d)[%‰]$", "", norm(text))
+    again after the number, the page does not. The comparison before or after a target (≥ 400, ≤ 5, ≈ 35 on the
+    page, 35左右 in the workbook) is how each place words it; the number judged must agree."""
+    text = re.sub(r"^[≥≤≈]\s*|左右$", "", norm(text))
+    return re.sub(r"(?<=\d)[%‰]$", "", text)
 
 
 def number_in(text: str) -> Decimal | None:

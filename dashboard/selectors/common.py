@@ -1,9 +1,10 @@
-"""Reads behind the leadership dashboards (总览 / 规划 / 指标 / 单位), each in a constant number of queries.
+"""Reads the leadership dashboards (总览 / 规划 / 单位) share, each in a constant number of queries.
 
-Everything is built on `evaluation.selectors.plan_results`, so the statuses shown are the stored verdicts; this module
-only groups and sorts them and adds what the pages need besides: overdue tasks, trends, change history, reporting
-timeliness and rankings (the assessment panels live in assessment/dashboard_panels.py). Every query fetches whole sets
-(per plan, indicator, unit family or batch of schemes), never one row per item; the page tests pin the counts at two
+Everything is built on `evaluation.selectors.plan_results`, so the statuses shown are the stored verdicts; this
+module only groups and sorts them and adds what the pages need besides: periods, tasks and their states, per-unit
+targets and the plan page (the shortfall lists are `shortfalls`, their units `units`, the indicator page
+`indicator`; the assessment panels live in assessment/dashboard_panels.py). Every query fetches whole sets (per
+plan, indicator, unit family or batch of schemes), never one row per item; the page tests pin the counts at two
 data sizes. Nothing here writes.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -28,29 +29,10 @@ from dashboard import charts
 from dashboard.selectors import adding_up
 from indicators import engine
 from indicators.engine import rollup as ru
-from indicators.evaluation import inputs
 from indicators.evaluation import selectors as read
 from indicators.evaluation.calendar import Calendar
-from indicators.evaluation.payload import sort_ratio
-from indicators.evaluation.selectors import (
-    ALL_UNITS,
-    NO_UNITS,
-    IndicatorResult,
-    Judged,
-    PlanResult,
-    decoded,
-    plan_results,
-)
-from indicators.formatting import dec_str
-from indicators.models import (
-    COUNTED_STATUSES,
-    Indicator,
-    IndicatorAssignment,
-    IndicatorValue,
-    ReviewStatus,
-    TaskProgress,
-    UnitTarget,
-)
+from indicators.evaluation.selectors import ALL_UNITS, NO_UNITS, IndicatorResult, Judged, PlanResult, plan_results
+from indicators.models import COUNTED_STATUSES, Indicator, IndicatorAssignment, IndicatorValue, TaskProgress, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
 
 Status = engine.Status
@@ -238,83 +220,6 @@ def gap_unit(indicator: Indicator) -> str | Promise:
     return indicator.unit
 
 
-# --- shortfalls ---------------------------------------------------------------------------------------------------
-@dataclass
-class Shortfall:
-    plan: Plan
-    status: str  # an engine status, or "overdue" for a task
-    sort_key: tuple
-    indicator: Indicator | None = None
-    evaluation: Judged | None = None
-    unit: Department | None = None  # the assessed unit, for one unit's instance of a per-unit indicator
-    target: Decimal | None = None
-    gap_unit: str | Promise = ""
-    lead: list[Named] = field(default_factory=list)
-    task: TaskRow | None = None
-
-
-def _indicator_shortfall(
-    plan: Plan, row: IndicatorResult, evaluation: Judged, target: Decimal | None, unit: Department | None = None
-) -> Shortfall:
-    indicator, ev = row.indicator, evaluation
-    target = ev.target if ev.target is not None else target  # the target judged: a unit's own, this year's quota
-    # Within a severity, the furthest behind its path first (progress against expected progress), as stored with
-    # the verdict: the overview and the unit index sort by the stored ratio, and the lists must agree.
-    return Shortfall(
-        plan,
-        ev.status.value,
-        (ev.severity, 0, sort_ratio(decoded(ev)), plan.code, indicator.order, unit.name if unit else ""),
-        indicator=indicator,
-        evaluation=evaluation,
-        unit=unit,
-        target=target,
-        gap_unit=gap_unit(indicator),
-        lead=links(list(indicator.assignment_list), Role.LEAD),
-    )
-
-
-def shortfalls(
-    results: list[PlanResult],
-    tasks: dict[int, list[TaskRow]],
-    targets: dict[tuple[int, int], UnitTarget],
-    *,
-    department_id: int | None = None,
-    only: Collection[tuple[int, int | None]] | None = None,
-) -> list[Shortfall]:
-    """Lagging/behind/not-achieved indicators (one line per short unit for per-unit ones) and overdue tasks, worst
-    first. With `department_id`, only what that unit leads, shares or is assessed on; with `only`, of the indicator
-    lines only these (indicator, unit or None) — a lead department's indicators have thousands of short units, and
-    its page shows the worst hundred (`unit_index`)."""
-    found: list[Shortfall] = []
-    for result in results:
-        plan = result.plan
-        for row in result.indicators:
-            assigned = any(a.department_id == department_id for a in row.indicator.assignment_list)
-            if row.units:
-                for unit_row in row.units:
-                    if only is not None and (row.indicator.id, unit_row.department.id) not in only:
-                        continue
-                    if unit_row.evaluation.status in SHORT and (
-                        department_id in (None, unit_row.department.id) or assigned
-                    ):
-                        target = own(targets, row.indicator, unit_row.department.id, "target")
-                        found.append(_indicator_shortfall(plan, row, unit_row.evaluation, target, unit_row.department))
-            elif (
-                row.status in SHORT
-                and (department_id is None or assigned)
-                and (only is None or (row.indicator.id, None) in only)
-            ):
-                found.append(_indicator_shortfall(plan, row, row.evaluation, row.indicator.target))
-        for task_row in tasks.get(plan.id, []):
-            mine = department_id is None or department_id in task_row.department_ids
-            if task_row.state == TaskState.OVERDUE and mine:
-                task = task_row.task  # a missed deadline is final: as severe as 未完成, the longest overdue first
-                due = task.due_date.toordinal() if task.due_date else 0  # overdue: it has one
-                key = (engine.STATUS_SEVERITY[Status.NOT_ACHIEVED], 1, due, plan.code, task.order)
-                found.append(Shortfall(plan, TaskState.OVERDUE.value, key, lead=task_row.lead, task=task_row))
-    return sorted(found, key=lambda s: s.sort_key)
-
-
 # --- groups (plan page; the overview reads stored lines, see overview_selectors) -----------------------------------
 @dataclass
 class GroupSummary:
@@ -421,150 +326,3 @@ def plan_page(plan: Plan, as_of: dt.date, calendar: Calendar | None = None) -> P
     counts = worst_first(result.counts())
     has_demo = any(p.is_demo for p in progress.values()) or any(r.has_demo for r in result.indicators)
     return PlanPage(result, lines, tasks, counts, charts.status_strip(counts, plan.title), has_demo, collapsed)
-
-
-# --- indicator page -----------------------------------------------------------------------------------------------
-@dataclass
-class SeriesRow:
-    value: IndicatorValue  # the current figure of the period (official over estimate)
-    estimate: IndicatorValue | None  # the estimate kept beside an official figure
-    comparable: Decimal  # the figure on the chart: the value, or the running total for cumulative/annual kinds
-
-
-@dataclass
-class HistoryEntry:
-    when: dt.datetime
-    who: str
-    action: str
-    period: str
-    unit: str
-    changes: list[tuple[str, str, str]]  # (field, old, new)
-
-
-@dataclass
-class IndicatorPage:
-    plan: Plan
-    row: IndicatorResult
-    lead: list[Named]
-    responsible: list[Named]
-    unit: UnitLine | None  # the unit whose series is charted, for per-unit indicators
-    units: list[UnitLine]
-    series: list[SeriesRow]
-    chart: SafeString
-    projection: charts.Projection | None
-    history: list[HistoryEntry]
-    has_demo: bool
-    gap_unit: str | Promise
-    adds_up: adding_up.IndicatorExtras | None = None  # formula parts, split coverage, child plans' contributions
-
-
-HISTORY_LIMIT = 100
-_ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
-
-
-def _history(indicator: Indicator, ids: list[int]) -> list[HistoryEntry]:
-    """Who changed which figure when, old → new, latest first (two queries; diffs computed in memory).
-
-    Only the figures behind the latest HISTORY_LIMIT changes are read, each with its whole history (so every diff
-    has its "before"): a province indicator has thousands of history rows across 100 counties.
-    """
-    latest = (
-        IndicatorValue.history.filter(indicator_id__in=ids)
-        .order_by("-history_date", "-history_id")
-        .values_list("id", flat=True)[:HISTORY_LIMIT]
-    )
-    records = (
-        IndicatorValue.history.filter(indicator_id__in=ids, id__in=set(latest))
-        .select_related("history_user", "period", "department")
-        .order_by("id", "history_date", "history_id")
-    )
-    shown = {
-        "value": (_("实际值"), lambda v: dec_str(v) or "—"),
-        "basis": (_("数据口径"), lambda v: str(IndicatorValue.Basis(v).label) if v else "—"),
-        "status": (_("审核状态"), lambda v: str(ReviewStatus(v).label) if v else "—"),
-        "note": (_("说明"), lambda v: v or "—"),
-        "return_reason": (_("退回原因"), lambda v: v or "—"),
-    }
-    entries: list[HistoryEntry] = []
-    previous: dict[int, object] = {}
-    for rec in records:
-        before = previous.get(rec.id)
-        # On creation list what was filled in; afterwards what changed.
-        changes = [
-            (str(label), fmt(getattr(before, name)) if before is not None else "—", fmt(getattr(rec, name)))
-            for name, (label, fmt) in shown.items()
-            if (getattr(rec, name) not in (None, "") if before is None else getattr(before, name) != getattr(rec, name))
-        ]
-        previous[rec.id] = rec
-        user = rec.history_user
-        entries.append(
-            HistoryEntry(
-                rec.history_date,
-                (user.get_full_name() or user.username) if user else "—",
-                str(_ACTIONS.get(rec.history_type, rec.history_type)),
-                rec.period.code if rec.period else "",
-                rec.department.name if rec.department else "",
-                changes if rec.history_type != "-" else [],
-            )
-        )
-    return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
-
-
-def indicator_page(
-    indicator: Indicator, as_of: dt.date, unit_id: str | None = None, calendar: Calendar | None = None
-) -> IndicatorPage:
-    plan = indicator.plan
-    result = read.first(plan_results([plan], as_of=as_of, indicator_ids=[indicator.pk], calendar=calendar))
-    row = next(r for r in result.indicators if r.indicator.id == indicator.id)
-    ind = row.indicator  # carries prefetched assignments and milestones
-    targets = {(t.indicator_id, t.department_id): t for t in UnitTarget.objects.filter(indicator=ind)}
-    units = sorted(unit_lines(row, targets), key=lambda u: u.evaluation.severity)  # worst unit charted by default
-    selected = next((u for u in units if str(u.unit.id) == (unit_id or "")), units[0] if units else None)
-    extras = adding_up.indicator_extras(ind, as_of, targets, [u.unit.id for u in units], calendar)
-    stored = IndicatorValue.objects.filter(
-        indicator=ind, status__in=COUNTED_STATUSES, period__end__lte=as_of, value__isnull=False
-    ).select_related("period", "department")
-    if selected is not None:  # the charted unit's series, not a hundred counties' figures
-        stored = stored.filter(department_id=selected.unit.id)
-    values: Iterable[IndicatorValue] = stored
-    if ind.formula:  # computed from its parts: their figures, their history
-        values = adding_up.derived_values(ind, as_of, selected.unit.id if selected else None)
-    spec = inputs.spec_for(ind, plan, targets.get((ind.id, selected.unit.id)) if selected else None)
-    evaluation = selected.evaluation if selected else row.evaluation
-    chosen = inputs.current_pairs(values)  # the official-over-estimate choice the evaluation made
-    picked = inputs.plan_series(chosen) if selected is None else inputs.by_unit(chosen).get(selected.unit.id, [])
-    pairs = sorted(picked, key=lambda pair: (pair[0].period.end, pair[0].period.granularity))
-    observations = [
-        engine.Observation(
-            v.period.start,
-            v.period.end,
-            v.value,  # type: ignore[arg-type]  # never None: value__isnull=False above
-            v.period.granularity,
-            v.period.code,
-        )
-        for v, _e in pairs
-    ]
-    comparable = {o.label: total for o, total in charts.running_actuals(spec, observations)}
-    series = [SeriesRow(v, e, comparable[v.period.code]) for v, e in pairs]
-    projection = charts.projection_for(spec, decoded(evaluation))
-    chart = charts.indicator_trend(
-        spec,
-        [(s.value.period.end, s.value.period.code, s.comparable, str(s.value.get_basis_display())) for s in series],
-        projection,
-    )
-    named = list(ind.assignment_list)
-    return IndicatorPage(
-        plan,
-        row,
-        links(named, Role.LEAD),
-        links(named, Role.RESPONSIBLE),
-        selected,
-        units,
-        series,
-        chart,
-        projection,
-        _history(ind, [pk for pk, _name in extras.parts] if ind.formula else [ind.pk]),
-        row.has_demo,
-        gap_unit(ind),
-        extras,
-    )

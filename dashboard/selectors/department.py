@@ -28,16 +28,24 @@ from dashboard.selectors.common import (
     GOOD,
     TASK_GOOD,
     PeriodChoice,
-    Shortfall,
     Status,
     TaskRow,
     TaskState,
     demo_shown,
     latest_progress,
-    shortfalls,
     task_rows,
     unit_targets,
 )
+from dashboard.selectors.shortfalls import (
+    PER_PAGE,
+    Shortfall,
+    ShortfallFilter,
+    ShortfallList,
+    admitted,
+    page_of,
+    shortfalls,
+)
+from dashboard.selectors.units import Leads, read_leads
 from indicators import engine
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Verdict
@@ -81,14 +89,21 @@ class DepartmentPage:
     department: Department
     indicators: list[UnitItem]
     tasks: list[UnitItem]
-    shortfalls: list[Shortfall]
+    shortfall_list: ShortfallList  # one page, filtered, worst first
     timeliness: list[TimelinessRow]
     ranking: list[charts.Ranked[Department]]
     position: charts.Ranked[Department] | None
     ranking_chart: SafeString
     has_demo: bool
-    indicator_total: int = 0  # items and shortfalls in all; `indicators` and `shortfalls` hold the worst `limit`
-    shortfall_total: int = 0
+    indicator_total: int = 0  # items in all; `indicators` holds the worst `limit`
+
+    @property
+    def shortfalls(self) -> list[Shortfall]:
+        return self.shortfall_list.rows
+
+    @property
+    def shortfall_total(self) -> int:
+        return self.shortfall_list.total
 
     @property
     def timeliness_total(self) -> TimelinessRow:
@@ -264,30 +279,30 @@ def timeliness(
     return rows
 
 
-def department_page(department: Department, choice: PeriodChoice, *, limit: int | None = None) -> DepartmentPage:
-    """The unit's page: its items and shortfalls worst first (the first `limit` of each, None for all), its
-    tasks, timeliness and rank. What is counted, ranked and cut comes from the unit index (rows, no verdict
-    decoded); only the indicators shown are then evaluated in full."""
+def department_page(
+    department: Department,
+    choice: PeriodChoice,
+    *,
+    limit: int | None = None,
+    filters: ShortfallFilter | None = None,
+    per_page: int = PER_PAGE,
+) -> DepartmentPage:
+    """The unit's page: its items worst first (the first `limit`, None for all), one page of its shortfalls
+    (filtered), its tasks, timeliness and rank. What is counted, ranked and cut comes from the unit index (rows,
+    no verdict decoded); only the indicators shown are then evaluated in full."""
     as_of = choice.as_of
     siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
     ids = [s.id for s in siblings]
     calendar = choice.calendar or Calendar.load()
-    plans = list(
-        plans_queryset()
-        .exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED])
-        .filter(
-            Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=ids).values("indicator__plan_id"))
-            | Q(pk__in=TaskAssignment.objects.filter(department_id__in=ids).values("task__plan_id"))
-            | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=ids).values("plan_id"))
-            | Q(issuer_id__in=ids)
-        )
-    )  # an issuer reports the indicators nobody else is named for
-    plans = [p for p in plans if calendar.phase(p, as_of) == PlanPhase.RUNNING]  # 已结束 plans: on their own pages
+    plans = _running_plans(ids, calendar, as_of)
     plan_ids = [p.id for p in plans]
     index = unit_index.build(department, plans, as_of)
     items = index.items(department.id)
-    lines = index.short_lines(department.id)
-    shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in lines[:limit]}
+    leads = read_leads(plan_ids)
+    filters = filters or ShortfallFilter()
+    lines = _short_lines(index, leads, filters, department.id)
+    window = lines[: filters.page * per_page]  # every line that can be on the page asked for
+    shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in window}
     results = plan_results(
         plans, as_of=as_of, tasks=True, indicator_ids=sorted(shown), units=Units.named(department.pk), calendar=calendar
     )
@@ -305,9 +320,10 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
         tasks,
         unit_targets(plan_ids, department.id),
         department_id=department.id,
-        only=None if limit is None else {(line.indicator_id, line.unit_id) for line in lines[:limit]},
+        only={(line.indicator_id, line.unit_id) for line in window},
     )
-    overdue = sum(1 for s in found if s.task is not None)
+    overdue = sum(1 for s in found if s.task is not None and admitted(s, leads, filters))
+    listed = page_of(found, leads, filters, total=len(lines) + overdue, per_page=per_page, plans=plans)
     ranking = rank_siblings(siblings, index, tasks, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task and i.task.latest) or (
         bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of)
@@ -316,12 +332,42 @@ def department_page(department: Department, choice: PeriodChoice, *, limit: int 
         department,
         indicators[:limit],
         own_tasks,
-        found[:limit],
+        listed,
         timeliness(department, index.owed(department.id), choice.periods, as_of),
         ranking,
-        next((r for r in ranking if r.key.id == department.id), None),
+        next((r for r in ranking if r.key == department), None),
         charts.ranking_bars(ranking, department),
         has_demo,
         indicator_total=len(items),
-        shortfall_total=len(lines) + overdue,
     )
+
+
+def _running_plans(unit_ids: list[int], calendar: Calendar, as_of: dt.date) -> list[Plan]:
+    """The running plans naming, assessing or issued by these units (已结束 plans: on their own pages)."""
+    plans = (
+        plans_queryset()
+        .exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED])
+        .filter(
+            Q(pk__in=IndicatorAssignment.objects.filter(department_id__in=unit_ids).values("indicator__plan_id"))
+            | Q(pk__in=TaskAssignment.objects.filter(department_id__in=unit_ids).values("task__plan_id"))
+            | Q(pk__in=Plan.assessed_units.through.objects.filter(department_id__in=unit_ids).values("plan_id"))
+            | Q(issuer_id__in=unit_ids)  # an issuer reports the indicators nobody else is named for
+        )
+    )
+    return [p for p in plans if calendar.phase(p, as_of) == PlanPhase.RUNNING]
+
+
+def _short_lines(
+    index: unit_index.UnitIndex, leads: Leads, filters: ShortfallFilter, unit_id: int
+) -> list[unit_index.ShortLine]:
+    """The unit's indicator shortfalls the filters admit, worst first (from the index: no verdict decoded)."""
+    if not filters.indicators_wanted:
+        return []
+    by_pk = {ind.pk: ind for ind in index.indicators}
+    status = {severity: s.value for s, severity in engine.STATUS_SEVERITY.items()}
+    kept = []
+    for line in index.short_lines(unit_id):
+        ind = by_pk[line.indicator_id]
+        if filters.admits(ind.plan, leads.for_indicator(ind), status[line.sort_key[0]], ind.kind):
+            kept.append(line)
+    return kept

@@ -19,23 +19,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import charts
-from dashboard.selectors.common import (
-    SHORT,
-    Shortfall,
-    TaskRow,
-    TaskState,
-    gap_unit,
-    latest_progress,
-    links,
-    task_rows,
-    worst_first,
-)
+from dashboard.selectors.common import SHORT, TaskRow, TaskState, latest_progress, task_rows, worst_first
+from dashboard.selectors.shortfalls import PER_PAGE, Line, ShortfallFilter, ShortfallList, listing
+from dashboard.selectors.units import read_leads
 from indicators import engine
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Recalculation, Verdict
 from indicators.evaluation.selectors import PlanResult, StoredEvaluation, placeholder, plans_queryset, recalculations
-from indicators.models import Indicator, IndicatorAssignment
-from plans.models import Plan, Role, Task, TaskAssignment
+from indicators.models import Indicator
+from plans.models import Plan, Task, TaskAssignment
 
 Status = engine.Status
 JUDGED_OUT = (Status.NOT_APPLICABLE.value, Status.NO_DATA.value)
@@ -74,23 +66,11 @@ class PlanSummary:
 @dataclass
 class Overview:
     plans: list[PlanSummary]
-    shortfalls: list[Shortfall]  # worst first, cut at the limit asked for
-    shortfall_total: int
+    shortfalls: ShortfallList  # one page, filtered, worst first
     has_demo: bool
     finished: list[Plan] = field(default_factory=list)  # 已结束 plans: viewable, not counted
     not_started: list[Plan] = field(default_factory=list)
     provisional: bool = False  # the viewed period is still open for reporting
-
-
-@dataclass
-class _Line:
-    indicator: Indicator
-    status: str
-    severity: int
-    ratio: Decimal
-    has_demo: bool
-    evaluation: StoredEvaluation | engine.Evaluation | None = None
-    short_units: int = 0
 
 
 def _completion(statuses: list[str]) -> Decimal | None:
@@ -100,7 +80,7 @@ def _completion(statuses: list[str]) -> Decimal | None:
     return (Decimal(sum(1 for s in judged if s in GOOD)) / Decimal(len(judged))).quantize(Decimal("0.0001"))
 
 
-def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[_Line]:
+def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[Line]:
     """Every indicator of the plans with its own stored line (two queries; payloads stay undecoded)."""
     indicators = list(
         Indicator.objects.filter(plan__in=plans)
@@ -118,6 +98,8 @@ def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[_Line
             "decimals",
             "is_share",
             "target",
+            "task_id",
+            "section_id",
         )
         .order_by("plan_id", "order")
     )
@@ -134,43 +116,11 @@ def _indicator_lines(plans: list[Plan], dates: dict[int, dt.date]) -> list[_Line
     for ind in indicators:
         if ind.id not in stored:
             ev = placeholder("pending_computation")
-            lines.append(_Line(ind, ev.status.value, ev.severity, Decimal(0), False, ev))
+            lines.append(Line(ind, ev.status.value, ev.severity, Decimal(0), False, ev))
             continue
         status, severity, ratio, demo, short, raw = stored[ind.id]
-        lines.append(_Line(ind, status, severity, ratio, demo, StoredEvaluation(status, raw, demo, short), short))
+        lines.append(Line(ind, status, severity, ratio, demo, StoredEvaluation(status, raw, demo, short), short))
     return lines
-
-
-def _unit_shortfalls(plans: list[Plan], dates: dict[int, dt.date], limit: int | None) -> list[Shortfall]:
-    """The worst short units of the plans' per-unit indicators, sorted and cut in SQL (one query): the partial index
-    is read in order, worst severity and furthest behind first, and the database stops after `limit` rows."""
-    where = Q(pk__in=[])
-    for as_of in set(dates.values()):
-        where |= Q(as_of=as_of, indicator__plan_id__in=[p for p, d in dates.items() if d == as_of])
-    worst = (
-        Verdict.objects.filter(where, unit__isnull=False, severity__lte=SHORT_SEVERITY)
-        .select_related("indicator__plan", "unit")
-        .order_by("severity", "sort_ratio", "indicator_id", "unit_id")
-    )
-    found = []
-    for verdict in worst if limit is None else worst[:limit]:
-        if verdict.unit is None:  # unit__isnull=False above
-            continue
-        ev = StoredEvaluation(verdict.status, verdict.payload, verdict.has_demo)
-        ind = verdict.indicator
-        found.append(
-            Shortfall(
-                ind.plan,
-                verdict.status,
-                (verdict.severity, 0, verdict.sort_ratio, ind.plan.code, ind.order, verdict.unit.name),
-                indicator=ind,
-                evaluation=ev,
-                unit=verdict.unit,
-                target=ev.target,
-                gap_unit=gap_unit(ind),
-            )
-        )
-    return found
 
 
 def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bool]:
@@ -196,61 +146,34 @@ def _overdue_tasks(plans: list[Plan], as_of: dt.date) -> tuple[list[TaskRow], bo
 
 
 def overview(
-    as_of: dt.date, *, limit: int | None = 100, group_rows: int = 30, calendar: Calendar | None = None
+    as_of: dt.date,
+    *,
+    filters: ShortfallFilter | None = None,
+    per_page: int = PER_PAGE,
+    group_rows: int = 30,
+    calendar: Calendar | None = None,
 ) -> Overview:
+    """The running plans' cards and one page of their shortfalls (filtered by `filters`)."""
     calendar = calendar or Calendar.load()
     every = list(plans_queryset().exclude(status__in=[Plan.Status.DRAFT, Plan.Status.ARCHIVED]))
     phases = {p.pk: calendar.phase(p, as_of) for p in every}
     plans = [p for p in every if phases[p.pk] == PlanPhase.RUNNING]
     dates = {p.pk: stored_date(p, as_of) for p in plans}
     lines = _indicator_lines(plans, dates)
-    unit_short = _unit_shortfalls(plans, dates, limit) if any(line.indicator.per_unit for line in lines) else []
-    unit_total = sum(line.short_units for line in lines if line.indicator.per_unit)
     overdue, demo_tasks = _overdue_tasks(plans, as_of)
-    plan_map = {p.id: p for p in plans}
     jobs = recalculations(plans)
-
-    found: list[Shortfall] = list(unit_short)
-    for line in lines:
-        if not line.indicator.per_unit and line.status in SHORT_VALUES:
-            ind = line.indicator
-            ev = line.evaluation
-            target = getattr(ev, "target", None)
-            found.append(
-                Shortfall(
-                    plan_map[ind.plan_id],
-                    line.status,
-                    (line.severity, 0, line.ratio, plan_map[ind.plan_id].code, ind.order, ""),
-                    indicator=ind,
-                    evaluation=ev,
-                    target=target if target is not None else ind.target,
-                    gap_unit=gap_unit(ind),
-                )
-            )
-    for task_row in overdue:
-        task = task_row.task
-        key = (
-            engine.STATUS_SEVERITY[Status.NOT_ACHIEVED],
-            1,
-            task.due_date.toordinal() if task.due_date else 0,  # overdue: it has one
-            task_row.plan.code,
-            task.order,
-        )
-        found.append(Shortfall(task_row.plan, TaskState.OVERDUE.value, key, lead=task_row.lead, task=task_row))
-    found.sort(key=lambda s: s.sort_key)
-    total = len(found) - len(unit_short) + unit_total
-    shown = found if limit is None else found[:limit]
-    _attach_leads(shown)
+    leads = read_leads([p.pk for p in plans])
+    found = listing(plans, dates, lines, overdue, leads, filters or ShortfallFilter(), per_page=per_page)
 
     summaries = []
-    by_plan: dict[int, list[_Line]] = defaultdict(list)
+    by_plan: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
         by_plan[line.indicator.plan_id].append(line)
     overdue_by_plan = Counter(r.plan.id for r in overdue)
     for plan in plans:
         plan_lines = by_plan[plan.id]
         counts = worst_first(Counter(line.status for line in plan_lines))
-        grouped: dict[str, list[_Line]] = {}
+        grouped: dict[str, list[Line]] = {}
         for line in plan_lines:
             grouped.setdefault(line.indicator.group, []).append(line)
         groups = [
@@ -276,8 +199,7 @@ def overview(
     has_demo = demo_tasks or any(line.has_demo for line in lines)
     return Overview(
         summaries,
-        shown,
-        total,
+        found,
         has_demo,
         finished=[p for p in every if phases[p.pk] == PlanPhase.FINISHED],
         not_started=[p for p in every if phases[p.pk] == PlanPhase.NOT_STARTED],
@@ -285,25 +207,8 @@ def overview(
     )
 
 
-def _shown(members: list[_Line], limit: int) -> list[_Line]:
+def _shown(members: list[Line], limit: int) -> list[Line]:
     """A group's rows in the plan's order; a long group shows its worst rows (the rest are on the plan page)."""
     if len(members) <= limit:
         return members
     return sorted(members, key=lambda m: (m.severity, m.indicator.order))[:limit]
-
-
-def _attach_leads(shown: list[Shortfall]) -> None:
-    """Lead units of the indicators shown (one query)."""
-    indicators = {s.indicator.pk: s.indicator for s in shown if s.indicator is not None}
-    if not indicators:
-        return
-    by_indicator: dict[int, list[IndicatorAssignment]] = defaultdict(list)
-    for a in (
-        IndicatorAssignment.objects.filter(indicator_id__in=list(indicators), role=Role.LEAD)
-        .select_related("department", "group")
-        .order_by("role", "order")
-    ):
-        by_indicator[a.indicator_id].append(a)
-    for s in shown:
-        if s.indicator is not None:
-            s.lead = links(by_indicator[s.indicator.pk], Role.LEAD)

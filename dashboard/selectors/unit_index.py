@@ -48,6 +48,9 @@ class IndexedIndicator:
     per_unit: bool
     order: int
     reporting_unit_id: int | None
+    kind: str = ""
+    task_id: int | None = None  # where a lead unit is inherited from when it names none (`units.Leads`)
+    section_id: int | None = None
     roles: list[str] = field(default_factory=list)  # role values of this unit's assignments, in printed order
     named: set[int] = field(default_factory=set)  # every unit named on it, any role
     first_lead: int | None = None
@@ -155,11 +158,13 @@ def build(unit: Department, plans: list[Plan], as_of: dt.date) -> UnitIndex:
     rows = (
         Indicator.objects.filter(plan_id__in=list(plan_by_id))
         .order_by("plan_id", "order")
-        .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id")
+        .values_list("pk", "plan_id", "per_unit", "order", "reporting_unit_id", "kind", "task_id", "section_id")
     )
     indicators: dict[int, IndexedIndicator] = {}
-    for pk, plan_id, per_unit, order, reporting_unit in rows:
-        indicators[pk] = IndexedIndicator(pk, plan_by_id[plan_id], per_unit, order, reporting_unit)
+    for pk, plan_id, per_unit, order, reporting_unit, kind, task_id, section_id in rows:
+        indicators[pk] = IndexedIndicator(
+            pk, plan_by_id[plan_id], per_unit, order, reporting_unit, kind, task_id, section_id
+        )
     lead_order: dict[int, int] = {}
     for indicator_id, role, department_id, order in (
         IndicatorAssignment.objects.filter(indicator_id__in=list(indicators))

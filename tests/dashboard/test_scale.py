@@ -103,6 +103,7 @@ def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(
     unit's first items and shortfalls, and their totals, are those of the page built from every indicator."""
     from dashboard.selectors.common import choose_period
     from dashboard.selectors.department import department_page
+    from dashboard.selectors.shortfalls import ShortfallFilter
 
     plan, hr, edu, org, p2023 = world["plan"], world["hr"], world["edu"], world["org"], world["p2023"]
     plan.assessed_units.add(hr, edu)
@@ -127,12 +128,17 @@ def test_unit_index_picks_the_same_items_and_shortfalls_as_the_whole_evaluation(
     for unit in (org, hr, edu):
         whole = department_page(unit, choice)
         for limit in (1, 2, 3):
-            cut = department_page(unit, choice, limit=limit)
+            cut = department_page(unit, choice, limit=limit, per_page=limit)
             assert [(i.row and i.row.indicator.pk, i.status) for i in cut.indicators] == [
                 (i.row and i.row.indicator.pk, i.status) for i in whole.indicators
             ][:limit]
-            assert [(s.indicator, s.unit, s.task) for s in cut.shortfalls] == [
+            # the shortfalls page by page, `limit` a page, are the whole list in the same order
+            pages = [
+                department_page(unit, choice, limit=limit, per_page=limit, filters=ShortfallFilter(page=n))
+                for n in range(1, cut.shortfall_list.num_pages + 1)
+            ]
+            assert [(s.indicator, s.unit, s.task) for p in pages for s in p.shortfalls] == [
                 (s.indicator, s.unit, s.task) for s in whole.shortfalls
-            ][:limit]
+            ]
             assert (cut.indicator_total, cut.shortfall_total) == (len(whole.indicators), len(whole.shortfalls))
         assert [(r.label, r.items, r.good) for r in cut.ranking] == [(r.label, r.items, r.good) for r in whole.ranking]

@@ -161,3 +161,50 @@ def urls(w: dict) -> list[str]:
         reverse("dashboard:indicator", args=[w["level"].pk]),
         reverse("dashboard:department", args=[w["org"].pk]),
     ]
+
+
+@pytest.fixture
+def led_world(world):
+    """The dashboard world where units are named above the indicator: 累计引进人才 names no lead and sits in a
+    section led by 区教育局; 人才培训人次 (lagging) names none and sits in task 3. led by 区人社局; 人才资源总量 has
+    a responsible (区人社局) and a cooperating unit (区教育局); a second plan holds one behind indicator led by
+    区人社局."""
+    from plans.models import Section, SectionAssignment
+
+    plan, _org, hr, edu = world["plan"], world["org"], world["hr"], world["edu"]
+    goals = Section.objects.create(plan=plan, key="2", number="二、", title="主要目标", order=2)
+    SectionAssignment.objects.create(section=goals, role=Role.LEAD, department=edu)
+    sub = Section.objects.create(plan=plan, key="2.1", number="(一)", title="人才总量", parent=goals, order=3)
+    Indicator.objects.filter(pk=world["total"].pk).update(section=sub)  # inherited through the enclosing section
+    task = Task.objects.create(plan=plan, number="3.", text="开展人才培训", order=3, section=goals)
+    TaskAssignment.objects.create(task=task, role=Role.LEAD, department=hr)
+    training = add_indicator(
+        plan,
+        "人才培训人次",
+        order=4,
+        task=task,
+        baseline=D(100),
+        baseline_year=2020,
+        target=D(200),
+        target_year=2025,
+        group="人才总量",
+    )
+    add_value(training, world["p2023"], hr, "155")  # 55 % of the way against 60 % expected: lagging
+    IndicatorAssignment.objects.create(indicator=world["level"], role=Role.RESPONSIBLE, department=hr)
+    IndicatorAssignment.objects.create(
+        indicator=world["level"], role=Role.COOPERATING, department=edu, printed_name="区教育局（协办）"
+    )
+    other = Plan.objects.create(
+        code="other-plan",
+        title="测试区人才工作要点",
+        issuer=world["root"],
+        start_year=2021,
+        end_year=2025,
+        kind="annual",
+    )
+    other_behind = add_indicator(
+        other, "引进博士", lead=hr, order=1, kind="cumulative", unit="人", decimals=0, target=D(100), group=""
+    )
+    add_value(other_behind, world["p2023"], hr, "10")
+    verdicts.recompute([plan.pk, other.pk])
+    return {**world, "goals": goals, "task3": task, "training": training, "other": other, "other_behind": other_behind}
