@@ -443,7 +443,7 @@ def _keep_evidence(
         kept_evidence.discard(k for k, _u in kept)
         return
     uploads = request.FILES.getlist("evidence")
-    form.kept_evidence = [k for k, _u in kept] + kept_evidence.keep(  # type: ignore[union-attr]
+    form.kept_evidence = [k for k, _u in kept] + kept_evidence.keep(  # type: ignore[union-attr]  # for the card template
         user=request.user, uploads=uploads
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from plans.roles import LEADER
 from tests.api.helpers import Api, make_token
 from tests.conftest import make_user
-from tests.worlds.adding_up import share_figures, towns  # noqa: F401
+from tests.worlds.adding_up import share_figures, towns  # noqa: F401  (fixtures, used by name)
 
 
 def test_verdicts_carry_the_rollup(towns):
