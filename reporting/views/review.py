@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -97,6 +98,9 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 
 # --- 催报 -------------------------------------------------------------------------------------------------------
 
+OVERDUE_PAGE = 50  # units a page
+OVERDUE_DETAIL = 10  # item names shown per kind under a unit; the unit's reporting page lists them all
+
 
 @login_required
 def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -105,6 +109,8 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = _pick_period(request.GET.get("period"), periods)
     report = overdue_report(period=period, today=timezone.localdate()) if period else None
     units = report.units if report else []
+    # Units most behind first, a page at a time: a province's full list with every item named is megabytes.
+    staffed = Paginator([u for u in units if u.reporters], OVERDUE_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reporting/overdue.html",
@@ -113,7 +119,10 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "period": period,
             "periods": periods,
             # A unit nobody reports for is a set-up problem, listed once, not a row of reminders.
-            "staffed": [u for u in units if u.reporters],
+            "staffed": staffed.object_list,
+            "staffed_page": staffed,
+            "detail_limit": OVERDUE_DETAIL,
+            "detail_limit_slice": f":{OVERDUE_DETAIL}",
             "unstaffed": [u for u in units if not u.reporters],
             "can_urge": bool(period and period.state == ReportingPeriod.State.OPEN and access.can_review(request.user)),
         },

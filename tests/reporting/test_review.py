@@ -264,3 +264,23 @@ def test_official_figure_status_decides_for_overdue(world: World) -> None:
     content = world.client(world.admin).get(reverse("reporting:overdue") + "?period=2025Q2").content.decode()
     assert "草稿：人才资源总量" in content
     assert TaskProgress.objects.count() == 0
+
+
+def test_overdue_pages_its_units_and_cuts_each_units_item_names(world: World, monkeypatch) -> None:
+    """A province's 催报 list is paged (units most behind first) and names a few items per unit, linking to the
+    unit's reporting page for the rest."""
+    from reporting.views import review as review_views
+
+    monkeypatch.setattr(review_views, "OVERDUE_PAGE", 1)
+    monkeypatch.setattr(review_views, "OVERDUE_DETAIL", 1)
+    url = reverse("reporting:overdue") + "?period=2025Q2"
+    first = world.client(world.admin).get(url).content.decode()
+    second = world.client(world.admin).get(url + "&page=2").content.decode()
+    rows = [page.split("<tbody>")[1].split("</tbody>")[0] for page in (first, second)]
+    assert [("甲局" in r, "乙局" in r) for r in rows] in (
+        [(True, False), (False, True)],
+        [(False, True), (True, False)],
+    )
+    assert "第 1–1 个单位，共 2 个" in first and 'href="?period=2025Q2&amp;page=2"' in first
+    assert rows[0].count("<li>") == 2  # one name of the kind shown, and the link to the unit's page for all
+    assert "在该单位的填报页查看全部" in rows[0]
