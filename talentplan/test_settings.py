@@ -14,3 +14,6 @@ STATIC_ROOT = None  # tests serve from finders (WhiteNoise would otherwise warn 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # one process, nothing on disk
+
+# One process evaluates in tests; the test of the spread over processes asks for more itself.
+EVALUATION_PROCESSES = 1

@@ -107,7 +107,7 @@ def review_items(
             continue
         fresh = {
             row.pk: row
-            for row in model.objects.select_for_update()
+            for row in model.objects.select_for_update(of=("self",))  # updated_by may be empty: an outer join
             .select_related("period", "updated_by")
             .filter(pk__in=[i.pk for i in mine])
             .order_by("pk")
