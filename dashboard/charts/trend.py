@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -14,6 +15,96 @@ from dashboard.charts.projection import Point, Projection, target_path, year_end
 from dashboard.charts.svg import GRID, INK, PATH_GREY, ZERO, _n, _scale, nice_ticks
 from indicators import engine
 from indicators.evaluation.explain import number
+
+WIDTH, HEIGHT = Decimal(640), Decimal(260)
+LEFT, RIGHT, TOP, BOTTOM = Decimal(60), Decimal(16), Decimal(14), Decimal(34)
+
+
+def _ordinal(day: dt.date) -> Decimal:
+    return Decimal(day.toordinal())
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The chart's calendar span and its two scales (calendar time across, the figure up)."""
+
+    first_day: dt.date
+    last_day: dt.date
+    ticks: list[Decimal]
+    x: Callable[[Decimal], Decimal]
+    y: Callable[[Decimal], Decimal]
+
+    @classmethod
+    def around(cls, points: Sequence[Point]) -> _Frame:
+        first_day, last_day = min(p.day for p in points), max(p.day for p in points)
+        lo, hi = min(p.value for p in points), max(p.value for p in points)
+        # Start the axis at zero only when zero is close anyway: a stock moving 23.2 → 26.4 must not look flat.
+        ticks = nice_ticks(ZERO if ZERO <= lo < hi - lo else lo, hi)
+        x = _scale(_ordinal(first_day), _ordinal(last_day), LEFT, WIDTH - RIGHT)
+        return cls(first_day, last_day, ticks, x, _scale(ticks[0], ticks[-1], HEIGHT - BOTTOM, TOP))
+
+    def at(self, point: Point) -> tuple[Decimal, Decimal]:
+        return self.x(_ordinal(point.day)), self.y(point.value)
+
+    def polyline(self, points: Sequence[Point], style: str) -> str:
+        coords = " ".join(f"{_n(px)},{_n(py)}" for px, py in map(self.at, points))
+        return f'<polyline points="{coords}" fill="none" {style}/>'
+
+
+def _axes(frame: _Frame, unit: str, today: dt.date | None) -> list[str]:
+    """Horizontal grid lines with their values, a tick at each year's end, the unit and today's line."""
+    out = []
+    for tick in frame.ticks:
+        ty = _n(frame.y(tick))
+        out.append(f'<path d="M{_n(LEFT)} {ty}H{_n(WIDTH - RIGHT)}" stroke="{GRID}" stroke-width="1"/>')
+        out.append(
+            f'<text x="{_n(LEFT - 6)}" y="{ty}" text-anchor="end" dominant-baseline="middle" '
+            f'font-size="11" fill="{INK}">{escape(number(tick, 4))}</text>'
+        )
+    for year in range(frame.first_day.year, frame.last_day.year + 1):
+        day = year_end(year)
+        if frame.first_day <= day <= frame.last_day:
+            tx = _n(frame.x(_ordinal(day)))
+            out.append(f'<path d="M{tx} {_n(HEIGHT - BOTTOM)}v4" stroke="{INK}"/>')
+            out.append(
+                f'<text x="{tx}" y="{_n(HEIGHT - BOTTOM + 16)}" text-anchor="middle" font-size="11" '
+                f'fill="{INK}">{year}</text>'
+            )
+    if unit:
+        out.append(f'<text x="4" y="{_n(TOP)}" font-size="11" fill="{INK}">{escape(unit)}</text>')
+    if today is not None and frame.first_day <= today <= frame.last_day:
+        tx = _n(frame.x(_ordinal(today)))
+        out.append(f'<path d="M{tx} {_n(TOP)}V{_n(HEIGHT - BOTTOM)}" stroke="{PATH_GREY}" stroke-dasharray="1 3"/>')
+    return out
+
+
+def _series(frame: _Frame, actuals: Sequence[Point], path: Sequence[Point], projection: Point | None) -> list[str]:
+    """The target path (dashed, squares), the projection from the last actual (dotted) and the actuals on top."""
+    out = []
+    if path:
+        out.append(frame.polyline(path, f'stroke="{PATH_GREY}" stroke-width="1.5" stroke-dasharray="6 4"'))
+        for p in path:
+            px, py = frame.at(p)
+            out.append(
+                f'<rect class="path-point" x="{_n(px - 3)}" y="{_n(py - 3)}" width="6" height="6" '
+                f'fill="#fff" stroke="{PATH_GREY}"><title>{escape(p.label)}</title></rect>'
+            )
+    if projection is not None and actuals:
+        out.append(frame.polyline([actuals[-1], projection], f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"'))
+        px, py = frame.at(projection)
+        out.append(
+            f'<path class="projection" d="M{_n(px)} {_n(py - 5)}l5 5l-5 5l-5 -5z" fill="#fff" stroke="{INK}">'
+            f"<title>{escape(projection.label)}</title></path>"
+        )
+    if actuals:
+        out.append(frame.polyline(actuals, f'stroke="{INK}" stroke-width="2"'))
+        for p in actuals:
+            px, py = frame.at(p)
+            out.append(
+                f'<circle class="actual-point" cx="{_n(px)}" cy="{_n(py)}" r="4" '
+                f'fill="{INK}"><title>{escape(p.label)}</title></circle>'
+            )
+    return out
 
 
 def trend_chart(
@@ -29,74 +120,17 @@ def trend_chart(
 
     Every point has a `<title>` tooltip; the x axis is calendar time so quarterly and annual figures line up.
     """
-    everything = [*actuals, *path, *([projection] if projection else [])]
     if not actuals and not path:
         return mark_safe("")
-    width, height = Decimal(640), Decimal(260)
-    left, right, top, bottom = Decimal(60), Decimal(16), Decimal(14), Decimal(34)
-    first_day = min(p.day for p in everything)
-    last_day = max(p.day for p in everything)
-    ordinal = lambda d: Decimal(d.toordinal())
-    x = _scale(ordinal(first_day), ordinal(last_day), left, width - right)
-    lo, hi = min(p.value for p in everything), max(p.value for p in everything)
-    # Start the axis at zero only when zero is close anyway: a stock moving 23.2 → 26.4 must not look flat.
-    ticks = nice_ticks(ZERO if ZERO <= lo < hi - lo else lo, hi)
-    y = _scale(ticks[0], ticks[-1], height - bottom, top)
+    frame = _Frame.around([*actuals, *path, *([projection] if projection else [])])
     label = escape(_("实际值与目标路径"))
     out = [
-        f'<svg class="trend" viewBox="0 0 {_n(width)} {_n(height)}" role="img" aria-label="{label}">'
-        f"<title>{label}</title>"
+        f'<svg class="trend" viewBox="0 0 {_n(WIDTH)} {_n(HEIGHT)}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>",
+        *_axes(frame, unit, today),
+        *_series(frame, actuals, path, projection),
+        "</svg>",
     ]
-    for tick in ticks:
-        ty = _n(y(tick))
-        out.append(f'<path d="M{_n(left)} {ty}H{_n(width - right)}" stroke="{GRID}" stroke-width="1"/>')
-        out.append(
-            f'<text x="{_n(left - 6)}" y="{ty}" text-anchor="end" dominant-baseline="middle" '
-            f'font-size="11" fill="{INK}">{escape(number(tick, 4))}</text>'
-        )
-    for year in range(first_day.year, last_day.year + 1):
-        day = year_end(year)
-        if first_day <= day <= last_day:
-            tx = _n(x(ordinal(day)))
-            out.append(f'<path d="M{tx} {_n(height - bottom)}v4" stroke="{INK}"/>')
-            out.append(
-                f'<text x="{tx}" y="{_n(height - bottom + 16)}" text-anchor="middle" font-size="11" '
-                f'fill="{INK}">{year}</text>'
-            )
-    if unit:
-        out.append(f'<text x="4" y="{_n(top)}" font-size="11" fill="{INK}">{escape(unit)}</text>')
-    if today is not None and first_day <= today <= last_day:
-        tx = _n(x(ordinal(today)))
-        out.append(f'<path d="M{tx} {_n(top)}V{_n(height - bottom)}" stroke="{PATH_GREY}" stroke-dasharray="1 3"/>')
-
-    def polyline(points: Sequence[Point], style: str) -> str:
-        coords = " ".join(f"{_n(x(ordinal(p.day)))},{_n(y(p.value))}" for p in points)
-        return f'<polyline points="{coords}" fill="none" {style}/>'
-
-    if path:
-        out.append(polyline(path, f'stroke="{PATH_GREY}" stroke-width="1.5" stroke-dasharray="6 4"'))
-        for p in path:
-            px, py = x(ordinal(p.day)), y(p.value)
-            out.append(
-                f'<rect class="path-point" x="{_n(px - 3)}" y="{_n(py - 3)}" width="6" height="6" '
-                f'fill="#fff" stroke="{PATH_GREY}"><title>{escape(p.label)}</title></rect>'
-            )
-    if projection is not None and actuals:
-        last = actuals[-1]
-        out.append(polyline([last, projection], f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"'))
-        px, py = x(ordinal(projection.day)), y(projection.value)
-        out.append(
-            f'<path class="projection" d="M{_n(px)} {_n(py - 5)}l5 5l-5 5l-5 -5z" fill="#fff" stroke="{INK}">'
-            f"<title>{escape(projection.label)}</title></path>"
-        )
-    if actuals:
-        out.append(polyline(actuals, f'stroke="{INK}" stroke-width="2"'))
-        for p in actuals:
-            out.append(
-                f'<circle class="actual-point" cx="{_n(x(ordinal(p.day)))}" cy="{_n(y(p.value))}" r="4" '
-                f'fill="{INK}"><title>{escape(p.label)}</title></circle>'
-            )
-    out.append("</svg>")
     return mark_safe("".join(out))
 
 
