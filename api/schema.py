@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
+from drf_spectacular import renderers
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import BaseRenderer
+
 ERROR = {
     "type": "object",
     "required": ["code", "message", "fields"],
@@ -50,3 +56,52 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             for code, description in errors.items():
                 responses.setdefault(code, {"description": description, "content": ref})
     return result
+
+
+class OnceGenerator(SchemaGenerator):
+    """The schema is generated once per process, language, version and audience: it changes only with the code."""
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (get_language(), self.api_version, public)
+        schema = _SCHEMAS.get(key)
+        if schema is None:
+            schema = _SCHEMAS[key] = super().get_schema(request=request, public=public)
+        return schema
+
+
+_SCHEMAS: dict[tuple[str | None, str | None, bool], dict[str, Any]] = {}
+_RENDERED: dict[tuple[int, type, str | None], bytes] = {}
+
+
+class _RenderedOnce(BaseRenderer):
+    """A renderer that keeps its body of a schema kept by OnceGenerator (the same object on every request)."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        if not any(data is schema for schema in _SCHEMAS.values()):
+            return super().render(data, accepted_media_type, renderer_context)
+        key = (id(data), type(self), accepted_media_type)
+        body = _RENDERED.get(key)
+        if body is None:
+            body = _RENDERED[key] = super().render(data, accepted_media_type, renderer_context)
+        return body
+
+
+class YamlRenderer(_RenderedOnce, renderers.OpenApiYamlRenderer):
+    pass
+
+
+class YamlRenderer2(_RenderedOnce, renderers.OpenApiYamlRenderer2):
+    pass
+
+
+class JsonRenderer(_RenderedOnce, renderers.OpenApiJsonRenderer):
+    pass
+
+
+class JsonRenderer2(_RenderedOnce, renderers.OpenApiJsonRenderer2):
+    pass
+
+
+class SchemaView(SpectacularAPIView):
+    generator_class = OnceGenerator
+    renderer_classes = [YamlRenderer, YamlRenderer2, JsonRenderer, JsonRenderer2]

@@ -8,11 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators.formatting import dec_str
-from indicators.models import Indicator, IndicatorValue, TaskProgress
+from indicators.models import Indicator, IndicatorValue, TaskProgress, UnitTarget
 from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task
 
 DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "example": "26.4"}
@@ -29,8 +32,25 @@ class DecimalText(serializers.Field):
         return dec_str(value)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabel(serializers.Field):
+    """A choice's label as `get_<field>_display()` gives it, read from the model field's choices (a bound method as
+    the source makes DRF inspect its signature on every row)."""
+
+    def __init__(self, field: str, **kwargs: Any) -> None:
+        super().__init__(source=field, read_only=True, **kwargs)
+
+    def bind(self, field_name: str, parent: Any) -> None:
+        super().bind(field_name, parent)
+        model = parent.Meta.model
+        self.labels = dict(make_hashable(model._meta.get_field(self.source).flatchoices))
+
+    def to_representation(self, value: Any) -> Any:
+        return force_str(self.labels.get(make_hashable(value), value), strings_only=True)
+
+
 class UnitSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabel("kind")
 
     class Meta:
         model = Department
@@ -59,8 +79,8 @@ class PlanSerializer(serializers.ModelSerializer):
     issuer = serializers.PrimaryKeyRelatedField(read_only=True)
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    kind_label = ChoiceLabel("kind")
+    status_label = ChoiceLabel("status")
     assessed_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     on_track_ratio = DecimalText()
     lagging_ratio = DecimalText()
@@ -121,14 +141,35 @@ class UnitTargetSerializer(serializers.Serializer):
     is_demo = serializers.BooleanField()
 
 
+@extend_schema_field(UnitTargetSerializer(many=True))
+class UnitTargetList(serializers.Field):
+    """An indicator's split targets as UnitTargetSerializer prints them, without a serializer per row (a per-unit
+    indicator has one a county)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: list[UnitTarget]) -> list[dict[str, Any]]:
+        return [
+            {
+                "unit": t.department_id,
+                "baseline_year": t.baseline_year,
+                "baseline": dec_str(t.baseline),
+                "target": dec_str(t.target),
+                "is_demo": t.is_demo,
+            }
+            for t in value
+        ]
+
+
 def _names(items: list[Any], role: str) -> list[str]:
     return [a.display_name for a in items if a.role == role]
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    comparison_label = serializers.CharField(source="get_comparison_display", read_only=True)
+    kind_label = ChoiceLabel("kind")
+    comparison_label = ChoiceLabel("comparison")
     basis = serializers.CharField(source="reporting_basis", read_only=True)
     basis_label = serializers.CharField(read_only=True)
     figure_unit = serializers.CharField(read_only=True)
@@ -138,7 +179,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     tolerance = DecimalText()
     weight = DecimalText(allow_null=False)
     milestones = MilestoneSerializer(source="milestone_list", many=True, read_only=True)
-    unit_targets = UnitTargetSerializer(source="unit_target_list", many=True, read_only=True)
+    unit_targets = UnitTargetList(source="unit_target_list")
     assignments = AssignmentSerializer(source="assignment_list", many=True, read_only=True)
     lead = serializers.SerializerMethodField()
     responsible = serializers.SerializerMethodField()
@@ -234,8 +275,8 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    kind_label = ChoiceLabel("kind")
+    state_label = ChoiceLabel("state")
 
     class Meta:
         model = ReportingPeriod
@@ -260,8 +301,8 @@ class FigureSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="department_id", read_only=True)
     period = serializers.CharField(source="period.code", read_only=True)
     value = DecimalText()
-    basis_label = serializers.CharField(source="get_basis_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    basis_label = ChoiceLabel("basis")
+    status_label = ChoiceLabel("status")
 
     class Meta:
         model = IndicatorValue
@@ -290,8 +331,8 @@ class TaskProgressSerializer(serializers.ModelSerializer):
     plan = serializers.CharField(source="task.plan.code", read_only=True)
     unit = serializers.IntegerField(source="department_id", read_only=True)
     period = serializers.CharField(source="period.code", read_only=True)
-    progress_status_label = serializers.CharField(source="get_progress_status_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    progress_status_label = ChoiceLabel("progress_status")
+    status_label = ChoiceLabel("status")
 
     class Meta:
         model = TaskProgress

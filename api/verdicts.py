@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError
 from api.filters import canonical_period_code
 from indicators.evaluation.calendar import Calendar, PlanPhase
-from indicators.evaluation.explain import Display, display_for, explain, status_label
+from indicators.evaluation.explain import Display, display_for, explain, memoised_words, status_label
+from indicators.evaluation.payload import Outcome
 from indicators.evaluation.rollups import rollup_json
 from indicators.evaluation.selectors import (
     ALL_UNITS,
     NO_UNITS,
     IndicatorResult,
+    Judged,
+    StoredEvaluation,
     Units,
     plan_results,
     plans_queryset,
@@ -34,7 +37,7 @@ from indicators.evaluation.selectors import (
 )
 from indicators.formatting import dec_str
 from indicators.models import Indicator
-from plans.models import Plan, ReportingPeriod
+from plans.models import Department, Plan, ReportingPeriod
 
 LEVELS = ("all", "indicator", "unit")
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
@@ -171,17 +174,19 @@ def read_page(q: VerdictQuery) -> Page:
     rows: list[dict[str, Any]] = []
     next_position: Position | None = None
     last: Position | None = None
-    for row in sorted(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)):
-        for position, data in _lines(q, row, viewed):
-            if q.after is not None and _key(position) <= _key(q.after):
-                continue
-            if len(rows) == q.page_size:
-                next_position = last
+    with memoised_words():
+        for row in sorted(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)):
+            display = display_for(row.indicator)
+            for position, unit, verdict in _lines(q, row):
+                if q.after is not None and _key(position) <= _key(q.after):
+                    continue
+                if len(rows) == q.page_size:
+                    next_position = last
+                    break
+                rows.append(_fields(q, row.indicator, display, unit, _outcome(verdict), viewed))
+                last = position
+            if next_position is not None:
                 break
-            rows.append(data)
-            last = position
-        if next_position is not None:
-            break
     if next_position is None and more:
         # a short page (verdicts not stored yet, or another unit asked for): go on after the last indicator read
         last_read = max(result.indicators, key=lambda r: (r.indicator.order, r.indicator.pk)).indicator
@@ -226,25 +231,30 @@ def _page_indicators(q: VerdictQuery) -> tuple[list[int], bool]:
     return chosen, len(chosen) < len(candidates)
 
 
-def _lines(q: VerdictQuery, row: IndicatorResult, viewed: str) -> list[tuple[Position, dict[str, Any]]]:
+def _lines(q: VerdictQuery, row: IndicatorResult) -> list[tuple[Position, Department | None, Judged]]:
+    """The rows of one indicator in page order: (position, unit or None for its own line, verdict). Verdicts are
+    decoded and their fields built only for the rows a page keeps."""
     ind = row.indicator
-    display = display_for(ind)
-    out: list[tuple[Position, dict[str, Any]]] = []
+    out: list[tuple[Position, Department | None, Judged]] = []
     if q.own_lines:
-        out.append(((ind.order, ind.pk, 0), _fields(q, ind, display, None, row.outcome, viewed)))
+        out.append(((ind.order, ind.pk, 0), None, row.evaluation))
     if q.unit_lines:
         units = sorted(row.units, key=lambda u: (u.department.order, u.department.name, u.department.pk))
         for unit in units:
             if q.unit_id is not None and unit.department.pk != q.unit_id:
                 continue
             d = unit.department
-            out.append(
-                ((ind.order, ind.pk, 1, d.order, d.name, d.pk), _fields(q, ind, display, d, unit.outcome, viewed))
-            )
+            out.append(((ind.order, ind.pk, 1, d.order, d.name, d.pk), d, unit.evaluation))
     return out
 
 
-def _fields(q: VerdictQuery, ind: Indicator, display: Display, unit: Any, outcome: Any, viewed: str) -> dict[str, Any]:
+def _outcome(verdict: Judged) -> Outcome:
+    return verdict.outcome() if isinstance(verdict, StoredEvaluation) else Outcome(verdict)
+
+
+def _fields(
+    q: VerdictQuery, ind: Indicator, display: Display, unit: Department | None, outcome: Outcome, viewed: str
+) -> dict[str, Any]:
     """The verdict as `plan_report --json` prints it (same keys, same values), with the unit it belongs to."""
     ev = outcome.evaluation  # decoded once (a stored verdict's attributes would each go through its outcome)
     gap_to_expected = dec_str(ev.gap_to_expected)

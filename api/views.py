@@ -71,7 +71,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Task]:
         assignments = TaskAssignment.objects.select_related("department", "group").order_by("role", "order")
         return Task.objects.select_related("plan").prefetch_related(
-            Prefetch("assignments", queryset=assignments), "indicators"
+            Prefetch("assignments", queryset=assignments),
+            Prefetch("indicators", queryset=Indicator.objects.only("pk")),  # listed by id only
         )
 
 

@@ -7,31 +7,66 @@ cannot show the difference — never "落后0万人" beside −0.04, never "超�
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 from indicators import engine
 
 Status = engine.Status
 MAX_PLACES = 4
 
+# Sentences are written word by word: a verdict takes eight or so translated fragments, and Django's gettext looks up
+# the active language and walks its catalogues on every call. While `memoised_words()` is open (explain() opens it,
+# a caller writing many verdicts opens it once around them) each fragment is looked up once per language and process;
+# the catalogues do not change while a process runs.
+_WORDS: ContextVar[dict[str, str] | None] = ContextVar("explain_words", default=None)
+_MEMO: dict[str | None, dict[str, str]] = {}
+
+
+def _(message: str) -> str:
+    """gettext, from the open memo of the active language when there is one."""
+    words = _WORDS.get()
+    if words is None:
+        return gettext(message)
+    text = words.get(message)
+    if text is None:
+        text = words[message] = gettext(message)
+    return text
+
+
+@contextmanager
+def memoised_words() -> Iterator[None]:
+    """Translate this module's fragments once per language inside the block (the active language must not change
+    inside it)."""
+    if _WORDS.get() is not None:
+        yield
+        return
+    token = _WORDS.set(_MEMO.setdefault(get_language(), {}))
+    try:
+        yield
+    finally:
+        _WORDS.reset(token)
+
+
 # Keyed by the status text: a Status is its own text (StrEnum), so a stored status looks its label up as it is.
-STATUS_LABELS: dict[str, Promise] = {
-    Status.ACHIEVED: gettext_lazy("已完成"),
-    Status.ON_TRACK: gettext_lazy("正常推进"),
-    Status.LAGGING: gettext_lazy("滞后"),
-    Status.BEHIND: gettext_lazy("严重滞后"),
-    Status.BELOW_TARGET: gettext_lazy("未达标"),
-    Status.NOT_ACHIEVED: gettext_lazy("未完成"),
-    Status.NO_DATA: gettext_lazy("无数据"),
-    Status.NOT_APPLICABLE: gettext_lazy("不适用"),
+_STATUS_WORDS: dict[str, str] = {
+    Status.ACHIEVED: gettext_noop("已完成"),
+    Status.ON_TRACK: gettext_noop("正常推进"),
+    Status.LAGGING: gettext_noop("滞后"),
+    Status.BEHIND: gettext_noop("严重滞后"),
+    Status.BELOW_TARGET: gettext_noop("未达标"),
+    Status.NOT_ACHIEVED: gettext_noop("未完成"),
+    Status.NO_DATA: gettext_noop("无数据"),
+    Status.NOT_APPLICABLE: gettext_noop("不适用"),
 }
+STATUS_LABELS: dict[str, Promise] = {status: gettext_lazy(word) for status, word in _STATUS_WORDS.items()}
 STATUS_ICONS: dict[str, str] = {
     Status.ACHIEVED: "✔",
     Status.ON_TRACK: "●",
@@ -45,7 +80,7 @@ STATUS_ICONS: dict[str, str] = {
 
 
 def status_label(status: str | Status) -> str:
-    return str(STATUS_LABELS[status])
+    return _(_STATUS_WORDS[status])
 
 
 # --- numbers ----------------------------------------------------------------------------------------------------
@@ -234,6 +269,13 @@ def display_for(indicator: Displayed) -> Display:
 # --- sentences --------------------------------------------------------------------------------------------------
 def explain(ev: engine.Evaluation, display: Display, *, viewed: str = "") -> str:
     """The verdict in one or two sentences, in the active language. `viewed`: the label of the period viewed."""
+    if _WORDS.get() is not None:
+        return _explain(ev, display, viewed)
+    with memoised_words():
+        return _explain(ev, display, viewed)
+
+
+def _explain(ev: engine.Evaluation, display: Display, viewed: str) -> str:
     reasons = ev.reasons
     if ev.stale and ev.actual_label and "carried" not in ev.codes:
         # The engine names a carried figure in its reasons except where it judges nothing (no target); the pages mark
@@ -289,7 +331,7 @@ def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: 
     code, a = reason.code, reason.data
     what, target = _what(ev, d), d.target(ev.target)
     if code in _SIMPLE:
-        return str(_SIMPLE[code])
+        return _(_SIMPLE[code])
     if code == "carried":
         if viewed and viewed != a["period"]:
             return _("%(viewed)s未报送，沿用%(period)s数据") % {"viewed": viewed, "period": a["period"]}
@@ -435,11 +477,11 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
     return rollup_sentence(code, a, d)
 
 
-ROLLUP_METHODS: dict[str, Promise] = {
-    "sum": gettext_lazy("各单位合计"),
-    "ratio": gettext_lazy("各单位分子合计÷分母合计"),
-    "max": gettext_lazy("各单位最高值"),
-    "min": gettext_lazy("各单位最低值"),
+ROLLUP_METHODS: dict[str, str] = {
+    "sum": gettext_noop("各单位合计"),
+    "ratio": gettext_noop("各单位分子合计÷分母合计"),
+    "max": gettext_noop("各单位最高值"),
+    "min": gettext_noop("各单位最低值"),
 }
 
 
@@ -449,7 +491,7 @@ def rollup_sentence(code: str, a: Mapping[str, engine.Arg], d: Display) -> str:
         return _("%(period)s分母为0，无法计算比率") % {"period": a["period"]}
     if code == "rollup_differs":
         return _("本级报数与%(m)s相差%(diff)s%%（本级%(own)s，合计%(sum)s）") % {
-            "m": ROLLUP_METHODS["sum"],
+            "m": _(ROLLUP_METHODS["sum"]),
             "diff": number(_figure(a, "diff"), 1),
             "own": d.value(_figure(a, "reported")),
             "sum": d.value(_figure(a, "rolled")),
@@ -461,7 +503,8 @@ def rollup_sentence(code: str, a: Mapping[str, engine.Arg], d: Display) -> str:
     counted = _("%(period)s计%(n)s/%(total)s个单位") % {"period": a["period"], "n": a["counted"], "total": a["total"]}
     if names:
         counted += _("，%(names)s未报送（不按0计）") % {"names": names}
-    method = str(ROLLUP_METHODS.get(str(a["method"]), ""))
+    key = str(a["method"])
+    method = _(ROLLUP_METHODS[key]) if key in ROLLUP_METHODS else ""
     value = _figure(a, "value")
     if value is None and a.get("why") == "zero_denominator":
         return _("%(m)s：分母合计为0，无法汇总（%(c)s）") % {"m": method, "c": counted}
@@ -479,18 +522,18 @@ def rollup_sentence(code: str, a: Mapping[str, engine.Arg], d: Display) -> str:
     return text
 
 
-_SIMPLE: dict[str, Promise] = {
-    "no_data": gettext_lazy("尚无填报数据"),
-    "no_data_in_plan": gettext_lazy("规划期内尚无填报数据"),
-    "no_data_final": gettext_lazy("规划期已满，无填报数据，按未完成计"),
-    "no_baseline": gettext_lazy("无基期，不计序时"),
-    "provisional": gettext_lazy("本期仍在填报中，结果为临时判断"),
-    "done": gettext_lazy("已完成"),
-    "growth_no_baseline": gettext_lazy("缺少基期值，无法计算年均增长（可由组织部补录基期）"),
-    "growth_bad_baseline": gettext_lazy("基期值不为正，无法计算年均增长"),
-    "growth_bad_actual": gettext_lazy("实际值不为正，无法计算增长"),
-    "pending_computation": gettext_lazy("正在计算"),
-    "no_units": gettext_lazy("本指标按单位考核，尚未设置考核对象单位"),
-    "units_no_data": gettext_lazy("本指标按单位考核，各单位均无数据"),
-    "not_assessed": gettext_lazy("该单位未列入规划的考核对象，无评估结果"),
+_SIMPLE: dict[str, str] = {
+    "no_data": gettext_noop("尚无填报数据"),
+    "no_data_in_plan": gettext_noop("规划期内尚无填报数据"),
+    "no_data_final": gettext_noop("规划期已满，无填报数据，按未完成计"),
+    "no_baseline": gettext_noop("无基期，不计序时"),
+    "provisional": gettext_noop("本期仍在填报中，结果为临时判断"),
+    "done": gettext_noop("已完成"),
+    "growth_no_baseline": gettext_noop("缺少基期值，无法计算年均增长（可由组织部补录基期）"),
+    "growth_bad_baseline": gettext_noop("基期值不为正，无法计算年均增长"),
+    "growth_bad_actual": gettext_noop("实际值不为正，无法计算增长"),
+    "pending_computation": gettext_noop("正在计算"),
+    "no_units": gettext_noop("本指标按单位考核，尚未设置考核对象单位"),
+    "units_no_data": gettext_noop("本指标按单位考核，各单位均无数据"),
+    "not_assessed": gettext_noop("该单位未列入规划的考核对象，无评估结果"),
 }

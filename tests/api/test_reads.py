@@ -174,3 +174,11 @@ def test_schema_and_documentation_are_served_by_the_app(world: World, client) ->
         html = client.get(url).content.decode()
         assert "/static/drf_spectacular_sidecar/" in html
         assert "cdn" not in html.lower() and "https://" not in html.replace("https://github.com", "")
+
+
+def test_schema_is_generated_once_per_language(world: World, client) -> None:
+    first = client.get("/api/v1/schema/?format=json")
+    again = client.get("/api/v1/schema/?format=json")
+    english = client.get("/api/v1/schema/?format=json&lang=en")
+    assert first.content == again.content and english.status_code == 200
+    assert first.json()["paths"].keys() == english.json()["paths"].keys()
