@@ -17,7 +17,7 @@ from notifications import messages as texts
 from notifications import services as notify
 from notifications.models import Notification
 from plans.models import Department, ReportingPeriod
-from reporting.selectors.review import overdue_report
+from reporting.selectors.overdue import overdue_report
 
 DUE_SOON, OVERDUE, URGED, NOT_YET = "due_soon", "overdue", "urged", "not_yet"
 
@@ -112,9 +112,9 @@ def plan_reminders(
             UnitReminder(
                 department=due.department,
                 outstanding=due.outstanding,
-                missing=len(due.missing),
-                draft=len(due.draft),
-                returned=len(due.returned),
+                missing=due.missing_count,
+                draft=due.draft_count,
+                returned=due.returned_count,
                 message=message,
                 recipients=[Recipient(u, (u.pk, message.key) in sent) for u in people],
             )

@@ -26,6 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 KEY = "pagecache:generation"
+# Moved by every write of a figure's or progress report's review status, including the drafts that change nothing the
+# dashboards show: the pages listing statuses (催报) are kept under both numbers, the dashboards under KEY alone.
+STATUS_KEY = "pagecache:statuses"
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the generation moves (its key no longer asked for)
 T = TypeVar("T")
 
@@ -37,12 +40,12 @@ class _Local(threading.local):
 _local = _Local()
 
 
-def _advance() -> None:
+def _advance(key: str = KEY) -> None:
     _local.written = False
     try:
-        cache.incr(KEY)
+        cache.incr(key)
     except ValueError:  # no number yet (a new or flushed cache): start from a random one, never a reused one
-        cache.add(KEY, secrets.randbits(48), None)
+        cache.add(key, secrets.randbits(48), None)
 
 
 def changed() -> None:
@@ -53,25 +56,45 @@ def changed() -> None:
     transaction.on_commit(_advance, robust=True)
 
 
-def generation() -> str | None:
-    """The generation as a key part, or None while this thread holds uncommitted changes."""
+def statuses_changed() -> None:
+    """A review status has changed (a draft saved, a figure submitted, approved or returned): move the statuses'
+    number when this transaction commits. What the dashboards show moves `changed()`, not this."""
+    if connection.in_atomic_block:
+        _local.written = True
+    transaction.on_commit(lambda: _advance(STATUS_KEY), robust=True)
+
+
+def generation(*, statuses: bool = False) -> str | None:
+    """The generation as a key part (with the statuses' number when asked), or None while this thread holds
+    uncommitted changes."""
     if connection.in_atomic_block and _local.written:
         return None
-    number = cache.get(KEY)
+    return ".".join(_number(key) for key in ((KEY, STATUS_KEY) if statuses else (KEY,)))
+
+
+def _number(key: str) -> str:
+    number = cache.get(key)
     if number is None:
-        cache.add(KEY, secrets.randbits(48), None)
-        number = cache.get(KEY)
+        cache.add(key, secrets.randbits(48), None)
+        number = cache.get(key)
     return str(number)
 
 
 def cached(
-    name: str, parts: Iterable[Hashable], build: Callable[[], T], *, version: str | None = None, enabled: bool = True
+    name: str,
+    parts: Iterable[Hashable],
+    build: Callable[[], T],
+    *,
+    version: str | None = None,
+    enabled: bool = True,
+    statuses: bool = False,
 ) -> T:
     """`build()`'s result (text, or any picklable value), computed once per generation, language and day for these
-    key parts. The day is part of the key: "overdue" and "not yet due" change at midnight without any write."""
+    key parts. The day is part of the key: "overdue" and "not yet due" change at midnight without any write.
+    `statuses`: the result lists review statuses, so it is also built again after every status write."""
     enabled = enabled and settings.DASHBOARD_CACHE
     if enabled and version is None:
-        version = generation()
+        version = generation(statuses=statuses)
     if not enabled or version is None:
         return build()
     key = _key("dash", name, [version, translation.get_language() or "", timezone.localdate().isoformat(), *parts])

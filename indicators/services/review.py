@@ -174,6 +174,7 @@ def _write(model: type[Reviewable], rows: list[Reviewable], user: User, reason: 
         return
     bulk.update_values(rows, _REVIEW_FIELDS)
     bulk.insert_history(rows, history_type="~", user=user, reason=reason, date=now)
+    pagecache.statuses_changed()  # 催报 counts every status
     if model is IndicatorValue:
         values = [row for row in rows if isinstance(row, IndicatorValue)]  # all of them
         # Approved: no longer 待审核; returned: no longer counted. Both change what the verdicts say, together.
@@ -219,6 +220,7 @@ def _save_locked(item: Reviewable, fresh: Reviewable, user: User, reason: str) -
     fresh._change_reason = reason
     fresh._history_user = user
     fresh.save()
+    pagecache.statuses_changed()  # 催报 counts every status
     if isinstance(fresh, IndicatorValue) and fresh.changes_verdicts():
         _figures_changed([(fresh, fresh.period.end)])  # submitted: now counted (待审核)
         fresh.mark_written()

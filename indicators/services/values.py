@@ -27,6 +27,7 @@ from indicators.models import Indicator, IndicatorValue, ReviewStatus
 from indicators.services.errors import ServiceError, StaleEditError, guarded_write
 from indicators.validation import IndicatorRules, edit_block_reason, rules_of, running_total_suspected, validate_figure
 from plans.models import Department, ReportingPeriod
+from talentplan import pagecache
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,7 @@ def _write_values(
             bulk.insert_history(result.created, history_type="+", user=user, reason=change_reason, date=now)
             bulk.update_values(result.updated, UPDATED_FIELDS)
             bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
+            pagecache.statuses_changed()  # 催报 counts every status, drafts included
             ends = {e.period.pk: e.period.end for e in entries}
             _figures_changed(
                 [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]

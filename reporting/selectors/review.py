@@ -1,5 +1,5 @@
-"""Reads for the reporting pages: 催报, item history and periods, and the review-status vocabulary
-and period helpers they share with the my reporting page (`reporting.selectors.entry`).
+"""Reads for the reporting pages: item history and periods (催报 is `reporting.selectors.overdue`), and the
+review-status vocabulary and period helpers they share with the my reporting page (`reporting.selectors.entry`).
 
 Every function runs a fixed number of queries whatever the number of items (pinned in tests/test_reporting_queries.py).
 Who may see what is decided by the caller through `indicators.access`; these functions only assemble rows.
@@ -10,20 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators import engine
-from indicators.access import reporting_unit_id
 from indicators.formatting import dec_str
-from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
-from plans.models import Department, Membership, Plan, ReportingPeriod, Role, TaskAssignment
-from plans.roles import REPORTER
+from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
+from plans.models import ReportingPeriod, Role
 
 MISSING = "missing"  # pseudo review status: nothing saved yet for this period
 STATUS_LABELS = {MISSING: gettext_lazy("未填报"), **dict(ReviewStatus.choices)}
@@ -62,124 +59,6 @@ def expected_at(spec: engine.Spec, period: ReportingPeriod, thresholds: engine.T
         start=period.start, end=period.end, value=probe_value, granularity=period.granularity, label=period.code
     )
     return engine.evaluate(spec, [probe], period.end, thresholds).expected
-
-
-# --- 催报: who has not reported --------------------------------------------------------------------------------
-
-
-@dataclass
-class UnitDue:
-    department: Department
-    total: int = 0
-    missing: list[str] = field(default_factory=list)
-    draft: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)
-    submitted: int = 0
-    approved: int = 0
-    reporters: list[str] = field(default_factory=list)
-
-    @property
-    def outstanding(self) -> int:
-        return len(self.missing) + len(self.draft) + len(self.returned)
-
-
-@dataclass
-class OverdueReport:
-    period: ReportingPeriod
-    overdue: bool  # the deadline has passed
-    units: list[UnitDue]  # units with something outstanding, most outstanding first
-    complete: int  # units that have reported everything
-
-
-def _obligations(period: ReportingPeriod) -> tuple[dict[int, list[tuple[str, int, str]]], set[int]]:
-    """Unit → [(kind, object id, label)] of everything it must report in a period: the active plans whose years
-    contain it (a plan that is over asks for nothing)."""
-    plans = {
-        p.pk: p
-        for p in Plan.objects.filter(status=Plan.Status.ACTIVE, start_year__lte=period.year, end_year__gte=period.year)
-    }
-    assessed: dict[int, list[int]] = defaultdict(list)
-    for plan_id, dept_id in Plan.assessed_units.through.objects.filter(plan_id__in=list(plans)).values_list(
-        "plan_id", "department_id"
-    ):
-        assessed[plan_id].append(dept_id)
-    by_unit: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    indicators = (
-        Indicator.objects.filter(plan_id__in=list(plans), formula="")  # a formula is computed, nobody owes it
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=IndicatorAssignment.objects.only("id", "indicator_id", "role", "department_id", "order"),
-            )
-        )
-        .only("id", "name", "plan_id", "per_unit", "reporting_unit_id")
-        .order_by("plan_id", "order")
-    )
-    for ind in indicators:
-        units = assessed[ind.plan_id] if ind.per_unit else [reporting_unit_id(ind, plans[ind.plan_id])]
-        for unit in units:
-            by_unit[unit].append(("value", ind.pk, ind.name))
-    task_units = (
-        TaskAssignment.objects.filter(task__plan_id__in=list(plans), role__in=ENTRY_ROLES, department__isnull=False)
-        .values_list("department_id", "task_id", "task__number", "task__text")
-        .order_by("task__plan_id", "task__order")
-    )
-    seen: set[tuple[int, int]] = set()
-    for unit, task_id, number, text in task_units:
-        if (unit, task_id) not in seen:
-            seen.add((unit, task_id))
-            by_unit[unit].append(("task", task_id, f"{number}{text[:30]}"))
-    return by_unit, set(by_unit)
-
-
-def overdue_report(*, period: ReportingPeriod, today: dt.date) -> OverdueReport:
-    by_unit, unit_ids = _obligations(period)
-    value_status: dict[tuple[int, int], tuple[str, str]] = {}
-    for ind, dept, basis, status in IndicatorValue.objects.filter(period=period).values_list(
-        "indicator_id", "department_id", "basis", "status"
-    ):
-        # The official figure's status decides when both exist, as on the reporting page.
-        if (ind, dept) not in value_status or basis == IndicatorValue.Basis.OFFICIAL:
-            value_status[(ind, dept)] = (basis, status)
-    task_status = {
-        (t, d): s
-        for t, d, s in TaskProgress.objects.filter(period=period).values_list("task_id", "department_id", "status")
-    }
-    reporters: dict[int, list[str]] = defaultdict(list)
-    for dept, username, full_first, full_last in (
-        Membership.objects.filter(department_id__in=unit_ids, user__groups__name=REPORTER, user__is_active=True)
-        .values_list("department_id", "user__username", "user__first_name", "user__last_name")
-        .order_by("user__username")
-    ):
-        reporters[dept].append(f"{full_last}{full_first}".strip() or username)
-    units = []
-    complete = 0
-    for department in Department.objects.filter(pk__in=unit_ids).order_by("order", "name"):
-        due = UnitDue(department, reporters=reporters[department.pk])
-        for kind, obj_id, label in by_unit[department.pk]:
-            due.total += 1
-            status = (
-                value_status.get((obj_id, department.pk), ("", MISSING))[1]
-                if kind == "value"
-                else task_status.get((obj_id, department.pk), MISSING)
-            )
-            if status == MISSING:
-                due.missing.append(label)
-            elif status == ReviewStatus.DRAFT:
-                due.draft.append(label)
-            elif status == ReviewStatus.RETURNED:
-                due.returned.append(label)
-            elif status == ReviewStatus.SUBMITTED:
-                due.submitted += 1
-            else:
-                due.approved += 1
-        if due.outstanding:
-            units.append(due)
-        else:
-            complete += 1
-    units.sort(key=lambda u: -u.outstanding)
-    overdue = bool(period.deadline and today > period.deadline) or period.state != ReportingPeriod.State.OPEN
-    return OverdueReport(period=period, overdue=overdue, units=units, complete=complete)
 
 
 # --- item history (audit) -------------------------------------------------------------------------------------
@@ -264,20 +143,6 @@ def period_history(periods: Sequence[ReportingPeriod]) -> dict[int, list]:
     )
     for record in records:
         result[record.id].append(record)
-    return result
-
-
-def units_reporting(periods: Sequence[ReportingPeriod]) -> dict[int, int]:
-    """Period id → how many units report something in it, for the periods that can still be closed or locked (what
-    those actions stop is named in their confirmation). Obligations depend on the year only: three queries a year."""
-    per_year: dict[int, int] = {}
-    result = {}
-    for period in periods:
-        if period.state == ReportingPeriod.State.LOCKED:
-            continue
-        if period.year not in per_year:
-            per_year[period.year] = len(_obligations(period)[1])
-        result[period.pk] = per_year[period.year]
     return result
 
 

@@ -22,14 +22,8 @@ from indicators import rules as perms
 from indicators.models import Evidence, IndicatorValue, TaskProgress
 from plans.models import ReportingPeriod
 from reporting.forms import PeriodOpenForm, PeriodStateForm
-from reporting.selectors.review import (
-    history_entries,
-    ordered_periods,
-    overdue_report,
-    period_history,
-    state_question,
-    units_reporting,
-)
+from reporting.selectors.overdue import name_outstanding, overdue_report, units_reporting
+from reporting.selectors.review import history_entries, ordered_periods, period_history, state_question
 from reporting.views.common import _add_errors, _my_url, _pick_period, _require
 from talentplan.requests import AuthenticatedHttpRequest
 
@@ -107,10 +101,11 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, perms.VIEW_OVERDUE)
     periods = ordered_periods()
     period = _pick_period(request.GET.get("period"), periods)
-    report = overdue_report(period=period, today=timezone.localdate()) if period else None
+    report = overdue_report(period=period, today=timezone.localdate(), named=OVERDUE_DETAIL) if period else None
     units = report.units if report else []
     # Units most behind first, a page at a time: a province's full list with every item named is megabytes.
-    staffed = Paginator([u for u in units if u.reporters], OVERDUE_PAGE).get_page(request.GET.get("page"))
+    staffed = Paginator([u for u in units if u.has_reporter], OVERDUE_PAGE).get_page(request.GET.get("page"))
+    name_outstanding(list(staffed.object_list))
     return render(
         request,
         "reporting/overdue.html",
@@ -122,8 +117,7 @@ def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "staffed": staffed.object_list,
             "staffed_page": staffed,
             "detail_limit": OVERDUE_DETAIL,
-            "detail_limit_slice": f":{OVERDUE_DETAIL}",
-            "unstaffed": [u for u in units if not u.reporters],
+            "unstaffed": [u for u in units if not u.has_reporter],
             "can_urge": bool(period and period.state == ReportingPeriod.State.OPEN and access.can_review(request.user)),
         },
     )

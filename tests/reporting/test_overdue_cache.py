@@ -1,0 +1,39 @@
+"""催报's counts are kept in the pages' cache (talentplan.pagecache) and counted again after every committed status
+write — a draft too, which moves the statuses' number but not the dashboards' generation. Transactional: the numbers
+move when a write commits, which the usual per-test transaction never does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reporting.selectors import overdue
+from talentplan import pagecache
+from tests.worlds.reporting import World
+
+# serialized_rollback: the role groups come from a data migration and must exist again after a flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _view(world: World) -> str:
+    response = world.client(world.admin).get(reverse("reporting:overdue") + "?period=2025Q2")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_committed_draft_is_on_the_next_view(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[int] = []
+    count = overdue._owed_by_unit
+    monkeypatch.setattr(overdue, "_owed_by_unit", lambda period, named: counted.append(1) or count(period, named))
+    before = _view(world)
+    _view(world)
+    assert len(counted) == 1  # the second view read the counts from the cache
+    assert "草稿：引进人才" not in before
+    dashboards, statuses = pagecache.generation(), pagecache.generation(statuses=True)
+    reporter = world.client(world.rep_a)
+    response = reporter.post(reverse("reporting:save_value"), world.value_post(indicator=world.recruits, value="100"))
+    assert response.status_code in (200, 302)
+    assert pagecache.generation() == dashboards and pagecache.generation(statuses=True) != statuses
+    after = _view(world)
+    assert "草稿：引进人才" in after and len(counted) == 2
