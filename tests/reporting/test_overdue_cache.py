@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from plans.models import ReportingPeriod
 from reporting.selectors import overdue
 from talentplan import pagecache
 from tests.worlds.reporting import World
@@ -25,7 +26,12 @@ def _view(world: World) -> str:
 def test_a_committed_draft_is_on_the_next_view(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     counted: list[int] = []
     count = overdue._owed_by_unit
-    monkeypatch.setattr(overdue, "_owed_by_unit", lambda period, named: counted.append(1) or count(period, named))
+
+    def counting(period: ReportingPeriod, named: int) -> dict:
+        counted.append(1)
+        return count(period, named)
+
+    monkeypatch.setattr(overdue, "_owed_by_unit", counting)
     before = _view(world)
     _view(world)
     assert len(counted) == 1  # the second view read the counts from the cache
