@@ -319,8 +319,9 @@ def setup_print(ws: Worksheet, *, repeat_to_row: int | None, fit_height: int = 0
 
 
 def new_workbook(
-    output: str | IO[bytes], *, title: str, constant_memory: bool = True
+    output: str | IO[bytes], *, title: str, constant_memory: bool = True, in_memory: bool = False
 ) -> tuple[xlsxwriter.Workbook, Formats]:
-    workbook = SafeWorkbook(output, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+    options = {**WORKBOOK_OPTIONS, "constant_memory": constant_memory, "in_memory": in_memory}
+    workbook = SafeWorkbook(output, options)
     workbook.set_properties({"title": title, "author": "人才规划目标管理", "company": "", "comments": ""})
     return workbook, Formats(workbook)

@@ -28,6 +28,7 @@ TASK_EDIT_HEADERS = {
 }
 TASK_HEADERS: dict[str, str] = {**TASK_KEY_HEADERS, **TASK_INFO_HEADERS, **TASK_EDIT_HEADERS, "status": "审核状态"}
 TASK_COLUMNS = list(TASK_HEADERS)
+TASK_COL = {key: i for i, key in enumerate(TASK_COLUMNS)}
 ENTRY_ROLES = (Role.LEAD, Role.RESPONSIBLE)
 HEADER_ROW = 2
 
@@ -77,8 +78,35 @@ def write_task_sheet(workbook: Any, f: Formats, department: Department, period: 
     """Add the task sheet; returns its number of rows."""
     rows = task_rows(department, period)
     ws = workbook.add_worksheet(TASK_SHEET)
-    col = {key: i for i, key in enumerate(TASK_COLUMNS)}
-    last = len(TASK_COLUMNS) - 1
+    widths = _task_widths(rows)
+    _write_task_heading(ws, f, widths, department, period)
+    labels = progress_labels()
+    row = _write_task_rows(ws, f, widths, rows, department, period, labels)
+    if rows:
+        ws.data_validation(
+            HEADER_ROW + 1,
+            TASK_COL["progress_status"],
+            row - 1,
+            TASK_COL["progress_status"],
+            {
+                "validate": "list",
+                "source": list(labels.values()),
+                "ignore_blank": True,
+                "error_title": _("推进状态"),
+                "error_message": _("请从下拉列表中选择推进状态。"),
+            },
+        )
+    else:
+        write_text(ws, row, TASK_COL["text"], _("（本单位在该周期没有需要填报的重点任务）"), f.text())
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, HEADER_ROW)
+    return len(rows)
+
+
+def _task_widths(rows: list[TaskTemplateRow]) -> dict[str, float]:
     widths = dict.fromkeys(TASK_COLUMNS, 8.0)
     widths.update(
         {
@@ -93,8 +121,16 @@ def write_task_sheet(workbook: Any, f: Formats, department: Department, period: 
             "status": 12.0,
         }
     )
+    return widths
+
+
+def _write_task_heading(
+    ws: Any, f: Formats, widths: dict[str, float], department: Department, period: ReportingPeriod
+) -> None:
+    """Column widths, the title and instructions bands and the header row; panes frozen below it."""
+    last = len(TASK_COLUMNS) - 1
     for key in TASK_COLUMNS:
-        ws.set_column(col[key], col[key], widths[key], None, {"hidden": key in TASK_KEY_HEADERS})
+        ws.set_column(TASK_COL[key], TASK_COL[key], widths[key], None, {"hidden": key in TASK_KEY_HEADERS})
     ws.set_row(0, 28)
     title = _("%(u)s %(p)s 重点任务进展填报表") % {"u": department.name, "p": period.label}
     write_merged_row_text(ws, 0, 0, last, title, f.title(14))
@@ -107,24 +143,26 @@ def write_task_sheet(workbook: Any, f: Formats, department: Department, period: 
     ws.set_row(HEADER_ROW, 30)
     for key in TASK_COLUMNS:
         label = TASK_HEADERS[key] + ("（可填）" if key in TASK_EDIT_HEADERS else "")
-        write_text(
-            ws,
-            HEADER_ROW,
-            col[key],
-            label,
-            f.get(
-                font_name="黑体",
-                bold=True,
-                align="center",
-                text_wrap=True,
-                border=1,
-                bg_color="#FFF2CC" if key in TASK_EDIT_HEADERS else "#D9E1F2",
-            ),
-        )
-    ws.freeze_panes(HEADER_ROW + 1, col["text"] + 1)
+        bg_color = "#FFF2CC" if key in TASK_EDIT_HEADERS else "#D9E1F2"
+        header = f.get(font_name="黑体", bold=True, align="center", text_wrap=True, border=1, bg_color=bg_color)
+        write_text(ws, HEADER_ROW, TASK_COL[key], label, header)
+    ws.freeze_panes(HEADER_ROW + 1, TASK_COL["text"] + 1)
+
+
+def _write_task_rows(
+    ws: Any,
+    f: Formats,
+    widths: dict[str, float],
+    rows: list[TaskTemplateRow],
+    department: Department,
+    period: ReportingPeriod,
+    labels: dict[str, str],
+) -> int:
+    """The data rows from below the header; returns the row after the last."""
     text, centre, integer = f.text(), f.text(align="center"), f.number("0")
     edit = {False: f.text(locked=False, bg_color="#FFFBE6"), True: f.text(bg_color="#EDEDED")}
-    labels = progress_labels()
+    statuses = {value: str(label) for value, label in ReviewStatus.choices}
+    approved_label, unreported_label = str(_("已审核（不可修改）")), str(_("未填报"))
     row = HEADER_ROW + 1
     for item in rows:
         report = item.report
@@ -136,41 +174,23 @@ def write_task_sheet(workbook: Any, f: Formats, department: Department, period: 
             "next_steps": report.next_steps if report else "",
         }
         ws.set_row(row, row_height([(item.task.text, widths["text"])] + [(v, widths[k]) for k, v in texts.items()]))
-        ws.write_number(row, col["task"], item.task.pk, integer)
-        ws.write_number(row, col["department"], department.pk, integer)
-        ws.write_string(row, col["period"], period.code, text)
+        ws.write_number(row, TASK_COL["task"], item.task.pk, integer)
+        ws.write_number(row, TASK_COL["department"], department.pk, integer)
+        ws.write_string(row, TASK_COL["period"], period.code, text)
         if report is not None:
-            ws.write_number(row, col["version"], report.version, integer)
+            ws.write_number(row, TASK_COL["version"], report.version, integer)
         else:
-            ws.write_blank(row, col["version"], None, text)
-        write_text(ws, row, col["plan"], item.task.plan.title, text)
-        write_text(ws, row, col["number"], item.task.number, centre)
-        write_text(ws, row, col["text"], item.task.text, text)
-        write_text(ws, row, col["role"], item.role, centre)
+            ws.write_blank(row, TASK_COL["version"], None, text)
+        write_text(ws, row, TASK_COL["plan"], item.task.plan.title, text)
+        write_text(ws, row, TASK_COL["number"], item.task.number, centre)
+        write_text(ws, row, TASK_COL["text"], item.task.text, text)
+        write_text(ws, row, TASK_COL["role"], item.role, centre)
         for key, value in texts.items():
-            write_text(ws, row, col[key], value, edit[approved])
-        status = (_("已审核（不可修改）") if approved else report.get_status_display()) if report else _("未填报")
-        ws.write_string(row, col["status"], str(status), centre)
+            write_text(ws, row, TASK_COL[key], value, edit[approved])
+        if report is None:
+            status = unreported_label
+        else:
+            status = approved_label if approved else statuses.get(report.status, report.status)
+        ws.write_string(row, TASK_COL["status"], status, centre)
         row += 1
-    if rows:
-        ws.data_validation(
-            HEADER_ROW + 1,
-            col["progress_status"],
-            row - 1,
-            col["progress_status"],
-            {
-                "validate": "list",
-                "source": list(labels.values()),
-                "ignore_blank": True,
-                "error_title": _("推进状态"),
-                "error_message": _("请从下拉列表中选择推进状态。"),
-            },
-        )
-    else:
-        write_text(ws, row, col["text"], _("（本单位在该周期没有需要填报的重点任务）"), text)
-    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, HEADER_ROW)
-    return len(rows)
+    return row
