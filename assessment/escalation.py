@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from assessment import access, scoring
 from assessment.models import AssessmentItem, AssessmentScheme, SchemeUnit, SupervisionNotice
 from assessment.selectors import group_members, roles_from, task_roles
-from assessment.services import save_audited
+from assessment.services.audit import save_audited
 from indicators import engine
 from indicators.access import reporting_unit_id
 from indicators.evaluation.explain import display_for, explain, status_label

@@ -207,53 +207,22 @@ def unit_lines(
     """The unit's lines from already fetched data (no queries). Items the unit has no role in are left out."""
     lines: list[scoring.Line] = []
     for item in items:
-        key = str(item.pk)
         line: scoring.Line | None = None
         if item.kind == AssessmentItem.Kind.INDICATOR:
             line = _indicator_line(item, unit, rules, evaluated, indicator_roles)
         elif item.kind == AssessmentItem.Kind.TASK:
-            role = task_roles.get(item.task_id or 0, {}).get(unit.pk)
-            if role is not None:
-                report = progress.get((item.task_id or 0, unit.pk))
-                line = scoring.score_task(
-                    key=key,
-                    name=item.name,
-                    points=item.points,
-                    role=role,
-                    progress_status=report.progress_status if report else None,
-                    period_label=f"{report.period.label}" if report else "",
-                    rules=rules,
-                )
+            line = _task_line(item, unit, rules, task_roles, progress)
         elif item.kind == AssessmentItem.Kind.BONUS:
-            mine = claims.get((unit.pk, item.pk), [])
-            approved = [
-                scoring.Claim(c.description, c.approved_quantity if c.approved_quantity is not None else c.quantity)
-                for c in mine
-                if c.status == BonusClaim.Status.APPROVED
-            ]
-            pending = sum(1 for c in mine if c.status == BonusClaim.Status.CLAIMED)
-            line = scoring.score_bonus(
-                key=key,
-                name=item.name,
-                cap=item.points,
-                unit_points=item.unit_points or Decimal("0"),
-                approved=approved,
-                pending=pending,
-            )
+            line = _bonus_line(item, claims.get((unit.pk, item.pk), []))
         elif item.kind == AssessmentItem.Kind.DEDUCTION:
-            source = item.source or DeductionSource.MANUAL
-            line = scoring.score_deduction(
-                key=key,
-                name=item.name,
-                cap=item.points,
-                unit_points=item.unit_points or Decimal("0"),
-                count=counts.get((source, unit.pk), 0),
-                what=DEDUCTION_WHAT[DeductionSource(source)],
-            )
+            line = _deduction_line(item, unit, counts)
         elif item.kind == AssessmentItem.Kind.VETO:
-            score = scores.get(item.pk)
+            veto = scores.get(item.pk)
             line = scoring.score_veto(
-                key=key, name=item.name, vetoed=bool(score and score.vetoed), reason=score.review_note if score else ""
+                key=str(item.pk),
+                name=item.name,
+                vetoed=bool(veto and veto.vetoed),
+                reason=veto.review_note if veto else "",
             )
         if line is None:
             continue
@@ -265,6 +234,56 @@ def unit_lines(
     if capped is not None:
         lines.append(capped)
     return lines
+
+
+def _task_line(
+    item: AssessmentItem,
+    unit: Department,
+    rules: scoring.Rules,
+    task_roles: dict[int, dict[int, scoring.UnitRole]],
+    progress: dict[tuple[int, int], TaskProgress],
+) -> scoring.Line | None:
+    role = task_roles.get(item.task_id or 0, {}).get(unit.pk)
+    if role is None:
+        return None
+    report = progress.get((item.task_id or 0, unit.pk))
+    return scoring.score_task(
+        key=str(item.pk),
+        name=item.name,
+        points=item.points,
+        role=role,
+        progress_status=report.progress_status if report else None,
+        period_label=f"{report.period.label}" if report else "",
+        rules=rules,
+    )
+
+
+def _bonus_line(item: AssessmentItem, mine: list[BonusClaim]) -> scoring.Line:
+    approved = [
+        scoring.Claim(c.description, c.approved_quantity if c.approved_quantity is not None else c.quantity)
+        for c in mine
+        if c.status == BonusClaim.Status.APPROVED
+    ]
+    return scoring.score_bonus(
+        key=str(item.pk),
+        name=item.name,
+        cap=item.points,
+        unit_points=item.unit_points or Decimal("0"),
+        approved=approved,
+        pending=sum(1 for c in mine if c.status == BonusClaim.Status.CLAIMED),
+    )
+
+
+def _deduction_line(item: AssessmentItem, unit: Department, counts: dict[tuple[str, int], int]) -> scoring.Line:
+    source = item.source or DeductionSource.MANUAL
+    return scoring.score_deduction(
+        key=str(item.pk),
+        name=item.name,
+        cap=item.points,
+        unit_points=item.unit_points or Decimal("0"),
+        count=counts.get((source, unit.pk), 0),
+        what=DEDUCTION_WHAT[DeductionSource(source)],
+    )
 
 
 def _indicator_line(

@@ -20,10 +20,11 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from assessment import escalation, services
+from assessment import escalation
 from assessment.models import AssessmentItem, AssessmentScheme, BonusClaim, DeductionSource
 from assessment.selectors import scheme_results
-from assessment.services import SelfScore
+from assessment.services import audit, publishing, review, scheme_setup, self_assessment
+from assessment.services.self_assessment import SelfScore
 from indicators.models import ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Task, UnitGroup
 
@@ -119,12 +120,12 @@ def _ensure_progress(plan: Plan, towns: list[Department], admin: User) -> None:
                     updated_by=admin,
                     reviewed_by=admin,
                 )
-                services.save_audited(row, admin, DEMO)
+                audit.save_audited(row, admin, DEMO)
 
 
 def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[str, AssessmentItem]]:
     period = ReportingPeriod.objects.get(code=code)
-    scheme = services.create_scheme(
+    scheme = scheme_setup.create_scheme(
         user=admin,
         plan=plan,
         period=period,
@@ -139,9 +140,16 @@ def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[
         escalation_periods=2,
         notice_days=15,
     )
+    items = _items(plan, scheme, admin)
+    scheme_setup.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
+    return scheme, items
+
+
+def _items(plan: Plan, scheme: AssessmentScheme, admin: User) -> dict[str, AssessmentItem]:
+    """The scheme's items: the plan's indicators and tasks, three bonus levels, three deductions and a veto."""
     items: dict[str, AssessmentItem] = {}
     for indicator, points in zip(plan.indicators.order_by("order"), INDICATOR_POINTS):
-        items[f"i{indicator.order}"] = services.add_item(
+        items[f"i{indicator.order}"] = scheme_setup.add_item(
             user=admin,
             scheme=scheme,
             kind=AssessmentItem.Kind.INDICATOR,
@@ -151,12 +159,12 @@ def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[
         )
     for key, number, name, points in TASKS:
         task = Task.objects.get(plan=plan, section__key=key, number=number)
-        items[f"t{key}"] = services.add_item(
+        items[f"t{key}"] = scheme_setup.add_item(
             user=admin, scheme=scheme, kind=AssessmentItem.Kind.TASK, name=name, points=Decimal(points), task=task
         )
     bonus = (("国家级人才计划入选", "5", "10"), ("省级人才计划入选", "3", "9"), ("市级及区级人才计划入选", "1", "5"))
     for level, (name, each, cap) in enumerate(bonus):
-        items[f"b{level}"] = services.add_item(
+        items[f"b{level}"] = scheme_setup.add_item(
             user=admin,
             scheme=scheme,
             kind=AssessmentItem.Kind.BONUS,
@@ -170,7 +178,7 @@ def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[
         ("returned", "报送被退回", DeductionSource.RETURNED, "0.5", "2"),
         ("manual", "其他扣分情形", DeductionSource.MANUAL, "1", "5"),
     ):
-        items[f"d{key}"] = services.add_item(
+        items[f"d{key}"] = scheme_setup.add_item(
             user=admin,
             scheme=scheme,
             kind=AssessmentItem.Kind.DEDUCTION,
@@ -179,11 +187,10 @@ def _scheme(plan: Plan, code: str, admin: User) -> tuple[AssessmentScheme, dict[
             unit_points=Decimal(each),
             source=source,
         )
-    items["veto"] = services.add_item(
+    items["veto"] = scheme_setup.add_item(
         user=admin, scheme=scheme, kind=AssessmentItem.Kind.VETO, name="发生人才工作重大责任事故或数据弄虚作假"
     )
-    services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
-    return scheme, items
+    return items
 
 
 def _claim(
@@ -198,7 +205,7 @@ def _claim(
     upload = SimpleUploadedFile("演示-入选公示名单.pdf", EVIDENCE, content_type="application/pdf")
     item = items[f"b{claim.level}"]
     if reporter is not None and claim.town == SHENGZE:
-        made = services.add_claim(
+        made = self_assessment.add_claim(
             user=reporter,
             scheme=scheme,
             department=town,
@@ -209,7 +216,7 @@ def _claim(
         )
     else:
         # Other demo towns have no demo login: their claims are entered as if the unit had filed them.
-        assessment = services.ensure_assessment(scheme, town, user=admin, lock=False)
+        assessment = self_assessment.ensure_assessment(scheme, town, user=admin, lock=False)
         made = BonusClaim(
             assessment=assessment,
             item=item,
@@ -219,11 +226,11 @@ def _claim(
             is_demo=True,
         )
         made.evidence.save(upload.name or "", upload, save=False)
-        services.save_audited(made, admin, f"{DEMO}：申报加分（单位无演示账号，由组织部代录）")
+        audit.save_audited(made, admin, f"{DEMO}：申报加分（单位无演示账号，由组织部代录）")
     if claim.approved == 0:
-        services.review_claim(user=admin, claim=made, approve=False, note=claim.note)
+        review.review_claim(user=admin, claim=made, approve=False, note=claim.note)
     else:
-        services.review_claim(user=admin, claim=made, approve=True, approved_quantity=claim.approved, note=claim.note)
+        review.review_claim(user=admin, claim=made, approve=True, approved_quantity=claim.approved, note=claim.note)
 
 
 def _review(
@@ -244,7 +251,7 @@ def _review(
         generous = next((line for line in scored if line.points < line.max), None)
         if generous is not None:
             scores[int(generous.key)] = SelfScore(generous.max, f"{DEMO}：工作已基本完成，自评满分")
-        services.save_self_assessment(
+        self_assessment.save_self_assessment(
             user=reporter,
             scheme=scheme,
             department=towns[SHENGZE],
@@ -254,7 +261,7 @@ def _review(
         )
         if generous is not None:
             item = next(i for i in items.values() if str(i.pk) == generous.key)
-            services.review_item(
+            review.review_item(
                 user=admin,
                 scheme=scheme,
                 department=towns[SHENGZE],
@@ -262,7 +269,7 @@ def _review(
                 reviewed_score=generous.points,
                 note=f"{DEMO}：以审核通过的数据为准，维持系统计分",
             )
-    services.review_item(
+    review.review_item(
         user=admin,
         scheme=scheme,
         department=towns[TONGLI],
@@ -271,7 +278,7 @@ def _review(
         note=f"{DEMO}：{code}报送材料不规范，扣1分",
     )
     if code == "2014H1":
-        services.review_item(
+        review.review_item(
             user=admin,
             scheme=scheme,
             department=towns[QIDU],
@@ -306,8 +313,8 @@ def load_demo_assessment() -> dict[str, int]:
         for claim in CLAIMS[code]:
             _claim(scheme, items, towns, claim, reporter, admin)
         _review(scheme, items, towns, admin, reporter, code)
-        bulletin = services.ensure_bulletin(user=admin, scheme=scheme)
-        services.update_bulletin(
+        bulletin = publishing.ensure_bulletin(user=admin, scheme=scheme)
+        publishing.update_bulletin(
             user=admin,
             bulletin=bulletin,
             title=f"关于{scheme.period.label}“人才强镇”目标考核结果的通报（演示）",
@@ -318,10 +325,10 @@ def load_demo_assessment() -> dict[str, int]:
         # 2014H1 is still under review: 盛泽镇's self-assessment awaits 组织部's final score.
         finalize = list(towns) if code == "2013Y" else [DEV_ZONE]
         for name in finalize:
-            services.finalize_unit(user=admin, scheme=scheme, department=towns[name])
+            review.finalize_unit(user=admin, scheme=scheme, department=towns[name])
         if code == "2013Y":
-            services.publish_bulletin(user=admin, bulletin=bulletin)
-            services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.CLOSED)
+            publishing.publish_bulletin(user=admin, bulletin=bulletin)
+            scheme_setup.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.CLOSED)
     latest = AssessmentScheme.objects.get(plan=plan, period__code="2014H1")
     report = escalation.run_escalation(user=admin, scheme=latest)
     return {"schemes": created, "notices_opened": len(report.opened), "notices_closed": len(report.closed)}

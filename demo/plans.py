@@ -180,24 +180,47 @@ def load_demo() -> dict[str, int]:
     users = ensure_users()
     periods = ensure_periods()
     admin = User.objects.get(username="zzb_admin")
-    new_values: list[IndicatorValue] = []
-    existing = set(IndicatorValue.objects.values_list("indicator_id", "period_id", "department_id", "basis"))
+    values = _NewValues()
+    _wuxing_values(values, periods)
+    _wujiang_values(values, towns, periods)
+    # Indicators that add up (issue 20): a share rolled up from the towns, a split, a linked town plan.
+    values.add(adding_up.town_shares(towns, [periods["2012Y"], periods["2013Y"], periods["2014H1"]]))
+    values.add(adding_up.town_plan([periods[c] for c in ("2023Y", "2024Y", "2025Q3")]))
+    bulk_create_with_history(
+        values.rows, IndicatorValue, batch_size=500, default_user=admin, default_change_reason="演示数据"
+    )
+    # Demo towns, periods, targets and figures change every verdict of the seed plans: evaluate them all now.
+    verdicts.recompute(Plan.objects.values_list("pk", flat=True))
+    progress = _task_progress(periods["2025Q3"], admin)
+    return {"users": len(users), "values": len(values.rows), "progress": progress, "towns": len(towns)}
 
-    def add(rows: list[IndicatorValue]) -> None:
+
+class _NewValues:
+    """The figures to create: one per (indicator, period, unit, basis) not stored yet."""
+
+    def __init__(self) -> None:
+        self.rows: list[IndicatorValue] = []
+        self.existing = set(IndicatorValue.objects.values_list("indicator_id", "period_id", "department_id", "basis"))
+
+    def add(self, rows: list[IndicatorValue]) -> None:
         for row in rows:
             key = (row.indicator_id, row.period_id, row.department_id, row.basis)
-            if key not in existing:
-                existing.add(key)
-                new_values.append(row)
+            if key not in self.existing:
+                self.existing.add(key)
+                self.rows.append(row)
 
-    # 吴兴区 十四五: yearly official figures 2021–2024, quarterly estimates for 2025.
+
+def _wuxing_values(values: _NewValues, periods: dict[str, ReportingPeriod]) -> None:
+    """吴兴区 十四五: yearly official figures 2021–2024, quarterly estimates for 2025."""
     wuxing = Plan.objects.select_related("issuer").get(code="wuxing-14th")
     wx_periods = [periods[c] for c in ("2021Y", "2022Y", "2023Y", "2024Y", "2025Q1", "2025Q2", "2025Q3")]
     for indicator, target in _with_targets(wuxing.indicators.filter(target__isnull=False)):
         factor = FACTORS[indicator.order % len(FACTORS)]
-        add(_values_for(indicator, wuxing, wuxing.issuer, wx_periods, factor, indicator.baseline, target))
+        values.add(_values_for(indicator, wuxing, wuxing.issuer, wx_periods, factor, indicator.baseline, target))
 
-    # 吴江区 人才强镇: demo towns, each with its own demo baseline, figures for 2012, 2013 and 2014H1.
+
+def _wujiang_values(values: _NewValues, towns: list[Department], periods: dict[str, ReportingPeriod]) -> None:
+    """吴江区 人才强镇: demo towns, each with its own demo baseline, figures for 2012, 2013 and 2014H1."""
     wujiang = Plan.objects.select_related("issuer").get(code="wujiang-town-3yr")
     town_periods = [periods["2012Y"], periods["2013Y"], periods["2014H1"]]
     seed_indicators = wujiang.indicators.filter(target__isnull=False, formula="").exclude(name__endswith="（演示）")
@@ -220,17 +243,11 @@ def load_demo() -> dict[str, int]:
                     "is_demo": True,
                 },
             )
-            add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, target))
-    # Indicators that add up (issue 20): a share rolled up from the towns, a split, a linked town plan.
-    add(adding_up.town_shares(towns, town_periods))
-    add(adding_up.town_plan([periods[c] for c in ("2023Y", "2024Y", "2025Q3")]))
-    bulk_create_with_history(
-        new_values, IndicatorValue, batch_size=500, default_user=admin, default_change_reason="演示数据"
-    )
-    # Demo towns, periods, targets and figures change every verdict of the seed plans: evaluate them all now.
-    verdicts.recompute(Plan.objects.values_list("pk", flat=True))
+            values.add(_values_for(indicator, wujiang, town, town_periods, factor, baseline, target))
 
-    # 自流井区: demo progress on the tasks the 人社局 leads, so the reporting and task pages are not empty.
+
+def _task_progress(period: ReportingPeriod, admin: User) -> int:
+    """自流井区: demo progress on the tasks the 人社局 leads, so the reporting and task pages are not empty."""
     progress = 0
     rsj = _unit(("自流井区", "区人力资源社会保障局"))
     lead_tasks = TaskAssignment.objects.filter(department=rsj, role=Role.LEAD).select_related("task")[:6]
@@ -238,7 +255,7 @@ def load_demo() -> dict[str, int]:
     for k, assignment in enumerate(lead_tasks):
         row, created = TaskProgress.objects.get_or_create(
             task=assignment.task,
-            period=periods["2025Q3"],
+            period=period,
             department=rsj,
             defaults={
                 "progress_status": states[k % 3],
@@ -251,4 +268,4 @@ def load_demo() -> dict[str, int]:
             },
         )
         progress += int(created)
-    return {"users": len(users), "values": len(new_values), "progress": progress, "towns": len(towns)}
+    return progress

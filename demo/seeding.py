@@ -154,6 +154,28 @@ def _load_plan(
     report: LoadReport,
 ) -> None:
     where = f"{filename} / {pd['code']}"
+    plan = _plan(pd, root, source_file, source_text)
+    report.plans.append(plan.code)
+    sections = _sections(plan, pd.get("sections", []), resolver, where)
+    tasks_by_number = _tasks(plan, pd.get("tasks", []), sections, resolver, where, report)
+    parts: list[tuple[Indicator, str, str]] = []  # (part, the number of its total, where) — 表2's talent types
+    for order, idata in enumerate(pd.get("indicators", []), start=1):
+        iwhere = f"{where} 指标“{idata['name']}”"
+        indicator = _indicator(plan, idata, order, sections, tasks_by_number, iwhere)
+        parts.append((indicator, str(idata.get("part_of") or ""), iwhere))
+        indicator.assignments.all().delete()
+        IndicatorAssignment.objects.bulk_create(
+            IndicatorAssignment(
+                indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i
+            )
+            for role, i, name, dept, group in _named(idata, resolver, iwhere)
+        )
+        _actuals(indicator, idata.get("actuals", []), root, iwhere, report)
+        report.indicators += 1
+    _link_parts(plan, parts)
+
+
+def _plan(pd: dict[str, Any], root: Department, source_file: str, source_text: str) -> Plan:
     parent = Plan.objects.filter(code=pd["parent"]).first() if pd.get("parent") else None
     defaults = {
         "title": pd["title"],
@@ -172,8 +194,11 @@ def _load_plan(
     if source_text:
         defaults["source_text"] = source_text
     plan, _ = Plan.objects.update_or_create(code=pd["code"], defaults=defaults)
-    report.plans.append(plan.code)
+    return plan
 
+
+def _sections(plan: Plan, items: list[dict[str, Any]], resolver: _Resolver, where: str) -> dict[str, Section]:
+    """The plan's sections by key, numbered in the order they are printed (parents before their children)."""
     sections: dict[str, Section] = {}
     counter = [0]
 
@@ -194,11 +219,34 @@ def _load_plan(
             _section_units(section, item, resolver, f"{where} 章节{item['key']}")
             walk(item.get("children", []), section)
 
-    walk(pd.get("sections", []), None)
+    walk(items, None)
+    return sections
 
+
+def _named(
+    data: dict[str, Any], resolver: _Resolver, where: str
+) -> list[tuple[Role, int, str, Department | None, UnitGroup | None]]:
+    """(role, order, printed name, unit, collective) of each unit a task or an indicator names, role by role."""
+    named = []
+    for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
+        for i, name in enumerate(data.get(role.value, []), start=1):
+            dept, group = resolver.resolve(name, where)
+            named.append((role, i, name, dept, group))
+    return named
+
+
+def _tasks(
+    plan: Plan,
+    items: list[dict[str, Any]],
+    sections: dict[str, Section],
+    resolver: _Resolver,
+    where: str,
+    report: LoadReport,
+) -> dict[str, Task]:
+    """The plan's tasks by number (the first of a number); a task the fixture no longer lists goes."""
     tasks_by_number: dict[str, Task] = {}
     loaded: list[int] = []
-    for order, td in enumerate(pd.get("tasks", []), start=1):
+    for order, td in enumerate(items, start=1):
         section = sections.get(td.get("section") or "")
         if td.get("section") and section is None:
             raise SeedError(f"{where} 任务{td.get('number')}：章节“{td['section']}”不存在。")
@@ -215,92 +263,88 @@ def _load_plan(
             },
         )
         task.assignments.all().delete()
-        rows = []
-        for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
-            for i, name in enumerate(td.get(role.value, []), start=1):
-                dept, group = resolver.resolve(name, f"{where} 任务{td.get('number')}")
-                rows.append(
-                    TaskAssignment(task=task, role=role, department=dept, group=group, printed_name=name, order=i)
-                )
-        TaskAssignment.objects.bulk_create(rows)
+        TaskAssignment.objects.bulk_create(
+            TaskAssignment(task=task, role=role, department=dept, group=group, printed_name=name, order=i)
+            for role, i, name, dept, group in _named(td, resolver, f"{where} 任务{td.get('number')}")
+        )
         tasks_by_number.setdefault(task.number, task)
         loaded.append(task.pk)
         report.tasks += 1
     # A task the fixture no longer lists (read wrongly before, e.g. a closing clause) goes, unless reported on.
     plan.tasks.exclude(pk__in=loaded).filter(progress_reports__isnull=True).delete()
+    return tasks_by_number
 
-    parts: list[tuple[Indicator, str, str]] = []  # (part, the number of its total, where) — 表2's talent types
-    for order, idata in enumerate(pd.get("indicators", []), start=1):
-        iwhere = f"{where} 指标“{idata['name']}”"
-        decimals = max(
-            int(idata.get("decimals") or 0),
-            _places(idata.get("target")),
-            _places(idata.get("baseline")),
-            *(_places(a.get("value")) for a in idata.get("actuals", [])),
-        )
-        parent_task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
-        if idata.get("task") and parent_task is None:
-            raise SeedError(f"{iwhere}：所在任务“{idata['task']}”不存在。")
-        indicator, _ = Indicator.objects.update_or_create(
-            plan=plan,
-            group=idata.get("group", ""),
-            number=idata.get("number", ""),
-            name=idata["name"],
-            defaults={
-                "section": sections.get(idata.get("section") or ""),
-                "task": parent_task,
-                "unit": idata.get("unit", ""),
-                "value_unit": idata.get("value_unit", ""),
-                "kind": idata["kind"],
-                "basis": idata.get("basis", ""),
-                "comparison": idata["comparison"],
-                "baseline_year": idata.get("baseline_year"),
-                "baseline": _dec(idata.get("baseline"), iwhere),
-                "target_year": idata.get("target_year"),
-                "target": _dec(idata.get("target"), iwhere),
-                "target_upper": _dec(idata.get("target_upper"), iwhere),
-                "tolerance": _dec(idata.get("tolerance"), iwhere),
-                "decimals": decimals,
-                "is_share": bool(idata.get("is_share")),
-                "per_unit": bool(idata.get("per_unit")),
-                "data_source": idata.get("data_source", ""),
-                "source": idata.get("source", ""),
-                "order": order,
-            },
-        )
-        if parent_task is not None:
-            parent_task.indicators.add(indicator)
-        parts.append((indicator, str(idata.get("part_of") or ""), iwhere))
-        indicator.assignments.all().delete()
-        assignments = []
-        for role in (Role.LEAD, Role.RESPONSIBLE, Role.COOPERATING):
-            for i, name in enumerate(idata.get(role.value, []), start=1):
-                dept, group = resolver.resolve(name, iwhere)
-                assignments.append(
-                    IndicatorAssignment(
-                        indicator=indicator, role=role, department=dept, group=group, printed_name=name, order=i
-                    )
-                )
-        IndicatorAssignment.objects.bulk_create(assignments)
-        for actual in idata.get("actuals", []):
-            period = ensure_period(actual["period"])
-            value = _dec(actual["value"], iwhere)
-            existing = IndicatorValue.objects.filter(
+
+def _indicator(
+    plan: Plan,
+    idata: dict[str, Any],
+    order: int,
+    sections: dict[str, Section],
+    tasks_by_number: dict[str, Task],
+    iwhere: str,
+) -> Indicator:
+    decimals = max(
+        int(idata.get("decimals") or 0),
+        _places(idata.get("target")),
+        _places(idata.get("baseline")),
+        *(_places(a.get("value")) for a in idata.get("actuals", [])),
+    )
+    parent_task = tasks_by_number.get(idata["task"]) if idata.get("task") else None
+    if idata.get("task") and parent_task is None:
+        raise SeedError(f"{iwhere}：所在任务“{idata['task']}”不存在。")
+    indicator, _ = Indicator.objects.update_or_create(
+        plan=plan,
+        group=idata.get("group", ""),
+        number=idata.get("number", ""),
+        name=idata["name"],
+        defaults={
+            "section": sections.get(idata.get("section") or ""),
+            "task": parent_task,
+            "unit": idata.get("unit", ""),
+            "value_unit": idata.get("value_unit", ""),
+            "kind": idata["kind"],
+            "basis": idata.get("basis", ""),
+            "comparison": idata["comparison"],
+            "baseline_year": idata.get("baseline_year"),
+            "baseline": _dec(idata.get("baseline"), iwhere),
+            "target_year": idata.get("target_year"),
+            "target": _dec(idata.get("target"), iwhere),
+            "target_upper": _dec(idata.get("target_upper"), iwhere),
+            "tolerance": _dec(idata.get("tolerance"), iwhere),
+            "decimals": decimals,
+            "is_share": bool(idata.get("is_share")),
+            "per_unit": bool(idata.get("per_unit")),
+            "data_source": idata.get("data_source", ""),
+            "source": idata.get("source", ""),
+            "order": order,
+        },
+    )
+    if parent_task is not None:
+        parent_task.indicators.add(indicator)
+    return indicator
+
+
+def _actuals(
+    indicator: Indicator, actuals: list[dict[str, Any]], root: Department, iwhere: str, report: LoadReport
+) -> None:
+    """The actuals the plan's text publishes, approved, written only where they changed."""
+    for actual in actuals:
+        period = ensure_period(actual["period"])
+        value = _dec(actual["value"], iwhere)
+        existing = IndicatorValue.objects.filter(
+            indicator=indicator, period=period, department=root, basis=actual.get("basis", "official")
+        ).first()
+        if existing is None:
+            existing = IndicatorValue(
                 indicator=indicator, period=period, department=root, basis=actual.get("basis", "official")
-            ).first()
-            if existing is None:
-                existing = IndicatorValue(
-                    indicator=indicator, period=period, department=root, basis=actual.get("basis", "official")
-                )
-            if existing.pk is None or existing.value != value or existing.note != actual.get("note", ""):
-                existing.value = value
-                existing.note = actual.get("note", "")
-                existing.status = ReviewStatus.APPROVED
-                existing._change_reason = "种子数据：原文公布的实际值"
-                existing.save()
-            report.values += 1
-        report.indicators += 1
-    _link_parts(plan, parts)
+            )
+        if existing.pk is None or existing.value != value or existing.note != actual.get("note", ""):
+            existing.value = value
+            existing.note = actual.get("note", "")
+            existing.status = ReviewStatus.APPROVED
+            existing._change_reason = "种子数据：原文公布的实际值"
+            existing.save()
+        report.values += 1
 
 
 def _link_parts(plan: Plan, parts: list[tuple[Indicator, str, str]]) -> None:

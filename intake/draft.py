@@ -17,7 +17,8 @@ from intake import text as tx
 from intake.metadata import parse_metadata
 from intake.outline import Block, Outline, marker, parse_outline
 from intake.tables import table_targets
-from intake.targets import YEAR_ANCHOR_RE, Context, Target, due_date, targets_in_sentence
+from intake.target_rules import YEAR_ANCHOR_RE, due_date
+from intake.targets import Context, Target, targets_in_sentence
 from intake.units import COOPERATING, LEAD, RESPONSIBLE
 
 ROLES = (LEAD, RESPONSIBLE, COOPERATING)
@@ -163,50 +164,60 @@ def _targets(draft: PlanDraft, outline: Outline, ctx: Context) -> None:
             continue
         if block.background:
             continue
-        year = section_year.get(block.section) if block.goals else None
-        normal = tx.norm(block.text)
-        for start, end in tx.sentences(normal):
-            sentence = block.text[start:end]
-            for target in targets_in_sentence(sentence, ctx, year):
-                target.task, target.section, target.line = block.task, block.section, block.line
-                found.append((target, block))
-            anchors = [
-                int(m.group(1))
-                for m in YEAR_ANCHOR_RE.finditer(normal[start:end])
-                if re.match(r"(?:到|至|在|力争)", m.group(0))
-            ]
-            if anchors:
-                year = anchors[-1]
-                section_year[block.section] = year
+        found.extend(_prose(block, ctx, section_year))
     _link_tables(found)
     for index, (target, _block) in enumerate(found, start=1):
-        task_key = f"t{target.task + 1}" if target.task is not None else None
-        draft.targets.append(
-            TargetDraft(
-                f"g{index}",
-                target.name,
-                target.sentence,
-                target.value,
-                target.value_max,
-                target.unit,
-                target.comparison,
-                target.kind,
-                target.year,
-                list(target.milestones),
-                task_key,
-                target.section,
-                target.due,
-                target.decimals,
-                target.baseline,
-                target.baseline_year,
-                target.group,
-                target.number,
-                target.printed,
-                list(target.warnings),
-            )
-        )
-        if not target.year_printed and target.year is not None:
-            draft.targets[-1].warnings.append(f"原文未写目标年度，按规划终止年度 {target.year} 年录入。")
+        draft.targets.append(_target_draft(f"g{index}", target))
+
+
+def _prose(block: Block, ctx: Context, section_year: dict[str | None, int]) -> list[tuple[Target, Block]]:
+    """The targets in one block of prose, sentence by sentence; a goals section's year runs on from a sentence that
+    names one (到2025年 …) to the sentences and blocks after it."""
+    found: list[tuple[Target, Block]] = []
+    year = section_year.get(block.section) if block.goals else None
+    normal = tx.norm(block.text)
+    for start, end in tx.sentences(normal):
+        sentence = block.text[start:end]
+        for target in targets_in_sentence(sentence, ctx, year):
+            target.task, target.section, target.line = block.task, block.section, block.line
+            found.append((target, block))
+        anchors = [
+            int(m.group(1))
+            for m in YEAR_ANCHOR_RE.finditer(normal[start:end])
+            if re.match(r"(?:到|至|在|力争)", m.group(0))
+        ]
+        if anchors:
+            year = anchors[-1]
+            section_year[block.section] = year
+    return found
+
+
+def _target_draft(key: str, target: Target) -> TargetDraft:
+    draft = TargetDraft(
+        key,
+        target.name,
+        target.sentence,
+        target.value,
+        target.value_max,
+        target.unit,
+        target.comparison,
+        target.kind,
+        target.year,
+        list(target.milestones),
+        f"t{target.task + 1}" if target.task is not None else None,
+        target.section,
+        target.due,
+        target.decimals,
+        target.baseline,
+        target.baseline_year,
+        target.group,
+        target.number,
+        target.printed,
+        list(target.warnings),
+    )
+    if not target.year_printed and target.year is not None:
+        draft.warnings.append(f"原文未写目标年度，按规划终止年度 {target.year} 年录入。")
+    return draft
 
 
 def _table(blocks: list[Block], draft: PlanDraft) -> list[tuple[Target, Block]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
@@ -60,6 +61,7 @@ INDICATOR_HEADERS = [
     "配合单位",
     "完成时限",
 ]
+Cell = tuple[Decimal | None, Decimal | None, str, int, str]  # parse_cell: value, upper, comparison, decimals, unit
 TASK_HEADERS = ["章节", "编号", "任务内容", "牵头单位", "责任单位", "配合单位", "完成时限"]
 
 
@@ -216,6 +218,14 @@ def _indicators(
         draft.targets.append(target)
 
 
+class _Unreadable(Exception):
+    """A cell of an indicator's row cannot be read: the row is left out with this issue."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
 def _indicator_row(
     sheet: str,
     number: int,
@@ -225,51 +235,18 @@ def _indicator_row(
     base: tuple[str, int] | None,
     issues: list[Issue],
 ) -> TargetDraft | None:
+    try:
+        values = [(year, _target_cell(sheet, number, row, header)) for header, year in targets]
+        baseline_cell = _baseline_cell(sheet, number, row, base[0]) if base is not None else None
+        kind = _kind(sheet, number, row)
+    except _Unreadable as unreadable:
+        issues.append(unreadable.issue)
+        return None
     unit = reader.cell_text(row.get("单位"))
-    values = []
-    for header, year in targets:
-        parsed = parse_cell(reader.cell_text(row.get(header)))
-        if parsed is None:
-            issues.append(
-                Issue(
-                    _("“%(h)s”的“%(v)s”无法识别：应为数字，可带“左右”“以上”“以下”，区间写作“5-8”，无目标填“——”。")
-                    % {"h": header, "v": reader.cell_text(row.get(header))[:20]},
-                    sheet,
-                    number,
-                    header=header,
-                )
-            )
-            return None
-        values.append((year, parsed))
     year, (value, upper, comparison, decimals, _unit) = values[-1]
     baseline = None
-    if base is not None:
-        parsed = parse_cell(reader.cell_text(row.get(base[0])))
-        if parsed is None:
-            issues.append(
-                Issue(
-                    _("基期值“%(v)s”不是有效数字（无基期值请填“——”）。")
-                    % {"v": reader.cell_text(row.get(base[0]))[:20]},
-                    sheet,
-                    number,
-                    header=base[0],
-                )
-            )
-            return None
-        baseline, decimals = parsed[0], max(decimals, parsed[3])
-    kind_label = reader.cell_text(row.get("指标类型"))
-    kind = next((v for label, v in KIND_LABELS.items() if kind_label and label in kind_label), None)
-    if kind_label and kind is None:
-        issues.append(
-            Issue(
-                _("指标类型“%(v)s”无法识别，可选：%(c)s。")
-                % {"v": kind_label, "c": "、".join(str(label) for _v, label in Indicator.Kind.choices)},
-                sheet,
-                number,
-                header="指标类型",
-            )
-        )
-        return None
+    if baseline_cell is not None:
+        baseline, decimals = baseline_cell[0], max(decimals, baseline_cell[3])
     compare_label = reader.cell_text(row.get("比较方式"))
     comparison = (
         COMPARISON_LABELS.get(compare_label)
@@ -299,102 +276,60 @@ def _indicator_row(
     return target
 
 
+def _target_cell(sheet: str, number: int, row: dict[str, Any], header: str) -> Cell:
+    parsed = parse_cell(reader.cell_text(row.get(header)))
+    if parsed is None:
+        raise _Unreadable(
+            Issue(
+                _("“%(h)s”的“%(v)s”无法识别：应为数字，可带“左右”“以上”“以下”，区间写作“5-8”，无目标填“——”。")
+                % {"h": header, "v": reader.cell_text(row.get(header))[:20]},
+                sheet,
+                number,
+                header=header,
+            )
+        )
+    return parsed
+
+
+def _baseline_cell(sheet: str, number: int, row: dict[str, Any], header: str) -> Cell:
+    parsed = parse_cell(reader.cell_text(row.get(header)))
+    if parsed is None:
+        raise _Unreadable(
+            Issue(
+                _("基期值“%(v)s”不是有效数字（无基期值请填“——”）。") % {"v": reader.cell_text(row.get(header))[:20]},
+                sheet,
+                number,
+                header=header,
+            )
+        )
+    return parsed
+
+
+def _kind(sheet: str, number: int, row: dict[str, Any]) -> str | None:
+    """The kind the row names (None: left to be inferred from the name and unit)."""
+    kind_label = reader.cell_text(row.get("指标类型"))
+    kind = next((v for label, v in KIND_LABELS.items() if kind_label and label in kind_label), None)
+    if kind_label and kind is None:
+        raise _Unreadable(
+            Issue(
+                _("指标类型“%(v)s”无法识别，可选：%(c)s。")
+                % {"v": kind_label, "c": "、".join(str(label) for _v, label in Indicator.Kind.choices)},
+                sheet,
+                number,
+                header="指标类型",
+            )
+        )
+    return kind
+
+
 def write_template(out: io.BytesIO) -> None:
     """The plan table template: headers, one example row each, allowed values as drop-downs, a 说明 sheet."""
     workbook = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     kinds = [str(label) for _v, label in Indicator.Kind.choices]
     comparisons = [str(label) for _v, label in Indicator.Comparison.choices]
-    sheet = workbook.add_worksheet("指标")
-    sheet.write_row(0, 0, INDICATOR_HEADERS, bold)
-    sheet.write_row(
-        1,
-        0,
-        [
-            "一、主要目标",
-            "人才资源总量",
-            "1",
-            "人才资源总量",
-            "万人",
-            kinds[0],
-            comparisons[0],
-            23.2,
-            25,
-            26.4,
-            "区委组织部",
-            "区人力资源社会保障局",
-            "各镇（街道）",
-            "",
-        ],
-    )
-    sheet.data_validation(
-        1,
-        5,
-        2000,
-        5,
-        {
-            "validate": "list",
-            "source": kinds,
-            "error_title": "指标类型",
-            "error_message": "请从下拉列表中选择：" + "、".join(kinds),
-        },
-    )
-    sheet.data_validation(
-        1,
-        6,
-        2000,
-        6,
-        {
-            "validate": "list",
-            "source": comparisons,
-            "error_title": "比较方式",
-            "error_message": "请从下拉列表中选择：" + "、".join(comparisons),
-        },
-    )
-    sheet.data_validation(
-        1,
-        13,
-        2000,
-        13,
-        {
-            "validate": "date",
-            "criteria": ">",
-            "value": dt.date(1990, 1, 1),
-            "error_message": "请填写日期，如 2025-10-31",
-        },
-    )
-    sheet.set_column(0, 3, 18)
-    sheet.set_column(10, 12, 24)
-    tasks = workbook.add_worksheet("任务")
-    tasks.write_row(0, 0, TASK_HEADERS, bold)
-    tasks.write_row(
-        1,
-        0,
-        [
-            "二、主要任务／（一）人才引进",
-            "1.",
-            "实施高层次人才引进计划。",
-            "区委组织部",
-            "区人力资源社会保障局、区财政局",
-            "区人才工作领导小组各成员单位",
-            "",
-        ],
-    )
-    tasks.data_validation(
-        1,
-        6,
-        2000,
-        6,
-        {
-            "validate": "date",
-            "criteria": ">",
-            "value": dt.date(1990, 1, 1),
-            "error_message": "请填写日期，如 2025-10-31",
-        },
-    )
-    tasks.set_column(0, 0, 28)
-    tasks.set_column(2, 2, 60)
-    tasks.set_column(3, 5, 28)
+    _indicator_sheet(workbook.add_worksheet("指标"), bold, kinds, comparisons)
+    _task_sheet(workbook.add_worksheet("任务"), bold)
     notes = workbook.add_worksheet("说明")
     for i, line in enumerate(
         [
@@ -409,3 +344,59 @@ def write_template(out: io.BytesIO) -> None:
         notes.write(i, 0, line)
     notes.set_column(0, 0, 120)
     workbook.close()
+
+
+TEMPLATE_ROWS = 2000  # rows below the header that get the drop-downs and the date check
+DATE_CHECK = {
+    "validate": "date",
+    "criteria": ">",
+    "value": dt.date(1990, 1, 1),
+    "error_message": "请填写日期，如 2025-10-31",
+}
+
+
+def _choice(sheet: Any, column: int, values: list[str], title: str) -> None:
+    sheet.data_validation(
+        1,
+        column,
+        TEMPLATE_ROWS,
+        column,
+        {
+            "validate": "list",
+            "source": values,
+            "error_title": title,
+            "error_message": "请从下拉列表中选择：" + "、".join(values),
+        },
+    )
+
+
+def _indicator_sheet(sheet: Any, bold: Any, kinds: list[str], comparisons: list[str]) -> None:
+    sheet.write_row(0, 0, INDICATOR_HEADERS, bold)
+    example = ["一、主要目标", "人才资源总量", "1", "人才资源总量", "万人", kinds[0], comparisons[0], 23.2, 25, 26.4]
+    sheet.write_row(1, 0, [*example, "区委组织部", "区人力资源社会保障局", "各镇（街道）", ""])
+    _choice(sheet, 5, kinds, "指标类型")
+    _choice(sheet, 6, comparisons, "比较方式")
+    sheet.data_validation(1, 13, TEMPLATE_ROWS, 13, dict(DATE_CHECK))
+    sheet.set_column(0, 3, 18)
+    sheet.set_column(10, 12, 24)
+
+
+def _task_sheet(tasks: Any, bold: Any) -> None:
+    tasks.write_row(0, 0, TASK_HEADERS, bold)
+    tasks.write_row(
+        1,
+        0,
+        [
+            "二、主要任务／（一）人才引进",
+            "1.",
+            "实施高层次人才引进计划。",
+            "区委组织部",
+            "区人力资源社会保障局、区财政局",
+            "区人才工作领导小组各成员单位",
+            "",
+        ],
+    )
+    tasks.data_validation(1, 6, TEMPLATE_ROWS, 6, dict(DATE_CHECK))
+    tasks.set_column(0, 0, 28)
+    tasks.set_column(2, 2, 60)
+    tasks.set_column(3, 5, 28)

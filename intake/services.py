@@ -105,9 +105,18 @@ def publish_draft(
     problems = check_draft(draft, code=code, choices=choices)
     if problems:
         raise PublishError(problems)
-    assert draft.start_year is not None and draft.end_year is not None  # check_draft refuses a draft without years
     units = _units(root, choices)
     reason = _("规划导入：%(f)s") % {"f": (draft.source_name or _("粘贴的文字"))[:80]}
+    plan = _plan(draft, root=root, code=code, user=user, reason=reason)
+    sections = _sections(plan, draft)
+    by_key = _tasks(plan, draft, sections, units, user, reason)
+    _indicators(plan, draft, sections, by_key, units, user, reason)
+    verdicts.plans_changed(plan_ids=[plan.pk], reason=reason)  # a new plan: its verdicts are evaluated
+    return plan
+
+
+def _plan(draft: PlanDraft, *, root: Department, code: str, user: User, reason: str) -> Plan:
+    assert draft.start_year is not None and draft.end_year is not None  # check_draft refuses a draft without years
     plan = Plan(
         code=code,
         title=draft.title.strip()[:200],
@@ -126,7 +135,18 @@ def publish_draft(
     plan._change_reason = reason
     plan._history_user = user
     plan.save()
-    sections = _sections(plan, draft)
+    return plan
+
+
+def _tasks(
+    plan: Plan,
+    draft: PlanDraft,
+    sections: dict[str, Section],
+    units: dict[str, dict[str, object]],
+    user: User,
+    reason: str,
+) -> dict[str, Task]:
+    """The draft's tasks and the units they name, by draft key."""
     tasks = bulk_create_with_history(
         [
             Task(
@@ -160,9 +180,7 @@ def publish_draft(
             for order, a in enumerate(d.assignments, start=1)
         ]
     )
-    _indicators(plan, draft, sections, by_key, units, user, reason)
-    verdicts.plans_changed(plan_ids=[plan.pk], reason=reason)  # a new plan: its verdicts are evaluated
-    return plan
+    return by_key
 
 
 def _units(root: Department, choices: Mapping[str, UnitChoice]) -> dict[str, dict[str, object]]:

@@ -14,7 +14,8 @@ from decimal import Decimal
 from functools import partial
 
 from intake import text as tx
-from intake.targets import UNIT_ALT, Target, dec, places
+from intake.target_rules import UNIT_ALT, dec, places
+from intake.targets import Target
 
 DASHES = {"", "—", "——", "-", "--", "/", "无", "——。", "…"}
 YEAR_RE = re.compile(r"((?:19|20)\d{2})")

@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assessment import access, services
+from assessment import access
 from assessment.bulletins import bulletin_data, write_xlsx
 from assessment.forms import BulletinForm
 from assessment.models import AssessmentScheme, Bulletin
 from assessment.selectors import scheme_results
-from assessment.services import ServiceError
+from assessment.services import publishing
 from assessment.views.common import attempt, form_errors
+from indicators.services import ServiceError
 from talentplan.requests import AuthenticatedHttpRequest
 
 # --- bulletins ------------------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ def bulletin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def bulletin_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     scheme = access.get_scheme_for_user(request.user, pk)
     try:
-        services.ensure_bulletin(user=request.user, scheme=scheme)
+        publishing.ensure_bulletin(user=request.user, scheme=scheme)
     except ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("assessment:scheme", pk=scheme.pk)
@@ -72,7 +73,7 @@ def bulletin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRed
         data = form.cleaned_data
         attempt(
             request,
-            lambda: services.update_bulletin(
+            lambda: publishing.update_bulletin(
                 user=request.user,
                 bulletin=found,
                 title=data["title"],
@@ -93,7 +94,7 @@ def bulletin_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     scheme = access.get_scheme_for_user(request.user, pk)
     found = access.get_bulletin_for_user(request.user, scheme)
     attempt(
-        request, lambda: services.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。")
+        request, lambda: publishing.publish_bulletin(user=request.user, bulletin=found), _("通报已发布，内容已冻结。")
     )
     return redirect("assessment:bulletin", pk=scheme.pk)
 

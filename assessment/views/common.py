@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest
 
-from assessment.services import ServiceError
+from indicators.services import ServiceError
 
 
 def attempt(request: HttpRequest, action: Callable[[], object], success: str) -> None:

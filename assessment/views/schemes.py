@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assessment import access, escalation, services
+from assessment import access, escalation
 from assessment.forms import (
     ClaimForm,
     ClaimReviewForm,
@@ -24,10 +24,12 @@ from assessment.forms import (
     SelfAssessmentForm,
 )
 from assessment.models import AssessmentItem, AssessmentScheme, BonusClaim, Bulletin, ItemScore, UnitAssessment
-from assessment.selectors import scheme_results
-from assessment.services import SelfScore, ServiceError
+from assessment.selectors import UnitRow, scheme_results
+from assessment.services import review, scheme_setup, self_assessment
+from assessment.services.self_assessment import SelfScore
 from assessment.views.common import attempt, form_errors
 from indicators.access import unit_ids
+from indicators.services import ServiceError
 from talentplan.requests import AuthenticatedHttpRequest
 
 # --- index and schemes ----------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def scheme_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     elif form.is_valid():
         attempt(
             request,
-            lambda: services.set_scheme_status(
+            lambda: scheme_setup.set_scheme_status(
                 user=request.user, scheme=scheme, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
             ),
             _("方案状态已改为“%(s)s”。") % {"s": AssessmentScheme.Status(form.cleaned_data["status"]).label},
@@ -158,30 +160,8 @@ def unit_detail(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> Htt
         row.assessment
     )
     can_review = access.can_review(request.user, scheme) and not row.finalized
-    self_form = (
-        SelfAssessmentForm(
-            lines=row.lines,
-            scores=row.scores,
-            initial={
-                "note": getattr(row.assessment, "self_note", ""),
-                "version": getattr(row.assessment, "version", None),
-            },
-        )
-        if can_self
-        else None
-    )
-    review_forms = {
-        line.key: ItemReviewForm(
-            initial={
-                "item": int(line.key),
-                "reviewed_score": getattr(row.scores.get(int(line.key)), "reviewed_score", None),
-                "vetoed": getattr(row.scores.get(int(line.key)), "vetoed", False),
-                "note": getattr(row.scores.get(int(line.key)), "review_note", ""),
-            }
-        )
-        for line in row.lines
-        if can_review and line.key.isdigit()
-    }
+    self_form = _self_form(row) if can_self else None
+    review_forms = _review_forms(row) if can_review else {}
     lines = [
         (line, row.scores.get(int(line.key)) if line.key.isdigit() else None, review_forms.get(line.key))
         for line in row.lines
@@ -207,6 +187,30 @@ def unit_detail(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> Htt
             or Bulletin.objects.filter(scheme=scheme, status=Bulletin.Status.PUBLISHED).exists(),
         },
     )
+
+
+def _self_form(row: UnitRow) -> SelfAssessmentForm:
+    return SelfAssessmentForm(
+        lines=row.lines,
+        scores=row.scores,
+        initial={"note": getattr(row.assessment, "self_note", ""), "version": getattr(row.assessment, "version", None)},
+    )
+
+
+def _review_forms(row: UnitRow) -> dict[str, ItemReviewForm]:
+    """组织部's form for each item line, filled with its review so far."""
+    return {
+        line.key: ItemReviewForm(
+            initial={
+                "item": int(line.key),
+                "reviewed_score": getattr(row.scores.get(int(line.key)), "reviewed_score", None),
+                "vetoed": getattr(row.scores.get(int(line.key)), "vetoed", False),
+                "note": getattr(row.scores.get(int(line.key)), "review_note", ""),
+            }
+        )
+        for line in row.lines
+        if line.key.isdigit()
+    }
 
 
 @dataclass(frozen=True)
@@ -264,7 +268,7 @@ def self_assess(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> Htt
     submit = request.POST.get("action") == "submit"
     attempt(
         request,
-        lambda: services.save_self_assessment(
+        lambda: self_assessment.save_self_assessment(
             user=request.user,
             scheme=scheme,
             department=department,
@@ -288,7 +292,7 @@ def claim_add(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpR
         data = form.cleaned_data
         attempt(
             request,
-            lambda: services.add_claim(
+            lambda: self_assessment.add_claim(
                 user=request.user,
                 scheme=scheme,
                 department=department,
@@ -308,7 +312,7 @@ def claim_add(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpR
 @require_POST
 def claim_withdraw(request: AuthenticatedHttpRequest, claim_pk: int) -> HttpResponseRedirect:
     claim = access.get_claim_for_user(request.user, claim_pk)
-    attempt(request, lambda: services.withdraw_claim(user=request.user, claim=claim), _("加分申报已撤回。"))
+    attempt(request, lambda: self_assessment.withdraw_claim(user=request.user, claim=claim), _("加分申报已撤回。"))
     return _unit_redirect(claim.assessment.scheme, claim.assessment.department_id)
 
 
@@ -330,7 +334,7 @@ def claim_review(request: AuthenticatedHttpRequest, claim_pk: int) -> HttpRespon
         data = form.cleaned_data
         attempt(
             request,
-            lambda: services.review_claim(
+            lambda: review.review_claim(
                 user=request.user,
                 claim=claim,
                 approve=data["decision"] == "approve",
@@ -357,7 +361,7 @@ def item_review(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> Htt
             raise Http404
         attempt(
             request,
-            lambda: services.review_item(
+            lambda: review.review_item(
                 user=request.user,
                 scheme=scheme,
                 department=department,
@@ -382,17 +386,17 @@ def unit_action(request: AuthenticatedHttpRequest, pk: int, unit_pk: int, action
     reason = request.POST.get("reason", "")
     actions: dict[str, tuple[Callable[[], object], str]] = {
         "finalize": (
-            lambda: services.finalize_unit(user=request.user, scheme=scheme, department=department),
+            lambda: review.finalize_unit(user=request.user, scheme=scheme, department=department),
             _("总分已审定。"),
         ),
         "return": (
-            lambda: services.return_self_assessment(
+            lambda: review.return_self_assessment(
                 user=request.user, scheme=scheme, department=department, reason=reason
             ),
             _("自评已退回单位。"),
         ),
         "reopen": (
-            lambda: services.reopen_unit(user=request.user, scheme=scheme, department=department, reason=reason),
+            lambda: review.reopen_unit(user=request.user, scheme=scheme, department=department, reason=reason),
             _("已撤销审定。"),
         ),
     }

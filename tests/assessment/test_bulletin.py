@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Bulletin
-from assessment.services import ServiceError
+from assessment.services import publishing, review
 from indicators.evaluation import services as verdicts
+from indicators.services import ServiceError
 from tests.worlds.assessment import World
 
 pytestmark = pytest.mark.django_db
@@ -25,18 +25,18 @@ def sheet_rows(content: bytes) -> list[tuple]:
 
 
 def test_draft_then_published_bulletin_is_frozen(world: World):
-    bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
+    bulletin = publishing.ensure_bulletin(user=world.admin, scheme=world.scheme)
     client = Client()
     client.force_login(world.admin)
     url = reverse("assessment:bulletin", args=[world.scheme.pk])
     draft = client.get(url).content.decode()
     assert "草稿（未发布）" in draft and "31.40" in draft and "甲开发区" in draft
-    services.publish_bulletin(user=world.admin, bulletin=bulletin)
+    publishing.publish_bulletin(user=world.admin, bulletin=bulletin)
     bulletin.refresh_from_db()
     assert bulletin.is_published and bulletin.snapshot is not None
     assert bulletin.snapshot["ranking"][0]["score"] == "31.40"
     # Later changes: a reviewed score and new figures. The live results move; the bulletin does not.
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=world.a,
@@ -53,14 +53,14 @@ def test_draft_then_published_bulletin_is_frozen(world: World):
     assert 31.40 in cells and 21.40 not in cells
     assert Bulletin.objects.get(pk=bulletin.pk).snapshot == bulletin.snapshot
     with pytest.raises(ServiceError, match="已冻结"):
-        services.update_bulletin(user=world.admin, bulletin=bulletin, title="改标题")
+        publishing.update_bulletin(user=world.admin, bulletin=bulletin, title="改标题")
     with pytest.raises(ServiceError, match="已于"):
-        services.publish_bulletin(user=world.admin, bulletin=bulletin)
+        publishing.publish_bulletin(user=world.admin, bulletin=bulletin)
     assert bulletin.history.filter(history_change_reason="发布通报", history_user=world.admin).exists()
 
 
 def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=world.d,
@@ -69,14 +69,14 @@ def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
         vetoed=True,
         note="数据造假",
     )
-    bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
-    services.update_bulletin(
+    bulletin = publishing.ensure_bulletin(user=world.admin, scheme=world.scheme)
+    publishing.update_bulletin(
         user=world.admin,
         bulletin=bulletin,
         title="关于2024年度考核结果的通报",
         good_examples="甲开发区人才公寓建设经验",
     )
-    services.publish_bulletin(user=world.admin, bulletin=bulletin)
+    publishing.publish_bulletin(user=world.admin, bulletin=bulletin)
     data = Bulletin.objects.get(pk=bulletin.pk).snapshot
     assert data is not None
     assert [g["name"] for g in data["groups"]] == ["经济开发区", "重点镇", "其他镇"]
@@ -91,8 +91,8 @@ def test_bulletin_lists_groups_red_items_and_good_examples(world: World):
 def test_excel_writes_formula_like_text_as_text(world: World):
     world.d.name = '=HYPERLINK("http://evil","点我")'
     world.d.save()
-    bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
-    services.update_bulletin(user=world.admin, bulletin=bulletin, title="+通报", good_examples="@SUM(A1:A2)")
+    bulletin = publishing.ensure_bulletin(user=world.admin, scheme=world.scheme)
+    publishing.update_bulletin(user=world.admin, bulletin=bulletin, title="+通报", good_examples="@SUM(A1:A2)")
     client = Client()
     client.force_login(world.admin)
     response = client.get(reverse("assessment:bulletin_xlsx", args=[world.scheme.pk]))
@@ -109,10 +109,10 @@ def test_excel_writes_formula_like_text_as_text(world: World):
 
 
 def test_only_the_organisation_department_publishes(world: World):
-    bulletin = services.ensure_bulletin(user=world.admin, scheme=world.scheme)
+    bulletin = publishing.ensure_bulletin(user=world.admin, scheme=world.scheme)
     for user in (world.leader, world.rep_b):
         with pytest.raises(ServiceError, match="只有组织部管理员"):
-            services.publish_bulletin(user=user, bulletin=bulletin)
+            publishing.publish_bulletin(user=user, bulletin=bulletin)
     reporter = Client()
     reporter.force_login(world.rep_b)
     url = reverse("assessment:bulletin", args=[world.scheme.pk])

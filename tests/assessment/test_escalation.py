@@ -11,12 +11,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from assessment import escalation, services
+from assessment import escalation
 from assessment.models import AssessmentScheme, SupervisionNotice
 from assessment.selectors import open_notices
-from assessment.services import ServiceError
+from assessment.services import scheme_setup
 from indicators.evaluation import services as verdicts
 from indicators.models import TaskProgress
+from indicators.services import ServiceError
 from plans.models import Role, Task, TaskAssignment
 from tests.worlds.assessment import World, build_world, period
 
@@ -71,8 +72,8 @@ def test_notice_closes_when_the_status_recovers(behind: World):
     notice = SupervisionNotice.objects.get(department=behind.b, indicator=behind.per_unit)
     h1_2025 = period("2025H1")
     behind.value(behind.per_unit, behind.b, h1_2025, "80")  # 80 % against an expected 75 %: on track
-    later = services.create_scheme(user=behind.admin, plan=behind.plan, period=h1_2025, title="2025上半年考核")
-    services.add_item(
+    later = scheme_setup.create_scheme(user=behind.admin, plan=behind.plan, period=h1_2025, title="2025上半年考核")
+    scheme_setup.add_item(
         user=behind.admin,
         scheme=later,
         kind="indicator",
@@ -92,7 +93,7 @@ def test_overdue_task_opens_a_notice_to_its_lead_unit_and_closes_when_done(behin
     )
     TaskAssignment.objects.create(task=task, role=Role.LEAD, department=behind.b)
     TaskAssignment.objects.create(task=task, role=Role.RESPONSIBLE, department=behind.c)
-    item = services.add_item(
+    item = scheme_setup.add_item(
         user=behind.admin, scheme=behind.scheme, kind="task", name="出台人才新政", points=Decimal("5"), task=task
     )
     behind.task.due_date = dt.date(2024, 6, 30)  # 甲 leads it and reported it done (approved): no notice

@@ -14,11 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import AssessmentScheme, BonusClaim, ItemScore, SchemeUnit, UnitAssessment
 from assessment.selectors import UnitRow, scheme_results
-from assessment.services import SelfScore, ServiceError
+from assessment.services import review, scheme_setup, self_assessment
+from assessment.services.self_assessment import SelfScore
 from indicators.evaluation import services as verdicts
+from indicators.services import ServiceError
 from tests.worlds.assessment import World, pdf, unit
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_scores_by_hand(world: World):
 
 
 def test_veto_ranks_the_unit_last_in_its_group_and_overall(world: World):
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=world.a,
@@ -83,7 +84,7 @@ def test_veto_ranks_the_unit_last_in_its_group_and_overall(world: World):
 
 def test_equal_scores_share_a_rank(world: World):
     # Give 丁 the same 6.00 as 丙 through a reviewed score: both third, nobody fourth.
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=world.d,
@@ -143,24 +144,24 @@ def self_scores(world: World, department) -> dict[int, SelfScore]:
 
 def test_full_flow_with_audit_trail(world: World):
     b = world.b
-    services.save_self_assessment(
+    self_assessment.save_self_assessment(
         user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b), note="本镇自评", submit=True
     )
     assessment = UnitAssessment.objects.get(scheme=world.scheme, department=b)
     assert assessment.status == UnitAssessment.Status.SUBMITTED
     with pytest.raises(ServiceError, match="不能再修改"):
-        services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=b, scores={})
-    services.return_self_assessment(user=world.admin, scheme=world.scheme, department=b, reason="请补充说明")
-    services.save_self_assessment(
+        self_assessment.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=b, scores={})
+    review.return_self_assessment(user=world.admin, scheme=world.scheme, department=b, reason="请补充说明")
+    self_assessment.save_self_assessment(
         user=world.rep_b, scheme=world.scheme, department=b, scores=self_scores(world, b), submit=True
     )
     # Item by item: a different figure needs a reason; the computed one may be kept.
     with pytest.raises(ServiceError, match="理由"):
-        services.review_item(
+        review.review_item(
             user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"], reviewed_score=D("15")
         )
     with pytest.raises(ServiceError, match="之间"):
-        services.review_item(
+        review.review_item(
             user=world.admin,
             scheme=world.scheme,
             department=b,
@@ -168,7 +169,7 @@ def test_full_flow_with_audit_trail(world: World):
             reviewed_score=D("21"),
             note="超出满分",
         )
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=b,
@@ -176,7 +177,7 @@ def test_full_flow_with_audit_trail(world: World):
         reviewed_score=D("15"),
         note="统计局补充数据",
     )
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=b,
@@ -188,7 +189,7 @@ def test_full_flow_with_audit_trail(world: World):
     line = next(line for line in row.lines if line.name == "人才总量")
     assert line.points == D("15.00") and line.computed == D("12.00") and "单位自评20分" in line.explanation
     assert row.score == D("18.80") - D("12.00") + D("15") - D("1")
-    services.finalize_unit(user=world.admin, scheme=world.scheme, department=b)
+    review.finalize_unit(user=world.admin, scheme=world.scheme, department=b)
     frozen = row_of(world.scheme, b.pk).score
     # Later data changes do not move a fixed score...
     world.plan_level.values.update(value=D("90"))  # 研发投入 now on track (a test shortcut: no history needed)
@@ -197,12 +198,12 @@ def test_full_flow_with_audit_trail(world: World):
     assert row_of(world.scheme, world.c.pk).score == D("6.00")
     # ...and cannot be reviewed until the final score is reopened, with a reason.
     with pytest.raises(ServiceError, match="已审定"):
-        services.review_item(
+        review.review_item(
             user=world.admin, scheme=world.scheme, department=b, item=world.items["per_unit"], reviewed_score=None
         )
     with pytest.raises(ServiceError, match="原因"):
-        services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="")
-    services.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="数据更正")
+        review.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="")
+    review.reopen_unit(user=world.admin, scheme=world.scheme, department=b, reason="数据更正")
     assert row_of(world.scheme, b.pk).score != frozen
     reasons = list(UnitAssessment.history.filter(id=assessment.pk).values_list("history_change_reason", flat=True))
     assert any("退回自评" in r for r in reasons) and any("审定总分" in r for r in reasons)
@@ -214,14 +215,16 @@ def test_full_flow_with_audit_trail(world: World):
 
 def test_submit_requires_every_indicator_and_task_self_score(world: World):
     with pytest.raises(ServiceError, match="尚缺"):
-        services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.b, scores={}, submit=True)
+        self_assessment.save_self_assessment(
+            user=world.rep_b, scheme=world.scheme, department=world.b, scores={}, submit=True
+        )
     assert not UnitAssessment.objects.filter(status=UnitAssessment.Status.SUBMITTED).exists()
 
 
 def test_bonus_claims_need_evidence_and_review(world: World):
     b, scheme = world.b, world.scheme
     with pytest.raises(ServiceError, match="佐证材料"):
-        services.add_claim(
+        self_assessment.add_claim(
             user=world.rep_b,
             scheme=scheme,
             department=b,
@@ -231,7 +234,7 @@ def test_bonus_claims_need_evidence_and_review(world: World):
             evidence=None,
         )
     with pytest.raises(ServiceError, match="内容与扩展名不符"):
-        services.add_claim(
+        self_assessment.add_claim(
             user=world.rep_b,
             scheme=scheme,
             department=b,
@@ -240,7 +243,7 @@ def test_bonus_claims_need_evidence_and_review(world: World):
             quantity=1,
             evidence=SimpleUploadedFile("x.pdf", b"not a pdf"),
         )
-    two = services.add_claim(
+    two = self_assessment.add_claim(
         user=world.rep_b,
         scheme=scheme,
         department=b,
@@ -249,7 +252,7 @@ def test_bonus_claims_need_evidence_and_review(world: World):
         quantity=2,
         evidence=pdf(),
     )
-    city = services.add_claim(
+    city = self_assessment.add_claim(
         user=world.rep_b,
         scheme=scheme,
         department=b,
@@ -261,13 +264,13 @@ def test_bonus_claims_need_evidence_and_review(world: World):
     row = row_of(scheme, b.pk)
     assert next(line for line in row.lines if line.name == "国家级人才").points == 0  # pending claims do not count
     with pytest.raises(ServiceError, match="未审核"):
-        services.finalize_unit(user=world.admin, scheme=scheme, department=b)
+        review.finalize_unit(user=world.admin, scheme=scheme, department=b)
     with pytest.raises(ServiceError, match="只有组织部管理员"):
-        services.review_claim(user=world.rep_b, claim=two, approve=True)
-    services.review_claim(user=world.admin, claim=two, approve=True)
+        review.review_claim(user=world.rep_b, claim=two, approve=True)
+    review.review_claim(user=world.admin, claim=two, approve=True)
     with pytest.raises(ServiceError, match="理由"):
-        services.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2)
-    services.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2, note="1人不在名单")
+        review.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2)
+    review.review_claim(user=world.admin, claim=city, approve=True, approved_quantity=2, note="1人不在名单")
     lines = {line.name: line for line in row_of(scheme, b.pk).lines}
     # national 2 × 5 = 10 (item cap 10); city 2 × 1 = 2; together 12 > scheme cap 8 → −4.
     assert (lines["国家级人才"].points, lines["市级人才"].points, lines["加分封顶"].points) == (
@@ -282,16 +285,16 @@ def test_bonus_claims_need_evidence_and_review(world: World):
 
 
 def test_reporter_self_scores_own_unit_only(world: World):
-    services.save_self_assessment(
+    self_assessment.save_self_assessment(
         user=world.rep_b,
         scheme=world.scheme,
         department=world.b,
         scores={world.items["task"].pk: SelfScore(D("3"), "")},
     )
     with pytest.raises(ServiceError, match="无权"):
-        services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.c, scores={})
+        self_assessment.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.c, scores={})
     with pytest.raises(ServiceError, match="无权"):
-        services.add_claim(
+        self_assessment.add_claim(
             user=world.rep_b,
             scheme=world.scheme,
             department=world.c,
@@ -320,7 +323,7 @@ def test_reporter_self_scores_own_unit_only(world: World):
 def test_only_the_organisation_department_reviews(world: World):
     for user in (world.rep_b, world.leader):
         with pytest.raises(ServiceError, match="只有组织部管理员"):
-            services.review_item(
+            review.review_item(
                 user=user,
                 scheme=world.scheme,
                 department=world.b,
@@ -329,7 +332,7 @@ def test_only_the_organisation_department_reviews(world: World):
                 note="x",
             )
         with pytest.raises(ServiceError, match="只有组织部管理员"):
-            services.finalize_unit(user=user, scheme=world.scheme, department=world.b)
+            review.finalize_unit(user=user, scheme=world.scheme, department=world.b)
     client = Client()
     client.force_login(world.rep_b)
     client.post(
@@ -337,7 +340,7 @@ def test_only_the_organisation_department_reviews(world: World):
         {"item": world.items["per_unit"].pk, "reviewed_score": "1", "note": "x"},
     )
     assert not ItemScore.objects.filter(reviewed_score__isnull=False).exists()
-    services.review_item(
+    review.review_item(
         user=world.admin,
         scheme=world.scheme,
         department=world.b,
@@ -359,9 +362,9 @@ def test_leader_reads_everything_and_changes_nothing(world: World):
         and "审定总分" not in page.content.decode()
     )
     with pytest.raises(ServiceError):
-        services.save_self_assessment(user=world.leader, scheme=world.scheme, department=world.b, scores={})
+        self_assessment.save_self_assessment(user=world.leader, scheme=world.scheme, department=world.b, scores={})
     with pytest.raises(ServiceError):
-        services.set_scheme_status(user=world.leader, scheme=world.scheme, status=AssessmentScheme.Status.CLOSED)
+        scheme_setup.set_scheme_status(user=world.leader, scheme=world.scheme, status=AssessmentScheme.Status.CLOSED)
     client.post(
         reverse("assessment:self_assess", args=[world.scheme.pk, world.b.pk]),
         {f"self_{world.items['task'].pk}": "3", "action": "submit"},
@@ -370,12 +373,12 @@ def test_leader_reads_everything_and_changes_nothing(world: World):
 
 
 def test_closed_or_draft_schemes_take_no_self_assessment(world: World):
-    services.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.CLOSED)
+    scheme_setup.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.CLOSED)
     with pytest.raises(ServiceError, match="无权"):
-        services.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.b, scores={})
+        self_assessment.save_self_assessment(user=world.rep_b, scheme=world.scheme, department=world.b, scores={})
     with pytest.raises(ServiceError, match="原因"):
-        services.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.ACTIVE)
-    services.set_scheme_status(
+        scheme_setup.set_scheme_status(user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.ACTIVE)
+    scheme_setup.set_scheme_status(
         user=world.admin, scheme=world.scheme, status=AssessmentScheme.Status.DRAFT, reason="调整方案"
     )
     client = Client()

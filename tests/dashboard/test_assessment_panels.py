@@ -20,9 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import escalation, services
+from assessment import escalation
 from assessment.models import AssessmentScheme, DeductionSource, SupervisionNotice
 from assessment.selectors import latest_unit_results, results_for_schemes, scheme_results
+from assessment.services import publishing, review, scheme_setup, self_assessment
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
@@ -50,12 +51,12 @@ def assessed(db) -> World:
     h1 = assessment_period("2024H1")
     w.value(w.per_unit, w.b, h1, "10")
     w.value(w.per_unit, w.a, h1, "40")
-    earlier = services.create_scheme(user=w.admin, plan=w.plan, period=h1, title="2024年上半年考核")
-    services.add_item(
+    earlier = scheme_setup.create_scheme(user=w.admin, plan=w.plan, period=h1, title="2024年上半年考核")
+    scheme_setup.add_item(
         user=w.admin, scheme=earlier, kind="indicator", name="人才总量", points=D(20), indicator=w.per_unit
     )
-    services.set_scheme_status(user=w.admin, scheme=earlier, status=AssessmentScheme.Status.ACTIVE)
-    services.review_item(
+    scheme_setup.set_scheme_status(user=w.admin, scheme=earlier, status=AssessmentScheme.Status.ACTIVE)
+    review.review_item(
         user=w.admin,
         scheme=w.scheme,
         department=w.a,
@@ -93,7 +94,7 @@ def _row_key(row) -> tuple:
 def test_results_for_schemes_matches_scheme_results(assessed: World):
     """The dashboards' batched read gives what the assessment pages' scheme_results gives, row for row."""
     w = assessed
-    late = services.add_item(
+    late = scheme_setup.add_item(
         user=w.admin,
         scheme=w.scheme,
         kind="deduction",
@@ -102,7 +103,7 @@ def test_results_for_schemes_matches_scheme_results(assessed: World):
         unit_points=D(1),
         source=DeductionSource.LATE,
     )
-    services.add_item(
+    scheme_setup.add_item(
         user=w.admin,
         scheme=w.scheme,
         kind="deduction",
@@ -114,7 +115,7 @@ def test_results_for_schemes_matches_scheme_results(assessed: World):
     ReportingPeriod.objects.filter(pk=w.period.pk).update(deadline=dt.date(2025, 1, 15))
     IndicatorValue.objects.filter(period=w.period, department=w.b).update(submitted_at=_aware(dt.date(2025, 2, 1)))
     w.value(w.per_unit, w.c, assessment_period("2024H1"), "5", status=ReviewStatus.RETURNED)
-    claim = services.add_claim(
+    claim = self_assessment.add_claim(
         user=w.rep_b,
         scheme=w.scheme,
         department=w.b,
@@ -123,8 +124,8 @@ def test_results_for_schemes_matches_scheme_results(assessed: World):
         quantity=1,
         evidence=pdf(),
     )
-    services.review_claim(user=w.admin, claim=claim, approve=True)
-    services.finalize_unit(user=w.admin, scheme=w.scheme, department=w.d)
+    review.review_claim(user=w.admin, claim=claim, approve=True)
+    review.finalize_unit(user=w.admin, scheme=w.scheme, department=w.d)
     earlier = AssessmentScheme.objects.get(period__code="2024H1")
     batched = results_for_schemes([w.scheme, earlier])
     for scheme in (w.scheme, earlier):
@@ -140,7 +141,9 @@ def test_results_for_schemes_matches_scheme_results(assessed: World):
 
 def test_overview_shows_latest_ranking_and_open_notices(assessed: World, client):
     w = assessed
-    services.create_scheme(user=w.admin, plan=w.plan, period=assessment_period("2025Y"), title="2025年度考核")  # draft
+    scheme_setup.create_scheme(
+        user=w.admin, plan=w.plan, period=assessment_period("2025Y"), title="2025年度考核"
+    )  # draft
     response = _as(client, w.leader).get(reverse("dashboard:overview"))
     panels = response.context["assessment"]
     (panel,) = panels.rankings  # the latest scheme out of draft: 2024Y, not 2024H1 nor the 2025 draft
@@ -173,9 +176,9 @@ def test_reporter_sees_own_unit_and_ranks_only_once_the_bulletin_is_published(as
     assert "甲开发区" not in html.split('id="assessment-ranking"')[1].split("</section>")[0]
     assert [n.notice.department for n in panels.notices] == [w.b]
     assert _as(client, w.rep_c).get(url).context["assessment"].notices == []  # 乙's notice is not 丙's business
-    bulletin = services.ensure_bulletin(user=w.admin, scheme=w.scheme)
+    bulletin = publishing.ensure_bulletin(user=w.admin, scheme=w.scheme)
     assert not _as(client, w.rep_b).get(url).context["assessment"].rankings[0].show_rank  # a draft bulletin
-    services.publish_bulletin(user=w.admin, bulletin=bulletin)
+    publishing.publish_bulletin(user=w.admin, bulletin=bulletin)
     (panel,) = _as(client, w.rep_b).get(url).context["assessment"].rankings
     assert panel.show_rank and [r.unit for r in panel.rows] == [w.b]
     outsider = make_user("outsider", REPORTER, Department.objects.create(name="外区", kind="government"))
@@ -255,8 +258,8 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
             progress="进展",
         )
     for code in ("2023Y", "2024Y"):
-        scheme = services.create_scheme(user=admin, plan=plan, period=assessment_period(code), title=f"{code}考核")
-        add = partial(services.add_item, user=admin, scheme=scheme)
+        scheme = scheme_setup.create_scheme(user=admin, plan=plan, period=assessment_period(code), title=f"{code}考核")
+        add = partial(scheme_setup.add_item, user=admin, scheme=scheme)
         add(kind="indicator", name="人才总量", points=D(20), indicator=per_unit)
         add(kind="indicator", name="研发投入", points=D(10), indicator=plan_level)
         add(kind="task", name="建设人才公寓", points=D(10), task=task)
@@ -264,8 +267,8 @@ def _assessed_plan(n: int, admin: User, units_per_plan: int) -> Department:
         add(kind="deduction", name="迟报", points=D(5), unit_points=D(1), source=DeductionSource.LATE)
         add(kind="deduction", name="退回", points=D(5), unit_points=D(1), source=DeductionSource.RETURNED)
         add(kind="veto", name="重大责任事故")
-        services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
-    services.review_item(
+        scheme_setup.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
+    review.review_item(
         user=admin,
         scheme=scheme,
         department=units[-1],

@@ -18,8 +18,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessment import services
 from assessment.models import AssessmentItem, AssessmentScheme, DeductionSource
+from assessment.services import scheme_setup
 from indicators.evaluation import services as verdicts
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, Role, Task, TaskAssignment
@@ -124,7 +124,7 @@ def build_world(*, values: bool = True) -> World:
     admin = make_user("t_admin", ADMIN, root)
     leader = make_user("t_leader", LEADER)
     rep_b, rep_c = make_user("t_rep_b", REPORTER, b), make_user("t_rep_c", REPORTER, c)
-    scheme = services.create_scheme(
+    scheme = scheme_setup.create_scheme(
         user=admin,
         plan=plan,
         period=y2024,
@@ -136,22 +136,22 @@ def build_world(*, values: bool = True) -> World:
         bonus_cap=Decimal("8"),
     )
     items = {
-        "per_unit": services.add_item(
+        "per_unit": scheme_setup.add_item(
             user=admin, scheme=scheme, kind="indicator", name="人才总量", points=Decimal("20"), indicator=per_unit
         ),
-        "plan_level": services.add_item(
+        "plan_level": scheme_setup.add_item(
             user=admin, scheme=scheme, kind="indicator", name="研发投入", points=Decimal("10"), indicator=plan_level
         ),
-        "task": services.add_item(
+        "task": scheme_setup.add_item(
             user=admin, scheme=scheme, kind="task", name="建设人才公寓", points=Decimal("10"), task=task
         ),
-        "national": services.add_item(
+        "national": scheme_setup.add_item(
             user=admin, scheme=scheme, kind="bonus", name="国家级人才", points=Decimal("10"), unit_points=Decimal("5")
         ),
-        "city": services.add_item(
+        "city": scheme_setup.add_item(
             user=admin, scheme=scheme, kind="bonus", name="市级人才", points=Decimal("5"), unit_points=Decimal("1")
         ),
-        "manual": services.add_item(
+        "manual": scheme_setup.add_item(
             user=admin,
             scheme=scheme,
             kind="deduction",
@@ -160,9 +160,9 @@ def build_world(*, values: bool = True) -> World:
             unit_points=Decimal("1"),
             source=DeductionSource.MANUAL,
         ),
-        "veto": services.add_item(user=admin, scheme=scheme, kind="veto", name="重大责任事故"),
+        "veto": scheme_setup.add_item(user=admin, scheme=scheme, kind="veto", name="重大责任事故"),
     }
-    services.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
+    scheme_setup.set_scheme_status(user=admin, scheme=scheme, status=AssessmentScheme.Status.ACTIVE)
     world = World(plan, y2024, a, b, c, d, per_unit, plan_level, task, scheme, items, admin, leader, rep_b, rep_c)
     if values:
         for department, figure in ((a, "60"), (b, "30"), (c, "10")):  # 丁 reports nothing
