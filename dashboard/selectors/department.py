@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from django.db.models import Case, Count, F, Q, When
@@ -292,41 +292,18 @@ def department_page(
     no verdict decoded); only the indicators shown are then evaluated in full."""
     as_of = choice.as_of
     siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
-    ids = [s.id for s in siblings]
     calendar = choice.calendar or Calendar.load()
-    plans = _running_plans(ids, calendar, as_of)
-    plan_ids = [p.id for p in plans]
+    choice = replace(choice, calendar=calendar)  # read once, for the plans and the verdicts alike
+    plans = _running_plans([s.id for s in siblings], calendar, as_of)
     index = unit_index.build(department, plans, as_of)
-    items = index.items(department.id)
-    leads = read_leads(plan_ids)
+    leads = read_leads([p.id for p in plans])
     filters = filters or ShortfallFilter()
-    lines = _short_lines(index, leads, filters, department.id)
-    window = lines[: filters.page * per_page]  # every line that can be on the page asked for
-    shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in window}
-    results = plan_results(
-        plans, as_of=as_of, tasks=True, indicator_ids=sorted(shown), units=Units.named(department.pk), calendar=calendar
-    )
-    progress = latest_progress(plan_ids, as_of)
-    tasks = {r.plan.id: task_rows(r, progress) for r in results}
-    indicators, own_tasks = unit_items(department.id, results, tasks)
-    indicators.sort(
-        key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order if i.row else 0)
-    )
-    own_tasks.sort(
-        key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order if i.task else 0)
-    )
-    found = shortfalls(
-        results,
-        tasks,
-        unit_targets(plan_ids, department.id),
-        department_id=department.id,
-        only={(line.indicator_id, line.unit_id) for line in window},
-    )
-    overdue = sum(1 for s in found if s.task is not None and admitted(s, leads, filters))
-    listed = page_of(found, leads, filters, total=len(lines) + overdue, per_page=per_page, plans=plans)
-    ranking = rank_siblings(siblings, index, tasks, as_of)
+    shown = _read_shown(department.id, plans, index, leads, filters, limit, per_page, choice)
+    indicators, own_tasks = _sorted_items(department.id, shown.results, shown.tasks)
+    listed = _shortfall_page(department.id, plans, shown, leads, filters, per_page)
+    ranking = rank_siblings(siblings, index, shown.tasks, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task and i.task.latest) or (
-        bool(shown) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown)), as_of)
+        bool(shown.ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown.ids)), as_of)
     )
     return DepartmentPage(
         department,
@@ -338,8 +315,77 @@ def department_page(
         next((r for r in ranking if r.key == department), None),
         charts.ranking_bars(ranking, department),
         has_demo,
-        indicator_total=len(items),
+        indicator_total=shown.item_total,
     )
+
+
+@dataclass
+class _Shown:
+    """What the page evaluates in full: the indicators of the items and shortfall lines it can show, with tasks."""
+
+    ids: set[int]
+    item_total: int  # the unit's items in all
+    lines: list[unit_index.ShortLine]  # every indicator shortfall the filters admit, worst first
+    window: list[unit_index.ShortLine]  # those that can be on the page asked for
+    results: list[PlanResult]
+    tasks: dict[int, list[TaskRow]]
+
+
+def _read_shown(
+    unit_id: int,
+    plans: list[Plan],
+    index: unit_index.UnitIndex,
+    leads: Leads,
+    filters: ShortfallFilter,
+    limit: int | None,
+    per_page: int,
+    choice: PeriodChoice,
+) -> _Shown:
+    items = index.items(unit_id)
+    lines = _short_lines(index, leads, filters, unit_id)
+    window = lines[: filters.page * per_page]
+    shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in window}
+    results = plan_results(
+        plans,
+        as_of=choice.as_of,
+        tasks=True,
+        indicator_ids=sorted(shown),
+        units=Units.named(unit_id),
+        calendar=choice.calendar,
+    )
+    progress = latest_progress([p.id for p in plans], choice.as_of)
+    tasks = {r.plan.id: task_rows(r, progress) for r in results}
+    return _Shown(shown, len(items), lines, window, results, tasks)
+
+
+def _sorted_items(
+    unit_id: int, results: list[PlanResult], tasks: dict[int, list[TaskRow]]
+) -> tuple[list[UnitItem], list[UnitItem]]:
+    """`unit_items`, worst first: indicators by status, tasks by state, each then by plan and order."""
+    indicators, own_tasks = unit_items(unit_id, results, tasks)
+    indicators.sort(
+        key=lambda i: (engine.STATUS_SEVERITY[Status(i.status)], i.plan.code, i.row.indicator.order if i.row else 0)
+    )
+    own_tasks.sort(
+        key=lambda i: (list(TaskState).index(TaskState(i.status)), i.plan.code, i.task.task.order if i.task else 0)
+    )
+    return indicators, own_tasks
+
+
+def _shortfall_page(
+    unit_id: int, plans: list[Plan], shown: _Shown, leads: Leads, filters: ShortfallFilter, per_page: int
+) -> ShortfallList:
+    """The page of shortfalls asked for: the window's lines evaluated in full, the overdue tasks the filters admit,
+    counted with every line of the index."""
+    found = shortfalls(
+        shown.results,
+        shown.tasks,
+        unit_targets([p.id for p in plans], unit_id),
+        department_id=unit_id,
+        only={(line.indicator_id, line.unit_id) for line in shown.window},
+    )
+    overdue = sum(1 for s in found if s.task is not None and admitted(s, leads, filters))
+    return page_of(found, leads, filters, total=len(shown.lines) + overdue, per_page=per_page, plans=plans)
 
 
 def _running_plans(unit_ids: list[int], calendar: Calendar, as_of: dt.date) -> list[Plan]:

@@ -251,7 +251,6 @@ def listing(
     filters: ShortfallFilter,
     *,
     per_page: int = PER_PAGE,
-    count_units: bool = False,
 ) -> ShortfallList:
     """One page of the plans' shortfalls, filtered, worst first.
 
@@ -265,7 +264,7 @@ def listing(
             found.append(task_shortfall(task_row))
     listed = len(found)
     short_units = _unit_lines(per_unit, dates, filters.status)
-    unit_total = short_units.count() if filters.status or count_units else sum(line.short_units for line in per_unit)
+    unit_total = short_units.count() if filters.status else sum(line.short_units for line in per_unit)
     number, num_pages, pages = _paged(listed + unit_total, filters.page, per_page)
     end = number * per_page
     if per_unit and unit_total:
@@ -318,7 +317,8 @@ def _own_lines(
 def for_plan(
     result: PlanResult, tasks: Sequence[TaskRow], filters: ShortfallFilter, *, per_page: int = PER_PAGE
 ) -> ShortfallList:
-    """The plan page's list: its own lines from the page's verdicts, its units' lines from SQL as on the overview."""
+    """The plan page's list: its own lines from the page's verdicts, its units' lines from SQL as on the overview
+    (counted, as there, by the short units each stored line records unless a status is chosen)."""
     plan = result.plan
     lines = [
         Line(
@@ -328,13 +328,14 @@ def for_plan(
             ratio(row.evaluation),
             row.has_demo,
             row.evaluation,
+            row.short_units,
         )
         for row in result.indicators
     ]
     overdue = [t for t in tasks if t.state == TaskState.OVERDUE]
     dates = {plan.pk: stored_date(plan, result.as_of)}
     filters = replace(filters, plan="")
-    found = listing([plan], dates, lines, overdue, read_leads([plan.pk]), filters, per_page=per_page, count_units=True)
+    found = listing([plan], dates, lines, overdue, read_leads([plan.pk]), filters, per_page=per_page)
     found.plans = []  # the plan is the page's
     return found
 

@@ -24,7 +24,7 @@ _MAX_DEPTH = 12  # sections nest a few levels; a guard against a cycle typed in 
 
 @dataclass(frozen=True)
 class UnitName:
-    """A unit as printed, linked when it resolves to one unit (the shape `components/unit_links.html` reads)."""
+    """A unit as printed, linked when it resolves to one unit (the shape the `unit_links` tag reads)."""
 
     department_id: int | None
     display_name: str
