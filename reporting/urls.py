@@ -1,15 +1,14 @@
 from django.urls import path
 
-from reporting.views import entry as my_page_views
-from reporting.views import queue, submit, urge
+from reporting.views import entry, entry_save, queue, submit, urge
 from reporting.views import review as views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("", my_page_views.my_reporting, name="my"),
-    path("value/save/", my_page_views.save_value, name="save_value"),
-    path("progress/save/", my_page_views.save_progress, name="save_progress"),
+    path("", entry.my_reporting, name="my"),
+    path("value/save/", entry_save.save_value, name="save_value"),
+    path("progress/save/", entry_save.save_progress, name="save_progress"),
     path("submit-all/", submit.submit_all, name="submit_all"),
     path("value/<int:pk>/", views.value_detail, name="value"),
     path("progress/<int:pk>/", views.progress_detail, name="progress"),

@@ -1,5 +1,5 @@
-"""Helpers shared by the reporting views (`reporting.views.review`, `reporting.views.entry`): role gate, posted ids,
-period choice, the my reporting page's URL, service errors onto forms.
+"""Helpers shared by the reporting views (`reporting.views.review`, `reporting.views.entry`, `entry_save`, …): role
+gate, posted ids, period choice, the my reporting page's URL, service errors onto forms.
 """
 
 from __future__ import annotations

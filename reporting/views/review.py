@@ -1,5 +1,5 @@
-"""Reporting pages: item history and evidence, 催报, periods (the my reporting page, with its save and submit, is
-`reporting.views.entry`; the review queue `reporting.views.queue`).
+"""Reporting pages: item history and evidence, 催报, periods (the my reporting page is `reporting.views.entry`,
+saving its cards `entry_save`, 报送本页 `submit`; the review queue `reporting.views.queue`).
 
 Views stay thin: role gate (`indicators.rules`, 403) → access helper (404 for another unit's items: we never confirm
 they exist) → form → service → selector → render. Every write goes through `indicators.services`.

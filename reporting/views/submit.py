@@ -20,9 +20,11 @@ from indicators import services
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, ReportingPeriod
 from reporting.forms import SubmitAllForm
-from reporting.selectors.entry import ReportingPage, TaskItem, ValueItem, reporting_page
+from reporting.selectors.entry import ReportingPage, reporting_page
+from reporting.selectors.entry_items import TaskItem, ValueItem
 from reporting.views.common import _my_url, _require
-from reporting.views.entry import _MyView, _resolve_entry_target
+from reporting.views.entry import PageQuery
+from reporting.views.entry_save import entry_target
 from talentplan.requests import AuthenticatedHttpRequest
 
 
@@ -41,8 +43,8 @@ def submit_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SubmitAllForm(request.POST)
     if not form.is_valid():
         raise Http404(_("未找到该单位，或您无权访问。"))
-    department, period = _resolve_entry_target(request)
-    view = _MyView.from_post(request.POST)
+    department, period = entry_target(request)
+    view = PageQuery.from_post(request.POST)
     # Only the items of the page the reporter saw: the form lists their keys (a form without them stands for the
     # page it names). Keys of items the unit does not carry are ignored by the selector.
     keys = request.POST.getlist("items")
@@ -102,7 +104,7 @@ def _confirm(
     department: Department,
     period: ReportingPeriod,
     keys: list[str],
-    view: _MyView,
+    view: PageQuery,
     back: str,
 ) -> HttpResponse:
     items = page.submittable

@@ -181,13 +181,13 @@ def test_query_counts_with_formulas(n, make_period, client_leader, django_assert
 
 
 def test_reporting_lists_parts_never_the_formula_and_the_parent_its_own_roll_up_figure(towns, make_period):
-    from reporting.selectors.entry import _involved_plans, _slots
+    from reporting.selectors.entry_slots import involved_plans, unit_slots
 
     period = make_period("2024Q1")
     a, root = towns["towns"][0], towns["root"]
-    town_slots = {s.pk for s in _slots(a, period, _involved_plans(a, period)) if s.kind == "value"}
+    town_slots = {s.pk for s in unit_slots(a, period, involved_plans(a, period)) if s.kind == "value"}
     assert {towns["high"].pk, towns["skilled"].pk} <= town_slots and towns["share"].pk not in town_slots
-    parent_slots = {s.pk for s in _slots(root, period, _involved_plans(root, period)) if s.kind == "value"}
+    parent_slots = {s.pk for s in unit_slots(root, period, involved_plans(root, period)) if s.kind == "value"}
     assert towns["skilled"].pk in parent_slots and towns["share"].pk not in parent_slots
 
 

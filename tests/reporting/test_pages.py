@@ -20,7 +20,7 @@ from django.urls import reverse
 from indicators.models import Indicator, IndicatorAssignment, IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Plan, Role, Task, TaskAssignment
 from reporting.forms import ProgressForm, ValueForm
-from reporting.selectors import entry as my_page_selectors
+from reporting.selectors import entry_items
 from reporting.selectors.entry import PAGE_SIZE
 from reporting.views.widgets import _CARD_RENDERER
 from tests.worlds.reporting import World, build_world
@@ -161,14 +161,14 @@ def test_pages_of_items(big: World) -> None:
 
 def test_only_the_items_shown_are_evaluated(big: World, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[list[int]] = []
-    real = my_page_selectors.plan_results
+    real = entry_items.plan_results
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         asked.append(list(kwargs["indicator_ids"]))
         assert kwargs["units"].unit_id == big.a.pk
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(my_page_selectors, "plan_results", spy)
+    monkeypatch.setattr(entry_items, "plan_results", spy)
     content = big.client(big.rep_a).get(big.my_url()).content.decode()
     assert len(asked) == 1 and sorted(asked[0]) == sorted(int(k[1:]) for k in _cards(content))
 
