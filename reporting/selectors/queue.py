@@ -2,7 +2,9 @@
 
 A province has tens of thousands of figures waiting at a deadline. The page counts them in the database (grouped,
 never loaded), opens on the oldest period with something waiting, and reads only the rows of the page shown. The
-number of queries is the same whatever the number of items (pinned in tests/reporting/test_queries.py).
+counts are kept in the pages' cache until a review status changes (`pagecache.statuses_changed`), so paging and
+filtering read them back. The number of queries is the same whatever the number of items (pinned in
+tests/reporting/test_queries.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import Count, Q, Value
 
 from indicators.models import IndicatorValue, ReviewStatus, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod
+from talentplan import pagecache
 
 PAGE_SIZES = (50, 100, 300)
 DEFAULT_PAGE_SIZE = 100
@@ -105,7 +108,11 @@ class ReviewPage:
 
 
 def waiting_by_period() -> Counter[int]:
-    """Period id → items waiting for review (figures and progress reports), in one query."""
+    """Period id → items waiting for review (figures and progress reports), in one query (or none: cached)."""
+    return pagecache.cached("review-waiting", [], _count_waiting, statuses=True)
+
+
+def _count_waiting() -> Counter[int]:
     values = IndicatorValue.objects.filter(status=WAITING).values_list("period_id").annotate(n=Count("*")).order_by()
     progress = TaskProgress.objects.filter(status=WAITING).values_list("period_id").annotate(n=Count("*")).order_by()
     counts: Counter[int] = Counter()
@@ -173,8 +180,12 @@ def review_page(
 
 
 def _pair_counts(period: ReportingPeriod, status: str) -> Counter[tuple[str, int, int]]:
-    """(kind, plan, unit) → items of the period in that review status, in one query (a marker column tells the
-    figures from the progress reports)."""
+    """(kind, plan, unit) → items of the period in that review status, in one query (or none: cached)."""
+    return pagecache.cached("review-pairs", [period.pk, status], lambda: _count_pairs(period, status), statuses=True)
+
+
+def _count_pairs(period: ReportingPeriod, status: str) -> Counter[tuple[str, int, int]]:
+    """One query; a marker column tells the figures from the progress reports."""
     values = (
         IndicatorValue.objects.filter(_where(period, status))
         .annotate(kind=Value("v"))
