@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
@@ -122,17 +123,27 @@ def status_icon(status: str) -> str:
     return STATUS_ICON.get(status, "") if status else ""
 
 
+_BADGES: dict[tuple[str, str], str] = {}  # (status, language) → the badge's HTML
+
+
 @register.simple_tag
 def status_badge(status: str) -> str:
-    """The status with its icon and label; built here, not by a template per row (the dashboards show hundreds)."""
-    label = status_label(status)
-    return format_html(
-        '<span class="status status-{}" title="{}"><span class="icon" aria-hidden="true">{}</span> {}</span>',
-        str(status),
-        label,
-        status_icon(status),
-        label,
-    )
+    """The status with its icon and label; built here, not by a template per row (the dashboards show hundreds),
+    and once per status and language: the same few badges fill a province page."""
+    key = (str(status), get_language() or "")
+    badge = _BADGES.get(key)
+    if badge is None:
+        label = status_label(status)
+        badge = format_html(
+            '<span class="status status-{}" title="{}"><span class="icon" aria-hidden="true">{}</span> {}</span>',
+            str(status),
+            label,
+            status_icon(status),
+            label,
+        )
+        if status in STATUS_TEXT:  # a known status: a bounded set of keys
+            _BADGES[key] = badge
+    return badge
 
 
 class _DashboardCacheNode(template.Node):
