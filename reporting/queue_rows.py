@@ -2,17 +2,19 @@
 through the template engine their variable lookups, filters and translations were most of the page's time.
 
 The markup is that of templates/reporting/review.html (the table head and the bulk form live there); every value
-goes through `format_html` / `escape`, and every label through gettext in the reader's language.
+goes through `_html` (Django's `format_html`, less its per-argument lazy-string machinery: a row has a dozen values)
+or `escape`, and every label through gettext in the reader's language.
 """
 
 from __future__ import annotations
 
+import html as stdlib_html
 from decimal import Decimal
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html, linebreaks
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -47,6 +49,13 @@ class RowLabels:
         self.evidence_prefix = reverse("reporting:evidence", args=[0])[:-2]
 
 
+def _html(template: str, *args: object) -> SafeString:
+    """`format_html`: each argument escaped unless it is already safe HTML (anything with `__html__`)."""
+    return SafeString(
+        template.format(*(a.__html__() if hasattr(a, "__html__") else stdlib_html.escape(str(a)) for a in args))
+    )
+
+
 def _num(value: Decimal | None) -> str:
     return (dec_str(value) or "—") if value is not None else "—"
 
@@ -54,11 +63,9 @@ def _num(value: Decimal | None) -> str:
 def _pick(row: QueueRow, labels: RowLabels, decidable: bool) -> SafeString:
     if not (decidable and row.decidable):
         return mark_safe("")
-    html = format_html(
-        '<input type="checkbox" name="items" value="{}" aria-label="{} {}">', row.token, labels.pick, row.name
-    )
+    html = _html('<input type="checkbox" name="items" value="{}" aria-label="{} {}">', row.token, labels.pick, row.name)
     if row.item.status == ReviewStatus.SUBMITTED:
-        html += format_html(
+        html += _html(
             ' <button type="submit" name="one" value="{}" class="small" data-confirm="{}">{}</button>',
             row.token,
             labels.question,
@@ -71,12 +78,12 @@ def _figure_cells(row: QueueRow, labels: RowLabels) -> SafeString:
     v = row.item
     assert isinstance(v, IndicatorValue)
     extra = (
-        format_html('<br><span class="muted small">{} {}</span>', labels.estimate, _num(row.estimate.value))
+        _html('<br><span class="muted small">{} {}</span>', labels.estimate, _num(row.estimate.value))
         if row.estimate is not None
         else ""
     )
-    demo = format_html('<br><span class="demo-badge">{}</span>', labels.demo) if v.is_demo else ""
-    return format_html(
+    demo = _html('<br><span class="demo-badge">{}</span>', labels.demo) if v.is_demo else ""
+    return _html(
         '<td class="num"><strong>{}</strong><br><span class="small">{}</span>{}{}</td>'
         '<td class="num">{}</td><td class="num">{}</td><td>{}',
         _num(v.value),
@@ -92,8 +99,8 @@ def _figure_cells(row: QueueRow, labels: RowLabels) -> SafeString:
 def _progress_cells(row: QueueRow, labels: RowLabels) -> SafeString:
     p = row.item
     assert isinstance(p, TaskProgress)
-    demo = format_html('<br><span class="demo-badge">{}</span>', labels.demo) if p.is_demo else ""
-    html = format_html(
+    demo = _html('<br><span class="demo-badge">{}</span>', labels.demo) if p.is_demo else ""
+    html = _html(
         '<td>{}{}</td><td class="num">—</td><td class="num">—</td><td>{}',
         labels.progress.get(p.progress_status, p.progress_status),
         demo,
@@ -101,7 +108,7 @@ def _progress_cells(row: QueueRow, labels: RowLabels) -> SafeString:
     )
     for label, text in ((labels.problems, p.problems), (labels.next_steps, p.next_steps)):
         if text:
-            html += format_html('<p class="small"><strong>{}：</strong>{}</p>', label, text)
+            html += _html('<p class="small"><strong>{}：</strong>{}</p>', label, text)
     return html
 
 
@@ -110,11 +117,11 @@ def _notes(row: QueueRow, labels: RowLabels) -> SafeString:
     html = mark_safe("")
     files = list(item.evidence.all())
     if files:
-        html += format_html(
+        html += _html(
             '<ul class="evidence">{}</ul>',
             mark_safe(
                 "".join(
-                    format_html(
+                    _html(
                         '<li>{}：<a href="{}{}/">{}</a> <span class="muted small">{}</span></li>',
                         labels.evidence,
                         labels.evidence_prefix,
@@ -127,14 +134,14 @@ def _notes(row: QueueRow, labels: RowLabels) -> SafeString:
             ),
         )
     if item.return_reason and item.status != ReviewStatus.RETURNED:
-        html += format_html('<p class="muted small">{}：{}</p>', labels.last_reason, item.return_reason)
+        html += _html('<p class="muted small">{}：{}</p>', labels.last_reason, item.return_reason)
     updated = ""
     if item.updated_by is not None:
         who = item.updated_by.get_full_name() or item.updated_by.username
-        updated = format_html(
+        updated = _html(
             ' <span class="muted">· {} {}</span>', who, timezone.localtime(item.updated_at).strftime("%Y-%m-%d %H:%M")
         )
-    html += format_html(
+    html += _html(
         '<p class="small"><a href="{}{}/">{}</a>{}</p></td>',
         labels.history_prefix[row.kind],
         item.pk,
@@ -158,14 +165,14 @@ def render_rows(rows: list[QueueRow], *, decidable: bool) -> SafeString:
     for row in rows:
         item = row.item
         cells = _figure_cells(row, labels) if row.kind == "value" else _progress_cells(row, labels)
-        status = format_html(
+        status = _html(
             '<td><span class="review review-{}">{}</span>{}</td>',
             item.status,
             labels.statuses.get(item.status, item.status),
-            format_html('<p class="small">{}</p>', item.return_reason) if item.status == ReviewStatus.RETURNED else "",
+            _html('<p class="small">{}</p>', item.return_reason) if item.status == ReviewStatus.RETURNED else "",
         )
         out.append(
-            format_html(
+            _html(
                 '<tr id="r{}{}"><td class="pick">{}</td><td>{}</td><td><span class="muted small">{}</span><br>{}</td>'
                 "{}{}{}</tr>\n",
                 row.kind[0],
