@@ -27,7 +27,8 @@ from django.utils import timezone, translation
 
 KEY = "pagecache:generation"
 # Moved by every write of a figure's or progress report's review status, including the drafts that change nothing the
-# dashboards show: the pages listing statuses (催报) are kept under both numbers, the dashboards under KEY alone.
+# dashboards show: what lists statuses (催报, the review queue's counts) is kept under both numbers, the dashboards
+# under KEY alone.
 STATUS_KEY = "pagecache:statuses"
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the generation moves (its key no longer asked for)
 T = TypeVar("T")
