@@ -118,11 +118,21 @@ def copy_rows(model: type[models.Model], fields: Sequence[Column], rows: Params)
     text = _copy_text(rows)
     if text is None:
         raise TypeError("copy_rows: a value COPY's text format cannot carry")
+    copy_text(model, fields, text)
+
+
+def copy_text(model: type[models.Model], fields: Sequence[Column], text: str) -> None:
+    """PostgreSQL only: COPY lines already in COPY's text format (cells escaped with `copy_cell`)."""
     db = _db()
     qn = db.ops.quote_name
     columns = ", ".join(qn(_name(f)) for f in fields)
     with db.cursor() as cursor, db.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO(text))
+
+
+def copy_cell(text: str) -> str:
+    """A text cell in COPY's text format."""
+    return text.translate(_COPY_ESCAPES)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -20,7 +20,12 @@ class Verdict(models.Model):
     let pages count, sort and cut in SQL; `payload` holds the whole evaluation (see `evaluation.payload`).
     """
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="verdicts")
+    # Derived rows, rewritten a plan at a time (hundreds of thousands per recalculation): the database checks no
+    # foreign key per row (a trigger each, at commit); Django's CASCADE still deletes them with their indicator or
+    # unit, and the unit's lookups use `verdict_unit_as_of`.
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="verdicts", db_constraint=False
+    )
     unit = models.ForeignKey(
         Department,
         verbose_name=_("考核单位"),
@@ -29,6 +34,8 @@ class Verdict(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         help_text=_("为空表示指标整体。"),
+        db_constraint=False,
+        db_index=False,
     )
     as_of = models.DateField(_("评估日期"))
     status = models.CharField(_("状态"), max_length=20)

@@ -62,8 +62,10 @@ def _unarg(value: Any) -> Any:
 
 
 def dump(outcome: Outcome) -> dict[str, Any]:
+    """The outcome as JSON, without the fields that hold their empty value: most verdicts leave half of them empty,
+    and every byte is encoded, copied, stored and decoded again for each of a plan's hundreds of thousands of rows."""
     ev = outcome.evaluation
-    return {
+    full = {
         "s": ev.status.value,
         "r": [[r.code, {k: _arg(v) for k, v in r.args}] for r in ev.reasons],
         "a": _d(ev.actual),
@@ -85,6 +87,10 @@ def dump(outcome: Outcome) -> dict[str, Any]:
         "est": _d(outcome.estimate),
         "u": outcome.unreviewed,
     }
+    return {k: v for k, v in full.items() if k in _KEPT or (v is not None and v is not False and v != "" and v != [])}
+
+
+_KEPT = frozenset({"s", "r"})
 
 
 def _dec(value: str | None) -> Decimal | None:
@@ -92,24 +98,28 @@ def _dec(value: str | None) -> Decimal | None:
 
 
 def restore(p: dict[str, Any], *, has_demo: bool = False, short_units: int = 0) -> Outcome:
-    ad = p["ad"]
+    """The outcome from its JSON; a field left out holds its empty value (see `dump`)."""
+    get = p.get
+    ad = get("ad")
     evaluation = engine.Evaluation(
         status=_STATUSES[p["s"]],
         reasons=tuple(engine.Reason(code, tuple((k, _unarg(v)) for k, v in args.items())) for code, args in p["r"]),
-        actual=_dec(p["a"]),
+        actual=_dec(get("a")),
         actual_date=dt.date.fromisoformat(ad) if ad else None,
-        actual_label=p["al"],
-        stale=p["st"],
-        target=_dec(p["t"]),
-        completion=_dec(p["c"]),
-        expected=_dec(p["e"]),
-        expected_progress=_dec(p["ep"]),
-        progress=_dec(p["p"]),
-        gap_to_expected=_dec(p["ge"]),
-        gap_to_target=_dec(p["gt"]),
-        growth_rate=_dec(p["gr"]),
-        final=p["f"],
-        provisional=p["pv"],
-        years=tuple(engine.YearResult(y, Decimal(a), Decimal(t), met, reported) for y, a, t, met, reported in p["y"]),
+        actual_label=get("al", ""),
+        stale=get("st", False),
+        target=_dec(get("t")),
+        completion=_dec(get("c")),
+        expected=_dec(get("e")),
+        expected_progress=_dec(get("ep")),
+        progress=_dec(get("p")),
+        gap_to_expected=_dec(get("ge")),
+        gap_to_target=_dec(get("gt")),
+        growth_rate=_dec(get("gr")),
+        final=get("f", False),
+        provisional=get("pv", False),
+        years=tuple(
+            engine.YearResult(y, Decimal(a), Decimal(t), met, reported) for y, a, t, met, reported in get("y", ())
+        ),
     )
-    return Outcome(evaluation, p["b"], _dec(p["est"]), p["u"], has_demo, short_units)
+    return Outcome(evaluation, get("b", ""), _dec(get("est")), get("u", False), has_demo, short_units)
