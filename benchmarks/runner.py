@@ -103,6 +103,25 @@ class Bench:
         return period.end if period else self.s.open_period.end
 
     def pages(self) -> None:
+        pages = self._page_list()
+        for name, user, url_fn, floor in pages:
+            if not self.wanted(name):
+                continue
+            # The dashboard-body cache is off here: each call assembles the page from the stored verdicts.
+            with override_settings(DASHBOARD_CACHE=False):
+                self.add(self.page(name, user, url_fn, floor))
+        for name, user, url_fn, floor in pages:
+            if name not in CACHED_PAGES or not self.wanted(f"{name}_cached"):
+                continue
+            # The same pages as served: the body cached per data version. Its first call (cold_ms) builds the body
+            # from stored verdicts after a change (the version is moved first), every later call reads it back.
+            pagecache.changed()
+            self.add(self.page(f"{name}_cached", user, url_fn, floor))
+        if self.wanted("overview_after_submission"):
+            self._after_submission()
+
+    def _page_list(self) -> list[tuple[str, Any, Callable[[], str], tuple[str, list] | None]]:
+        """The core pages: name, who looks, its address, and the floor (the least SQL that could answer it)."""
         s = self.s
         largest = s.largest_plan
         as_of = self._as_of()
@@ -150,57 +169,47 @@ class Bench:
             ),
             ("review_queue", s.admin, _review_url, floor_review()),
         ]
-        for name, user, url_fn, floor in pages:
-            if not self.wanted(name):
-                continue
-            # The dashboard-body cache is off here: each call assembles the page from the stored verdicts.
-            with override_settings(DASHBOARD_CACHE=False):
-                self.add(self.page(name, user, url_fn, floor))
-        for name, user, url_fn, floor in pages:
-            if name not in CACHED_PAGES or not self.wanted(f"{name}_cached"):
-                continue
-            # The same pages as served: the body cached per data version. Its first call (cold_ms) builds the body
-            # from stored verdicts after a change (the version is moved first), every later call reads it back.
-            pagecache.changed()
-            self.add(self.page(f"{name}_cached", user, url_fn, floor))
-        if self.wanted("overview_after_submission"):
-            # The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
-            # that many per-unit indicators), as the reporting page's "submit" would.
-            county = s.counties[-1]
-            changed = list(
-                IndicatorValue.objects.filter(
-                    department=county,
-                    indicator__plan__in=s.plans,
-                    indicator__per_unit=True,
-                    period__end=as_of,
-                    status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED],
-                    value__isnull=False,
-                )
-                .order_by("indicator_id")
-                .values_list("pk", flat=True)[:SUBMITTED]
+        return pages
+
+    def _after_submission(self) -> None:
+        """The deadline-week case: between two views, a county's reporter changed SUBMITTED figures (one each of
+        that many per-unit indicators), as the reporting page's "submit" would."""
+        s = self.s
+        as_of = self._as_of()
+        all_plan_ids = list(Plan.objects.values_list("pk", flat=True))
+        county = s.counties[-1]
+        changed = list(
+            IndicatorValue.objects.filter(
+                department=county,
+                indicator__plan__in=s.plans,
+                indicator__per_unit=True,
+                period__end=as_of,
+                status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED],
+                value__isnull=False,
+            )
+            .order_by("indicator_id")
+            .values_list("pk", flat=True)[:SUBMITTED]
+        )
+
+        def submit() -> None:
+            rows = IndicatorValue.objects.filter(pk__in=changed)
+            rows.update(value=F("value") + 1, updated_at=timezone.now())
+            verdicts.figures_changed(
+                figures=[(i, d, end) for i, d, end in rows.values_list("indicator_id", "department_id", "period__end")]
             )
 
-            def submit() -> None:
-                rows = IndicatorValue.objects.filter(pk__in=changed)
-                rows.update(value=F("value") + 1, updated_at=timezone.now())
-                verdicts.figures_changed(
-                    figures=[
-                        (i, d, end) for i, d, end in rows.values_list("indicator_id", "department_id", "period__end")
-                    ]
-                )
-
-            self.add(
-                in_rollback(
-                    lambda: self.page(  # the changed figures are rolled back afterwards
-                        "overview_after_submission",
-                        s.leader,
-                        lambda: reverse("dashboard:overview"),
-                        floor_latest(plan_ids=all_plan_ids, as_of=as_of),
-                        setup=submit,
-                    )
+        self.add(
+            in_rollback(
+                lambda: self.page(  # the changed figures are rolled back afterwards
+                    "overview_after_submission",
+                    s.leader,
+                    lambda: reverse("dashboard:overview"),
+                    floor_latest(plan_ids=all_plan_ids, as_of=as_of),
+                    setup=submit,
                 )
             )
-            self.results[-1].note += f" after one county changed {len(changed)} figures"
+        )
+        self.results[-1].note += f" after one county changed {len(changed)} figures"
 
     def page(
         self,

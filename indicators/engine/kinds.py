@@ -296,30 +296,16 @@ def _missing_months(first_year: int, through: dt.date, amounts: dict[int, calend
 def evaluate_annual(c: Context, obs: list[Observation]) -> Evaluation:
     """This year's amount against this year's quota by the share of the year elapsed; every earlier year of the plan
     is judged on its own, and a year with no figure is a missed year."""
-    spec, th = c.spec, c.thresholds
+    spec = c.spec
     assert spec.target is not None
     current = c.eval_end.year
-    quotas = dict(spec.milestones)
     amounts = calendar.year_amounts([o for o in obs if spec.start_year <= o.end.year <= current], spec.reporting_basis)
-    years = []
-    for y in range(spec.start_year, current + 1):
-        quota = quotas.get(y, spec.target)
-        amount = amounts.get(y)
-        years.append(
-            YearResult(y, amount.total, quota, meets_target(spec, amount.total, quota, th), True)
-            if amount
-            else YearResult(y, ZERO, quota, False, False)
-        )
+    years = _quota_years(c, amounts)
     *past, this = years
     if not any(y.reported for y in years) and (c.final or not past):
         return replace(no_data(c), years=tuple(years))
-    reasons: list[Reason] = []
-    missed = tuple(y.year for y in past if y.reported and not y.met)
-    unreported = tuple(y.year for y in past if not y.reported)
-    if missed:
-        reasons.append(Reason.of("years_missed", years=missed))
-    if unreported:
-        reasons.append(Reason.of("years_unreported", years=unreported))
+    earlier = _past_year_reasons(past)
+    reasons = list(earlier)
     share = calendar.fraction(calendar.year_end(current - 1), calendar.year_end(current), c.eval_end)
     expected = this.target * share
     amount = amounts.get(current)
@@ -355,9 +341,37 @@ def evaluate_annual(c: Context, obs: list[Observation]) -> Evaluation:
             reasons=tuple(reasons + [Reason.of(code, year=current)]),
         )
     status, code = _this_year(c, this, expected, share == ONE)
-    if (missed or unreported) and status not in (Status.BEHIND,):
+    if earlier:
         status = Status.BEHIND  # an earlier year missed its quota: behind whatever this year's pace
     return replace(ev, status=status, reasons=tuple(reasons + [Reason.of(code, year=current)] + c.extra()))
+
+
+def _quota_years(c: Context, amounts: dict[int, calendar.YearAmount]) -> list[YearResult]:
+    """Every year of the plan up to the viewed one, against its quota (a milestone's, else the target)."""
+    spec = c.spec
+    assert spec.target is not None
+    quotas = dict(spec.milestones)
+    years = []
+    for y in range(spec.start_year, c.eval_end.year + 1):
+        quota = quotas.get(y, spec.target)
+        amount = amounts.get(y)
+        years.append(
+            YearResult(y, amount.total, quota, meets_target(spec, amount.total, quota, c.thresholds), True)
+            if amount
+            else YearResult(y, ZERO, quota, False, False)
+        )
+    return years
+
+
+def _past_year_reasons(past: list[YearResult]) -> list[Reason]:
+    reasons: list[Reason] = []
+    missed = tuple(y.year for y in past if y.reported and not y.met)
+    unreported = tuple(y.year for y in past if not y.reported)
+    if missed:
+        reasons.append(Reason.of("years_missed", years=missed))
+    if unreported:
+        reasons.append(Reason.of("years_unreported", years=unreported))
+    return reasons
 
 
 def _this_year(c: Context, this: YearResult, expected: Decimal, complete: bool) -> tuple[Status, str]:
@@ -413,32 +427,12 @@ def evaluate_growth(c: Context, obs: list[Observation]) -> Evaluation:
         return replace(ev, status=Status.BEHIND, reasons=tuple(reasons + [Reason.of("growth_bad_actual")]))
     if elapsed <= 0:
         return replace(ev, status=Status.ON_TRACK, reasons=tuple(reasons + [Reason.of("at_start")] + c.extra()))
-    rate_target = spec.target
     rate = compound_growth(spec.baseline, latest.value, elapsed)
-    total_years = Decimal(spec.due_year - spec.baseline_year)
-    with localcontext() as ctx:
-        ctx.prec = 28
-        expected_level = spec.baseline * ((ONE + rate_target / HUNDRED).ln() * elapsed).exp()
-        final_level = spec.baseline * ((ONE + rate_target / HUNDRED).ln() * total_years).exp()
-    lower_better = spec.comparison == Comparison.LTE
-    # The comparison applies to the rates: judged without the baseline, which is a level, not a rate.
-    rate_met = meets_target(replace(spec, baseline=None), rate, rate_target, th)
-    gap = (rate_target - rate) if lower_better else (rate - rate_target)  # negative = short
-    if lower_better:
-        ratio = ONE if rate <= rate_target else (rate_target / rate if rate_target > 0 else ZERO)
-    else:
-        ratio = ONE if rate_target == 0 else rate / rate_target
-    ev = replace(
-        ev,
-        completion=q(ratio if lower_better else (rate / rate_target if rate_target else None)),
-        expected=q(expected_level),
-        expected_progress=q(min(ONE, elapsed / total_years) if total_years else ONE),
-        progress=q(ratio),
-        gap_to_expected=q(gap),
-        gap_to_target=q(-gap),
-        growth_rate=q(rate, Decimal("0.01")),
-    )
+    ev, ratio = _growth_measures(spec, ev, rate, elapsed, th)
     reasons.append(Reason.of("growth", baseline=spec.baseline, baseline_year=spec.baseline_year, rate=rate))
+    rate_target, lower_better = spec.target, spec.comparison == Comparison.LTE
+    final_level = _level_at(spec.baseline, rate_target, Decimal(spec.due_year - spec.baseline_year))
+    rate_met = meets_target(replace(spec, baseline=None), rate, rate_target, th)  # rates: the baseline is a level
     if (not lower_better and latest.value >= final_level) or (c.final and rate_met):
         return replace(ev, status=Status.ACHIEVED, reasons=tuple(reasons + [Reason.of("met")] + c.extra()))
     if c.final:
@@ -448,6 +442,39 @@ def evaluate_growth(c: Context, obs: list[Observation]) -> Evaluation:
     else:
         status = Status.ON_TRACK if rate >= rate_target else Status.BEHIND
     return replace(ev, status=status, reasons=tuple(reasons + [Reason.of("growth_pace")] + c.extra()))
+
+
+def _level_at(baseline: Decimal, rate: Decimal, years: Decimal) -> Decimal:
+    """The level `years` after the baseline when it grows by `rate` % a year."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return baseline * ((ONE + rate / HUNDRED).ln() * years).exp()
+
+
+def _growth_measures(
+    spec: Spec, ev: Evaluation, rate: Decimal, elapsed: Decimal, th: Thresholds
+) -> tuple[Evaluation, Decimal]:
+    """The verdict's figures for a growth rate so far against the target rate, and the ratio its status comes from."""
+    assert spec.target is not None and spec.baseline is not None and spec.baseline_year is not None
+    rate_target = spec.target
+    total_years = Decimal(spec.due_year - spec.baseline_year)
+    lower_better = spec.comparison == Comparison.LTE
+    gap = (rate_target - rate) if lower_better else (rate - rate_target)  # negative = short
+    if lower_better:
+        ratio = ONE if rate <= rate_target else (rate_target / rate if rate_target > 0 else ZERO)
+    else:
+        ratio = ONE if rate_target == 0 else rate / rate_target
+    ev = replace(
+        ev,
+        completion=q(ratio if lower_better else (rate / rate_target if rate_target else None)),
+        expected=q(_level_at(spec.baseline, rate_target, elapsed)),
+        expected_progress=q(min(ONE, elapsed / total_years) if total_years else ONE),
+        progress=q(ratio),
+        gap_to_expected=q(gap),
+        gap_to_target=q(-gap),
+        growth_rate=q(rate, Decimal("0.01")),
+    )
+    return ev, ratio
 
 
 # --- qualitative ------------------------------------------------------------------------------------------------

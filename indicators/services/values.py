@@ -289,31 +289,49 @@ def _write_values(
     result = SaveResult()
     for entry in entries:
         row = existing.get((entry.indicator.pk, entry.period.pk, entry.department.pk, entry.basis))
-        if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
-            raise StaleEditError(
-                _("%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。")
-                % {
-                    "loc": entry.location,
-                    "who": row.updated_by or _("他人"),
-                    "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
-                    "value": dec_str(row.value) or "—",
-                },
-                current=row,
-            )
-        if row is None and entry.expected_version not in (None, 0):
-            raise StaleEditError(_("%(loc)s该项已被他人删除或变更，请刷新页面。") % {"loc": entry.location})
-        if row is not None and row.status == ReviewStatus.APPROVED:
-            if row.value == entry.value and row.note == entry.note:
-                # An approved figure sent back as it is (a template uploaded unchanged) is no change, not an error.
-                result.unchanged.append(row)
-                continue
-            raise ServiceError(
-                _("%(loc)s“%(name)s”已审核通过，不能再修改；如需更正请联系组织部退回。")
-                % {"loc": entry.location, "name": entry.indicator.name}
-            )
-        status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
-        if row is None:
-            row = IndicatorValue(
+        _refuse_stale_or_approved(entry, row)
+        _sort_entry(entry, row, result, user=user, submit=submit, now=now)
+    if dry_run:
+        return result
+    change_reason = reason or (_("填报并报送") if submit else _("保存草稿"))
+    try:
+        _store(result, entries, user=user, reason=str(change_reason), now=now)
+    except IntegrityError as exc:
+        raise _lost_race(entries) from exc
+    return result
+
+
+def _refuse_stale_or_approved(entry: ValueEntry, row: IndicatorValue | None) -> None:
+    """A form loaded before someone else's save, or a figure already approved (other than sent back as it is)."""
+    if row is not None and entry.expected_version is not None and row.version != entry.expected_version:
+        raise StaleEditError(
+            _("%(loc)s该项已被 %(who)s 于 %(when)s 修改为 %(value)s，您的页面已过期。请刷新后在最新数据上修改。")
+            % {
+                "loc": entry.location,
+                "who": row.updated_by or _("他人"),
+                "when": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "value": dec_str(row.value) or "—",
+            },
+            current=row,
+        )
+    if row is None and entry.expected_version not in (None, 0):
+        raise StaleEditError(_("%(loc)s该项已被他人删除或变更，请刷新页面。") % {"loc": entry.location})
+    # An approved figure sent back as it is (a template uploaded unchanged) is no change, not an error.
+    if row is not None and row.status == ReviewStatus.APPROVED and (row.value, row.note) != (entry.value, entry.note):
+        raise ServiceError(
+            _("%(loc)s“%(name)s”已审核通过，不能再修改；如需更正请联系组织部退回。")
+            % {"loc": entry.location, "name": entry.indicator.name}
+        )
+
+
+def _sort_entry(
+    entry: ValueEntry, row: IndicatorValue | None, result: SaveResult, *, user: User, submit: bool, now: dt.datetime
+) -> None:
+    """Into created, updated (the row changed in place, its version moved) or unchanged."""
+    status = ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT
+    if row is None:
+        result.created.append(
+            IndicatorValue(
                 indicator=entry.indicator,
                 period=entry.period,
                 department=entry.department,
@@ -325,50 +343,50 @@ def _write_values(
                 updated_at=now,
                 submitted_at=now if submit else None,
             )
-            result.created.append(row)
-            continue
-        same = row.value == entry.value and row.note == entry.note and (not submit or row.status == status)
-        if same:
-            result.unchanged.append(row)
-            continue
-        row.value, row.note, row.updated_by, row.updated_at = entry.value, entry.note, user, now
-        if submit or row.status != ReviewStatus.RETURNED:
-            row.status = status
-        if submit:
-            row.submitted_at = now
-        row.version += 1
-        result.updated.append(row)
-    if dry_run:
-        return result
-    change_reason = reason or (_("填报并报送") if submit else _("保存草稿"))
-    try:
-        with transaction.atomic():
-            bulk.insert_values(result.created)
-            bulk.insert_history(result.created, history_type="+", user=user, reason=change_reason, date=now)
-            bulk.update_values(result.updated, UPDATED_FIELDS)
-            bulk.insert_history(result.updated, history_type="~", user=user, reason=change_reason, date=now)
-            pagecache.statuses_changed()  # 催报 counts every status, drafts included
-            ends = {e.period.pk: e.period.end for e in entries}
-            _figures_changed(
-                [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
-                + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()],
-                reason=str(change_reason),
-            )
-            for row in (*result.created, *result.updated):
-                row.mark_written()
-    except IntegrityError as exc:
-        # Someone created one of these rows after we read (select_for_update cannot lock a row not there yet): the
-        # unique constraint decides the race, and the loser is refused like any stale edit, not with a server error.
-        if len(entries) == 1:
-            entry = entries[0]
-            current = IndicatorValue.objects.filter(
-                indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis
-            ).first()
-            raise StaleEditError(
-                _("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。"), current=current
-            ) from exc
-        raise StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。")) from exc
-    return result
+        )
+        return
+    approved = row.status == ReviewStatus.APPROVED  # only when sent back unchanged (refused otherwise)
+    same = row.value == entry.value and row.note == entry.note and (not submit or row.status == status)
+    if approved or same:
+        result.unchanged.append(row)
+        return
+    row.value, row.note, row.updated_by, row.updated_at = entry.value, entry.note, user, now
+    if submit or row.status != ReviewStatus.RETURNED:
+        row.status = status
+    if submit:
+        row.submitted_at = now
+    row.version += 1
+    result.updated.append(row)
+
+
+def _store(result: SaveResult, entries: Sequence[ValueEntry], *, user: User, reason: str, now: dt.datetime) -> None:
+    """The rows and their history in bulk, then the verdicts of the figures that count."""
+    with transaction.atomic():
+        bulk.insert_values(result.created)
+        bulk.insert_history(result.created, history_type="+", user=user, reason=reason, date=now)
+        bulk.update_values(result.updated, UPDATED_FIELDS)
+        bulk.insert_history(result.updated, history_type="~", user=user, reason=reason, date=now)
+        pagecache.statuses_changed()  # 催报 counts every status, drafts included
+        ends = {e.period.pk: e.period.end for e in entries}
+        _figures_changed(
+            [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]
+            + [(row, ends[row.period_id]) for row in result.updated if row.changes_verdicts()],
+            reason=reason,
+        )
+        for row in (*result.created, *result.updated):
+            row.mark_written()
+
+
+def _lost_race(entries: Sequence[ValueEntry]) -> StaleEditError:
+    """Someone created one of these rows after we read (select_for_update cannot lock a row not there yet): the
+    unique constraint decided the race, and the loser is refused like any stale edit, not with a server error."""
+    if len(entries) == 1:
+        entry = entries[0]
+        current = IndicatorValue.objects.filter(
+            indicator=entry.indicator, period=entry.period, department=entry.department, basis=entry.basis
+        ).first()
+        return StaleEditError(_("该项刚刚已由他人填报，您的页面已过期。请刷新后在最新数据上修改。"), current=current)
+    return StaleEditError(_("导入期间有人新填报了其中的项，请重新下载模板或刷新后再导入。"))
 
 
 def _figures_changed(rows: Sequence[tuple[IndicatorValue, dt.date]], *, reason: str = "") -> None:
