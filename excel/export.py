@@ -26,6 +26,7 @@ from excel.sheet_indicators import write_indicators
 from excel.sheet_ranking import write_ranking
 from excel.sheet_tasks import has_tasks, write_tasks
 from excel.sheet_units import write_units
+from indicators.evaluation.explain import memoised_words
 from plans.models import Plan
 
 SHEET_COVER = "封面汇总"
@@ -46,7 +47,7 @@ def export_assessment(
     """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written. A report
     of several plans folds the unit lines of plans assessing many units (see `gather_report`). A period before the
     plan starts, or with no plan running, raises ReportError with the reason (nothing is written)."""
-    with paused_cycle_collection():
+    with paused_cycle_collection(), memoised_words():
         report = gather_report(plans, period_code, user=user, prepared_by=prepared_by, fold_units=len(plans) > 1)
         write_assessment(report, output)
     return report
@@ -79,12 +80,14 @@ def timed_export(plans: Sequence[Plan], period_code: str, output: str | Path | I
 
 def write_assessment(report: AssessmentReport, output: str | Path | IO[bytes]) -> None:
     target = str(output) if isinstance(output, Path) else output
-    workbook, formats = new_workbook(target, title=_("%(t)s考核报表") % {"t": report_title(report)})
-    write_cover(workbook.add_worksheet(SHEET_COVER), formats, report)
-    write_indicators(workbook.add_worksheet(SHEET_INDICATORS), formats, report)
-    if has_tasks(report):
-        write_tasks(workbook.add_worksheet(SHEET_TASKS), formats, report)
-    if report.rankings:
-        write_ranking(workbook.add_worksheet(SHEET_RANKING), formats, report)
-    write_units(workbook.add_worksheet(SHEET_UNITS), formats, report)
-    workbook.close()
+    # Each explanation and status label is a few translated fragments: looked up once per language, not per line.
+    with memoised_words():
+        workbook, formats = new_workbook(target, title=_("%(t)s考核报表") % {"t": report_title(report)})
+        write_cover(workbook.add_worksheet(SHEET_COVER), formats, report)
+        write_indicators(workbook.add_worksheet(SHEET_INDICATORS), formats, report)
+        if has_tasks(report):
+            write_tasks(workbook.add_worksheet(SHEET_TASKS), formats, report)
+        if report.rankings:
+            write_ranking(workbook.add_worksheet(SHEET_RANKING), formats, report)
+        write_units(workbook.add_worksheet(SHEET_UNITS), formats, report)
+        workbook.close()

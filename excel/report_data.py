@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from excel.report_units import Ranking, UnitLine, add_scores, printed_names, unit_lines
 from indicators import access, engine
 from indicators.evaluation.calendar import Calendar, PlanPhase
+from indicators.evaluation.explain import memoised_words
 from indicators.evaluation.selectors import (
     NO_UNITS,
     IndicatorResult,
@@ -199,6 +200,27 @@ def _demo_keys(results: list[PlanResult], as_of: dt.date) -> set[tuple[int, str,
 UNIT_LINES_INLINE = 20  # an all-plans report lists each unit's line only for plans assessing up to this many
 
 
+@dataclass
+class _Visible:
+    """What a reporter may read (ids); None = everything (administrators, leaders, the command line)."""
+
+    indicators: set[int] | None = None
+    tasks: set[int] | None = None
+    units: set[int] | None = None
+
+
+@dataclass
+class _Extras:
+    """What the report prints beside the stored verdicts."""
+
+    unit_targets: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]]
+    demo: set[tuple[int, str, int]]
+    demo_any: set[tuple[int, str]]
+    progress: dict[int, list[TaskProgress]]
+    folded_statuses: dict[int, list[tuple[int, engine.Status]]]
+    folded_units: dict[int, Department]
+
+
 def gather_report(
     plans: Sequence[Plan],
     period_code: str,
@@ -213,23 +235,47 @@ def gather_report(
     `fold_units` (the all-plans report): a plan assessing more than UNIT_LINES_INLINE units shows its indicators'
     lines and leaves each unit's to its own plan report and the 单位情况 sheet — a province's hundred counties under
     every indicator of every plan is a million cells nobody reads, as on the plan page."""
-    info = resolve_period(period_code)
-    plans = list(plans)
-    _check_started(plans, info)
-    restricted = user is not None and not can_read_all(user)
-    visible_indicators: set[int] | None = None
-    visible_tasks: set[int] | None = None
-    visible_units: set[int] | None = None
-    plan_ids = [p.pk for p in plans]
-    if restricted:
-        assert user is not None
-        visible_indicators = set(
-            access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True)
-        )
-        visible_tasks = set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True))
-        visible_units = set(access.unit_ids(user))
-    folded_ids = _folded(plan_ids) if fold_units else set()
-    results = _results(plans, info.end, folded_ids)
+    # Status labels of the shortfalls (one per short unit line) are translated once per language, not per line.
+    with memoised_words():
+        info = resolve_period(period_code)
+        plans = list(plans)
+        _check_started(plans, info)
+        restricted = user is not None and not can_read_all(user)
+        plan_ids = [p.pk for p in plans]
+        visible = _visible(user, plan_ids) if restricted and user is not None else _Visible()
+        folded_ids = _folded(plan_ids) if fold_units else set()
+        results = _results(plans, info.end, folded_ids)
+        extras = _extras(plans, plan_ids, folded_ids, results, info, visible.units)
+        sections: list[PlanSection] = []
+        for result in results:
+            section = _section(result, visible, extras)
+            if restricted and not section.indicators and not section.tasks:
+                continue  # a reporter's "all plans" report lists only plans where their units have something
+            sections.append(section)
+        units = unit_lines(sections, info, visible.units)
+        rankings = add_scores(units, plans, info, user)
+        names, governments = printed_names(plans, _shown_units(sections, units, rankings))
+    return AssessmentReport(
+        info, sections, units, today or timezone.localdate(), prepared_by, restricted, rankings, names, governments
+    )
+
+
+def _visible(user: User | AnonymousUser, plan_ids: list[int]) -> _Visible:
+    return _Visible(
+        set(access.indicators_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True)),
+        set(access.tasks_visible_to(user).filter(plan_id__in=plan_ids).values_list("pk", flat=True)),
+        set(access.unit_ids(user)),
+    )
+
+
+def _extras(
+    plans: list[Plan],
+    plan_ids: list[int],
+    folded_ids: set[int],
+    results: list[PlanResult],
+    info: PeriodInfo,
+    visible_units: set[int] | None,
+) -> _Extras:
     folded_statuses = unit_statuses([p for p in plans if p.pk in folded_ids], as_of=info.end, unit_ids=visible_units)
     folded_units = Department.objects.in_bulk({u for pairs in folded_statuses.values() for u, _s in pairs})
     # (baseline, target) of a unit's own targets; tuples, not model instances (≈ 9 k per-unit targets at province).
@@ -242,7 +288,6 @@ def gather_report(
         .values_list("indicator_id", "department_id", "baseline", "target")
     }
     demo = _demo_keys(results, info.end)
-    demo_any = {(i, code) for i, code, _d in demo}
     progress: dict[int, list[TaskProgress]] = defaultdict(list)
     if info.period is not None:
         for report in (
@@ -251,48 +296,52 @@ def gather_report(
             .order_by("task_id", "department__order", "department__name")
         ):
             progress[report.task_id].append(report)
+    demo_any = {(i, code) for i, code, _d in demo}
+    return _Extras(unit_targets, demo, demo_any, progress, folded_statuses, folded_units)
 
-    sections: list[PlanSection] = []
-    for result in results:
-        rows: list[IndicatorRow] = []
-        folded: list[FoldedUnit] = []
-        for ir in result.indicators:
-            if visible_indicators is not None and ir.indicator.pk not in visible_indicators:
+
+def _section(result: PlanResult, visible: _Visible, extras: _Extras) -> PlanSection:
+    """One plan's lines: each indicator's, then its units' (those the reader may see), and its tasks."""
+    rows: list[IndicatorRow] = []
+    folded: list[FoldedUnit] = []
+    visible_indicators, visible_units = visible.indicators, visible.units
+    unit_targets, demo, folded_units = extras.unit_targets, extras.demo, extras.folded_units
+    for ir in result.indicators:
+        ind = ir.indicator
+        if visible_indicators is not None and ind.pk not in visible_indicators:
+            continue
+        baseline, target = ind.baseline, ind.target
+        rows.append(
+            IndicatorRow(ir, None, baseline, target, demo=(ind.pk, ir.evaluation.actual_label) in extras.demo_any)
+        )
+        folded += [FoldedUnit(ind, folded_units[u], status) for u, status in extras.folded_statuses.get(ind.pk, [])]
+        for unit in ir.units:
+            unit_id = unit.department.id
+            if visible_units is not None and unit_id not in visible_units:
                 continue
-            ind = ir.indicator
+            own_baseline, own_target = unit_targets.get((ind.pk, unit_id), (None, None))
             rows.append(
-                IndicatorRow(ir, None, ind.baseline, ind.target, demo=(ind.pk, ir.evaluation.actual_label) in demo_any)
-            )
-            folded += [FoldedUnit(ind, folded_units[u], status) for u, status in folded_statuses.get(ind.pk, [])]
-            for unit in ir.units:
-                if visible_units is not None and unit.department.pk not in visible_units:
-                    continue
-                own_baseline, own_target = unit_targets.get((ind.pk, unit.department.pk), (None, None))
-                rows.append(
-                    IndicatorRow(
-                        ir,
-                        unit,
-                        own_baseline if own_baseline is not None else ind.baseline,
-                        own_target if own_target is not None else ind.target,
-                        demo=(ind.pk, unit.evaluation.actual_label, unit.department.pk) in demo,
-                    )
+                IndicatorRow(
+                    ir,
+                    unit,
+                    own_baseline if own_baseline is not None else baseline,
+                    own_target if own_target is not None else target,
+                    demo=(ind.pk, unit.evaluation.actual_label, unit_id) in demo,
                 )
-        tasks = [
-            TaskRow(t, t.names_for(Role.LEAD), t.names_for(Role.RESPONSIBLE), progress.get(t.pk, []))
-            for t in result.tasks
-            if visible_tasks is None or t.pk in visible_tasks
-        ]
-        if restricted and not rows and not tasks:
-            continue  # a reporter's "all plans" report lists only plans where their units have something
-        sections.append(PlanSection(result, rows, tasks, folded))
-    units = unit_lines(sections, info, visible_units)
-    rankings = add_scores(units, plans, info, user)
+            )
+    tasks = [
+        TaskRow(t, t.names_for(Role.LEAD), t.names_for(Role.RESPONSIBLE), extras.progress.get(t.pk, []))
+        for t in result.tasks
+        if visible.tasks is None or t.pk in visible.tasks
+    ]
+    return PlanSection(result, rows, tasks, folded)
+
+
+def _shown_units(sections: list[PlanSection], units: list[UnitLine], rankings: list[Ranking]) -> set[int]:
+    """Every unit whose name the workbook prints."""
     shown = {u.department.pk for u in units} | {r.unit.department.pk for s in sections for r in s.indicators if r.unit}
     shown |= {row.unit.pk for ranking in rankings for _g, rows in ranking.groups for row in rows}
-    names, governments = printed_names(plans, shown)
-    return AssessmentReport(
-        info, sections, units, today or timezone.localdate(), prepared_by, restricted, rankings, names, governments
-    )
+    return shown
 
 
 def _check_started(plans: list[Plan], info: PeriodInfo) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from indicators import access, engine
 from indicators.evaluation.explain import status_label
 from indicators.models import COUNTED_STATUSES, IndicatorValue, TaskProgress
-from plans.models import Department, Plan, Role
+from plans.models import Department, Plan, ReportingPeriod, Role
 
 if TYPE_CHECKING:
     from excel.report_data import FoldedUnit, IndicatorRow, PeriodInfo, PlanSection
@@ -131,17 +131,19 @@ def printed_names(plans: Sequence[Plan], unit_ids: Iterable[int]) -> tuple[dict[
     return names, {plan: tree[root(issuer)][1] for plan, issuer in issuers.items()}
 
 
-def unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set[int] | None) -> list[UnitLine]:
-    """Per unit: items carried (lead, responsible, reporting or assessed), shortfalls, and reporting timeliness."""
-    lines: dict[int, UnitLine] = {}
-    departments: dict[int, Department] = {}
-    carried_ind: dict[int, set[int]] = defaultdict(set)
-    carried_task: dict[int, set[int]] = defaultdict(set)
-    due_ind: set[tuple[int, int]] = set()  # (indicator, department) the unit must report this period
-    due_task: set[tuple[int, int]] = set()
-    shortfalls: dict[int, list[str]] = defaultdict(list)
-    reporting_ids: set[int] = set()
-    for section in sections:
+@dataclass
+class _Carried:
+    """What each unit carries, collected over the report's lines (`unit_lines`)."""
+
+    departments: dict[int, Department] = field(default_factory=dict)
+    indicators: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    tasks: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    due_ind: set[tuple[int, int]] = field(default_factory=set)  # (indicator, unit) the unit must report this period
+    due_task: set[tuple[int, int]] = field(default_factory=set)
+    shortfalls: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    reporting_ids: set[int] = field(default_factory=set)
+
+    def add_indicators(self, section: PlanSection) -> None:
         plan = section.plan
         folded: dict[int, list[FoldedUnit]] = defaultdict(list)
         for f in section.unit_rows:
@@ -152,66 +154,68 @@ def unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set
                 units = [(row.unit.department, row.unit.evaluation.status)]
             else:
                 units = [(f.department, f.status) for f in folded.get(ind.pk, [])]
-                _holders(row, plan, departments, carried_ind, due_ind, shortfalls, reporting_ids)
+                self.add_holders(row, plan)
             for dept, status in units:
-                departments[dept.pk] = dept
-                carried_ind[dept.pk].add(ind.pk)
-                due_ind.add((ind.pk, dept.pk))
+                self.departments[dept.pk] = dept
+                self.indicators[dept.pk].add(ind.pk)
+                self.due_ind.add((ind.pk, dept.pk))
                 if status in SHORTFALL:
-                    shortfalls[dept.pk].append(f"{ind.name}（{status_label(status)}）")
+                    self.shortfalls[dept.pk].append(f"{ind.name}（{status_label(status)}）")
+
+    def add_holders(self, row: IndicatorRow, plan: Plan) -> None:
+        """An indicator's own line: carried by its lead and responsible units and, for a plan-level one, its
+        reporter."""
+        ind = row.result.indicator
+        holders: set[int] = set()
+        for a in ind.assignment_list:
+            if a.department is not None and a.role in (Role.LEAD, Role.RESPONSIBLE):
+                self.departments[a.department.pk] = a.department
+                holders.add(a.department.pk)
+        if not ind.per_unit:
+            reporter = access.reporting_unit_id(ind, plan)
+            self.reporting_ids.add(reporter)
+            holders.add(reporter)
+            self.due_ind.add((ind.pk, reporter))
+        for dept_id in holders:
+            self.indicators[dept_id].add(ind.pk)
+            if row.result.status in SHORTFALL:
+                self.shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
+
+    def add_tasks(self, section: PlanSection) -> None:
         for task_row in section.tasks:
             for a in task_row.task.assignments.all():
                 if a.department is not None and a.role in (Role.LEAD, Role.RESPONSIBLE):
-                    departments[a.department.pk] = a.department
-                    carried_task[a.department.pk].add(task_row.task.pk)
-                    due_task.add((task_row.task.pk, a.department.pk))
-    missing = reporting_ids - set(departments)
+                    self.departments[a.department.pk] = a.department
+                    self.tasks[a.department.pk].add(task_row.task.pk)
+                    self.due_task.add((task_row.task.pk, a.department.pk))
+
+
+def unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set[int] | None) -> list[UnitLine]:
+    """Per unit: items carried (lead, responsible, reporting or assessed), shortfalls, and reporting timeliness."""
+    carried = _Carried()
+    for section in sections:
+        carried.add_indicators(section)
+        carried.add_tasks(section)
+    departments = carried.departments
+    missing = carried.reporting_ids - set(departments)
     if missing:
         departments.update({d.pk: d for d in Department.objects.filter(pk__in=missing)})
-    unit_ids = set(carried_ind) | set(carried_task)
+    unit_ids = set(carried.indicators) | set(carried.tasks)
     if visible_units is not None:
         unit_ids &= visible_units
+    lines: dict[int, UnitLine] = {}
     for dept_id in unit_ids:
         lines[dept_id] = UnitLine(
-            departments[dept_id], len(carried_ind[dept_id]), len(carried_task[dept_id]), shortfalls[dept_id]
+            departments[dept_id],
+            len(carried.indicators[dept_id]),
+            len(carried.tasks[dept_id]),
+            carried.shortfalls[dept_id],
         )
-    for _item, dept_id in due_ind | due_task:
+    for _item, dept_id in carried.due_ind | carried.due_task:
         if dept_id in lines:
             lines[dept_id].due += 1
     if info.period is not None and lines:
-        deadline = info.period.deadline
-        # On time = submitted on or before the deadline, local date. Aware datetimes are compared with the local
-        # midnight after the deadline instead of converting each one (≈ 11 k figures at province).
-        cutoff: dt.datetime | None = None
-        if deadline is not None and settings.USE_TZ:
-            cutoff = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min))
-        indicator_ids = {i for i, _d in due_ind}
-        task_ids = {t for t, _d in due_task}
-        seen: set[tuple[str, int, int]] = set()
-        value_rows = IndicatorValue.objects.filter(
-            period=info.period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES
-        ).values_list("indicator_id", "department_id", "submitted_at")
-        task_rows = TaskProgress.objects.filter(
-            period=info.period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES
-        ).values_list("task_id", "department_id", "submitted_at")
-        for kind, rows, due in (("i", value_rows, due_ind), ("t", task_rows, due_task)):
-            for item_id, dept_id, submitted_at in rows:
-                key = (kind, item_id, dept_id)
-                if key in seen or (item_id, dept_id) not in due:
-                    continue  # an estimate and an official figure for one item count once
-                seen.add(key)
-                line = lines[dept_id]
-                line.reported += 1
-                if (
-                    deadline is None
-                    or submitted_at is None
-                    or (
-                        submitted_at < cutoff
-                        if cutoff is not None and timezone.is_aware(submitted_at)
-                        else _local_date(submitted_at) <= deadline
-                    )
-                ):
-                    line.on_time += 1
+        _count_reports(lines, info.period, carried.due_ind, carried.due_task)
     # Keep each government's units together (the root first), then in the tree's order.
     return sorted(
         lines.values(),
@@ -224,31 +228,43 @@ def unit_lines(sections: list[PlanSection], info: PeriodInfo, visible_units: set
     )
 
 
-def _holders(
-    row: IndicatorRow,
-    plan: Plan,
-    departments: dict[int, Department],
-    carried: dict[int, set[int]],
-    due: set[tuple[int, int]],
-    shortfalls: dict[int, list[str]],
-    reporting_ids: set[int],
+def _count_reports(
+    lines: dict[int, UnitLine], period: ReportingPeriod, due_ind: set[tuple[int, int]], due_task: set[tuple[int, int]]
 ) -> None:
-    """An indicator's own line: carried by its lead and responsible units and, for a plan-level one, its reporter."""
-    ind = row.result.indicator
-    holders: set[int] = set()
-    for a in ind.assignment_list:
-        if a.department is not None and a.role in (Role.LEAD, Role.RESPONSIBLE):
-            departments[a.department.pk] = a.department
-            holders.add(a.department.pk)
-    if not ind.per_unit:
-        reporter = access.reporting_unit_id(ind, plan)
-        reporting_ids.add(reporter)
-        holders.add(reporter)
-        due.add((ind.pk, reporter))
-    for dept_id in holders:
-        carried[dept_id].add(ind.pk)
-        if row.result.status in SHORTFALL:
-            shortfalls[dept_id].append(f"{ind.name}（{status_label(row.result.status)}）")
+    """Each unit's items reported for the period, and how many on time (submitted by the deadline, local date)."""
+    deadline = period.deadline
+    # Aware datetimes are compared with the local midnight after the deadline instead of converting each one
+    # (≈ 11 k figures at province).
+    cutoff: dt.datetime | None = None
+    if deadline is not None and settings.USE_TZ:
+        cutoff = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min))
+    indicator_ids = {i for i, _d in due_ind}
+    task_ids = {t for t, _d in due_task}
+    seen: set[tuple[str, int, int]] = set()
+    value_rows = IndicatorValue.objects.filter(
+        period=period, indicator_id__in=indicator_ids, department_id__in=lines, status__in=COUNTED_STATUSES
+    ).values_list("indicator_id", "department_id", "submitted_at")
+    task_rows = TaskProgress.objects.filter(
+        period=period, task_id__in=task_ids, department_id__in=lines, status__in=COUNTED_STATUSES
+    ).values_list("task_id", "department_id", "submitted_at")
+    for kind, rows, due in (("i", value_rows, due_ind), ("t", task_rows, due_task)):
+        for item_id, dept_id, submitted_at in rows:
+            key = (kind, item_id, dept_id)
+            if key in seen or (item_id, dept_id) not in due:
+                continue  # an estimate and an official figure for one item count once
+            seen.add(key)
+            line = lines[dept_id]
+            line.reported += 1
+            if (
+                deadline is None
+                or submitted_at is None
+                or (
+                    submitted_at < cutoff
+                    if cutoff is not None and timezone.is_aware(submitted_at)
+                    else _local_date(submitted_at) <= deadline
+                )
+            ):
+                line.on_time += 1
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
