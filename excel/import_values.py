@@ -59,65 +59,18 @@ def parse_figures(data: bytes, filename: str, preview: ActualsPreview) -> list[R
     reader.check_file(data, name=filename)
     workbook = reader.load_workbook(data, name=filename)
     try:
-        if SHEET not in workbook.sheetnames:
-            raise ExcelInputError(
-                _(
-                    "未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。"
-                )
-                % {"s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")}
-            )
-        ws = workbook[SHEET]
-        if getattr(ws, "sheet_state", "visible") != "visible":
-            raise ExcelInputError(
-                Issue(
-                    _(
-                        "“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
-                        "取消隐藏）、核对内容后再上传。"
-                    )
-                    % {"s": SHEET},
-                    SHEET,
-                )
-            )
-        repeated: dict[str, list[int]] = {}
-        found = reader.find_header_row(ws, set(REQUIRED), repeated=repeated)
-        if found is None:
-            raise ExcelInputError(
-                Issue(
-                    _(
-                        "表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。"
-                    )
-                    % {"h": "”“".join(REQUIRED)},
-                    SHEET,
-                )
-            )
-        header_row, columns = found
-        _check_columns(data, ws, header_row, repeated, columns)
-        by_key = {key: columns.get(reader.normalise_header(text)) for key, text in HEADERS.items()}
-        headers = {index: HEADERS[key] for key, index in by_key.items() if index}
-        preview.columns = {key: reader.column_letter(index) for key, index in by_key.items() if index}
-        max_col = max(i for i in by_key.values() if i)
-        merges = [m for m in reader.merged_ranges(data, ws) if m[3] > header_row]
-        if merges:
-            min_col, min_row, max_c, max_r = merges[0]
-            ref = f"{reader.column_letter(min_col)}{min_row}:{reader.column_letter(max_c)}{max_r}"
-            raise ExcelInputError(
-                Issue(
-                    _("%(ref)s 是合并单元格，数据区不能合并单元格（共%(n)s处）。请取消合并、每行填写完整后再导入。")
-                    % {"ref": ref, "n": len(merges)},
-                    SHEET,
-                    min_row,
-                    reader.column_letter(min_col),
-                )
-            )
+        ws = _figures_sheet(workbook)
+        header_row, by_key = _header(data, ws, preview)
+        _refuse_merges(data, ws, header_row)
         rows: list[RawRow] = []
         started = False
         percent_cols = {by_key["value"]} if by_key["value"] else set()
         for number, values in reader.iter_rows(
             ws,
             first_row=header_row + 1,
-            max_col=max_col,
+            max_col=max(i for i in by_key.values() if i),
             header_row=header_row,
-            headers=headers,
+            headers={index: HEADERS[key] for key, index in by_key.items() if index},
             issues=preview.issues,
             percent_cols=percent_cols,
         ):
@@ -133,6 +86,65 @@ def parse_figures(data: bytes, filename: str, preview: ActualsPreview) -> list[R
         return rows
     finally:
         workbook.close()
+
+
+def _figures_sheet(workbook: Any) -> Any:
+    """The template's figures sheet, refused when missing or hidden."""
+    if SHEET not in workbook.sheetnames:
+        raise ExcelInputError(
+            _("未找到“%(s)s”工作表（文件中的工作表：%(names)s）。这不是本系统的实际值填报模板，请先下载模板再填写。")
+            % {"s": SHEET, "names": "、".join(workbook.sheetnames) or _("无")}
+        )
+    ws = workbook[SHEET]
+    if getattr(ws, "sheet_state", "visible") != "visible":
+        raise ExcelInputError(
+            Issue(
+                _(
+                    "“%(s)s”工作表被隐藏了，隐藏的工作表不予导入。请在 Excel 中取消隐藏（右键工作表标签→"
+                    "取消隐藏）、核对内容后再上传。"
+                )
+                % {"s": SHEET},
+                SHEET,
+            )
+        )
+    return ws
+
+
+def _header(data: bytes, ws: Any, preview: ActualsPreview) -> tuple[int, dict[str, int | None]]:
+    """(the header row, column key → its index or None); the columns' letters are noted in the preview."""
+    repeated: dict[str, list[int]] = {}
+    found = reader.find_header_row(ws, set(REQUIRED), repeated=repeated)
+    if found is None:
+        raise ExcelInputError(
+            Issue(
+                _(
+                    "表头不是实际值填报模板的格式（应含“%(h)s”等列）。请使用本系统下载的模板，不要删除或改动表头和隐藏列。"
+                )
+                % {"h": "”“".join(REQUIRED)},
+                SHEET,
+            )
+        )
+    header_row, columns = found
+    _check_columns(data, ws, header_row, repeated, columns)
+    by_key = {key: columns.get(reader.normalise_header(text)) for key, text in HEADERS.items()}
+    preview.columns = {key: reader.column_letter(index) for key, index in by_key.items() if index}
+    return header_row, by_key
+
+
+def _refuse_merges(data: bytes, ws: Any, header_row: int) -> None:
+    merges = [m for m in reader.merged_ranges(data, ws) if m[3] > header_row]
+    if merges:
+        min_col, min_row, max_c, max_r = merges[0]
+        ref = f"{reader.column_letter(min_col)}{min_row}:{reader.column_letter(max_c)}{max_r}"
+        raise ExcelInputError(
+            Issue(
+                _("%(ref)s 是合并单元格，数据区不能合并单元格（共%(n)s处）。请取消合并、每行填写完整后再导入。")
+                % {"ref": ref, "n": len(merges)},
+                SHEET,
+                min_row,
+                reader.column_letter(min_col),
+            )
+        )
 
 
 def _check_columns(
@@ -170,79 +182,23 @@ def _check_columns(
 
 
 def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview: ActualsPreview) -> RawRow | None:
-    def get(key: str) -> Any:
-        index = by_key.get(key)
-        return values[index - 1] if index and index - 1 < len(values) else None
-
-    def issue(key: str, message: str) -> None:
-        index = by_key.get(key) or 0
-        preview.issues.append(
-            Issue(message, SHEET, number, reader.column_letter(index) if index else "", HEADERS.get(key, ""))
-        )
-
-    raw_value = get("value")
+    cells = _Cells(number, values, by_key, preview)
+    raw_value = cells.get("value")
     if raw_value is None or (isinstance(raw_value, str) and raw_value in BLANK_MARKS):
-        preview.blank_rows += 1  # not reported this period: skipped
-        note = normalise_note(reader.cell_text(get("note")))
-        if note:  # …but a note says something was meant: asked, not dropped unseen
-            preview.questions.append(
-                Issue(
-                    _(
-                        "“%(n)s”填写了说明但没有填写本期实际值：确认后该行不导入（说明也不保存）；如要报送，请补填实际值后重新上传。"
-                    )
-                    % {"n": reader.cell_text(get("name"))[:40] or _("该指标")},
-                    SHEET,
-                    number,
-                    preview.columns.get("value", ""),
-                    HEADERS["value"],
-                )
-            )
+        cells.blank()
         return None
-    keys: dict[str, Any] = {}
-    for key in ("indicator", "department"):
-        try:
-            keys[key] = reader.cell_int(get(key))
-        except (ValueError, ArithmeticError):
-            issue(
-                key,
-                _("隐藏的键列“%(h)s”缺失或被改动（%(v)s），请使用重新下载的模板。")
-                % {"h": HEADERS[key], "v": reader.cell_text(get(key)) or _("空")},
-            )
-    period_code = reader.cell_text(get("period")).upper()
+    keys = cells.keys()
+    period_code = reader.cell_text(cells.get("period")).upper()
     if not period_code:
-        issue("period", _("隐藏的键列“周期代码”缺失，请使用重新下载的模板。"))
-    version_raw = get("version")
-    version: int | None = None
-    if version_raw is not None:
-        try:
-            version = reader.cell_int(version_raw)
-        except (ValueError, ArithmeticError):
-            issue(
-                "version",
-                _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)},
-            )
+        cells.issue("period", _("隐藏的键列“周期代码”缺失，请使用重新下载的模板。"))
+    version = cells.version()
     value: Any = raw_value
     if isinstance(raw_value, (bool,)) or hasattr(raw_value, "isoformat"):
-        issue("value", _("“%(v)s”不是数字，请填写数值（不带单位）。") % {"v": reader.cell_text(raw_value)})
+        cells.issue("value", _("“%(v)s”不是数字，请填写数值（不带单位）。") % {"v": reader.cell_text(raw_value)})
         value = None
-    basis_text = reader.cell_text(get("basis"))
-    basis = BASIS_BY_TEXT.get(basis_text)
-    bad = basis is None and bool(basis_text)
-    if bad:
-        issue("basis", _("数据口径“%(v)s”无效，只能填“预计”或“统计”。") % {"v": basis_text[:20]})
-    elif basis is None:  # left empty: asked, never silently taken as 预计
-        preview.questions.append(
-            Issue(
-                _("“%(n)s”未填写数据口径：确认后按“预计”导入；如为统计部门公布的数，请改为“统计”后重新上传。")
-                % {"n": reader.cell_text(get("name"))[:40] or _("该指标")},
-                SHEET,
-                number,
-                preview.columns.get("basis", ""),
-                HEADERS["basis"],
-            )
-        )
-    note = normalise_note(reader.cell_text(get("note")))
-    orig = reader.cell_text(get("orig_basis"))
+    basis, bad = cells.basis()
+    note = normalise_note(reader.cell_text(cells.get("note")))
+    orig = reader.cell_text(cells.get("orig_basis"))
     if value is None or len(keys) < 2 or not period_code:
         return None
     return RawRow(
@@ -257,3 +213,82 @@ def _row(number: int, values: list[Any], by_key: dict[str, int | None], preview:
         BASIS_BY_TEXT.get(orig, ""),
         bad,
     )
+
+
+class _Cells:
+    """One data row of the figures sheet, read by column key; problems go to the preview."""
+
+    def __init__(self, number: int, values: list[Any], by_key: dict[str, int | None], preview: ActualsPreview) -> None:
+        self.number, self.values, self.by_key, self.preview = number, values, by_key, preview
+
+    def get(self, key: str) -> Any:
+        index = self.by_key.get(key)
+        return self.values[index - 1] if index and index - 1 < len(self.values) else None
+
+    def issue(self, key: str, message: str) -> None:
+        index = self.by_key.get(key) or 0
+        self.preview.issues.append(
+            Issue(message, SHEET, self.number, reader.column_letter(index) if index else "", HEADERS.get(key, ""))
+        )
+
+    def question(self, message: str, key: str) -> None:
+        self.preview.questions.append(
+            Issue(message, SHEET, self.number, self.preview.columns.get(key, ""), HEADERS[key])
+        )
+
+    def name(self) -> str:
+        return reader.cell_text(self.get("name"))[:40] or _("该指标")
+
+    def blank(self) -> None:
+        """Not reported this period: skipped — but a note says something was meant: asked, not dropped unseen."""
+        self.preview.blank_rows += 1
+        if normalise_note(reader.cell_text(self.get("note"))):
+            self.question(
+                _(
+                    "“%(n)s”填写了说明但没有填写本期实际值：确认后该行不导入（说明也不保存）；如要报送，请补填实际值后重新上传。"
+                )
+                % {"n": self.name()},
+                "value",
+            )
+
+    def keys(self) -> dict[str, Any]:
+        """The hidden indicator and unit ids that could be read."""
+        keys: dict[str, Any] = {}
+        for key in ("indicator", "department"):
+            try:
+                keys[key] = reader.cell_int(self.get(key))
+            except (ValueError, ArithmeticError):
+                self.issue(
+                    key,
+                    _("隐藏的键列“%(h)s”缺失或被改动（%(v)s），请使用重新下载的模板。")
+                    % {"h": HEADERS[key], "v": reader.cell_text(self.get(key)) or _("空")},
+                )
+        return keys
+
+    def version(self) -> int | None:
+        version_raw = self.get("version")
+        if version_raw is None:
+            return None
+        try:
+            return reader.cell_int(version_raw)
+        except (ValueError, ArithmeticError):
+            self.issue(
+                "version",
+                _("隐藏的键列“版本”被改动（%(v)s），请使用重新下载的模板。") % {"v": reader.cell_text(version_raw)},
+            )
+            return None
+
+    def basis(self) -> tuple[str | None, bool]:
+        """(the basis typed, or None; whether what was typed is not a basis)."""
+        basis_text = reader.cell_text(self.get("basis"))
+        basis = BASIS_BY_TEXT.get(basis_text)
+        bad = basis is None and bool(basis_text)
+        if bad:
+            self.issue("basis", _("数据口径“%(v)s”无效，只能填“预计”或“统计”。") % {"v": basis_text[:20]})
+        elif basis is None:  # left empty: asked, never silently taken as 预计
+            self.question(
+                _("“%(n)s”未填写数据口径：确认后按“预计”导入；如为统计部门公布的数，请改为“统计”后重新上传。")
+                % {"n": self.name()},
+                "basis",
+            )
+        return basis, bad

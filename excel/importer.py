@@ -101,87 +101,73 @@ class ActualsPreview:
 
 def _resolve(user: User, raws: list[RawRow], preview: ActualsPreview) -> list[ImportRow]:
     """Keys → objects in four queries; unknown items, other units' items, stale versions and closed periods → issues."""
-    indicators = _load_indicators({r.indicator_id for r in raws})
-    departments = Department.objects.in_bulk({r.department_id for r in raws})
-    periods = {p.code: p for p in ReportingPeriod.objects.filter(code__in={r.period_code for r in raws})}
-    existing = {
-        (i, p, d, b): _Existing(version, value, note, status)
-        for i, p, d, b, version, value, note, status in IndicatorValue.objects.filter(
-            indicator_id__in=list(indicators), department_id__in=list(departments), period__in=list(periods.values())
-        ).values_list("indicator_id", "period_id", "department_id", "basis", "version", "value", "note", "status")
-    }
-    col = preview.columns
-    today = timezone.localdate()
-    blocked: dict[str, list[int]] = defaultdict(list)
-    seen: dict[tuple[int, int, int, str], int] = {}
-    rows: list[ImportRow] = []
+    resolver = _Resolver(user, raws, preview)
+    rows = [row for row in map(resolver.row, raws) if row is not None]
+    resolver.report_blocked()
+    return rows
 
-    def issue(raw: RawRow, key: str, message: str) -> None:
-        preview.issues.append(Issue(message, SHEET, raw.row, col.get(key, ""), HEADERS.get(key, "") if key else ""))
 
-    for raw in raws:
-        indicator = indicators.get(raw.indicator_id)
-        department = departments.get(raw.department_id)
-        period = periods.get(raw.period_code)
-        if indicator is None or department is None or not access.can_enter_indicator(user, indicator, department):
+class _Resolver:
+    """`_resolve` row by row, against keys read once for the whole file."""
+
+    def __init__(self, user: User, raws: list[RawRow], preview: ActualsPreview) -> None:
+        self.user, self.preview = user, preview
+        self.indicators = _load_indicators({r.indicator_id for r in raws})
+        self.departments = Department.objects.in_bulk({r.department_id for r in raws})
+        self.periods = {p.code: p for p in ReportingPeriod.objects.filter(code__in={r.period_code for r in raws})}
+        self.existing = {
+            (i, p, d, b): _Existing(version, value, note, status)
+            for i, p, d, b, version, value, note, status in IndicatorValue.objects.filter(
+                indicator_id__in=list(self.indicators),
+                department_id__in=list(self.departments),
+                period__in=list(self.periods.values()),
+            ).values_list("indicator_id", "period_id", "department_id", "basis", "version", "value", "note", "status")
+        }
+        self.today = timezone.localdate()
+        self.blocked: dict[str, list[int]] = defaultdict(list)
+        self.seen: dict[tuple[int, int, int, str], int] = {}
+
+    def issue(self, raw: RawRow, key: str, message: str) -> None:
+        col = self.preview.columns
+        self.preview.issues.append(
+            Issue(message, SHEET, raw.row, col.get(key, ""), HEADERS.get(key, "") if key else "")
+        )
+
+    def row(self, raw: RawRow) -> ImportRow | None:
+        """The row resolved, or None with its problems recorded (or counted as blocked by its period)."""
+        indicator = self.indicators.get(raw.indicator_id)
+        department = self.departments.get(raw.department_id)
+        period = self.periods.get(raw.period_code)
+        if indicator is None or department is None or not access.can_enter_indicator(self.user, indicator, department):
             # Same words whether the item does not exist or belongs to another unit: we do not confirm either.
-            issue(
+            self.issue(
                 raw,
                 "",
                 _("该行的指标（ID %(i)s）不存在或不由您的单位（ID %(d)s）填报，请使用本单位重新下载的模板。")
                 % {"i": raw.indicator_id, "d": raw.department_id},
             )
-            continue
+            return None
         if period is None:
-            issue(raw, "period", _("周期“%(c)s”不存在，请使用重新下载的模板。") % {"c": raw.period_code[:10]})
-            continue
-        reason = edit_block_reason(period, today)
+            self.issue(raw, "period", _("周期“%(c)s”不存在，请使用重新下载的模板。") % {"c": raw.period_code[:10]})
+            return None
+        reason = edit_block_reason(period, self.today)
         if reason:
-            blocked[reason].append(raw.row)
-            continue
-        # Every problem of the row at once: the figure (unit, bounds, decimals) and the note.
-        value: Decimal | None = None
-        try:
-            value = parse_value(raw.value, rules_of(indicator))
-        except ValueInputError as exc:
-            issue(raw, "value", exc.message)
-        problem = note_error(raw.note)
-        if problem:
-            issue(raw, "note", problem)
-        if problem or raw.bad or value is None:
-            continue
+            self.blocked[reason].append(raw.row)
+            return None
+        value = self.figure(raw, indicator)
+        if value is None:
+            return None
         key = (indicator.pk, period.pk, department.pk, raw.basis)
-        if key in seen:
-            issue(raw, "basis", _("与第%(r)s行是同一指标、周期和口径，请合并为一行。") % {"r": seen[key]})
-            continue
-        seen[key] = raw.row
-        current = existing.get(key)
+        if key in self.seen:
+            self.issue(raw, "basis", _("与第%(r)s行是同一指标、周期和口径，请合并为一行。") % {"r": self.seen[key]})
+            return None
+        self.seen[key] = raw.row
+        current = self.existing.get(key)
         note = raw.note
         if current is not None and normalise_note(current.note) == note:
             note = current.note  # line endings changed by Excel are not a change
-        if raw.version_applies and current is not None and current.version != raw.version:
-            issue(
-                raw,
-                "value",
-                _("该项在您下载模板后已被他人修改（现为 %(v)s），请重新下载模板后再填写。")
-                % {"v": _dec(current.value)},
-            )
-            continue
-        if raw.version_applies and current is None:
-            issue(raw, "value", _("该项在您下载模板后已被删除或变更，请重新下载模板。"))
-            continue
-        if (
-            current is not None
-            and current.status == ReviewStatus.APPROVED
-            and (current.value != value or current.note != note)
-        ):
-            issue(
-                raw,
-                "value",
-                _("“%(n)s”已审核通过，不能再修改（原值 %(v)s）；如需更正请联系组织部退回。")
-                % {"n": indicator.name, "v": _dec(current.value)},
-            )
-            continue
+        if not self.still_current(raw, indicator, current, value, note):
+            return None
         entry = ValueEntry(
             indicator,
             department,
@@ -198,19 +184,64 @@ def _resolve(user: User, raws: list[RawRow], preview: ActualsPreview) -> list[Im
             if current is None
             else ("unchanged" if current.value == value and current.note == note else "update")
         )
-        rows.append(
-            ImportRow(raw.row, entry, action, current.value if current else None, current.note if current else "")
-        )
-    for reason, numbers in blocked.items():
-        span = f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
-        preview.issues.append(
-            Issue(
-                _("%(reason)s（涉及第%(span)s行，共%(n)s行）") % {"reason": reason, "span": span, "n": len(numbers)},
-                SHEET,
-                numbers[0],
+        return ImportRow(raw.row, entry, action, current.value if current else None, current.note if current else "")
+
+    def figure(self, raw: RawRow, indicator: Indicator) -> Decimal | None:
+        """The row's figure, or None with every problem of the row at once: the figure (unit, bounds, decimals)
+        and the note."""
+        value: Decimal | None = None
+        try:
+            value = parse_value(raw.value, rules_of(indicator))
+        except ValueInputError as exc:
+            self.issue(raw, "value", exc.message)
+        problem = note_error(raw.note)
+        if problem:
+            self.issue(raw, "note", problem)
+        if problem or raw.bad:
+            return None
+        return value
+
+    def still_current(
+        self, raw: RawRow, indicator: Indicator, current: _Existing | None, value: Decimal, note: str
+    ) -> bool:
+        """False (with the issue) when the stored figure moved since the download or is approved and would change."""
+        if raw.version_applies and current is not None and current.version != raw.version:
+            self.issue(
+                raw,
+                "value",
+                _("该项在您下载模板后已被他人修改（现为 %(v)s），请重新下载模板后再填写。")
+                % {"v": _dec(current.value)},
             )
-        )
-    return rows
+            return False
+        if raw.version_applies and current is None:
+            self.issue(raw, "value", _("该项在您下载模板后已被删除或变更，请重新下载模板。"))
+            return False
+        if (
+            current is not None
+            and current.status == ReviewStatus.APPROVED
+            and (current.value != value or current.note != note)
+        ):
+            self.issue(
+                raw,
+                "value",
+                _("“%(n)s”已审核通过，不能再修改（原值 %(v)s）；如需更正请联系组织部退回。")
+                % {"n": indicator.name, "v": _dec(current.value)},
+            )
+            return False
+        return True
+
+    def report_blocked(self) -> None:
+        """One issue per reason a period refuses edits, naming the rows it covers."""
+        for reason, numbers in self.blocked.items():
+            span = f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
+            self.preview.issues.append(
+                Issue(
+                    _("%(reason)s（涉及第%(span)s行，共%(n)s行）")
+                    % {"reason": reason, "span": span, "n": len(numbers)},
+                    SHEET,
+                    numbers[0],
+                )
+            )
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,32 @@ def write_cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
     write_merged_row_text(
         ws, 1, 0, last, _("目标任务完成情况考核报表"), f.get(font_name="黑体", font_size=14, align="center")
     )
+    row = 3
+    for line in _cover_lines(report):
+        write_merged_row_text(ws, row, 0, last, line, label)
+        row += 1
+    row += 1
+    ws.set_row(row, 30)
+    for col, text in enumerate(headers):
+        status_col = 3 <= col < 3 + len(COUNT_STATUSES)
+        write_text(ws, row, col, text, f.status(COUNT_STATUSES[col - 3]) if status_col else f.header())
+    row = _write_counts(ws, f, row + 1, last, widths, report)
+    notes = [_("注：总体完成率 =（已完成 + 正常推进）÷ 可判定指标数（不含无数据、不适用）；仅计已报送和已审核的数据。")]
+    if report.has_demo:
+        notes.append(_("本表含演示数据（标注“演示数据”），不得作为正式考核依据。"))
+    if report.restricted:
+        notes.append(_("本表仅含您所在单位可查看的指标和任务。"))
+    small = f.get(font_size=9, align="left", text_wrap=True)
+    for note in notes:
+        row += 1
+        ws.set_row(row, row_height([(note, sum(widths))], minimum=18))
+        write_merged_row_text(ws, row, 0, last, note, small)
+    _sign_lines(ws, f, row + 2, last, report)
+    setup_print(ws, repeat_to_row=None, fit_height=1)
+
+
+def _cover_lines(report: AssessmentReport) -> list[str]:
+    """The plan's (or the plans') particulars and the period, under the title."""
     lines: list[str] = []
     if len(report.sections) == 1:
         plan = report.sections[0].plan
@@ -55,16 +81,11 @@ def write_cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
         _("考核周期：%(p)s（%(c)s）") % {"p": report.period.label, "c": report.period.code},
         _("数据截至：%(d)s") % {"d": date_text(report.period.end)},
     ]
-    row = 3
-    for line in lines:
-        write_merged_row_text(ws, row, 0, last, line, label)
-        row += 1
-    row += 1
-    ws.set_row(row, 30)
-    for col, text in enumerate(headers):
-        status_col = 3 <= col < 3 + len(COUNT_STATUSES)
-        write_text(ws, row, col, text, f.status(COUNT_STATUSES[col - 3]) if status_col else f.header())
-    row += 1
+    return lines
+
+
+def _write_counts(ws: Worksheet, f: Formats, row: int, last: int, widths: list[float], report: AssessmentReport) -> int:
+    """One line of status counts per plan, and their total when there are several; returns the next row."""
     totals = dict.fromkeys(COUNT_STATUSES, 0)
     for section in report.sections:
         counts = section.counts()
@@ -88,18 +109,7 @@ def write_cover(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
         overall = (Decimal(good) / Decimal(judged)).quantize(Decimal("0.0001")) if judged else None
         write_decimal(ws, row, last, overall, f.number(RATIO_FORMAT, bold=True))
         row += 1
-    notes = [_("注：总体完成率 =（已完成 + 正常推进）÷ 可判定指标数（不含无数据、不适用）；仅计已报送和已审核的数据。")]
-    if report.has_demo:
-        notes.append(_("本表含演示数据（标注“演示数据”），不得作为正式考核依据。"))
-    if report.restricted:
-        notes.append(_("本表仅含您所在单位可查看的指标和任务。"))
-    small = f.get(font_size=9, align="left", text_wrap=True)
-    for note in notes:
-        row += 1
-        ws.set_row(row, row_height([(note, sum(widths))], minimum=18))
-        write_merged_row_text(ws, row, 0, last, note, small)
-    _sign_lines(ws, f, row + 2, last, report)
-    setup_print(ws, repeat_to_row=None, fit_height=1)
+    return row
 
 
 def _sign_lines(ws: Worksheet, f: Formats, row: int, last: int, report: AssessmentReport) -> None:

@@ -197,37 +197,9 @@ def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> Non
     multi = len(report.sections) > 1
     t = _IndicatorTexts.current(report)
     unit_names: dict[int, str] = {}
-    headers = [_(c.header) for c in columns]
-    # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
-    headers[4] = _year_header(
-        headers[4],
-        {r.result.indicator.baseline_year for s in report.sections for r in s.indicators if r.baseline is not None},
-        _("基期值"),
-    )
-    headers[5] = _year_header(
-        headers[5],
-        {r.result.indicator.target_year for s in report.sections for r in s.indicators if r.target is not None},
-        _("目标值"),
-    )
-    # Two passes over the lines instead of keeping every line's texts (memory grows with the lines): this one finds the
-    # widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
-    # and their widths are remembered; the notes are built here only until their column is at its maximum width.
+    headers = _headers(report)
     measured = WidthCache()
-    text_columns = (0, 1, 2, 3, COL_LEAD)
-    widest = dict.fromkeys((*text_columns, COL_NOTE), 0)
-    note_enough = columns[COL_NOTE].maximum - 2
-    for section in report.sections:
-        for line in section.indicators:
-            for col, text in zip(text_columns, _line_texts(line, t, unit_names, report)):
-                if text and measured[text] > widest[col]:
-                    widest[col] = measured[text]
-            if widest[COL_NOTE] < note_enough:
-                widest[COL_NOTE] = max(widest[COL_NOTE], text_width(_note(line, _evaluation(line), t)))
-    widths = []
-    for col, spec in enumerate(columns):
-        # As column_width([header, *texts]): the widest non-empty text + 2, within the column's bounds.
-        w = max(text_width(headers[col]), widest.get(col, 0))
-        widths.append(float(min(spec.maximum, max(spec.minimum, w + 2))))
+    widths = _widths(report, headers, measured, t, unit_names)
     set_widths(ws, widths)
     write_titles(ws, f, last, _("%(t)s指标完成情况") % {"t": report_title(report)}, report)
     header_height = write_headers(ws, f, HEADER_ROW, headers, widths)
@@ -261,7 +233,60 @@ def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> Non
         lines = _LineWriter(ws, f, widths, measured, t, unit_names, report, pager)
         row = lines.write(row, section.indicators)
     row += 1
-    notes = [
+    small = f.get(font_size=9, align="left", text_wrap=True)
+    for note in _notes():
+        banner(note, small)
+    setup_print(ws, repeat_to_row=HEADER_ROW)
+    pager.apply(ws)
+
+
+def _headers(report: AssessmentReport) -> list[str]:
+    headers = [_(c.header) for c in INDICATOR_COLUMNS]
+    # "2020年基期值" / "2025年目标值" when every printed figure shares the year (as in the plan's own table).
+    headers[4] = _year_header(
+        headers[4],
+        {r.result.indicator.baseline_year for s in report.sections for r in s.indicators if r.baseline is not None},
+        _("基期值"),
+    )
+    headers[5] = _year_header(
+        headers[5],
+        {r.result.indicator.target_year for s in report.sections for r in s.indicators if r.target is not None},
+        _("目标值"),
+    )
+    return headers
+
+
+def _widths(
+    report: AssessmentReport, headers: list[str], measured: WidthCache, t: _IndicatorTexts, unit_names: dict[int, str]
+) -> list[float]:
+    """The columns' widths, from the widest text of each text column.
+
+    Two passes over the lines instead of keeping every line's texts (memory grows with the lines): this one finds the
+    widest text per text column, the writing pass builds the texts again. The short texts repeat (units, groups)
+    and their widths are remembered in `measured`; the notes are built here only until their column is at its
+    maximum width.
+    """
+    columns = INDICATOR_COLUMNS
+    text_columns = (0, 1, 2, 3, COL_LEAD)
+    widest = dict.fromkeys((*text_columns, COL_NOTE), 0)
+    note_enough = columns[COL_NOTE].maximum - 2
+    for section in report.sections:
+        for line in section.indicators:
+            for col, text in zip(text_columns, _line_texts(line, t, unit_names, report)):
+                if text and measured[text] > widest[col]:
+                    widest[col] = measured[text]
+            if widest[COL_NOTE] < note_enough:
+                widest[COL_NOTE] = max(widest[COL_NOTE], text_width(_note(line, _evaluation(line), t)))
+    widths = []
+    for col, spec in enumerate(columns):
+        # As column_width([header, *texts]): the widest non-empty text + 2, within the column's bounds.
+        w = max(text_width(headers[col]), widest.get(col, 0))
+        widths.append(float(min(spec.maximum, max(spec.minimum, w + 2))))
+    return widths
+
+
+def _notes() -> list[str]:
+    return [
         _(
             "注：1. 完成率＝实际值÷目标值（“不高于”类为目标值÷实际值）；进度＝（实际值－基期值）÷（目标值－基期值）；"
             "序时进度为按规划期时间进度应完成的比例；较序时差距＝实际值－序时进度值，以指标单位计，比例类指标以百分点计，负数为落后；"
@@ -275,11 +300,6 @@ def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> Non
         ),
         _("3. 说明栏标注【预计】【统计】为数据口径，【演示数据】为演示用数据，【未审核】为已报送尚未审核的数据。"),
     ]
-    small = f.get(font_size=9, align="left", text_wrap=True)
-    for note in notes:
-        banner(note, small)
-    setup_print(ws, repeat_to_row=HEADER_ROW)
-    pager.apply(ws)
 
 
 class _LineWriter:

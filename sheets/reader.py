@@ -218,56 +218,7 @@ def iter_rows(
     trailing_empty = 0
     # Read-only rows may hold EmptyCell fillers (no row/column attributes): count rows and columns ourselves.
     for row_number, cells in enumerate(worksheet.iter_rows(min_row=first_row, max_col=max_col), start=first_row):
-        values: list[Any] = []
-        empty = True
-        for column, cell in enumerate(cells, start=1):
-            if cell.data_type == "f":
-                formula = str(cell.value)[:60]
-                issues.append(
-                    Issue(
-                        _("单元格含公式“%(f)s”，导入只接受数值或文字。请复制后“选择性粘贴→数值”再导入。")
-                        % {"f": formula},
-                        sheet,
-                        row_number,
-                        get_column_letter(column),
-                        headers.get(column, ""),
-                    )
-                )
-                values.append(None)
-                empty = False
-                continue
-            if cell.data_type == "e":
-                issues.append(
-                    Issue(
-                        _("单元格为错误值 %(v)s，请更正后再导入。") % {"v": cell.value},
-                        sheet,
-                        row_number,
-                        get_column_letter(column),
-                        headers.get(column, ""),
-                    )
-                )
-                values.append(None)
-                empty = False
-                continue
-            value = cell.value
-            if (
-                column in percent_cols
-                and isinstance(value, (int, float))
-                and not isinstance(value, bool)
-                and is_percent_format(cell.number_format)
-            ):
-                # Left as the cell holds it when unreadable: the figure's own check names what is wrong with it.
-                with contextlib.suppress(ValueError):
-                    value = parse_decimal(value) * 100
-            if isinstance(value, str):
-                if "_x" in value:
-                    value = unescape_ooxml(value)
-                value = value.strip()
-                if not value:
-                    value = None
-            if value is not None:
-                empty = False
-            values.append(value)
+        values, empty = _row_values(cells, _Where(sheet, row_number, headers, issues), percent_cols)
         if row_number - header_row > cap:
             if not empty:
                 raise ExcelInputError(
@@ -282,6 +233,64 @@ def iter_rows(
                 return
             continue
         yield row_number, values
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a row's problems are reported: sheet, row, the headers by column, the list they go to."""
+
+    sheet: str
+    row: int
+    headers: dict[int, str]
+    issues: list[Issue]
+
+    def refuse(self, message: str, column: int) -> None:
+        self.issues.append(
+            Issue(message, self.sheet, self.row, get_column_letter(column), self.headers.get(column, ""))
+        )
+
+
+def _row_values(cells: Any, where: _Where, percent_cols: set[int] | frozenset[int]) -> tuple[list[Any], bool]:
+    """(the row's values, whether it is empty): texts stripped and unescaped, formulas and errors refused (None)."""
+    values: list[Any] = []
+    empty = True
+    for column, cell in enumerate(cells, start=1):
+        if cell.data_type in ("f", "e"):
+            _refuse_cell(cell, column, where)
+            values.append(None)
+            empty = False
+            continue
+        value = cell.value
+        if (
+            column in percent_cols
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and is_percent_format(cell.number_format)
+        ):
+            # Left as the cell holds it when unreadable: the figure's own check names what is wrong with it.
+            with contextlib.suppress(ValueError):
+                value = parse_decimal(value) * 100
+        if isinstance(value, str):
+            if "_x" in value:
+                value = unescape_ooxml(value)
+            value = value.strip()
+            if not value:
+                value = None
+        if value is not None:
+            empty = False
+        values.append(value)
+    return values, empty
+
+
+def _refuse_cell(cell: Any, column: int, where: _Where) -> None:
+    """A formula or an error value: the import takes only what a person typed."""
+    if cell.data_type == "f":
+        formula = str(cell.value)[:60]
+        where.refuse(
+            _("单元格含公式“%(f)s”，导入只接受数值或文字。请复制后“选择性粘贴→数值”再导入。") % {"f": formula}, column
+        )
+    else:
+        where.refuse(_("单元格为错误值 %(v)s，请更正后再导入。") % {"v": cell.value}, column)
 
 
 def find_header_row(
