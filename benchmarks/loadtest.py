@@ -36,7 +36,7 @@ import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.loadserver import (
     BASE_DIR,
@@ -48,6 +48,9 @@ from benchmarks.loadserver import (
     wait_ready,
 )
 from benchmarks.loadusers import Sample, Submission, Targets, VirtualUser, rush, unit_items
+
+if TYPE_CHECKING:  # the models load only once Django is set up, inside main
+    from benchmarks.scale_sets import BenchSet
 
 # --- orchestration ----------------------------------------------------------------------------------------------
 
@@ -155,6 +158,44 @@ async def run_load(
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    bench_set = _bench_set(args.preset)
+    from django.db import connection
+    from django.utils import timezone
+
+    from benchmarks import scale
+
+    tag = bench_set.tag
+    targets = _targets(bench_set)
+    n_leaders = round(args.users * args.leaders)
+    accounts = [(scale.username(tag, "leader"), "leader") for _ in range(n_leaders)]
+    accounts += [
+        (scale.reporter_username(tag, i % len(bench_set.counties) + 1), "reporter")
+        for i in range(args.users - n_leaders)
+    ]
+    password = scale.new_password()
+    scale.set_password_for_bench_users(tag, password)
+    connection.close()
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{port}.log"
+    proc = start_gunicorn(port, args.workers, log_path)
+    print(
+        f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，"
+        f"数据库 {connection.settings_dict['NAME']}；"
+        f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。"
+    )
+    started_at = timezone.now()
+    try:
+        asyncio.run(wait_ready(port, targets.login, proc))
+        result = asyncio.run(run_load(args, targets, accounts, password, port, proc.pid))
+    finally:
+        stop_gunicorn(proc)
+        scale.set_password_for_bench_users(tag, None)
+    _report(args, result, started_at, tag=tag, log_path=log_path)
+    return 0
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scenario",
@@ -190,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         args.seed = random.SystemRandom().randrange(1, 2**31)
     if args.scenario == "rush":
         args.leaders = 0.0
+    return args
 
+
+def _bench_set(preset: str) -> BenchSet:
+    """Django set up, the database migrated, and the generated data set of the preset (generated when missing)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentplan.settings")
     os.environ.setdefault("STATICFILES_BACKEND", PLAIN_STATIC)
     sys.path.insert(0, str(BASE_DIR))
@@ -200,19 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
-    from django.urls import reverse
-    from django.utils import timezone
 
     from benchmarks import scale
-    from indicators.models import Indicator
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("数据库尚未迁移，先执行 migrate。")
         call_command("migrate", interactive=False, verbosity=0)
-    if args.preset not in scale.PRESETS:
-        parser.error(f"--preset must be one of {', '.join(scale.PRESETS)}")
-    shape = scale.PRESETS[args.preset]
+    if preset not in scale.PRESETS:
+        raise SystemExit(f"--preset must be one of {', '.join(scale.PRESETS)}")
+    shape = scale.PRESETS[preset]
     bench_set = scale.find(shape)
     if bench_set is None:
         print(f"未找到压测数据集“{shape.tag}”，先生成……")
@@ -220,11 +262,19 @@ def main(argv: list[str] | None = None) -> int:
         bench_set = scale.find(shape)
     if bench_set is None:
         raise SystemExit(f"压测数据集“{shape.tag}”生成后仍未找到。")
-    tag = bench_set.tag
+    return bench_set
+
+
+def _targets(bench_set: BenchSet) -> Targets:
+    """The pages the simulated users open."""
+    from django.urls import reverse
+
+    from indicators.models import Indicator
+
     indicator_ids = list(
         Indicator.objects.filter(plan__in=bench_set.plans).order_by("?").values_list("pk", flat=True)[:30]
     )
-    targets = Targets(
+    return Targets(
         overview=reverse("dashboard:overview"),
         plans=[reverse("dashboard:plan", args=[p.code]) for p in bench_set.plans],
         indicators=[reverse("dashboard:indicator", args=[pk]) for pk in indicator_ids],
@@ -232,30 +282,11 @@ def main(argv: list[str] | None = None) -> int:
         reporting=reverse("reporting:my"),
         login=reverse("login"),
     )
-    n_leaders = round(args.users * args.leaders)
-    accounts = [(scale.username(tag, "leader"), "leader") for _ in range(n_leaders)]
-    accounts += [
-        (scale.reporter_username(tag, i % len(bench_set.counties) + 1), "reporter")
-        for i in range(args.users - n_leaders)
-    ]
-    password = scale.new_password()
-    scale.set_password_for_bench_users(tag, password)
-    connection.close()
-    port = free_port()
-    log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{port}.log"
-    proc = start_gunicorn(port, args.workers, log_path)
-    print(
-        f"gunicorn（{args.workers} 个 worker）127.0.0.1:{port}，数据集“{tag}”，"
-        f"数据库 {connection.settings_dict['NAME']}；"
-        f"{args.users} 个用户（领导 {n_leaders}），{args.seconds:g} 秒，思考时间 {args.think:g} 秒。"
-    )
-    started_at = timezone.now()
-    try:
-        asyncio.run(wait_ready(port, targets.login, proc))
-        result = asyncio.run(run_load(args, targets, accounts, password, port, proc.pid))
-    finally:
-        stop_gunicorn(proc)
-        scale.set_password_for_bench_users(tag, None)
+
+
+def _report(args: argparse.Namespace, result: dict[str, Any], started_at: Any, *, tag: str, log_path: Path) -> None:
+    from django.db import connection
+
     if args.scenario == "rush":
         result["check"] = check_submissions(result.pop("accepted"), started_at)
     else:
@@ -278,7 +309,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"已写入 {args.json}")
-    return 0
 
 
 def check_submissions(accepted: list[dict[str, Any]], since: Any) -> dict[str, Any]:
