@@ -2,7 +2,7 @@
 units named on a row and links to the pages behind them.
 
 Each was a template of its own included once per row; at province scale (hundreds of rows per page) the includes
-and the full `{% url %}` reversal per link were most of building a page's body. The markup is the same as those
+and the full `{% url %}` reversal per link were a large part of building a page's body. The markup is that of those
 templates printed.
 """
 
