@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular import renderers
 from drf_spectacular.generators import SchemaGenerator
@@ -62,7 +63,10 @@ class OnceGenerator(SchemaGenerator):
     """The schema is generated once per process, language, version and audience: it changes only with the code."""
 
     def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
-        key = (get_language(), self.api_version, public)
+        language = get_language()
+        if language not in {code for code, _name in settings.LANGUAGES}:  # ?lang= takes any text: not kept
+            return super().get_schema(request=request, public=public)
+        key = (language, self.api_version, public)
         schema = _SCHEMAS.get(key)
         if schema is None:
             schema = _SCHEMAS[key] = super().get_schema(request=request, public=public)
@@ -70,16 +74,18 @@ class OnceGenerator(SchemaGenerator):
 
 
 _SCHEMAS: dict[tuple[str | None, str | None, bool], dict[str, Any]] = {}
-_RENDERED: dict[tuple[int, type, str | None], bytes] = {}
+_RENDERED: dict[tuple[int, type], bytes] = {}
 
 
 class _RenderedOnce(BaseRenderer):
     """A renderer that keeps its body of a schema kept by OnceGenerator (the same object on every request)."""
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
-        if not any(data is schema for schema in _SCHEMAS.values()):
+        # A media type with parameters (a JSON indent, anything a client sends) is rendered afresh, never kept.
+        plain = accepted_media_type in (None, self.media_type)
+        if not plain or not any(data is schema for schema in _SCHEMAS.values()):
             return super().render(data, accepted_media_type, renderer_context)
-        key = (id(data), type(self), accepted_media_type)
+        key = (id(data), type(self))
         body = _RENDERED.get(key)
         if body is None:
             body = _RENDERED[key] = super().render(data, accepted_media_type, renderer_context)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from api import schema as api_schema
 from indicators.models import IndicatorValue, Milestone, ReviewStatus
 from plans.models import Section
 from tests.api.helpers import Api, make_token
@@ -182,3 +183,7 @@ def test_schema_is_generated_once_per_language(world: World, client) -> None:
     english = client.get("/api/v1/schema/?format=json&lang=en")
     assert first.content == again.content and english.status_code == 200
     assert first.json()["paths"].keys() == english.json()["paths"].keys()
+    kept = (len(api_schema._SCHEMAS), len(api_schema._RENDERED))
+    client.get("/api/v1/schema/?format=json&lang=anything-a-client-sends")
+    client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json; indent=7")
+    assert (len(api_schema._SCHEMAS), len(api_schema._RENDERED)) == kept  # what a client chooses freely is not kept
