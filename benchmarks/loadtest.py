@@ -83,6 +83,35 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
     }
 
 
+async def _log_in(users: list[VirtualUser], workers: int) -> list[tuple[bool, float]]:
+    """Everyone logged in, a few at a time (password hashing is deliberately slow); not in the measured window."""
+    gate = asyncio.Semaphore(max(2, workers * 2))
+
+    async def login(u: VirtualUser) -> tuple[bool, float]:
+        async with gate:
+            return await u.login()
+
+    return list(await asyncio.gather(*(login(u) for u in users)))
+
+
+async def _rush_plan(
+    active: list[VirtualUser], rng: random.Random, seconds: float
+) -> list[tuple[VirtualUser, float, Any]]:
+    """When each reporter submits, and what: every virtual user of a unit's account gets a figure of its own, found
+    before the window opens."""
+    first_of: dict[str, VirtualUser] = {}
+    for u in active:
+        first_of.setdefault(u.username, u)
+    items = dict(zip(first_of, await asyncio.gather(*(unit_items(u) for u in first_of.values()))))
+    plan: list[tuple[VirtualUser, float, Any]] = []
+    slots: Counter[str] = Counter()
+    for u in active:
+        mine = items[u.username]
+        plan.append((u, rng.uniform(0, seconds), mine[slots[u.username]] if slots[u.username] < len(mine) else None))
+        slots[u.username] += 1
+    return plan
+
+
 async def run_load(
     args: argparse.Namespace,
     targets: Targets,
@@ -96,15 +125,8 @@ async def run_load(
         VirtualUser(port, name, password, role, targets, random.Random(rng.random()), args.think, args.submit_share)
         for name, role in accounts
     ]
-    # Log in a few at a time (password hashing is deliberately slow); not part of the measured window.
-    gate = asyncio.Semaphore(max(2, args.workers * 2))
-
-    async def login(u: VirtualUser) -> tuple[bool, float]:
-        async with gate:
-            return await u.login()
-
     started = time.monotonic()
-    logins = await asyncio.gather(*(login(u) for u in users))
+    logins = await _log_in(users, args.workers)
     login_seconds = time.monotonic() - started
     failed = [u.username for u, (ok, _) in zip(users, logins) if not ok]
     active = [u for u, (ok, _) in zip(users, logins) if ok]
@@ -116,19 +138,7 @@ async def run_load(
     accepted: list[Submission] = []
     refused: list[str] = []
     if args.scenario == "rush":
-        # Each virtual user of a unit's account is given a figure of its own, found before the window opens.
-        first_of: dict[str, VirtualUser] = {}
-        for u in active:
-            first_of.setdefault(u.username, u)
-        items = dict(zip(first_of, await asyncio.gather(*(unit_items(u) for u in first_of.values()))))
-        plan: list[tuple[VirtualUser, float, Any]] = []
-        slots: Counter[str] = Counter()
-        for u in active:
-            mine = items[u.username]
-            plan.append(
-                (u, rng.uniform(0, args.seconds), mine[slots[u.username]] if slots[u.username] < len(mine) else None)
-            )
-            slots[u.username] += 1
+        plan = await _rush_plan(active, rng, args.seconds)
         window_start = time.monotonic()
         client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid)
         await asyncio.gather(*(rush(u, at, item, samples, accepted, refused) for u, at, item in plan))

@@ -235,6 +235,51 @@ def _make_tasks(
     return count
 
 
+def _new_plan(
+    tag: str, n: int, root: Department, counties: list[Department], first_year: int
+) -> tuple[Plan, list[Section]]:
+    """Plan n of the set, assessing every county, with six sections."""
+    # Mostly mid-plan (序时进度 matters); one in four ends with the data (final verdicts).
+    end_year = END_YEAR if n % 4 == 0 else END_YEAR + 1 + (n % 2)
+    plan = Plan(
+        code=plan_code(tag, n),
+        title=f"{PREFIX}规划{n:02d}（{tag}）",
+        issuer=root,
+        issuer_body=root.name,
+        start_year=first_year,
+        end_year=end_year,
+        kind=Plan.Kind.FIVE_YEAR if end_year - first_year >= 4 else Plan.Kind.THREE_YEAR,
+        notes="压测生成的数据，可用 generate_scale_data --clear 删除。",
+    )
+    plan._change_reason = PERIOD_REASON
+    plan.save()
+    plan.assessed_units.add(*counties)
+    sections = Section.objects.bulk_create(
+        [
+            Section(plan=plan, key=str(k), number=f"{'一二三四五六'[k - 1]}、", title=f"{PREFIX}章节{k}", order=k)
+            for k in range(1, 7)
+        ]
+    )
+    if sections[0].pk is None:
+        sections = list(Section.objects.filter(plan=plan).order_by("order"))
+    return plan, sections
+
+
+def _evaluate(root: Department, log: Callable[[str], None]) -> None:
+    """The generated plans' verdicts, as the seed loader does: the figures were written in bulk, outside the write
+    services."""
+    # Bulk loads leave the planner's statistics describing the empty tables until autovacuum catches up, and the
+    # plans it makes meanwhile read the values slowly (benchmarks/PERFORMANCE.md): analyse now.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    evaluated = time.monotonic()
+    verdicts.recompute(Plan.objects.filter(issuer=root).values_list("pk", flat=True))
+    log(f"  评估结果计算用时{time.monotonic() - evaluated:.0f}秒。")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    pagecache.changed()
+
+
 def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None] = print) -> dict[str, int | float]:
     """Build one data set. Re-running for a complete set does nothing; an incomplete one is cleared first."""
     tag = shape.tag
@@ -259,36 +304,8 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
     with keep_updated_at():
         for n, size in enumerate(_plan_sizes(shape.indicators, shape.plans), start=1):
             rng = random.Random(f"{shape.seed}-plan-{n}")
-            # Mostly mid-plan (序时进度 matters); one in four ends with the data (final verdicts).
-            end_year = END_YEAR if n % 4 == 0 else END_YEAR + 1 + (n % 2)
             with transaction.atomic():
-                plan = Plan(
-                    code=plan_code(tag, n),
-                    title=f"{PREFIX}规划{n:02d}（{tag}）",
-                    issuer=root,
-                    issuer_body=root.name,
-                    start_year=first_year,
-                    end_year=end_year,
-                    kind=Plan.Kind.FIVE_YEAR if end_year - first_year >= 4 else Plan.Kind.THREE_YEAR,
-                    notes="压测生成的数据，可用 generate_scale_data --clear 删除。",
-                )
-                plan._change_reason = PERIOD_REASON
-                plan.save()
-                plan.assessed_units.add(*counties)
-                sections = Section.objects.bulk_create(
-                    [
-                        Section(
-                            plan=plan,
-                            key=str(k),
-                            number=f"{'一二三四五六'[k - 1]}、",
-                            title=f"{PREFIX}章节{k}",
-                            order=k,
-                        )
-                        for k in range(1, 7)
-                    ]
-                )
-                if sections[0].pk is None:
-                    sections = list(Section.objects.filter(plan=plan).order_by("order"))
+                plan, sections = _new_plan(tag, n, root, counties, first_year)
                 inds = make_indicators(rng, plan, size, sections, departments, counties, admin)
                 formulas = add_formulas([i.obj for i in inds])  # issue 20: rates from counts, roll-ups
                 totals["formulas"] = totals.get("formulas", 0) + formulas["formulas"]
@@ -301,17 +318,7 @@ def generate(shape: Shape, *, batch_size: int = 5000, log: Callable[[str], None]
                 f"  规划{n:02d}：{size}个指标，累计实际值{writer.written:,}条，历史{writer.history_written:,}条，"
                 f"用时{time.monotonic() - started:.0f}秒。"
             )
-    # Bulk loads leave the planner's statistics describing the empty tables until autovacuum catches up, and the
-    # plans it makes meanwhile read the values slowly (benchmarks/PERFORMANCE.md): analyse now.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    # Written in bulk, outside the write services: evaluate every generated plan now, as the seed loader does.
-    evaluated = time.monotonic()
-    verdicts.recompute(Plan.objects.filter(issuer=root).values_list("pk", flat=True))
-    log(f"  评估结果计算用时{time.monotonic() - evaluated:.0f}秒。")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    pagecache.changed()
+    _evaluate(root, log)
     return {
         **totals,
         "values": writer.written,

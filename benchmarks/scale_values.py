@@ -201,6 +201,41 @@ class Writer:
         return rows
 
 
+def _value_row(
+    ind: Ind,
+    period: ReportingPeriod,
+    dept_id: int,
+    y: float,
+    basis: str,
+    status: str,
+    steps: int,
+    stamps: tuple[dt.datetime, dt.datetime, dt.datetime],
+    reporters: dict[int, int],
+    admin_id: int,
+) -> IndicatorValue:
+    """One figure at the step of its life it reached (drafted, submitted, reviewed), with its times."""
+    created_at, submitted_at, reviewed_at = stamps
+    submitted = submitted_at if steps >= 2 else None
+    reviewed = reviewed_at if steps >= 3 else None
+    return IndicatorValue(
+        indicator_id=ind.obj.pk,
+        period=period,
+        department_id=dept_id,
+        value=Decimal(f"{y:.{ind.decimals}f}"),
+        basis=basis,
+        note=VALUE_NOTE,
+        status=status,
+        return_reason=RETURN_REASON if status == ReviewStatus.RETURNED else "",
+        is_demo=True,
+        version=steps,
+        updated_by_id=reporters.get(dept_id),
+        updated_at=reviewed or submitted or created_at,
+        submitted_at=submitted,
+        reviewed_by_id=admin_id if reviewed else None,
+        reviewed_at=reviewed,
+    )
+
+
 def write_values(
     rng: random.Random,
     plan: Plan,
@@ -236,29 +271,7 @@ def write_values(
                 )
                 for basis in bases:
                     y = x * (1 + rng.uniform(-0.01, 0.01)) if basis == "official" else x
-                    created_at, submitted_at, reviewed_at = stamps[period.pk]
-                    submitted = submitted_at if steps >= 2 else None
-                    reviewed = reviewed_at if steps >= 3 else None
-                    returned = status == ReviewStatus.RETURNED
-                    writer.add(
-                        IndicatorValue(
-                            indicator_id=ind.obj.pk,
-                            period=period,
-                            department_id=dept_id,
-                            value=Decimal(f"{y:.{ind.decimals}f}"),
-                            basis=basis,
-                            note=VALUE_NOTE,
-                            status=status,
-                            return_reason=RETURN_REASON if returned else "",
-                            is_demo=True,
-                            version=steps,
-                            updated_by_id=reporters.get(dept_id),
-                            updated_at=reviewed or submitted or created_at,
-                            submitted_at=submitted,
-                            reviewed_by_id=admin_id if reviewed else None,
-                            reviewed_at=reviewed,
-                        ),
-                        steps,
-                        reporters.get(dept_id) or admin_id,
-                        admin_id,
+                    row = _value_row(
+                        ind, period, dept_id, y, basis, status, steps, stamps[period.pk], reporters, admin_id
                     )
+                    writer.add(row, steps, reporters.get(dept_id) or admin_id, admin_id)

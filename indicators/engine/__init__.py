@@ -48,9 +48,10 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from decimal import InvalidOperation
 
-from indicators.engine import kinds
+from indicators.engine import growth, kinds
 from indicators.engine.calendar import fraction, position, year_amounts, yearly_sums
-from indicators.engine.kinds import compound_growth, meets_target
+from indicators.engine.growth import compound_growth
+from indicators.engine.kinds import meets_target
 from indicators.engine.types import (
     FLOW_KINDS,
     GOOD_STATUSES,
@@ -107,7 +108,7 @@ _EVALUATORS = {
     Kind.RATE: kinds.evaluate_level,
     Kind.CUMULATIVE: kinds.evaluate_cumulative,
     Kind.ANNUAL: kinds.evaluate_annual,
-    Kind.GROWTH: kinds.evaluate_growth,
+    Kind.GROWTH: growth.evaluate_growth,
     Kind.MILESTONE: kinds.evaluate_milestone,
 }
 
