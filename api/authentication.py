@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 
 from api import tokens
@@ -33,14 +35,43 @@ class BearerTokenAuthentication(BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed(_bad_header()) from None
+        address = _address(request)
+        _refuse_when_guessing(address)
         try:
-            token = tokens.authenticate_key(key, address=_address(request))
+            token = tokens.authenticate_key(key, address=address)
         except tokens.TokenRefused as exc:
+            _count_refusal(address)
             raise AuthenticationFailed(str(exc)) from None
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+class TooManyRefusals(Throttled):
+    """Keys from this address were refused too often lately."""
+
+    default_code = "too_many_refusals"
+
+
+def _refusals_key(address: str | None) -> str:
+    return f"api-token-refusals:{address or 'unknown'}"
+
+
+def _refuse_when_guessing(address: str | None) -> None:
+    """An address whose keys were refused API_TOKEN_REFUSALS times within API_TOKEN_REFUSAL_SECONDS waits out the
+    window (429) before any key it sends is checked again, a valid one included: guessing keys is not free."""
+    if cache.get(_refusals_key(address), 0) >= settings.API_TOKEN_REFUSALS:
+        raise TooManyRefusals(wait=settings.API_TOKEN_REFUSAL_SECONDS)
+
+
+def _count_refusal(address: str | None) -> None:
+    key = _refusals_key(address)
+    if not cache.add(key, 1, timeout=settings.API_TOKEN_REFUSAL_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, timeout=settings.API_TOKEN_REFUSAL_SECONDS)
 
 
 def _bad_header() -> str:

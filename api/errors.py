@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from api.authentication import TooManyRefusals
+
 NON_FIELD = ("__all__", "non_field_errors")
 
 
@@ -78,6 +80,8 @@ def _message(exc: exceptions.APIException) -> tuple[str, str]:
     if isinstance(exc, exceptions.NotFound):
         default = str(exceptions.NotFound.default_detail)
         return "not_found", str(exc.detail) if str(exc.detail) != default else _("未找到，或您无权访问。")
+    if isinstance(exc, TooManyRefusals):
+        return "too_many_refusals", _("该地址的令牌多次验证失败，请 %(s)s 秒后再试。") % {"s": int(exc.wait or 1)}
     if isinstance(exc, exceptions.Throttled):
         return "throttled", _("请求过于频繁，请 %(s)s 秒后重试。") % {"s": int(exc.wait or 1)}
     if isinstance(exc, exceptions.MethodNotAllowed):

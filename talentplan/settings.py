@@ -325,6 +325,9 @@ API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
 API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24)
 API_BATCH_MAX_ITEMS = env_int("API_BATCH_MAX_ITEMS", 5000)
+# Refused API keys per client address: after this many within the window, its requests with a key wait it out.
+API_TOKEN_REFUSALS = env_int("API_TOKEN_REFUSALS", 20)
+API_TOKEN_REFUSAL_SECONDS = env_int("API_TOKEN_REFUSAL_SECONDS", 600)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.BearerTokenAuthentication",

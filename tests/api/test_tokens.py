@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from api.models import ApiToken
@@ -190,3 +190,31 @@ def test_the_request_log_names_the_tokens_user(world: World, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="talentplan.request"):
         Api(make_token(world.leader)).get("/api/v1/periods/")
     assert f"user={world.leader.username}" in caplog.text
+
+
+@override_settings(API_TOKEN_REFUSALS=3, API_TOKEN_REFUSAL_SECONDS=600)
+def test_an_address_guessing_keys_waits_before_any_key_is_checked(world: World) -> None:
+    """Three refused keys from one address: the fourth request waits (429, in Chinese), even with a valid key, while
+    another address is still served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    good = make_token(world.leader)
+    wrong = Api("tp_abcdefgh_" + "x" * 40)
+    assert [wrong.get("/api/v1/units/").status_code for _ in range(3)] == [401, 401, 401]
+    refused = Api(good).get("/api/v1/units/")
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_refusals"
+    assert "多次验证失败" in refused.json()["message"] and int(refused.headers["Retry-After"]) == 600
+    elsewhere = Api(good, client=Client(REMOTE_ADDR="10.1.2.3")).get("/api/v1/units/")
+    assert elsewhere.status_code == 200
+    cache.clear()
+
+
+def test_a_valid_key_is_served_after_fewer_refusals_than_the_limit(world: World) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    wrong = Api("tp_abcdefgh_" + "x" * 40)
+    assert wrong.get("/api/v1/units/").status_code == 401
+    assert Api(make_token(world.leader)).get("/api/v1/units/").status_code == 200
+    cache.clear()
