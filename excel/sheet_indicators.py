@@ -121,9 +121,9 @@ def _line_texts(
     if unit is None:
         return ind.group, ind.number, ind.name, unit_text, report.of_plan(ind.plan_id, result.lead) or "—"
     department = unit.department
-    name = unit_names.get(department.pk)
+    name = unit_names.get(department.id)
     if name is None:
-        name = unit_names[department.pk] = t.unit_line % {"u": report.name_of(department)}
+        name = unit_names[department.id] = t.unit_line % {"u": report.name_of(department)}
     return ind.group, "", name, unit_text, report.name_of(department) or "—"
 
 
@@ -139,7 +139,7 @@ _displays: dict[tuple, Display] = {}
 
 def _display(row: IndicatorRow) -> Display:
     ind = row.result.indicator
-    key = (ind.pk, ind.kind, ind.unit, ind.value_unit, ind.decimals, ind.is_share)
+    key = (ind.id, ind.kind, ind.unit, ind.value_unit, ind.decimals, ind.is_share)
     found = _displays.get(key)
     if found is None:
         found = _displays[key] = display_for(ind)
