@@ -214,7 +214,9 @@ def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[
             .exclude(status=Status.NOT_APPLICABLE.value)
             .order_by()
             .values("unit_id")
-            .annotate(n=Count("id"), n_good=Count("id", filter=Q(status__in=[s.value for s in GOOD])))
+            # Counted over a column of verdict_unit_as_of_status (never empty), not the id, which the index lacks:
+            # read from the index alone instead of visiting every row.
+            .annotate(n=Count("status"), n_good=Count("status", filter=Q(status__in=[s.value for s in GOOD])))
         )
         return list(counted.values_list("unit_id", "n", "n_good"))
 

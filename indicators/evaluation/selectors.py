@@ -249,20 +249,10 @@ def _read(indicators: list[Indicator], dates: dict[int, dt.date], units: Units) 
     where = Q(pk__in=[])
     for as_of, ids in by_date.items():
         where |= Q(as_of=as_of, indicator_id__in=ids)
-    rows = Verdict.objects.filter(where)
-    if units.mode == "none":
-        rows = rows.filter(unit__isnull=True)
-    elif units.mode == "one":
-        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=units.unit_id))
-    elif units.mode == "named":
-        naming = [i.pk for i in indicators if any(a.department_id == units.unit_id for a in i.assignment_list)]
-        rows = rows.filter(Q(unit__isnull=True) | Q(unit_id=units.unit_id) | Q(indicator_id__in=naming))
     found: _Rows = {}
     departments: dict[int, Department] = {}
     wanted_units: list[tuple[int, int, StoredEvaluation]] = []
-    for indicator_id, unit_id, status, raw, demo, short in rows.values_list(
-        "indicator_id", "unit_id", "status", Cast("payload", TextField()), "has_demo", "short_units"
-    ).iterator(chunk_size=10000):
+    for indicator_id, unit_id, status, raw, demo, short in _rows(indicators, where, units).iterator(chunk_size=10000):
         verdict = StoredEvaluation(status, raw, demo, short)
         if unit_id is None:
             found.setdefault(indicator_id, (None, {}))
@@ -274,6 +264,27 @@ def _read(indicators: list[Indicator], dates: dict[int, dt.date], units: Units) 
     for indicator_id, unit_id, verdict in wanted_units:
         found.setdefault(indicator_id, (None, {}))[1][unit_id] = (departments[unit_id], verdict)
     return found
+
+
+_COLUMNS = ("indicator_id", "unit_id", "status", "payload_text", "has_demo", "short_units")
+
+
+def _rows(indicators: list[Indicator], where: Q, units: Units) -> QuerySet[Verdict, tuple[Any, ...]]:
+    """The verdict rows `units` asks for, as plain columns. A unit's rows beside the indicators' own lines are read
+    as a UNION ALL of disjoint parts, each on its own index: one OR of them made the planner read every unit's
+    verdicts of the indicators at the date (a lead department's page)."""
+    rows = Verdict.objects.filter(where).annotate(payload_text=Cast("payload", TextField()))
+    if units.mode == "all":
+        return rows.values_list(*_COLUMNS)
+    lines = rows.filter(unit__isnull=True).values_list(*_COLUMNS)
+    if units.mode == "none":
+        return lines
+    if units.mode == "one":
+        return lines.union(rows.filter(unit_id=units.unit_id).values_list(*_COLUMNS), all=True)
+    naming = [i.pk for i in indicators if any(a.department_id == units.unit_id for a in i.assignment_list)]
+    own = rows.filter(unit_id=units.unit_id).exclude(indicator_id__in=naming).values_list(*_COLUMNS)
+    named = rows.filter(indicator_id__in=naming, unit__isnull=False).values_list(*_COLUMNS)
+    return lines.union(own, named, all=True)
 
 
 def _result(ind: Indicator, stored: _Rows, dates: dict[int, dt.date], units: Units) -> IndicatorResult:
