@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators import engine
 from indicators.adding_up import AddsUp
-from plans.models import Department, Plan, ReportingPeriod, Role, Section, Task, UnitGroup
+from plans.models import Department, Plan, ReportingPeriod, Section, Task, UnitAssignment, UnitGroup
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -172,11 +172,10 @@ class Indicator(AddsUp):
         return [a.display_name for a in self.assignment_list if a.role == role]
 
 
-class IndicatorAssignment(models.Model):
+class IndicatorAssignment(UnitAssignment):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="assignments"
     )
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
         Department,
         verbose_name=_("单位"),
@@ -193,28 +192,11 @@ class IndicatorAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="indicator_assignments",
     )
-    printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    class Meta:
+    class Meta(UnitAssignment.Meta):
         verbose_name = _("指标分工")
         verbose_name_plural = _("指标分工")
         ordering = ["indicator", "role", "order"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
-                ),
-                name="indicatorassignment_department_xor_group",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_role_display()}：{self.display_name}"
-
-    @property
-    def display_name(self) -> str:
-        return self.printed_name or str(self.department or self.group)
 
 
 class Milestone(models.Model):

@@ -238,95 +238,26 @@ class Task(models.Model):
         return [a.display_name for a in self.assignments.all() if a.role == role]
 
 
-class TaskAssignment(models.Model):
-    """One department or collective named for a task, in one role, in printed order."""
+class UnitAssignment(models.Model):
+    """A department or collective a plan names, in one role (牵头, 责任, 配合…), in printed order: the part every
+    kind of assignment (a task's, a section's, an indicator's) shares. Exactly one of `department` and `group`,
+    which each kind declares with its own reverse name."""
 
-    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="task_assignments",
-    )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name=_("单位集合"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="task_assignments",
-    )
     printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
-    printed_role = models.CharField(
-        _("原文角色"),
-        max_length=20,
-        blank=True,
-        default="",
-        help_text=_("原文所印的角色名称，如“协办单位”“参与单位”。"),
-    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
+    department: models.ForeignKey[Department | None, Department | None]
+    group: models.ForeignKey[UnitGroup | None, UnitGroup | None]
+
     class Meta:
-        verbose_name = _("任务分工")
-        verbose_name_plural = _("任务分工")
-        ordering = ["task", "role", "order"]
+        abstract = True
         constraints = [
             models.CheckConstraint(
                 condition=(
                     Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
                 ),
-                name="taskassignment_department_xor_group",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_role_display()}：{self.display_name}"
-
-    @property
-    def display_name(self) -> str:
-        if self.printed_name:
-            return self.printed_name
-        return str(self.department or self.group)
-
-
-class SectionAssignment(models.Model):
-    """A department or collective a plan names for a whole section (“本章由区委组织部牵头”), in one role. The
-    section's indicators and tasks that name no lead unit of their own are shown with it, marked as inherited."""
-
-    section = models.ForeignKey(Section, verbose_name=_("章节"), on_delete=models.CASCADE, related_name="assignments")
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="section_assignments",
-    )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name=_("单位集合"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="section_assignments",
-    )
-    printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
-        verbose_name = _("章节分工")
-        verbose_name_plural = _("章节分工")
-        ordering = ["section", "role", "order"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(department__isnull=False, group__isnull=True) | Q(department__isnull=True, group__isnull=False)
-                ),
-                name="sectionassignment_department_xor_group",
+                name="%(class)s_department_xor_group",
             )
         ]
 
@@ -336,6 +267,68 @@ class SectionAssignment(models.Model):
     @property
     def display_name(self) -> str:
         return self.printed_name or str(self.department or self.group)
+
+
+class TaskAssignment(UnitAssignment):
+    """One department or collective named for a task, in one role, in printed order."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="task_assignments",
+    )
+    group = models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="task_assignments",
+    )
+    printed_role = models.CharField(
+        _("原文角色"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("原文所印的角色名称，如“协办单位”“参与单位”。"),
+    )
+
+    class Meta(UnitAssignment.Meta):
+        verbose_name = _("任务分工")
+        verbose_name_plural = _("任务分工")
+        ordering = ["task", "role", "order"]
+
+
+class SectionAssignment(UnitAssignment):
+    """A department or collective a plan names for a whole section (“本章由区委组织部牵头”), in one role. The
+    section's indicators and tasks that name no lead unit of their own are shown with it, marked as inherited."""
+
+    section = models.ForeignKey(Section, verbose_name=_("章节"), on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="section_assignments",
+    )
+    group = models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="section_assignments",
+    )
+
+    class Meta(UnitAssignment.Meta):
+        verbose_name = _("章节分工")
+        verbose_name_plural = _("章节分工")
+        ordering = ["section", "role", "order"]
 
 
 PERIOD_CODE_RE = re.compile(r"^(?P<year>\d{4})(?:(?P<kind>[MQH])(?P<index>\d{1,2})|Y)$")
