@@ -31,7 +31,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from indicators import engine
-from indicators.evaluation.explain import number, percent, status_label
+from indicators.evaluation.explain import status_label
+from indicators.evaluation.numbers import number, percent
 
 ZERO = Decimal("0")
 ONE = Decimal("1")

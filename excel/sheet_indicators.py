@@ -46,7 +46,8 @@ from excel.layout import (
 )
 from excel.report_data import AssessmentReport, IndicatorRow
 from indicators import engine
-from indicators.evaluation.explain import Display, display_for, explain, percent_places
+from indicators.evaluation.explain import Display, display_for, explain
+from indicators.evaluation.numbers import percent_places
 from indicators.evaluation.selectors import StoredEvaluation, viewed_label
 from indicators.models import IndicatorValue
 

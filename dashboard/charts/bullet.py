@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.charts.svg import GRID, INK, ONE, PATH_GREY, STATUS_COLOURS, ZERO, _n, _scale
 from indicators import engine
-from indicators.evaluation.explain import number
+from indicators.evaluation.numbers import number
 from indicators.evaluation.selectors import Judged
 
 

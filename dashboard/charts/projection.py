@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.charts.svg import HUNDRED, ONE, ZERO
 from indicators import engine
-from indicators.evaluation.explain import number
+from indicators.evaluation.numbers import number
 
 
 def years_between(start: dt.date, end: dt.date) -> Decimal:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessment.ranking import Ranked
 from dashboard.charts.svg import INK, PATH_GREY, _n
-from indicators.evaluation.explain import percent
+from indicators.evaluation.numbers import percent
 
 
 def ranking_bars(rows: Sequence[Ranked], highlight: object = None) -> SafeString:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from dashboard.charts.projection import Point, Projection, target_path, year_end
 from dashboard.charts.svg import GRID, INK, PATH_GREY, ZERO, _n, _scale, nice_ticks
 from indicators import engine
-from indicators.evaluation.explain import number
+from indicators.evaluation.numbers import number
 
 WIDTH, HEIGHT = Decimal(640), Decimal(260)
 LEFT, RIGHT, TOP, BOTTOM = Decimal(60), Decimal(16), Decimal(14), Decimal(34)

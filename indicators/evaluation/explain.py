@@ -11,16 +11,27 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 from indicators import engine
+from indicators.evaluation.numbers import (
+    MAX_PLACES,
+    derived,
+    distinct,
+    exact,
+    is_zero,
+    number,
+    own_places,
+    percent,
+    places,
+    sign,
+)
 
 Status = engine.Status
-MAX_PLACES = 4
 
 # Sentences are written word by word: a verdict takes eight or so translated fragments, and Django's gettext looks up
 # the active language and walks its catalogues on every call. While `memoised_words()` is open (explain() opens it,
@@ -81,88 +92,6 @@ STATUS_ICONS: dict[str, str] = {
 
 def status_label(status: str | Status) -> str:
     return _(_STATUS_WORDS[status])
-
-
-# --- numbers ----------------------------------------------------------------------------------------------------
-def number(value: Decimal | None, decimals: int = 2) -> str:
-    """Fixed decimals, trailing zeros trimmed; a non-zero value gets the decimals it needs (up to four)."""
-    if value is None:
-        return "—"
-    places = max(0, decimals)
-    text = _fixed(value, places)
-    while value != 0 and _is_zero(text) and places < MAX_PLACES:
-        places += 1
-        text = _fixed(value, places)
-    return text
-
-
-def _fixed(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
-    text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
-
-
-def _is_zero(text: str) -> bool:
-    return text.lstrip("-").strip("0.") == ""
-
-
-def own_places(value: Decimal) -> int:
-    """Decimals a value really has (26.35 → 2, 8.0000 → 0), at most four."""
-    exponent = value.normalize().as_tuple().exponent
-    return min(MAX_PLACES, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
-
-
-def exact(value: Decimal, decimals: int) -> str:
-    """A figure someone typed or a difference of such figures: never rounded onto a neighbour (26.35 of a target
-    printed with one decimal is 26.35, not 26.4)."""
-    return number(value, max(decimals, own_places(value)))
-
-
-def derived(value: Decimal, decimals: int) -> str:
-    """A value computed on the time path (expected, a gap to it): the indicator's decimals, one more for a fraction
-    of an indicator counted in whole units (应完成2.5名, not 3名)."""
-    return number(value, decimals if decimals or own_places(value) == 0 else 1)
-
-
-def distinct(value: Decimal, other: Decimal, decimals: int) -> str:
-    """`value` with the decimals that keep it from reading as `other` when the two differ (7.9951 against 8 is
-    7.9951, not 8)."""
-    places = decimals
-    while places < MAX_PLACES and value != other and number(value, places) == number(other, places):
-        places += 1
-    return number(value, places)
-
-
-def percent(ratio: Decimal | None, decimals: int = 1) -> str:
-    """A ratio as a percentage (0.8 → 80%), with the decimals a non-zero share needs."""
-    return "—" if ratio is None else f"{number(ratio * engine.HUNDRED, decimals)}%"
-
-
-_HALF = [Decimal(5).scaleb(-(p + 1)) for p in range(MAX_PLACES + 1)]  # below these a value prints as 0 at p places
-
-
-def places(value: Decimal | None, decimals: int) -> int:
-    """The decimals `number(value, decimals)` rounds to (before trailing zeros are trimmed): the workbook formats its
-    cells with as many, so a cell reads as the page and the sentence do."""
-    shown = max(0, decimals)
-    magnitude = abs(value) if value is not None else Decimal(0)
-    while magnitude and shown < MAX_PLACES and magnitude < _HALF[shown]:
-        shown += 1
-    return shown
-
-
-def percent_places(ratio: Decimal | None) -> int:
-    """The decimals `percent` shows a ratio with (0.0004 → 0.04% → 2)."""
-    return 1 if ratio is None or abs(ratio) >= _HALF[3] else places(ratio * engine.HUNDRED, 1)
-
-
-def sign(magnitude: str, value: Decimal) -> str:
-    """The sign to print before a gap's printed magnitude; none when it prints as 0."""
-    if value == 0 or _is_zero(magnitude):
-        return ""
-    return "+" if value > 0 else "-"
 
 
 @dataclass(frozen=True)
@@ -300,7 +229,7 @@ def _ahead(ev: engine.Evaluation, display: Display) -> str:
     gap = ev.gap_to_expected
     if gap is None:
         return ""
-    if _is_zero(number(gap, MAX_PLACES)):
+    if is_zero(number(gap, MAX_PLACES)):
         return _("与序时进度持平")
     if gap > 0:
         return _("较序时超出%(g)s") % {"g": display.gap(gap)}
@@ -311,7 +240,7 @@ def _short_by(ev: engine.Evaluation, display: Display) -> str:
     gap = ev.gap_to_target
     if gap is None or gap <= 0:
         return ""
-    if _is_zero(exact(gap, display.gap_places)):
+    if is_zero(exact(gap, display.gap_places)):
         return _("略低于目标")
     return _("差%(g)s") % {"g": display.gap_exact(gap)}
 
@@ -439,7 +368,7 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
         }
     if code == "growth_pace":
         gap = ev.gap_to_expected or Decimal(0)
-        if _is_zero(number(gap, MAX_PLACES)):
+        if is_zero(number(gap, MAX_PLACES)):
             return _("与目标持平")
         word = _("高于目标") if gap > 0 else _("低于目标")
         return f"{word}{number(abs(gap), 2)}{_('个百分点')}"

@@ -11,8 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators import engine
-from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, Displayed, display_for, explain, number
-from indicators.evaluation.explain import percent as pct
+from indicators.evaluation.explain import STATUS_ICONS, STATUS_LABELS, Display, Displayed, display_for, explain
+from indicators.evaluation.numbers import number
+from indicators.evaluation.numbers import percent as pct
 from indicators.evaluation.selectors import viewed_label
 from indicators.formatting import dec_str
 from plans.models import Plan

@@ -16,7 +16,8 @@ from django.utils import translation
 
 from indicators import engine
 from indicators.engine import Evaluation, Kind, Reason, Status
-from indicators.evaluation.explain import display_for, explain, number, percent, status_label
+from indicators.evaluation.explain import display_for, explain, status_label
+from indicators.evaluation.numbers import number, percent
 from plans.models import ReportingPeriod
 from tests.indicators.engine.builders import (
     APPROX,
