@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators import engine
 from indicators.adding_up import AddsUp
-from plans.models import Department, Plan, ReportingPeriod, Section, Task, UnitAssignment, UnitGroup
+from plans.models import Department, Plan, ReportingPeriod, Section, Task, UnitAssignment, named_department, named_group
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -176,22 +176,8 @@ class IndicatorAssignment(UnitAssignment):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="assignments"
     )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="indicator_assignments",
-    )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name=_("单位集合"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="indicator_assignments",
-    )
+    department = named_department("indicator_assignments")
+    group = named_group("indicator_assignments")
 
     class Meta(UnitAssignment.Meta):
         verbose_name = _("指标分工")

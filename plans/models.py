@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -238,17 +239,36 @@ class Task(models.Model):
         return [a.display_name for a in self.assignments.all() if a.role == role]
 
 
+def named_department(related_name: str) -> models.ForeignKey[Department | Combinable | None, Department | None]:
+    """An assignment's department (empty when it names a collective), with its kind's reverse name."""
+    return models.ForeignKey(
+        Department, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name=related_name
+    )
+
+
+def named_group(related_name: str) -> models.ForeignKey[UnitGroup | Combinable | None, UnitGroup | None]:
+    """An assignment's collective (empty when it names a department), with its kind's reverse name."""
+    return models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("单位集合"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 class UnitAssignment(models.Model):
     """A department or collective a plan names, in one role (牵头, 责任, 配合…), in printed order: the part every
     kind of assignment (a task's, a section's, an indicator's) shares. Exactly one of `department` and `group`,
-    which each kind declares with its own reverse name."""
+    which each kind declares (`named_department`, `named_group`) with its own reverse name."""
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     printed_name = models.CharField(_("原文名称"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    department: models.ForeignKey[Department | None, Department | None]
-    group: models.ForeignKey[UnitGroup | None, UnitGroup | None]
+    department: models.ForeignKey[Department | Combinable | None, Department | None]
+    group: models.ForeignKey[UnitGroup | Combinable | None, UnitGroup | None]
 
     class Meta:
         abstract = True
@@ -273,22 +293,8 @@ class TaskAssignment(UnitAssignment):
     """One department or collective named for a task, in one role, in printed order."""
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="task_assignments",
-    )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name=_("单位集合"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="task_assignments",
-    )
+    department = named_department("task_assignments")
+    group = named_group("task_assignments")
     printed_role = models.CharField(
         _("原文角色"),
         max_length=20,
@@ -308,22 +314,8 @@ class SectionAssignment(UnitAssignment):
     section's indicators and tasks that name no lead unit of their own are shown with it, marked as inherited."""
 
     section = models.ForeignKey(Section, verbose_name=_("章节"), on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="section_assignments",
-    )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name=_("单位集合"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="section_assignments",
-    )
+    department = named_department("section_assignments")
+    group = named_group("section_assignments")
 
     class Meta(UnitAssignment.Meta):
         verbose_name = _("章节分工")
