@@ -72,7 +72,10 @@ def assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # data version, language and day and read back by every later download: a province report is costly to
             # write, and the one filed and sent upward is downloaded again and again.
             data, period = pagecache.latest(
-                "assessment-xlsx", [code, period_code], lambda: _workbook(plans, period_code, request.user)
+                "assessment-xlsx",
+                [code, period_code],
+                lambda: _workbook(plans, period_code, request.user),
+                plans=None if code == "all" else [p.pk for p in plans],
             )
         else:
             data, period = _workbook(plans, period_code, request.user)

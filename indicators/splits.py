@@ -96,5 +96,6 @@ def link_indicator(*, user: User, indicator: Indicator, parent: Indicator | None
     indicator._change_reason = (reason.strip() or _("关联上级规划指标"))[:100]
     indicator._history_user = user
     indicator.save(update_fields=["contributes_to"])
-    pagecache.changed()
+    # The child's indicator page names the link, the parent's lists its contributions.
+    pagecache.changed(plans=[pk for pk in (plan.pk, plan.parent_id) if pk is not None])
     return True

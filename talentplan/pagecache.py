@@ -10,6 +10,12 @@ are written, the write services for task progress, the admin site through `Chang
 writing transaction commits, so a reader that sees the new number also sees the new data. Inside a transaction that
 has called `changed()` and not committed yet, nothing is read from or kept in the cache: the page is built from
 what that transaction sees.
+
+A write that only some plans show names them: `changed(plans=[…])` moves those plans' own numbers (and the number of
+"any plan"), not the one every body is kept under. A body that shows one plan (its plan page, its indicators' pages,
+its workbook) asks for `generation(plans=[pk])` and stays valid while another plan's figures come in; a body that
+lists every plan (the overview, a unit's page) asks without `plans` and moves with every change. The writer names
+every plan whose pages show the change (a child plan's figures are on its parent's indicator pages too).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 KEY = "pagecache:generation"
+# Moved with every plan's own number: what lists every plan is kept under KEY and this.
+PLANS_KEY = "pagecache:plans"
 # Moved by every write of a figure's or progress report's review status, including the drafts that change nothing the
 # dashboards show: what lists statuses (催报, the review queue's counts) is kept under both numbers, the dashboards
 # under KEY alone.
@@ -41,20 +49,27 @@ class _Local(threading.local):
 _local = _Local()
 
 
-def _advance(key: str = KEY) -> None:
+def _plan_key(pk: int) -> str:
+    return f"pagecache:plan:{pk}"
+
+
+def _advance(*keys: str) -> None:
     _local.written = False
-    try:
-        cache.incr(key)
-    except ValueError:  # no number yet (a new or flushed cache): start from a random one, never a reused one
-        cache.add(key, secrets.randbits(48), None)
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # no number yet (a new or flushed cache): start from a random one, never a reused one
+            cache.add(key, secrets.randbits(48), None)
 
 
-def changed() -> None:
+def changed(*, plans: Iterable[int] | None = None) -> None:
     """What the cached pages show has changed: move the generation when this transaction commits (at once outside
-    one). Robust: the data is committed by then, so a failed cache call is logged, not an error page."""
+    one). `plans`: the change shows only on these plans' pages and on the pages listing every plan; None: on any
+    page. Robust: the data is committed by then, so a failed cache call is logged, not an error page."""
+    keys = [KEY] if plans is None else [PLANS_KEY, *(_plan_key(pk) for pk in sorted(set(plans)))]
     if connection.in_atomic_block:
         _local.written = True
-    transaction.on_commit(_advance, robust=True)
+    transaction.on_commit(lambda: _advance(*keys), robust=True)
 
 
 def statuses_changed() -> None:
@@ -65,20 +80,25 @@ def statuses_changed() -> None:
     transaction.on_commit(lambda: _advance(STATUS_KEY), robust=True)
 
 
-def generation(*, statuses: bool = False) -> str | None:
-    """The generation as a key part (with the statuses' number when asked), or None while this thread holds
-    uncommitted changes."""
+def generation(*, statuses: bool = False, plans: Iterable[int] | None = None) -> str | None:
+    """The generation as a key part, or None while this thread holds uncommitted changes. `plans`: the body shows
+    only these plans (None: it may show any); `statuses`: it lists review statuses too."""
     if connection.in_atomic_block and _local.written:
         return None
-    return ".".join(_number(key) for key in ((KEY, STATUS_KEY) if statuses else (KEY,)))
+    keys = [KEY, *([PLANS_KEY] if plans is None else [_plan_key(pk) for pk in sorted(set(plans))])]
+    if statuses:
+        keys.append(STATUS_KEY)
+    return ".".join(_numbers(keys))
 
 
-def _number(key: str) -> str:
-    number = cache.get(key)
-    if number is None:
-        cache.add(key, secrets.randbits(48), None)
-        number = cache.get(key)
-    return str(number)
+def _numbers(keys: list[str]) -> list[str]:
+    """The numbers under these keys, in one cache round trip; a missing one starts from a random number."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if found.get(key) is None:
+            cache.add(key, secrets.randbits(48), None)
+            found[key] = cache.get(key)
+    return [str(found[key]) for key in keys]
 
 
 def cached(
@@ -89,13 +109,15 @@ def cached(
     version: str | None = None,
     enabled: bool = True,
     statuses: bool = False,
+    plans: Iterable[int] | None = None,
 ) -> T:
     """`build()`'s result (text, or any picklable value), computed once per generation, language and day for these
     key parts. The day is part of the key: "overdue" and "not yet due" change at midnight without any write.
-    `statuses`: the result lists review statuses, so it is also built again after every status write."""
+    `statuses`: the result lists review statuses, so it is also built again after every status write; `plans`: it
+    shows only these plans (see `generation`)."""
     enabled = enabled and settings.DASHBOARD_CACHE
     if enabled and version is None:
-        version = generation(statuses=statuses)
+        version = generation(statuses=statuses, plans=plans)
     if not enabled or version is None:
         return build()
     key = _key("dash", name, [version, translation.get_language() or "", timezone.localdate().isoformat(), *parts])
@@ -106,10 +128,10 @@ def cached(
     return found  # whatever build() returned when it was kept
 
 
-def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T]) -> T:
+def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, plans: Iterable[int] | None = None) -> T:
     """As `cached`, but one entry per name, parts and language, replaced when the generation or the day moves: for
     results of megabytes (a province workbook), which would otherwise pile up one per generation."""
-    version = generation() if settings.DASHBOARD_CACHE else None
+    version = generation(plans=plans) if settings.DASHBOARD_CACHE else None
     if version is None:
         return build()
     key = _key("latest", name, [translation.get_language() or "", *parts])

@@ -94,8 +94,18 @@ def _refresh_pairs(units: dict[int, set[int]], since: dict[int, dt.date]) -> int
         if partial:
             summaries.append(indicator)
     rows += _summary_rows(summaries, data, rows)
-    store.replace_rows(rows)
+    store.replace_rows(rows, plans=pages_of(data.plans.values()))
     return len(rows)
+
+
+def pages_of(plans: Iterable[Plan]) -> set[int]:
+    """The plans whose pages show these plans' verdicts: each itself, and its parent plan, whose indicator pages list
+    a child plan's contributions."""
+    return {pk for plan in plans for pk in (plan.pk, plan.parent_id) if pk is not None}
+
+
+def _pages_of_ids(plan_ids: Iterable[int]) -> set[int]:
+    return pages_of(Plan.objects.filter(pk__in=list(plan_ids)).only("pk", "parent_id"))
 
 
 def _schedule_pairs(units: dict[int, set[int]], since: dict[int, dt.date], *, reason: str) -> list[Recalculation]:
@@ -112,7 +122,7 @@ def _schedule_pairs(units: dict[int, set[int]], since: dict[int, dt.date], *, re
         )
         for plan_id, pairs in sorted(by_plan.items())
     ]
-    pagecache.changed()  # pages show the refresh under way
+    pagecache.changed(plans=_pages_of_ids(by_plan))  # pages show the refresh under way
     _enqueue([job.pk for job in jobs])
     return jobs
 
@@ -187,7 +197,7 @@ def _recompute_chunk(chunk: list[int], dates: list[dt.date], open_dates: Collect
         _lock(chunk)
         data = inp.load(chunk)
         rows = [row for ind in data.indicators for row in compute.indicator_rows(ind, data, dates, open_dates)]
-        store.replace_indicators(chunk, rows)
+        store.replace_indicators(chunk, rows, plans=pages_of(data.plans.values()))
     return len(rows)
 
 
@@ -198,7 +208,7 @@ def plans_changed(*, plan_ids: Iterable[int], reason: str) -> list[Recalculation
     jobs = [Recalculation.objects.create(plan=p, reason=reason[:200], total=p.indicators.count()) for p in plans]
     if not jobs:
         return jobs
-    pagecache.changed()  # pages show the recalculation under way
+    pagecache.changed(plans=pages_of(plans))  # pages show the recalculation under way
     _enqueue([job.pk for job in jobs])
     return jobs
 
@@ -218,6 +228,7 @@ def calendar_changed(*, period: ReportingPeriod, reason: str) -> list[Recalculat
     """A reporting period was created, or its state changed: the plans whose years contain it are evaluated again."""
     year = period.end.year
     plans = Plan.objects.filter(start_year__lte=year, end_year__gte=year).values_list("pk", flat=True)
+    pagecache.changed()  # the periods offered and their states are on every page, not only the running plans'
     return plans_changed(plan_ids=list(plans), reason=reason)
 
 
@@ -253,7 +264,7 @@ def run(job_id: int) -> None:
         jobs.update(state=Recalculation.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
     jobs.update(state=Recalculation.State.DONE, finished_at=timezone.now())
-    pagecache.changed()
+    pagecache.changed(plans=pages_of([job.plan]))
 
 
 def _refresh_scheduled_pairs(figures: list[list[object]], *, progress: Callable[[int], None]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from django.db import connection
 from django.db.models import Q
@@ -21,8 +21,9 @@ _FIELDS = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
 _NAMES = [f.attname for f in _FIELDS]
 
 
-def replace_rows(rows: list[Row]) -> None:
-    """Store these verdicts, replacing the rows of the same (indicator, unit, date)."""
+def replace_rows(rows: list[Row], *, plans: Collection[int]) -> None:
+    """Store these verdicts, replacing the rows of the same (indicator, unit, date). `plans`: the plans whose pages
+    show them (see `pagecache.changed`)."""
     if not rows:
         return
     keys: dict[tuple[int, dt.date], set[int | None]] = defaultdict(set)
@@ -39,16 +40,16 @@ def replace_rows(rows: list[Row]) -> None:
             unit_q |= Q(unit__isnull=True)
         where |= Q(indicator_id=indicator_id, as_of__in=dates) & unit_q
     Verdict.objects.filter(where).delete()
-    _insert(rows)
+    _insert(rows, plans)
 
 
-def replace_indicators(indicator_ids: Iterable[int], rows: list[Row]) -> None:
+def replace_indicators(indicator_ids: Iterable[int], rows: list[Row], *, plans: Collection[int]) -> None:
     """Store these verdicts as the whole of these indicators' verdicts (a plan-wide recomputation)."""
     Verdict.objects.filter(indicator_id__in=list(indicator_ids)).delete()
-    _insert(rows)
+    _insert(rows, plans)
 
 
-def _insert(rows: list[Row]) -> None:
+def _insert(rows: list[Row], plans: Collection[int]) -> None:
     now = timezone.now()
     if connection.vendor == "postgresql":
         # A plan's recalculation writes hundreds of thousands of rows: each row straight to a line of COPY's text,
@@ -64,7 +65,7 @@ def _insert(rows: list[Row]) -> None:
             data = {**_values(row, now), "payload": dump(row.outcome)}
             params.append(prep.row(bulk.keyed(data)))
         bulk.insert_rows(Verdict, _FIELDS, params)
-    pagecache.changed()
+    pagecache.changed(plans=plans)
 
 
 def _copy_line(row: Row, encode: Callable[[object], str], stamp: str) -> str:

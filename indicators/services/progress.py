@@ -88,5 +88,5 @@ def save_progress(
     _save_new_or_existing(
         row, lambda: TaskProgress.objects.filter(task=task, period=period, department=department).first()
     )
-    pagecache.changed()  # a task's state is on the dashboards
+    pagecache.changed(plans=[task.plan_id])  # a task's state is on its plan's pages
     return row

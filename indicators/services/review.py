@@ -22,7 +22,7 @@ from indicators.services.errors import ServiceError, StaleEditError, guarded_wri
 from indicators.services.values import _figures_changed, ensure_can_edit_period
 from notifications import messages as texts
 from notifications import services as notify
-from plans.models import Department, ReportingPeriod
+from plans.models import Department, ReportingPeriod, Task
 from talentplan import pagecache
 
 Reviewable = IndicatorValue | TaskProgress
@@ -182,7 +182,12 @@ def _write(model: type[Reviewable], rows: list[Reviewable], user: User, reason: 
         for row in values:
             row.mark_written()
     else:
-        pagecache.changed()  # a task's state is on the dashboards
+        pagecache.changed(plans=_task_plans(rows))  # a task's state is on its plan's pages
+
+
+def _task_plans(rows: Sequence[Reviewable]) -> list[int]:
+    tasks = {row.task_id for row in rows if isinstance(row, TaskProgress)}
+    return list(Task.objects.filter(pk__in=tasks).values_list("plan_id", flat=True).distinct())
 
 
 def _one(outcome: ReviewOutcome) -> None:
@@ -225,7 +230,7 @@ def _save_locked(item: Reviewable, fresh: Reviewable, user: User, reason: str) -
         _figures_changed([(fresh, fresh.period.end)])  # submitted: now counted (待审核)
         fresh.mark_written()
     elif isinstance(fresh, TaskProgress):
-        pagecache.changed()  # a task's state is on the dashboards
+        pagecache.changed(plans=_task_plans([fresh]))  # a task's state is on its plan's pages
     # Hand the new state back to the caller's instance (views re-render it).
     for f in (
         "status",

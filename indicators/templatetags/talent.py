@@ -148,16 +148,24 @@ def status_badge(status: str) -> str:
 
 
 class _DashboardCacheNode(template.Node):
-    def __init__(self, nodelist: template.NodeList, parts: list[template.base.FilterExpression]) -> None:
+    def __init__(
+        self,
+        nodelist: template.NodeList,
+        parts: list[template.base.FilterExpression],
+        plan: template.base.FilterExpression | None,
+    ) -> None:
         self.nodelist = nodelist
         self.parts = parts
+        self.plan = plan
 
     def render(self, context: template.Context) -> str:
         name, *parts = (p.resolve(context) for p in self.parts)
-        # One version read per page, however many fragments it caches (None: uncommitted writes, no caching).
-        key = "dashboard_cache_version"
+        plans = None if self.plan is None else [int(self.plan.resolve(context))]
+        # One version read per page and scope, however many fragments it caches (None: uncommitted writes, no
+        # caching).
+        key = f"dashboard_cache_version:{'' if plans is None else plans[0]}"
         if key not in context.render_context:
-            context.render_context[key] = pagecache.generation() if settings.DASHBOARD_CACHE else None
+            context.render_context[key] = pagecache.generation(plans=plans) if settings.DASHBOARD_CACHE else None
         version = context.render_context[key]
         return pagecache.cached(
             str(name), parts, lambda: self.nodelist.render(context), version=version, enabled=version is not None
@@ -166,14 +174,18 @@ class _DashboardCacheNode(template.Node):
 
 @register.tag("dashboard_cache")
 def dashboard_cache(parser: template.base.Parser, token: template.base.Token) -> _DashboardCacheNode:
-    """{% dashboard_cache "name" part … %}…{% enddashboard_cache %}: the block's HTML once per data version.
+    """{% dashboard_cache "name" part … [plan=pk] %}…{% enddashboard_cache %}: the block's HTML once per data version.
 
     Only for what every user may see alike; the parts name everything else the block depends on (the unit, the
     period query, ?all=1). The block's selectors should be lazy, so a cached block costs no query of theirs.
+    `plan=`: the block shows that plan alone, and is kept while other plans change (`pagecache.generation`).
     """
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("dashboard_cache needs a fragment name")
+    plan = None
+    if bits[-1].startswith("plan="):
+        plan = parser.compile_filter(bits.pop()[len("plan=") :])
     nodelist = parser.parse(("enddashboard_cache",))
     parser.delete_first_token()
-    return _DashboardCacheNode(nodelist, [parser.compile_filter(b) for b in bits[1:]])
+    return _DashboardCacheNode(nodelist, [parser.compile_filter(b) for b in bits[1:]], plan)

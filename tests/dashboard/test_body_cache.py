@@ -109,3 +109,55 @@ def test_uncommitted_writes_are_never_cached(world, client_leader):
         transaction.set_rollback(True)
     outside, _ = _queries(client_leader, url)
     assert inside != outside  # the rolled-back figure was shown inside only, and not cached
+
+
+def test_a_figure_moves_its_own_plans_pages_and_the_pages_listing_every_plan(led_world, client_leader):
+    """Plan-scoped generations: a counted figure of the second plan is on the overview and the unit pages at once,
+    while the first plan's page (and its workbook) stay as kept; a figure of the first plan moves its page."""
+    w = led_world
+    plan_url, overview_url, other_url = urls(w)[1], urls(w)[0], reverse("dashboard:plan", args=[w["other"].code])
+    for url in (plan_url, overview_url, other_url):
+        _queries(client_leader, url)
+    plan_version = pagecache.generation(plans=[w["plan"].pk])
+    every_version = pagecache.generation()
+    value = IndicatorValue.objects.get(indicator=w["other_behind"], period=w["p2023"])
+    value.value = D("77")
+    value.save()
+    mark_figures(value)
+    assert pagecache.generation(plans=[w["plan"].pk]) == plan_version  # the first plan's bodies are kept
+    assert pagecache.generation() != every_version
+    assert pagecache.generation(plans=[w["other"].pk]) != pagecache.generation(plans=[w["plan"].pk])
+    assert "77" in _queries(client_leader, other_url)[0]
+    _, warm = _queries(client_leader, plan_url)
+    _, other_warm = _queries(client_leader, other_url)
+    assert warm == other_warm  # read from the cache like a second view
+    first = IndicatorValue.objects.get(indicator=w["level"], period=w["p2023"])
+    first.value = D("190")
+    first.save()
+    mark_figures(first)
+    assert pagecache.generation(plans=[w["plan"].pk]) != plan_version
+    assert "190" in _queries(client_leader, plan_url)[0]
+
+
+def test_a_child_plans_figure_moves_its_parent_plans_pages(led_world):
+    w = led_world
+    w["other"].parent = w["plan"]
+    w["other"].save(update_fields=["parent"])
+    parent_version = pagecache.generation(plans=[w["plan"].pk])
+    value = IndicatorValue.objects.get(indicator=w["other_behind"], period=w["p2023"])
+    value.value = D("55")
+    value.save()
+    mark_figures(value)
+    assert pagecache.generation(plans=[w["plan"].pk]) != parent_version  # its indicator pages list contributions
+
+
+def test_a_task_report_moves_its_plans_pages_only(world, led_world):
+    from plans.roles import ADMIN
+    from tests.conftest import make_user
+
+    w = led_world
+    other_version = pagecache.generation(plans=[w["other"].pk])
+    plan_version = pagecache.generation(plans=[w["plan"].pk])
+    services.approve_item(user=make_user("zzb", ADMIN, w["root"]), item=w["overdue"].progress_reports.get())
+    assert pagecache.generation(plans=[w["other"].pk]) == other_version
+    assert pagecache.generation(plans=[w["plan"].pk]) != plan_version
