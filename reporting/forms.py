@@ -80,7 +80,7 @@ def value_hint(indicator: Indicator) -> str:
 class ValueForm(forms.Form):
     """One indicator's figure for one unit and period. `version` is the row version the page was loaded with."""
 
-    stale_message = ""  # set when someone saved first: shown above the form (reporting/_form_errors.html)
+    stale_message = ""  # set when someone saved first: shown above the form (`entry_cards.form_errors`)
 
     indicator = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.IntegerField(widget=forms.HiddenInput)
@@ -161,7 +161,7 @@ class ValueForm(forms.Form):
 class ProgressForm(forms.Form):
     """One task's progress report for one unit and period."""
 
-    stale_message = ""  # set when someone saved first: shown above the form (reporting/_form_errors.html)
+    stale_message = ""  # set when someone saved first: shown above the form (`entry_cards.form_errors`)
 
     task = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.IntegerField(widget=forms.HiddenInput)
