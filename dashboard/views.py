@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from assessment import dashboard_panels as assessment_panels
@@ -25,6 +27,7 @@ from indicators.evaluation.selectors import plans_queryset
 from indicators.models import Indicator
 from plans.models import Department
 from plans.roles import is_admin
+from talentplan import pagecache
 from talentplan.requests import AuthenticatedHttpRequest
 
 SHORTFALLS_PER_PAGE = 50  # a province has thousands of shortfalls: filtered and paged, worst first
@@ -87,14 +90,28 @@ def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("plan__issuer"), pk=pk)
     choice = selectors.choose_period(request.GET.get("period"))
-    page = indicator_selectors.indicator_page(
-        indicator, choice.as_of, unit_id=request.GET.get("unit"), calendar=choice.calendar
-    )
+    # The unit whose series is charted (?unit=): part of the body's key. Anything but a unit's id shows the default
+    # (the worst unit), as no id at all does, so it is keyed as none.
+    unit = request.GET.get("unit", "")
+    unit = unit if unit.isdigit() else ""
+
+    def body() -> indicator_selectors.IndicatorPage:  # cached: see overview
+        return indicator_selectors.indicator_page(indicator, choice.as_of, unit_id=unit, calendar=choice.calendar)
+
+    def history() -> SafeString:  # lists drafts: kept under the statuses' number too
+        def build() -> SafeString:
+            entries = indicator_selectors.history(indicator)
+            return render_to_string("components/value_history.html", {"history": entries})
+
+        return pagecache.cached("indicator-history", [indicator.pk], build, statuses=True)
+
     admin = is_admin(request.user)
     context = {
         "choice": choice,
-        "page": page,
-        "indicator": page.row.indicator,  # with prefetched assignments
+        "page": SimpleLazyObject(body),
+        "history": history,  # called by the template
+        "indicator": indicator,
+        "unit": unit,
         "can_edit_baseline": admin,
         # 组织部 links a child plan's indicator to one of its parent plan's (the parent's page lists contributions).
         "parent_choices": list(Indicator.objects.filter(plan_id=indicator.plan.parent_id).order_by("order"))

@@ -16,6 +16,7 @@ from dashboard import charts
 from dashboard.selectors import adding_up
 from dashboard.selectors.common import Named, UnitLine, gap_unit, links, unit_lines
 from indicators import engine
+from indicators.engine import rollup as ru
 from indicators.evaluation import inputs
 from indicators.evaluation import selectors as read
 from indicators.evaluation.calendar import Calendar
@@ -53,7 +54,6 @@ class IndicatorPage:
     series: list[SeriesRow]
     chart: SafeString
     projection: charts.Projection | None
-    history: list[HistoryEntry]
     has_demo: bool
     gap_unit: str | Promise
     adds_up: adding_up.IndicatorExtras | None = None  # formula parts, split coverage, child plans' contributions
@@ -63,12 +63,21 @@ HISTORY_LIMIT = 100
 _ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
 
-def _history(indicator: Indicator, ids: list[int]) -> list[HistoryEntry]:
-    """Who changed which figure when, old → new, latest first (two queries; diffs computed in memory).
+def history(indicator: Indicator) -> list[HistoryEntry]:
+    """Who changed which figure when, old → new, latest first (two queries; diffs computed in memory); a formula's
+    history is its parts'. Drafts are listed too, so it is kept apart from the page's body (which a draft does not
+    change) and under the review statuses' number as well.
 
     Only the figures behind the latest HISTORY_LIMIT changes are read, each with its whole history (so every diff
     has its "before"): a province indicator has thousands of history rows across 100 counties.
     """
+    ids: Iterable[int | None] = [indicator.pk]
+    if indicator.formula == ru.Formula.RATIO:
+        ids = [pk for pk in (indicator.numerator_id, indicator.denominator_id) if pk]
+    elif indicator.formula == ru.Formula.SUM:  # its parts, read in the same query
+        ids = Indicator.objects.filter(part_of=indicator).values_list("pk", flat=True)
+    elif indicator.formula:
+        ids = []
     latest = (
         IndicatorValue.history.filter(indicator_id__in=ids)
         .order_by("-history_date", "-history_id")
@@ -164,7 +173,6 @@ def indicator_page(
         series,
         chart,
         projection,
-        _history(ind, [pk for pk, _name in extras.parts] if ind.formula else [ind.pk]),
         row.has_demo,
         gap_unit(ind),
         extras,

@@ -11,13 +11,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators import services
 from indicators.models import IndicatorValue, ReviewStatus
+from plans.roles import ADMIN
 from talentplan import pagecache
-from tests.conftest import mark_figures
+from tests.conftest import make_user, mark_figures
 from tests.worlds.dashboard import add_value, urls
 
 # serialized_rollback: the role groups come from a data migration and must exist again after a flush.
@@ -34,13 +36,32 @@ def _queries(client, url: str) -> tuple[str, int]:
     return html, len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("page", [0, 1, 3], ids=["overview", "plan", "department"])
+@pytest.mark.parametrize("page", [0, 1, 2, 3], ids=["overview", "plan", "indicator", "department"])
 def test_second_view_reads_the_cached_body(world, client_leader, page):
     url = urls(world)[page]
     first, cold = _queries(client_leader, url)
     second, warm = _queries(client_leader, url)
     assert second == first
     assert warm < cold - 3  # the selectors' queries are gone; session, user, periods, version and panels remain
+
+
+def test_indicator_page_caches_its_body_and_history_but_not_the_users_links(world, client_leader):
+    """A second view reads the user, the indicator, the periods and the user's roles: the verdict, units, figures,
+    trend and change history come from the cache. An administrator's edit links are not kept with them, and a
+    committed draft, which leaves the body as it was, is in the change history on the next view."""
+    url = urls(world)[2]
+    first, cold = _queries(client_leader, url)
+    second, warm = _queries(client_leader, url)
+    assert second == first and "录入/修改" not in first
+    assert cold <= 15 and warm <= 4
+    admin = Client()
+    admin.force_login(make_user("zzb", ADMIN, world["root"]))
+    assert "录入/修改" in _queries(admin, url)[0]
+    assert "录入/修改" not in _queries(client_leader, url)[0]
+    add_value(world["level"], world["p2022"], world["hr"], "999", basis="estimate", status=ReviewStatus.DRAFT)
+    pagecache.statuses_changed()  # what the write services do after every status write, a draft's too
+    after, queries = _queries(client_leader, url)
+    assert "<strong>999</strong>" in after and queries <= warm + 2  # the history read again, the body not
 
 
 def test_a_committed_counted_figure_is_on_the_next_view(world, client_leader):
