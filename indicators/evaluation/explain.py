@@ -257,14 +257,28 @@ def _years(years: object) -> str:
 
 
 def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: str) -> str:
-    code, a = reason.code, reason.data
-    what, target = _what(ev, d), d.target(ev.target)
+    code = reason.code
     if code in _SIMPLE:
         return _(_SIMPLE[code])
+    a = reason.data
     if code == "carried":
         if viewed and viewed != a["period"]:
             return _("%(viewed)s未报送，沿用%(period)s数据") % {"viewed": viewed, "period": a["period"]}
         return _("沿用%(period)s数据") % {"period": a["period"]}
+    if code in _JUDGED:
+        return _judged_sentence(code, a, ev, d)
+    return _annual_sentence(code, a, ev, d) or _other_sentence(code, a, ev, d)
+
+
+# The reasons whose sentence names the figure judged and the target: only these print them (most of a verdict's
+# reasons — carried, provisional, … — do not, and printing the figures for them was most of a sentence's cost).
+_JUDGED = frozenset(
+    {"path", "met", "approx_within", "approx_over", "final_short", "below_target", "regressed", "at_start"}
+)
+
+
+def _judged_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluation, d: Display) -> str:
+    what, target = _what(ev, d), d.target(ev.target)
     if code == "path":
         return _("%(what)s，目标%(target)s，进度%(p)s，序时进度%(e)s，%(ahead)s") % {
             "what": what,
@@ -306,19 +320,26 @@ def _sentence(reason: engine.Reason, ev: engine.Evaluation, d: Display, viewed: 
         return f"{text}{_('，')}{short}" if short else text
     if code == "regressed":
         return _("%(what)s，低于目标%(target)s（起点已达标，现出现回落）") % {"what": what, "target": target}
-    if code == "at_start":
-        return _("%(what)s，尚处起始时点，序时进度为0") % {"what": what or d.value(ev.actual)}
-    return _annual_sentence(code, a, ev, d) or _other_sentence(code, a, ev, d)
+    return _("%(what)s，尚处起始时点，序时进度为0") % {"what": what or d.value(ev.actual)}  # at_start
+
+
+_YEAR_CODES = frozenset({"year_met", "year_short", "year_pace", "year_over_limit"})
 
 
 def _annual_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluation, d: Display) -> str:
-    target = d.target(ev.target)
     if code == "years_missed":
         return _("%(years)s年未完成年度任务") % {"years": _years(a["years"])}
     if code == "years_unreported":
         return _("%(years)s年未报送数据") % {"years": _years(a["years"])}
     if code == "year_unreported":
         return _("%(year)s年尚无填报数据") % {"year": a["year"]}
+    if code == "all_years_met":
+        return _("规划期各年度任务均已完成")
+    if code == "months_missing":
+        return _("其间有%(n)s个月份无数据") % {"n": a["months"]}
+    if code not in _YEAR_CODES:
+        return ""
+    target = d.target(ev.target)  # the sentences below print it; the ones above need no figure
     if code == "year_met":
         return _("%(year)s年完成%(v)s，已完成年度任务%(target)s") % {
             "year": a["year"],
@@ -347,10 +368,6 @@ def _annual_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluati
             "v": d.value(ev.actual),
             "target": target,
         }
-    if code == "all_years_met":
-        return _("规划期各年度任务均已完成")
-    if code == "months_missing":
-        return _("其间有%(n)s个月份无数据") % {"n": a["months"]}
     return ""
 
 

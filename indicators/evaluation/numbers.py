@@ -17,14 +17,19 @@ def number(value: Decimal | None, decimals: int = 2) -> str:
         return "—"
     places = max(0, decimals)
     text = _fixed(value, places)
-    while value != 0 and is_zero(text) and places < MAX_PLACES:
+    # `_fixed` prints a value that rounds to nothing as exactly "0".
+    while text == "0" and places < MAX_PLACES and value != 0:
         places += 1
         text = _fixed(value, places)
     return text
 
 
+# The quantum of each number of places: building it (Decimal(1).scaleb) cost as much as the rounding.
+_QUANTA = [Decimal(1).scaleb(-p) if p > 0 else Decimal(1) for p in range(16)]
+
+
 def _fixed(value: Decimal, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
+    quantum = _QUANTA[places] if places < len(_QUANTA) else Decimal(1).scaleb(-places)
     text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -44,7 +49,15 @@ def own_places(value: Decimal) -> int:
 def exact(value: Decimal, decimals: int) -> str:
     """A figure someone typed or a difference of such figures: never rounded onto a neighbour (26.35 of a target
     printed with one decimal is 26.35, not 26.4)."""
-    return number(value, max(decimals, own_places(value)))
+    # As number(value, max(decimals, own_places(value))), read off the value's own digits: a value with no more
+    # places than that prints exactly as it is, trailing zeros trimmed (normalising it to count them was the cost).
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+        dot = text.find(".")
+        if dot >= 0 and len(text) - dot - 1 > max(decimals, MAX_PLACES):
+            return number(value, max(decimals, MAX_PLACES))
+    return "0" if text in {"-0", ""} else text
 
 
 def derived(value: Decimal, decimals: int) -> str:
