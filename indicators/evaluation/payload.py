@@ -7,7 +7,7 @@ so a period label such as "2025Y" is never mistaken for a number).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -97,29 +97,65 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+# Stored key → Evaluation field, by how the value is read back (see `dump`).
+_DECIMALS = {
+    "a": "actual",
+    "t": "target",
+    "c": "completion",
+    "e": "expected",
+    "ep": "expected_progress",
+    "p": "progress",
+    "ge": "gap_to_expected",
+    "gt": "gap_to_target",
+    "gr": "growth_rate",
+}
+_PLAIN = {"al": "actual_label", "st": "stale", "f": "final", "pv": "provisional"}
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(engine.Evaluation) if f.default is not MISSING}
+_REASONS: dict[tuple[Any, ...], engine.Reason] = {}  # (code, *arguments) → its Reason, where they are plain values
+_REASONS_KEPT = 10_000
+
+
+def _reason(code: str, args: dict[str, Any]) -> engine.Reason:
+    """A stored reason; the many that repeat (provisional, carried from a period, …) are one shared object."""
+    try:
+        key = (code, *args.items())
+        found = _REASONS.get(key)
+    except TypeError:  # a list or a tagged Decimal among the arguments: made each time
+        return engine.Reason(code, tuple((k, _unarg(v)) for k, v in args.items()))
+    if found is None:
+        found = engine.Reason(code, tuple((k, _unarg(v)) for k, v in args.items()))
+        if len(_REASONS) < _REASONS_KEPT:
+            _REASONS[key] = found
+    return found
+
+
 def restore(p: dict[str, Any], *, has_demo: bool = False, short_units: int = 0) -> Outcome:
     """The outcome from its JSON; a field left out holds its empty value (see `dump`)."""
+    values = dict(_DEFAULTS)
+    values["status"] = _STATUSES[p["s"]]
+    values["reasons"] = tuple(_reason(code, args) for code, args in p["r"])
+    for key, name in _DECIMALS.items():
+        value = p.get(key)
+        if value is not None:
+            values[name] = Decimal(value)
+    for key, name in _PLAIN.items():
+        if key in p:
+            values[name] = p[key]
+    ad = p.get("ad")
+    if ad:
+        values["actual_date"] = dt.date.fromisoformat(ad)
+    if "y" in p:
+        values["years"] = tuple(
+            engine.YearResult(y, Decimal(a), Decimal(t), met, reported) for y, a, t, met, reported in p["y"]
+        )
     get = p.get
-    ad = get("ad")
-    evaluation = engine.Evaluation(
-        status=_STATUSES[p["s"]],
-        reasons=tuple(engine.Reason(code, tuple((k, _unarg(v)) for k, v in args.items())) for code, args in p["r"]),
-        actual=_dec(get("a")),
-        actual_date=dt.date.fromisoformat(ad) if ad else None,
-        actual_label=get("al", ""),
-        stale=get("st", False),
-        target=_dec(get("t")),
-        completion=_dec(get("c")),
-        expected=_dec(get("e")),
-        expected_progress=_dec(get("ep")),
-        progress=_dec(get("p")),
-        gap_to_expected=_dec(get("ge")),
-        gap_to_target=_dec(get("gt")),
-        growth_rate=_dec(get("gr")),
-        final=get("f", False),
-        provisional=get("pv", False),
-        years=tuple(
-            engine.YearResult(y, Decimal(a), Decimal(t), met, reported) for y, a, t, met, reported in get("y", ())
-        ),
-    )
-    return Outcome(evaluation, get("b", ""), _dec(get("est")), get("u", False), has_demo, short_units)
+    return Outcome(_evaluation(values), get("b", ""), _dec(get("est")), get("u", False), has_demo, short_units)
+
+
+def _evaluation(values: dict[str, Any]) -> engine.Evaluation:
+    """An Evaluation of these field values. A frozen dataclass sets each of its 17 fields through
+    `object.__setattr__` in `__init__`, a third of decoding a verdict; the values read back are complete (every
+    field, defaults included), so they are put in place at once, as `__init__` would leave them."""
+    evaluation = object.__new__(engine.Evaluation)
+    evaluation.__dict__.update(values)
+    return evaluation
