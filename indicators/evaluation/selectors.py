@@ -270,13 +270,15 @@ _COLUMNS = ("indicator_id", "unit_id", "status", "payload_text", "has_demo", "sh
 
 
 def _rows(indicators: list[Indicator], where: Q, units: Units) -> QuerySet[Verdict, tuple[Any, ...]]:
-    """The verdict rows `units` asks for, as plain columns. A unit's rows beside the indicators' own lines are read
-    as a UNION ALL of disjoint parts, each on its own index: one OR of them made the planner read every unit's
-    verdicts of the indicators at the date (a lead department's page)."""
+    """The verdict rows `units` asks for, as plain columns. The indicators' own lines and units' rows are read as a
+    UNION ALL of disjoint parts, each on its own index: one OR of them made the planner read every unit's verdicts
+    of the indicators at the date (a lead department's page)."""
     rows = Verdict.objects.filter(where).annotate(payload_text=Cast("payload", TextField()))
-    if units.mode == "all":
-        return rows.values_list(*_COLUMNS)
     lines = rows.filter(unit__isnull=True).values_list(*_COLUMNS)
+    if units.mode == "all":
+        # The lines and every unit's rows each on its own (partial) index by indicator and date: as one condition
+        # the planner read the indicators' verdicts of every date and kept the date's (most of a report's query).
+        return lines.union(rows.filter(unit__isnull=False).values_list(*_COLUMNS), all=True)
     if units.mode == "none":
         return lines
     if units.mode == "one":
