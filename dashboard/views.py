@@ -103,7 +103,7 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             entries = indicator_selectors.history(indicator)
             return render_to_string("components/value_history.html", {"history": entries})
 
-        return pagecache.cached("indicator-history", [indicator.pk], build, statuses=True)
+        return pagecache.cached("indicator-history", [indicator.pk], build, statuses=True, plans=[indicator.plan_id])
 
     admin = is_admin(request.user)
     context = {

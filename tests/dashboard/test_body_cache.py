@@ -137,8 +137,10 @@ def test_a_figure_moves_its_own_plans_pages_and_the_pages_listing_every_plan(led
     while the first plan's page (and its workbook) stay as kept; a figure of the first plan moves its page."""
     w = led_world
     plan_url, overview_url, other_url = urls(w)[1], urls(w)[0], reverse("dashboard:plan", args=[w["other"].code])
-    for url in (plan_url, overview_url, other_url):
+    indicator_url = urls(w)[2]
+    for url in (plan_url, overview_url, other_url, indicator_url):
         _queries(client_leader, url)
+    indicator_html, indicator_warm = _queries(client_leader, indicator_url)
     plan_version = pagecache.generation(plans=[w["plan"].pk])
     every_version = pagecache.generation()
     value = IndicatorValue.objects.get(indicator=w["other_behind"], period=w["p2023"])
@@ -152,6 +154,7 @@ def test_a_figure_moves_its_own_plans_pages_and_the_pages_listing_every_plan(led
     _, warm = _queries(client_leader, plan_url)
     _, other_warm = _queries(client_leader, other_url)
     assert warm == other_warm  # read from the cache like a second view
+    assert _queries(client_leader, indicator_url) == (indicator_html, indicator_warm)  # its indicators' pages too
     first = IndicatorValue.objects.get(indicator=w["level"], period=w["p2023"])
     first.value = D("190")
     first.save()
