@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
 
@@ -47,8 +48,8 @@ class _CardWidgetRenderer(DjangoTemplates):
 
 
 def _s(value: object) -> str:
-    """`{{ value|stringformat:'s' }}` with autoescaping."""
-    return str(value) if isinstance(value, SafeData) else escape(f"{value}")
+    """`{{ value|stringformat:'s' }}` with autoescaping (`html.escape` is what Django's `escape` applies)."""
+    return str(value) if isinstance(value, SafeData) else html.escape(f"{value}")
 
 
 def _attrs(attrs: dict[str, object]) -> str:
