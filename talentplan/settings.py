@@ -272,7 +272,7 @@ elif CACHE_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "talentplan.filecache.FileCache",  # Django's, counting its files once a minute
             "LOCATION": str(CACHE_DIR),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
