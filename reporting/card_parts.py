@@ -20,6 +20,7 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reporting.fresh_forms import FreshField, FreshForm
 from reporting.kept_evidence import Kept
 
 
@@ -35,7 +36,7 @@ def e(value: object) -> str:
     return value if isinstance(value, SafeData) else html.escape(value)
 
 
-def card_field(field: BoundField) -> SafeString:
+def card_field(field: BoundField | FreshField) -> SafeString:
     """A labelled field with its help text and errors."""
     errors = field.errors
     help_text = f'<small class="muted">{e(field.help_text)}</small>' if field.help_text else ""
@@ -50,7 +51,7 @@ def card_field(field: BoundField) -> SafeString:
     )
 
 
-def form_errors(form: BaseForm) -> SafeString:
+def form_errors(form: BaseForm | FreshForm) -> SafeString:
     """What concerns the whole form (someone saved first, the item's own errors) and its hidden fields."""
     stale = getattr(form, "stale_message", "")
     top = f'<p class="errorlist" role="alert">{e(stale)}</p>' if stale else ""

@@ -5,7 +5,7 @@ live in `indicators.access`, `indicators.services` and `indicators.validation` (
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -24,6 +24,9 @@ from indicators.validation import (
     rules_of,
 )
 from plans.models import ReportingPeriod
+
+if TYPE_CHECKING:  # the stubs' helper type, a development requirement only
+    from django_stubs_ext import StrOrPromise
 
 EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx"
 
@@ -109,13 +112,8 @@ class ValueForm(forms.Form):
     def __init__(self, *args: Any, indicator: Indicator | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.for_indicator = indicator  # its rules check the value; `indicator` is the posted id field
-        if indicator is not None and indicator.kind == Indicator.Kind.GROWTH:
-            # The engine derives the growth rate from the level since the baseline: ask for the level, not a rate.
-            self.fields["value"].label = _("本期总量（水平值，不是增长率）")
-        elif indicator is not None and indicator.unit:
-            self.fields["value"].label = _("本期实际值（%(unit)s）") % {"unit": indicator.unit}
         if indicator is not None:
-            self.fields["value"].help_text = value_hint(indicator)
+            self.fields["value"].label, self.fields["value"].help_text = value_texts(indicator)
 
     def clean_value(self) -> Decimal | None:
         raw = self.cleaned_data["value"]
@@ -156,6 +154,17 @@ class ValueForm(forms.Form):
             "loaded_basis": basis,
             "other_version": other.version if other else 0,
         }
+
+
+def value_texts(indicator: Indicator) -> tuple[StrOrPromise | None, str]:
+    """The figure field's label and help text for an indicator (a form's, and a fresh card's: `fresh_forms`)."""
+    label = ValueForm.base_fields["value"].label
+    if indicator.kind == Indicator.Kind.GROWTH:
+        # The engine derives the growth rate from the level since the baseline: ask for the level, not a rate.
+        label = _("本期总量（水平值，不是增长率）")
+    elif indicator.unit:
+        label = _("本期实际值（%(unit)s）") % {"unit": indicator.unit}
+    return label, value_hint(indicator)
 
 
 class ProgressForm(forms.Form):

@@ -22,12 +22,12 @@ from indicators import access
 from indicators import rules as perms
 from indicators.models import ReviewStatus
 from plans.models import Department, ReportingPeriod
-from reporting.forms import ProgressForm, ValueForm
+from reporting.forms import ProgressForm, ValueForm, value_texts
+from reporting.fresh_forms import FreshForm
 from reporting.selectors.entry import STATUS_FILTERS, ReportingPage, reporting_page
 from reporting.selectors.entry_items import TaskItem, ValueItem
 from reporting.selectors.review import STATUS_LABELS, ordered_periods
 from reporting.views.common import _my_url, _pick_period, _posted_id
-from reporting.views.widgets import _CARD_RENDERER
 from talentplan.requests import AuthenticatedHttpRequest
 
 
@@ -229,7 +229,8 @@ def _page_with_forms(
     can_enter: bool,
     only: list[str] | None = None,
 ) -> ReportingPage:
-    """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one)."""
+    """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one, which is
+    printed from the form class without building a form: `reporting.fresh_forms`)."""
     page = reporting_page(
         department=department,
         period=period,
@@ -244,24 +245,24 @@ def _page_with_forms(
     # The card templates read each item's form from the item: the view hangs it there (selectors know no forms).
     for item in page.values:
         # A posted form is always shown again, so its errors (even "already approved") sit next to the fields.
-        value_form = value_forms.get(item.indicator.pk)
+        value_form: ValueForm | FreshForm | None = value_forms.get(item.indicator.pk)
         if value_form is None and editing and item.review_status not in LOCKED_STATUSES:
-            value_form = ValueForm(
+            value_form = FreshForm(
+                ValueForm,
                 initial=ValueForm.initial_for(
                     item.indicator.pk, department.pk, period.pk, item.estimate, item.official
                 ),
-                indicator=item.indicator,
                 auto_id=f"v{item.indicator.pk}_%s",
-                renderer=_CARD_RENDERER,
+                texts={"value": value_texts(item.indicator)},
             )
         item.form = value_form  # type: ignore[attr-defined]  # the template's form, not part of the selector's data
     for task_item in page.tasks:
-        progress_form = task_forms.get(task_item.task.pk)
+        progress_form: ProgressForm | FreshForm | None = task_forms.get(task_item.task.pk)
         if progress_form is None and editing and task_item.review_status not in LOCKED_STATUSES:
-            progress_form = ProgressForm(
+            progress_form = FreshForm(
+                ProgressForm,
                 initial=ProgressForm.initial_for(task_item.task.pk, department.pk, period.pk, task_item.row),
                 auto_id=f"t{task_item.task.pk}_%s",
-                renderer=_CARD_RENDERER,
             )
         task_item.form = progress_form  # type: ignore[attr-defined]  # the template's form, as above
     return page
