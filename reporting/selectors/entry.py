@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from indicators.models import ReviewStatus
 from indicators.validation import edit_block_reason
 from plans.models import Department, Plan, ReportingPeriod
-from reporting.selectors.entry_items import TaskItem, ValueItem, load_items
+from reporting.selectors.entry_items import TaskItem, ValueItem, calendar_of, load_items
 from reporting.selectors.entry_slots import (
     PlanSummary,
     Slot,
@@ -106,6 +106,7 @@ def reporting_page(
     focus: str = "",
     only: Collection[str] | None = None,
     per_page: int = PAGE_SIZE,
+    periods: Sequence[ReportingPeriod] | None = None,
 ) -> ReportingPage:
     """The unit's items of one plan for the period, a page at a time, with a summary of every plan.
 
@@ -117,6 +118,7 @@ def reporting_page(
 
     Counts come from two aggregate queries over all items; only the items shown are evaluated and loaded with their
     rows, previous figures and targets, so the page costs the same for 8 items or 800 (fixed number of queries).
+    `periods`: every reporting period, when the caller has them already (the verdicts' calendar is made of them).
     """
     plans = involved_plans(department, period)
     slots = unit_slots(department, period, plans)
@@ -136,7 +138,8 @@ def reporting_page(
         if only is not None
         else paged.object_list
     )
-    values, read_only, tasks = load_items(department, period, plans, list(shown))
+    calendar = calendar_of(periods) if periods is not None else None
+    values, read_only, tasks = load_items(department, period, plans, list(shown), calendar=calendar)
     return ReportingPage(
         department=department,
         period=period,

@@ -9,7 +9,7 @@ queries whatever their number (pinned in tests/reporting/test_queries.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from indicators.access import reporting_unit_id
+from indicators.evaluation.calendar import Calendar
 from indicators.evaluation.inputs import spec_for, thresholds_for
 from indicators.evaluation.selectors import Judged, Units, plan_results, unit_verdict
 from indicators.models import Indicator, IndicatorValue, TaskProgress, UnitTarget
@@ -117,11 +118,15 @@ class TaskItem:
 
 
 def load_items(
-    department: Department, period: ReportingPeriod, plans: Sequence[Plan], shown: Sequence[Slot]
+    department: Department,
+    period: ReportingPeriod,
+    plans: Sequence[Plan],
+    shown: Sequence[Slot],
+    calendar: Calendar | None = None,
 ) -> tuple[list[ValueItem], list[ValueItem], list[TaskItem]]:
     """The items of `shown` with everything their cards show, in its order: the figures the unit enters, those it
-    only reads, and its tasks (a fixed number of queries)."""
-    items = _evaluated_items(department, period, plans, [s for s in shown if s.kind != "task"])
+    only reads, and its tasks (a fixed number of queries; one fewer given the `calendar`)."""
+    items = _evaluated_items(department, period, plans, [s for s in shown if s.kind != "task"], calendar)
     editable = [i for i in items if i.editable]
     _attach_rows(editable, department, period)
     _attach_targets(items, department, period)
@@ -130,8 +135,17 @@ def load_items(
     return editable, read_only, _task_items(department, period, [s.pk for s in shown if s.kind == "task"])
 
 
+def calendar_of(periods: Iterable[ReportingPeriod]) -> Calendar:
+    """The verdicts' calendar of periods already read, in `Calendar.load`'s order (latest first)."""
+    return Calendar(tuple(sorted(sorted(periods, key=lambda p: p.kind), key=lambda p: p.end, reverse=True)))
+
+
 def _evaluated_items(
-    department: Department, period: ReportingPeriod, plans: Sequence[Plan], slots: Sequence[Slot]
+    department: Department,
+    period: ReportingPeriod,
+    plans: Sequence[Plan],
+    slots: Sequence[Slot],
+    calendar: Calendar | None = None,
 ) -> list[ValueItem]:
     """A card per indicator slot with the unit's verdict (the stored verdicts of these indicators alone)."""
     if not slots:
@@ -143,6 +157,7 @@ def _evaluated_items(
         as_of=period.end,
         units=Units.one(department.pk),
         indicator_ids=[s.pk for s in slots],
+        calendar=calendar,
     )
     evaluated = {row.indicator.pk: (result.plan, row) for result in results for row in result.indicators}
     items: list[ValueItem] = []

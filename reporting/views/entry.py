@@ -8,6 +8,7 @@ Pages work without JavaScript; with htmx a saved card is swapped in place instea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import rules
@@ -128,9 +129,11 @@ def render_page(
         view = replace(view, focus=f"v{next(iter(value_forms))}")
     elif task_forms:
         view = replace(view, focus=f"t{next(iter(task_forms))}")
-    page = _page_with_forms(request, department, period, value_forms or {}, task_forms or {}, view, can_enter)
     if periods is None:
         periods, units = ordered_periods(), list(access.user_units(request.user))
+    page = _page_with_forms(
+        request, department, period, value_forms or {}, task_forms or {}, view, can_enter, periods=periods
+    )
     unit_choices = units or []
     if access.can_read_all(request.user):
         unit_choices = list(Department.objects.filter(is_active=True))
@@ -228,6 +231,7 @@ def _page_with_forms(
     view: PageQuery,
     can_enter: bool,
     only: list[str] | None = None,
+    periods: Sequence[ReportingPeriod] | None = None,
 ) -> ReportingPage:
     """The page's rows, each editable one with its form (a posted form with errors replaces the fresh one, which is
     printed from the form class without building a form: `reporting.fresh_forms`)."""
@@ -240,6 +244,7 @@ def _page_with_forms(
         page=view.page,
         focus=view.focus,
         only=only,
+        periods=periods,
     )
     editing = page.can_edit and can_enter
     # The card templates read each item's form from the item: the view hangs it there (selectors know no forms).
