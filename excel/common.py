@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from indicators import engine
 from indicators.evaluation import explain
+from indicators.evaluation.numbers import own_places
 from indicators.models import TaskProgress
 from sheets.writer import FORMULA_LIKE, SafeWorkbook, SafeWorksheet, formula_like  # noqa: F401 - re-used here
 
@@ -78,11 +79,7 @@ def status_text(status: engine.Status) -> str:
 def figure_places(value: Decimal | None, decimals: int) -> int:
     """Decimals a figure is shown with: the indicator's, or more when the figure itself has them (0.8 万人 against
     a target printed as 3), up to the four the database keeps."""
-    if value is None:
-        return decimals
-    exponent = value.normalize().as_tuple().exponent
-    own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return max(decimals, min(own, 4))
+    return decimals if value is None else max(decimals, own_places(value))
 
 
 def char_width(ch: str) -> int:

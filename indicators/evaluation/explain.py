@@ -19,7 +19,6 @@ from django.utils.translation import get_language, gettext, gettext_lazy, gettex
 
 from indicators import engine
 from indicators.evaluation.numbers import (
-    MAX_PLACES,
     derived,
     distinct,
     exact,
@@ -28,6 +27,7 @@ from indicators.evaluation.numbers import (
     own_places,
     percent,
     places,
+    rounds_to_zero,
     sign,
 )
 
@@ -229,7 +229,7 @@ def _ahead(ev: engine.Evaluation, display: Display) -> str:
     gap = ev.gap_to_expected
     if gap is None:
         return ""
-    if is_zero(number(gap, MAX_PLACES)):
+    if rounds_to_zero(gap):
         return _("与序时进度持平")
     if gap > 0:
         return _("较序时超出%(g)s") % {"g": display.gap(gap)}
@@ -385,7 +385,7 @@ def _other_sentence(code: str, a: Mapping[str, engine.Arg], ev: engine.Evaluatio
         }
     if code == "growth_pace":
         gap = ev.gap_to_expected or Decimal(0)
-        if is_zero(number(gap, MAX_PLACES)):
+        if rounds_to_zero(gap):
             return _("与目标持平")
         word = _("高于目标") if gap > 0 else _("低于目标")
         return f"{word}{number(abs(gap), 2)}{_('个百分点')}"

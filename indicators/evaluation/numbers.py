@@ -40,10 +40,17 @@ def is_zero(text: str) -> bool:
     return text.lstrip("-").strip("0.") == ""
 
 
+def rounds_to_zero(value: Decimal) -> bool:
+    """is_zero(number(value, MAX_PLACES)), without printing it: the value rounds to 0 at four places."""
+    return abs(value) < _HALF[MAX_PLACES]
+
+
 def own_places(value: Decimal) -> int:
     """Decimals a value really has (26.35 → 2, 8.0000 → 0), at most four."""
-    exponent = value.normalize().as_tuple().exponent
-    return min(MAX_PLACES, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+    # Read off its digits: normalising the value and taking its tuple apart cost more than printing it.
+    text = f"{value:f}"
+    dot = text.find(".")
+    return 0 if dot < 0 else min(MAX_PLACES, len(text.rstrip("0")) - dot - 1)
 
 
 def exact(value: Decimal, decimals: int) -> str:
@@ -52,6 +59,8 @@ def exact(value: Decimal, decimals: int) -> str:
     # As number(value, max(decimals, own_places(value))), read off the value's own digits: a value with no more
     # places than that prints exactly as it is, trailing zeros trimmed (normalising it to count them was the cost).
     text = f"{value:f}"
+    if not value.is_finite():
+        return number(value, max(decimals, MAX_PLACES))  # raises, as rounding it does
     if "." in text:
         text = text.rstrip("0").rstrip(".")
         dot = text.find(".")
