@@ -6,6 +6,7 @@ Printed one page wide with its own page breaks (`layout.Pager`) so the merged �
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from excel.common import (
     figure_places,
     height_for_lines,
     line_count,
+    line_width,
     number_format,
     register_merge,
     row_height,
@@ -29,6 +31,7 @@ from excel.common import (
     signed_format,
     status_text,
     text_width,
+    usable_width,
     write_merged_row_text,
 )
 from excel.layout import (
@@ -48,6 +51,7 @@ from excel.report_data import AssessmentReport, IndicatorRow
 from indicators import engine
 from indicators.evaluation.explain import Display, display_for, explain
 from indicators.evaluation.numbers import percent_places
+from indicators.evaluation.payload import Outcome
 from indicators.evaluation.selectors import StoredEvaluation, viewed_label
 from indicators.models import IndicatorValue
 
@@ -128,11 +132,12 @@ def _line_texts(
     return ind.group, "", name, unit_text, report.name_of(department) or "—"
 
 
-def _evaluation(row: IndicatorRow) -> engine.Evaluation:
-    """The line's evaluation, decoded. A stored one resolves every attribute through `__getattr__`; a line reads
-    about ten of them, so the decoded object is taken once."""
-    ev = row.result.evaluation if row.unit is None else row.unit.evaluation
-    return ev.outcome().evaluation if isinstance(ev, StoredEvaluation) else ev
+def _outcome(row: IndicatorRow) -> Outcome:
+    """The line's verdict, decoded. A stored one resolves every attribute through `__getattr__` and the result's
+    basis, estimate and review mark each through a property or two; a line reads about fifteen of them, so the
+    decoded object is taken once."""
+    judged = row.result.evaluation if row.unit is None else row.unit.evaluation
+    return judged.outcome() if isinstance(judged, StoredEvaluation) else Outcome(judged)
 
 
 _displays: dict[tuple, Display] = {}
@@ -165,17 +170,21 @@ def _range_text(row: IndicatorRow, target: Decimal, mark: str, after: str, displ
     return f"{mark}{display.figure_number(target)}–{display.figure_number(upper)}{suffix}{after}"
 
 
-def _note(row: IndicatorRow, ev: engine.Evaluation, t: _IndicatorTexts) -> str:
+def _note(row: IndicatorRow, outcome: Outcome, t: _IndicatorTexts) -> str:
     """说明: data basis, demo and review marks, the explanation (as on the pages), the estimate beside an official
     figure."""
-    result, unit = row.result, row.unit
-    note = explain(ev, _display(row), viewed=t.viewed.get(result.indicator.plan_id, ""))
+    ev = outcome.evaluation
+    note = explain(ev, _display(row), viewed=t.viewed.get(row.result.indicator.plan_id, ""))
     if ev.actual is not None:
-        basis, unreviewed = (result.basis, result.unreviewed) if unit is None else (unit.basis, unit.unreviewed)
-        prefix = (t.basis[basis] if basis else "") + (t.demo if row.demo else "") + (t.unreviewed if unreviewed else "")
+        basis = outcome.basis
+        prefix = (
+            (t.basis[basis] if basis else "")
+            + (t.demo if row.demo else "")
+            + (t.unreviewed if outcome.unreviewed else "")
+        )
         note = prefix + note
-    if unit is None and result.estimate is not None:
-        note += t.estimate % {"v": _display(row).value(result.estimate)}
+    if row.unit is None and outcome.estimate is not None:
+        note += t.estimate % {"v": _display(row).value(outcome.estimate)}
     return note
 
 
@@ -277,7 +286,7 @@ def _widths(
                 if text and measured[text] > widest[col]:
                     widest[col] = measured[text]
             if widest[COL_NOTE] < note_enough:
-                widest[COL_NOTE] = max(widest[COL_NOTE], text_width(_note(line, _evaluation(line), t)))
+                widest[COL_NOTE] = max(widest[COL_NOTE], text_width(_note(line, _outcome(line), t)))
     widths = []
     for col, spec in enumerate(columns):
         # As column_width([header, *texts]): the widest non-empty text + 2, within the column's bounds.
@@ -329,10 +338,12 @@ class _LineWriter:
     ) -> None:
         self.ws, self.f, self.t, self.unit_names, self.report, self.pager = ws, f, t, unit_names, report, pager
         self.lines_of = measured.lines
+        self.usable_note = usable_width(widths[COL_NOTE])
         self.w_group, self.w_name, self.w_lead, self.w_note = widths[0], widths[2], widths[COL_LEAD], widths[COL_NOTE]
         self.centre, self.plain, self.indented = f.text(align="center"), f.text(), f.text(indent=1)
         self.status_formats: dict[engine.Status, Format] = {}
-        self.figure_formats: dict[tuple[str, int, str, str, str], Format] = {}
+        self.statuses: dict[tuple[engine.Status, bool], tuple[str, Format]] = {}  # the 状态 cell's text and format
+        self.figure_formats: dict[tuple[str, str, int, str, str], Format] = {}
         self.gap_formats: dict[tuple[str, int], Format] = {}
         self.ratio_formats: dict[int, Format] = {}
         self.short_lines_of: dict[tuple[str, str, str], int] = {}
@@ -356,12 +367,12 @@ class _LineWriter:
     def figure_format(
         self, display: Display, unit: str, value: Decimal | None, before: str = "", after: str = ""
     ) -> Format:
-        # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
-        own = unit if unit and unit != display.unit and unit not in ("%", "‰") else ""
-        key = (unit, figure_places(value, display.decimals), before, own, after)
+        key = (unit, display.unit, figure_places(value, display.decimals), before, after)
         found = self.figure_formats.get(key)
         if found is None:
-            body = number_format(unit, key[1])
+            # A level in another unit than the column's (人 under a growth rate's %) names it, as the page does.
+            own = unit if unit and unit != display.unit and unit not in ("%", "‰") else ""
+            body = number_format(unit, key[2])
             tail = own + after
             if tail:
                 body = body[:-1] + tail + '"' if body.endswith('"') else body + f'"{tail}"'
@@ -377,6 +388,8 @@ class _LineWriter:
             short_lines = self.short_lines_of[short] = max(
                 self.lines_of(name, self.w_name), self.lines_of(lead, self.w_lead), self.lines_of(group, self.w_group)
             )
+        if note and "\n" not in note:  # as line_count(note, self.w_note), the usable width taken once
+            return height_for_lines(max(short_lines, 1, math.ceil(line_width(note) / self.usable_note)))
         return height_for_lines(max(short_lines, line_count(note, self.w_note)))
 
     def write(self, row: int, lines: Sequence[IndicatorRow]) -> int:
@@ -393,8 +406,9 @@ class _LineWriter:
             else:
                 sub += 1
                 number = f"（{sub}）"
-            ev = _evaluation(data)
-            note = _note(data, ev, self.t)
+            outcome = _outcome(data)
+            ev = outcome.evaluation
+            note = _note(data, outcome, self.t)
             height = self.height(name, lead, group, note)
             new_page = self.pager.starts_page(row, height)
             set_row(row, height)
@@ -459,12 +473,16 @@ class _LineWriter:
                 self.ws.write_number(row, col, value, fmt)
 
     def tail(self, row: int, ev: engine.Evaluation, lead: str, note: str) -> None:
-        status = ev.status
-        status_format = self.status_formats.get(status)
-        if status_format is None:
-            status_format = self.status_formats[status] = self.f.status(status)
-        text = self.t.status[status] + (self.t.provisional if ev.provisional else "")
-        self.ws.write_string(row, COL_STATUS, text, status_format)
+        key = (ev.status, ev.provisional)
+        found = self.statuses.get(key)
+        if found is None:
+            status, provisional = key
+            status_format = self.status_formats.get(status)
+            if status_format is None:
+                status_format = self.status_formats[status] = self.f.status(status)
+            text = self.t.status[status] + (self.t.provisional if provisional else "")
+            found = self.statuses[key] = (text, status_format)
+        self.ws.write_string(row, COL_STATUS, *found)
         self.ws.write_string(row, COL_LEAD, lead, self.plain)
         if note:
             self.ws.write_string(row, COL_NOTE, note, self.plain)
