@@ -16,11 +16,23 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from indicators.templatetags.talent import explain_verdict, figure, num, target_text, verdict_badge
 from reporting.card_parts import card_field, e, evidence_list, form_errors, kept_files
 from reporting.selectors.entry_items import TaskItem, ValueItem
+
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+def _(message: str) -> str:
+    """`gettext`, kept per language: a page of cards asks for each of the cards' fixed texts once a card (a bounded
+    set: the literal msgids of this module)."""
+    key = (get_language(), message)
+    text = _TRANSLATED.get(key)
+    if text is None:
+        text = _TRANSLATED[key] = gettext(message)
+    return text
 
 
 def csrf_input(token: object) -> str:
