@@ -5,7 +5,8 @@ At province scale a county is named for or assessed on ~800 indicators and ranke
 page first reads what the unit carries as plain rows (`dashboard.selectors.unit_index`: which items and shortfalls there
 are, worst first, what it owes, how it ranks), then evaluates in full only the indicators it shows (the worst
 hundred of each list). The siblings' own verdicts are counted by the database over the stored verdicts, once
-per data version for all of them.
+per data version for all of them; what their pages read alike (the running plans, their lead units, the index's rows)
+is kept once per data version too.
 """
 
 from __future__ import annotations
@@ -293,12 +294,11 @@ def department_page(
     (filtered), its tasks, timeliness and rank. What is counted, ranked and cut comes from the unit index (rows,
     no verdict decoded); only the indicators shown are then evaluated in full."""
     as_of = choice.as_of
-    siblings = list(Department.objects.filter(parent_id=department.parent_id))  # None: the roots, IS NULL
     calendar = choice.calendar or Calendar.load()
     choice = replace(choice, calendar=calendar)  # read once, for the plans and the verdicts alike
-    plans = _running_plans([s.id for s in siblings], calendar, as_of)
-    index = unit_index.build(department, plans, as_of)
-    leads = read_leads([p.id for p in plans])
+    shared = _siblings(department.parent_id, calendar, as_of)
+    siblings, plans, leads = shared.units, shared.plans, shared.leads
+    index = unit_index.build(department, plans, as_of, shared.rows)
     filters = filters or ShortfallFilter()
     shown = _read_shown(department.id, plans, index, leads, filters, limit, per_page, choice)
     indicators, own_tasks = _sorted_items(department.id, shown.results, shown.tasks)
@@ -319,6 +319,28 @@ def department_page(
         has_demo,
         indicator_total=shown.item_total,
     )
+
+
+@dataclass(frozen=True)
+class _Siblings:
+    """What the pages of every unit under one parent read alike: the units (ranked together), the running plans
+    naming any of them, those plans' lead units and the rows of the unit index."""
+
+    units: list[Department]
+    plans: list[Plan]
+    leads: Leads
+    rows: unit_index.Rows
+
+
+def _siblings(parent_id: int | None, calendar: Calendar, as_of: dt.date) -> _Siblings:
+    """`_Siblings`, kept per data version: a hundred counties' pages read the same plans, leads and rows."""
+
+    def read() -> _Siblings:
+        units = list(Department.objects.filter(parent_id=parent_id))  # None: the roots, IS NULL
+        plans = _running_plans([u.id for u in units], calendar, as_of)
+        return _Siblings(units, plans, read_leads([p.id for p in plans]), unit_index.read_rows(plans))
+
+    return pagecache.cached("unit-siblings", (parent_id, as_of.isoformat()), read)
 
 
 @dataclass

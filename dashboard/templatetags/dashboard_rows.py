@@ -27,7 +27,7 @@ from dashboard.templatetags.dashboard_cells import (
     task_badge,
     unit_links,
 )
-from indicators.evaluation.explain import display_for
+from indicators.evaluation.explain import Display, display_for
 from indicators.templatetags.adding_up import components_note, rollup_flag, split_note
 from indicators.templatetags.talent import explain_verdict, figure_cell, percent, target_cell, verdict_badge
 
@@ -121,20 +121,21 @@ def plan_line(
 ) -> SafeString:
     """A line of the plan page's table: the indicator's row, then its units' rows (`PlanLine`)."""
     query = esc(query)
-    units = "".join(f"\n{_plan_unit_row(u, line.row.indicator, query, viewed, plan)}\n" for u in line.units)
-    return mark_safe(f"{_plan_indicator_row(line, page, query, viewed, plan, by_unit, see_units)}\n{units}")
+    shown = display_for(line.row.indicator)  # how its figures print, made once for the line and its units
+    units = "".join(f"\n{_plan_unit_row(u, line.row.indicator, shown, query, viewed, plan)}\n" for u in line.units)
+    return mark_safe(f"{_plan_indicator_row(line, page, shown, query, viewed, plan, by_unit, see_units)}\n{units}")
 
 
-def _plan_target(judged: Any, ind: Any) -> str:
+def _plan_target(judged: Any, ind: Any, shown: Display) -> str:
     if judged is None:
         return "——"
     sign = {"lte": "≤ ", "approx": "≈ "}.get(ind.comparison, "")
-    upper = f"–{esc(target_cell(ind.target_upper, ind))}" if ind.target_upper else ""
-    return f"{sign}{esc(target_cell(judged, ind))}{upper}"
+    upper = f"–{esc(target_cell(ind.target_upper, shown))}" if ind.target_upper else ""
+    return f"{sign}{esc(target_cell(judged, shown))}{upper}"
 
 
 def _plan_indicator_row(
-    line: Any, page: Any, query: str, viewed: object, plan: object, by_unit: str, see_units: str
+    line: Any, page: Any, shown: Display, query: str, viewed: object, plan: object, by_unit: str, see_units: str
 ) -> str:
     row, ind = line.row, line.row.indicator
     ev = row.evaluation
@@ -155,9 +156,9 @@ def _plan_indicator_row(
     if not line.rolls_up and (row.units or (ind.per_unit and page.units_collapsed)):
         actual = f'<span class="muted">{esc(by_unit)}</span>'
     else:
-        actual = f"{esc(figure_cell(ev.actual, ind))}{actual_period(ev)} {basis_marks(row.basis, row.unreviewed)}"
+        actual = f"{esc(figure_cell(ev.actual, shown))}{actual_period(ev)} {basis_marks(row.basis, row.unreviewed)}"
         if row.estimate is not None:
-            actual += f'<div class="muted small">{esc(_("预计"))} {esc(figure_cell(row.estimate, ind))}</div>'
+            actual += f'<div class="muted small">{esc(_("预计"))} {esc(figure_cell(row.estimate, shown))}</div>'
     baseline_year = f'<div class="muted small">{esc(ind.baseline_year)}</div>' if ind.baseline_year else ""
     target_year = f'<div class="muted small">{esc(ind.target_year)}</div>' if ind.target_year else ""
     judged = ev.target if ev.target is not None else ind.target
@@ -166,43 +167,43 @@ def _plan_indicator_row(
         f"  {group}\n"
         f'  <td class="opt">{esc(ind.number)}</td>\n'
         f'  <td class="name"><a href="{link}">{esc(ind.name)}</a>\n'
-        f'    <div class="explain muted small">{esc(explain_verdict(ev, ind, viewed, plan))}</div>\n'
+        f'    <div class="explain muted small">{esc(explain_verdict(ev, shown, viewed, plan))}</div>\n'
         f"    {esc(rollup_flag(ev, ind))}{esc(split_note(line.coverage, ind))}"
         f"{esc(components_note(line.components, ind))}\n"
         f"    {formula}\n"
         f"    {see}</td>\n"
         f'  <td class="opt">{esc(ind.unit)}</td>\n'
-        f'  <td class="num opt">{esc(figure_cell(ind.baseline, ind))}{baseline_year}</td>\n'
-        f'  <td class="num">{_plan_target(judged, ind)}{target_year}</td>\n'
+        f'  <td class="num opt">{esc(figure_cell(ind.baseline, shown))}{baseline_year}</td>\n'
+        f'  <td class="num">{_plan_target(judged, ind, shown)}{target_year}</td>\n'
         f'  <td class="num">{actual}</td>\n'
         f'  <td class="num opt">{esc(percent(ev.completion))}</td>\n'
         f'  <td class="num opt">{progress_cell(ev)}</td>\n'
-        f'  <td class="num gap opt">{gap_cell(ev, ind)}</td>\n'
+        f'  <td class="num gap opt">{gap_cell(ev, shown)}</td>\n'
         f'  <td class="col-status">{verdict_badge(ev)}</td>\n'
         f'  <td class="chart-cell opt">{esc(line.chart)}</td>\n'
         "</tr>"
     )
 
 
-def _plan_unit_row(u: Any, ind: Any, query: str, viewed: object, plan: object) -> str:
+def _plan_unit_row(u: Any, ind: Any, shown: Display, query: str, viewed: object, plan: object) -> str:
     ev = u.evaluation
     category = f' <span class="muted small">{esc(u.unit.category)}</span>' if u.unit.category else ""
     judged = ev.target if ev.target is not None else u.target
-    target = "——" if judged is None else esc(target_cell(judged, ind))
+    target = "——" if judged is None else esc(target_cell(judged, shown))
     return (
         '<tr class="unit-row">\n'
         '  <td class="opt"></td>\n'
         f'  <td class="name">└ <a href="{esc(dash_url("dashboard:department", u.unit.pk))}{query}">'
         f"{esc(u.unit.name)}</a>{category}\n"
-        f'    <div class="explain muted small">{esc(explain_verdict(ev, ind, viewed, plan))}</div></td>\n'
+        f'    <div class="explain muted small">{esc(explain_verdict(ev, shown, viewed, plan))}</div></td>\n'
         f'  <td class="opt">{esc(ind.unit)}</td>\n'
-        f'  <td class="num opt">{esc(figure_cell(u.baseline, ind))}</td>\n'
+        f'  <td class="num opt">{esc(figure_cell(u.baseline, shown))}</td>\n'
         f'  <td class="num">{target}</td>\n'
-        f'  <td class="num">{esc(figure_cell(ev.actual, ind))}{actual_period(ev)} '
+        f'  <td class="num">{esc(figure_cell(ev.actual, shown))}{actual_period(ev)} '
         f"{basis_marks(u.basis, u.unreviewed)}</td>\n"
         f'  <td class="num opt">{esc(percent(ev.completion))}</td>\n'
         f'  <td class="num opt">{progress_cell(ev)}</td>\n'
-        f'  <td class="num gap opt">{gap_cell(ev, ind)}</td>\n'
+        f'  <td class="num gap opt">{gap_cell(ev, shown)}</td>\n'
         f'  <td class="col-status">{verdict_badge(ev)}</td>\n'
         f'  <td class="chart-cell opt">{esc(u.chart)}</td>\n'
         "</tr>"

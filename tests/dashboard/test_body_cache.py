@@ -64,6 +64,18 @@ def test_indicator_page_caches_its_body_and_history_but_not_the_users_links(worl
     assert "<strong>999</strong>" in after and queries <= warm + 2  # the history read again, the body not
 
 
+def test_a_siblings_page_reads_what_units_under_one_parent_share_once(world, client_leader):
+    """The units under one parent are ranked together and read the same plans, lead units and unit-index rows: the
+    first of their pages after a change reads them, the next unit's page takes them from the cache."""
+    hr = reverse("dashboard:department", args=[world["hr"].pk])
+    _queries(client_leader, reverse("dashboard:department", args=[world["org"].pk]))
+    after_sibling, shared = _queries(client_leader, hr)
+    pagecache.changed()
+    first, alone = _queries(client_leader, hr)
+    assert after_sibling == first
+    assert shared <= alone - 5  # siblings, plans, leads, indicators, assignments, assessed units
+
+
 def test_a_committed_counted_figure_is_on_the_next_view(world, client_leader):
     url = urls(world)[0]
     before, _ = _queries(client_leader, url)
