@@ -180,7 +180,7 @@ def _attach_rows(items: Sequence[ValueItem], department: Department, period: Rep
         IndicatorValue.objects.filter(
             period=period, department=department, indicator_id__in=[i.indicator.pk for i in items]
         )
-        .select_related("updated_by", "reviewed_by")
+        .select_related("updated_by")  # the card names who saved last; who reviewed is not shown
         .prefetch_related("evidence")
     )
     by_key = {(v.indicator_id, v.basis): v for v in rows}
@@ -227,9 +227,10 @@ def _task_items(department: Department, period: ReportingPeriod, task_ids: list[
     }
     progress = {
         p.task_id: p
-        for p in TaskProgress.objects.filter(period=period, department=department, task_id__in=task_ids)
-        .select_related("updated_by", "reviewed_by")
-        .prefetch_related("evidence")
+        # Neither who saved nor who reviewed a progress report is on its card.
+        for p in TaskProgress.objects.filter(
+            period=period, department=department, task_id__in=task_ids
+        ).prefetch_related("evidence")
     }
     role_labels = dict(Role.choices)
     return [
