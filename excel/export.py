@@ -12,6 +12,7 @@ import gc
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from excel.common import new_workbook
 from excel.layout import report_title
-from excel.report_data import AssessmentReport, gather_report
+from excel.report_data import AssessmentReport, PeriodInfo, gather_report
 from excel.sheet_cover import write_cover
 from excel.sheet_indicators import write_indicators
 from excel.sheet_ranking import write_ranking
@@ -36,6 +37,15 @@ SHEET_RANKING = "考核排名"
 SHEET_UNITS = "单位情况"
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What was written: the period, and whether it is a reporter's view with nothing of theirs in it."""
+
+    period: PeriodInfo
+    restricted: bool
+    empty: bool  # no plan shows an indicator or a task
+
+
 def export_assessment(
     plans: Sequence[Plan],
     period_code: str,
@@ -43,14 +53,18 @@ def export_assessment(
     *,
     user: User | AnonymousUser | None = None,
     prepared_by: str = "",
-) -> AssessmentReport:
-    """Gather and write the report to a path or a binary file object (BytesIO). Returns what was written. A report
-    of several plans folds the unit lines of plans assessing many units (see `gather_report`). A period before the
-    plan starts, or with no plan running, raises ReportError with the reason (nothing is written)."""
+) -> Exported:
+    """Gather and write the report to a path or a binary file object (BytesIO). A report of several plans folds the
+    unit lines of plans assessing many units (see `gather_report`). A period before the plan starts, or with no plan
+    running, raises ReportError with the reason (nothing is written)."""
     with paused_cycle_collection(), memoised_words():
         report = gather_report(plans, period_code, user=user, prepared_by=prepared_by, fold_units=len(plans) > 1)
         write_assessment(report, output)
-    return report
+        exported = Exported(report.period, report.restricted, not any(s.indicators or s.tasks for s in report.sections))
+        # The report (a province's decoded verdicts and rows, ~260 k objects the collector tracks) goes by reference
+        # counting while the collector is paused: still alive when it resumes, its next collection walks it all again.
+        del report
+    return exported
 
 
 @contextmanager

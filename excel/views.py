@@ -88,10 +88,10 @@ def assessment(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 def _workbook(plans: list[Plan], period_code: str, user: User | AnonymousUser) -> tuple[bytes, str]:
     """(the .xlsx, the canonical period code), through the export path the benchmark measures."""
     buffer = io.BytesIO()
-    report = export_assessment(plans, period_code, buffer, user=user)
-    if report.restricted and not any(s.indicators or s.tasks for s in report.sections):
+    exported = export_assessment(plans, period_code, buffer, user=user)
+    if exported.restricted and exported.empty:
         raise Http404(_("未找到该规划，或您无权访问。"))
-    return buffer.getvalue(), report.period.code
+    return buffer.getvalue(), exported.period.code
 
 
 def _reporter_units(request: HttpRequest) -> Any:
