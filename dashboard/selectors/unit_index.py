@@ -241,8 +241,9 @@ def _read_verdicts(
         StoredVerdict.objects.filter(dated(), unit__isnull=True),
         StoredVerdict.objects.filter(dated(), unit_id=unit_id),
     ]
-    if every_unit:
-        parts.append(StoredVerdict.objects.filter(dated(every_unit), unit__isnull=False).exclude(unit_id=unit_id))
+    if every_unit:  # another unit's row is only ever listed as a shortfall (`short_lines`): only those are read
+        others = StoredVerdict.objects.filter(dated(every_unit), unit__isnull=False, status__in=sorted(SHORT))
+        parts.append(others.exclude(unit_id=unit_id))
     first, *rest = [part.order_by().values_list(*columns) for part in parts]
     lines: dict[int, Verdict] = {}
     units: dict[int, dict[int, Verdict]] = defaultdict(dict)
