@@ -52,7 +52,7 @@ from indicators import engine
 from indicators.evaluation.explain import Display, display_for, explain
 from indicators.evaluation.numbers import percent_places
 from indicators.evaluation.payload import Outcome
-from indicators.evaluation.selectors import StoredEvaluation, viewed_label
+from indicators.evaluation.selectors import IndicatorResult, StoredEvaluation, viewed_label
 from indicators.models import IndicatorValue
 
 INDICATOR_COLUMNS = [
@@ -170,11 +170,12 @@ def _range_text(row: IndicatorRow, target: Decimal, mark: str, after: str, displ
     return f"{mark}{display.figure_number(target)}–{display.figure_number(upper)}{suffix}{after}"
 
 
-def _note(row: IndicatorRow, outcome: Outcome, t: _IndicatorTexts) -> str:
+def _note(row: IndicatorRow, outcome: Outcome, t: _IndicatorTexts, display: Display | None = None) -> str:
     """说明: data basis, demo and review marks, the explanation (as on the pages), the estimate beside an official
     figure."""
     ev = outcome.evaluation
-    note = explain(ev, _display(row), viewed=t.viewed.get(row.result.indicator.plan_id, ""))
+    display = display or _display(row)
+    note = explain(ev, display, viewed=t.viewed.get(row.result.indicator.plan_id, ""))
     if ev.actual is not None:
         basis = outcome.basis
         prefix = (
@@ -184,7 +185,7 @@ def _note(row: IndicatorRow, outcome: Outcome, t: _IndicatorTexts) -> str:
         )
         note = prefix + note
     if row.unit is None and outcome.estimate is not None:
-        note += t.estimate % {"v": _display(row).value(outcome.estimate)}
+        note += t.estimate % {"v": display.value(outcome.estimate)}
     return note
 
 
@@ -347,6 +348,16 @@ class _LineWriter:
         self.gap_formats: dict[tuple[str, int], Format] = {}
         self.ratio_formats: dict[int, Format] = {}
         self.short_lines_of: dict[tuple[str, str, str], int] = {}
+        self.last_result: IndicatorResult | None = None
+        self.last_shared: tuple[Display, str, str, str] = (Display(engine.Kind.LEVEL), "", "", "")
+
+    def shared(self, data: IndicatorRow) -> tuple[Display, str, str, str]:
+        """(display, gap unit, marks before and after the target) of the line's indicator: an indicator's line and
+        its units' lines follow one another, so they are worked out once for them all."""
+        if data.result is not self.last_result:
+            display = _display(data)
+            self.last_result, self.last_shared = data.result, (display, display.gap_unit, *_target_marks(data, self.t))
+        return self.last_shared
 
     def ratio_format(self, value: Decimal | None) -> Format:
         # The places the page prints (0.04%, never 0.0% beside it).
@@ -408,7 +419,8 @@ class _LineWriter:
                 number = f"（{sub}）"
             outcome = _outcome(data)
             ev = outcome.evaluation
-            note = _note(data, outcome, self.t)
+            shared = self.shared(data)
+            note = _note(data, outcome, self.t, shared[0])
             height = self.height(name, lead, group, note)
             new_page = self.pager.starts_page(row, height)
             set_row(row, height)
@@ -446,12 +458,12 @@ class _LineWriter:
             self.ws.write_blank(row, 3, None, self.centre)
 
     def figures(self, row: int, data: IndicatorRow, ev: engine.Evaluation) -> None:
-        display = _display(data)
-        gap_unit, fmt_for, ratio_format = display.gap_unit, self.figure_format, self.ratio_format
+        display, gap_unit, before, after = self.shared(data)
+        fmt_for, ratio_format = self.figure_format, self.ratio_format
+        write_string, write_number = self.ws.write_string, self.ws.write_number
         # Levels in the unit they are reported in (人 for a growth rate's level), targets in the target's unit, with
         # the comparison the document states (≥ 400, ≤ 5, 35左右).
         target: Decimal | str | None = ev.target if ev.target is not None else data.target
-        before, after = _target_marks(data, self.t)
         if isinstance(target, Decimal):
             target = _range_text(data, target, before, after, display)
         target_number = target if isinstance(target, Decimal) else None
@@ -465,12 +477,10 @@ class _LineWriter:
             (10, ev.gap_to_expected, "—", self.gap_format(gap_unit, display.gap_places_of(ev.gap_to_expected))),
             (11, ev.gap_to_target, "—", self.gap_format(gap_unit, display.to_target_places(ev.gap_to_target))),
         ):
-            if value is None:
-                self.ws.write_string(row, col, empty, fmt)
-            elif isinstance(value, str):
-                self.ws.write_string(row, col, value, fmt)
+            if value is None or isinstance(value, str):
+                write_string(row, col, empty if value is None else value, fmt)
             else:
-                self.ws.write_number(row, col, value, fmt)
+                write_number(row, col, value, fmt)
 
     def tail(self, row: int, ev: engine.Evaluation, lead: str, note: str) -> None:
         key = (ev.status, ev.provisional)
