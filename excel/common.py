@@ -322,3 +322,40 @@ def new_workbook(
     workbook = SafeWorkbook(output, options)
     workbook.set_properties({"title": title, "author": "人才规划目标管理", "company": "", "comments": ""})
     return workbook, Formats(workbook)
+
+
+class BatchedWrites:
+    """A worksheet's cell writes and row heights kept for a run of rows and then made in one go (`flush`), in the
+    order they were asked: the same calls, so the same file.
+
+    Working a line out (its explanation, figures' formats, height) and writing its cells one after the other, line by
+    line, each evicts the other's code and data from the processor's caches; a run of lines worked out, then a run of
+    cells written, keeps each warm. Merges are recorded on the worksheet at once (`register_merge`), as before.
+    """
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.merge = ws.merge
+        self.calls: list[tuple[Any, ...]] = []
+        self._string, self._number, self._blank, self._row = (
+            ws.write_string,
+            ws.write_number,
+            ws.write_blank,
+            ws.set_row,
+        )
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> None:
+        self.calls.append((self._string, row, col, string, cell_format))
+
+    def write_number(self, row: int, col: int, number: Any, cell_format: Format | None = None) -> None:
+        self.calls.append((self._number, row, col, number, cell_format))
+
+    def write_blank(self, row: int, col: int, blank: Any, cell_format: Format | None = None) -> None:
+        self.calls.append((self._blank, row, col, blank, cell_format))
+
+    def set_row(self, row: int, height: float) -> None:
+        self.calls.append((self._row, row, height))
+
+    def flush(self) -> None:
+        for call in self.calls:
+            call[0](*call[1:])
+        self.calls.clear()

@@ -130,3 +130,15 @@ class Sequencer:
             return printed
         self.last += 1
         return str(self.last)
+
+
+def label_runs(labels: Sequence[str]) -> dict[int, int]:
+    """First → last index of each run of equal, non-empty labels (a label merged down a column)."""
+    runs: dict[int, int] = {}
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            if labels[start] and i - 1 > start:
+                runs[start] = i - 1
+            start = i
+    return runs

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from excel.common import (
     RATIO_FORMAT,
+    BatchedWrites,
     Formats,
     WidthCache,
     figure_places,
@@ -42,6 +43,7 @@ from excel.layout import (
     Pager,
     Sequencer,
     band,
+    label_runs,
     report_title,
     set_widths,
     write_headers,
@@ -73,6 +75,7 @@ INDICATOR_COLUMNS = [
     Column(N_("说明"), 24, 46),
 ]
 COL_STATUS, COL_LEAD, COL_NOTE = 12, 13, 14
+BATCH = 4096  # lines worked out before their cells are written (`BatchedWrites`)
 
 
 def _year_header(label: str, years: set[int | None], suffix: str) -> str:
@@ -187,19 +190,6 @@ def _note(row: IndicatorRow, outcome: Outcome, t: _IndicatorTexts, display: Disp
     if row.unit is None and outcome.estimate is not None:
         note += t.estimate % {"v": display.value(outcome.estimate)}
     return note
-
-
-def _group_spans(lines: Sequence[IndicatorRow]) -> dict[int, int]:
-    """First line → last line of each run of equal, non-empty groups (merged down column A)."""
-    groups = [line.result.indicator.group for line in lines]
-    spans: dict[int, int] = {}
-    start = 0
-    for i in range(1, len(groups) + 1):
-        if i == len(groups) or groups[i] != groups[start]:
-            if groups[start] and i - 1 > start:
-                spans[start] = i - 1
-            start = i
-    return spans
 
 
 def write_indicators(ws: Worksheet, f: Formats, report: AssessmentReport) -> None:
@@ -318,8 +308,9 @@ class _LineWriter:
 
     This is the loop over every (indicator, unit) of the report (≈ 30 000 lines at province), so everything that
     does not change per line is looked up before it: formats (one `Formats.get` builds a sorted key each call),
-    translated texts, the bound xlsxwriter methods. Cells are written with write_string/write_number/write_blank
-    directly, figures as the Decimals they are (xlsxwriter formats them with %.16G, as `write_decimal` does).
+    translated texts, what an indicator's lines share. Cells are written with write_string/write_number/write_blank,
+    BATCH lines at a time (`BatchedWrites`), figures as the Decimals they are (xlsxwriter formats them with %.16G,
+    as `write_decimal` does).
 
     Every line has a 序号: the printed number or the next in sequence (`Sequencer`), "（1）", "（2）"… for the unit
     lines under an indicator. A run of lines of one 一级指标 is merged down column A page by page: where `Pager`
@@ -337,7 +328,8 @@ class _LineWriter:
         report: AssessmentReport,
         pager: Pager,
     ) -> None:
-        self.ws, self.f, self.t, self.unit_names, self.report, self.pager = ws, f, t, unit_names, report, pager
+        self.f, self.t, self.unit_names, self.report, self.pager = f, t, unit_names, report, pager
+        self.ws = BatchedWrites(ws)  # the lines' cells written a run of lines at a time
         self.lines_of = measured.lines
         self.usable_note = usable_width(widths[COL_NOTE])
         self.w_group, self.w_name, self.w_lead, self.w_note = widths[0], widths[2], widths[COL_LEAD], widths[COL_NOTE]
@@ -407,10 +399,12 @@ class _LineWriter:
         """Write the lines from `row`; returns the next free row."""
         ws, centre = self.ws, self.centre
         write_string, write_blank, set_row = ws.write_string, ws.write_blank, ws.set_row
-        spans = _group_spans(lines)
+        spans = label_runs([line.result.indicator.group for line in lines])
         span_end, merge_from = -1, row
         numbers, sub = Sequencer(), 0
         for i, data in enumerate(lines):
+            if i % BATCH == 0:
+                ws.flush()
             group, number, name, unit_text, lead = _line_texts(data, self.t, self.unit_names, self.report)
             if data.unit is None:
                 number, sub = numbers.next(number), 0
@@ -444,6 +438,7 @@ class _LineWriter:
             self.figures(row, data, ev)
             self.tail(row, ev, lead, note)
             row += 1
+        ws.flush()
         return row
 
     def texts(self, row: int, data: IndicatorRow, name: str, unit_text: str) -> None:
