@@ -1,7 +1,8 @@
 """Middleware for running several app servers behind a proxy.
 
 * RequestLogMiddleware: an X-Request-ID (the proxy's, when it looks like one, else a new one) echoed on the response,
-  and one log line per request on the "talentplan.request" logger (stdout): id, user, method, path, status, duration.
+  and one log line per request on the "talentplan.request" logger (stdout): id, user, method, path, status, duration
+  and the processor time the request's thread used.
 * HealthzMiddleware: /healthz for load balancers, answered before host validation and the HTTPS redirect.
 * BodySizeLimitMiddleware: a request whose Content-Length is above the cap for its kind of URL is refused with 413
   before any byte of the body is read (nginx's client_max_body_size is the outer fence; this one is per URL).
@@ -44,18 +45,22 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
+        # The thread's own processor time beside the wall time: under load a request waits for a core, and only this
+        # says which pages use the cores up.
+        cpu_ms = (time.thread_time() - cpu_started) * 1000
         response["X-Request-ID"] = request_id
         logger.info(
-            "request_id=%s user=%s method=%s path=%s status=%s duration_ms=%.1f",
+            "request_id=%s user=%s method=%s path=%s status=%s duration_ms=%.1f cpu_ms=%.1f",
             request_id,
             user_label(request),
             request.method,
             quote(request.path, safe="/:@!$&'()*+,;=-._~"),
             response.status_code,
             duration_ms,
+            cpu_ms,
         )
         return response
 

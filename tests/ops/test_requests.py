@@ -64,7 +64,7 @@ def test_every_request_has_an_id_and_one_log_line(client, caplog) -> None:
     request_id = response["X-Request-ID"]
     assert len(request_id) == 32
     assert lines[0].startswith(f"request_id={request_id} user=log_reporter method=GET path=/report/ status=200 ")
-    assert "duration_ms=" in lines[0]
+    assert "duration_ms=" in lines[0] and "cpu_ms=" in lines[0]
     assert echoed["X-Request-ID"] == "nginx-0123456789abcdef"
     assert "request_id=nginx-0123456789abcdef user=- method=GET path=/healthz status=200" in lines[1]
     assert "\n" not in forged["X-Request-ID"] and len(forged["X-Request-ID"]) == 32
