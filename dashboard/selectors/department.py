@@ -209,9 +209,9 @@ def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[
     def count() -> list[tuple[int, int, int]]:
         when = Q(pk__in=[])
         for day in set(dates.values()):
-            when |= Q(as_of=day, indicator_id__in=sorted(i for i, d in dates.items() if d == day))
+            when |= Q(as_of=day, indicator_id__ids=sorted(i for i, d in dates.items() if d == day))
         counted = (
-            Verdict.objects.filter(when, unit_id__in=unit_ids)
+            Verdict.objects.filter(when, unit_id__ids=unit_ids)
             .exclude(status=Status.NOT_APPLICABLE.value)
             .order_by()
             .values("unit_id")
@@ -252,7 +252,7 @@ def timeliness(
     counted = (
         IndicatorValue.objects.filter(
             department=unit,
-            indicator_id__in=list(owed),
+            indicator_id__ids=list(owed),
             status__in=COUNTED_STATUSES,
             period_id__in=[p.id for p in due],
             indicator__plan__start_year__lte=F("period__year"),
@@ -305,7 +305,7 @@ def department_page(
     listed = _shortfall_page(department.id, plans, shown, leads, filters, per_page)
     ranking = rank_siblings(siblings, index, shown.tasks, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task and i.task.latest) or (
-        bool(shown.ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__in=sorted(shown.ids)), as_of)
+        bool(shown.ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__ids=sorted(shown.ids)), as_of)
     )
     return DepartmentPage(
         department,

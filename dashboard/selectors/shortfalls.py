@@ -347,7 +347,7 @@ def _unit_lines(per_unit: Sequence[Line], dates: Mapping[int, dt.date], status: 
     for line in per_unit:
         by_date.setdefault(dates[line.indicator.plan_id], []).append(line.indicator.pk)
     for as_of, ids in by_date.items():
-        where |= Q(as_of=as_of, indicator_id__in=sorted(ids))
+        where |= Q(as_of=as_of, indicator_id__ids=sorted(ids))
     rows = Verdict.objects.filter(where, unit__isnull=False, severity__lte=SHORT_SEVERITY)
     if status:
         rows = rows.filter(status=status)

@@ -173,7 +173,7 @@ def read_rows(plans: list[Plan]) -> Rows:
     )
     assignments = [
         row
-        for row in IndicatorAssignment.objects.filter(indicator_id__in=[row[0] for row in indicators])
+        for row in IndicatorAssignment.objects.filter(indicator_id__ids=[row[0] for row in indicators])
         .order_by("role", "order", "pk")
         .values_list("indicator_id", "role", "department_id", "order")
         if row[2] is not None  # a collective: not a department's
@@ -233,7 +233,7 @@ def _read_verdicts(
         for day, ids in by_date.items():
             kept = [pk for pk in ids if keep is None or pk in keep]
             if kept:
-                when |= Q(as_of=day, indicator_id__in=kept)
+                when |= Q(as_of=day, indicator_id__ids=kept)
         return when
 
     columns = ("indicator_id", "unit_id", "status", "severity", "sort_ratio")

@@ -207,7 +207,7 @@ def plan_results(
     calendar = calendar or Calendar.load()
     qs = Indicator.objects.filter(plan_id__in=[p.pk for p in plans])
     if indicator_ids is not None:
-        qs = qs.filter(pk__in=list(indicator_ids))
+        qs = qs.filter(pk__ids=list(indicator_ids))
     indicators: list[Indicator] = list(
         qs.select_related("section", "task")
         .prefetch_related(assignment_list(), Prefetch("milestones", to_attr="milestone_list"))
@@ -248,7 +248,7 @@ def _read(indicators: list[Indicator], dates: dict[int, dt.date], units: Units) 
         return {}
     where = Q(pk__in=[])
     for as_of, ids in by_date.items():
-        where |= Q(as_of=as_of, indicator_id__in=ids)
+        where |= Q(as_of=as_of, indicator_id__ids=ids)
     found: _Rows = {}
     departments: dict[int, Department] = {}
     wanted_units: list[tuple[int, int, StoredEvaluation]] = []
@@ -284,8 +284,8 @@ def _rows(indicators: list[Indicator], where: Q, units: Units) -> QuerySet[Verdi
     if units.mode == "one":
         return lines.union(rows.filter(unit_id=units.unit_id).values_list(*_COLUMNS), all=True)
     naming = [i.pk for i in indicators if any(a.department_id == units.unit_id for a in i.assignment_list)]
-    own = rows.filter(unit_id=units.unit_id).exclude(indicator_id__in=naming).values_list(*_COLUMNS)
-    named = rows.filter(indicator_id__in=naming, unit__isnull=False).values_list(*_COLUMNS)
+    own = rows.filter(unit_id=units.unit_id).exclude(indicator_id__ids=naming).values_list(*_COLUMNS)
+    named = rows.filter(indicator_id__ids=naming, unit__isnull=False).values_list(*_COLUMNS)
     return lines.union(own, named, all=True)
 
 
@@ -341,7 +341,7 @@ def unit_statuses(
             where |= Q(indicator__plan_id=plan.pk, as_of=stored_date(plan, as_of))
     rows = Verdict.objects.filter(where, unit__isnull=False)
     if unit_ids is not None:
-        rows = rows.filter(unit_id__in=list(unit_ids))
+        rows = rows.filter(unit_id__ids=list(unit_ids))
     found: dict[int, list[tuple[int, Status]]] = defaultdict(list)
     for indicator_id, unit_id, status in rows.order_by().values_list("indicator_id", "unit_id", "status"):
         found[indicator_id].append((unit_id, _STATUSES[status]))
