@@ -128,6 +128,7 @@ class TaskRow:
     responsible: list[Named]
     cooperating: list[Named]
     department_ids: set[int] = field(default_factory=set)
+    assignments: list[TaskAssignment] = field(default_factory=list)  # in printed order
 
     @property
     def badge(self) -> Badge:
@@ -164,28 +165,35 @@ def latest_progress(plan_ids: list[int], as_of: dt.date) -> dict[int, TaskProgre
     return latest
 
 
+def task_state(latest: TaskProgress | None, due_date: dt.date | None, as_of: dt.date) -> TaskState:
+    """A task's state at `as_of`: done wins; past its due date otherwise it is overdue; else its latest report."""
+    state = TaskState(latest.progress_status) if latest is not None else TaskState.NO_REPORT
+    if state != TaskState.DONE and due_date is not None and due_date < as_of:
+        return TaskState.OVERDUE
+    return state
+
+
 def task_rows(result: PlanResult, progress: dict[int, TaskProgress]) -> list[TaskRow]:
-    """Each task with its state: done wins; past its due date otherwise it is overdue; else its latest report."""
-    rows = []
-    for task in result.tasks:
-        latest = progress.get(task.id)
-        state = TaskState(latest.progress_status) if latest is not None else TaskState.NO_REPORT
-        if state != TaskState.DONE and task.due_date is not None and task.due_date < result.as_of:
-            state = TaskState.OVERDUE
-        assignments = list(task.assignments.all())
-        rows.append(
-            TaskRow(
-                task,
-                result.plan,
-                state,
-                latest,
-                links(assignments, Role.LEAD),
-                links(assignments, Role.RESPONSIBLE),
-                links(assignments, Role.COOPERATING),
-                {a.department_id for a in assignments if a.department_id},
-            )
-        )
-    return rows
+    """Each task with its state (`task_state`)."""
+    return [task_row_of(t, result.plan, list(t.assignments.all()), progress, result.as_of) for t in result.tasks]
+
+
+def task_row_of(
+    task: Task, plan: Plan, assignments: list[TaskAssignment], progress: dict[int, TaskProgress], as_of: dt.date
+) -> TaskRow:
+    """One task of `plan` with its assignments (in printed order) and its state at `as_of`."""
+    latest = progress.get(task.id)
+    return TaskRow(
+        task,
+        plan,
+        task_state(latest, task.due_date, as_of),
+        latest,
+        links(assignments, Role.LEAD),
+        links(assignments, Role.RESPONSIBLE),
+        links(assignments, Role.COOPERATING),
+        {a.department_id for a in assignments if a.department_id},
+        assignments,
+    )
 
 
 def unit_targets(plan_ids: list[int], department_id: int | None = None) -> dict[tuple[int, int], UnitTarget]:

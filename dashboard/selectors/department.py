@@ -34,7 +34,8 @@ from dashboard.selectors.common import (
     TaskState,
     demo_shown,
     latest_progress,
-    task_rows,
+    task_row_of,
+    task_state,
     unit_targets,
 )
 from dashboard.selectors.shortfalls import (
@@ -51,7 +52,7 @@ from indicators import engine
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, Units, plan_results, plans_queryset
-from indicators.models import COUNTED_STATUSES, IndicatorAssignment, IndicatorValue
+from indicators.models import COUNTED_STATUSES, IndicatorAssignment, IndicatorValue, TaskProgress
 from plans.models import Department, Plan, ReportingPeriod, TaskAssignment
 from talentplan import pagecache
 
@@ -132,12 +133,7 @@ def unit_items(
         for task_row in tasks.get(result.plan.id, []):
             if unit_id in task_row.department_ids:
                 own_tasks.append(
-                    UnitItem(
-                        result.plan,
-                        _roles(task_row.task.assignments.all(), unit_id),
-                        task_row.state.value,
-                        task=task_row,
-                    )
+                    UnitItem(result.plan, _roles(task_row.assignments, unit_id), task_row.state.value, task=task_row)
                 )
     return indicators, own_tasks
 
@@ -172,11 +168,14 @@ def rank_units(
 
 
 def rank_siblings(
-    units: list[Department], index: unit_index.UnitIndex, tasks: dict[int, list[TaskRow]], as_of: dt.date
+    units: list[Department],
+    index: unit_index.UnitIndex,
+    task_states: Iterable[tuple[frozenset[int], TaskState]],
+    as_of: dt.date,
 ) -> list[charts.Ranked[Department]]:
     """`rank_units` from the unit index: the units' own verdicts under per-unit indicators are counted by the
-    database over the stored verdicts, the items they are named on from the
-    index's rows, and their tasks."""
+    database over the stored verdicts, the items they are named on from the index's rows, and their tasks (the
+    units each names, its state)."""
     wanted = sorted(u.id for u in units)
     members = set(wanted)
     items: Counter[int] = Counter()
@@ -190,11 +189,10 @@ def rank_siblings(
     named_items, named_good = index.named_counts(members)
     items.update(named_items)
     good.update(named_good)
-    for plan_tasks in tasks.values():
-        for task_row in plan_tasks:
-            for unit_id in task_row.department_ids & members:
-                items[unit_id] += 1
-                good[unit_id] += task_row.state in TASK_GOOD
+    for named, state in task_states:
+        for unit_id in named & members:
+            items[unit_id] += 1
+            good[unit_id] += state in TASK_GOOD
     rows = [charts.Ranked(unit, unit.name, items[unit.id], good[unit.id]) for unit in units if items[unit.id]]
     return charts.competition_rank(rows)
 
@@ -300,10 +298,10 @@ def department_page(
     siblings, plans, leads = shared.units, shared.plans, shared.leads
     index = unit_index.build(department, plans, as_of, shared.rows)
     filters = filters or ShortfallFilter()
-    shown = _read_shown(department.id, plans, index, leads, filters, limit, per_page, choice)
+    shown = _read_shown(department.id, shared, index, filters, limit, per_page, choice)
     indicators, own_tasks = _sorted_items(department.id, shown.results, shown.tasks)
     listed = _shortfall_page(department.id, plans, shown, leads, filters, per_page)
-    ranking = rank_siblings(siblings, index, shown.tasks, as_of)
+    ranking = rank_siblings(siblings, index, shown.task_states, as_of)
     has_demo = any(i.task.latest.is_demo for i in own_tasks if i.task and i.task.latest) or (
         bool(shown.ids) and demo_shown(IndicatorValue.objects.filter(indicator_id__ids=sorted(shown.ids)), as_of)
     )
@@ -324,12 +322,15 @@ def department_page(
 @dataclass(frozen=True)
 class _Siblings:
     """What the pages of every unit under one parent read alike: the units (ranked together), the running plans
-    naming any of them, those plans' lead units and the rows of the unit index."""
+    naming any of them, those plans' lead units, the rows of the unit index and the plans' tasks as (task, due
+    date, the departments it names) — a unit's page evaluates in full only its own tasks, and ranks its siblings by
+    all of them."""
 
     units: list[Department]
     plans: list[Plan]
     leads: Leads
     rows: unit_index.Rows
+    tasks: list[tuple[int, dt.date | None, frozenset[int]]]
 
 
 def _siblings(parent_id: int | None, calendar: Calendar, as_of: dt.date) -> _Siblings:
@@ -338,9 +339,19 @@ def _siblings(parent_id: int | None, calendar: Calendar, as_of: dt.date) -> _Sib
     def read() -> _Siblings:
         units = list(Department.objects.filter(parent_id=parent_id))  # None: the roots, IS NULL
         plans = _running_plans([u.id for u in units], calendar, as_of)
-        return _Siblings(units, plans, read_leads([p.id for p in plans]), unit_index.read_rows(plans))
+        plan_ids = [p.id for p in plans]
+        return _Siblings(units, plans, read_leads(plan_ids), unit_index.read_rows(plans), _task_names(plan_ids))
 
     return pagecache.cached("unit-siblings", (parent_id, as_of.isoformat()), read)
+
+
+def _task_names(plan_ids: list[int]) -> list[tuple[int, dt.date | None, frozenset[int]]]:
+    """(task, due date, the departments its assignments name) of every task of these plans that names one."""
+    named: dict[tuple[int, dt.date | None], set[int]] = {}
+    assignments = TaskAssignment.objects.filter(task__plan_id__ids=plan_ids, department__isnull=False).order_by()
+    for task_id, due, department_id in assignments.values_list("task_id", "task__due_date", "department_id"):
+        named.setdefault((task_id, due), set()).add(department_id)
+    return [(pk, due, frozenset(units)) for (pk, due), units in named.items()]
 
 
 @dataclass
@@ -352,34 +363,55 @@ class _Shown:
     lines: list[unit_index.ShortLine]  # every indicator shortfall the filters admit, worst first
     window: list[unit_index.ShortLine]  # those that can be on the page asked for
     results: list[PlanResult]
-    tasks: dict[int, list[TaskRow]]
+    tasks: dict[int, list[TaskRow]]  # the unit's own tasks (named in an assignment), evaluated in full
+    task_states: list[tuple[frozenset[int], TaskState]]  # every task of the plans: the units it names, its state
 
 
 def _read_shown(
     unit_id: int,
-    plans: list[Plan],
+    shared: _Siblings,
     index: unit_index.UnitIndex,
-    leads: Leads,
     filters: ShortfallFilter,
     limit: int | None,
     per_page: int,
     choice: PeriodChoice,
 ) -> _Shown:
     items = index.items(unit_id)
-    lines = _short_lines(index, leads, filters, unit_id)
+    lines = _short_lines(index, shared.leads, filters, unit_id)
     window = lines[: filters.page * per_page]
     shown = {pk for _key, pk in items[:limit]} | {line.indicator_id for line in window}
     results = plan_results(
-        plans,
+        shared.plans,
         as_of=choice.as_of,
-        tasks=True,
         indicator_ids=sorted(shown),
         units=Units.named(unit_id),
         calendar=choice.calendar,
     )
-    progress = latest_progress([p.id for p in plans], choice.as_of)
-    tasks = {r.plan.id: task_rows(r, progress) for r in results}
-    return _Shown(shown, len(items), lines, window, results, tasks)
+    progress = latest_progress([p.id for p in shared.plans], choice.as_of)
+    tasks = _own_tasks(unit_id, shared, progress, choice.as_of)
+    states = [(named, task_state(progress.get(pk), due, choice.as_of)) for pk, due, named in shared.tasks]
+    return _Shown(shown, len(items), lines, window, results, tasks, states)
+
+
+def _own_tasks(
+    unit_id: int, shared: _Siblings, progress: dict[int, TaskProgress], as_of: dt.date
+) -> dict[int, list[TaskRow]]:
+    """Plan → the tasks naming this unit, with their assignments and states (one query: a task naming the unit has
+    an assignment, so its assignments bring it along)."""
+    by_task: dict[int, list[TaskAssignment]] = {}
+    assignments = (
+        TaskAssignment.objects.filter(task_id__ids=[pk for pk, _due, named in shared.tasks if unit_id in named])
+        .select_related("task__section", "department", "group")
+        .order_by("task__plan_id", "task__order", "task_id", "role", "order")
+    )
+    for assignment in assignments:
+        by_task.setdefault(assignment.task_id, []).append(assignment)
+    plans = {p.pk: p for p in shared.plans}
+    found: dict[int, list[TaskRow]] = {}
+    for listed in by_task.values():
+        task = listed[0].task
+        found.setdefault(task.plan_id, []).append(task_row_of(task, plans[task.plan_id], listed, progress, as_of))
+    return found
 
 
 def _sorted_items(
