@@ -128,6 +128,32 @@ def cached(
     return found  # whatever build() returned when it was kept
 
 
+def per_plan(
+    name: str, parts: Iterable[Hashable], plan_ids: Iterable[int], build: Callable[[list[int]], dict[int, T]]
+) -> dict[int, T]:
+    """Plan → its value, each kept under that plan's own generation (as `cached(…, plans=[pk])`): the per-plan
+    parts of what a page listing every plan reads, so that a write under one plan rebuilds that plan's part only.
+    `build(missing)` returns the value of every plan it is asked for, in one read for all of them; the cache is asked
+    in two round trips whatever the number of plans."""
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return {}
+    if not settings.DASHBOARD_CACHE or (connection.in_atomic_block and _local.written):
+        return build(ids)
+    names = [KEY, *(_plan_key(pk) for pk in ids)]
+    numbers = dict(zip(names, _numbers(names), strict=True))
+    common = [translation.get_language() or "", timezone.localdate().isoformat(), *parts]
+    keys = {pk: _key("dash", name, [f"{numbers[KEY]}.{numbers[_plan_key(pk)]}", pk, *common]) for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in ids if pk not in values]
+    if missing:
+        built = build(missing)
+        cache.set_many({keys[pk]: built[pk] for pk in missing}, TIMEOUT)
+        values.update(built)
+    return values
+
+
 def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, plans: Iterable[int] | None = None) -> T:
     """As `cached`, but one entry per name, parts and language, replaced when the generation or the day moves: for
     results of megabytes (a province workbook), which would otherwise pile up one per generation."""

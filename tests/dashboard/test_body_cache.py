@@ -197,3 +197,27 @@ def test_a_task_report_moves_its_plans_pages_only(world, led_world):
     services.approve_item(user=make_user("zzb", ADMIN, w["root"]), item=w["overdue"].progress_reports.get())
     assert pagecache.generation(plans=[w["other"].pk]) == other_version
     assert pagecache.generation(plans=[w["plan"].pk]) != plan_version
+
+
+def test_per_plan_parts_are_built_again_only_for_the_plan_written() -> None:
+    """`pagecache.per_plan`: one read for the plans not kept; a change under plan 1 builds plan 1's part again and
+    keeps plan 2's; a change under every plan (None) builds both."""
+    asked: list[list[int]] = []
+
+    def build(plan_ids: list[int]) -> dict[int, str]:
+        asked.append(plan_ids)
+        return {pk: f"part {pk} #{len(asked)}" for pk in plan_ids}
+
+    def read() -> dict[int, str]:
+        return pagecache.per_plan("test-parts", ("x",), [2, 1, 2], build)
+
+    assert read() == {1: "part 1 #1", 2: "part 2 #1"} and asked == [[1, 2]]
+    assert read() == {1: "part 1 #1", 2: "part 2 #1"} and len(asked) == 1
+    pagecache.changed(plans=[1])
+    assert read() == {1: "part 1 #2", 2: "part 2 #1"} and asked[-1] == [1]
+    pagecache.changed()
+    assert read() == {1: "part 1 #3", 2: "part 2 #3"} and asked[-1] == [1, 2]
+    with transaction.atomic():
+        pagecache.changed(plans=[2])  # not committed: built from what this transaction sees, nothing kept
+        assert read() == {1: "part 1 #4", 2: "part 2 #4"}
+    assert read()[1] == "part 1 #3" and read()[2] == "part 2 #5"
