@@ -80,6 +80,9 @@ def summarize(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "errors": dict(Counter(f"{s.label}: {s.error}" for s in samples if s.error)),
         # 保存并报送 the server took (a redirect back to the page): the writes that moved verdicts and caches
         "submissions_landed": sum(1 for s in samples if s.label == "submit" and s.status in (301, 302, 303)),
+        # Saves answered with the page and a message (a jump without a note, someone saved first): a page built
+        # afresh each, so the share of them changes what a run measures
+        "saves_refused": sum(1 for s in samples if s.label in ("save", "submit") and s.status == 200),
     }
 
 
@@ -367,8 +370,8 @@ def print_report(result: dict[str, Any]) -> None:
         row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
         print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
     print(
-        f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项"
-        f"（随机种子 {result.get('seed')}）。"
+        f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项，"
+        f"保存被拒 {result.get('saves_refused', 0)} 次（随机种子 {result.get('seed')}）。"
     )
     cpu = result.get("cpu_seconds")
     if cpu:

@@ -177,6 +177,10 @@ class VirtualUser:
         response = await self.call(label, "POST", form.action or self.t.reporting, list(fields.items()), samples)
         if response is not None and response.status in (301, 302, 303):
             self.reporting_html = ""  # the page changed; fetch it again before the next save
+        elif response is not None and response.status == 200:
+            # Refused (the form comes back with its message): the browser now shows that page, and its forms are
+            # the ones the next save posts — not the old page's again.
+            self.reporting_html = response.text
 
 
 @dataclass

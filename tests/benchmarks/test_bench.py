@@ -95,6 +95,13 @@ def test_loadtest_form_parser_finds_value_forms():
     assert forms[1].text_names == ["value"]
 
 
+def test_loadtest_form_parser_reads_textareas_as_a_browser_does():
+    """One newline right after <textarea> is not content (Django writes one there): an empty note is empty."""
+    html = """<form method="post" action="/s/"><textarea name="a">\n</textarea><textarea name="b">\r\n说明\n</textarea>
+    <textarea name="c">\n\n两行</textarea></form>"""
+    assert dict(loadhttp.parse_forms(html)[0].fields) == {"a": "", "b": "说明\n", "c": "\n两行"}
+
+
 def test_every_page_is_benchmarked_or_skipped_with_a_reason():
     """A new URL with parameters needs a sample object in benchmarks/allpages.py (or a reason it is not a page)."""
     unplanned = [name for name, takes in allpages.url_names() if takes and allpages.plan(name, takes) is not None]
