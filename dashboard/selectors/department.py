@@ -16,10 +16,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import ClassVar
 
-from django.db.models import Case, Count, F, Q, When
-from django.utils import timezone
+from django.db.models import Count, Q
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -47,13 +45,14 @@ from dashboard.selectors.shortfalls import (
     page_of,
     shortfalls,
 )
+from dashboard.selectors.timeliness import TimelinessRow, timeliness
 from dashboard.selectors.units import Leads, read_leads
 from indicators import engine
 from indicators.evaluation.calendar import Calendar, PlanPhase, stored_date
 from indicators.evaluation.models import Verdict
 from indicators.evaluation.selectors import IndicatorResult, Judged, PlanResult, Units, plan_results, plans_queryset
-from indicators.models import COUNTED_STATUSES, IndicatorAssignment, IndicatorValue, TaskProgress
-from plans.models import Department, Plan, ReportingPeriod, TaskAssignment
+from indicators.models import IndicatorAssignment, IndicatorValue, TaskProgress
+from plans.models import Department, Plan, TaskAssignment
 from talentplan import pagecache
 
 
@@ -67,23 +66,6 @@ class UnitItem:
     row: IndicatorResult | None = None
     evaluation: Judged | None = None  # the unit's own instance for per-unit indicators
     task: TaskRow | None = None
-
-
-def _deadline(period: ReportingPeriod) -> dt.date:
-    """The deadline of a period the timeliness counts (only periods with one are)."""
-    if period.deadline is None:
-        raise ValueError(f"{period.code} has no deadline")
-    return period.deadline
-
-
-@dataclass
-class TimelinessRow:
-    COUNTS: ClassVar = ("on_time", "late", "missing", "pending")
-    period: ReportingPeriod | None
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-    pending: int = 0
 
 
 @dataclass
@@ -233,63 +215,6 @@ def _own_verdict_counts(
 
     digest = hashlib.md5(str(unit_ids).encode()).hexdigest()
     return pagecache.per_plan("unit-verdict-counts", (as_of.isoformat(), digest), list(per_plan), count)
-
-
-def timeliness(
-    unit: Department, owed: dict[int, list[int]], periods: list[ReportingPeriod], as_of: dt.date
-) -> list[TimelinessRow]:
-    """Per period with a deadline: figures this unit owes that came in by the deadline, late, or not at all.
-
-    Owed (indicator → plan years, `UnitIndex.owed`): per-unit indicators it is assessed on, and plan-level ones it
-    reports, for every period with a deadline inside the plan's years up to `as_of`. Counted figures without a
-    submission time (loaded from the documents) count as on time: nothing shows they were late.
-    """
-    due = [p for p in periods if p.deadline is not None and p.end <= as_of]
-    if not owed or not due:
-        return []
-    # On time = by the deadline, local date: before the local midnight after it. The database counts per period
-    # the owed figures reported and those with a submission (estimate or official) in time — ≈ 16 000 figures a
-    # county at province, which were most of this function when read into Python. No submission time (figures
-    # loaded from the documents) counts as on time: nothing shows they were late.
-    in_time = [When(submitted_at__isnull=True, then=F("indicator_id"))] + [
-        When(
-            period_id=p.id,
-            then=F("indicator_id"),
-            submitted_at__lt=timezone.make_aware(dt.datetime.combine(_deadline(p) + dt.timedelta(days=1), dt.time.min)),
-        )
-        for p in due
-    ]
-    counted = (
-        IndicatorValue.objects.filter(
-            department=unit,
-            indicator_id__ids=list(owed),
-            status__in=COUNTED_STATUSES,
-            period_id__in=[p.id for p in due],
-            indicator__plan__start_year__lte=F("period__year"),
-            indicator__plan__end_year__gte=F("period__year"),
-        )
-        .order_by()
-        .values("period_id")
-        .annotate(
-            reported=Count("indicator_id", distinct=True), on_time=Count(Case(*in_time, default=None), distinct=True)
-        )
-        .values_list("period_id", "reported", "on_time")
-    )
-    reported = {period_id: (n, n_on_time) for period_id, n, n_on_time in counted}
-    spans = Counter((first, last) for first, last in owed.values())
-    today = timezone.localdate()
-    rows = []
-    for period in due:
-        n_owed = sum(n for (first, last), n in spans.items() if first <= period.year <= last)
-        n_reported, n_on_time = reported.get(period.id, (0, 0))
-        row = TimelinessRow(period, on_time=n_on_time, late=n_reported - n_on_time)
-        if _deadline(period) < today:
-            row.missing = n_owed - n_reported
-        else:
-            row.pending = n_owed - n_reported
-        if any(getattr(row, f) for f in TimelinessRow.COUNTS):
-            rows.append(row)
-    return rows
 
 
 def department_page(

@@ -128,10 +128,11 @@ class UnitIndex:
                 found.append(ShortLine(key, ind.pk, None))
         return sorted(found, key=lambda s: s.sort_key)
 
-    def owed(self, unit_id: int) -> dict[int, list[int]]:
-        """Indicator → plan years, for what the unit reports (as `department_selectors.timeliness` reads them)."""
+    def owed(self, unit_id: int) -> dict[int, tuple[int, int, int]]:
+        """Indicator → (plan, first year, last year), for what the unit reports (as `timeliness.timeliness` reads
+        them)."""
         return {
-            ind.pk: [ind.plan.start_year, ind.plan.end_year]
+            ind.pk: (ind.plan.pk, ind.plan.start_year, ind.plan.end_year)
             for ind in self.indicators
             if (ind.per_unit and (ind.plan.pk, unit_id) in self.assessed)
             or (not ind.per_unit and ind.reporter() == unit_id)
