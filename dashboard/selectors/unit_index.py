@@ -27,6 +27,7 @@ from indicators.evaluation.calendar import stored_date
 from indicators.evaluation.models import Verdict as StoredVerdict
 from indicators.models import Indicator, IndicatorAssignment
 from plans.models import Department, Plan, Role
+from talentplan import pagecache
 
 Status = engine.Status
 SHORT = {s.value for s in engine.SHORT_STATUSES}
@@ -218,16 +219,49 @@ def build(unit: Department, plans: list[Plan], as_of: dt.date, rows: Rows | None
 def _read_verdicts(
     unit_id: int, indicators: dict[int, IndexedIndicator], wanted: dict[int, list[int]], as_of: dt.date
 ) -> None:
-    """The status columns of the stored verdicts these indicators' lines and listed units need (one query).
+    """The status columns of the stored verdicts these indicators' lines and listed units need, read per plan and
+    kept under each plan's generation (`pagecache.per_plan`): a figure under one plan reads that plan's again."""
+    by_plan: dict[int, list[int]] = defaultdict(list)
+    dates: dict[int, dt.date] = {}
+    for pk, ind in indicators.items():
+        by_plan[ind.plan.pk].append(pk)
+        dates[ind.plan.pk] = stored_date(ind.plan, as_of)
+
+    def read(plan_ids: list[int]) -> dict[int, list[Row]]:
+        return _read_rows(unit_id, {plan_id: by_plan[plan_id] for plan_id in plan_ids}, dates, wanted)
+
+    found = pagecache.per_plan("unit-index-verdicts", (unit_id, as_of.isoformat()), list(by_plan), read)
+    lines: dict[int, Verdict] = {}
+    units: dict[int, dict[int, Verdict]] = defaultdict(dict)
+    for rows in found.values():
+        for indicator_id, row_unit, status, severity, ratio in rows:
+            if row_unit is None:
+                lines[indicator_id] = Verdict(status, severity, ratio)
+            else:
+                units[indicator_id][row_unit] = Verdict(status, severity, ratio)
+    for pk, ind in indicators.items():
+        ind.line = lines.get(pk)
+        ind.units = units.get(pk, {})
+
+
+# indicator, unit (None: the indicator's own line), status, severity, sort ratio
+Row = tuple[int, int | None, str, int, Decimal]
+
+
+def _read_rows(
+    unit_id: int, by_plan: dict[int, list[int]], dates: dict[int, dt.date], wanted: dict[int, list[int]]
+) -> dict[int, list[Row]]:
+    """Plan → the verdict rows of its indicators the index needs (one query for all these plans).
 
     Three reads in one UNION, each on the index made for it: the indicators' own lines, the unit's rows, every
     unit's rows of the indicators naming it. As one OR the planner read every date's verdicts of the plans' indicators
     and kept the viewed date's (a lead department's page: the whole table's worth of pages).
     """
-    every_unit = {pk for pk in indicators if any(u != unit_id for u in wanted[pk])}
+    plan_of = {pk: plan_id for plan_id, ids in by_plan.items() for pk in ids}
+    every_unit = {pk for pk in plan_of if any(u != unit_id for u in wanted[pk])}
     by_date: dict[dt.date, list[int]] = defaultdict(list)
-    for pk, ind in indicators.items():
-        by_date[stored_date(ind.plan, as_of)].append(pk)
+    for plan_id, ids in by_plan.items():
+        by_date[dates[plan_id]].extend(ids)
 
     def dated(keep: set[int] | None = None) -> Q:
         when = Q(pk__in=[])
@@ -246,13 +280,8 @@ def _read_verdicts(
         others = StoredVerdict.objects.filter(dated(every_unit), unit__isnull=False, status__in=sorted(SHORT))
         parts.append(others.exclude(unit_id=unit_id))
     first, *rest = [part.order_by().values_list(*columns) for part in parts]
-    lines: dict[int, Verdict] = {}
-    units: dict[int, dict[int, Verdict]] = defaultdict(dict)
+    found: dict[int, list[Row]] = {plan_id: [] for plan_id in by_plan}
     for indicator_id, row_unit, status, severity, ratio in first.union(*rest, all=True):
-        if row_unit is None:
-            lines[indicator_id] = Verdict(status, severity, ratio)
-        elif row_unit in wanted[indicator_id]:
-            units[indicator_id][row_unit] = Verdict(status, severity, ratio)
-    for pk, ind in indicators.items():
-        ind.line = lines.get(pk)
-        ind.units = units.get(pk, {})
+        if row_unit is None or row_unit in wanted[indicator_id]:
+            found[plan_of[indicator_id]].append((indicator_id, row_unit, status, severity, ratio))
+    return found
