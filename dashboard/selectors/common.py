@@ -196,10 +196,14 @@ def task_row_of(
     )
 
 
-def unit_targets(plan_ids: list[int], department_id: int | None = None) -> dict[tuple[int, int], UnitTarget]:
+def unit_targets(
+    plan_ids: list[int], department_id: int | None = None, indicator_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], UnitTarget]:
     """Per-unit targets of the plans; with `department_id`, only those its page can show (its own, and every unit's
-    of the indicators it is named for)."""
+    of the indicators it is named for); with `indicator_ids`, only those indicators'."""
     targets = UnitTarget.objects.filter(indicator__plan_id__in=plan_ids)
+    if indicator_ids is not None:
+        targets = targets.filter(indicator_id__ids=list(indicator_ids))
     if department_id is not None:
         named = IndicatorAssignment.objects.filter(department_id=department_id).values("indicator_id")
         targets = targets.filter(Q(department_id=department_id) | Q(indicator_id__in=named))

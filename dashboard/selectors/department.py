@@ -370,12 +370,13 @@ def _shortfall_page(
 ) -> ShortfallList:
     """The page of shortfalls asked for: the window's lines evaluated in full, the overdue tasks the filters admit,
     counted with every line of the index."""
+    only = {(line.indicator_id, line.unit_id) for line in shown.window}
     found = shortfalls(
         shown.results,
         shown.tasks,
-        unit_targets([p.id for p in plans], unit_id),
+        unit_targets([p.id for p in plans], unit_id, indicator_ids={pk for pk, _unit in only}),
         department_id=unit_id,
-        only={(line.indicator_id, line.unit_id) for line in shown.window},
+        only=only,
     )
     overdue = sum(1 for s in found if s.task is not None and admitted(s, leads, filters))
     return page_of(found, leads, filters, total=len(shown.lines) + overdue, per_page=per_page, plans=plans)
