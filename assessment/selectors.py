@@ -356,6 +356,8 @@ def results_for_schemes(schemes: Iterable[AssessmentScheme], *, with_previous: b
     The dashboards use it; `tests/dashboard/test_assessment_panels.py` checks it gives what `scheme_results()` gives.
     """
     schemes = list(schemes)
+    if not schemes:  # the batch's queries would each match nothing, and are costly to put together
+        return {}
     previous = previous_schemes(schemes) if with_previous else {}
     batch = SchemeBatch([*schemes, *(found for found in previous.values() if found is not None)])
     if not batch.schemes:
