@@ -38,7 +38,14 @@ ALLOWED: dict[str, set[str]] = {
     },
 }
 # The project's own base modules every room may use; the project's glue (urls, wsgi, context processors) may use all.
-BASE = {"talentplan.pagecache", "talentplan.db", "talentplan.settings", "talentplan.middleware", "talentplan.requests"}
+BASE = {
+    "talentplan.pagecache",
+    "talentplan.db",
+    "talentplan.lookups",
+    "talentplan.settings",
+    "talentplan.middleware",
+    "talentplan.requests",
+}
 ROOMS = set(ALLOWED)
 
 
