@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentplan.settings")
 
 application = get_wsgi_application()
 
-from ops.startup import refuse_insecure_defaults  # noqa: E402  (needs the settings loaded above)
+from ops.startup import refuse_insecure_defaults, settle_collector  # noqa: E402  (needs the settings loaded above)
 
 refuse_insecure_defaults()
+settle_collector()
