@@ -370,8 +370,9 @@ def print_report(result: dict[str, Any]) -> None:
         row = [s["requests"], s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"]]
         print(f"{label:<12}" + "".join(f"{'' if v is None else v:>9}" for v in row[:4]) + f"{row[4]:>8}")
     print(
-        f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；报送成功 {result.get('submissions_landed', 0)} 项，"
-        f"保存被拒 {result.get('saves_refused', 0)} 次（随机种子 {result.get('seed')}）。"
+        f"吞吐 {o['throughput_rps']} 请求/秒；错误 {o['errors']} 个；"
+        f"报送成功 {result.get('submissions_landed', 0)} 项，保存被拒 {result.get('saves_refused', 0)} 次"
+        f"（随机种子 {result.get('seed')}）。"
     )
     cpu = result.get("cpu_seconds")
     if cpu:

@@ -16,7 +16,7 @@ def units() -> list[Department]:
 
 @pytest.mark.django_db
 def test_ids_selects_what_in_selects(units: list[Department]) -> None:
-    wanted = [units[1].pk, units[3].pk, units[3].pk, str(units[4].pk)]  # repeated and as text, as `__in` accepts
+    wanted: list[int | str] = [units[1].pk, units[3].pk, units[3].pk, str(units[4].pk)]  # repeated, as text: as `__in`
     by_ids = set(Department.objects.filter(pk__ids=wanted).values_list("pk", flat=True))
     assert by_ids == set(Department.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     assert by_ids == {units[1].pk, units[3].pk, units[4].pk}
