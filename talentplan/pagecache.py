@@ -38,6 +38,9 @@ PLANS_KEY = "pagecache:plans"
 # dashboards show: what lists statuses (催报, the review queue's counts) is kept under both numbers, the dashboards
 # under KEY alone.
 STATUS_KEY = "pagecache:statuses"
+# A status write that names its plans moves those plans' statuses numbers as well; one that does not (a review,
+# which may span plans) moves this: what lists one plan's statuses is kept under both.
+UNSCOPED_STATUS_KEY = "pagecache:statuses:unscoped"
 TIMEOUT = 24 * 3600  # seconds; a body is also dropped as soon as the generation moves (its key no longer asked for)
 T = TypeVar("T")
 
@@ -51,6 +54,10 @@ _local = _Local()
 
 def _plan_key(pk: int) -> str:
     return f"pagecache:plan:{pk}"
+
+
+def _plan_status_key(pk: int) -> str:
+    return f"pagecache:statuses:plan:{pk}"
 
 
 def _advance(*keys: str) -> None:
@@ -72,12 +79,14 @@ def changed(*, plans: Iterable[int] | None = None) -> None:
     transaction.on_commit(lambda: _advance(*keys), robust=True)
 
 
-def statuses_changed() -> None:
+def statuses_changed(*, plans: Iterable[int] | None = None) -> None:
     """A review status has changed (a draft saved, a figure submitted, approved or returned): move the statuses'
-    number when this transaction commits. What the dashboards show moves `changed()`, not this."""
+    number when this transaction commits. What the dashboards show moves `changed()`, not this. `plans`: the
+    statuses changed are of these plans' items only (a reporter's save); None: of any plan."""
+    scoped = [UNSCOPED_STATUS_KEY] if plans is None else [_plan_status_key(pk) for pk in sorted(set(plans))]
     if connection.in_atomic_block:
         _local.written = True
-    transaction.on_commit(lambda: _advance(STATUS_KEY), robust=True)
+    transaction.on_commit(lambda: _advance(STATUS_KEY, *scoped), robust=True)
 
 
 def generation(*, statuses: bool = False, plans: Iterable[int] | None = None) -> str | None:
@@ -85,9 +94,10 @@ def generation(*, statuses: bool = False, plans: Iterable[int] | None = None) ->
     only these plans (None: it may show any); `statuses`: it lists review statuses too."""
     if connection.in_atomic_block and _local.written:
         return None
-    keys = [KEY, *([PLANS_KEY] if plans is None else [_plan_key(pk) for pk in sorted(set(plans))])]
+    ids = None if plans is None else sorted(set(plans))
+    keys = [KEY, *([PLANS_KEY] if ids is None else [_plan_key(pk) for pk in ids])]
     if statuses:
-        keys.append(STATUS_KEY)
+        keys += [STATUS_KEY] if ids is None else [UNSCOPED_STATUS_KEY, *(_plan_status_key(pk) for pk in ids)]
     return ".".join(_numbers(keys))
 
 

@@ -366,7 +366,8 @@ def _store(result: SaveResult, entries: Sequence[ValueEntry], *, user: User, rea
         bulk.insert_history(result.created, history_type="+", user=user, reason=reason, date=now)
         bulk.update_values(result.updated, UPDATED_FIELDS)
         bulk.insert_history(result.updated, history_type="~", user=user, reason=reason, date=now)
-        pagecache.statuses_changed()  # 催报 counts every status, drafts included
+        # 催报 counts every status, drafts included; an indicator's change history lists its plan's
+        pagecache.statuses_changed(plans={e.indicator.plan_id for e in entries})
         ends = {e.period.pk: e.period.end for e in entries}
         _figures_changed(
             [(row, ends[row.period_id]) for row in result.created if row.changes_verdicts(created=True)]

@@ -64,6 +64,25 @@ def test_indicator_page_caches_its_body_and_history_but_not_the_users_links(worl
     assert "<strong>999</strong>" in after and queries <= warm + 2  # the history read again, the body not
 
 
+def test_an_indicators_history_stays_kept_while_other_plans_drafts_come_in(world, led_world, client_leader):
+    """A reporter's save names its plan's statuses: another plan's draft leaves the history as kept, a draft of the
+    indicator's own plan is on the next view, and a write naming no plan (a review) moves every history."""
+    url = urls(world)[2]
+    _html, cold = _queries(client_leader, url)
+    _html, warm = _queries(client_leader, url)
+    other = led_world["other"].pk
+    assert other != world["plan"].pk
+    pagecache.statuses_changed(plans=[other])
+    assert _queries(client_leader, url)[1] == warm
+    add_value(world["level"], world["p2022"], world["hr"], "999", basis="estimate", status=ReviewStatus.DRAFT)
+    pagecache.statuses_changed(plans=[world["plan"].pk])
+    after, queries = _queries(client_leader, url)
+    assert "<strong>999</strong>" in after and queries > warm
+    _queries(client_leader, url)
+    pagecache.statuses_changed()
+    assert _queries(client_leader, url)[1] > warm
+
+
 def test_a_siblings_page_reads_what_units_under_one_parent_share_once(world, client_leader):
     """The units under one parent are ranked together and read the same plans, lead units and unit-index rows: the
     first of their pages after a change reads them, the next unit's page takes them from the cache."""
