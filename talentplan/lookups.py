@@ -3,8 +3,8 @@
 Django's `__in` prepares every value through the field (normalised, checked, converted, wrapped) and sends a
 placeholder each: a few microseconds a value, which pages naming thousands of indicators or units by id paid on
 every build (a county's page at province: ~20 000 ids over its queries). Here the ids are made ints once and sent
-as one array (PostgreSQL: `= ANY(%s)`, which its planner reads as it reads `IN`) or one JSON list (SQLite:
-`IN (SELECT value FROM json_each(%s))`, which has no limit on the number of variables either).
+as one array of the column's type (PostgreSQL: `= ANY(%s::bigint[])`, which its planner reads as it reads `IN`) or
+one JSON list (SQLite: `IN (SELECT value FROM json_each(%s))`, which has no limit on the number of variables either).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignObject, Lookup
 from django.db.models.sql.compiler import SQLCompiler
+
+INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
 
 
 class Ids(Lookup):
@@ -32,7 +34,12 @@ class Ids(Lookup):
         if not self.rhs:
             raise EmptyResultSet  # as `__in=[]`: the condition matches nothing
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
+            # An array of the column's own type: a list of ints arrives as integer[], and against a bigint column
+            # PostgreSQL then compares each row with every element instead of hashing the array once.
+            column_type = self.lhs.output_field.cast_db_type(connection)
+            if column_type not in INTEGER_TYPES:
+                raise TypeError(f"__ids compares integer columns, not {column_type}")
+            return f"{lhs} = ANY(%s::{column_type}[])", (*lhs_params, self.rhs)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(self.rhs))
 
 

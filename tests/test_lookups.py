@@ -35,3 +35,16 @@ def test_ids_of_nothing_matches_nothing_and_its_negation_everything(units: list[
 def test_ids_refuses_what_is_not_an_id() -> None:
     with pytest.raises(ValueError):
         Department.objects.filter(pk__ids=["甲"])
+
+
+@pytest.mark.django_db
+def test_ids_are_sent_as_an_array_of_the_columns_type() -> None:
+    """PostgreSQL hashes a long `= ANY(array)` only when the array has the column's type: a list of ints would go as
+    integer[] against bigint ids and be compared element by element on every row."""
+    from django.db import connection
+
+    sql, params = Department.objects.filter(parent_id__ids=[3, 1, 2]).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(%s::bigint[])" in sql and [1, 2, 3] in params
+    else:
+        assert "json_each" in sql and "[1, 2, 3]" in params

@@ -162,17 +162,12 @@ def rank_siblings(
     members = set(wanted)
     items: Counter[int] = Counter()
     good: Counter[int] = Counter()
-    per_plan: dict[int, list[int]] = {}
-    for ind in index.indicators:
-        if ind.per_unit:
-            per_plan.setdefault(ind.plan.pk, []).append(ind.pk)
-    if per_plan and any(unit_id in members for _plan, unit_id in index.assessed):
-        plans = {ind.plan.pk: ind.plan for ind in index.indicators}
-        dates = {pk: stored_date(plans[pk], as_of) for pk in per_plan}
-        for counts in _own_verdict_counts(per_plan, dates, wanted, as_of).values():
-            for unit_id, n, n_good in counts:
-                items[unit_id] += n
-                good[unit_id] += n_good
+    per_unit = [ind.pk for ind in index.indicators if ind.per_unit]
+    if per_unit and any(unit_id in members for _plan, unit_id in index.assessed):
+        dates = {ind.pk: stored_date(ind.plan, as_of) for ind in index.indicators if ind.per_unit}
+        for unit_id, n, n_good in _own_verdict_counts(dates, wanted):
+            items[unit_id] += n
+            good[unit_id] += n_good
     named_items, named_good = index.named_counts(members)
     items.update(named_items)
     good.update(named_good)
@@ -184,37 +179,30 @@ def rank_siblings(
     return charts.competition_rank(rows)
 
 
-def _own_verdict_counts(
-    per_plan: dict[int, list[int]], dates: dict[int, dt.date], unit_ids: list[int], as_of: dt.date
-) -> dict[int, list[tuple[int, int, int]]]:
-    """Plan → (unit, items judged, items achieved or on track) over these units' stored verdicts under the plan's
-    per-unit indicators (`per_plan`) at its stored date.
+def _own_verdict_counts(dates: dict[int, dt.date], unit_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(unit, items judged, items achieved or on track) over the stored verdicts of these units.
 
-    The same for every sibling's page (≈ 80 000 verdicts for a hundred counties at province): kept per plan's data
-    version, so a figure coming in under one plan counts that plan's verdicts again, not every plan's (one query
-    for the plans not kept).
+    The same for every sibling's page (≈ 80 000 verdicts for a hundred counties): kept per data version, so only the
+    first sibling page after a change counts them.
     """
 
-    def count(plan_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+    def count() -> list[tuple[int, int, int]]:
         when = Q(pk__in=[])
-        for pk in plan_ids:
-            when |= Q(as_of=dates[pk], indicator_id__ids=per_plan[pk])
+        for day in set(dates.values()):
+            when |= Q(as_of=day, indicator_id__ids=sorted(i for i, d in dates.items() if d == day))
         counted = (
             Verdict.objects.filter(when, unit_id__ids=unit_ids)
             .exclude(status=Status.NOT_APPLICABLE.value)
             .order_by()
-            .values("indicator__plan_id", "unit_id")
+            .values("unit_id")
             # Counted over a column of verdict_unit_as_of_status (never empty), not the id, which the index lacks:
             # read from the index alone instead of visiting every row.
             .annotate(n=Count("status"), n_good=Count("status", filter=Q(status__in=[s.value for s in GOOD])))
         )
-        found: dict[int, list[tuple[int, int, int]]] = {pk: [] for pk in plan_ids}
-        for plan_id, unit_id, n, n_good in counted.values_list("indicator__plan_id", "unit_id", "n", "n_good"):
-            found[plan_id].append((unit_id, n, n_good))
-        return found
+        return list(counted.values_list("unit_id", "n", "n_good"))
 
-    digest = hashlib.md5(str(unit_ids).encode()).hexdigest()
-    return pagecache.per_plan("unit-verdict-counts", (as_of.isoformat(), digest), list(per_plan), count)
+    digest = hashlib.md5(f"{sorted(dates.items())}|{unit_ids}".encode()).hexdigest()
+    return pagecache.cached("unit-verdict-counts", (digest,), count)
 
 
 def department_page(
