@@ -128,11 +128,11 @@ def template_rows(department: Department, period: ReportingPeriod) -> list[Templ
     indicators = entry_indicators(department, period)
     ids = [i.pk for i in indicators]
     values: dict[int, list[IndicatorValue | None]] = {}
-    existing = IndicatorValue.objects.filter(indicator_id__in=ids, department=department, period=period)
+    existing = IndicatorValue.objects.filter(indicator_id__ids=ids, department=department, period=period)
     for row in existing.order_by("basis"):
         values.setdefault(row.indicator_id, []).append(row)
     targets = {
-        ut.indicator_id: ut.target for ut in UnitTarget.objects.filter(indicator_id__in=ids, department=department)
+        ut.indicator_id: ut.target for ut in UnitTarget.objects.filter(indicator_id__ids=ids, department=department)
     }
     previous = previous_values([ValueEntry(i, department, period, None) for i in indicators])
     rows: list[TemplateRow] = []

@@ -120,9 +120,16 @@ def template(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
-    buffer = io.BytesIO()
-    write_template(unit, period, buffer)
-    return _xlsx_response(buffer.getvalue(), template_filename(unit, period))
+
+    def build() -> bytes:
+        buffer = io.BytesIO()
+        write_template(unit, period, buffer)
+        return buffer.getvalue()
+
+    # The same for every reporter of the unit until a figure's status moves (it shows the figures and the earlier
+    # ones) or the plans change: kept under both numbers, like 催报's counts.
+    content = pagecache.cached("import-template", [unit.pk, period.pk], build, statuses=True)
+    return _xlsx_response(content, template_filename(unit, period))
 
 
 def _safe_import(**kwargs: Any) -> ActualsPreview:

@@ -80,8 +80,8 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
         (period,) = periods.values()
         latest = (
             IndicatorValue.objects.filter(
-                indicator_id__in=indicator_ids,
-                department_id__in=department_ids,
+                indicator_id__ids=indicator_ids,
+                department_id__ids=department_ids,
                 period__end__lt=period.start,
                 period__kind=period.kind,
                 value__isnull=False,
@@ -102,8 +102,8 @@ def previous_values(entries: Sequence[ValueEntry]) -> dict[tuple[int, int, int],
     latest_end = max(e.period.end for e in entries)
     rows = (
         IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids,
-            department_id__in=department_ids,
+            indicator_id__ids=indicator_ids,
+            department_id__ids=department_ids,
             period__end__lt=latest_end,
             value__isnull=False,
         )

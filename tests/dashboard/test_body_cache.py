@@ -240,3 +240,35 @@ def test_per_plan_parts_are_built_again_only_for_the_plan_written() -> None:
         pagecache.changed(plans=[2])  # not committed: built from what this transaction sees, nothing kept
         assert read() == {1: "part 1 #4", 2: "part 2 #4"}
     assert read()[1] == "part 1 #3" and read()[2] == "part 2 #5"
+
+
+def test_the_import_template_is_kept_until_a_figures_status_moves(world):
+    """The reporter's template download is the same for the unit's reporters until a status write commits (it shows
+    the figures of the period and the earlier ones): a second download reads no figure, one after a draft shows it."""
+    import io
+
+    import openpyxl
+
+    from plans.roles import REPORTER
+
+    reporter = make_user("tpl_reporter", REPORTER, world["org"])
+    client = Client()
+    client.force_login(reporter)
+    url = reverse("excel:template")
+    params = {"unit": world["org"].pk, "period": "2023Y"}
+
+    def download() -> tuple[list[tuple], int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        rows = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+        return [r for r in rows if any(c == "888" or c == 888 for c in r)], len(ctx.captured_queries)
+
+    first, cold = download()
+    again, warm = download()
+    assert first == again == [] and warm < cold - 3
+    add_value(world["level"], world["p2023"], world["org"], "888", basis="estimate", status=ReviewStatus.DRAFT)
+    assert download()[0] == []  # not yet said: still the kept download
+    pagecache.statuses_changed(plans=[world["plan"].pk])  # what the write services do after every status write
+    after, _queries_after = download()
+    assert len(after) == 1
