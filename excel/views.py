@@ -127,8 +127,9 @@ def template(request: AuthenticatedHttpRequest) -> HttpResponse:
         return buffer.getvalue()
 
     # The same for every reporter of the unit until a figure's status moves (it shows the figures and the earlier
-    # ones) or the plans change: kept under both numbers, like 催报's counts.
-    content = pagecache.cached("import-template", [unit.pk, period.pk], build, statuses=True)
+    # ones) or the plans change: kept under both numbers, like 催报's counts; one entry per unit and period, as a
+    # province unit's template runs to megabytes and statuses move with every draft.
+    content = pagecache.latest("import-template", [unit.pk, period.pk], build, statuses=True)
     return _xlsx_response(content, template_filename(unit, period))
 
 

@@ -26,6 +26,8 @@ class Ids(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self) -> list[int]:
+        if hasattr(self.rhs, "resolve_expression"):  # iterating it would run the query here, once per use
+            raise TypeError("__ids takes a list of ids; a query or an expression goes to __in, as a subquery")
         values: Iterable[Any] = self.rhs
         return sorted({int(v) for v in values})  # int() refuses what is not an id, as the field would
 

@@ -164,10 +164,18 @@ def per_plan(
     return values
 
 
-def latest(name: str, parts: Iterable[Hashable], build: Callable[[], T], *, plans: Iterable[int] | None = None) -> T:
+def latest(
+    name: str,
+    parts: Iterable[Hashable],
+    build: Callable[[], T],
+    *,
+    plans: Iterable[int] | None = None,
+    statuses: bool = False,
+) -> T:
     """As `cached`, but one entry per name, parts and language, replaced when the generation or the day moves: for
-    results of megabytes (a province workbook), which would otherwise pile up one per generation."""
-    version = generation(plans=plans) if settings.DASHBOARD_CACHE else None
+    results of megabytes (a province workbook, a province unit's import template), which would otherwise pile up one
+    per generation."""
+    version = generation(statuses=statuses, plans=plans) if settings.DASHBOARD_CACHE else None
     if version is None:
         return build()
     key = _key("latest", name, [translation.get_language() or "", *parts])

@@ -48,3 +48,9 @@ def test_ids_are_sent_as_an_array_of_the_columns_type() -> None:
         assert "= ANY(%s::bigint[])" in sql and [1, 2, 3] in params
     else:
         assert "json_each" in sql and "[1, 2, 3]" in params
+
+
+@pytest.mark.django_db
+def test_ids_refuses_a_query_which_belongs_to_in(units: list[Department]) -> None:
+    with pytest.raises(TypeError, match="__in"):
+        Department.objects.filter(pk__ids=Department.objects.values("pk"))

@@ -79,12 +79,12 @@ def history(indicator: Indicator) -> list[HistoryEntry]:
     elif indicator.formula:
         ids = []
     latest = (
-        IndicatorValue.history.filter(indicator_id__ids=ids)
+        IndicatorValue.history.filter(indicator_id__in=ids)  # a sum's parts: a subquery
         .order_by("-history_date", "-history_id")
         .values_list("id", flat=True)[:HISTORY_LIMIT]
     )
     records = (
-        IndicatorValue.history.filter(indicator_id__ids=ids, id__ids=set(latest))
+        IndicatorValue.history.filter(indicator_id__in=ids, id__ids=set(latest))
         .select_related("history_user", "period", "department")
         .order_by("id", "history_date", "history_id")
     )
